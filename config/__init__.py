@@ -1,0 +1,117 @@
+"""Settings classes: every value comes from the environment, with embedded defaults for development.
+
+`create_app()` picks the class from ``APP_ENV`` (development, testing, production).
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _env_bool(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    """Shared settings."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800}
+    SQLALCHEMY_RECORD_QUERIES = False
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024)
+    JSON_AS_ASCII = False
+
+    # Sessions (our own signed token after WeChat login)
+    SESSION_TTL_HOURS = _env_int("SESSION_TTL_HOURS", 24 * 7)
+    # Login rate limit: attempts per client address per minute
+    LOGIN_RATE_LIMIT_PER_MINUTE = _env_int("LOGIN_RATE_LIMIT_PER_MINUTE", 20)
+
+    # WeChat
+    WECHAT_APPID = os.environ.get("WECHAT_APPID", "")
+    WECHAT_SECRET = os.environ.get("WECHAT_SECRET", "")
+    WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+    WECHAT_TIMEOUT_SECONDS = float(os.environ.get("WECHAT_TIMEOUT_SECONDS", "5"))
+    WECHAT_MINIPROGRAM_STATE = os.environ.get("WECHAT_MINIPROGRAM_STATE", "formal")
+
+    # Scheduler: run APScheduler inside the web process (development only)
+    SCHEDULER_IN_PROCESS = _env_bool("SCHEDULER_IN_PROCESS", False)
+    SEED_DEMO_ON_EMPTY = _env_bool("SEED_DEMO_ON_EMPTY", False)
+
+    # Invite codes
+    FAMILY_INVITE_TTL_HOURS = _env_int("FAMILY_INVITE_TTL_HOURS", 72)
+    STAFF_INVITE_TTL_DAYS = _env_int("STAFF_INVITE_TTL_DAYS", 14)
+
+    # Idempotency records are kept this long
+    IDEMPOTENCY_TTL_HOURS = _env_int("IDEMPOTENCY_TTL_HOURS", 48)
+
+    # OpenAPI / flask-smorest
+    API_TITLE = "jlt-family 教联体家庭服务 API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    # Swagger UI is served from the package's own static files: nothing is fetched from the internet.
+    OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
+
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+    @property
+    def WECHAT_DEV_MODE(self):  # noqa: N802 (Flask config key)
+        """Development WeChat mode: no app id configured and not in production."""
+        return not self.WECHAT_APPID and self.ENV_NAME != "production"
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me-0123456789")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'jlt_family.db'}"
+    )
+    SCHEDULER_IN_PROCESS = _env_bool("SCHEDULER_IN_PROCESS", True)
+    SEED_DEMO_ON_EMPTY = _env_bool("SEED_DEMO_ON_EMPTY", True)
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-0123456789abcdef0123456789"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WECHAT_APPID = ""
+    WECHAT_SECRET = ""
+    WECHAT_TIMEOUT_SECONDS = 2.0
+    LOGIN_RATE_LIMIT_PER_MINUTE = 1000
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    OPENAPI_SWAGGER_UI_PATH = os.environ.get("OPENAPI_SWAGGER_UI_PATH", "/docs")
+
+    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "WECHAT_APPID", "WECHAT_SECRET")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name=None):
+    """The settings class for ``name`` or ``APP_ENV`` (default development)."""
+    name = name or os.environ.get("APP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

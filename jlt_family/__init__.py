@@ -1,0 +1,102 @@
+"""jlt-family: the backend of the 教联体 family-services mini-program."""
+
+import logging
+
+from flask import Flask
+
+from config import config_for
+
+
+def create_app(config_class=None):
+    """Application factory: binds the extensions and registers every domain's blueprint."""
+    from jlt_family.core.extensions import api, db, migrate
+
+    config_class = config_class or config_for()
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class())
+    _check_settings(app)
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.json.ensure_ascii = False
+
+    _prepare_sqlite_dir(app)
+    db.init_app(app)
+    _configure_engine_events(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+
+    from jlt_family.core.routing import IdConverter, id_param_schema
+
+    app.url_map.converters["id"] = IdConverter
+    api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}})
+    api.register_converter(IdConverter, id_param_schema)
+
+    from jlt_family.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from jlt_family import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from jlt_family.auth import hooks
+
+    hooks.init_app(app)
+    _register_blueprints(app, api)
+
+    from jlt_family.core import cli, health
+
+    health.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _register_blueprints(app, api):
+    from jlt_family.auth.routes import blp as auth_blp
+    from jlt_family.families.routes import blp as families_blp
+    from jlt_family.organizations.routes import blp as organizations_blp
+
+    for blp in (auth_blp, organizations_blp, families_blp):
+        api.register_blueprint(blp)
+
+
+def _check_settings(app):
+    """Production refuses to start without a real secret key, a database and the WeChat settings."""
+    if app.config.get("ENV_NAME") != "production":
+        return
+    missing = [name for name in app.config["REQUIRED"] if not app.config.get(name)]
+    if missing:
+        raise RuntimeError(f"production needs these settings: {', '.join(missing)}")
+    if len(app.config["SECRET_KEY"]) < 32:
+        raise RuntimeError("production needs a SECRET_KEY of at least 32 characters")
+
+
+def _prepare_sqlite_dir(app):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
+        from pathlib import Path
+
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_engine_events(app):
+    """MySQL sessions in UTC; SQLite with foreign keys on and a busy timeout for concurrent writers."""
+    import sqlalchemy as sa
+
+    from jlt_family.core.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        cursor = dbapi_conn.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute("PRAGMA journal_mode=WAL")
+        else:
+            cursor.execute("SET time_zone = '+00:00'")
+        cursor.close()
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"

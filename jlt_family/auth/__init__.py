@@ -1,0 +1,1 @@
+"""Sign-in (WeChat and development), sessions, and the caller's context."""

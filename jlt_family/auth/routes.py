@@ -1,0 +1,128 @@
+"""Sign-in, sign-out and the caller's own profile."""
+
+from flask import current_app, request
+
+from jlt_family.auth import schemas, service
+from jlt_family.auth.context import current_actor
+from jlt_family.core import ratelimit
+from jlt_family.core.extensions import db
+from jlt_family.core.routing import Blueprint
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与个人信息 (sign-in and profile)")
+
+
+def _me(actor):
+    return {
+        "id": actor.user.id,
+        "nickname": actor.user.nickname,
+        "phone": actor.user.phone,
+        "roles": actor.roles,
+        "memberships": [
+            {
+                "id": m.id,
+                "role": m.role.value,
+                "school_id": m.school_id,
+                "resource_unit_id": m.resource_unit_id,
+                "alliance_id": m.alliance_id,
+                "region_id": m.region_id,
+                "scope_name": (m.school or m.resource_unit or m.alliance or m.region).name,
+            }
+            for m in actor.memberships
+        ],
+        "family_id": actor.family_id,
+        "homeroom_class_ids": sorted(actor.homeroom_class_ids),
+        "created_at": actor.user.created_at,
+    }
+
+
+def _session_response(token, session):
+    from jlt_family.auth.context import Actor
+
+    return {"token": token, "token_type": "Bearer", "expires_at": session.expires_at,
+            "user": _me(Actor(session.user, session.id))}
+
+
+def _limit_login():
+    limit = current_app.config["LOGIN_RATE_LIMIT_PER_MINUTE"]
+    ratelimit.hit(f"login:{request.remote_addr}", limit, 60)
+
+
+@blp.route("/auth/wechat-login", methods=["POST"])
+@blp.arguments(schemas.WeChatLoginSchema)
+@blp.response(200, schemas.SessionTokenSchema)
+@blp.errors(400, 403, 409, 422, 429, 503)
+def wechat_login(data):
+    """微信登录: exchange the mini-program's wx.login code for a session token."""
+    _limit_login()
+    token, session = service.wechat_login(data["code"], client=request.user_agent.string)
+    db.session.commit()
+    return _session_response(token, session)
+
+
+@blp.route("/auth/dev-login", methods=["POST"])
+@blp.arguments(schemas.DevLoginSchema)
+@blp.response(200, schemas.SessionTokenSchema)
+@blp.errors(404, 422, 429)
+def dev_login(data):
+    """开发登录: development only (no WECHAT_APPID, not production); answers 404 otherwise."""
+    _limit_login()
+    token, session = service.dev_login(data["openid"], data["nickname"], client=request.user_agent.string)
+    db.session.commit()
+    return _session_response(token, session)
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.login_required
+@blp.response(204)
+def logout():
+    """退出登录: revoke this session's token."""
+    actor = current_actor()
+    from jlt_family.auth.models import UserSession
+
+    service.logout(db.session.get(UserSession, actor.session_id))
+    db.session.commit()
+
+
+@blp.route("/me", methods=["GET"])
+@blp.login_required
+@blp.response(200, schemas.MeSchema)
+def me():
+    """当前用户: profile, roles and scopes."""
+    return _me(current_actor())
+
+
+@blp.route("/me", methods=["PATCH"])
+@blp.login_required
+@blp.arguments(schemas.ProfileUpdateSchema)
+@blp.response(200, schemas.MeSchema)
+@blp.errors(422)
+def update_me(data):
+    """修改昵称."""
+    actor = current_actor()
+    actor.user.nickname = data["nickname"]
+    db.session.commit()
+    return _me(actor)
+
+
+@blp.route("/me/phone", methods=["POST"])
+@blp.login_required
+@blp.arguments(schemas.PhoneCodeSchema)
+@blp.response(200, schemas.MeSchema)
+@blp.errors(400, 409, 422, 429, 503)
+def bind_phone(data):
+    """绑定手机号 (optional) with the getPhoneNumber button's code."""
+    actor = current_actor()
+    service.bind_phone(actor.user, data["code"])
+    db.session.commit()
+    return _me(actor)
+
+
+@blp.route("/me/phone", methods=["DELETE"])
+@blp.login_required
+@blp.response(200, schemas.MeSchema)
+def unbind_phone():
+    """解绑手机号."""
+    actor = current_actor()
+    service.unbind_phone(actor.user)
+    db.session.commit()
+    return _me(actor)

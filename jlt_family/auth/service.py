@@ -1,0 +1,161 @@
+"""Sessions and sign-in: WeChat code → our own signed, expiring, revocable token."""
+
+import datetime as dt
+import logging
+import secrets
+
+import jwt
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from jlt_family.auth.models import User, UserSession
+from jlt_family.core.errors import AppError, BadRequest, Conflict, NotFound, PermissionDenied, RateLimited
+from jlt_family.core.errors import ServiceUnavailable, Unauthenticated
+from jlt_family.core.extensions import db
+from jlt_family.core.timeutil import utcnow
+from jlt_family.wechat.client import WeChatError, client as wechat_client
+
+log = logging.getLogger(__name__)
+
+TOKEN_ISSUER = "jlt-family"
+TOKEN_ALGORITHM = "HS256"
+
+
+def wechat_error_to_app_error(exc: WeChatError) -> AppError:
+    """What a failed WeChat call means for the user."""
+    if exc.errcode == 40029:
+        return BadRequest("微信登录凭证无效或已过期，请重新授权", code="wechat_code_invalid")
+    if exc.errcode == 45011:
+        return RateLimited("微信接口调用过于频繁，请稍后再试", code="wechat_rate_limited")
+    if exc.errcode == 40226:
+        return PermissionDenied("该微信账号存在风险，暂时无法登录", code="wechat_user_blocked")
+    if exc.errcode == 40013:
+        return ServiceUnavailable("微信配置有误，请联系管理员", code="wechat_misconfigured")
+    return ServiceUnavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable")
+
+
+def issue_session(user, *, client="", wechat_session_key=None):
+    """Create a session for ``user``; returns ``(token, session)``."""
+    now = utcnow()
+    ttl = dt.timedelta(hours=current_app.config["SESSION_TTL_HOURS"])
+    session = UserSession(
+        id=secrets.token_hex(16),
+        user=user,
+        created_at=now,
+        expires_at=now + ttl,
+        client=(client or "")[:200],
+        wechat_session_key=wechat_session_key,
+    )
+    db.session.add(session)
+    user.last_login_at = now
+    claims = {
+        "sub": str(user.id),
+        "jti": session.id,
+        "iss": TOKEN_ISSUER,
+        "iat": int(now.timestamp()),
+        "exp": int(session.expires_at.timestamp()),
+    }
+    token = jwt.encode(claims, current_app.config["SECRET_KEY"], algorithm=TOKEN_ALGORITHM)
+    return token, session
+
+
+def resolve_token(token):
+    """The valid ``(user, session)`` a bearer token stands for; ``Unauthenticated`` otherwise."""
+    try:
+        claims = jwt.decode(
+            token,
+            current_app.config["SECRET_KEY"],
+            algorithms=[TOKEN_ALGORITHM],
+            issuer=TOKEN_ISSUER,
+            options={"require": ["sub", "jti", "exp", "iss"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("登录已过期，请重新登录", code="token_expired") from None
+    except jwt.PyJWTError:
+        raise Unauthenticated("登录凭证无效，请重新登录", code="token_invalid") from None
+    session = db.session.get(UserSession, str(claims["jti"]))
+    if session is None or str(session.user_id) != claims["sub"]:
+        raise Unauthenticated("登录凭证无效，请重新登录", code="token_invalid")
+    if not session.is_valid():
+        raise Unauthenticated("登录已失效，请重新登录", code="token_revoked")
+    if not session.user.is_active:
+        raise Unauthenticated("账号已停用", code="account_disabled")
+    return session.user, session
+
+
+def _user_for_openid(openid, unionid=None):
+    """The user of ``openid``, created on first login (a concurrent first login finds the other's row)."""
+    user = db.session.scalar(sa.select(User).where(User.openid == openid))
+    if user is not None:
+        if unionid and user.unionid != unionid:
+            user.unionid = unionid
+        return user
+    user = User(openid=openid, unionid=unionid)
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        user = db.session.scalar(sa.select(User).where(User.openid == openid))
+    return user
+
+
+def wechat_login(code, *, client=""):
+    """微信登录: exchange a ``wx.login`` code for our session token."""
+    wechat = wechat_client()
+    if wechat is None:
+        raise Conflict("开发模式未配置微信，请使用开发登录", code="wechat_not_configured")
+    try:
+        result = wechat.code2session(code)
+    except WeChatError as exc:
+        log.info("code2Session refused: errcode=%s", exc.errcode)
+        raise wechat_error_to_app_error(exc) from None
+    user = _user_for_openid(result["openid"], result.get("unionid"))
+    if not user.is_active:
+        raise PermissionDenied("账号已停用", code="account_disabled")
+    return issue_session(user, client=client, wechat_session_key=result.get("session_key"))
+
+
+def dev_login(openid, nickname="", *, client=""):
+    """开发登录: sign in as any openid, only in development WeChat mode (no app id, not production)."""
+    if not current_app.config["WECHAT_DEV_MODE"]:
+        raise NotFound()
+    user = _user_for_openid(openid)
+    if nickname and not user.nickname:
+        user.nickname = nickname
+    return issue_session(user, client=client)
+
+
+def logout(session):
+    """退出登录: the token stops working at once."""
+    session.revoked_at = utcnow()
+    session.wechat_session_key = None
+
+
+def bind_phone(user, code):
+    """绑定手机号 from the getPhoneNumber button's code (optional: the button is paid and verified-only)."""
+    wechat = wechat_client()
+    if wechat is None:
+        raise Conflict("开发模式未配置微信，无法获取手机号", code="wechat_not_configured")
+    try:
+        info = wechat.phone_number(code)
+    except WeChatError as exc:
+        log.info("getuserphonenumber refused: errcode=%s", exc.errcode)
+        raise wechat_error_to_app_error(exc) from None
+    user.phone = info.get("purePhoneNumber") or info.get("phoneNumber")
+    user.phone_country_code = info.get("countryCode") or "86"
+    user.phone_verified_at = utcnow()
+    return user
+
+
+def unbind_phone(user):
+    user.phone = None
+    user.phone_country_code = None
+    user.phone_verified_at = None
+
+
+def purge_expired_sessions(now=None):
+    """Housekeeping: forget sessions that ended more than a day ago."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=1)
+    return db.session.execute(sa.delete(UserSession).where(UserSession.expires_at < cutoff)).rowcount

@@ -1,0 +1,1 @@
+"""Core: what every domain shares (database, errors, time, pagination, audit, idempotency, rate limits)."""

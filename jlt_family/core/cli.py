@@ -1,0 +1,56 @@
+"""Commands on the app: ``flask --app app <command>``."""
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the APScheduler process (dispatcher, daily and housekeeping jobs) in the foreground."""
+    from jlt_family.core.scheduler import build_scheduler
+
+    scheduler = build_scheduler(current_app._get_current_object(), blocking=True)
+    click.echo(f"scheduler: {len(scheduler.get_jobs())} jobs; Ctrl-C stops")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+@click.command("seed-demo")
+@click.option("--force", is_flag=True, help="Seed even when the database already has data.")
+@with_appcontext
+def seed_demo_command(force):
+    """Fill an empty database with realistic demo data (a county, an alliance, schools, families ...)."""
+    from jlt_family.core.extensions import db
+    from jlt_family.demo import database_is_empty, seed_demo
+
+    if not force and not database_is_empty():
+        click.echo("database has data; nothing seeded (use --force to seed anyway)")
+        return
+    summary = seed_demo()
+    db.session.commit()
+    click.echo(f"demo data seeded: {summary}")
+
+
+@click.command("grant-role")
+@click.option("--openid", required=True, help="The user's openid (created if unknown).")
+@click.option("--role", required=True, type=click.Choice(["teacher", "school_admin", "venue_staff",
+                                                          "alliance_admin", "region_admin"]))
+@click.option("--scope-id", required=True, type=int, help="Id of the school, unit, alliance or region.")
+@with_appcontext
+def grant_role_command(openid, role, scope_id):
+    """Bootstrap: grant a staff role from the command line (e.g. the first region admin)."""
+    from jlt_family.core.extensions import db
+    from jlt_family.organizations.service import grant_role_bootstrap
+
+    membership = grant_role_bootstrap(openid, role, scope_id)
+    db.session.commit()
+    click.echo(f"granted {membership.role.value} (membership {membership.id}) to {openid}")
+
+
+def init_app(app):
+    for command in (scheduler_command, seed_demo_command, grant_role_command):
+        app.cli.add_command(command)

@@ -1,0 +1,55 @@
+"""Core tables: the audit log, idempotency records and rate-limit counters."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jlt_family.core.db_types import BigId, UTCDateTime
+from jlt_family.core.extensions import db
+from jlt_family.core.timeutil import utcnow
+
+
+class AuditLog(db.Model):
+    """审计日志: who read or changed sensitive data of a minor, what, when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    actor_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(64))
+    subject_type: Mapped[str] = mapped_column(sa.String(40))
+    subject_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(sa.String(45))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    __table_args__ = (sa.Index("ix_audit_log_subject", "subject_type", "subject_id"),)
+
+
+class IdempotencyRecord(db.Model):
+    """幂等记录: the first answer to a creating POST, replayed for a retry with the same key and body."""
+
+    __tablename__ = "idempotency_record"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(80))
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int | None] = mapped_column(sa.Integer)
+    response_body: Mapped[dict | None] = mapped_column(sa.JSON)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
+
+
+class RateLimitCounter(db.Model):
+    """限流计数: hits of one key in one fixed window (shared by every worker through the database)."""
+
+    __tablename__ = "rate_limit_counter"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    bucket: Mapped[str] = mapped_column(sa.String(120))
+    window_start: Mapped[int] = mapped_column(sa.BigInteger)
+    hits: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    __table_args__ = (sa.UniqueConstraint("bucket", "window_start"),)

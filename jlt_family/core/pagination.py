@@ -1,0 +1,14 @@
+"""Pagination with the metadata in the body: ``{"items", "page", "page_size", "total"}``."""
+
+import sqlalchemy as sa
+
+from jlt_family.core.extensions import db
+
+
+def paginate(stmt, page, page_size, *, scalars=True):
+    """Run ``stmt`` for one page; ``total`` counts the whole (unordered) result."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    page_stmt = stmt.limit(page_size).offset((page - 1) * page_size)
+    result = db.session.execute(page_stmt)
+    items = result.scalars().all() if scalars else result.all()
+    return {"items": items, "page": page, "page_size": page_size, "total": total}

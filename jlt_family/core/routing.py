@@ -1,0 +1,57 @@
+"""Blueprint with the project's documentation helpers, and the ``<id:...>`` URL converter."""
+
+from http import HTTPStatus
+
+import flask_smorest
+from flask import g
+from werkzeug.routing import BaseConverter, ValidationError
+
+from jlt_family.core.errors import Unauthenticated
+from jlt_family.core.schemas import MAX_ID
+
+
+class IdConverter(BaseConverter):
+    """A positive 64-bit id in a path; anything else is simply not found (404), never a database error."""
+
+    regex = r"[1-9][0-9]{0,18}"
+
+    def to_python(self, value):
+        number = int(value)
+        if number > MAX_ID:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value):
+        return str(int(value))
+
+
+def id_param_schema(converter):
+    return {"type": "integer", "format": "int64", "minimum": 1}
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest Blueprint plus ``login_required`` and ``errors`` (documented error responses)."""
+
+    def errors(self, *statuses):
+        """Document the error responses a view can give, each in the ``{code, message, errors}`` envelope."""
+
+        def decorator(func):
+            for status in statuses:
+                func = self.alt_response(status, response=HTTPStatus(status).name)(func)
+            return func
+
+        return decorator
+
+    def login_required(self, func):
+        """Refuse anonymous callers with 401; documents the bearer token and the 401 response."""
+        import functools
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            actor = g.get("actor")
+            if actor is None or not actor.is_authenticated:
+                raise Unauthenticated()
+            return func(*args, **kwargs)
+
+        wrapper = self.doc(security=[{"bearerAuth": []}])(wrapper)
+        return self.alt_response(401, response="UNAUTHORIZED")(wrapper)

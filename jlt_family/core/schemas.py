@@ -1,0 +1,94 @@
+"""Schemas and fields shared by every domain."""
+
+import datetime as dt
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from jlt_family.core.timeutil import SHANGHAI
+
+MAX_ID = 2**63 - 1
+
+
+class ErrorSchema(Schema):
+    """The one error envelope: a stable ``code``, a zh-CN ``message`` and per-field ``errors``."""
+
+    code = fields.String(required=True, metadata={"example": "not_found"})
+    message = fields.String(required=True, metadata={"example": "未找到该记录"})
+    errors = fields.Dict(metadata={"description": "字段级错误 (field-level errors)"})
+
+
+class Id(fields.Integer):
+    """A database id: a positive 64-bit integer (rejects huge numbers instead of failing in the database)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("strict", True)
+        kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID, error="无效的编号"))
+        super().__init__(**kwargs)
+
+
+class SmallInt(fields.Integer):
+    """A bounded integer, strict (no "3" for 3), within [min, max]."""
+
+    def __init__(self, *, min=0, max=2**31 - 1, **kwargs):  # noqa: A002
+        kwargs.setdefault("strict", True)
+        kwargs.setdefault("validate", validate.Range(min=min, max=max, error=f"应为 {min} 到 {max} 之间的整数"))
+        super().__init__(**kwargs)
+
+
+class ShanghaiDateTime(fields.DateTime):
+    """ISO 8601 with offset: input must carry an offset; output is shown in Asia/Shanghai (+08:00)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(SHANGHAI).isoformat()
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if result.tzinfo is None:
+            raise ValidationError("时间需带时区，例如 2026-11-22T15:00:00+08:00")
+        return result.astimezone(dt.UTC)
+
+
+def text(max_len, *, required=False, min_len=0, **kwargs):
+    """A trimmed string field with a length rule and a Chinese error."""
+    return TrimmedString(
+        required=required,
+        validate=validate.Length(min=min_len, max=max_len, error=f"长度应为 {min_len} 到 {max_len} 个字符"),
+        **kwargs,
+    )
+
+
+class TrimmedString(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = super()._deserialize(value, attr, data, **kwargs)
+        return result.strip()
+
+
+class PageArgsSchema(Schema):
+    """分页参数."""
+
+    page = SmallInt(min=1, max=100000, load_default=1, metadata={"description": "页码，从 1 开始"})
+    page_size = SmallInt(min=1, max=100, load_default=20, metadata={"description": "每页条数，最多 100"})
+
+
+_page_schemas = {}
+
+
+def page_of(item_schema_cls):
+    """The paginated envelope ``{items, page, page_size, total}`` for an item schema (one class per item)."""
+    if item_schema_cls not in _page_schemas:
+        name = item_schema_cls.__name__.removesuffix("Schema") + "PageSchema"
+        _page_schemas[item_schema_cls] = type(
+            name,
+            (Schema,),
+            {
+                "items": fields.List(fields.Nested(item_schema_cls), required=True),
+                "page": fields.Integer(required=True),
+                "page_size": fields.Integer(required=True),
+                "total": fields.Integer(required=True),
+            },
+        )
+    return _page_schemas[item_schema_cls]

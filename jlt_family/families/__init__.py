@@ -1,0 +1,1 @@
+"""Families, guardians and children: binding, invites and care entrustment."""

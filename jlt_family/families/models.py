@@ -1,0 +1,179 @@
+"""Families, guardians, students (children), binding requests, family invites and care entrustments."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from jlt_family.core.db_types import StrEnum, UTCDateTime, str_enum
+from jlt_family.core.extensions import db
+from jlt_family.core.timeutil import utcnow
+
+
+class Family(db.Model):
+    """家庭: guardians and the children they look after; the home address is sensitive."""
+
+    __tablename__ = "family"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    home_address: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    guardians: Mapped[list["Guardian"]] = relationship(back_populates="family", order_by="Guardian.id")
+    children: Mapped[list["Student"]] = relationship(back_populates="family", order_by="Student.id")
+
+
+class GuardianRelation(StrEnum):
+    FATHER = "father"  # 父亲
+    MOTHER = "mother"  # 母亲
+    PATERNAL_GRANDPARENT = "paternal_grandparent"  # 祖父母
+    MATERNAL_GRANDPARENT = "maternal_grandparent"  # 外祖父母
+    OTHER = "other"  # 其他监护人
+
+
+RELATION_LABELS = {
+    GuardianRelation.FATHER: "父亲",
+    GuardianRelation.MOTHER: "母亲",
+    GuardianRelation.PATERNAL_GRANDPARENT: "祖父母",
+    GuardianRelation.MATERNAL_GRANDPARENT: "外祖父母",
+    GuardianRelation.OTHER: "其他监护人",
+}
+
+
+class Guardian(db.Model):
+    """家长 / 监护人: a user's place in one family, with their relation to the children."""
+
+    __tablename__ = "guardian"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), unique=True)
+    relation: Mapped[GuardianRelation] = mapped_column(str_enum(GuardianRelation))
+    name: Mapped[str] = mapped_column(sa.String(40), default="")
+    is_primary: Mapped[bool] = mapped_column(default=False)
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    family: Mapped[Family] = relationship(back_populates="guardians")
+    user: Mapped["User"] = relationship()  # noqa: F821
+
+
+class Gender(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Student(db.Model):
+    """学生 / 子女: a child on a school's roster (preschoolers included), in their current class.
+
+    The flags left_behind (留守儿童), migrant (流动儿童), in_difficulty (困境儿童) and disabled (残疾儿童) are
+    sensitive: only the child's guardians, homeroom teacher and school leaders see them.
+    """
+
+    __tablename__ = "student"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    class_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school_class.id"), index=True)
+    family_id: Mapped[int | None] = mapped_column(sa.ForeignKey("family.id"), index=True)
+    student_no: Mapped[str] = mapped_column(sa.String(32))
+    name: Mapped[str] = mapped_column(sa.String(40))
+    gender: Mapped[Gender | None] = mapped_column(str_enum(Gender))
+    birth_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    left_behind: Mapped[bool] = mapped_column(default=False)
+    migrant: Mapped[bool] = mapped_column(default=False)
+    in_difficulty: Mapped[bool] = mapped_column(default=False)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    school: Mapped["School"] = relationship()  # noqa: F821
+    school_class: Mapped["SchoolClass | None"] = relationship()  # noqa: F821
+    family: Mapped[Family | None] = relationship(back_populates="children")
+
+    __table_args__ = (sa.UniqueConstraint("school_id", "student_no"),)
+
+    @property
+    def is_flagged(self):
+        return self.left_behind or self.migrant or self.in_difficulty or self.disabled
+
+
+class BindingStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class BindingRequest(db.Model):
+    """绑定申请: a guardian asks to bind a child (class invite code + name + student number); the 班主任 decides.
+
+    ``active_key`` is 1 while pending, NULL once decided: one pending request per user and student.
+    """
+
+    __tablename__ = "binding_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("student.id"), index=True)
+    class_id: Mapped[int] = mapped_column(sa.ForeignKey("school_class.id"), index=True)
+    relation: Mapped[GuardianRelation] = mapped_column(str_enum(GuardianRelation))
+    guardian_name: Mapped[str] = mapped_column(sa.String(40), default="")
+    status: Mapped[BindingStatus] = mapped_column(str_enum(BindingStatus), default=BindingStatus.PENDING)
+    active_key: Mapped[int | None] = mapped_column(sa.SmallInteger, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    student: Mapped[Student] = relationship()
+    school_class: Mapped["SchoolClass"] = relationship()  # noqa: F821
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "student_id", "active_key", name="uq_binding_request_active"),)
+
+
+class FamilyInvite(db.Model):
+    """家庭邀请码: a guardian invites a second guardian into the family; single use, expires."""
+
+    __tablename__ = "family_invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class EntrustmentStatus(StrEnum):
+    SUBMITTED = "submitted"
+    ACKNOWLEDGED = "acknowledged"
+    WITHDRAWN = "withdrawn"
+
+
+class CareEntrustment(db.Model):
+    """委托照护: a left-behind child's parents tell the school in writing who cares for the child (002 §7)."""
+
+    __tablename__ = "care_entrustment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("student.id"), index=True)
+    filed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    caretaker_name: Mapped[str] = mapped_column(sa.String(40))
+    caretaker_relation: Mapped[str] = mapped_column(sa.String(20))
+    caretaker_phone: Mapped[str] = mapped_column(sa.String(20))
+    starts_on: Mapped[dt.date] = mapped_column(sa.Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    status: Mapped[EntrustmentStatus] = mapped_column(
+        str_enum(EntrustmentStatus), default=EntrustmentStatus.SUBMITTED
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    student: Mapped[Student] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="period_order"),)

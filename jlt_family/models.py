@@ -1,0 +1,7 @@
+"""Imports every domain's models, so the metadata (and Alembic autogenerate) sees every table."""
+
+import jlt_family.auth.models  # noqa: F401
+import jlt_family.core.models  # noqa: F401
+import jlt_family.families.models  # noqa: F401
+import jlt_family.organizations.models  # noqa: F401
+import jlt_family.wechat.models  # noqa: F401

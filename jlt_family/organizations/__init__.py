@@ -1,0 +1,1 @@
+"""Regions, alliances (教联体), schools, classes, resource units and staff roles."""

@@ -1,0 +1,1 @@
+"""WeChat server APIs: a thin client over requests (see ../shared/WECHAT.md)."""

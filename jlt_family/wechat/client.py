@@ -1,0 +1,171 @@
+"""微信服务端接口: code2Session, getStableAccessToken, phone number, subscribe messages, text security check.
+
+A thin client over ``requests``; ``WECHAT_API_BASE`` points it at the official host or at a local fake server.
+The access token is cached in the database (shared by every worker) until shortly before it expires; on
+40001/40014/42001 the cache is dropped and the call retried once.
+"""
+
+import datetime as dt
+import json
+import logging
+
+import requests
+import sqlalchemy as sa
+
+from jlt_family.core.extensions import db
+from jlt_family.core.timeutil import utcnow
+from jlt_family.wechat.models import WeChatAccessToken
+
+log = logging.getLogger(__name__)
+
+TOKEN_ERRORS = {40001, 40014, 42001}
+RETRYABLE_ERRORS = {-1, 45009, 45011}
+TOKEN_EARLY_REFRESH = dt.timedelta(minutes=5)
+
+
+class WeChatError(Exception):
+    """An error reply from WeChat (non-zero ``errcode``) or a transport failure (``errcode`` None)."""
+
+    def __init__(self, errcode, errmsg, *, path=""):
+        super().__init__(f"WeChat {path} failed: {errcode} {errmsg}")
+        self.errcode = errcode
+        self.errmsg = errmsg
+        self.path = path
+
+    @property
+    def retryable(self):
+        """Worth trying again later: busy, quota, network failures, timeouts and 5xx."""
+        return self.errcode is None or self.errcode in RETRYABLE_ERRORS
+
+
+class WeChatClient:
+    def __init__(self, appid, secret, base_url, *, timeout=5.0, miniprogram_state="formal", session=None):
+        self.appid = appid
+        self.secret = secret
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.miniprogram_state = miniprogram_state
+        self.http = session or requests.Session()
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(
+            config["WECHAT_APPID"],
+            config["WECHAT_SECRET"],
+            config["WECHAT_API_BASE"],
+            timeout=config["WECHAT_TIMEOUT_SECONDS"],
+            miniprogram_state=config["WECHAT_MINIPROGRAM_STATE"],
+        )
+
+    # -- transport ---------------------------------------------------------------------------------------
+    def _request(self, method, path, *, params=None, body=None):
+        url = self.base_url + path
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
+        headers = {"Content-Type": "application/json; charset=utf-8"} if data is not None else {}
+        try:
+            resp = self.http.request(method, url, params=params, data=data, headers=headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise WeChatError(None, f"{type(exc).__name__}", path=path) from exc
+        if resp.status_code >= 500:
+            raise WeChatError(None, f"HTTP {resp.status_code}", path=path)
+        try:
+            payload = resp.json()
+        except ValueError:
+            raise WeChatError(None, f"HTTP {resp.status_code}: not JSON", path=path) from None
+        errcode = payload.get("errcode") or 0
+        if errcode != 0:
+            raise WeChatError(errcode, payload.get("errmsg", ""), path=path)
+        return payload
+
+    def _with_token(self, method, path, body):
+        """Call a business API with the access token; on a token error drop the cache and retry once."""
+        token = self.access_token()
+        try:
+            return self._request(method, path, params={"access_token": token}, body=body)
+        except WeChatError as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+            log.warning("WeChat token rejected (%s); fetching a new one", exc.errcode)
+            self.drop_cached_token(token)
+            return self._request(method, path, params={"access_token": self.access_token()}, body=body)
+
+    # -- access token ------------------------------------------------------------------------------------
+    def access_token(self):
+        """The stable access token, from the shared cache or fetched in normal (non-force) mode."""
+        now = utcnow()
+        cached = db.session.get(WeChatAccessToken, self.appid)
+        if cached is not None and cached.expires_at - TOKEN_EARLY_REFRESH > now:
+            return cached.access_token
+        payload = self._request(
+            "POST",
+            "/cgi-bin/stable_token",
+            body={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret,
+                  "force_refresh": False},
+        )
+        expires_at = now + dt.timedelta(seconds=int(payload.get("expires_in", 7200)))
+        self._store_token(payload["access_token"], expires_at)
+        return payload["access_token"]
+
+    def _store_token(self, token, expires_at):
+        # Its own short transaction: the cache must not depend on the caller's commit or rollback.
+        table = WeChatAccessToken.__table__
+        with db.engine.begin() as conn:
+            updated = conn.execute(
+                sa.update(table).where(table.c.appid == self.appid).values(access_token=token, expires_at=expires_at)
+            ).rowcount
+            if not updated:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(sa.insert(table).values(appid=self.appid, access_token=token,
+                                                             expires_at=expires_at))
+                except sa.exc.IntegrityError:
+                    pass  # another worker stored the same stable token meanwhile
+        db.session.expire_all()
+
+    def drop_cached_token(self, token):
+        table = WeChatAccessToken.__table__
+        with db.engine.begin() as conn:
+            conn.execute(sa.delete(table).where(table.c.appid == self.appid, table.c.access_token == token))
+        db.session.expire_all()
+
+    # -- APIs --------------------------------------------------------------------------------------------
+    def code2session(self, js_code):
+        """wx.login code → ``{"openid", "session_key", "unionid"?}``."""
+        return self._request(
+            "GET",
+            "/sns/jscode2session",
+            params={"appid": self.appid, "secret": self.secret, "js_code": js_code,
+                    "grant_type": "authorization_code"},
+        )
+
+    def phone_number(self, code):
+        """getPhoneNumber button code → ``phone_info`` (phoneNumber, purePhoneNumber, countryCode)."""
+        return self._with_token("POST", "/wxa/business/getuserphonenumber", {"code": code})["phone_info"]
+
+    def send_subscribe_message(self, openid, template_id, data, page=None):
+        body = {
+            "touser": openid,
+            "template_id": template_id,
+            "data": {name: {"value": value} for name, value in data.items()},
+            "miniprogram_state": self.miniprogram_state,
+            "lang": "zh_CN",
+        }
+        if page:
+            body["page"] = page
+        return self._with_token("POST", "/cgi-bin/message/subscribe/send", body)
+
+    def check_text(self, openid, content):
+        """msg_sec_check v2 → ``"pass" | "review" | "risky"`` (decide on ``suggest``, not on errcode)."""
+        payload = self._with_token(
+            "POST", "/wxa/msg_sec_check", {"content": content[:2500], "version": 2, "scene": 2, "openid": openid}
+        )
+        return payload.get("result", {}).get("suggest", "review")
+
+
+def client():
+    """The app's WeChat client (None in development mode, where nothing is sent to WeChat)."""
+    from flask import current_app
+
+    if not current_app.config["WECHAT_APPID"]:
+        return None
+    return WeChatClient.from_config(current_app.config)

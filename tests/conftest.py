@@ -1,0 +1,96 @@
+"""Test harness: one app per run on TEST_DATABASE_URL (default: a SQLite file), tables emptied after each test.
+
+Set TEST_DATABASE_URL=mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4 to run on MariaDB; tests that
+race real transactions are marked ``mysql`` and run only there.
+"""
+
+import os
+import tempfile
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import Factory
+
+_tmpdir = tempfile.mkdtemp(prefix="jlt-tests-")
+os.environ.setdefault("TEST_DATABASE_URL", f"sqlite:///{_tmpdir}/test.db")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "mysql: needs MySQL/MariaDB (real row locks, SKIP LOCKED)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not os.environ["TEST_DATABASE_URL"].startswith("mysql"):
+        skip = pytest.mark.skip(reason="needs TEST_DATABASE_URL on MariaDB/MySQL")
+        for item in items:
+            if "mysql" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def app():
+    from config import TestingConfig
+    from jlt_family import create_app
+    from jlt_family.core.extensions import db
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = os.environ["TEST_DATABASE_URL"]
+
+    app = create_app(Config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    from jlt_family.core.extensions import db
+
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        _empty_tables(db)
+
+
+def _empty_tables(db):
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(sa.text("PRAGMA foreign_keys=OFF"))
+        else:
+            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+        if conn.dialect.name == "sqlite":
+            conn.execute(sa.text("PRAGMA foreign_keys=ON"))
+        else:
+            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=1"))
+
+
+@pytest.fixture
+def db():
+    from jlt_family.core.extensions import db
+
+    return db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(db):
+    """Factories: ``make.school()``, ``make.student(school_class=c)``, ``make.login(user)`` ..."""
+    return Factory(db)
+
+
+@pytest.fixture
+def world(make):
+    """A county with an alliance, two schools, classes, families and one user per role (see Factory.world)."""
+    return make.world()
