@@ -5,6 +5,7 @@ import logging
 from flask import Flask
 
 from config import config_for
+from jlt_family.core import messages  # noqa: F401  (Chinese validation messages, before any schema is built)
 
 
 def create_app(config_class=None):
