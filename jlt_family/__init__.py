@@ -50,10 +50,11 @@ def create_app(config_class=None):
 
 def _register_blueprints(app, api):
     from jlt_family.auth.routes import blp as auth_blp
+    from jlt_family.core.routes import blp as audit_blp
     from jlt_family.families.routes import blp as families_blp
     from jlt_family.organizations.routes import blp as organizations_blp
 
-    for blp in (auth_blp, organizations_blp, families_blp):
+    for blp in (auth_blp, organizations_blp, families_blp, audit_blp):
         api.register_blueprint(blp)
 
 

@@ -1,7 +1,7 @@
 """Core tables: the audit log, idempotency records and rate-limit counters."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jlt_family.core.db_types import BigId, UTCDateTime
 from jlt_family.core.extensions import db
@@ -22,6 +22,8 @@ class AuditLog(db.Model):
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(sa.String(45))
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
 
     __table_args__ = (sa.Index("ix_audit_log_subject", "subject_type", "subject_id"),)
 
