@@ -71,7 +71,9 @@ class WeChatClient:
         try:
             payload = resp.json()
         except ValueError:
-            raise WeChatError(None, f"HTTP {resp.status_code}: not JSON", path=path) from None
+            payload = None
+        if not isinstance(payload, dict):
+            raise WeChatError(None, f"HTTP {resp.status_code}: not a JSON object", path=path)
         errcode = payload.get("errcode") or 0
         if errcode != 0:
             raise WeChatError(errcode, payload.get("errmsg", ""), path=path)
@@ -93,7 +95,7 @@ class WeChatClient:
     def access_token(self):
         """The stable access token, from the shared cache or fetched in normal (non-force) mode."""
         now = utcnow()
-        cached = db.session.get(WeChatAccessToken, self.appid)
+        cached = self._cached_token()
         if cached is not None and cached.expires_at - TOKEN_EARLY_REFRESH > now:
             return cached.access_token
         payload = self._request(
@@ -105,6 +107,15 @@ class WeChatClient:
         expires_at = now + dt.timedelta(seconds=int(payload.get("expires_in", 7200)))
         self._store_token(payload["access_token"], expires_at)
         return payload["access_token"]
+
+    def _cached_token(self):
+        # Its own connection: the caller's transaction may hold a snapshot (MySQL REPEATABLE READ, SQLite WAL)
+        # taken before another worker, or this client, stored or dropped the token.
+        table = WeChatAccessToken.__table__
+        with db.engine.connect() as conn:
+            return conn.execute(
+                sa.select(table.c.access_token, table.c.expires_at).where(table.c.appid == self.appid)
+            ).one_or_none()
 
     def _store_token(self, token, expires_at):
         # Its own short transaction: the cache must not depend on the caller's commit or rollback.
@@ -120,13 +131,11 @@ class WeChatClient:
                                                              expires_at=expires_at))
                 except sa.exc.IntegrityError:
                     pass  # another worker stored the same stable token meanwhile
-        db.session.expire_all()
 
     def drop_cached_token(self, token):
         table = WeChatAccessToken.__table__
         with db.engine.begin() as conn:
             conn.execute(sa.delete(table).where(table.c.appid == self.appid, table.c.access_token == token))
-        db.session.expire_all()
 
     # -- APIs --------------------------------------------------------------------------------------------
     def code2session(self, js_code):
