@@ -36,7 +36,7 @@ class Region(db.Model):
     spring_term_start_month: Mapped[int | None] = mapped_column(sa.SmallInteger)
     spring_term_start_day: Mapped[int | None] = mapped_column(sa.SmallInteger)
 
-    parent: Mapped["Region | None"] = relationship(remote_side=[id])
+    parent: Mapped["Region | None"] = relationship(remote_side="Region.id")
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -332,6 +332,11 @@ class StaffInvite(db.Model):
     max_uses: Mapped[int] = mapped_column(sa.Integer, default=1)
     used_count: Mapped[int] = mapped_column(sa.Integer, default=0)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    school: Mapped[School | None] = relationship()
+    resource_unit: Mapped[ResourceUnit | None] = relationship()
+    alliance: Mapped[Alliance | None] = relationship()
+    region: Mapped[Region | None] = relationship()
 
     __table_args__ = (
         sa.CheckConstraint("used_count >= 0 AND used_count <= max_uses", name="uses_within_max"),

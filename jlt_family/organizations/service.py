@@ -1,20 +1,34 @@
-"""Rules of the organisation model: region trees, staff roles."""
+"""Rules of the organisation model: region trees, reminder policies, class teachers, staff roles and invites.
+
+Services raise domain errors and never commit; the route commits.
+"""
+
+import datetime as dt
 
 import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
-from jlt_family.core.errors import NotFound
+from jlt_family.core.errors import Conflict, NotFound, RuleViolation
 from jlt_family.core.extensions import db
+from jlt_family.core.timeutil import utcnow
+from jlt_family.organizations.codes import CLASS_CODE_LENGTH, STAFF_CODE_LENGTH, new_code, normalise_code
 from jlt_family.organizations.models import (
     ROLE_SCOPE,
     Alliance,
+    ClassTeacher,
     Region,
     ResourceUnit,
     School,
+    SchoolClass,
+    StaffInvite,
     StaffMembership,
     StaffRole,
 )
+from jlt_family.organizations.permissions import ADMIN_ROLES
 
 SCOPE_MODELS = {"school_id": School, "resource_unit_id": ResourceUnit, "alliance_id": Alliance, "region_id": Region}
+_CODE_ATTEMPTS = 8
 
 
 def region_subtree_ids(root_ids):
@@ -28,27 +42,287 @@ def region_subtree_ids(root_ids):
     return frozenset(found)
 
 
+def scope_for(role, scope_id):
+    """The school, unit, alliance or region a role of this kind is held over; ``None`` if unknown."""
+    return db.session.get(SCOPE_MODELS[ROLE_SCOPE[StaffRole(role)]], scope_id)
+
+
+# Alliances ---------------------------------------------------------------------------------------------------
+
+
+def update_reminder_policy(alliance, lead_minutes=None, quiet_hours_start=None, quiet_hours_end=None):
+    """提醒策略: lead times (validated by the schema) are stored longest first; quiet hours as times."""
+    if lead_minutes is not None:
+        alliance.reminder_lead_minutes = sorted(lead_minutes, reverse=True)
+    start = quiet_hours_start or alliance.quiet_hours_start
+    end = quiet_hours_end or alliance.quiet_hours_end
+    if start == end:
+        raise RuleViolation("静默时段的开始和结束时间不能相同", code="quiet_hours_empty",
+                            errors={"json": {"quiet_hours_end": ["静默时段的开始和结束时间不能相同"]}})
+    alliance.quiet_hours_start, alliance.quiet_hours_end = start, end
+    return alliance
+
+
+# Classes -----------------------------------------------------------------------------------------------------
+
+
+def unused_class_codes(count):
+    """``count`` fresh class invite codes, none of them in use."""
+    codes = set()
+    for _ in range(_CODE_ATTEMPTS):
+        wanted = {new_code(CLASS_CODE_LENGTH) for _ in range(count - len(codes))}
+        taken = set(db.session.scalars(sa.select(SchoolClass.invite_code).where(SchoolClass.invite_code.in_(wanted))))
+        codes |= wanted - taken
+        if len(codes) >= count:
+            return list(codes)[:count]
+    raise Conflict("邀请码生成失败，请重试", code="code_generation_failed")
+
+
+def regenerate_invite_code(school_class):
+    """换一个班级邀请码: the old one stops working at once."""
+    school_class.invite_code = unused_class_codes(1)[0]
+    return school_class
+
+
+def _is_active_teacher(user_id, school_id):
+    from jlt_family.auth.models import User
+
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(StaffMembership)
+        .join(User, User.id == StaffMembership.user_id)
+        .where(
+            StaffMembership.user_id == user_id,
+            StaffMembership.school_id == school_id,
+            StaffMembership.role == StaffRole.TEACHER,
+            StaffMembership.active_key == 1,
+            User.is_active.is_(True),
+        )
+    ) > 0
+
+
+def _require_teacher(user_id, school_class):
+    if not _is_active_teacher(user_id, school_class.school_id):
+        raise RuleViolation("该用户不是本校在岗教师", code="not_a_teacher_of_school",
+                            errors={"json": {"user_id": ["该用户不是本校在岗教师"]}})
+
+
+def set_homeroom_teacher(school_class, user_id):
+    """指定班主任 (``None`` clears it); the teacher must hold an active teacher role at the school."""
+    if user_id is not None:
+        _require_teacher(user_id, school_class)
+    school_class.homeroom_teacher_id = user_id
+    return school_class
+
+
+def add_subject_teacher(school_class, user_id, subject=""):
+    """添加科任教师."""
+    _require_teacher(user_id, school_class)
+    if any(t.user_id == user_id for t in school_class.subject_teachers):
+        raise Conflict("该教师已是本班科任教师", code="already_class_teacher")
+    assignment = ClassTeacher(class_id=school_class.id, user_id=user_id, subject=subject)
+    school_class.subject_teachers.append(assignment)
+    db.session.flush()
+    return assignment
+
+
+def remove_subject_teacher(school_class, user_id):
+    """移除科任教师."""
+    for assignment in school_class.subject_teachers:
+        if assignment.user_id == user_id:
+            school_class.subject_teachers.remove(assignment)
+            db.session.flush()
+            return
+    raise NotFound("该教师不是本班科任教师", code="class_teacher_not_found")
+
+
+# Staff roles -------------------------------------------------------------------------------------------------
+
+
+def active_membership(user_id, role, scope_id):
+    return db.session.scalar(
+        sa.select(StaffMembership).where(
+            StaffMembership.user_id == user_id,
+            StaffMembership.role == StaffRole(role),
+            StaffMembership.scope_key == scope_id,
+            StaffMembership.active_key == 1,
+        )
+    )
+
+
+def _add_membership(user, role, scope, *, granted_by_id=None, display_name=""):
+    """Insert an active membership; a concurrent duplicate (unique key) is ``already_member`` too."""
+    role = StaffRole(role)
+    membership = StaffMembership(
+        user=user, role=role, scope_key=scope.id, display_name=display_name or user.nickname or "",
+        granted_by_id=granted_by_id, **{ROLE_SCOPE[role]: scope.id},
+    )
+    db.session.add(membership)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("该用户已担任此岗位", code="already_member") from None
+    return membership
+
+
+def grant_role(user, role, scope, *, granted_by, display_name=""):
+    """授予岗位: one active grant per user, role and scope."""
+    if active_membership(user.id, role, scope.id) is not None:
+        raise Conflict("该用户已担任此岗位", code="already_member")
+    return _add_membership(user, role, scope, granted_by_id=granted_by.id, display_name=display_name)
+
+
+def revoke_membership(membership, *, revoked_by):
+    """撤销岗位: kept as history; a teacher who leaves a school also leaves its classes.
+
+    Nobody revokes their own admin role when no other active admin of that role and scope would remain
+    (``last_admin``): an administrator above them can still do it.
+    """
+    if not membership.is_active:
+        raise Conflict("该岗位已撤销", code="already_revoked")
+    if membership.user_id == revoked_by.id and membership.role in ADMIN_ROLES and _is_last_admin(membership):
+        raise Conflict("您是该范围唯一的管理员，不能撤销自己的管理员岗位", code="last_admin")
+    membership.revoked_at = utcnow()
+    membership.revoked_by_id = revoked_by.id
+    membership.active_key = None
+    db.session.flush()
+    if membership.school_id is not None:
+        _leave_classes_unless_staff(membership.user_id, membership.school_id)
+    return membership
+
+
+def _is_last_admin(membership):
+    others = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(StaffMembership)
+        .where(
+            StaffMembership.role == membership.role,
+            StaffMembership.scope_key == membership.scope_key,
+            StaffMembership.active_key == 1,
+            StaffMembership.id != membership.id,
+        )
+    )
+    return others == 0
+
+
+def _leave_classes_unless_staff(user_id, school_id):
+    still_staff = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(StaffMembership)
+        .where(StaffMembership.user_id == user_id, StaffMembership.school_id == school_id,
+               StaffMembership.active_key == 1)
+    )
+    if still_staff:
+        return
+    class_ids = sa.select(SchoolClass.id).where(SchoolClass.school_id == school_id)
+    db.session.execute(
+        sa.update(SchoolClass)
+        .where(SchoolClass.school_id == school_id, SchoolClass.homeroom_teacher_id == user_id)
+        .values(homeroom_teacher_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    db.session.execute(
+        sa.delete(ClassTeacher)
+        .where(ClassTeacher.user_id == user_id, ClassTeacher.class_id.in_(class_ids))
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def grant_role_bootstrap(openid, role, scope_id):
     """Grant ``role`` over ``scope_id`` to the user of ``openid`` (created if unknown); for the CLI."""
     from jlt_family.auth.service import _user_for_openid
 
     role = StaffRole(role)
-    column = ROLE_SCOPE[role]
-    scope = db.session.get(SCOPE_MODELS[column], scope_id)
+    scope = scope_for(role, scope_id)
     if scope is None:
-        raise NotFound(f"未找到编号为 {scope_id} 的{column}")
+        raise NotFound(f"未找到编号为 {scope_id} 的{ROLE_SCOPE[role]}")
     user = _user_for_openid(openid)
-    existing = db.session.scalar(
-        sa.select(StaffMembership).where(
-            StaffMembership.user_id == user.id,
-            StaffMembership.role == role,
-            StaffMembership.scope_key == scope_id,
-            StaffMembership.active_key == 1,
-        )
-    )
+    existing = active_membership(user.id, role, scope_id)
     if existing is not None:
         return existing
-    membership = StaffMembership(user=user, role=role, scope_key=scope_id, **{column: scope_id})
-    db.session.add(membership)
+    return _add_membership(user, role, scope)
+
+
+# Staff invites -----------------------------------------------------------------------------------------------
+
+
+def _unused_staff_code():
+    for _ in range(_CODE_ATTEMPTS):
+        code = new_code(STAFF_CODE_LENGTH)
+        if db.session.scalar(sa.select(StaffInvite.id).where(StaffInvite.code == code)) is None:
+            return code
+    raise Conflict("邀请码生成失败，请重试", code="code_generation_failed")
+
+
+def create_staff_invite(role, scope, *, created_by, max_uses=1, expires_in_days=None):
+    """发放岗位邀请码: whoever redeems it gets ``role`` over ``scope`` (until used up, expired or revoked)."""
+    role = StaffRole(role)
+    days = expires_in_days or current_app.config["STAFF_INVITE_TTL_DAYS"]
+    invite = StaffInvite(
+        code=_unused_staff_code(), role=role, created_by_id=created_by.id, max_uses=max_uses, used_count=0,
+        expires_at=utcnow() + dt.timedelta(days=days), **{ROLE_SCOPE[role]: scope.id},
+    )
+    db.session.add(invite)
     db.session.flush()
-    return membership
+    return invite
+
+
+def revoke_staff_invite(invite):
+    """作废邀请码: memberships already granted through it stay."""
+    if invite.revoked_at is not None:
+        raise Conflict("该邀请码已作废", code="invite_revoked")
+    invite.revoked_at = utcnow()
+    return invite
+
+
+def invite_scope_id(invite):
+    return getattr(invite, ROLE_SCOPE[invite.role])
+
+
+def redeem_staff_invite(user, code, display_name=""):
+    """使用岗位邀请码: the use is counted with one conditional UPDATE, so a code is never used beyond max_uses."""
+    invite = db.session.scalar(sa.select(StaffInvite).where(StaffInvite.code == normalise_code(code)))
+    if invite is None:
+        raise NotFound("邀请码无效", code="invite_not_found")
+    now = utcnow()
+    _check_invite_usable(invite, now)
+    scope_id = invite_scope_id(invite)
+    if active_membership(user.id, invite.role, scope_id) is not None:
+        raise Conflict("您已担任此岗位", code="already_member")
+    counted = db.session.execute(
+        sa.update(StaffInvite)
+        .where(
+            StaffInvite.id == invite.id,
+            StaffInvite.used_count < StaffInvite.max_uses,
+            StaffInvite.revoked_at.is_(None),
+            StaffInvite.expires_at > now,
+        )
+        .values(used_count=StaffInvite.used_count + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if counted != 1:
+        raise Conflict("邀请码已用完", code="invite_used_up")
+    db.session.expire(invite, ["used_count"])
+    scope = scope_for(invite.role, scope_id)
+    return _add_membership(user, invite.role, scope, granted_by_id=invite.created_by_id, display_name=display_name)
+
+
+def _check_invite_usable(invite, now):
+    if invite.revoked_at is not None:
+        raise Conflict("邀请码已作废", code="invite_revoked")
+    if invite.expires_at <= now:
+        raise Conflict("邀请码已过期", code="invite_expired")
+    if invite.used_count >= invite.max_uses:
+        raise Conflict("邀请码已用完", code="invite_used_up")
+
+
+def invite_status(invite, now=None):
+    now = now or utcnow()
+    if invite.revoked_at is not None:
+        return "revoked"
+    if invite.expires_at <= now:
+        return "expired"
+    if invite.used_count >= invite.max_uses:
+        return "used_up"
+    return "active"

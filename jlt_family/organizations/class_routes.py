@@ -1,0 +1,155 @@
+"""Classes (班级): teachers, invite codes, the class list, and the roster import. Views registered on ``blp``."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from jlt_family.auth.context import current_actor
+from jlt_family.core.audit import audit
+from jlt_family.core.extensions import db
+from jlt_family.core.idempotency import idempotent
+from jlt_family.core.pagination import paginate
+from jlt_family.core.schemas import page_of
+from jlt_family.families.models import Student
+from jlt_family.organizations import permissions, presenters, roster, schemas, service
+from jlt_family.organizations.models import ClassTeacher, SchoolClass
+from jlt_family.organizations.routes import blp
+
+_ONLY_SCHOOL_ADMIN = "只有学校管理员可以执行此操作"
+
+
+def _class_page(result, actor):
+    counts = presenters.student_counts([c.id for c in result["items"]])
+    items = [presenters.class_out(c, actor, counts.get(c.id, 0)) for c in result["items"]]
+    return {**result, "items": items}
+
+
+@blp.route("/schools/<id:school_id>/classes", methods=["GET"])
+@blp.login_required
+@blp.arguments(schemas.ClassArgsSchema, location="query")
+@blp.response(200, page_of(schemas.ClassSchema))
+@blp.errors(404, 422)
+def list_classes(args, school_id):
+    """班级列表 of a school: its staff and the administrators above it."""
+    actor = current_actor()
+    school = permissions.school_staff_area_or_404(actor, school_id)
+    stmt = (
+        sa.select(SchoolClass)
+        .where(SchoolClass.school_id == school.id)
+        .options(selectinload(SchoolClass.homeroom_teacher),
+                 selectinload(SchoolClass.subject_teachers).selectinload(ClassTeacher.user))
+        .order_by(SchoolClass.school_year.desc(), SchoolClass.grade, SchoolClass.name)
+    )
+    if "school_year" in args:
+        stmt = stmt.where(SchoolClass.school_year == args["school_year"])
+    if "grade" in args:
+        stmt = stmt.where(SchoolClass.grade == args["grade"])
+    return _class_page(paginate(stmt, args["page"], args["page_size"]), actor)
+
+
+@blp.route("/classes/<id:class_id>", methods=["GET"])
+@blp.login_required
+@blp.response(200, schemas.ClassSchema)
+@blp.errors(404)
+def get_class(class_id):
+    """班级详情: its teachers, school admins and administrators above; the invite code only for 班主任/学校管理员."""
+    actor = current_actor()
+    return presenters.class_out(permissions.class_or_404(actor, class_id), actor)
+
+
+@blp.route("/classes/<id:class_id>/invite-code", methods=["POST"])
+@blp.login_required
+@blp.response(200, schemas.ClassSchema)
+@blp.errors(403, 404)
+def regenerate_invite_code(class_id):
+    """重新生成班级邀请码 (班主任 or school admin): the old code stops working."""
+    actor = current_actor()
+    school_class = permissions.class_or_404(actor, class_id)
+    permissions.require(permissions.sees_invite_code(actor, school_class), "只有班主任或学校管理员可以更换邀请码")
+    service.regenerate_invite_code(school_class)
+    db.session.commit()
+    return presenters.class_out(school_class, actor)
+
+
+@blp.route("/classes/<id:class_id>/homeroom-teacher", methods=["PUT"])
+@blp.login_required
+@blp.arguments(schemas.HomeroomTeacherSchema)
+@blp.response(200, schemas.ClassSchema)
+@blp.errors(403, 404, 422)
+def set_homeroom_teacher(data, class_id):
+    """指定班主任 (school admin): an active teacher of the school, or null to clear."""
+    actor = current_actor()
+    school_class = permissions.class_or_404(actor, class_id)
+    permissions.require(permissions.manages_class(actor, school_class), _ONLY_SCHOOL_ADMIN)
+    service.set_homeroom_teacher(school_class, data["user_id"])
+    db.session.commit()
+    return presenters.class_out(school_class, actor)
+
+
+@blp.route("/classes/<id:class_id>/teachers", methods=["POST"])
+@blp.login_required
+@idempotent
+@blp.arguments(schemas.ClassTeacherCreateSchema)
+@blp.response(201, schemas.ClassSchema)
+@blp.errors(403, 404, 409, 422)
+def add_class_teacher(data, class_id):
+    """添加科任教师 (school admin): an active teacher of the school."""
+    actor = current_actor()
+    school_class = permissions.class_or_404(actor, class_id)
+    permissions.require(permissions.manages_class(actor, school_class), _ONLY_SCHOOL_ADMIN)
+    service.add_subject_teacher(school_class, data["user_id"], data["subject"])
+    db.session.commit()
+    return presenters.class_out(school_class, actor)
+
+
+@blp.route("/classes/<id:class_id>/teachers/<id:user_id>", methods=["DELETE"])
+@blp.login_required
+@blp.response(204)
+@blp.errors(403, 404)
+def remove_class_teacher(class_id, user_id):
+    """移除科任教师 (school admin)."""
+    actor = current_actor()
+    school_class = permissions.class_or_404(actor, class_id)
+    permissions.require(permissions.manages_class(actor, school_class), _ONLY_SCHOOL_ADMIN)
+    service.remove_subject_teacher(school_class, user_id)
+    db.session.commit()
+
+
+@blp.route("/classes/<id:class_id>/students", methods=["GET"])
+@blp.login_required
+@blp.arguments(schemas.QueryPageArgsSchema, location="query")
+@blp.response(200, page_of(schemas.RosterEntrySchema))
+@blp.errors(403, 404, 422)
+def list_class_students(args, class_id):
+    """班级花名册 (teachers of the class, school admins); sensitive flags only for 班主任/学校管理员, audit-logged."""
+    actor = current_actor()
+    school_class = permissions.class_or_404(actor, class_id)
+    permissions.require(permissions.can_read_roster(actor, school_class), "只有本班教师和学校管理员可以查看花名册")
+    stmt = sa.select(Student).where(Student.class_id == school_class.id).order_by(Student.student_no, Student.id)
+    result = paginate(stmt, args["page"], args["page_size"])
+    show_flags = permissions.sees_sensitive_flags(actor, school_class)
+    if show_flags and result["items"]:
+        audit(actor, "read_student_sensitive", "school_class", school_class.id, school_id=school_class.school_id,
+              student_ids=[s.id for s in result["items"]])
+        db.session.commit()
+    return {**result, "items": [presenters.roster_entry_out(s, show_flags) for s in result["items"]]}
+
+
+@blp.route("/schools/<id:school_id>/roster-import", methods=["POST"])
+@blp.login_required
+@blp.arguments(schemas.RosterImportFormSchema, location="multipart")
+@blp.response(200, schemas.RosterImportResultSchema)
+@blp.errors(403, 404, 413, 422)
+def import_roster(form, school_id):
+    """导入花名册 (school admin): CSV or XLSX; all rows valid or nothing written. Columns: see organizations/roster.py.
+
+    Required columns 学年, 年级, 班级, 学号, 姓名; optional 性别, 出生日期, 留守儿童, 流动儿童, 困境儿童, 残疾儿童
+    (是/否 or 1/0). A 学号 already in the school updates that student and moves them to the row's class.
+    ``dry_run=true`` validates and counts without writing. At most 5000 rows and 2 MB.
+    """
+    actor = current_actor()
+    school = permissions.school_staff_area_or_404(actor, school_id)
+    permissions.require(school.id in actor.admin_school_ids, "只有学校管理员可以导入花名册")
+    parsed = roster.parse_roster(roster.read_upload(form["file"].stream))
+    summary = roster.import_roster(school, parsed, actor=actor, dry_run=form["dry_run"])
+    db.session.commit()
+    return summary

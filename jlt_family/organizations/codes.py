@@ -1,0 +1,21 @@
+"""Short unguessable codes people type or read aloud: class invite codes and staff invite codes.
+
+Drawn with ``secrets`` from 31 characters without the look-alikes 0/O, 1/I/L (31^8 ≈ 8.5e11, 31^10 ≈ 8.2e14).
+"""
+
+import re
+import secrets
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CLASS_CODE_LENGTH = 8
+STAFF_CODE_LENGTH = 10
+_SEPARATORS = re.compile(r"[\s\-_]+")
+
+
+def new_code(length):
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def normalise_code(value):
+    """What a person typed → the stored form: upper case, without spaces or dashes."""
+    return _SEPARATORS.sub("", value or "").upper()
