@@ -9,7 +9,6 @@ from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
 from jlt_family.auth.models import User
-from jlt_family.core import ratelimit
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
@@ -18,8 +17,6 @@ from jlt_family.core.schemas import page_of
 from jlt_family.organizations import permissions, presenters, schemas, service
 from jlt_family.organizations.models import ROLE_SCOPE, StaffInvite, StaffMembership
 from jlt_family.organizations.routes import blp
-
-REDEEM_LIMIT_PER_MINUTE = 10
 
 
 def _grantable_scope(actor, role, scope_id):
@@ -149,14 +146,13 @@ def revoke_invite(invite_id):
 @idempotent
 @blp.arguments(schemas.RedeemSchema)
 @blp.response(201, schemas.MembershipSchema)
-@blp.errors(404, 409, 422, 429)
+@blp.errors(404, 409, 422)
 def redeem_invite(data):
     """使用岗位邀请码 (any signed-in user).
 
     Refusals: 404 invite_not_found; 409 invite_expired, invite_revoked, invite_used_up, already_member.
     """
     actor = current_actor()
-    ratelimit.hit(f"staff-invite-redeem:{actor.user_id}", REDEEM_LIMIT_PER_MINUTE, 60)
     membership = service.redeem_staff_invite(actor.user, data["code"], data["display_name"])
     db.session.commit()
     return presenters.membership_out(membership)
