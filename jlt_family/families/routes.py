@@ -81,7 +81,7 @@ def get_family():
 @blp.login_required
 @blp.arguments(schemas.FamilyUpdateSchema)
 @blp.response(200, schemas.FamilySchema)
-@blp.errors(404, 422)
+@blp.errors(400, 404, 422)
 def update_family(data):
     """修改家庭住址 (any guardian of the family)."""
     actor = current_actor()
@@ -250,7 +250,7 @@ def approve_binding_request(request_id):
 @blp.login_required
 @blp.arguments(schemas.BindingRejectSchema)
 @blp.response(200, schemas.BindingRequestSchema)
-@blp.errors(403, 404, 409, 422)
+@blp.errors(400, 403, 404, 409, 422)
 def reject_binding_request(data, request_id):
     """驳回绑定申请, with a reason the parent sees."""
     actor, request_ = _decidable_request(request_id)
@@ -296,7 +296,7 @@ def get_child(student_id):
 @blp.login_required
 @blp.arguments(schemas.ChildFlagsUpdateSchema)
 @blp.response(200, schemas.ChildFlagsSchema)
-@blp.errors(403, 404, 422)
+@blp.errors(400, 403, 404, 422)
 def update_child_flags(data, student_id):
     """修改留守/流动/困境/残疾标记 (班主任 or school admin; audit-logged with old and new values)."""
     actor, student, access = _child_in_scope(student_id)

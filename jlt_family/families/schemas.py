@@ -6,7 +6,7 @@ Input schemas are strict: unknown fields, wrong types and out-of-range values an
 import datetime as dt
 import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from jlt_family.core.schemas import PageArgsSchema, ShanghaiDateTime, TrimmedString, text
 from jlt_family.families.models import BindingStatus, EntrustmentStatus, GuardianRelation
@@ -28,6 +28,16 @@ def _zh_invalid(field):
     return "格式有误"
 
 
+def _unencodable(value):
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 class StrictSchema(Schema):
     """A schema that refuses unknown fields and explains every error in Chinese."""
 
@@ -35,6 +45,15 @@ class StrictSchema(Schema):
         unknown = RAISE
 
     error_messages = {"unknown": "不支持的字段", "type": "数据格式有误，应为 JSON 对象"}
+
+    @pre_load
+    def _refuse_unencodable_text(self, data, **kwargs):
+        """JSON may carry lone surrogates (\\ud800) that no database can store: refuse them as bad input."""
+        if isinstance(data, dict):
+            bad = {key: ["包含无效字符"] for key, value in data.items() if _unencodable(value)}
+            if bad:
+                raise ValidationError(bad)
+        return data
 
     def on_bind_field(self, field_name, field_obj):
         messages = {key: value for key, value in _ZH_COMMON.items() if key in field_obj.error_messages}
