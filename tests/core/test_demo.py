@@ -1,0 +1,102 @@
+"""The demo data: seeds an empty database, deterministically, and its accounts sign in."""
+
+import pytest
+import sqlalchemy as sa
+
+from jlt_family.auth.models import User
+from jlt_family.demo import DEMO_ACCOUNTS, database_is_empty, seed_demo
+from jlt_family.families.models import BindingRequest, BindingStatus, CareEntrustment, Student
+from jlt_family.organizations.models import Alliance, AllianceStatus, Region, SchoolClass
+
+
+@pytest.fixture
+def seeded(db):
+    summary = seed_demo()
+    db.session.commit()
+    return summary
+
+
+def _login(client, openid):
+    response = client.post("/api/v1/auth/dev-login", json={"openid": openid})
+    assert response.status_code == 200, response.json
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+def test_seed_fills_an_empty_database(db):
+    assert database_is_empty()
+    summary = seed_demo()
+    db.session.commit()
+    assert not database_is_empty()
+    assert summary["students"] == db.session.scalar(sa.select(sa.func.count()).select_from(Student))
+    assert summary["classes"] == db.session.scalar(sa.select(sa.func.count()).select_from(SchoolClass))
+    assert set(summary["demo_accounts"]) == set(DEMO_ACCOUNTS)
+
+
+def test_seed_is_deterministic(db):
+    def snapshot():
+        seed_demo()
+        rows = db.session.execute(sa.select(Student.student_no, Student.name, Student.left_behind,
+                                            Student.family_id.is_(None)).order_by(Student.student_no)).all()
+        db.session.rollback()
+        return rows
+
+    assert snapshot() == snapshot()
+
+
+def test_region_chain_and_approved_alliance(seeded, db):
+    county = db.session.scalar(sa.select(Region).where(Region.code == "152201"))
+    assert (county.name, county.parent.code, county.parent.parent.code) == ("乌兰浩特市", "152200", "150000")
+    alliance = db.session.scalar(sa.select(Alliance))
+    assert alliance.status == AllianceStatus.APPROVED
+    assert 1 <= len(alliance.centre_schools) <= 2
+    assert any(s.kind.value == "kindergarten" for s in alliance.schools)
+    assert {m.kind.value for m in alliance.members} == {"resource_unit", "community", "department"}
+    assert all(m.duties and m.cooperation and m.responsible_person and m.contact_phone for m in alliance.members)
+
+
+def test_classes_have_teachers_and_about_forty_students(seeded, db):
+    for school_class in db.session.scalars(sa.select(SchoolClass)):
+        size = db.session.scalar(sa.select(sa.func.count()).where(Student.class_id == school_class.id))
+        assert school_class.school_year == 2026
+        assert school_class.homeroom_teacher is not None
+        assert 30 <= size <= 45
+    assert db.session.scalar(sa.select(sa.func.count()).where(Student.left_behind.is_(True))) >= 3
+    assert db.session.scalar(sa.select(sa.func.count()).where(Student.family_id.is_(None))) > 0
+
+
+def test_pending_binding_and_care_entrustment(seeded, db):
+    pending = db.session.scalars(sa.select(BindingRequest)).all()
+    assert pending and all(r.status == BindingStatus.PENDING and r.student.family_id is None for r in pending)
+    entrustment = db.session.scalar(sa.select(CareEntrustment))
+    assert entrustment.student.left_behind
+    assert entrustment.filed_by_id == db.session.scalar(sa.select(User.id).where(User.openid == "demo-parent-2"))
+
+
+def test_demo_parent_signs_in_and_sees_a_family(seeded, client):
+    response = client.get("/api/v1/me", headers=_login(client, "demo-parent-1"))
+    assert response.status_code == 200
+    assert "guardian" in response.json["roles"]
+    assert response.json["family_id"] is not None
+
+
+@pytest.mark.parametrize(
+    ("openid", "role"),
+    [
+        ("demo-parent-2", "guardian"),
+        ("demo-teacher-1", "homeroom_teacher"),
+        ("demo-teacher-2", "teacher"),
+        ("demo-school-admin", "school_admin"),
+        ("demo-venue-staff", "venue_staff"),
+        ("demo-alliance-admin", "alliance_admin"),
+        ("demo-region-admin", "region_admin"),
+    ],
+)
+def test_every_demo_account_has_its_role(seeded, client, openid, role):
+    roles = client.get("/api/v1/me", headers=_login(client, openid)).json["roles"]
+    assert role in roles
+
+
+def test_subject_teacher_is_not_a_homeroom_teacher(seeded, client):
+    me = client.get("/api/v1/me", headers=_login(client, "demo-teacher-2")).json
+    assert me["homeroom_class_ids"] == []
+    assert "homeroom_teacher" not in me["roles"]
