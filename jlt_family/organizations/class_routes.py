@@ -140,11 +140,15 @@ def list_class_students(args, class_id):
 @blp.response(200, schemas.RosterImportResultSchema)
 @blp.errors(403, 404, 413, 422)
 def import_roster(form, school_id):
-    """导入花名册 (school admin): CSV or XLSX; all rows valid or nothing written. Columns: see organizations/roster.py.
+    """导入花名册 (school admin): CSV or XLSX; every row valid or nothing written.
 
-    Required columns 学年, 年级, 班级, 学号, 姓名; optional 性别, 出生日期, 留守儿童, 流动儿童, 困境儿童, 残疾儿童
-    (是/否 or 1/0). A 学号 already in the school updates that student and moves them to the row's class.
-    ``dry_run=true`` validates and counts without writing. At most 5000 rows and 2 MB.
+    Header row, any order: required 学年 (2026 or 2026-2027), 年级 (一年级…九年级, 初一…高三, 小班/中班/大班, 1–12),
+    班级, 学号, 姓名; optional 性别 (男/女), 出生日期 (2019-03-05), 留守儿童, 流动儿童, 困境儿童, 残疾儿童 (是/否,
+    1/0; a missing column leaves the flag unchanged). CSV in UTF-8 (with or without BOM) or GBK. Missing classes are
+    created with an invite code. A 学号 already in the school updates that student and moves them to the row's
+    class (refused for a bound student under another name). Bad rows answer 422 ``roster_invalid`` with
+    ``errors.rows`` = [{row, column, reason}]. ``dry_run=true`` validates and counts without writing.
+    At most 5000 rows and 2 MB (413 ``roster_file_too_large``).
     """
     actor = current_actor()
     school = permissions.school_staff_area_or_404(actor, school_id)

@@ -89,7 +89,7 @@ class RowError:
 
 @dataclass
 class RosterRow:
-    """One valid row: a student in a class."""
+    """One row: a student in a class (a field is ``None`` where the row's value was bad)."""
 
     row: int
     school_year: int
@@ -219,9 +219,8 @@ def parse_roster(data):
     for number, cells in body:
         values = {name: (cells[index] if index < len(cells) else "") for name, index in columns.items()}
         row, row_errors = _parse_row(number, values)
+        rows.append(row)
         errors += row_errors
-        if row is not None:
-            rows.append(row)
     errors += _file_level_checks(rows)
     if errors:
         raise roster_errors(errors)
@@ -274,7 +273,7 @@ def _parse_row(number, values):
     for column, flag in FLAG_COLUMNS.items():
         if column in values:
             row.flags[flag] = check(column, _yes_no)
-    return (None, errors) if errors else (row, [])
+    return row, errors
 
 
 def _school_year(value):
@@ -361,12 +360,15 @@ def _yes_no(value):
 
 
 def _file_level_checks(rows):
-    """Within the file: one row per 学号, one grade per class."""
+    """Within the file: one row per 学号, one grade per class (over the fields each row got right)."""
     errors, numbers, classes = [], {}, {}
     for row in rows:
-        first = numbers.setdefault(row.student_no.casefold(), row.row)
-        if first != row.row:
-            errors.append(RowError(row.row, NUMBER, f"学号与第 {first} 行重复"))
+        if row.student_no is not None:
+            first = numbers.setdefault(row.student_no.casefold(), row.row)
+            if first != row.row:
+                errors.append(RowError(row.row, NUMBER, f"学号与第 {first} 行重复"))
+        if None in (row.school_year, row.class_name, row.grade):
+            continue
         grade_row = classes.setdefault(row.class_key, row)
         if grade_row.grade != row.grade:
             errors.append(RowError(row.row, GRADE, f"同一班级的年级与第 {grade_row.row} 行不一致"))
