@@ -7,14 +7,24 @@ import secrets
 import jwt
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from jlt_family.auth.models import User, UserSession
-from jlt_family.core.errors import AppError, BadRequest, Conflict, NotFound, PermissionDenied, RateLimited
-from jlt_family.core.errors import ServiceUnavailable, Unauthenticated
+from jlt_family.core.errors import (
+    AppError,
+    BadRequest,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ServiceUnavailable,
+    Unauthenticated,
+)
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
-from jlt_family.wechat.client import WeChatError, client as wechat_client
+from jlt_family.wechat.client import WeChatError
+from jlt_family.wechat.client import client as wechat_client
 
 log = logging.getLogger(__name__)
 
@@ -22,17 +32,27 @@ TOKEN_ISSUER = "jlt-family"
 TOKEN_ALGORITHM = "HS256"
 
 
-def wechat_error_to_app_error(exc: WeChatError) -> AppError:
+MISCONFIGURED = {40013, 40125, 40164}  # bad app id, bad secret, server IP not on the allow-list
+
+
+def wechat_error_to_app_error(exc: WeChatError, *, code_invalid="微信登录凭证无效或已过期，请重新登录") -> AppError:
     """What a failed WeChat call means for the user."""
     if exc.errcode == 40029:
-        return BadRequest("微信登录凭证无效或已过期，请重新授权", code="wechat_code_invalid")
-    if exc.errcode == 45011:
-        return RateLimited("微信接口调用过于频繁，请稍后再试", code="wechat_rate_limited")
+        return BadRequest(code_invalid, code="wechat_code_invalid")
+    if exc.errcode == 45011:  # WeChat's quota is per minute
+        return RateLimited("微信接口调用过于频繁，请稍后再试", code="wechat_rate_limited", headers={"Retry-After": "60"})
     if exc.errcode == 40226:
         return PermissionDenied("该微信账号存在风险，暂时无法登录", code="wechat_user_blocked")
-    if exc.errcode == 40013:
+    if exc.errcode in MISCONFIGURED:
+        log.error("WeChat settings rejected by %s: errcode=%s", exc.path, exc.errcode)
         return ServiceUnavailable("微信配置有误，请联系管理员", code="wechat_misconfigured")
     return ServiceUnavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable")
+
+
+def wechat_dev_mode():
+    """Development WeChat mode, decided per call: no app id configured and not in production."""
+    config = current_app.config
+    return not config["WECHAT_APPID"] and config["ENV_NAME"] != "production"
 
 
 def issue_session(user, *, client="", wechat_session_key=None):
@@ -85,20 +105,29 @@ def resolve_token(token):
 
 
 def _user_for_openid(openid, unionid=None):
-    """The user of ``openid``, created on first login (a concurrent first login finds the other's row)."""
+    """The user of ``openid``, created on first login; concurrent first logins end with one row."""
     user = db.session.scalar(sa.select(User).where(User.openid == openid))
-    if user is not None:
-        if unionid and user.unionid != unionid:
-            user.unionid = unionid
-        return user
-    user = User(openid=openid, unionid=unionid)
-    db.session.add(user)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        user = db.session.scalar(sa.select(User).where(User.openid == openid))
+    if user is None:
+        _insert_user_unless_exists(openid)
+        # A locking read: it sees a row another login committed after this transaction's snapshot.
+        user = db.session.scalar(sa.select(User).where(User.openid == openid).with_for_update())
+    if unionid and user.unionid != unionid:
+        user.unionid = unionid
     return user
+
+
+def _insert_user_unless_exists(openid):
+    """INSERT that does nothing when a concurrent login has created the row.
+
+    Not a savepoint and a caught IntegrityError: on MySQL the loser then holds a shared lock on the row, and two
+    losers updating it deadlock; the upsert takes an exclusive lock instead, so concurrent logins queue.
+    """
+    table = User.__table__
+    if db.session.get_bind().dialect.name == "mysql":
+        stmt = mysql_insert(table).values(openid=openid).on_duplicate_key_update(id=table.c.id)
+    else:
+        stmt = sqlite_insert(table).values(openid=openid).on_conflict_do_nothing(index_elements=["openid"])
+    db.session.execute(stmt)
 
 
 def wechat_login(code, *, client=""):
@@ -119,7 +148,7 @@ def wechat_login(code, *, client=""):
 
 def dev_login(openid, nickname="", *, client=""):
     """开发登录: sign in as any openid, only in development WeChat mode (no app id, not production)."""
-    if not current_app.config["WECHAT_DEV_MODE"]:
+    if not wechat_dev_mode():
         raise NotFound()
     user = _user_for_openid(openid)
     if nickname and not user.nickname:
@@ -142,7 +171,7 @@ def bind_phone(user, code):
         info = wechat.phone_number(code)
     except WeChatError as exc:
         log.info("getuserphonenumber refused: errcode=%s", exc.errcode)
-        raise wechat_error_to_app_error(exc) from None
+        raise wechat_error_to_app_error(exc, code_invalid="手机号授权已失效，请重新授权") from None
     user.phone = info.get("purePhoneNumber") or info.get("phoneNumber")
     user.phone_country_code = info.get("countryCode") or "86"
     user.phone_verified_at = utcnow()

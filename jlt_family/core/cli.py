@@ -1,5 +1,7 @@
 """Commands on the app: ``flask --app app <command>``."""
 
+import contextlib
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -13,10 +15,8 @@ def scheduler_command():
 
     scheduler = build_scheduler(current_app._get_current_object(), blocking=True)
     click.echo(f"scheduler: {len(scheduler.get_jobs())} jobs; Ctrl-C stops")
-    try:
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
 
 
 @click.command("seed-demo")

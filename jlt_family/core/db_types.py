@@ -57,8 +57,5 @@ def _snake(name):
     return "".join(out)
 
 
-class StrEnum(str, enum.Enum):
-    """An enum whose members compare and serialise as their string value."""
-
-    def __str__(self):
-        return self.value
+# Enums whose members compare and serialise as their string value.
+StrEnum = enum.StrEnum

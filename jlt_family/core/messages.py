@@ -20,7 +20,7 @@ FIELD_MESSAGES = {
     fields.Time: {"invalid": "应为时间，例如 07:00", "invalid_awareness": "时间格式有误", "format": "无法格式化为时间"},
     fields.Email: {"invalid": "不是有效的邮箱地址"},
     fields.URL: {"invalid": "不是有效的网址"},
-    fields.Enum: {"unknown": "取值应为以下之一：{choices}"},
+    fields.Enum: {"unknown": "应为以下之一：{choices}"},
     fields.List: {"invalid": "应为列表"},
     fields.Tuple: {"invalid": "应为列表"},
     fields.Mapping: {"invalid": "应为对象"},
@@ -44,7 +44,7 @@ VALIDATOR_MESSAGES = {
         "message_lte": "小于或等于",
         "message_lt": "小于",
     },
-    validate.OneOf: {"default_message": "取值应为以下之一：{choices}"},
+    validate.OneOf: {"default_message": "应为以下之一：{choices}"},
     validate.Regexp: {"default_message": "格式不正确"},
 }
 

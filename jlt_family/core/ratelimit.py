@@ -3,7 +3,7 @@
 import time
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import mysql, sqlite
 
 from jlt_family.core.errors import RateLimited
 from jlt_family.core.extensions import db
@@ -13,25 +13,33 @@ from jlt_family.core.models import RateLimitCounter
 def hit(bucket, limit, window_seconds=60):
     """Count one hit for ``bucket``; raise ``RateLimited`` past ``limit`` hits in the window.
 
-    Runs in its own short transaction, so a refused request still counts and nothing else is committed.
+    One upsert in its own short transaction (no read-then-write, so concurrent first hits neither deadlock
+    nor lose a count); a refused request still counts. Call it before the request writes anything: on SQLite
+    the request's own open write would make this second connection wait.
     """
     now = time.time()
     window = int(now // window_seconds) * window_seconds
     table = RateLimitCounter.__table__
-    match = (table.c.bucket == bucket) & (table.c.window_start == window)
     with db.engine.begin() as conn:
-        bumped = conn.execute(sa.update(table).where(match).values(hits=table.c.hits + 1)).rowcount
-        if not bumped:
-            try:
-                with conn.begin_nested():
-                    conn.execute(sa.insert(table).values(bucket=bucket, window_start=window, hits=1))
-            except IntegrityError:
-                conn.execute(sa.update(table).where(match).values(hits=table.c.hits + 1))
-        hits = conn.scalar(sa.select(table.c.hits).where(match))
+        conn.execute(_upsert(conn.dialect.name, table, bucket, window))
+        hits = conn.scalar(
+            sa.select(table.c.hits).where(table.c.bucket == bucket, table.c.window_start == window)
+        )
     if hits > limit:
         retry_after = max(1, int(window + window_seconds - now))
         raise RateLimited(headers={"Retry-After": str(retry_after)})
     return hits
+
+
+def _upsert(dialect, table, bucket, window):
+    values = {"bucket": bucket, "window_start": window, "hits": 1}
+    if dialect in ("mysql", "mariadb"):
+        stmt = mysql.insert(table).values(**values)
+        return stmt.on_duplicate_key_update(hits=table.c.hits + 1)
+    if dialect == "sqlite":
+        stmt = sqlite.insert(table).values(**values)
+        return stmt.on_conflict_do_update(index_elements=["bucket", "window_start"], set_={"hits": table.c.hits + 1})
+    raise NotImplementedError(f"rate limits need an upsert for {dialect}")
 
 
 def purge_old(before_seconds=3600):

@@ -1,6 +1,7 @@
 """Schemas and fields shared by every domain."""
 
 import datetime as dt
+import re
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -65,6 +66,30 @@ class TrimmedString(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         result = super()._deserialize(value, attr, data, **kwargs)
         return result.strip()
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false, nothing else ("yes", 1 and "true" are refused)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+_MOBILE = r"1[3-9]\d{9}"
+_LANDLINE = r"0\d{2,3}-?\d{7,8}(-\d{1,6})?"
+PHONE_RE = re.compile(rf"^(?:{_MOBILE}|{_LANDLINE})$")
+
+
+class PhoneNumber(TrimmedString):
+    """A mainland mobile number (11 digits) or a landline with its area code (0471-6123456); spaces dropped."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = re.sub(r"\s+", "", super()._deserialize(value, attr, data, **kwargs))
+        if not PHONE_RE.match(result):
+            raise ValidationError("请填写 11 位手机号或带区号的固定电话")
+        return result
 
 
 class PageArgsSchema(Schema):

@@ -3,7 +3,6 @@
 import functools
 
 from flask import current_app
-from sqlalchemy.exc import OperationalError
 
 from jlt_family.auth.context import current_actor
 from jlt_family.core import ratelimit
@@ -20,37 +19,19 @@ from jlt_family.organizations.models import SchoolClass
 
 blp = Blueprint("families", __name__, url_prefix="/api/v1", description="家庭与子女 (families and children)")
 
-# Guessing a roster entry or an invite code: attempts per user and hour (config may override).
-DEFAULT_ATTEMPTS_PER_HOUR = 10
-
-
 def _limit_attempts(bucket):
     """Count each attempt per user before any work; placed above ``@idempotent`` (the counter commits apart)."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            limit = current_app.config.get("FAMILY_GUESS_ATTEMPTS_PER_HOUR", DEFAULT_ATTEMPTS_PER_HOUR)
-            _hit_with_retry(f"{bucket}:{current_actor().user_id}", limit, 3600)
+            limit = current_app.config["FAMILY_GUESS_ATTEMPTS_PER_HOUR"]
+            ratelimit.hit(f"{bucket}:{current_actor().user_id}", limit, 3600)
             return view(*args, **kwargs)
 
         return wrapper
 
     return decorator
-
-
-def _hit_with_retry(bucket, limit, window_seconds, attempts=3):
-    """``ratelimit.hit``, retried when its own short transaction fails.
-
-    On MariaDB two first hits of different buckets in one window can deadlock on the unique index's gap lock
-    (UPDATE of a missing row, then INSERT); the counter's transaction is rolled back whole, so a retry is safe.
-    """
-    for attempt in range(attempts):
-        try:
-            return ratelimit.hit(bucket, limit, window_seconds)
-        except OperationalError:
-            if attempt == attempts - 1:
-                raise
 
 
 def _page(result, present):

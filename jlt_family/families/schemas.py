@@ -4,86 +4,11 @@ Input schemas are strict: unknown fields, wrong types and out-of-range values an
 """
 
 import datetime as dt
-import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from jlt_family.core.schemas import PageArgsSchema, ShanghaiDateTime, TrimmedString, text
+from jlt_family.core.schemas import PageArgsSchema, PhoneNumber, ShanghaiDateTime, StrictBoolean, text
 from jlt_family.families.models import BindingStatus, EntrustmentStatus, GuardianRelation
-
-_ZH_INVALID = {
-    fields.Boolean: "应为 true 或 false",
-    fields.Integer: "应为整数",
-    fields.Date: "日期格式应为 YYYY-MM-DD",
-    fields.DateTime: "时间格式有误",
-    fields.String: "应为文本",
-}
-_ZH_COMMON = {"required": "此项必填", "null": "不能为空", "unknown": "应为以下之一：{choices}"}
-
-
-def _zh_invalid(field):
-    for cls, message in _ZH_INVALID.items():
-        if isinstance(field, cls):
-            return message
-    return "格式有误"
-
-
-def _unencodable(value):
-    if not isinstance(value, str):
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-class StrictSchema(Schema):
-    """A schema that refuses unknown fields and explains every error in Chinese."""
-
-    class Meta:
-        unknown = RAISE
-
-    error_messages = {"unknown": "不支持的字段", "type": "数据格式有误，应为 JSON 对象"}
-
-    @pre_load
-    def _refuse_unencodable_text(self, data, **kwargs):
-        """JSON may carry lone surrogates (\\ud800) that no database can store: refuse them as bad input."""
-        if isinstance(data, dict):
-            bad = {key: ["包含无效字符"] for key, value in data.items() if _unencodable(value)}
-            if bad:
-                raise ValidationError(bad)
-        return data
-
-    def on_bind_field(self, field_name, field_obj):
-        messages = {key: value for key, value in _ZH_COMMON.items() if key in field_obj.error_messages}
-        if "invalid" in field_obj.error_messages:
-            messages["invalid"] = _zh_invalid(field_obj)
-        field_obj.error_messages = {**field_obj.error_messages, **messages}
-
-
-class StrictBoolean(fields.Boolean):
-    """A JSON true or false, nothing else ("yes", 1 and "true" are refused)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
-
-
-_MOBILE = r"1[3-9]\d{9}"
-_LANDLINE = r"0\d{2,3}-?\d{7,8}(-\d{1,6})?"
-PHONE_RE = re.compile(rf"^(?:{_MOBILE}|{_LANDLINE})$")
-
-
-class PhoneNumber(TrimmedString):
-    """A mainland mobile number (11 digits) or a landline with its area code (0471-6123456); spaces dropped."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        result = re.sub(r"\s+", "", super()._deserialize(value, attr, data, **kwargs))
-        if not PHONE_RE.match(result):
-            raise ValidationError("请填写 11 位手机号或带区号的固定电话")
-        return result
 
 
 def relation_field(**kwargs):
@@ -101,11 +26,11 @@ _DATE_RANGE = validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31),
 # ---- input ---------------------------------------------------------------------------------------------------
 
 
-class FamilyUpdateSchema(StrictSchema):
+class FamilyUpdateSchema(Schema):
     home_address = text(200, required=True, metadata={"description": "家庭住址（敏感信息）"})
 
 
-class BindingRequestCreateSchema(StrictSchema):
+class BindingRequestCreateSchema(Schema):
     invite_code = text(12, required=True, min_len=1, metadata={"description": "班级邀请码（班主任提供）"})
     student_name = text(40, required=True, min_len=1, metadata={"description": "孩子姓名，须与花名册一致"})
     student_no = text(32, required=True, min_len=1, metadata={"description": "学号，须与花名册一致"})
@@ -113,15 +38,15 @@ class BindingRequestCreateSchema(StrictSchema):
     guardian_name = text(40, required=True, min_len=1, metadata={"description": "家长姓名"})
 
 
-class BindingRequestQuerySchema(PageArgsSchema, StrictSchema):
+class BindingRequestQuerySchema(PageArgsSchema, Schema):
     status = fields.Enum(BindingStatus, by_value=True, metadata={"description": "按状态筛选，如 pending"})
 
 
-class BindingRejectSchema(StrictSchema):
+class BindingRejectSchema(Schema):
     reason = text(200, required=True, min_len=1, metadata={"description": "驳回原因（家长可见）"})
 
 
-class FamilyInviteRedeemSchema(StrictSchema):
+class FamilyInviteRedeemSchema(Schema):
     code = text(16, required=True, min_len=1, metadata={"description": "家庭邀请码"})
     relation = relation_field(required=True)
     name = text(40, required=True, min_len=1, metadata={"description": "家长姓名"})
@@ -130,7 +55,7 @@ class FamilyInviteRedeemSchema(StrictSchema):
 FLAG_NAMES = ("left_behind", "migrant", "in_difficulty", "disabled")
 
 
-class ChildFlagsUpdateSchema(StrictSchema):
+class ChildFlagsUpdateSchema(Schema):
     left_behind = StrictBoolean(metadata={"description": "留守儿童"})
     migrant = StrictBoolean(metadata={"description": "流动儿童"})
     in_difficulty = StrictBoolean(metadata={"description": "困境儿童"})
@@ -142,7 +67,7 @@ class ChildFlagsUpdateSchema(StrictSchema):
             raise ValidationError("请至少修改一项标记")
 
 
-class CareEntrustmentCreateSchema(StrictSchema):
+class CareEntrustmentCreateSchema(Schema):
     caretaker_name = text(40, required=True, min_len=1, metadata={"description": "受托照护人姓名"})
     caretaker_relation = text(20, required=True, min_len=1, metadata={"description": "与孩子的关系，如 祖母"})
     caretaker_phone = PhoneNumber(required=True, metadata={"description": "照护人电话：手机或带区号的固定电话"})
@@ -159,7 +84,7 @@ class CareEntrustmentCreateSchema(StrictSchema):
             raise ValidationError("结束日期不能早于开始日期", field_name="ends_on")
 
 
-class CareEntrustmentQuerySchema(PageArgsSchema, StrictSchema):
+class CareEntrustmentQuerySchema(PageArgsSchema, Schema):
     status = fields.Enum(EntrustmentStatus, by_value=True, metadata={"description": "按状态筛选"})
 
 

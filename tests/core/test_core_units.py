@@ -83,3 +83,35 @@ def test_grant_role_command_bootstraps_a_region_admin(app, make, db):
     membership = db.session.scalar(sa.select(StaffMembership))
     assert (membership.role.value, membership.region_id, membership.user.openid) == (
         "region_admin", county.id, "boot-admin")
+
+
+def test_lone_surrogates_in_json_are_refused_not_a_500(client):
+    response = client.post(
+        "/api/v1/auth/dev-login", data='{"openid": "\\ud800x"}', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json["code"] == "malformed_json"
+
+
+@pytest.mark.mysql
+def test_concurrent_first_hits_of_new_buckets_all_count(app):
+    import threading
+
+    barrier = threading.Barrier(8)
+    results, errors = [], []
+
+    def worker(i):
+        with app.app_context():
+            barrier.wait()
+            try:
+                results.append(ratelimit.hit(f"race-{i % 2}", 100, 60))
+            except Exception as exc:  # noqa: BLE001 - the test reports any failure
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(results) == [1, 1, 2, 2, 3, 3, 4, 4]

@@ -72,12 +72,12 @@ def test_bad_address_bodies_answer_422(api, world, body):
 
 def test_unknown_field_message_is_chinese(api, world):
     response = api(world.guardian_a).patch("/family", json={"home_address": "路", "family_id": 2})
-    assert response.json["errors"]["json"]["family_id"] == ["不支持的字段"]
+    assert response.json["errors"]["json"]["family_id"] == ["未知字段"]
 
 
 def test_missing_field_message_is_chinese(api, world):
     response = api(world.guardian_a).patch("/family", json={})
-    assert response.json["errors"]["json"]["home_address"] == ["此项必填"]
+    assert response.json["errors"]["json"]["home_address"] == ["此项为必填"]
 
 
 def test_malformed_json_is_400(api, world):
