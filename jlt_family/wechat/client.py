@@ -8,6 +8,7 @@ The access token is cached in the database (shared by every worker) until shortl
 import datetime as dt
 import json
 import logging
+import re
 
 import requests
 import sqlalchemy as sa
@@ -17,6 +18,20 @@ from jlt_family.core.timeutil import utcnow
 from jlt_family.wechat.models import WeChatAccessToken
 
 log = logging.getLogger(__name__)
+
+SECRET_QUERY = re.compile(r"\b(secret|js_code|access_token)=[^&\s\"]*")
+
+
+class RedactSecrets(logging.Filter):
+    """urllib3 logs each request line at DEBUG: keep the app secret, login codes and access tokens out of it."""
+
+    def filter(self, record):
+        if isinstance(record.args, tuple):
+            record.args = tuple(SECRET_QUERY.sub(r"\1=***", a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(RedactSecrets())
 
 TOKEN_ERRORS = {40001, 40014, 42001}
 RETRYABLE_ERRORS = {-1, 45009, 45011}

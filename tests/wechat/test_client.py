@@ -1,6 +1,7 @@
 """The WeChat client against the fake WeChat server (real HTTP, no mocks of requests)."""
 
 import datetime as dt
+import logging
 import socket
 
 import pytest
@@ -159,6 +160,17 @@ def test_an_unreachable_server_is_a_retryable_transport_error():
     with pytest.raises(WeChatError) as caught:
         closed.code2session("any")
     assert (caught.value.errcode, caught.value.retryable) == (None, True)
+
+
+def test_request_logs_keep_the_secret_codes_and_token_out(wechat, fake, caplog):
+    caplog.set_level(logging.DEBUG, logger="urllib3")
+    code = fake.code_for("parent-1")
+    wechat.code2session(code)
+    _phone(wechat, fake)
+    logged = [r.getMessage() for r in caplog.records if r.name == "urllib3.connectionpool" and "/" in r.getMessage()]
+    assert any("/sns/jscode2session?" in line for line in logged)
+    for secret in (fake.secret, code, fake.current_token, fake.session_key_for(code)):
+        assert secret not in caplog.text
 
 
 # -- business APIs ------------------------------------------------------------------------------------------
