@@ -123,7 +123,7 @@ def _insert_user_unless_exists(openid):
     losers updating it deadlock; the upsert takes an exclusive lock instead, so concurrent logins queue.
     """
     table = User.__table__
-    if db.session.get_bind().dialect.name == "mysql":
+    if db.session.get_bind().dialect.name in ("mysql", "mariadb"):
         stmt = mysql_insert(table).values(openid=openid).on_duplicate_key_update(id=table.c.id)
     else:
         stmt = sqlite_insert(table).values(openid=openid).on_conflict_do_nothing(index_elements=["openid"])
