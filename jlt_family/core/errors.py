@@ -134,6 +134,15 @@ def render_http_exception(exc: HTTPException):
     return response
 
 
+# MySQL 3819 / MariaDB 4025: a CHECK constraint failed (PyMySQL reports it as an OperationalError).
+_CHECK_VIOLATION_CODES = {3819, 4025}
+
+
+def _is_check_violation(exc):
+    args = getattr(exc.orig, "args", ())
+    return bool(args) and args[0] in _CHECK_VIOLATION_CODES
+
+
 def register_error_handlers(app):
     """One place renders every error."""
 
@@ -160,6 +169,9 @@ def register_error_handlers(app):
         from jlt_family.core.extensions import db
 
         db.session.rollback()
+        if _is_check_violation(exc):
+            log.info("check constraint turned into 409: %s", exc.orig)
+            return _app_error(Conflict("数据不符合约束条件", code="constraint_violation"))
         log.error("database unavailable: %s", exc.orig)
         return _app_error(ServiceUnavailable("数据库暂时不可用，请稍后再试", code="database_unavailable"))
 

@@ -7,22 +7,24 @@ import flask_smorest
 from flask import g
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import BaseConverter
 
 from jlt_family.core.errors import Unauthenticated
 from jlt_family.core.schemas import MAX_ID
 
 
 class IdConverter(BaseConverter):
-    """A positive 64-bit id in a path; anything else is simply not found (404), never a database error."""
+    """A positive 64-bit id in a path; anything else is simply not found (404), never a database error.
 
-    regex = r"[1-9][0-9]{0,18}"
+    Digits out of range become 0, which no row has: the view's own lookup then answers 404. (Refusing the
+    match instead would let another rule of the same path answer 405.)
+    """
+
+    regex = r"[0-9]{1,40}"
 
     def to_python(self, value):
         number = int(value)
-        if number > MAX_ID:
-            raise ValidationError()
-        return number
+        return number if 1 <= number <= MAX_ID else 0
 
     def to_url(self, value):
         return str(int(value))

@@ -27,6 +27,11 @@ class Id(fields.Integer):
         super().__init__(**kwargs)
 
 
+def QueryId(**kwargs):  # noqa: N802 (a field factory, used like a field class)
+    """An id read from a query string, where every value arrives as text ("?school_id=3")."""
+    return Id(strict=False, **kwargs)
+
+
 class SmallInt(fields.Integer):
     """A bounded integer, strict (no "3" for 3), within [min, max]."""
 
@@ -93,10 +98,11 @@ class PhoneNumber(TrimmedString):
 
 
 class PageArgsSchema(Schema):
-    """分页参数."""
+    """分页参数 (read from the query string, so the integers arrive as text)."""
 
-    page = SmallInt(min=1, max=100000, load_default=1, metadata={"description": "页码，从 1 开始"})
-    page_size = SmallInt(min=1, max=100, load_default=20, metadata={"description": "每页条数，最多 100"})
+    page = SmallInt(min=1, max=100000, strict=False, load_default=1, metadata={"description": "页码，从 1 开始"})
+    page_size = SmallInt(min=1, max=100, strict=False, load_default=20,
+                         metadata={"description": "每页条数，最多 100"})
 
 
 _page_schemas = {}

@@ -8,7 +8,7 @@ from jlt_family.core.audit import audit
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
-from jlt_family.core.schemas import page_of
+from jlt_family.core.schemas import PageArgsSchema, page_of
 from jlt_family.families.models import Student
 from jlt_family.organizations import permissions, presenters, roster, schemas, service
 from jlt_family.organizations.models import ClassTeacher, SchoolClass
@@ -116,7 +116,7 @@ def remove_class_teacher(class_id, user_id):
 
 @blp.route("/classes/<id:class_id>/students", methods=["GET"])
 @blp.login_required
-@blp.arguments(schemas.QueryPageArgsSchema, location="query")
+@blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, page_of(schemas.RosterEntrySchema))
 @blp.errors(403, 404, 422)
 def list_class_students(args, class_id):

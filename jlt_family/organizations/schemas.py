@@ -7,7 +7,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from werkzeug.datastructures import FileStorage
 
-from jlt_family.core.schemas import Id, PageArgsSchema, ShanghaiDateTime, SmallInt, text
+from jlt_family.core.schemas import Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
 from jlt_family.organizations.models import (
     AllianceStatus,
     RegionLevel,
@@ -44,18 +44,6 @@ class HourMinute(fields.String):
         return dt.datetime.strptime(text_value, "%H:%M").time()
 
 
-def QueryId(**kwargs):  # noqa: N802 (a field factory)
-    """An id in a query string: digits, not a JSON integer (core's ``Id`` is strict)."""
-    return Id(strict=False, **kwargs)
-
-
-class QueryPageArgsSchema(PageArgsSchema):
-    """分页参数 read from a query string (core's strict integers would refuse ``?page=2``)."""
-
-    page = SmallInt(min=1, max=100000, strict=False, load_default=1, metadata={"description": "页码，从 1 开始"})
-    page_size = SmallInt(min=1, max=100, strict=False, load_default=20, metadata={"description": "每页条数，最多 100"})
-
-
 # Regions -----------------------------------------------------------------------------------------------------
 
 
@@ -82,7 +70,7 @@ class RegionSchema(Schema):
     calendar = fields.Nested(RegionCalendarSchema)
 
 
-class RegionArgsSchema(QueryPageArgsSchema):
+class RegionArgsSchema(PageArgsSchema):
     parent_id = QueryId(metadata={"description": "只列出该区划的直接下级"})
     level = fields.String(validate=_one_of(RegionLevel))
 
@@ -156,7 +144,7 @@ class AllianceSchema(Schema):
     approved_at = ShanghaiDateTime(allow_none=True)
 
 
-class AllianceArgsSchema(QueryPageArgsSchema):
+class AllianceArgsSchema(PageArgsSchema):
     region_id = QueryId(metadata={"description": "该区划及其下级的教联体"})
     status = fields.String(validate=_one_of(AllianceStatus))
 
@@ -177,7 +165,7 @@ class SchoolSchema(Schema):
     address = fields.String()
 
 
-class SchoolArgsSchema(QueryPageArgsSchema):
+class SchoolArgsSchema(PageArgsSchema):
     region_id = QueryId()
     alliance_id = QueryId()
     kind = fields.String(validate=_one_of(SchoolKind))
@@ -239,7 +227,7 @@ class ClassSchema(Schema):
     invite_code = fields.String(metadata={"description": "班级邀请码（仅班主任和学校管理员可见）"})
 
 
-class ClassArgsSchema(QueryPageArgsSchema):
+class ClassArgsSchema(PageArgsSchema):
     school_year = SmallInt(min=2000, max=2100, strict=False)
     grade = SmallInt(min=-3, max=12, strict=False)
 
@@ -294,7 +282,7 @@ class ResourceUnitSchema(Schema):
     alliances = fields.List(fields.Nested(AllianceBriefSchema))
 
 
-class ResourceUnitArgsSchema(QueryPageArgsSchema):
+class ResourceUnitArgsSchema(PageArgsSchema):
     region_id = QueryId(metadata={"description": "该区划及其下级的单位"})
     kind = fields.String(validate=_one_of(ResourceUnitKind))
     alliance_id = QueryId()
@@ -335,7 +323,7 @@ class MembershipSchema(Schema):
     is_active = fields.Boolean()
 
 
-class ScopeArgsSchema(QueryPageArgsSchema):
+class ScopeArgsSchema(PageArgsSchema):
     """Exactly one scope: a school, a resource unit, an alliance or a region."""
 
     school_id = QueryId()

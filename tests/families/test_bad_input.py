@@ -43,3 +43,9 @@ def test_lone_surrogates_are_refused_in_chinese(api, world):
 @pytest.mark.parametrize("query", ["page=99999999999999999999", "page=0", "page_size=abc", "status=%00"])
 def test_bad_query_strings_are_422(api, world, query):
     assert api(world.guardian_a).get(f"/binding-requests?{query}").status_code == 422
+
+
+def test_query_string_pages_are_read_as_numbers(api, world):
+    response = api(world.guardian_a).get("/binding-requests?page=2&page_size=5")
+    assert response.status_code == 200
+    assert (response.json["page"], response.json["page_size"]) == (2, 5)
