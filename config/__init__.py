@@ -48,8 +48,9 @@ class Config:
     SCHEDULER_IN_PROCESS = _env_bool("SCHEDULER_IN_PROCESS", False)
     SEED_DEMO_ON_EMPTY = _env_bool("SEED_DEMO_ON_EMPTY", False)
 
-    # Guessing a roster entry or a family invite code: attempts per user and hour
+    # Guessing a roster entry or a family invite code, or a staff invite code: attempts per user and hour
     FAMILY_GUESS_ATTEMPTS_PER_HOUR = _env_int("FAMILY_GUESS_ATTEMPTS_PER_HOUR", 10)
+    INVITE_GUESS_ATTEMPTS_PER_HOUR = _env_int("INVITE_GUESS_ATTEMPTS_PER_HOUR", 20)
 
     # Invite codes
     FAMILY_INVITE_TTL_HOURS = _env_int("FAMILY_INVITE_TTL_HOURS", 72)

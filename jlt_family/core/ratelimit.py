@@ -1,5 +1,6 @@
 """Fixed-window rate limits counted in the database, so every worker and host shares them."""
 
+import functools
 import time
 
 import sqlalchemy as sa
@@ -29,6 +30,26 @@ def hit(bucket, limit, window_seconds=60):
         retry_after = max(1, int(window + window_seconds - now))
         raise RateLimited(headers={"Retry-After": str(retry_after)})
     return hits
+
+
+def per_user(bucket, limit_setting, window_seconds):
+    """Decorator: count each call of the signed-in user before any work, refusing past the configured limit.
+
+    ``limit_setting`` names the config key holding the limit. Place it under ``@blp.login_required`` and above
+    ``@idempotent`` (the counter commits on its own connection, before the request writes).
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            from flask import current_app, g
+
+            hit(f"{bucket}:{g.actor.user_id}", current_app.config[limit_setting], window_seconds)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def _upsert(dialect, table, bucket, window):

@@ -1,6 +1,5 @@
 """Family, children, binding requests, family invites and care entrustments."""
 
-import functools
 
 from flask import current_app
 
@@ -18,21 +17,6 @@ from jlt_family.families.permissions import ChildAccess
 from jlt_family.organizations.models import SchoolClass
 
 blp = Blueprint("families", __name__, url_prefix="/api/v1", description="家庭与子女 (families and children)")
-
-def _limit_attempts(bucket):
-    """Count each attempt per user before any work; placed above ``@idempotent`` (the counter commits apart)."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            limit = current_app.config["FAMILY_GUESS_ATTEMPTS_PER_HOUR"]
-            ratelimit.hit(f"{bucket}:{current_actor().user_id}", limit, 3600)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
 
 def _page(result, present):
     return {**result, "items": [present(item) for item in result["items"]]}
@@ -129,7 +113,7 @@ def revoke_invite(invite_id):
 
 @blp.route("/family/invites/redeem", methods=["POST"])
 @blp.login_required
-@_limit_attempts("family_invite_redeem")
+@ratelimit.per_user("family_invite_redeem", "FAMILY_GUESS_ATTEMPTS_PER_HOUR", 3600)
 @idempotent
 @blp.arguments(schemas.FamilyInviteRedeemSchema)
 @blp.response(201, schemas.FamilySchema)
@@ -151,7 +135,7 @@ def _guardian_names(family):
 
 @blp.route("/binding-requests", methods=["POST"])
 @blp.login_required
-@_limit_attempts("binding_request")
+@ratelimit.per_user("binding_request", "FAMILY_GUESS_ATTEMPTS_PER_HOUR", 3600)
 @idempotent
 @blp.arguments(schemas.BindingRequestCreateSchema)
 @blp.response(201, schemas.BindingRequestSchema)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
 from jlt_family.auth.models import User
+from jlt_family.core import ratelimit
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
@@ -143,10 +144,11 @@ def revoke_invite(invite_id):
 
 @blp.route("/staff-invites/redeem", methods=["POST"])
 @blp.login_required
+@ratelimit.per_user("staff_invite_redeem", "INVITE_GUESS_ATTEMPTS_PER_HOUR", 3600)
 @idempotent
 @blp.arguments(schemas.RedeemSchema)
 @blp.response(201, schemas.MembershipSchema)
-@blp.errors(404, 409, 422)
+@blp.errors(404, 409, 422, 429)
 def redeem_invite(data):
     """使用岗位邀请码 (any signed-in user).
 
