@@ -115,7 +115,8 @@ class FakeWeChat:
     def start(self):
         self._server = _Server(self._address, _Handler)
         self._server.fake = self
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-wechat", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-wechat",
+                                        daemon=True)
         self._thread.start()
         return self
 
@@ -149,7 +150,10 @@ class FakeWeChat:
             self._state.faults.append(_Fault(path, times, status=status))
 
     def slow(self, seconds, path=None):
-        """Every call (or every call to ``path``) waits ``seconds`` before answering; ``slow(0)`` ends it."""
+        """Every call (or every call to ``path``) waits ``seconds`` before answering; ``slow(0)`` ends it.
+
+        The call still takes effect after the wait, as on the real server: a client that timed out cannot tell.
+        """
         with self._lock:
             self._state.delays[path] = seconds
 
