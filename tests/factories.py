@@ -1,12 +1,23 @@
 """One factory per model, each with sensible defaults; ``world()`` builds the permission-matrix cast."""
 
+import datetime as dt
 import itertools
 from types import SimpleNamespace
 
 from jlt_family.auth.models import User
 from jlt_family.auth.service import issue_session
-from jlt_family.families.models import Family, Guardian, GuardianRelation, Student
+from jlt_family.core.timeutil import utcnow
+from jlt_family.families.models import (
+    BindingRequest,
+    CareEntrustment,
+    Family,
+    FamilyInvite,
+    Guardian,
+    GuardianRelation,
+    Student,
+)
 from jlt_family.organizations.models import (
+    ROLE_SCOPE,
     Alliance,
     AllianceMember,
     AllianceStatus,
@@ -20,7 +31,6 @@ from jlt_family.organizations.models import (
     SchoolKind,
     StaffMembership,
     StaffRole,
-    ROLE_SCOPE,
 )
 
 _seq = itertools.count(1)
@@ -105,6 +115,23 @@ class Factory:
                                      name=unit.name, duties="开放场馆", responsible_person="李主任"))
         return unit
 
+    def binding_request(self, user, student, relation=GuardianRelation.MOTHER, **kw):
+        kw.setdefault("guardian_name", user.nickname)
+        return self._add(BindingRequest(user=user, student=student, class_id=student.class_id, relation=relation,
+                                        **kw))
+
+    def family_invite(self, family, created_by, **kw):
+        kw.setdefault("code", f"FI{_n():08d}")
+        kw.setdefault("expires_at", utcnow() + dt.timedelta(hours=72))
+        return self._add(FamilyInvite(family_id=family.id, created_by_id=created_by.id, **kw))
+
+    def care_entrustment(self, student, filed_by, **kw):
+        kw.setdefault("caretaker_name", "张奶奶")
+        kw.setdefault("caretaker_relation", "祖母")
+        kw.setdefault("caretaker_phone", "13900000009")
+        kw.setdefault("starts_on", dt.date(2026, 9, 1))
+        return self._add(CareEntrustment(student_id=student.id, filed_by_id=filed_by.id, **kw))
+
     def login(self, user):
         """Authorization headers for ``user`` (a real session token)."""
         token, _ = issue_session(user)
@@ -115,11 +142,12 @@ class Factory:
         """The cast of the permission matrix, committed.
 
         county → alliance → school (class_a: homeroom teacher_a, subject teacher_b; class_b: homeroom
-        teacher_b); child_a in class_a of family_a (guardian_a); child_b in class_b of family_b
-        (guardian_b); other_school in the same county with its admin; a venue with its staff; an alliance
-        admin; the county's region admin; another county with its own region admin.
+        teacher_b; class_c: homeroom teacher_c, who has nothing to do with class_a or class_b); child_a in
+        class_a of family_a (guardian_a); child_b in class_b of family_b (guardian_b); other_school in the same
+        county with its admin; a venue with its staff; an alliance admin; the county's region admin; another
+        county with its own region admin; a stranger with no role. ``w.make`` is this factory.
         """
-        w = SimpleNamespace()
+        w = SimpleNamespace(make=self)
         w.city = self.region(level=RegionLevel.CITY, name="测试市")
         w.county = self.region(parent=w.city, name="测试县")
         w.other_county = self.region(parent=w.city, name="另一县")
@@ -130,6 +158,8 @@ class Factory:
         w.teacher_b = self.teacher(w.school, nickname="乙老师")
         w.class_a = self.school_class(school=w.school, homeroom=w.teacher_a)
         w.class_b = self.school_class(school=w.school, homeroom=w.teacher_b)
+        w.teacher_c = self.teacher(w.school, nickname="丙老师")
+        w.class_c = self.school_class(school=w.school, homeroom=w.teacher_c, grade=5)
         from jlt_family.organizations.models import ClassTeacher
 
         self._add(ClassTeacher(school_class=w.class_a, user=w.teacher_b, subject="数学"))

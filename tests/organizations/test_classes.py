@@ -14,7 +14,7 @@ def _by_id(response):
 
 def test_school_staff_list_classes_with_invite_codes_for_homeroom_only(call, world):
     classes = _by_id(call("GET", f"/api/v1/schools/{world.school.id}/classes", world.teacher_a))
-    assert set(classes) == {world.class_a.id, world.class_b.id}
+    assert set(classes) == {world.class_a.id, world.class_b.id, world.class_c.id}
     assert classes[world.class_a.id]["invite_code"] == world.class_a.invite_code
     assert "invite_code" not in classes[world.class_b.id]
     assert classes[world.class_a.id]["homeroom_teacher"]["nickname"] == "甲老师"

@@ -85,7 +85,7 @@ def test_memberships_listed_per_scope_for_its_admins(call, world):
     response = call("GET", f"/api/v1/staff-memberships?school_id={world.school.id}", world.school_admin)
     assert response.status_code == 200
     roles = sorted((m["user"]["nickname"], m["role"]) for m in response.json["items"])
-    assert roles == [("乙老师", "teacher"), ("校长", "school_admin"), ("甲老师", "teacher")]
+    assert roles == [("丙老师", "teacher"), ("乙老师", "teacher"), ("校长", "school_admin"), ("甲老师", "teacher")]
     assert response.json["items"][0]["scope_name"] == world.school.name
     for who in ("teacher_a", "other_school_admin", "guardian_a", "other_region_admin"):
         path = f"/api/v1/staff-memberships?school_id={world.school.id}"
@@ -111,8 +111,8 @@ def test_revoking_keeps_history_and_frees_the_key(call, world, db):
     assert again.status_code == 409 and again.json["code"] == "already_revoked"
     assert _grant(call, world.school_admin, world.teacher_b, "teacher", world.school).status_code == 201
     path = f"/api/v1/staff-memberships?school_id={world.school.id}"
-    assert call("GET", path, world.school_admin).json["total"] == 3
-    assert call("GET", f"{path}&include_revoked=true", world.school_admin).json["total"] == 4
+    assert call("GET", path, world.school_admin).json["total"] == 4
+    assert call("GET", f"{path}&include_revoked=true", world.school_admin).json["total"] == 5
 
 
 def test_a_teacher_who_leaves_also_leaves_the_classes(call, world, db):
