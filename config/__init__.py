@@ -71,11 +71,6 @@ class Config:
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
-    @property
-    def WECHAT_DEV_MODE(self):  # noqa: N802 (Flask config key)
-        """Development WeChat mode: no app id configured and not in production."""
-        return not self.WECHAT_APPID and self.ENV_NAME != "production"
-
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

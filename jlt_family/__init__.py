@@ -42,9 +42,11 @@ def create_app(config_class=None):
     _register_blueprints(app, api)
 
     from jlt_family.core import cli, health
+    from jlt_family.wechat import cli as wechat_cli
 
     health.init_app(app)
     cli.init_app(app)
+    wechat_cli.init_app(app)
     return app
 
 

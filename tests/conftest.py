@@ -110,3 +110,41 @@ def call(client, make):
         return client.open(path, method=method, headers=headers, **kwargs)
 
     return _call
+
+
+@pytest.fixture(scope="module")
+def fake_server():
+    """A fake WeChat server per module: a real HTTP server on 127.0.0.1 (see jlt_family.wechat.fake_server)."""
+    from jlt_family.wechat.fake_server import FakeWeChat
+
+    with FakeWeChat() as server:
+        yield server
+
+
+@pytest.fixture
+def fake(fake_server):
+    """The module's fake WeChat server, reset (no injected faults, no recorded calls) for this test."""
+    fake_server.reset()
+    return fake_server
+
+
+@pytest.fixture
+def configure(app):
+    """``configure(KEY=value, ...)`` changes the app's settings for this test only."""
+    saved = {}
+
+    def _set(**values):
+        for key, value in values.items():
+            saved.setdefault(key, app.config[key])
+            app.config[key] = value
+
+    yield _set
+    app.config.update(saved)
+
+
+@pytest.fixture
+def wechat_mode(configure, fake):
+    """The app in WeChat mode (an app id is set), talking to the fake WeChat server."""
+    configure(WECHAT_APPID=fake.appid, WECHAT_SECRET=fake.secret, WECHAT_API_BASE=fake.base_url,
+              WECHAT_TIMEOUT_SECONDS=0.5)
+    return fake

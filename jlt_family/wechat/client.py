@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import logging
 import re
+import threading
 
 import requests
 import sqlalchemy as sa
@@ -63,13 +64,14 @@ class WeChatClient:
         self.http = session or requests.Session()
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, *, session=None):
         return cls(
             config["WECHAT_APPID"],
             config["WECHAT_SECRET"],
             config["WECHAT_API_BASE"],
             timeout=config["WECHAT_TIMEOUT_SECONDS"],
             miniprogram_state=config["WECHAT_MINIPROGRAM_STATE"],
+            session=session,
         )
 
     # -- transport ---------------------------------------------------------------------------------------
@@ -186,10 +188,21 @@ class WeChatClient:
         return payload.get("result", {}).get("suggest", "review")
 
 
+_per_thread = threading.local()
+
+
+def _http_session():
+    """One ``requests.Session`` per thread, so connections to WeChat are kept alive between calls."""
+    session = getattr(_per_thread, "session", None)
+    if session is None:
+        session = _per_thread.session = requests.Session()
+    return session
+
+
 def client():
     """The app's WeChat client (None in development mode, where nothing is sent to WeChat)."""
     from flask import current_app
 
     if not current_app.config["WECHAT_APPID"]:
         return None
-    return WeChatClient.from_config(current_app.config)
+    return WeChatClient.from_config(current_app.config, session=_http_session())

@@ -1,21 +1,8 @@
-"""A fake WeChat server per module (a real HTTP server on 127.0.0.1), reset before each test."""
+"""A client of the fake WeChat server (the server fixtures are in tests/conftest.py)."""
 
 import pytest
 
 from jlt_family.wechat.client import WeChatClient
-from jlt_family.wechat.fake_server import FakeWeChat
-
-
-@pytest.fixture(scope="module")
-def fake_server():
-    with FakeWeChat() as server:
-        yield server
-
-
-@pytest.fixture
-def fake(fake_server):
-    fake_server.reset()
-    return fake_server
 
 
 @pytest.fixture
