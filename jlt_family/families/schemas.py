@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from jlt_family.core.schemas import PageArgsSchema, PhoneNumber, ShanghaiDateTime, StrictBoolean, text
 from jlt_family.families.models import BindingStatus, EntrustmentStatus, GuardianRelation
+from jlt_family.organizations.schemas import SchoolBriefSchema
 
 
 def relation_field(**kwargs):
@@ -91,11 +92,6 @@ class CareEntrustmentQuerySchema(PageArgsSchema, Schema):
 # ---- output --------------------------------------------------------------------------------------------------
 
 
-class ChildSchoolSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-
-
 class ChildClassSchema(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -124,7 +120,7 @@ class FamilyChildSchema(Schema):
     gender = fields.String(allow_none=True)
     birth_date = fields.Date(allow_none=True)
     student_no = fields.String()
-    school = fields.Nested(ChildSchoolSchema)
+    school = fields.Nested(SchoolBriefSchema)
     school_class = fields.Nested(ChildClassSchema, allow_none=True)
     left_behind = fields.Boolean()
     migrant = fields.Boolean()
@@ -178,7 +174,7 @@ class BindingRequestSchema(Schema):
     guardian_name = fields.String()
     requester_phone = fields.String(allow_none=True)
     student = fields.Nested(BindingStudentSchema)
-    school = fields.Nested(ChildSchoolSchema)
+    school = fields.Nested(SchoolBriefSchema)
     school_class = fields.Nested(ChildClassSchema)
     child_bound = fields.Boolean(metadata={"description": "孩子是否已绑定到某个家庭"})
     reason = fields.String()
