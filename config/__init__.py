@@ -70,6 +70,8 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Number of trusted reverse proxies in front of the app (0: none; X-Forwarded-For is then ignored)
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
 
 
 class DevelopmentConfig(Config):

@@ -20,15 +20,14 @@ def scheduler_command():
 
 
 @click.command("seed-demo")
-@click.option("--force", is_flag=True, help="Seed even when the database already has data.")
 @with_appcontext
-def seed_demo_command(force):
+def seed_demo_command():
     """Fill an empty database with realistic demo data (a county, an alliance, schools, families ...)."""
     from jlt_family.core.extensions import db
     from jlt_family.demo import database_is_empty, seed_demo
 
-    if not force and not database_is_empty():
-        click.echo("database has data; nothing seeded (use --force to seed anyway)")
+    if not database_is_empty():
+        click.echo("database has data; nothing seeded (seed-demo only fills an empty database)")
         return
     summary = seed_demo()
     db.session.commit()

@@ -55,6 +55,22 @@ class Blueprint(flask_smorest.Blueprint):
     """flask-smorest Blueprint plus ``login_required`` and ``errors`` (documented error responses)."""
 
     ARGUMENTS_PARSER = JsonParser()
+    BODY_LOCATIONS = frozenset({"json", "form", "files", "multipart", "json_or_form"})
+
+    def arguments(self, schema, *, location="json", **kwargs):
+        """As flask-smorest's, and a request body also documents 400 (malformed) and 413 (too large)."""
+        decorator = super().arguments(schema, location=location, **kwargs)
+        if location not in self.BODY_LOCATIONS:
+            return decorator
+
+        def wrap(func):
+            func = decorator(func)
+            responses = func._apidoc["arguments"].setdefault("responses", {})
+            for status in (400, 413):
+                responses[status] = HTTPStatus(status).name
+            return func
+
+        return wrap
 
     def errors(self, *statuses):
         """Document the error responses a view can give, each in the ``{code, message, errors}`` envelope."""

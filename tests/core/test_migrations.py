@@ -18,8 +18,6 @@ from config import TestingConfig
 from jlt_family import create_app
 from jlt_family.core.extensions import db
 
-# migrations/env.py (Flask-Migrate's template) tries Flask-SQLAlchemy 2's get_engine() before falling back.
-pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
 
 
 @pytest.fixture(autouse=True)
