@@ -189,13 +189,14 @@ def list_class_binding_requests(args, class_id):
 
 
 def _decidable_request(request_id):
-    """A request the caller may decide; the requester gets 403, anyone else 404."""
+    """A request the caller may decide; the requester gets 403 (even a teacher of the class: another leader of
+    the class decides, so nobody binds a child to themselves), anyone else 404."""
     actor = current_actor()
     request_ = _get(BindingRequest, request_id)
+    if request_.user_id == actor.user_id:
+        raise PermissionDenied("不能审核自己的绑定申请，请由班主任或学校管理员审核", code="own_request")
     if permissions.leads_class(actor, request_.school_class):
         return actor, request_
-    if request_.user_id == actor.user_id:
-        raise PermissionDenied("绑定申请须由班主任审核")
     raise NotFound()
 
 

@@ -8,12 +8,12 @@ committed state even under MariaDB's REPEATABLE READ snapshot.
 
 import datetime as dt
 import re
-import secrets
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from jlt_family.core.audit import audit
+from jlt_family.core.codes import FAMILY_CODE_LENGTH, new_code, normalise_code
 from jlt_family.core.errors import Conflict, NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
@@ -118,7 +118,8 @@ def _normalise_name(name):
 
 def find_rostered_student(invite_code, student_name, student_no):
     """The student currently in the class of ``invite_code`` with this name and number, or 404 (one answer)."""
-    school_class = db.session.scalar(sa.select(SchoolClass).where(SchoolClass.invite_code == invite_code))
+    code = normalise_code(invite_code)
+    school_class = db.session.scalar(sa.select(SchoolClass).where(SchoolClass.invite_code == code))
     if school_class is None:
         raise StudentNotMatched()
     student = db.session.scalar(
@@ -227,17 +228,7 @@ def _bind_student(student, family_id):
 
 # ---- family invites ---------------------------------------------------------------------------------------------
 
-INVITE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed on a phone
-INVITE_CODE_LENGTH = 10  # 50 bits
 MAX_OPEN_INVITES = 10
-
-
-def _new_invite_code():
-    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))
-
-
-def normalise_invite_code(code):
-    return re.sub(r"[\s-]+", "", code).upper()
 
 
 def open_invites(family_id, now=None):
@@ -253,12 +244,15 @@ def open_invites(family_id, now=None):
 def create_family_invite(guardian, ttl_hours):
     """家庭邀请码: a short random single-use code that lets a second guardian join."""
     now = utcnow()
+    # The family row is locked first, so two requests at once cannot both pass the cap.
+    db.session.execute(sa.select(Family.id).where(Family.id == guardian.family_id).with_for_update())
     count = db.session.scalar(sa.select(sa.func.count()).select_from(open_invites(guardian.family_id, now).subquery()))
     if count >= MAX_OPEN_INVITES:
         raise Conflict(f"有效邀请码已达 {MAX_OPEN_INVITES} 个，请先撤销不用的邀请码", code="too_many_invites")
     for _ in range(3):
-        invite = FamilyInvite(code=_new_invite_code(), family_id=guardian.family_id, created_by_id=guardian.user_id,
-                              created_at=now, expires_at=now + dt.timedelta(hours=ttl_hours))
+        invite = FamilyInvite(code=new_code(FAMILY_CODE_LENGTH), family_id=guardian.family_id,
+                              created_by_id=guardian.user_id, created_at=now,
+                              expires_at=now + dt.timedelta(hours=ttl_hours))
         try:
             with db.session.begin_nested():
                 db.session.add(invite)
@@ -304,7 +298,7 @@ def redeem_family_invite(actor, *, code, relation, name):
     if actor.guardian is not None:
         raise AlreadyInFamily()
     now = utcnow()
-    invite = db.session.scalar(sa.select(FamilyInvite).where(FamilyInvite.code == normalise_invite_code(code)))
+    invite = db.session.scalar(sa.select(FamilyInvite).where(FamilyInvite.code == normalise_code(code)))
     if invite is None:
         raise NotFound("邀请码无效，请核对后重试", code="invite_not_found")
     refusal = _invite_refusal(invite, now)

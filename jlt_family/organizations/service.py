@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from jlt_family.core.errors import Conflict, NotFound, RuleViolation
+from jlt_family.core.codes import CLASS_CODE_LENGTH, STAFF_CODE_LENGTH, new_code, normalise_code
+from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
-from jlt_family.organizations.codes import CLASS_CODE_LENGTH, STAFF_CODE_LENGTH, new_code, normalise_code
 from jlt_family.organizations.models import (
     ROLE_SCOPE,
     Alliance,
@@ -167,7 +167,13 @@ def _add_membership(user, role, scope, *, granted_by_id=None, display_name=""):
 
 
 def grant_role(user, role, scope, *, granted_by, display_name=""):
-    """授予岗位: one active grant per user, role and scope."""
+    """授予岗位: one active grant per user, role and scope; nobody grants a role to themselves.
+
+    (An admin above a school making themselves its school_admin would reach children's sensitive data, which
+    is for the school's own leaders: another admin must grant it.)
+    """
+    if user.id == granted_by.id:
+        raise PermissionDenied("不能给自己授予岗位，请由其他管理员授予", code="self_grant")
     if active_membership(user.id, role, scope.id) is not None:
         raise Conflict("该用户已担任此岗位", code="already_member")
     return _add_membership(user, role, scope, granted_by_id=granted_by.id, display_name=display_name)
@@ -193,17 +199,18 @@ def revoke_membership(membership, *, revoked_by):
 
 
 def _is_last_admin(membership):
-    others = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(StaffMembership)
+    """Whether no other active admin of this role and scope exists; the rows stay locked until commit, so two
+    last admins revoking themselves at once cannot both succeed."""
+    active = db.session.scalars(
+        sa.select(StaffMembership.id)
         .where(
             StaffMembership.role == membership.role,
             StaffMembership.scope_key == membership.scope_key,
             StaffMembership.active_key == 1,
-            StaffMembership.id != membership.id,
         )
-    )
-    return others == 0
+        .with_for_update()
+    ).all()
+    return set(active) <= {membership.id}
 
 
 def _leave_classes_unless_staff(user_id, school_id):
@@ -287,6 +294,8 @@ def redeem_staff_invite(user, code, display_name=""):
         raise NotFound("邀请码无效", code="invite_not_found")
     now = utcnow()
     _check_invite_usable(invite, now)
+    if invite.created_by_id == user.id:
+        raise PermissionDenied("不能使用自己发出的邀请码", code="own_invite")
     scope_id = invite_scope_id(invite)
     if active_membership(user.id, invite.role, scope_id) is not None:
         raise Conflict("您已担任此岗位", code="already_member")

@@ -19,7 +19,6 @@ from jlt_family import create_app
 from jlt_family.core.extensions import db
 
 
-
 @pytest.fixture(autouse=True)
 def _keep_logging():
     """Alembic's env.py reconfigures logging from alembic.ini; put the test run's logging back afterwards."""

@@ -272,3 +272,23 @@ def test_only_homeroom_teacher_or_school_admin_decides(api, world, pending, role
 
 def test_anonymous_cannot_decide(api, world, pending):
     assert api().post(f"/binding-requests/{pending.id}/approve").status_code == 401
+
+
+def test_staff_cannot_approve_their_own_binding_request(api, world, unbound, db):
+    """Otherwise a teacher who knows the roster could bind any child to themselves and read it as a guardian."""
+    body = {"invite_code": world.class_a.invite_code, "student_name": unbound.name, "student_no": unbound.student_no,
+            "relation": "father", "guardian_name": "甲老师"}
+    created = api(world.teacher_a).post("/binding-requests", json=body)
+    assert created.status_code == 201
+    response = api(world.teacher_a).post(f"/binding-requests/{created.json['id']}/approve")
+    assert response.status_code == 403 and response.json["code"] == "own_request"
+    db.session.expire_all()
+    assert unbound.family_id is None
+
+
+def test_class_invite_codes_are_matched_as_typed(api, world, unbound):
+    code = world.class_a.invite_code
+    typed = f"{code[:4].lower()}-{code[4:].lower()}"
+    body = {"invite_code": typed, "student_name": unbound.name, "student_no": unbound.student_no,
+            "relation": "mother", "guardian_name": "赵妈妈"}
+    assert api(world.stranger).post("/binding-requests", json=body).status_code == 201

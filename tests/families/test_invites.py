@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 
+from jlt_family.core.codes import ALPHABET as INVITE_ALPHABET
+from jlt_family.core.codes import FAMILY_CODE_LENGTH as INVITE_CODE_LENGTH
 from jlt_family.core.timeutil import utcnow
 from jlt_family.families.models import FamilyInvite, Guardian
-from jlt_family.families.service import INVITE_ALPHABET, INVITE_CODE_LENGTH
 
 
 @pytest.fixture

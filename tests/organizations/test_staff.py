@@ -240,3 +240,20 @@ def test_idempotent_grant_replays_the_first_answer(call, world, db):
     assert first.status_code == second.status_code == 201
     assert first.json["id"] == second.json["id"]
     assert second.headers["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.parametrize("granter", ["region_admin", "alliance_admin"])
+def test_nobody_grants_a_school_role_to_themselves(call, world, granter):
+    """An admin above a school must not make themselves its leader: that would open children's sensitive data."""
+    admin = getattr(world, granter)
+    response = _grant(call, admin, admin, "school_admin", world.school)
+    assert response.status_code == 403 and response.json["code"] == "self_grant"
+    assert call("GET", f"/api/v1/children/{world.child_a.id}", admin).status_code == 404
+
+
+def test_an_invite_cannot_be_redeemed_by_its_own_issuer(call, world):
+    created = call("POST", "/api/v1/staff-invites", world.region_admin,
+                   json={"role": "school_admin", "scope_id": world.school.id})
+    assert created.status_code == 201
+    response = call("POST", "/api/v1/staff-invites/redeem", world.region_admin, json={"code": created.json["code"]})
+    assert response.status_code == 403 and response.json["code"] == "own_invite"

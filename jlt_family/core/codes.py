@@ -1,4 +1,4 @@
-"""Short unguessable codes people type or read aloud: class invite codes and staff invite codes.
+"""Short unguessable codes people type or read aloud: class, staff and family invite codes.
 
 Drawn with ``secrets`` from 31 characters without the look-alikes 0/O, 1/I/L (31^8 ≈ 8.5e11, 31^10 ≈ 8.2e14).
 """
@@ -9,6 +9,7 @@ import secrets
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CLASS_CODE_LENGTH = 8
 STAFF_CODE_LENGTH = 10
+FAMILY_CODE_LENGTH = 10
 _SEPARATORS = re.compile(r"[\s\-_]+")
 
 
