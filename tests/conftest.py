@@ -148,3 +148,25 @@ def wechat_mode(configure, fake):
     configure(WECHAT_APPID=fake.appid, WECHAT_SECRET=fake.secret, WECHAT_API_BASE=fake.base_url,
               WECHAT_TIMEOUT_SECONDS=0.5)
     return fake
+
+
+@pytest.fixture
+def count_queries(db):
+    """``with count_queries() as counted: ...`` then ``counted.n``: SQL statements the block ran."""
+    import contextlib
+    from types import SimpleNamespace
+
+    @contextlib.contextmanager
+    def _count():
+        counted = SimpleNamespace(n=0)
+
+        def _on_execute(*_args):
+            counted.n += 1
+
+        sa.event.listen(db.engine, "before_cursor_execute", _on_execute)
+        try:
+            yield counted
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", _on_execute)
+
+    return _count

@@ -1,4 +1,9 @@
-"""Reads the bearer token of each request into ``g.actor``."""
+"""Reads the bearer token of each request into ``g.actor``.
+
+A bad, expired or revoked token does not fail the request here: public endpoints (sign-in, health, the docs)
+must still answer a client that sends a stale token. The failure is kept in ``g.auth_error`` and raised by
+``login_required`` where a signed-in caller is needed.
+"""
 
 from flask import g, request
 
@@ -8,14 +13,19 @@ from jlt_family.core.errors import Unauthenticated
 
 
 def load_actor():
+    g.actor = ANONYMOUS
+    g.auth_error = None
     header = request.headers.get("Authorization", "")
     if not header:
-        g.actor = ANONYMOUS
         return
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("登录凭证格式有误", code="token_invalid")
-    user, session = resolve_token(token.strip())
+    try:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("登录凭证格式有误", code="token_invalid")
+        user, session = resolve_token(token.strip())
+    except Unauthenticated as exc:
+        g.auth_error = exc
+        return
     g.actor = Actor(user, session.id)
 
 

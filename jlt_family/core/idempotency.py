@@ -34,7 +34,7 @@ def idempotent(view):
             raise BadRequest("Idempotency-Key 格式有误（8–80 位字母、数字或 -_:.）", code="invalid_idempotency_key")
         actor = g.get("actor")
         if actor is None or not actor.is_authenticated:
-            raise Unauthenticated()
+            raise g.get("auth_error") or Unauthenticated()
         digest = _request_digest()
         record = IdempotencyRecord(user_id=actor.user_id, key=key, request_hash=digest)
         db.session.add(record)

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from marshmallow import Schema, fields
+from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
 from jlt_family.core.errors import NotFound
@@ -19,11 +20,11 @@ class AuditEntrySchema(Schema):
 
     id = fields.Integer()
     actor_user_id = fields.Integer(allow_none=True)
-    actor_name = fields.Function(lambda e: e.actor.nickname if e.actor else "")
+    actor_name = fields.String()
     action = fields.String()
     subject_type = fields.String()
     subject_id = fields.Integer(allow_none=True)
-    detail = fields.Dict()
+    detail = fields.Dict(metadata={"description": "详情（如修改前后的敏感标记），仅学校领导可见"})
     created_at = ShanghaiDateTime()
 
 
@@ -46,12 +47,29 @@ def school_audit_log(args, school_id):
     """学校审计日志: who read or changed children's sensitive data, newest first."""
     from jlt_family.organizations.models import School
 
+    actor = current_actor()
     school = db.session.get(School, school_id)
-    if school is None or not can_read_audit(current_actor(), school):
+    if school is None or not can_read_audit(actor, school):
         raise NotFound()
     stmt = sa.select(AuditLog).where(AuditLog.school_id == school.id).order_by(AuditLog.id.desc())
     if args.get("action"):
         stmt = stmt.where(AuditLog.action == args["action"])
     if args.get("subject_type"):
         stmt = stmt.where(AuditLog.subject_type == args["subject_type"])
-    return paginate(stmt, args["page"], args["page_size"])
+    page = paginate(stmt.options(selectinload(AuditLog.actor)), args["page"], args["page_size"])
+    # The bureau oversees who accessed what; the details (e.g. flag values) stay with the school's leaders.
+    with_detail = school.id in actor.admin_school_ids
+    return {**page, "items": [_entry_out(entry, with_detail) for entry in page["items"]]}
+
+
+def _entry_out(entry, with_detail):
+    return {
+        "id": entry.id,
+        "actor_user_id": entry.actor_user_id,
+        "actor_name": entry.actor.nickname if entry.actor else "",
+        "action": entry.action,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "detail": entry.detail if with_detail else {},
+        "created_at": entry.created_at,
+    }

@@ -90,7 +90,7 @@ class Blueprint(flask_smorest.Blueprint):
         def wrapper(*args, **kwargs):
             actor = g.get("actor")
             if actor is None or not actor.is_authenticated:
-                raise Unauthenticated()
+                raise g.get("auth_error") or Unauthenticated()
             return func(*args, **kwargs)
 
         wrapper = self.doc(security=[{"bearerAuth": []}])(wrapper)

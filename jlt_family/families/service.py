@@ -11,6 +11,7 @@ import re
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from jlt_family.core.audit import audit
 from jlt_family.core.codes import FAMILY_CODE_LENGTH, new_code, normalise_code
@@ -161,7 +162,12 @@ def class_binding_requests(class_id, status=None):
 def _newest_first(stmt, status):
     if status is not None:
         stmt = stmt.where(BindingRequest.status == status)
-    return stmt.order_by(BindingRequest.created_at.desc(), BindingRequest.id.desc())
+    # What the list shows of each request is loaded with it, not one query per row.
+    return stmt.options(
+        selectinload(BindingRequest.student),
+        selectinload(BindingRequest.user),
+        selectinload(BindingRequest.school_class).selectinload(SchoolClass.school),
+    ).order_by(BindingRequest.created_at.desc(), BindingRequest.id.desc())
 
 
 def _decide(request_, status, decider_id, reason=""):

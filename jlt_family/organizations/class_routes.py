@@ -29,12 +29,13 @@ def _class_page(result, actor):
 @blp.response(200, page_of(schemas.ClassSchema))
 @blp.errors(404, 422)
 def list_classes(args, school_id):
-    """班级列表 of a school: its staff and the administrators above it."""
+    """班级列表 of a school: every class for its admins and those above; a teacher sees the classes they teach."""
     actor = current_actor()
     school = permissions.school_staff_area_or_404(actor, school_id)
     stmt = (
         sa.select(SchoolClass)
         .where(SchoolClass.school_id == school.id)
+        .where(permissions.visible_classes_clause(actor, school))
         .options(selectinload(SchoolClass.homeroom_teacher),
                  selectinload(SchoolClass.subject_teachers).selectinload(ClassTeacher.user))
         .order_by(SchoolClass.school_year.desc(), SchoolClass.grade, SchoolClass.name)
@@ -127,11 +128,12 @@ def list_class_students(args, class_id):
     stmt = sa.select(Student).where(Student.class_id == school_class.id).order_by(Student.student_no, Student.id)
     result = paginate(stmt, args["page"], args["page_size"])
     show_flags = permissions.sees_sensitive_flags(actor, school_class)
-    if show_flags and result["items"]:
+    items = [presenters.roster_entry_out(s, show_flags) for s in result["items"]]  # before the commit expires them
+    if show_flags and items:
         audit(actor, "read_student_sensitive", "school_class", school_class.id, school_id=school_class.school_id,
-              student_ids=[s.id for s in result["items"]])
+              student_ids=[item["id"] for item in items])
         db.session.commit()
-    return {**result, "items": [presenters.roster_entry_out(s, show_flags) for s in result["items"]]}
+    return {**result, "items": items}
 
 
 @blp.route("/schools/<id:school_id>/roster-import", methods=["POST"])

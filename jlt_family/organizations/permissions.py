@@ -72,6 +72,13 @@ def sees_school_staff_area(actor, school):
     return school.id in actor.staff_school_ids or oversees_school(actor, school)
 
 
+def visible_classes_clause(actor, school):
+    """Which of a school's classes the caller may list: all for administrators, the taught ones for teachers."""
+    if administers_school(actor, school):
+        return sa.true()
+    return SchoolClass.id.in_(actor.taught_class_ids)
+
+
 def guardian_school_ids(actor):
     """Schools the caller's children attend."""
     from jlt_family.families.models import Student

@@ -60,6 +60,7 @@ GENDER, BIRTH = "性别", "出生日期"
 FLAG_COLUMNS = {"留守儿童": "left_behind", "流动儿童": "migrant", "困境儿童": "in_difficulty", "残疾儿童": "disabled"}
 REQUIRED_COLUMNS = (YEAR, GRADE, CLASS, NUMBER, NAME)
 KNOWN_COLUMNS = frozenset(REQUIRED_COLUMNS) | {GENDER, BIRTH} | frozenset(FLAG_COLUMNS)
+FLAG_NAMES = tuple(FLAG_COLUMNS.values())
 
 _GENDERS = {"男": Gender.MALE, "女": Gender.FEMALE, "M": Gender.MALE, "F": Gender.FEMALE,
             "MALE": Gender.MALE, "FEMALE": Gender.FEMALE}
@@ -406,13 +407,22 @@ def import_roster(school, roster, *, actor, dry_run=False):
     classes.update(new_classes)
     for row in roster.rows:
         existing = students.get(row.student_no.casefold())
+        old_flags = _flags_of(existing) if existing is not None else None
         outcome = _upsert_student(school, row, classes[row.class_key], existing, dry_run)
         summary[f"students_{outcome}"] += 1
+        if not dry_run and old_flags is not None and _flags_of(existing) != old_flags:
+            # Each child's sensitive flags changed by an import are audited like a change by hand.
+            audit(actor, "update_student_flags", "student", existing.id, school_id=school.id,
+                  old=old_flags, new=_flags_of(existing), source="roster_import")
     if not dry_run:
         db.session.flush()
         audit(actor, "import_roster", "school", school.id, school_id=school.id,
               **{k: summary[k] for k in ("rows", "classes_created", "students_created", "students_updated")})
     return summary
+
+
+def _flags_of(student):
+    return {name: getattr(student, name) for name in FLAG_NAMES}
 
 
 def _existing_classes(school, years):

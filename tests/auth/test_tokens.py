@@ -123,3 +123,14 @@ def test_a_disabled_account_is_signed_out(client, db, signed_in):
     db.session.commit()
     response = _me(client, token)
     assert (response.status_code, response.json["code"]) == (401, "account_disabled")
+
+
+def test_a_stale_token_does_not_block_signing_in_again(client, make):
+    """A mini-program that always attaches its stored token must still be able to sign in after it expired."""
+    user = make.user(openid="stale-token-user")
+    headers = make.login(user)
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    assert client.get("/api/v1/me", headers=headers).json["code"] == "token_revoked"
+    again = client.post("/api/v1/auth/dev-login", json={"openid": "stale-token-user"}, headers=headers)
+    assert again.status_code == 200
+    assert client.get("/healthz", headers={"Authorization": "Bearer garbage"}).status_code == 200

@@ -30,3 +30,12 @@ def test_teachers_and_outsiders_do_not_see_the_audit_trail(client, make, world, 
     for user in (world.teacher_a, world.other_school_admin, world.other_region_admin, world.guardian_a):
         response = client.get(f"/api/v1/schools/{world.school.id}/audit-log", headers=make.login(user))
         assert response.status_code == 404, user.nickname
+
+
+def test_region_admin_sees_who_accessed_what_but_not_the_details(client, make, world, db):
+    _entry(world, db)
+    region = client.get(f"/api/v1/schools/{world.school.id}/audit-log", headers=make.login(world.region_admin))
+    leader = client.get(f"/api/v1/schools/{world.school.id}/audit-log", headers=make.login(world.school_admin))
+    assert region.json["items"][0]["action"] == "read_student_sensitive"
+    assert region.json["items"][0]["detail"] == {}
+    assert leader.json["items"][0]["detail"] == {"fields": ["left_behind"]}

@@ -13,15 +13,22 @@ def _by_id(response):
 
 
 def test_school_staff_list_classes_with_invite_codes_for_homeroom_only(call, world):
-    classes = _by_id(call("GET", f"/api/v1/schools/{world.school.id}/classes", world.teacher_a))
-    assert set(classes) == {world.class_a.id, world.class_b.id, world.class_c.id}
-    assert classes[world.class_a.id]["invite_code"] == world.class_a.invite_code
-    assert "invite_code" not in classes[world.class_b.id]
+    classes = _by_id(call("GET", f"/api/v1/schools/{world.school.id}/classes", world.teacher_b))
+    assert set(classes) == {world.class_a.id, world.class_b.id}  # homeroom of b, subject teacher of a
+    assert classes[world.class_b.id]["invite_code"] == world.class_b.invite_code
+    assert "invite_code" not in classes[world.class_a.id]
     assert classes[world.class_a.id]["homeroom_teacher"]["nickname"] == "甲老师"
     assert classes[world.class_a.id]["subject_teachers"] == [
         {"user_id": world.teacher_b.id, "nickname": "乙老师", "subject": "数学"}]
     assert classes[world.class_a.id]["student_count"] == 1
     assert classes[world.class_a.id]["grade_label"] == "三年级"
+
+
+def test_a_teacher_lists_only_the_classes_they_teach(call, world):
+    classes = _by_id(call("GET", f"/api/v1/schools/{world.school.id}/classes", world.teacher_c))
+    assert set(classes) == {world.class_c.id}
+    everything = _by_id(call("GET", f"/api/v1/schools/{world.school.id}/classes", world.school_admin))
+    assert set(everything) == {world.class_a.id, world.class_b.id, world.class_c.id}
 
 
 def test_admins_above_see_classes_but_not_codes(call, world):

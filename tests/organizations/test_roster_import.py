@@ -217,3 +217,15 @@ def test_anonymous_import_is_refused(client, world):
     response = client.post(f"/api/v1/schools/{world.school.id}/roster-import",
                            data={"file": (io.BytesIO(_csv(ROWS)), "r.csv")}, content_type="multipart/form-data")
     assert response.status_code == 401
+
+
+def test_flag_changes_by_an_import_are_audited_per_child(upload, world, db):
+    from jlt_family.core.models import AuditLog
+
+    rows = [["2026", "三年级", world.class_b.name, world.child_b.student_no, world.child_b.name, "", "",
+             "是", "否", "是", "否"]]
+    assert upload(_csv(rows)).json["students_updated"] == 1
+    [entry] = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "update_student_flags")).all()
+    assert (entry.subject_id, entry.actor_user_id) == (world.child_b.id, world.school_admin.id)
+    assert entry.detail["old"]["left_behind"] is False and entry.detail["new"]["left_behind"] is True
+    assert entry.detail["new"]["in_difficulty"] is True and entry.detail["source"] == "roster_import"
