@@ -207,47 +207,42 @@ def can_manage_staff_of(actor, column, scope):
 # Loading with authorisation: unknown and out-of-scope ids answer the same 404 -----------------------------------
 
 
-def _get(model, object_id, message, code):
+_NOT_FOUND = {
+    Alliance: ("未找到该教联体", "alliance_not_found"),
+    School: ("未找到该学校", "school_not_found"),
+    SchoolClass: ("未找到该班级", "class_not_found"),
+    ResourceUnit: ("未找到该资源单位", "resource_unit_not_found"),
+}
+
+
+def visible_or_404(actor, model, object_id, can_view):
+    """The record if it exists and ``can_view(actor, record)``; otherwise one and the same 404."""
     obj = db.session.get(model, object_id)
-    if obj is None:
+    if obj is None or not can_view(actor, obj):
+        message, code = _NOT_FOUND[model]
         raise NotFound(message, code=code)
     return obj
 
 
 def alliance_or_404(actor, alliance_id):
-    alliance = _get(Alliance, alliance_id, "未找到该教联体", "alliance_not_found")
-    if not can_view_alliance(actor, alliance):
-        raise NotFound("未找到该教联体", code="alliance_not_found")
-    return alliance
+    return visible_or_404(actor, Alliance, alliance_id, can_view_alliance)
 
 
 def school_or_404(actor, school_id):
-    school = _get(School, school_id, "未找到该学校", "school_not_found")
-    if not can_view_school(actor, school):
-        raise NotFound("未找到该学校", code="school_not_found")
-    return school
+    return visible_or_404(actor, School, school_id, can_view_school)
 
 
 def school_staff_area_or_404(actor, school_id):
     """A school whose staff area (classes, rosters) the caller may enter."""
-    school = _get(School, school_id, "未找到该学校", "school_not_found")
-    if not sees_school_staff_area(actor, school):
-        raise NotFound("未找到该学校", code="school_not_found")
-    return school
+    return visible_or_404(actor, School, school_id, sees_school_staff_area)
 
 
 def class_or_404(actor, class_id):
-    school_class = _get(SchoolClass, class_id, "未找到该班级", "class_not_found")
-    if not can_view_class(actor, school_class):
-        raise NotFound("未找到该班级", code="class_not_found")
-    return school_class
+    return visible_or_404(actor, SchoolClass, class_id, can_view_class)
 
 
 def unit_or_404(actor, unit_id):
-    unit = _get(ResourceUnit, unit_id, "未找到该资源单位", "resource_unit_not_found")
-    if not can_view_unit(actor, unit):
-        raise NotFound("未找到该资源单位", code="resource_unit_not_found")
-    return unit
+    return visible_or_404(actor, ResourceUnit, unit_id, can_view_unit)
 
 
 def require(allowed, message="没有权限执行此操作", code="permission_denied"):
