@@ -55,14 +55,24 @@ def create_app(config_class=None):
     return app
 
 
-def _register_blueprints(app, api):
-    from jlt_family.auth.routes import blp as auth_blp
-    from jlt_family.core.routes import blp as audit_blp
-    from jlt_family.families.routes import blp as families_blp
-    from jlt_family.organizations.routes import blp as organizations_blp
+# One blueprint per domain (each domain's routes.py defines ``blp``; its other route modules add to it).
+BLUEPRINT_MODULES = (
+    "jlt_family.auth.routes",
+    "jlt_family.organizations.routes",
+    "jlt_family.families.routes",
+    "jlt_family.courses.routes",
+    "jlt_family.visits.routes",
+    "jlt_family.venues.routes",
+    "jlt_family.reminders.routes",
+    "jlt_family.core.routes",
+)
 
-    for blp in (auth_blp, organizations_blp, families_blp, audit_blp):
-        api.register_blueprint(blp)
+
+def _register_blueprints(app, api):
+    import importlib
+
+    for name in BLUEPRINT_MODULES:
+        api.register_blueprint(importlib.import_module(name).blp)
 
 
 def _check_settings(app):

@@ -454,6 +454,24 @@ def database_is_empty():
     return db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == 0
 
 
+# Domains that add their own demo data on top of the organisations and families (each a ``seed()`` returning
+# a summary dict, querying what it needs); a domain without a demo module adds nothing.
+DOMAIN_DEMO_MODULES = (
+    "jlt_family.courses.demo",
+    "jlt_family.visits.demo",
+    "jlt_family.venues.demo",
+    "jlt_family.reminders.demo",
+)
+
+
 def seed_demo():
     """Fill an empty database with the demo world; flushes, the caller commits. Returns what was added."""
-    return _DemoSeeder().run()
+    import importlib
+    import importlib.util
+
+    summary = _DemoSeeder().run()
+    for name in DOMAIN_DEMO_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            db.session.flush()
+            summary.update(importlib.import_module(name).seed())
+    return summary

@@ -2,7 +2,7 @@
 
 Deny by default: a record outside the caller's scope answers 404 (ids cannot be probed); 403 only where the
 caller may see the record but not do this. ``test_every_endpoint_is_in_the_matrix`` keeps the table complete:
-a new endpoint fails it until its row is added here.
+a new endpoint fails it until its row is added here or in its domain's ``tests/<domain>/matrix.py``.
 """
 
 import datetime as dt
@@ -14,14 +14,12 @@ import sqlalchemy as sa
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations.models import StaffMembership, StaffRole
-
-ROLES = ["anonymous", "guardian_a", "guardian_b", "teacher_a", "teacher_b", "teacher_c", "venue_staff",
-         "school_admin", "other_school_admin", "alliance_admin", "region_admin", "other_region_admin", "stranger"]
-
-
-def _expect(default, **statuses):
-    """Status per role: ``default`` for every signed-in role not named, 401 for anonymous."""
-    return {role: statuses.get(role, default) for role in ROLES} | {"anonymous": 401}
+from tests.courses import matrix as courses_matrix
+from tests.matrix_support import ROLES, Form
+from tests.matrix_support import expect as _expect
+from tests.reminders import matrix as reminders_matrix
+from tests.venues import matrix as venues_matrix
+from tests.visits import matrix as visits_matrix
 
 
 def _teacher_a_membership(world):
@@ -75,10 +73,6 @@ ENDPOINTS = [
      _expect(404, school_admin=200, alliance_admin=200, region_admin=200)),
     ("redeem", "POST", lambda w: "/api/v1/staff-invites/redeem", lambda w: {"code": "ABCDEFGHJK"}, _expect(404)),
 ]
-
-class Form(dict):
-    """A multipart form body (instead of JSON)."""
-
 
 def _staff_invite(w):
     from jlt_family.organizations.models import StaffInvite, StaffRole
@@ -186,6 +180,9 @@ ENDPOINTS += [
     ("withdraw_entrustment", "POST", lambda w: f"/api/v1/care-entrustments/{_entrustment(w)}/withdraw", None,
      _expect(404, guardian_a=200, teacher_a=403, teacher_b=403, school_admin=403)),
 ]
+
+for _domain in (courses_matrix, visits_matrix, venues_matrix, reminders_matrix):
+    ENDPOINTS += _domain.ENDPOINTS
 
 CASES = [
     pytest.param(method, path, body, role, expected[role], id=f"{name}-{role}")

@@ -15,8 +15,14 @@ log = logging.getLogger(__name__)
 
 _JOBS = {}
 
-# Modules whose import registers jobs.
-TASK_MODULES = ("jlt_family.core.tasks",)
+# Modules whose import registers jobs (a domain without a tasks.py has no jobs).
+TASK_MODULES = (
+    "jlt_family.core.tasks",
+    "jlt_family.courses.tasks",
+    "jlt_family.visits.tasks",
+    "jlt_family.venues.tasks",
+    "jlt_family.reminders.tasks",
+)
 
 
 def job(job_id, **trigger):
@@ -31,9 +37,11 @@ def job(job_id, **trigger):
 
 def registered_jobs():
     import importlib
+    import importlib.util
 
     for name in TASK_MODULES:
-        importlib.import_module(name)
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
     return dict(_JOBS)
 
 

@@ -1,0 +1,1 @@
+"""Models of courses (filled in by its issue)."""

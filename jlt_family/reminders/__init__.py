@@ -1,0 +1,1 @@
+"""Reminders: the outbox, WeChat subscribe messages, the in-app inbox and per-alliance policy."""

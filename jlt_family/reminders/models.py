@@ -1,0 +1,1 @@
+"""Models of reminders (filled in by its issue)."""

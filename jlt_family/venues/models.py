@@ -1,0 +1,1 @@
+"""Models of venues (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""家访: home visits planned by teachers, agreed with families, recorded, and their coverage."""

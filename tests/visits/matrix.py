@@ -1,0 +1,6 @@
+"""Permission-matrix rows of visits: (name, method, path(world), body(world) or None, statuses per role).
+
+Collected by tests/test_permission_matrix.py; see its helpers (``expect``) and the ``world`` cast.
+"""
+
+ENDPOINTS = []
