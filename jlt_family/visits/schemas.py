@@ -1,0 +1,235 @@
+"""Schemas of the home-visit API. Input is strict: unknown fields, wrong types and bad values answer 422."""
+
+from marshmallow import Schema, fields, validate
+
+from jlt_family.core.schemas import Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
+from jlt_family.organizations.schemas import HourMinute
+from jlt_family.visits.models import Side, VisitAction, VisitMode, VisitPurpose, VisitState
+
+_MODE_DOC = "方式: home 入户, school 到校, online 线上, phone 电话"
+_PURPOSE_DOC = ("目的: academic 学业, psychological 心理, safety 安全, family_education 家庭教育, "
+                "financial_aid 资助帮扶, other 其他")
+
+
+def _enum(enum_cls, doc, **kwargs):
+    return fields.Enum(enum_cls, by_value=True, metadata={"description": doc}, **kwargs)
+
+
+def _bounded_list(inner, max_len, **kwargs):
+    return fields.List(inner, validate=validate.Length(max=max_len, error=f"最多 {max_len} 项"), **kwargs)
+
+
+# ---- input ----------------------------------------------------------------------------------------------------
+
+
+class WindowSchema(Schema):
+    starts_at = ShanghaiDateTime(required=True, metadata={"description": "开始时间（带时区）"})
+    ends_at = ShanghaiDateTime(required=True, metadata={"description": "结束时间（带时区）"})
+
+
+class VisitProposeSchema(Schema):
+    student_id = Id(required=True)
+    mode = _enum(VisitMode, _MODE_DOC, required=True)
+    purpose = _enum(VisitPurpose, _PURPOSE_DOC, required=True)
+    note_to_family = text(500, load_default="", metadata={"description": "给家长的说明"})
+    windows = _bounded_list(fields.Nested(WindowSchema), 10, required=True,
+                            metadata={"description": "1–3 个可选时段，须在学校允许的家访时间内"})
+    staff_ids = _bounded_list(Id(), 10, load_default=list,
+                              metadata={"description": "其他参与教师（本校教职工）；发起人自动参与"})
+
+
+class AcceptSchema(Schema):
+    window_id = Id(required=True, metadata={"description": "接受的时段"})
+
+
+class SuggestSchema(WindowSchema):
+    note = text(200, load_default="", metadata={"description": "给老师的说明"})
+
+
+class ReproposeSchema(Schema):
+    windows = _bounded_list(fields.Nested(WindowSchema), 10, required=True, metadata={"description": "1–3 个新时段"})
+    note = text(200, load_default="")
+
+
+class ReasonSchema(Schema):
+    reason = text(200, required=True, min_len=1, metadata={"description": "原因（对方可见）"})
+
+
+class MoveSchema(WindowSchema):
+    reason = text(200, required=True, min_len=1, metadata={"description": "改期原因（对方可见）"})
+
+
+class FollowUpInSchema(Schema):
+    description = text(200, required=True, min_len=1)
+    due_on = fields.Date(required=True, metadata={"description": "完成期限"})
+
+
+class RecordSchema(Schema):
+    visited_at = ShanghaiDateTime(required=True, metadata={"description": "实际家访时间"})
+    mode = _enum(VisitMode, _MODE_DOC, required=True)
+    attendees = text(200, load_default="", metadata={"description": "参与人员，如 母亲、祖母"})
+    topics = _bounded_list(text(50, min_len=1), 10, load_default=list, metadata={"description": "交流话题"})
+    notes = text(5000, load_default="", metadata={"description": "家访记录（敏感，仅本班教师和学校领导可见）"})
+    family_summary = text(1000, load_default="", metadata={"description": "分享给家长的小结"})
+    follow_ups = _bounded_list(fields.Nested(FollowUpInSchema), 10, load_default=list)
+
+
+class FeedbackInSchema(Schema):
+    rating = SmallInt(min=1, max=5, required=True, metadata={"description": "评分 1–5"})
+    comment = text(500, load_default="")
+
+
+class VisitQuerySchema(PageArgsSchema):
+    state = _enum(VisitState, "按状态筛选")
+    student_id = QueryId()
+    class_id = QueryId()
+
+
+class SchoolYearQuerySchema(PageArgsSchema):
+    school_year = SmallInt(min=2000, max=2100, strict=False, metadata={"description": "学年（开始年份），默认当前学年"})
+
+
+class AggregateQuerySchema(Schema):
+    school_year = SmallInt(min=2000, max=2100, strict=False, metadata={"description": "学年（开始年份），默认当前学年"})
+    school_id = QueryId()
+    alliance_id = QueryId()
+    region_id = QueryId()
+
+
+class SettingsInSchema(Schema):
+    travel_buffer_minutes = SmallInt(min=0, max=240, required=True,
+                                     metadata={"description": "入户家访前后路途缓冲（分钟）"})
+    allowed_start = HourMinute(required=True, metadata={"description": "允许家访的最早时间（北京时间）"})
+    allowed_end = HourMinute(required=True, metadata={"description": "允许家访的最晚时间（北京时间）"})
+
+
+# ---- output ---------------------------------------------------------------------------------------------------
+
+
+class BriefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class WindowOutSchema(Schema):
+    id = fields.Integer()
+    starts_at = ShanghaiDateTime()
+    ends_at = ShanghaiDateTime()
+    offered_by = _enum(Side, "提出方: staff 教师, family 家长")
+
+
+class HistorySchema(Schema):
+    action = _enum(VisitAction, "proposed, accepted, suggested, reproposed, declined, cancelled, moved, completed")
+    side = _enum(Side, "staff / family")
+    actor_name = fields.String()
+    from_state = _enum(VisitState, "变更前状态", allow_none=True)
+    to_state = _enum(VisitState, "变更后状态")
+    reason = fields.String()
+    detail = fields.Dict()
+    created_at = ShanghaiDateTime()
+
+
+class FollowUpSchema(Schema):
+    id = fields.Integer()
+    description = fields.String()
+    due_on = fields.Date()
+
+
+class RecordOutSchema(Schema):
+    visited_at = ShanghaiDateTime()
+    mode = _enum(VisitMode, _MODE_DOC)
+    attendees = fields.String()
+    topics = fields.List(fields.String())
+    notes = fields.String(allow_none=True, metadata={"description": "仅本班教师和学校领导可见，其余为 null"})
+    family_summary = fields.String()
+    follow_ups = fields.List(fields.Nested(FollowUpSchema))
+
+
+class FeedbackSchema(Schema):
+    rating = fields.Integer()
+    comment = fields.String()
+    created_at = ShanghaiDateTime()
+
+
+class VisitSchema(Schema):
+    """家访 (a list item: no history, record or address)."""
+
+    id = fields.Integer()
+    state = _enum(VisitState, "proposed 待确认, scheduled 已确认, completed 已完成, cancelled 已取消, declined 已婉拒")
+    awaiting = _enum(Side, "待哪一方答复（仅待确认时）", allow_none=True)
+    my_side = _enum(Side, "我在此家访中的身份: staff 教师方, family 家长方")
+    mode = _enum(VisitMode, _MODE_DOC)
+    purpose = _enum(VisitPurpose, _PURPOSE_DOC)
+    note_to_family = fields.String()
+    student = fields.Nested(BriefSchema)
+    school_class = fields.Nested(BriefSchema)
+    school_year = fields.Integer()
+    starts_at = ShanghaiDateTime(allow_none=True)
+    ends_at = ShanghaiDateTime(allow_none=True)
+    windows = fields.List(fields.Nested(WindowOutSchema))
+    staff = fields.List(fields.Nested(BriefSchema))
+    created_at = ShanghaiDateTime()
+
+
+class VisitDetailSchema(VisitSchema):
+    """家访详情: with history, the record (notes only for those allowed), feedback and, where allowed, the address."""
+
+    history = fields.List(fields.Nested(HistorySchema))
+    record = fields.Nested(RecordOutSchema, allow_none=True)
+    feedback = fields.Nested(FeedbackSchema, allow_none=True)
+    home_address = fields.String(allow_none=True, metadata={"description": "仅班主任和已确认入户家访的参与教师可见"})
+
+
+class FeedbackOutSchema(FeedbackSchema):
+    visit_id = fields.Integer()
+
+
+class CoverageStudentSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    student_no = fields.String()
+    school_class = fields.Nested(BriefSchema)
+    flags = fields.List(fields.String(), allow_none=True,
+                        metadata={"description": "敏感标记（仅班主任和学校领导可见，其余为 null）"})
+    open_visit = fields.Dict(allow_none=True, metadata={"description": "进行中的家访 {id, state, starts_at}"})
+
+
+class CoverageSchema(Schema):
+    school_class = fields.Nested(BriefSchema)
+    school_year = fields.Integer()
+    students = fields.Integer()
+    visited = fields.Integer()
+    rate = fields.Float()
+    not_visited = fields.Nested(type("NotVisitedPageSchema", (Schema,), {
+        "items": fields.List(fields.Nested(CoverageStudentSchema)),
+        "page": fields.Integer(), "page_size": fields.Integer(), "total": fields.Integer()}))
+
+
+class SchoolCoverageSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    students = fields.Integer()
+    visited = fields.Integer()
+    rate = fields.Float()
+
+
+class AggregateSchema(Schema):
+    scope = fields.String(metadata={"description": "school / alliance / region"})
+    scope_id = fields.Integer()
+    school_year = fields.Integer()
+    students = fields.Integer()
+    visited = fields.Integer()
+    rate = fields.Float()
+    schools = fields.List(fields.Nested(SchoolCoverageSchema))
+
+
+class CalendarFeedSchema(Schema):
+    url = fields.String(metadata={"description": "订阅链接（保密，勿分享；重新生成后旧链接失效）"})
+    created_at = ShanghaiDateTime()
+
+
+class SettingsSchema(Schema):
+    school_id = fields.Integer()
+    travel_buffer_minutes = fields.Integer()
+    allowed_start = HourMinute()
+    allowed_end = HourMinute()

@@ -1,0 +1,342 @@
+"""Rules of home visits: proposing, agreeing on a time, cancelling and moving, recording, family feedback.
+
+Services never commit and never read the request. Every change of state is a model change plus a history row
+(``VisitEvent``), made on the visit row read again with a locking read (so two answers to one proposal decide
+once), and announced through the reminder contract of ``core.events`` after the flush.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
+from jlt_family.core.extensions import db
+from jlt_family.core.timeutil import SHANGHAI, utcnow
+from jlt_family.families.models import Guardian, Student
+from jlt_family.organizations.models import StaffMembership, StaffRole
+from jlt_family.visits import permissions, scheduling
+from jlt_family.visits.models import (
+    MODE_LABELS,
+    FollowUpAction,
+    HomeVisit,
+    Side,
+    VisitAction,
+    VisitEvent,
+    VisitFeedback,
+    VisitParticipant,
+    VisitRecord,
+    VisitState,
+    VisitWindow,
+)
+
+SUBJECT_TYPE = "home_visit"
+REMINDER_KIND = "home_visit"
+MAX_STAFF = 5
+
+
+class StudentNotFound(NotFound):
+    code = "student_not_found"
+    message = "未找到该学生"
+
+
+class WrongState(Conflict):
+    code = "visit_state_conflict"
+    message = "家访当前状态不允许此操作"
+
+
+def _wrong_state(visit):
+    labels = {VisitState.PROPOSED: "待确认", VisitState.SCHEDULED: "已确认", VisitState.COMPLETED: "已完成",
+              VisitState.CANCELLED: "已取消", VisitState.DECLINED: "已婉拒"}
+    return WrongState(f"该家访{labels[visit.state]}，不能执行此操作")
+
+
+# ---- proposing ------------------------------------------------------------------------------------------------
+
+
+def student_for_proposal(actor, student_id):
+    """The student the caller may propose a visit for: 404 when out of scope, 403 for the child's guardians."""
+    from jlt_family.families.permissions import is_guardian_of
+
+    student = db.session.get(Student, student_id)
+    if student is None:
+        raise StudentNotFound()
+    if permissions.may_propose_for(actor, student):
+        return student
+    if is_guardian_of(actor, student):
+        raise PermissionDenied("家访由老师发起", code="staff_only")
+    raise StudentNotFound()
+
+
+def _check_staff(school_id, staff_ids):
+    """Every participant must be a teacher or a leader of the visit's school."""
+    if len(staff_ids) > MAX_STAFF:
+        raise RuleViolation(f"参与教师最多 {MAX_STAFF} 人", code="too_many_staff")
+    found = set(db.session.scalars(
+        sa.select(StaffMembership.user_id).where(
+            StaffMembership.user_id.in_(staff_ids), StaffMembership.school_id == school_id,
+            StaffMembership.role.in_((StaffRole.TEACHER, StaffRole.SCHOOL_ADMIN)),
+            StaffMembership.revoked_at.is_(None),
+        )
+    ))
+    missing = sorted(set(staff_ids) - found)
+    if missing:
+        raise RuleViolation("参与教师须为本校教职工", code="staff_not_in_school", errors={"staff_ids": missing})
+
+
+def propose_visit(actor, student, *, mode, purpose, note_to_family, windows, staff_ids):
+    """发起家访: the proposer and the named staff of the school offer 1–3 windows to the family."""
+    staff = list(dict.fromkeys([actor.user_id, *staff_ids]))
+    _check_staff(student.school_id, staff)
+    settings = scheduling.settings_for(student.school_id)
+    spans = [(w["starts_at"], w["ends_at"]) for w in windows]
+    scheduling.validate_windows(spans, settings)
+    for starts_at, ends_at in spans:
+        scheduling.ensure_staff_free(staff, starts_at, ends_at, mode, settings)
+    visit = HomeVisit(
+        student=student, school_id=student.school_id, class_id=student.class_id,
+        school_year=student.school_class.school_year, mode=mode, purpose=purpose, note_to_family=note_to_family,
+        state=VisitState.PROPOSED, awaiting=Side.FAMILY, proposed_by_id=actor.user_id,
+        windows=[VisitWindow(starts_at=s, ends_at=e, offered_by=Side.STAFF) for s, e in spans],
+        participants=[VisitParticipant(user_id=user_id) for user_id in staff],
+    )
+    db.session.add(visit)
+    _log(visit, actor, Side.STAFF, VisitAction.PROPOSED, None, detail={"windows": _spans_detail(spans)})
+    db.session.flush()
+    _notify(visit, _guardian_user_ids(visit), "家访邀请", f"老师邀请您确认{MODE_LABELS[visit.mode]}家访的时间")
+    return visit
+
+
+# ---- answering a proposal -------------------------------------------------------------------------------------
+
+
+def accept_window(actor, visit, side, window_id):
+    """接受时段: the family takes one of the staff's windows, or the staff take the family's suggestion."""
+    _require_awaiting(visit, side)
+    visit = _lock_for_scheduling(visit)
+    db.session.expire(visit, ["windows"])
+    _require_awaiting(visit, side)
+    window = next((w for w in visit.windows if w.id == window_id), None)
+    if window is None or window.offered_by == side:
+        raise NotFound("未找到该可选时段", code="window_not_found")
+    settings = scheduling.settings_for(visit.school_id)
+    starts_at, ends_at = window.starts_at, window.ends_at
+    scheduling.validate_window(starts_at, ends_at, settings)
+    scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings,
+                                 exclude_visit_id=visit.id)
+    visit.state, visit.awaiting = VisitState.SCHEDULED, None
+    visit.starts_at, visit.ends_at = starts_at, ends_at
+    _log(visit, actor, side, VisitAction.ACCEPTED, VisitState.PROPOSED, detail={"window": _span(starts_at, ends_at)})
+    db.session.flush()
+    _schedule_reminders(visit)
+    _notify(visit, _other_side(visit, side), "家访已确认", f"家访时间已确认：{_when(visit)}")
+    return visit
+
+
+def suggest_time(actor, visit, *, starts_at, ends_at, note):
+    """另提时间: the family suggests one window of their own; the staff answer next."""
+    _require_awaiting(visit, Side.FAMILY)
+    scheduling.validate_window(starts_at, ends_at, scheduling.settings_for(visit.school_id))
+    visit = lock_visit(visit)
+    _require_awaiting(visit, Side.FAMILY)
+    _replace_windows(visit, [(starts_at, ends_at)], Side.FAMILY)
+    visit.awaiting = Side.STAFF
+    _log(visit, actor, Side.FAMILY, VisitAction.SUGGESTED, VisitState.PROPOSED, reason=note,
+         detail={"windows": _spans_detail([(starts_at, ends_at)])})
+    db.session.flush()
+    _notify(visit, visit.staff_ids, "家长另提家访时间", f"家长建议的时间：{_span_text(starts_at, ends_at)}")
+    return visit
+
+
+def repropose(actor, visit, *, windows, note):
+    """给出新时段: the staff answer (or revise their offer) with 1–3 new windows; the family answers next."""
+    spans = [(w["starts_at"], w["ends_at"]) for w in windows]
+    settings = scheduling.settings_for(visit.school_id)
+    scheduling.validate_windows(spans, settings)
+    visit = lock_visit(visit)
+    if visit.state != VisitState.PROPOSED:
+        raise _wrong_state(visit)
+    for starts_at, ends_at in spans:
+        scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings)
+    _replace_windows(visit, spans, Side.STAFF)
+    visit.awaiting = Side.FAMILY
+    _log(visit, actor, Side.STAFF, VisitAction.REPROPOSED, VisitState.PROPOSED, reason=note,
+         detail={"windows": _spans_detail(spans)})
+    db.session.flush()
+    _notify(visit, _guardian_user_ids(visit), "家访新时段", "老师给出了新的家访时间，请选择")
+    return visit
+
+
+def decline(actor, visit, reason):
+    """婉拒家访 (the family), with a reason the staff see."""
+    visit = lock_visit(visit)
+    if visit.state != VisitState.PROPOSED:
+        raise _wrong_state(visit)
+    visit.state, visit.awaiting = VisitState.DECLINED, None
+    _log(visit, actor, Side.FAMILY, VisitAction.DECLINED, VisitState.PROPOSED, reason=reason)
+    db.session.flush()
+    _notify(visit, visit.staff_ids, "家长婉拒家访", f"原因：{reason}")
+    return visit
+
+
+# ---- cancelling and moving ------------------------------------------------------------------------------------
+
+
+def cancel(actor, visit, side, reason):
+    """取消家访 (either side, while proposed or scheduled), with a reason."""
+    visit = lock_visit(visit)
+    if not visit.is_open:
+        raise _wrong_state(visit)
+    was = visit.state
+    visit.state, visit.awaiting = VisitState.CANCELLED, None
+    _log(visit, actor, side, VisitAction.CANCELLED, was, reason=reason)
+    db.session.flush()
+    if was == VisitState.SCHEDULED:
+        cancel_reminders.send(visit, subject_type=SUBJECT_TYPE, subject_id=visit.id, user_ids=None)
+    _notify(visit, _other_side(visit, side), "家访已取消", f"原因：{reason}")
+    return visit
+
+
+def move(actor, visit, side, *, starts_at, ends_at, reason):
+    """改期: either side moves a scheduled visit to a new time (checked like an acceptance), with a reason."""
+    settings = scheduling.settings_for(visit.school_id)
+    scheduling.validate_window(starts_at, ends_at, settings)
+    visit = _lock_for_scheduling(visit)
+    if visit.state != VisitState.SCHEDULED:
+        raise _wrong_state(visit)
+    scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings,
+                                 exclude_visit_id=visit.id)
+    before = _span(visit.starts_at, visit.ends_at)
+    visit.starts_at, visit.ends_at = starts_at, ends_at
+    _log(visit, actor, side, VisitAction.MOVED, VisitState.SCHEDULED, reason=reason,
+         detail={"from": before, "to": _span(starts_at, ends_at)})
+    db.session.flush()
+    cancel_reminders.send(visit, subject_type=SUBJECT_TYPE, subject_id=visit.id, user_ids=None)
+    _schedule_reminders(visit)
+    _notify(visit, _other_side(visit, side), "家访改期", f"新时间：{_when(visit)}；原因：{reason}")
+    return visit
+
+
+# ---- after the visit ------------------------------------------------------------------------------------------
+
+
+def record_visit(actor, visit, *, visited_at, mode, attendees, topics, notes, family_summary, follow_ups):
+    """记录家访: the visit took place (scheduled → completed), with notes and follow-up actions."""
+    if visited_at > utcnow():
+        raise RuleViolation("家访时间不能晚于现在", code="visit_in_future")
+    visit = lock_visit(visit)
+    if visit.state != VisitState.SCHEDULED:
+        raise _wrong_state(visit)
+    visit.record = VisitRecord(
+        visited_at=visited_at, mode=mode, attendees=attendees, topics=topics, notes=notes,
+        family_summary=family_summary, recorded_by_id=actor.user_id,
+        follow_ups=[FollowUpAction(description=f["description"], due_on=f["due_on"]) for f in follow_ups],
+    )
+    visit.state = VisitState.COMPLETED
+    _log(visit, actor, Side.STAFF, VisitAction.COMPLETED, VisitState.SCHEDULED)
+    db.session.flush()
+    cancel_reminders.send(visit, subject_type=SUBJECT_TYPE, subject_id=visit.id, user_ids=None)
+    if family_summary:
+        _notify(visit, _guardian_user_ids(visit), "家访小结", "老师分享了本次家访的小结，欢迎反馈")
+    return visit
+
+
+def add_feedback(actor, visit, *, rating, comment):
+    """家长反馈 on a completed visit; one per visit (409 ``feedback_exists``)."""
+    if visit.state != VisitState.COMPLETED:
+        raise _wrong_state(visit)
+    feedback = VisitFeedback(visit_id=visit.id, user_id=actor.user_id, rating=rating, comment=comment)
+    try:
+        with db.session.begin_nested():
+            db.session.add(feedback)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("该家访已有反馈", code="feedback_exists")
+    db.session.refresh(visit)
+    return feedback
+
+
+# ---- helpers --------------------------------------------------------------------------------------------------
+
+
+def lock_visit(visit):
+    """The visit row again, locked and fresh (the latest committed state, whatever the snapshot)."""
+    return db.session.scalars(
+        sa.select(HomeVisit).where(HomeVisit.id == visit.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _lock_for_scheduling(visit):
+    """Lock the staff first (fixed order: users by id), then the visit."""
+    scheduling.lock_staff(visit.staff_ids)
+    return lock_visit(visit)
+
+
+def _require_awaiting(visit, side):
+    if visit.state != VisitState.PROPOSED:
+        raise _wrong_state(visit)
+    if visit.awaiting != side:
+        raise Conflict("正在等待对方答复", code="awaiting_other_side")
+
+
+def _replace_windows(visit, spans, side):
+    visit.windows.clear()
+    db.session.flush()
+    visit.windows.extend(VisitWindow(starts_at=s, ends_at=e, offered_by=side) for s, e in spans)
+
+
+def _log(visit, actor, side, action, from_state, *, reason="", detail=None):
+    visit.history.append(VisitEvent(actor_user_id=actor.user_id, side=side, action=action, from_state=from_state,
+                                    to_state=visit.state, reason=reason, detail=detail or {}))
+
+
+def _guardian_user_ids(visit):
+    if visit.student.family_id is None:
+        return []
+    return list(db.session.scalars(
+        sa.select(Guardian.user_id).where(Guardian.family_id == visit.student.family_id).order_by(Guardian.id)
+    ))
+
+
+def _other_side(visit, side):
+    return _guardian_user_ids(visit) if side == Side.STAFF else visit.staff_ids
+
+
+def _page(visit):
+    return f"pages/visit/detail?id={visit.id}"
+
+
+def _title(visit):
+    return f"{MODE_LABELS[visit.mode]}家访：{visit.student.name}"
+
+
+def _schedule_reminders(visit):
+    schedule_reminders.send(
+        visit, kind=REMINDER_KIND, subject_type=SUBJECT_TYPE, subject_id=visit.id,
+        user_ids=_guardian_user_ids(visit) + visit.staff_ids, starts_at=visit.starts_at, ends_at=visit.ends_at,
+        title=_title(visit), place=MODE_LABELS[visit.mode], page=_page(visit), school_id=visit.school_id,
+    )
+
+
+def _notify(visit, user_ids, title, body):
+    if user_ids:
+        send_notice.send(visit, kind=REMINDER_KIND, subject_type=SUBJECT_TYPE, subject_id=visit.id,
+                         user_ids=list(user_ids), title=title, body=body, page=_page(visit),
+                         school_id=visit.school_id)
+
+
+def _span(starts_at, ends_at):
+    return {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()}
+
+
+def _spans_detail(spans):
+    return [_span(s, e) for s, e in spans]
+
+
+def _span_text(starts_at, ends_at):
+    start, end = starts_at.astimezone(SHANGHAI), ends_at.astimezone(SHANGHAI)
+    return f"{start:%m月%d日 %H:%M}–{end:%H:%M}"
+
+
+def _when(visit):
+    return _span_text(visit.starts_at, visit.ends_at)
