@@ -1,0 +1,133 @@
+"""签到与出勤: the rotating check-in code, parents' check-in, attendance marked by hand, absentees after the end.
+
+The code is six digits, an HMAC of the app's secret, the session's id and salt and the current time step
+(``COURSE_CHECKIN_STEP_SECONDS``, default 60). It is valid from ``COURSE_CHECKIN_OPENS_MINUTES`` (default 30)
+before the start until the end; the current and the previous step's codes are accepted (a code scanned just
+before it changed still works), an older one answers ``checkin_code_expired``.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+
+import sqlalchemy as sa
+from flask import current_app
+
+from jlt_family.core.errors import Conflict, RuleViolation
+from jlt_family.core.extensions import db
+from jlt_family.core.timeutil import utcnow
+from jlt_family.courses.models import CourseSession, Enrolment, EnrolmentStatus, SessionStatus
+from jlt_family.courses.service import SessionNotScheduled, active_enrolment
+
+_EXPIRED_STEPS = 30  # a code this many steps old is "expired" rather than "wrong"
+
+
+def _step_seconds():
+    return int(current_app.config.get("COURSE_CHECKIN_STEP_SECONDS", 60))
+
+
+def checkin_window(session):
+    """(opens, closes) of the session's check-in."""
+    lead = dt.timedelta(minutes=int(current_app.config.get("COURSE_CHECKIN_OPENS_MINUTES", 30)))
+    return session.starts_at - lead, session.ends_at
+
+
+def _code_at(session, step):
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"course-checkin:{session.id}:{session.checkin_salt}:{step}".encode(), hashlib.sha256)
+    return f"{int.from_bytes(digest.digest()[:8], 'big') % 1_000_000:06d}"
+
+
+def _step(now):
+    return int(now.timestamp()) // _step_seconds()
+
+
+def _check_open(session, now):
+    if session.status == SessionStatus.CANCELLED:
+        raise SessionNotScheduled()
+    opens, closes = checkin_window(session)
+    if now < opens:
+        raise RuleViolation("签到尚未开始（开课前30分钟开放）", code="checkin_not_open")
+    if now > closes:
+        raise RuleViolation("签到已结束", code="checkin_closed")
+
+
+def current_code(session, now=None):
+    """The code the organiser shows now, and until when it is shown."""
+    now = now or utcnow()
+    _check_open(session, now)
+    step = _step(now)
+    valid_until = dt.datetime.fromtimestamp((step + 1) * _step_seconds(), dt.UTC)
+    opens, closes = checkin_window(session)
+    return {"code": _code_at(session, step), "step_seconds": _step_seconds(), "valid_until": valid_until,
+            "window_opens_at": opens, "window_closes_at": closes}
+
+
+def _verify(session, code, now):
+    step = _step(now)
+    if any(hmac.compare_digest(code, _code_at(session, s)) for s in (step, step - 1)):
+        return
+    if any(hmac.compare_digest(code, _code_at(session, s)) for s in range(step - _EXPIRED_STEPS, step - 1)):
+        raise RuleViolation("签到码已过期，请扫描现场最新的签到码", code="checkin_code_expired")
+    raise RuleViolation("签到码不正确", code="invalid_checkin_code")
+
+
+def check_in(session, guardian, code, now=None):
+    """家长签到 with the code shown at the session: the enrolment becomes attended."""
+    now = now or utcnow()
+    _check_open(session, now)
+    enrolment = active_enrolment(session.id, guardian.id)
+    if enrolment is None:
+        raise Conflict("您未报名该场次", code="not_enrolled")
+    if enrolment.status == EnrolmentStatus.WAITLISTED:
+        raise Conflict("您仍在候补中，未获得名额", code="still_waitlisted")
+    if enrolment.status == EnrolmentStatus.ATTENDED:
+        raise Conflict("您已签到", code="already_checked_in")
+    _verify(session, code, now)
+    changed = db.session.execute(
+        sa.update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.status.in_(
+            (EnrolmentStatus.ENROLLED, EnrolmentStatus.ABSENT)))
+        .values(status=EnrolmentStatus.ATTENDED, checked_in_at=now),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if not changed:
+        raise Conflict("您已签到", code="already_checked_in")
+    db.session.refresh(enrolment)
+    return enrolment
+
+
+def mark_attendance(enrolment, attended, by_user_id, now=None):
+    """组织者补登出勤: attended or absent, from the opening of check-in on."""
+    now = now or utcnow()
+    session = enrolment.session
+    if session.status == SessionStatus.CANCELLED:
+        raise SessionNotScheduled()
+    if now < checkin_window(session)[0]:
+        raise RuleViolation("场次开始前不能登记出勤", code="checkin_not_open")
+    if enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED, EnrolmentStatus.ABSENT):
+        raise Conflict("候补或已取消的报名不能登记出勤", code="enrolment_not_active")
+    enrolment.status = EnrolmentStatus.ATTENDED if attended else EnrolmentStatus.ABSENT
+    enrolment.checked_in_at = (enrolment.checked_in_at or now) if attended else None
+    enrolment.attendance_marked_by_id = by_user_id
+    return enrolment
+
+
+def close_ended_sessions(now=None):
+    """After the end: enrolled parents who did not check in become absent, the waitlist lapses, the session is
+    held. Conditional UPDATEs only, so running it twice (or from two schedulers at once) changes nothing twice."""
+    now = now or utcnow()
+    ended = list(db.session.scalars(sa.select(CourseSession.id).where(
+        CourseSession.status == SessionStatus.SCHEDULED, CourseSession.ends_at <= now)))
+    if not ended:
+        return {"sessions": 0, "absent": 0}
+    options = {"synchronize_session": False}
+    absent = db.session.execute(
+        sa.update(Enrolment).where(Enrolment.session_id.in_(ended), Enrolment.status == EnrolmentStatus.ENROLLED)
+        .values(status=EnrolmentStatus.ABSENT), execution_options=options).rowcount
+    db.session.execute(
+        sa.update(Enrolment).where(Enrolment.session_id.in_(ended), Enrolment.status == EnrolmentStatus.WAITLISTED)
+        .values(status=EnrolmentStatus.CANCELLED, active_key=None, cancelled_at=now), execution_options=options)
+    held = db.session.execute(
+        sa.update(CourseSession).where(CourseSession.id.in_(ended), CourseSession.status == SessionStatus.SCHEDULED)
+        .values(status=SessionStatus.HELD, waitlisted=0), execution_options=options).rowcount
+    return {"sessions": held, "absent": absent}
