@@ -1,0 +1,282 @@
+"""派发器: claims due reminders, pushes them as WeChat subscribe messages outside any transaction, marks them.
+
+Any number of dispatcher processes may run against one database:
+
+1. **Claim** (one short transaction): ``SELECT id ... WHERE status='pending' AND next_attempt_at <= now ORDER BY
+   next_attempt_at LIMIT n FOR UPDATE SKIP LOCKED`` (MySQL/MariaDB; SQLite ignores the locking clause), then
+   ``UPDATE ... SET status='sending', claim_token=:token, lease_until=:lease WHERE id IN (...) AND
+   status='pending'``, commit, and read back the rows carrying *our* token: on SQLite, where two dispatchers
+   may pick the same ids, the conditional UPDATE lets only one of them take each row.
+2. **Begin** (per reminder, one short transaction): re-check the token while extending the lease and counting
+   the attempt (``UPDATE ... WHERE id=:id AND claim_token=:token``; a row the reaper took back is skipped), and
+   spend one consent credit (``UPDATE ... SET credits = credits - 1 WHERE ... AND credits > 0``). No credit:
+   the reminder is inbox-only.
+3. **Send** the subscribe message, outside any transaction.
+4. **Mark** at once (one UPDATE guarded by the token, committed): sent; retry later with exponential backoff
+   and a cap (-1, 45009, 45011, token errors, timeouts, 5xx); inbox-only on 43101 (the consent is used up);
+   failed on configuration errors (47003, 40037, 41030, ...: logged at ERROR). Credits of unsent messages are
+   given back in the same transaction.
+
+The reaper returns ``sending`` rows whose lease expired to ``pending``. Delivery is at least once: the one
+window for a duplicate is a process dying between WeChat's answer to step 3 and the commit of step 4 (one
+reminder per dead process, the one in flight); the lease is extended right before each send so that a slow
+batch never lets the reaper hand an in-flight reminder to another dispatcher.
+"""
+
+import datetime as dt
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from jlt_family.auth.models import User
+from jlt_family.core.extensions import db
+from jlt_family.core.timeutil import utcnow
+from jlt_family.reminders.models import InboxOutcome, Reminder, ReminderMute, ReminderStatus, SubscribeConsent
+from jlt_family.reminders.templates import TemplateConfigError, message_data, message_page, template_for
+from jlt_family.wechat import client as wechat
+from jlt_family.wechat.client import TOKEN_ERRORS, WeChatError
+
+log = logging.getLogger(__name__)
+
+NO_CONSENT = 43101
+QUOTA_ERRORS = {45009, 45011}  # the whole app is over its quota: stop the batch, give the rest back
+
+
+@dataclass(frozen=True)
+class Settings:
+    batch_size: int = 50
+    lease_seconds: int = 60
+    max_attempts: int = 6
+    retry_base_seconds: int = 30
+    retry_cap_seconds: int = 3600
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(
+            batch_size=config.get("REMINDER_BATCH_SIZE", cls.batch_size),
+            lease_seconds=config.get("REMINDER_LEASE_SECONDS", cls.lease_seconds),
+            max_attempts=config.get("REMINDER_MAX_ATTEMPTS", cls.max_attempts),
+            retry_base_seconds=config.get("REMINDER_RETRY_BASE_SECONDS", cls.retry_base_seconds),
+            retry_cap_seconds=config.get("REMINDER_RETRY_CAP_SECONDS", cls.retry_cap_seconds),
+        )
+
+    def lease(self, now):
+        return now + _seconds(self.lease_seconds)
+
+    def backoff(self, attempts):
+        """Seconds before the next try after ``attempts`` tries: base, 2×base, 4×base ... up to the cap."""
+        return min(self.retry_base_seconds * 2 ** max(attempts - 1, 0), self.retry_cap_seconds)
+
+
+def _seconds(n):
+    return dt.timedelta(seconds=n)
+
+
+def _reminders():
+    return Reminder.__table__
+
+
+# Claim, release, reap ------------------------------------------------------------------------------------------
+
+
+def claim(now, settings):
+    """Claim up to ``batch_size`` due reminders: ``(token, rows)``, committed; each row has the reminder's
+    columns and the user's ``openid`` (plain rows, not ORM objects: nothing to refresh after the commits)."""
+    token = secrets.token_hex(16)
+    ids = db.session.scalars(
+        sa.select(Reminder.id)
+        .where(Reminder.status == ReminderStatus.PENDING, Reminder.next_attempt_at <= now)
+        .order_by(Reminder.next_attempt_at, Reminder.id)
+        .limit(settings.batch_size)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if ids:
+        db.session.execute(
+            sa.update(_reminders())
+            .where(_reminders().c.id.in_(ids), _reminders().c.status == ReminderStatus.PENDING)
+            .values(status=ReminderStatus.SENDING, claim_token=token, lease_until=settings.lease(now))
+        )
+    db.session.commit()
+    if not ids:
+        return token, []
+    t = _reminders()
+    rows = db.session.execute(
+        sa.select(t, User.openid).join(User, User.id == t.c.user_id)
+        .where(t.c.claim_token == token).order_by(t.c.next_attempt_at, t.c.id)
+    ).all()
+    db.session.commit()
+    return token, rows
+
+
+def release(token, next_attempt_at):
+    """Give back the claimed rows not yet begun (status still sending with our token)."""
+    t = _reminders()
+    db.session.execute(
+        sa.update(t).where(t.c.claim_token == token, t.c.status == ReminderStatus.SENDING)
+        .values(status=ReminderStatus.PENDING, claim_token=None, lease_until=None, next_attempt_at=next_attempt_at)
+    )
+    db.session.commit()
+
+
+def reap(now):
+    """Return ``sending`` reminders whose lease expired (their dispatcher died or stalled) to ``pending``."""
+    t = _reminders()
+    count = db.session.execute(
+        sa.update(t).where(t.c.status == ReminderStatus.SENDING, t.c.lease_until < now)
+        .values(status=ReminderStatus.PENDING, claim_token=None, lease_until=None)
+    ).rowcount
+    db.session.commit()
+    if count:
+        log.warning("reaper returned %d reminders with expired leases", count)
+    return count
+
+
+# Per reminder --------------------------------------------------------------------------------------------------
+
+
+def _mark(reminder_id, token, refund=None, **values):
+    """Finish a claimed reminder (token-guarded), give back a credit when the message was not sent; commit."""
+    t = _reminders()
+    done = db.session.execute(
+        sa.update(t).where(t.c.id == reminder_id, t.c.claim_token == token)
+        .values(claim_token=None, lease_until=None, **values)
+    ).rowcount
+    if done and refund:
+        _change_credits(*refund, SubscribeConsent.credits + 1)
+    db.session.commit()
+    if not done:
+        log.warning("reminder %s: lease lost before marking %s", reminder_id, values.get("status"))
+    return bool(done)
+
+
+def _change_credits(user_id, template_id, value, *conditions):
+    c = SubscribeConsent.__table__
+    return db.session.execute(
+        sa.update(c).where(c.c.user_id == user_id, c.c.template_id == template_id, *conditions)
+        .values(credits=value, updated_at=utcnow())
+    ).rowcount
+
+
+def _begin(reminder, token, template_id, now, settings):
+    """Re-check our claim (extending the lease, counting the attempt) and spend a credit; commit.
+
+    Returns "ok", "lost" (the reaper took it back) or "no_credit" (marked inbox-only).
+    """
+    t = _reminders()
+    ours = db.session.execute(
+        sa.update(t).where(t.c.id == reminder.id, t.c.claim_token == token, t.c.status == ReminderStatus.SENDING)
+        .values(lease_until=settings.lease(now), attempts=t.c.attempts + 1)
+    ).rowcount
+    if not ours:
+        db.session.rollback()
+        return "lost"
+    if not _change_credits(reminder.user_id, template_id, SubscribeConsent.credits - 1,
+                           SubscribeConsent.credits > 0):
+        db.session.rollback()
+        _mark(reminder.id, token, status=ReminderStatus.INBOX_ONLY, outcome=InboxOutcome.NO_CREDIT)
+        return "no_credit"
+    db.session.commit()
+    return "ok"
+
+
+def _inbox_only(reminder, token, outcome):
+    return _mark(reminder.id, token, status=ReminderStatus.INBOX_ONLY, outcome=outcome)
+
+
+def deliver(reminder, openid, muted, token, client, now, settings):
+    """Push one claimed reminder (or put it in the inbox only). Returns the WeChat error, if any."""
+    if client is None:
+        log.info("reminder %s to user %s (development, inbox only): %s", reminder.id, reminder.user_id,
+                 reminder.title)
+        _inbox_only(reminder, token, InboxOutcome.DEVELOPMENT)
+        return None
+    template = template_for(reminder.kind)
+    outcome = (InboxOutcome.NO_TEMPLATE if template is None else InboxOutcome.NO_OPENID if not openid
+               else InboxOutcome.MUTED if reminder.kind in muted else None)
+    if outcome:
+        _inbox_only(reminder, token, outcome)
+        return None
+    try:
+        data, page = message_data(template, reminder), message_page(template, reminder)
+    except TemplateConfigError as exc:
+        log.error("reminder %s: template mapping of %r is broken: %s", reminder.id, reminder.kind, exc)
+        _mark(reminder.id, token, status=ReminderStatus.FAILED, last_error=str(exc)[:200])
+        return None
+    template_id = template["template_id"]
+    if _begin(reminder, token, template_id, now, settings) != "ok":
+        return None
+    try:
+        client.send_subscribe_message(openid, template_id, data, page)
+    except WeChatError as exc:
+        _failed_send(reminder, token, template_id, exc, now, settings)
+        return exc
+    _mark(reminder.id, token, status=ReminderStatus.SENT, sent_at=now, outcome=None, last_error_code=None,
+          last_error="")
+    return None
+
+
+def _failed_send(reminder, token, template_id, exc, now, settings):
+    refund = (reminder.user_id, template_id)
+    error = {"last_error_code": exc.errcode, "last_error": f"{exc.errcode} {exc.errmsg}"[:200]}
+    if exc.errcode == NO_CONSENT:
+        _change_credits(reminder.user_id, template_id, 0)  # WeChat knows better: the consents are used up
+        _mark(reminder.id, token, status=ReminderStatus.INBOX_ONLY, outcome=InboxOutcome.REFUSED, **error)
+        return
+    attempts = reminder.attempts + 1
+    if exc.retryable or exc.errcode in TOKEN_ERRORS:
+        if attempts >= settings.max_attempts:
+            log.warning("reminder %s failed after %d attempts: %s", reminder.id, attempts, exc)
+            _mark(reminder.id, token, refund, status=ReminderStatus.FAILED, **error)
+            return
+        retry_at = now + _seconds(settings.backoff(attempts))
+        _mark(reminder.id, token, refund, status=ReminderStatus.PENDING, next_attempt_at=retry_at, **error)
+        return
+    log.error("reminder %s (kind %s, template %s) refused by WeChat as misconfigured: %s", reminder.id,
+              reminder.kind, template_id, exc)
+    _mark(reminder.id, token, refund, status=ReminderStatus.FAILED, **error)
+
+
+# Batches -------------------------------------------------------------------------------------------------------
+
+
+def _muted_kinds(user_ids):
+    rows = db.session.execute(sa.select(ReminderMute.user_id, ReminderMute.kind)
+                              .where(ReminderMute.user_id.in_(user_ids))).all()
+    muted = {}
+    for user_id, kind in rows:
+        muted.setdefault(user_id, set()).add(kind)
+    return muted
+
+
+def dispatch_once(clock=utcnow, settings=None, client=None):
+    """Claim one batch and deliver it; returns how many reminders were claimed."""
+    settings = settings or Settings.from_config(current_app.config)
+    client = client if client is not None else wechat.client()
+    token, rows = claim(clock(), settings)
+    if not rows:
+        return 0
+    muted = _muted_kinds({row.user_id for row in rows})
+    db.session.commit()
+    for row in rows:
+        now = clock()
+        error = deliver(row, row.openid, muted.get(row.user_id, set()), token, client, now, settings)
+        if error is not None and error.errcode in QUOTA_ERRORS:
+            log.warning("WeChat quota reached (%s): giving back the rest of the batch", error.errcode)
+            release(token, now + _seconds(settings.backoff(1)))
+            break
+    return len(rows)
+
+
+def drain(clock=utcnow, settings=None, max_seconds=None, client=None):
+    """Dispatch batches until nothing is due (or ``max_seconds`` passed); returns how many were claimed."""
+    started, total = time.monotonic(), 0
+    while True:
+        claimed = dispatch_once(clock, settings, client)
+        total += claimed
+        if not claimed or (max_seconds is not None and time.monotonic() - started >= max_seconds):
+            return total
+

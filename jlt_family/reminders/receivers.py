@@ -1,0 +1,33 @@
+"""Receivers of the reminder contract (core/events.py): courses, visits and venues announce, reminders are written.
+
+They run inside the sender's transaction and only add or update rows through ``db.session``; the sender's commit
+(or rollback) decides. The keywords are the contract's, all required but ``place`` (schedule) and ``user_ids``
+(cancel): a sender that breaks the contract gets a TypeError at once, not a silently missing reminder.
+"""
+
+from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
+from jlt_family.core.timeutil import utcnow
+from jlt_family.reminders import service
+
+
+def on_schedule(sender, *, kind, subject_type, subject_id, user_ids, starts_at, ends_at, title, page, school_id,
+                place=""):
+    service.schedule(kind=kind, subject_type=subject_type, subject_id=subject_id, user_ids=user_ids,
+                     starts_at=starts_at, ends_at=ends_at, title=title, page=page, school_id=school_id,
+                     place=place, now=utcnow())
+
+
+def on_cancel(sender, *, subject_type, subject_id, user_ids=None):
+    service.cancel(subject_type, subject_id, user_ids)
+
+
+def on_notice(sender, *, kind, subject_type, subject_id, user_ids, title, body, page, school_id):
+    service.notice(kind=kind, subject_type=subject_type, subject_id=subject_id, user_ids=user_ids, title=title,
+                   body=body, page=page, school_id=school_id, now=utcnow())
+
+
+def connect():
+    """Connect the receivers (idempotent: blinker keeps one connection per receiver)."""
+    schedule_reminders.connect(on_schedule, weak=False)
+    cancel_reminders.connect(on_cancel, weak=False)
+    send_notice.connect(on_notice, weak=False)

@@ -1,0 +1,277 @@
+"""Rules of reminders: planning them from the alliance policy, cancelling, notices, the inbox, consents, mutes,
+broadcasts and the delivery state. Everything runs in the caller's transaction; nothing here commits.
+
+``now`` is a parameter of every time-dependent function (the receivers pass the current time), so tests run
+on a frozen clock.
+"""
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from jlt_family.core.errors import RuleViolation
+from jlt_family.core.extensions import db
+from jlt_family.core.timeutil import utcnow
+from jlt_family.families.models import Guardian, Student
+from jlt_family.organizations.models import School, SchoolClass
+from jlt_family.reminders.models import (
+    Broadcast,
+    InboxOutcome,
+    Reminder,
+    ReminderMute,
+    ReminderStatus,
+    SubscribeConsent,
+)
+from jlt_family.reminders.policy import policy_for_school, policy_of_alliance
+from jlt_family.reminders.templates import configured_template_ids
+
+BROADCAST_KIND = "broadcast"
+DEFAULT_PAGE = "pages/inbox/index"
+
+
+# Planning ------------------------------------------------------------------------------------------------------
+
+
+def planned_pushes(policy, starts_at, ends_at, now):
+    """``(inbox_at, due_at, outcome)`` per lead time: lead times already past are skipped; a push inside the
+    quiet hours is deferred to their end, or dropped (inbox only) when the event is over by then; two pushes
+    deferred to the same instant become one."""
+    over_at = ends_at or starts_at
+    plans, seen = [], set()
+    for minutes in sorted(set(policy.lead_minutes), reverse=True):
+        at = starts_at - dt.timedelta(minutes=minutes)
+        if at < now:
+            continue
+        due = policy.push_time(at)
+        if due in seen:
+            continue
+        seen.add(due)
+        plans.append((at, due, InboxOutcome.QUIET_HOURS if due >= over_at else None))
+    return plans
+
+
+def _row(*, user_id, kind, subject_type, subject_id, alliance_id, title, body="", place="", page="",
+         starts_at=None, ends_at=None, inbox_at, due_at, outcome=None, now):
+    status = ReminderStatus.INBOX_ONLY if outcome else ReminderStatus.PENDING
+    return {
+        "user_id": user_id, "kind": kind, "subject_type": subject_type, "subject_id": subject_id,
+        "alliance_id": alliance_id, "title": title[:100], "body": body[:500], "place": place[:100],
+        "page": page[:300], "starts_at": starts_at, "ends_at": ends_at, "inbox_at": inbox_at, "due_at": due_at,
+        "next_attempt_at": due_at, "status": status, "outcome": outcome, "attempts": 0, "last_error": "",
+        "created_at": now,
+    }
+
+
+def _insert(rows):
+    if rows:
+        db.session.execute(sa.insert(Reminder), rows)
+
+
+def schedule(*, kind, subject_type, subject_id, user_ids, starts_at, ends_at, title, page, school_id, place="",
+             now=None):
+    """Plan the reminders of a thing for ``user_ids``, replacing their pending reminders of it."""
+    now = now or utcnow()
+    user_ids = sorted(set(user_ids))
+    cancel(subject_type, subject_id, user_ids)
+    policy = policy_for_school(school_id)
+    rows = [
+        _row(user_id=user_id, kind=kind, subject_type=subject_type, subject_id=subject_id,
+             alliance_id=policy.alliance_id, title=title, place=place or "", page=page, starts_at=starts_at,
+             ends_at=ends_at, inbox_at=at, due_at=due, outcome=outcome, now=now)
+        for at, due, outcome in planned_pushes(policy, starts_at, ends_at, now)
+        for user_id in user_ids
+    ]
+    _insert(rows)
+    return len(rows)
+
+
+def cancel(subject_type, subject_id, user_ids=None):
+    """Cancel the pending reminders of a thing (of ``user_ids``, or everyone's); returns how many."""
+    stmt = sa.update(Reminder).where(
+        Reminder.subject_type == subject_type,
+        Reminder.subject_id == subject_id,
+        Reminder.status == ReminderStatus.PENDING,
+    )
+    if user_ids is not None:
+        stmt = stmt.where(Reminder.user_id.in_(list(user_ids)))
+    return db.session.execute(stmt.values(status=ReminderStatus.CANCELLED)).rowcount
+
+
+def notice(*, kind, subject_type, subject_id, user_ids, title, body, page, school_id, now=None):
+    """An immediate reminder (pushed at once, or at the end of the quiet hours); in the inbox at once."""
+    now = now or utcnow()
+    policy = policy_for_school(school_id)
+    due = policy.push_time(now)
+    _insert([
+        _row(user_id=user_id, kind=kind, subject_type=subject_type, subject_id=subject_id,
+             alliance_id=policy.alliance_id, title=title, body=body, page=page, inbox_at=now, due_at=due, now=now)
+        for user_id in sorted(set(user_ids))
+    ])
+
+
+# Inbox ---------------------------------------------------------------------------------------------------------
+
+
+def _in_inbox(user_id, now):
+    return sa.and_(Reminder.user_id == user_id, Reminder.inbox_at <= now,
+                   Reminder.status != ReminderStatus.CANCELLED)
+
+
+def inbox_query(user_id, now, *, unread=False):
+    stmt = sa.select(Reminder).where(_in_inbox(user_id, now)).order_by(Reminder.inbox_at.desc(), Reminder.id.desc())
+    if unread:
+        stmt = stmt.where(Reminder.read_at.is_(None))
+    return stmt
+
+
+def unread_count(user_id, now):
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Reminder).where(_in_inbox(user_id, now), Reminder.read_at.is_(None))
+    )
+
+
+def inbox_item(user_id, reminder_id, now):
+    """The user's inbox item, or None (someone else's, cancelled or not yet due: the same)."""
+    return db.session.scalar(sa.select(Reminder).where(Reminder.id == reminder_id, _in_inbox(user_id, now)))
+
+
+def mark_read(reminder, now):
+    if reminder.read_at is None:
+        reminder.read_at = now
+    return reminder
+
+
+def mark_all_read(user_id, now):
+    stmt = sa.update(Reminder).where(_in_inbox(user_id, now), Reminder.read_at.is_(None)).values(read_at=now)
+    return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount
+
+
+# Consents and mutes --------------------------------------------------------------------------------------------
+
+
+def record_consents(user_id, template_ids):
+    """Each accepted template is one more credit (one push); ids not configured are ignored and returned."""
+    known = configured_template_ids()
+    ignored = sorted({t for t in template_ids if t not in known})
+    for template_id in template_ids:
+        if template_id in known:
+            _add_credit(user_id, template_id)
+    return ignored
+
+
+def _add_credit(user_id, template_id):
+    def bump():
+        return db.session.execute(
+            sa.update(SubscribeConsent)
+            .where(SubscribeConsent.user_id == user_id, SubscribeConsent.template_id == template_id)
+            .values(credits=SubscribeConsent.credits + 1, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+
+    if bump():
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(SubscribeConsent(user_id=user_id, template_id=template_id, credits=1))
+    except sa.exc.IntegrityError:  # a concurrent report inserted the row first
+        bump()
+
+
+def consents_of(user_id):
+    rows = db.session.scalars(sa.select(SubscribeConsent).where(SubscribeConsent.user_id == user_id))
+    return {row.template_id: row.credits for row in rows}
+
+
+def muted_kinds(user_id):
+    return sorted(db.session.scalars(sa.select(ReminderMute.kind).where(ReminderMute.user_id == user_id)))
+
+
+def set_mutes(user_id, kinds):
+    """Replace the user's muted kinds with ``kinds``."""
+    wanted, current = set(kinds), set(muted_kinds(user_id))
+    if current - wanted:
+        db.session.execute(
+            sa.delete(ReminderMute).where(ReminderMute.user_id == user_id, ReminderMute.kind.in_(current - wanted))
+        )
+    db.session.add_all(ReminderMute(user_id=user_id, kind=kind) for kind in sorted(wanted - current))
+    db.session.flush()
+    return sorted(wanted)
+
+
+# Broadcasts ----------------------------------------------------------------------------------------------------
+
+
+def broadcast(alliance, sender_id, *, title, body, page="", school_ids=(), grades=(), now=None):
+    """Send a notice to every guardian of a child in the alliance's schools (or chosen schools, grades),
+    with one INSERT ... SELECT (each guardian once, however many children)."""
+    now = now or utcnow()
+    school_ids, grades = sorted(set(school_ids)), sorted(set(grades))
+    outside = set(school_ids) - {school.id for school in alliance.schools}
+    if outside:
+        raise RuleViolation("所选学校不属于该教联体", code="school_not_in_alliance",
+                            errors={"json": {"school_ids": [f"不属于该教联体: {sorted(outside)}"]}})
+    record = Broadcast(alliance_id=alliance.id, title=title, body=body, page=page or DEFAULT_PAGE,
+                       school_ids=school_ids, grades=grades, created_by_id=sender_id, created_at=now)
+    db.session.add(record)
+    db.session.flush()
+    record.recipients = _fan_out(record, alliance, now)
+    return record
+
+
+def _fan_out(record, alliance, now):
+    due = policy_of_alliance(alliance).push_time(now)
+    constants = _row(user_id=None, kind=BROADCAST_KIND, subject_type=BROADCAST_KIND, subject_id=record.id,
+                     alliance_id=alliance.id, title=record.title, body=record.body, page=record.page,
+                     inbox_at=now, due_at=due, now=now)
+    del constants["user_id"]
+    table = Reminder.__table__
+    columns = [table.c.user_id] + [table.c[name] for name in constants]
+    values = [sa.literal(value, type_=table.c[name].type) if value is not None
+              else sa.null() for name, value in constants.items()]
+    recipients = (
+        sa.select(Guardian.user_id, *values)
+        .join(Student, Student.family_id == Guardian.family_id)
+        .join(School, School.id == Student.school_id)
+        .where(School.alliance_id == alliance.id)
+        .distinct()
+    )
+    if record.school_ids:
+        recipients = recipients.where(School.id.in_(record.school_ids))
+    if record.grades:
+        recipients = recipients.join(SchoolClass, SchoolClass.id == Student.class_id).where(
+            SchoolClass.grade.in_(record.grades))
+    stmt = sa.insert(table).from_select([c.name for c in columns], recipients, include_defaults=False)
+    return db.session.execute(stmt).rowcount
+
+
+# Delivery state ------------------------------------------------------------------------------------------------
+
+
+def delivery_state(alliance_id, now):
+    """Counts by status and kind, the oldest due reminder still pending, failures by error and inbox-only
+    outcomes by reason, for the reminders of one alliance."""
+    of_alliance = Reminder.alliance_id == alliance_id
+    counts = db.session.execute(
+        sa.select(Reminder.status, Reminder.kind, sa.func.count())
+        .where(of_alliance).group_by(Reminder.status, Reminder.kind).order_by(Reminder.status, Reminder.kind)
+    ).all()
+    oldest = db.session.scalar(
+        sa.select(Reminder).where(of_alliance, Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now)
+        .order_by(Reminder.due_at, Reminder.id).limit(1)
+    )
+    failures = db.session.execute(
+        sa.select(Reminder.last_error_code, sa.func.count())
+        .where(of_alliance, Reminder.status == ReminderStatus.FAILED)
+        .group_by(Reminder.last_error_code).order_by(Reminder.last_error_code)
+    ).all()
+    inbox_only = db.session.execute(
+        sa.select(Reminder.outcome, sa.func.count())
+        .where(of_alliance, Reminder.status == ReminderStatus.INBOX_ONLY)
+        .group_by(Reminder.outcome).order_by(Reminder.outcome)
+    ).all()
+    return {
+        "counts": [{"status": s, "kind": k, "count": n} for s, k, n in counts],
+        "oldest_due_pending": oldest,
+        "failures": [{"error_code": code, "count": n} for code, n in failures],
+        "inbox_only": [{"outcome": outcome, "count": n} for outcome, n in inbox_only],
+    }
