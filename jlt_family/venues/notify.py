@@ -1,0 +1,79 @@
+"""What venue bookings announce through the reminder contract (core.events), after the change is flushed."""
+
+from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
+from jlt_family.core.extensions import db
+from jlt_family.families.models import Guardian
+
+KIND = "venue_booking"
+SUBJECT = "venue_booking"
+
+
+def recipients(booking):
+    """The family's guardians for a family booking; the booking teacher for a group."""
+    if booking.family_id is None:
+        return [booking.booked_by_id]
+    return sorted(db.session.scalars(
+        db.select(Guardian.user_id).where(Guardian.family_id == booking.family_id)
+    ).all())
+
+
+def page(booking):
+    return f"pages/venue/booking?id={booking.id}"
+
+
+def _title(booking):
+    offering = booking.slot.offering
+    return f"{offering.resource_unit.name}·{offering.title}"
+
+
+def _when(booking):
+    from jlt_family.core.timeutil import to_shanghai
+
+    return to_shanghai(booking.slot.starts_at).strftime("%m月%d日 %H:%M")
+
+
+def _notice(booking, kind, title, body):
+    send_notice.send(booking, kind=kind, subject_type=SUBJECT, subject_id=booking.id, user_ids=recipients(booking),
+                     title=title, body=body, page=page(booking), school_id=booking.school_id)
+
+
+def confirmed(booking):
+    """Confirmed (by staff or at once): remind before the visit and tell the family now."""
+    db.session.flush()
+    slot = booking.slot
+    schedule_reminders.send(
+        booking, kind=KIND, subject_type=SUBJECT, subject_id=booking.id, user_ids=recipients(booking),
+        starts_at=slot.starts_at, ends_at=slot.ends_at, title=_title(booking),
+        place=slot.offering.resource_unit.address, page=page(booking), school_id=booking.school_id,
+    )
+    _notice(booking, "venue_booking_confirmed", "场馆预约已确认",
+            f"{_title(booking)}（{_when(booking)}）预约已确认，预约码 {booking.code}，请按时到场。")
+
+
+def rejected(booking):
+    db.session.flush()
+    _notice(booking, "venue_booking_rejected", "场馆预约未通过",
+            f"{_title(booking)}（{_when(booking)}）的预约未通过：{booking.reason}")
+
+
+def expired(booking):
+    db.session.flush()
+    _notice(booking, "venue_booking_expired", "场馆预约已过期",
+            f"{_title(booking)}（{_when(booking)}）的预约未在规定时间内确认，已自动取消，名额已释放。")
+
+
+def cancelled(booking):
+    db.session.flush()
+    cancel_reminders.send(booking, subject_type=SUBJECT, subject_id=booking.id, user_ids=None)
+    _notice(booking, "venue_booking_cancelled", "场馆预约已取消",
+            f"{_title(booking)}（{_when(booking)}）的预约已取消：{booking.reason}")
+
+
+def suspended(suspension, until_text):
+    db.session.flush()
+    user_ids = sorted(db.session.scalars(
+        db.select(Guardian.user_id).where(Guardian.family_id == suspension.family_id)).all())
+    send_notice.send(suspension, kind="venue_green_suspended", subject_type="venue_green_suspension",
+                     subject_id=suspension.id, user_ids=user_ids, title="绿色通道已暂停",
+                     body=f"近期爽约 {suspension.no_show_count} 次，绿色通道暂停至 {until_text}。",
+                     page="pages/venue/green-channel", school_id=None)

@@ -1,0 +1,75 @@
+"""Who may see and do what with venue offerings and bookings (deny by default).
+
+A unit's staff area (its bookings, closures, check-in, creating offerings) is for the unit's venue staff only:
+everyone else gets 404, staff of another unit included. Active offerings of active units are public to
+signed-in users. A booking is seen by its family's guardians (or the teacher who booked a group) and by the
+unit's staff; everyone else gets 404.
+"""
+
+from jlt_family.core.errors import NotFound
+from jlt_family.core.extensions import db
+from jlt_family.organizations.models import Alliance, ResourceUnit
+from jlt_family.organizations.permissions import administers_alliance, require  # noqa: F401  (re-exported)
+from jlt_family.venues.models import Booking, Closure, GreenSuspension, Offering, Slot
+
+
+def staffs_unit(actor, unit_id):
+    return unit_id in actor.unit_ids
+
+
+def can_view_offering(actor, offering):
+    return (offering.is_active and offering.resource_unit.is_active) or staffs_unit(actor, offering.resource_unit_id)
+
+
+def owns_booking(actor, booking):
+    """The family's guardians, or the teacher who booked the group."""
+    if booking.family_id is not None:
+        return booking.family_id == actor.family_id
+    return booking.booked_by_id == actor.user_id
+
+
+def can_view_booking(actor, booking):
+    return owns_booking(actor, booking) or staffs_unit(actor, booking.resource_unit_id)
+
+
+def _get_or_404(model, object_id, can_view, message, code):
+    obj = db.session.get(model, object_id)
+    if obj is None or not can_view(obj):
+        raise NotFound(message, code=code)
+    return obj
+
+
+def staffed_unit_or_404(actor, unit_id):
+    return _get_or_404(ResourceUnit, unit_id, lambda unit: staffs_unit(actor, unit.id), "未找到该资源单位",
+                       "resource_unit_not_found")
+
+
+def offering_or_404(actor, offering_id):
+    return _get_or_404(Offering, offering_id, lambda o: can_view_offering(actor, o), "未找到该开放项目",
+                       "offering_not_found")
+
+
+def slot_or_404(actor, slot_id):
+    return _get_or_404(Slot, slot_id, lambda s: can_view_offering(actor, s.offering), "未找到该场次", "slot_not_found")
+
+
+def booking_or_404(actor, booking_id):
+    return _get_or_404(Booking, booking_id, lambda b: can_view_booking(actor, b), "未找到该预约", "booking_not_found")
+
+
+def closure_or_404(actor, closure_id):
+    return _get_or_404(Closure, closure_id, lambda c: staffs_unit(actor, c.resource_unit_id), "未找到该闭馆安排",
+                       "closure_not_found")
+
+
+def administers_suspension(actor, suspension):
+    """The administrators of the alliance whose policy suspended the family (教联体 or 教育局)."""
+    alliance = db.session.get(Alliance, suspension.alliance_id) if suspension.alliance_id else None
+    return alliance is not None and administers_alliance(actor, alliance)
+
+
+def suspension_or_404(actor, suspension_id):
+    def can_view(suspension):
+        return suspension.family_id == actor.family_id or administers_suspension(actor, suspension)
+
+    return _get_or_404(GreenSuspension, suspension_id, can_view, "未找到该暂停记录", "suspension_not_found")
