@@ -153,6 +153,13 @@ class VisitAction(StrEnum):
     COMPLETED = "completed"  # 记录家访
 
 
+def _named_enum(enum_cls, name):
+    """``str_enum`` with its own CHECK name, for a second column of the same enum in one table."""
+    column_type = str_enum(enum_cls)
+    column_type.name = name
+    return column_type
+
+
 class VisitEvent(db.Model):
     """家访记录变更: one change of a visit (who, when, what, from which state to which, why)."""
 
@@ -163,7 +170,7 @@ class VisitEvent(db.Model):
     actor_user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     side: Mapped[Side] = mapped_column(str_enum(Side))
     action: Mapped[VisitAction] = mapped_column(str_enum(VisitAction))
-    from_state: Mapped[VisitState | None] = mapped_column(str_enum(VisitState))
+    from_state: Mapped[VisitState | None] = mapped_column(_named_enum(VisitState, "visit_from_state"))
     to_state: Mapped[VisitState] = mapped_column(str_enum(VisitState))
     reason: Mapped[str] = mapped_column(sa.String(200), default="")
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)

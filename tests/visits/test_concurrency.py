@@ -1,0 +1,96 @@
+"""Races on MariaDB: simultaneous acceptances, moves and proposals never double-book a teacher."""
+
+import itertools
+import threading
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from jlt_family.visits.models import HomeVisit, VisitParticipant, VisitState
+from tests.visits.conftest import API, proposal, window
+
+pytestmark = pytest.mark.mysql
+
+ROUNDS = 3
+RACERS = 5
+
+
+def race(app, calls):
+    """Run ``(headers, method, url, json)`` calls at once, each on its own thread; their (status, code)."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, headers, method, url, json):
+        client = app.test_client()
+        barrier.wait()
+        try:
+            response = client.open(API + url, method=method, headers=headers, json=json)
+            results[index] = (response.status_code, (response.get_json(silent=True) or {}).get("code"))
+        except Exception as exc:  # noqa: BLE001 (reported in the assertion)
+            results[index] = ("exception", repr(exc))
+
+    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def _families(make, world, db, n):
+    """n children of class_a, each with a guardian signed in: [(child, headers)]."""
+    out = []
+    for _ in range(n):
+        family = make.family()
+        guardian = make.user()
+        make.guardian(family=family, user=guardian)
+        out.append((make.student(world.class_a, family), guardian))
+    db.session.commit()
+    return [(child, make.login(guardian)) for child, guardian in out]
+
+
+def _propose(client, headers, child, start_hour, minute):
+    response = client.post(f"{API}/visits", headers=headers,
+                           json=proposal(child, windows=[window(3, start_hour, minute)]))
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def _scheduled_overlaps(db, user_id):
+    db.session.expire_all()
+    visits = db.session.scalars(
+        sa.select(HomeVisit).join(VisitParticipant).where(VisitParticipant.user_id == user_id,
+                                                          HomeVisit.state == VisitState.SCHEDULED)
+    ).all()
+    return [(a.id, b.id) for a, b in itertools.combinations(visits, 2)
+            if a.starts_at < b.ends_at and b.starts_at < a.ends_at]
+
+
+def test_simultaneous_acceptances_of_overlapping_visits_schedule_one(app, client, make, world, db):
+    teacher = make.login(world.teacher_a)
+    for round_ in range(ROUNDS):
+        families = _families(make, world, db, RACERS)
+        visits = [_propose(client, teacher, child, 9 + 3 * round_, 10 * i) for i, (child, _h) in enumerate(families)]
+        calls = [(headers, "POST", f"/visits/{visit['id']}/accept", {"window_id": visit["windows"][0]["id"]})
+                 for visit, (_child, headers) in zip(visits, families, strict=True)]
+        results = race(app, calls)
+        assert Counter(results) == {(200, None): 1, (409, "staff_busy"): RACERS - 1}, results
+        assert _scheduled_overlaps(db, world.teacher_a.id) == []
+
+
+def test_acceptances_moves_and_proposals_at_once_never_overlap(app, client, make, world, db):
+    teacher = make.login(world.teacher_a)
+    families = _families(make, world, db, RACERS)
+    visits = [_propose(client, teacher, child, 15, 0) for child, _h in families[:3]]
+    settled = _propose(client, teacher, families[3][0], 18, 0)
+    assert client.post(f"{API}/visits/{settled['id']}/accept", headers=families[3][1],
+                       json={"window_id": settled["windows"][0]["id"]}).status_code == 200
+    calls = [(headers, "POST", f"/visits/{visit['id']}/accept", {"window_id": visit["windows"][0]["id"]})
+             for visit, (_child, headers) in zip(visits, families, strict=False)]
+    calls.append((teacher, "POST", f"/visits/{settled['id']}/move", {**window(3, 15, 15), "reason": "提前"}))
+    calls.append((teacher, "POST", "/visits", proposal(families[4][0], windows=[window(3, 15, 30)])))
+    results = race(app, calls)
+    assert ("exception" not in {status for status, _ in results}), results
+    assert sum(status == 200 for status, _ in results) == 1, results
+    assert _scheduled_overlaps(db, world.teacher_a.id) == []
