@@ -4,6 +4,7 @@ The family sees the shared summary, never the notes; notes and the home address 
 permissions allow (the route audit-logs those reads).
 """
 
+from jlt_family.core.timeutil import to_shanghai
 from jlt_family.visits.models import Side
 
 FLAGS = ("left_behind", "in_difficulty", "disabled", "migrant")
@@ -94,9 +95,13 @@ def coverage_student(student, *, with_flags, open_visit):
         "school_class": _brief(student.school_class),
         "flags": flags,
         "open_visit": {"id": open_visit.id, "state": open_visit.state.value,
-                       "starts_at": open_visit.starts_at.isoformat() if open_visit.starts_at else None}
+                       "starts_at": _shanghai(open_visit.starts_at)}
         if open_visit is not None else None,
     }
+
+
+def _shanghai(value):
+    return to_shanghai(value).isoformat() if value is not None else None
 
 
 def settings_view(settings):
