@@ -1,0 +1,91 @@
+"""Real races on MariaDB: threads released together by a barrier, each request in its own transaction."""
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from jlt_family.courses.models import CourseSession, Enrolment, EnrolmentStatus
+
+pytestmark = pytest.mark.mysql
+
+
+def _race(app, requests):
+    """Send ``requests`` ((method, path, headers), ...) at once; their statuses in the same order."""
+    barrier = threading.Barrier(len(requests))
+    statuses = [None] * len(requests)
+
+    def send(i, method, path, headers):
+        client = app.test_client()
+        barrier.wait()
+        statuses[i] = client.open(path, method=method, headers=headers).status_code
+
+    threads = [threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
+
+
+def _rows(db, session):
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Enrolment).where(Enrolment.session_id == session.id)
+                              .order_by(Enrolment.id)).all()
+
+
+def _assert_counters_match_rows(db, session):
+    rows = _rows(db, session)
+    fresh = db.session.get(CourseSession, session.id)
+    holding = [e for e in rows if e.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED,
+                                               EnrolmentStatus.ABSENT)]
+    waiting = [e for e in rows if e.status == EnrolmentStatus.WAITLISTED]
+    assert (fresh.taken, fresh.waitlisted) == (len(holding), len(waiting))
+    assert fresh.taken <= fresh.capacity
+    return rows
+
+
+def test_sixty_parents_racing_for_ten_places(app, make, world, db, h, parents):
+    session = h.session(db, h.course(db, world.school, world.teacher_a), capacity=10)
+    db.session.commit()
+    users = parents(60)
+    path = f"/api/v1/course-sessions/{session.id}/enrolments"
+    statuses = _race(app, [("POST", path, make.login(user)) for user in users])
+    assert statuses == [201] * 60
+    rows = _assert_counters_match_rows(db, session)
+    assert [e.status for e in rows] == [EnrolmentStatus.ENROLLED] * 10 + [EnrolmentStatus.WAITLISTED] * 50
+    assert [e.waitlist_position for e in rows[10:]] == list(range(1, 51))  # arrival order: ids and positions agree
+
+
+def test_concurrent_cancellations_promote_exactly_as_many(app, make, world, db, h, parents):
+    session = h.session(db, h.course(db, world.school, world.teacher_a), capacity=10)
+    users = parents(30)
+    enrolments = [h.enrolment(db, session, user) for user in users[:10]]
+    waiting = [h.enrolment(db, session, user, status=EnrolmentStatus.WAITLISTED) for user in users[10:]]
+    db.session.commit()
+    requests = [("POST", f"/api/v1/course-enrolments/{e.id}/cancel", make.login(user))
+                for e, user in zip(enrolments, users[:10], strict=True)]
+    assert _race(app, requests) == [200] * 10
+    rows = _assert_counters_match_rows(db, session)
+    by_id = {e.id: e for e in rows}
+    assert [by_id[e.id].status for e in waiting] == [EnrolmentStatus.ENROLLED] * 10 + [EnrolmentStatus.WAITLISTED] * 10
+    assert db.session.get(CourseSession, session.id).taken == 10
+
+
+def test_leaving_and_cancelling_at_once_keep_the_counts(app, make, world, db, h, parents):
+    """Enrolled parents cancel while the heads of the waitlist leave it and newcomers enrol: no deadlock, no
+    drift, never more than the capacity."""
+    session = h.session(db, h.course(db, world.school, world.teacher_a), capacity=5)
+    users = parents(20)
+    enrolled = [h.enrolment(db, session, user) for user in users[:5]]
+    waiting = [h.enrolment(db, session, user, status=EnrolmentStatus.WAITLISTED) for user in users[5:15]]
+    db.session.commit()
+    requests = [("POST", f"/api/v1/course-enrolments/{e.id}/cancel", make.login(u))
+                for e, u in zip(enrolled + waiting[:5], users[:10], strict=True)]
+    requests += [("POST", f"/api/v1/course-sessions/{session.id}/enrolments", make.login(u)) for u in users[15:]]
+    statuses = _race(app, requests)
+    assert statuses == [200] * 10 + [201] * 5
+    rows = _assert_counters_match_rows(db, session)
+    assert db.session.get(CourseSession, session.id).taken == 5
+    remaining = {e.id: e.status for e in rows}
+    assert all(remaining[e.id] == EnrolmentStatus.ENROLLED for e in waiting[5:])  # the next five in line
