@@ -1,0 +1,41 @@
+"""Demo visits: every state, classes at different coverage levels, and demo accounts that can act on them."""
+
+import sqlalchemy as sa
+
+from jlt_family.demo import seed_demo
+from jlt_family.organizations.models import SchoolClass
+from jlt_family.visits import coverage
+from jlt_family.visits.models import HomeVisit, VisitState
+
+API = "/api/v1"
+
+
+def _login(client, openid):
+    response = client.post(f"{API}/auth/dev-login", json={"openid": openid})
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+def test_demo_has_visits_in_every_state_and_different_coverage(db):
+    summary = seed_demo()
+    db.session.commit()
+    states = set(db.session.scalars(sa.select(HomeVisit.state).distinct()))
+    assert states == set(VisitState)
+    assert all(summary[f"home_visits_{state.value}"] > 0 for state in VisitState)
+    rates = {c.invite_code: coverage.rate(*reversed(coverage.class_counts(c)))
+             for c in db.session.scalars(sa.select(SchoolClass))}
+    assert rates["YX5A1R8T"] == 0.0 and rates["SZ7C3W2P"] > 0.8 and 0.2 < rates["YX3B2Q4N"] < 0.4
+    assert len(set(rates.values())) == len(rates)
+
+
+def test_demo_parent_answers_a_proposal_and_the_teacher_sees_coverage(client, db):
+    seed_demo()
+    db.session.commit()
+    parent = _login(client, "demo-parent-1")
+    visits = client.get(f"{API}/visits?state=proposed", headers=parent).json["items"]
+    assert len(visits) == 1 and visits[0]["awaiting"] == "family"
+    accepted = client.post(f"{API}/visits/{visits[0]['id']}/accept", headers=parent,
+                           json={"window_id": visits[0]["windows"][0]["id"]})
+    assert accepted.status_code == 200, accepted.json
+    teacher = _login(client, "demo-teacher-1")
+    todo = client.get(f"{API}/me/visits-to-do", headers=teacher).json
+    assert todo["total"] == 16 and todo["items"][0]["flags"]
