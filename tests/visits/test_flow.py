@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from tests.visits.conftest import API, window
+from tests.visits.conftest import API, proposal, window
 
 
 def _post(call, user, visit_id, action, body=None):
@@ -140,3 +140,12 @@ def test_only_teachers_of_the_class_and_leaders_record_not_other_participants(
     refused = _post(call, other, visit["id"], "record", _record_body())
     assert (refused.status_code, refused.json["code"]) == (403, "permission_denied")
     assert _post(call, world.teacher_b, visit["id"], "record", _record_body()).status_code == 201
+
+
+def test_a_retried_proposal_with_the_same_key_creates_one_visit(call, world):
+    headers = {"Idempotency-Key": "visit-propose-0001"}
+    first = call("POST", f"{API}/visits", world.teacher_a, json=proposal(world.child_a), headers=headers)
+    again = call("POST", f"{API}/visits", world.teacher_a, json=proposal(world.child_a), headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json["id"] == first.json["id"]
+    assert len(call("GET", f"{API}/visits", world.teacher_a).json["items"]) == 1
