@@ -325,3 +325,18 @@ class GreenSuspension(db.Model):
     def is_in_force(self, now=None):
         now = now or utcnow()
         return self.lifted_at is None and self.starts_at <= now < self.ends_at
+
+
+class FamilyBookingCounter(db.Model):
+    """有效预约计数: a family's pending and confirmed bookings, kept by the same transactions that change them.
+
+    Limits "at most N active bookings" with one conditional UPDATE (like a slot's places): a locking count of the
+    family's bookings would take gap locks that racing bookers of other families deadlock on.
+    """
+
+    __tablename__ = "venue_family_counter"
+
+    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id", ondelete="CASCADE"), primary_key=True)
+    active: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+
+    __table_args__ = (sa.CheckConstraint("active >= 0", name="active_not_negative"),)

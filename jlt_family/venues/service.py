@@ -1,7 +1,13 @@
 """Rules of venue bookings: booking a slot, deciding, cancelling, expiring, checking in, no-shows.
 
 Places are taken and given back with ONE conditional UPDATE of the slot per change, in the same transaction as
-the booking row (``_take_places``/``_give_back``). Every change of a booking's status is a conditional UPDATE
+the booking row (``_take_places``/``_give_back``); a family's active bookings are counted the same way.
+
+Lock order, so that racing requests queue instead of deadlocking on MariaDB: a new booking locks its family's
+row, takes its places (the slot's row), counts itself on the family's counter, then inserts its row (inserting
+first would hold a shared lock on the slot through the foreign key, which every racing booker then tries to
+upgrade). A change that frees places locks the slot's row, then the booking, the counter and the slot's places.
+Every change of a booking's status is a conditional UPDATE
 from the statuses it may leave (``_move``): of two racing changes exactly one wins, and only the winner touches
 the counters, so each counter always equals the headcount of its channel's holding bookings.
 
@@ -28,6 +34,7 @@ from jlt_family.venues.models import (
     BookingKind,
     BookingStatus,
     Channel,
+    FamilyBookingCounter,
     Offering,
     Slot,
     SlotStatus,
@@ -76,15 +83,30 @@ def _give_back(booking):
     _update_rows(sa.update(Slot).where(Slot.id == booking.slot_id).values(**values))
 
 
+def _lock_slot(slot_id):
+    db.session.scalar(sa.select(Slot.id).where(Slot.id == slot_id).with_for_update())
+
+
 def _move(booking, from_statuses, to_status, **values):
-    """Change a booking's status if it is still in ``from_statuses``; whether this call made the change."""
+    """Change a booking's status if it is still in ``from_statuses``; whether this call made the change.
+
+    A family booking that stops holding places also leaves the family's active count (in the same transaction,
+    once: only the call that made the change gets here).
+    """
     if to_status not in (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN):
         values["active_key"] = None
+        # Changing active_key re-checks the row's foreign key to its slot (a shared lock there), so the slot's
+        # row is locked first: racing changes of one slot's bookings queue instead of deadlocking.
+        _lock_slot(booking.slot_id)
+    family_id = booking.family_id
     moved = _update_rows(
         sa.update(Booking).where(Booking.id == booking.id, Booking.status.in_(from_statuses))
         .values(status=to_status, **values)
     )
     db.session.expire(booking)
+    if moved and family_id is not None and set(from_statuses) <= set(HOLDING) and to_status not in HOLDING:
+        _update_rows(sa.update(FamilyBookingCounter).where(FamilyBookingCounter.family_id == family_id)
+                     .values(active=FamilyBookingCounter.active - 1))
     return bool(moved)
 
 
@@ -146,16 +168,29 @@ def _check_green_for_family(family_id, unit_id, children, now):
         raise _rule("green_channel_suspended", f"因多次爽约，您的绿色通道暂停至 {until}")
 
 
-def _lock_family_bookings(family_id, slot_id, policy):
-    """Under the family's row lock: one active booking per slot and at most N active bookings (locking reads)."""
-    db.session.scalar(sa.select(Family.id).where(Family.id == family_id).with_for_update())
-    active = db.session.execute(
-        sa.select(Booking.id, Booking.slot_id).where(Booking.family_id == family_id, Booking.status.in_(HOLDING))
-        .with_for_update()
-    ).all()
-    if any(row.slot_id == slot_id for row in active):
-        raise Conflict("您已预约该场次", code="already_booked")
-    if len(active) >= policy.max_active_bookings:
+def _already_booked(family_id, slot_id):
+    return db.session.scalar(sa.select(Booking.id).where(
+        Booking.slot_id == slot_id, Booking.family_id == family_id, Booking.status.in_(HOLDING)).limit(1))
+
+
+def _count_family_booking(family_id, policy):
+    """One more active booking for the family, or 409: one conditional UPDATE of its counter row.
+
+    The caller holds the family's row lock (a record lock, no gaps), which serialises the family's own bookers:
+    creating the counter row on the family's first booking cannot race.
+    """
+    if db.session.get(FamilyBookingCounter, family_id) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(FamilyBookingCounter(family_id=family_id, active=0))
+        except IntegrityError:
+            pass  # created by the family's booking that committed just before
+    if not _update_rows(
+        sa.update(FamilyBookingCounter)
+        .where(FamilyBookingCounter.family_id == family_id,
+               FamilyBookingCounter.active < policy.max_active_bookings)
+        .values(active=FamilyBookingCounter.active + 1)
+    ):
         raise Conflict(f"每个家庭最多同时有 {policy.max_active_bookings} 个有效预约", code="too_many_active_bookings")
 
 
@@ -200,7 +235,10 @@ def book_for_family(actor, slot, *, channel, child_ids, adults, now=None):
     _check_party(offering, slot, children, headcount)
     if channel == Channel.GREEN:
         _check_green_for_family(family_id, offering.resource_unit_id, children, now)
-    _lock_family_bookings(family_id, slot.id, eligibility.family_policy(family_id))
+    policy = eligibility.family_policy(family_id)
+    db.session.scalar(sa.select(Family.id).where(Family.id == family_id).with_for_update())
+    if _already_booked(family_id, slot.id):
+        raise Conflict("您已预约该场次", code="already_booked")
     status = _initial_status(offering, channel, BookingKind.FAMILY)
     booking = Booking(
         slot_id=slot.id, resource_unit_id=offering.resource_unit_id, kind=BookingKind.FAMILY, channel=channel,
@@ -210,8 +248,9 @@ def book_for_family(actor, slot, *, channel, child_ids, adults, now=None):
         expires_at=_pending_expiry(slot, now) if status == BookingStatus.PENDING else None,
         children=[BookingChild(student_id=child.id) for child in children],
     )
-    _insert(booking, "already_booked", "您已预约该场次")
     _take_places(slot.id, channel, headcount)
+    _count_family_booking(family_id, policy)
+    _insert(booking, "already_booked", "您已预约该场次")
     db.session.expire(slot)
     if status == BookingStatus.CONFIRMED:
         notify.confirmed(booking)
@@ -235,8 +274,8 @@ def book_for_class(actor, slot, *, school_class, channel, headcount, chaperones,
         is_free=offering.is_free_for_channel(channel), status=BookingStatus.PENDING,
         expires_at=_pending_expiry(slot, now),
     )
-    _insert(booking, "class_already_booked", "该班级已预约该场次")
     _take_places(slot.id, channel, booking.headcount)
+    _insert(booking, "class_already_booked", "该班级已预约该场次")
     db.session.expire(slot)
     return booking
 
@@ -358,3 +397,14 @@ def update_offering(offering, **data):
         raise _rule("green_quota_over_capacity", "绿色通道名额不能超过每场总名额")
     db.session.flush()
     return offering
+
+
+def sync_family_counter(family_id):
+    """Set a family's active count from its bookings (for seeding and repairs, not for the booking path)."""
+    active = db.session.scalar(sa.select(sa.func.count()).select_from(Booking).where(
+        Booking.family_id == family_id, Booking.status.in_(HOLDING)))
+    counter = db.session.get(FamilyBookingCounter, family_id) or FamilyBookingCounter(family_id=family_id)
+    counter.active = active
+    db.session.add(counter)
+    db.session.flush()
+    return counter
