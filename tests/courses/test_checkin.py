@@ -112,3 +112,9 @@ def test_the_job_is_registered_and_keeps_checked_in_parents(h, db, world, cast):
     db.session.commit()
     statuses = db.session.scalars(sa.select(Enrolment.status).where(Enrolment.session_id == cast.past.id)).all()
     assert statuses == [EnrolmentStatus.ATTENDED]
+
+
+def test_guessing_codes_is_rate_limited(app, call, cast, world, monkeypatch):
+    monkeypatch.setitem(app.config, "COURSE_CHECKIN_ATTEMPTS_PER_HOUR", 2)
+    statuses = [_checkin(call, cast.live, world.guardian_b, "000000").status_code for _ in range(3)]
+    assert statuses == [409, 409, 429]  # guardian_b is not enrolled: refused, and counted
