@@ -189,7 +189,7 @@ class VenueBulkResultSchema(Schema):
 
 
 class VenueCheckInSchema(Schema):
-    code = text(16, required=True, min_len=1, metadata={"description": "预约码（或二维码内容）"})
+    code = text(40, required=True, min_len=1, metadata={"description": "预约码（或二维码内容）"})
     count = SmallInt(min=1, max=500, load_default=None, allow_none=True, metadata={"description": "实到人数"})
 
 
