@@ -26,7 +26,9 @@ batch never lets the reaper hand an in-flight reminder to another dispatcher.
 import datetime as dt
 import logging
 import secrets
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -53,10 +55,12 @@ class Settings:
     max_attempts: int = 6
     retry_base_seconds: int = 30
     retry_cap_seconds: int = 3600
+    send_threads: int = 4
 
     @classmethod
     def from_config(cls, config):
         return cls(
+            send_threads=config.get("REMINDER_SEND_THREADS", cls.send_threads),
             batch_size=config.get("REMINDER_BATCH_SIZE", cls.batch_size),
             lease_seconds=config.get("REMINDER_LEASE_SECONDS", cls.lease_seconds),
             max_attempts=config.get("REMINDER_MAX_ATTEMPTS", cls.max_attempts),
@@ -252,22 +256,49 @@ def _muted_kinds(user_ids):
     return muted
 
 
-def dispatch_once(clock=utcnow, settings=None, client=None):
-    """Claim one batch and deliver it; returns how many reminders were claimed."""
-    settings = settings or Settings.from_config(current_app.config)
+def _send_threads(settings):
+    """Sends of a batch run on a few threads (their commits overlap); one on SQLite, which has one writer."""
+    return 1 if db.engine.dialect.name == "sqlite" else max(1, settings.send_threads)
+
+
+def _deliver_rows(rows, muted, token, client, clock, settings, stop):
+    """Deliver rows in order until done or ``stop`` is set (a quota error here or on another thread)."""
     client = client if client is not None else wechat.client()
+    for row in rows:
+        if stop.is_set():
+            return
+        error = deliver(row, row.openid, muted.get(row.user_id, set()), token, client, clock(), settings)
+        if error is not None and error.errcode in QUOTA_ERRORS:
+            log.warning("WeChat quota reached (%s): giving back the rest of the batch", error.errcode)
+            stop.set()
+
+
+def _deliver_on_thread(app, *args):
+    with app.app_context():
+        _deliver_rows(*args)
+
+
+def dispatch_once(clock=utcnow, settings=None, client=None):
+    """Claim one batch and deliver it (on ``send_threads`` threads); returns how many were claimed."""
+    settings = settings or Settings.from_config(current_app.config)
     token, rows = claim(clock(), settings)
     if not rows:
         return 0
     muted = _muted_kinds({row.user_id for row in rows})
     db.session.commit()
-    for row in rows:
-        now = clock()
-        error = deliver(row, row.openid, muted.get(row.user_id, set()), token, client, now, settings)
-        if error is not None and error.errcode in QUOTA_ERRORS:
-            log.warning("WeChat quota reached (%s): giving back the rest of the batch", error.errcode)
-            release(token, now + _seconds(settings.backoff(1)))
-            break
+    stop = threading.Event()
+    threads = min(_send_threads(settings), len(rows))
+    if threads == 1:
+        _deliver_rows(rows, muted, token, client, clock, settings, stop)
+    else:
+        app = current_app._get_current_object()
+        with ThreadPoolExecutor(threads, thread_name_prefix="reminder-send") as pool:
+            futures = [pool.submit(_deliver_on_thread, app, rows[i::threads], muted, token, client, clock,
+                                   settings, stop) for i in range(threads)]
+            for future in futures:
+                future.result()
+    if stop.is_set():
+        release(token, clock() + _seconds(settings.backoff(1)))
     return len(rows)
 
 

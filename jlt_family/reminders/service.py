@@ -46,7 +46,7 @@ def planned_pushes(policy, starts_at, ends_at, now):
         if due in seen:
             continue
         seen.add(due)
-        plans.append((at, due, InboxOutcome.QUIET_HOURS if due >= over_at else None))
+        plans.append((at, at, InboxOutcome.QUIET_HOURS) if due >= over_at else (at, due, None))
     return plans
 
 
