@@ -3,6 +3,7 @@
 `create_app()` picks the class from ``APP_ENV`` (development, testing, production).
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -14,6 +15,16 @@ def _env_bool(name, default):
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_json(name, default):
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be JSON: {exc}") from None
 
 
 def _env_int(name, default):
@@ -43,6 +54,27 @@ class Config:
     WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
     WECHAT_TIMEOUT_SECONDS = float(os.environ.get("WECHAT_TIMEOUT_SECONDS", "5"))
     WECHAT_MINIPROGRAM_STATE = os.environ.get("WECHAT_MINIPROGRAM_STATE", "formal")
+
+    # Subscribe-message templates: reminder kind → {"template_id", "page", "fields": {field: source}} (JSON)
+    WECHAT_TEMPLATES = _env_json("WECHAT_TEMPLATES", {})
+
+    # Reminder dispatcher
+    REMINDER_BATCH_SIZE = _env_int("REMINDER_BATCH_SIZE", 50)
+    REMINDER_LEASE_SECONDS = _env_int("REMINDER_LEASE_SECONDS", 60)
+    REMINDER_MAX_ATTEMPTS = _env_int("REMINDER_MAX_ATTEMPTS", 6)
+    REMINDER_RETRY_BASE_SECONDS = _env_int("REMINDER_RETRY_BASE_SECONDS", 30)
+    REMINDER_RETRY_CAP_SECONDS = _env_int("REMINDER_RETRY_CAP_SECONDS", 3600)
+    REMINDER_SEND_THREADS = _env_int("REMINDER_SEND_THREADS", 4)
+
+    # Parent-school check-in: the code changes every step, opens this long before the start; attempts per hour
+    COURSE_CHECKIN_STEP_SECONDS = _env_int("COURSE_CHECKIN_STEP_SECONDS", 60)
+    COURSE_CHECKIN_OPENS_MINUTES = _env_int("COURSE_CHECKIN_OPENS_MINUTES", 30)
+    COURSE_CHECKIN_ATTEMPTS_PER_HOUR = _env_int("COURSE_CHECKIN_ATTEMPTS_PER_HOUR", 30)
+
+    # Venues: slots generated this far ahead; unconfirmed bookings expire; door check-in opens before the start
+    VENUE_SLOT_HORIZON_DAYS = _env_int("VENUE_SLOT_HORIZON_DAYS", 30)
+    VENUE_PENDING_EXPIRY_HOURS = _env_int("VENUE_PENDING_EXPIRY_HOURS", 24)
+    VENUE_CHECK_IN_OPENS_MINUTES = _env_int("VENUE_CHECK_IN_OPENS_MINUTES", 60)
 
     # Scheduler: run APScheduler inside the web process (development only)
     SCHEDULER_IN_PROCESS = _env_bool("SCHEDULER_IN_PROCESS", False)

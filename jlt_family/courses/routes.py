@@ -1,9 +1,7 @@
 """Endpoints of the parent school (家长学校): courses, sessions, enrolment, check-in, records and compliance."""
 
-import functools
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
@@ -21,18 +19,6 @@ from jlt_family.families.models import Guardian
 from jlt_family.organizations import permissions as org
 
 blp = Blueprint("courses", __name__, url_prefix="/api/v1", description="家长学校 (parent school courses)")
-
-
-def _checkin_rate_limit(view):
-    """Guessing check-in codes: COURSE_CHECKIN_ATTEMPTS_PER_HOUR attempts per user and hour (default 30)."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        limit = current_app.config.get("COURSE_CHECKIN_ATTEMPTS_PER_HOUR", 30)
-        ratelimit.hit(f"course_checkin:{current_actor().user_id}", limit, 3600)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _page(result, present):
@@ -333,7 +319,7 @@ def mark_attendance(data, enrolment_id):
 
 @blp.route("/course-sessions/<id:session_id>/checkin", methods=["POST"])
 @blp.login_required
-@_checkin_rate_limit
+@ratelimit.per_user("course_checkin", "COURSE_CHECKIN_ATTEMPTS_PER_HOUR", 3600)
 @blp.arguments(schemas.CourseCheckinSchema)
 @blp.response(200, schemas.CourseEnrolmentSchema)
 @blp.errors(403, 404, 409, 422, 429)

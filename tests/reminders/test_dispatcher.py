@@ -203,13 +203,13 @@ def test_a_reaped_claim_is_not_sent_by_its_old_dispatcher(push, make, db):
     give_credits(db, user)
     add_reminder(db, user)
     db.session.commit()
-    settings = dispatcher.Settings.from_config({})
-    token, rows = dispatcher.claim(NOW, settings)
+    configure = dispatcher.Settings.from_config({})
+    token, rows = dispatcher.claim(NOW, configure)
     dispatcher.reap(NOW + dt.timedelta(minutes=2))
-    other_token, _ = dispatcher.claim(NOW + dt.timedelta(minutes=2), settings)
+    other_token, _ = dispatcher.claim(NOW + dt.timedelta(minutes=2), configure)
     from jlt_family.wechat.client import client
 
-    dispatcher.deliver(rows[0], rows[0].openid, set(), token, client(), NOW, settings)
+    dispatcher.deliver(rows[0], rows[0].openid, set(), token, client(), NOW, configure)
     assert push.sent_messages == []
     assert db.session.scalar(sa.select(Reminder.claim_token)) == other_token
 
@@ -219,9 +219,9 @@ def test_claims_do_not_overlap(make, db):
     for _ in range(5):
         add_reminder(db, user)
     db.session.commit()
-    settings = dispatcher.Settings(batch_size=3)
-    _, first = dispatcher.claim(NOW, settings)
-    _, second = dispatcher.claim(NOW, settings)
+    configure = dispatcher.Settings(batch_size=3)
+    _, first = dispatcher.claim(NOW, configure)
+    _, second = dispatcher.claim(NOW, configure)
     assert len(first) == 3 and len(second) == 2
     assert not {r.id for r in first} & {r.id for r in second}
     assert statuses(db) == {ReminderStatus.SENDING: 5}
