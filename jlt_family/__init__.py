@@ -1,6 +1,8 @@
 """jlt-family: the backend of the 教联体 family-services mini-program."""
 
 import logging
+import random
+import time
 
 from flask import Flask
 
@@ -8,12 +10,36 @@ from config import config_for
 from jlt_family.core import messages  # noqa: F401  (Chinese validation messages, before any schema is built)
 
 
+class JltFlask(Flask):
+    """Flask that runs a request once more when the database rolled it back for a deadlock.
+
+    Under contention InnoDB may pick a transaction as a deadlock victim even when locks are taken in a fixed
+    order (gap locks on inserts); the whole transaction is then undone, so running the view again is safe.
+    """
+
+    LOCK_CONFLICT_RETRIES = 3
+
+    def dispatch_request(self):
+        from jlt_family.core.errors import is_lock_conflict
+        from jlt_family.core.extensions import db
+
+        for attempt in range(self.LOCK_CONFLICT_RETRIES + 1):
+            try:
+                return super().dispatch_request()
+            except Exception as exc:
+                if not is_lock_conflict(exc) or attempt == self.LOCK_CONFLICT_RETRIES:
+                    raise
+                db.session.rollback()
+                self.logger.info("lock conflict (%s); running the request again", exc.orig.args[0])
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # let the winner finish first
+
+
 def create_app(config_class=None):
     """Application factory: binds the extensions and registers every domain's blueprint."""
     from jlt_family.core.extensions import api, db, migrate
 
     config_class = config_class or config_for()
-    app = Flask(__name__, instance_relative_config=True)
+    app = JltFlask(__name__, instance_relative_config=True)
     app.config.from_object(config_class())
     _check_settings(app)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")

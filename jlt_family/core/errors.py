@@ -138,6 +138,16 @@ def render_http_exception(exc: HTTPException):
 _CHECK_VIOLATION_CODES = {3819, 4025}
 
 
+# MySQL/MariaDB 1213: deadlock found, 1205: lock wait timeout. The database rolled the transaction back.
+_RETRYABLE_LOCK_CODES = {1213, 1205}
+
+
+def is_lock_conflict(exc):
+    """A deadlock or lock-wait timeout: the whole transaction was rolled back, so running it again is safe."""
+    args = getattr(getattr(exc, "orig", None), "args", ())
+    return isinstance(exc, OperationalError) and bool(args) and args[0] in _RETRYABLE_LOCK_CODES
+
+
 def _is_check_violation(exc):
     args = getattr(exc.orig, "args", ())
     return bool(args) and args[0] in _CHECK_VIOLATION_CODES
@@ -172,6 +182,10 @@ def register_error_handlers(app):
         if _is_check_violation(exc):
             log.info("check constraint turned into 409: %s", exc.orig)
             return _app_error(Conflict("数据不符合约束条件", code="constraint_violation"))
+        if is_lock_conflict(exc):
+            log.warning("lock conflict after a retry: %s", exc.orig)
+            return _app_error(ServiceUnavailable("系统繁忙，请稍后重试", code="database_busy",
+                                                 headers={"Retry-After": "1"}))
         log.error("database unavailable: %s", exc.orig)
         return _app_error(ServiceUnavailable("数据库暂时不可用，请稍后再试", code="database_unavailable"))
 
