@@ -206,6 +206,11 @@ HOLDING = (BookingStatus.PENDING, BookingStatus.CONFIRMED)  # statuses that hold
 ACTIVE = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
 
 
+def _active_key_for_status(context):
+    """``active_key`` at insert, from the status: a plain ``default=1`` would also fire for an explicit None."""
+    return 1 if context.get_current_parameters()["status"] in ACTIVE else None
+
+
 class Booking(db.Model):
     """预约: a family's party or a class group in one slot, on one channel, with its booking code.
 
@@ -229,7 +234,7 @@ class Booking(db.Model):
     headcount: Mapped[int] = mapped_column(sa.SmallInteger)
     is_free: Mapped[bool] = mapped_column(default=True)
     status: Mapped[BookingStatus] = mapped_column(str_enum(BookingStatus), default=BookingStatus.PENDING)
-    active_key: Mapped[int | None] = mapped_column(sa.SmallInteger, default=1)
+    active_key: Mapped[int | None] = mapped_column(sa.SmallInteger, default=_active_key_for_status)
     code: Mapped[str] = mapped_column(sa.String(12), unique=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     reason: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -251,6 +256,8 @@ class Booking(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("slot_id", "family_id", "active_key", name="uq_venue_booking_family_active"),
         sa.UniqueConstraint("slot_id", "class_id", "active_key", name="uq_venue_booking_class_active"),
+        sa.CheckConstraint("(status IN ('pending', 'confirmed', 'checked_in')) = (active_key IS NOT NULL)",
+                           name="active_key_matches_status"),
         sa.CheckConstraint("headcount BETWEEN 1 AND 500", name="headcount_range"),
         sa.CheckConstraint("adults >= 0", name="adults_not_negative"),
         sa.CheckConstraint("checked_in_count IS NULL OR (checked_in_count BETWEEN 1 AND headcount)",
