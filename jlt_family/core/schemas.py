@@ -51,11 +51,20 @@ class ShanghaiDateTime(fields.DateTime):
             value = value.replace(tzinfo=dt.UTC)
         return value.astimezone(SHANGHAI).isoformat()
 
+    EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
     def _deserialize(self, value, attr, data, **kwargs):
         result = super()._deserialize(value, attr, data, **kwargs)
         if result.tzinfo is None:
             raise ValidationError("时间需带时区，例如 2026-11-22T15:00:00+08:00")
-        return result.astimezone(dt.UTC)
+        try:
+            result = result.astimezone(dt.UTC)
+        except OverflowError:  # 0001-01-01 or 9999-12-31 shifted past the calendar's ends
+            raise ValidationError("时间应在 2000 年到 2100 年之间") from None
+        if not self.EARLIEST <= result < self.LATEST:
+            raise ValidationError("时间应在 2000 年到 2100 年之间")
+        return result
 
 
 def text(max_len, *, required=False, min_len=0, **kwargs):

@@ -16,6 +16,7 @@ from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.masking import mask_name
 from jlt_family.core.timeutil import utcnow
+from jlt_family.organizations.models import StaffMembership
 from jlt_family.visits.models import (
     MODE_LABELS,
     PURPOSE_LABELS,
@@ -64,11 +65,18 @@ def user_for_token(token):
 
 
 def visits_of(user_id, now=None):
-    """Scheduled and completed visits of the staff member, from PAST_DAYS ago on."""
+    """Scheduled and completed visits of the staff member, from PAST_DAYS ago on, at schools where they are
+    still staff (a teacher who left a school no longer sees its visits through an old feed URL)."""
     since = (now or utcnow()) - dt.timedelta(days=PAST_DAYS)
+    still_staff = (
+        sa.select(StaffMembership.id)
+        .where(StaffMembership.user_id == user_id, StaffMembership.school_id == HomeVisit.school_id,
+               StaffMembership.active_key == 1)
+        .exists()
+    )
     return db.session.scalars(
         sa.select(HomeVisit).join(VisitParticipant, VisitParticipant.visit_id == HomeVisit.id)
-        .where(VisitParticipant.user_id == user_id,
+        .where(VisitParticipant.user_id == user_id, still_staff,
                HomeVisit.state.in_((VisitState.SCHEDULED, VisitState.COMPLETED)), HomeVisit.ends_at >= since)
         .order_by(HomeVisit.starts_at)
         .options(selectinload(HomeVisit.student))

@@ -8,6 +8,7 @@ once), and announced through the reminder contract of ``core.events`` after the 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from jlt_family.core.audit import audit
 from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
 from jlt_family.core.extensions import db
@@ -234,6 +235,7 @@ def record_visit(actor, visit, *, visited_at, mode, attendees, topics, notes, fa
     visit.state = VisitState.COMPLETED
     _log(visit, actor, Side.STAFF, VisitAction.COMPLETED, VisitState.SCHEDULED)
     db.session.flush()
+    audit(actor, "write_visit_notes", "home_visit", visit.id, school_id=visit.school_id, student_id=visit.student_id)
     cancel_reminders.send(visit, subject_type=SUBJECT_TYPE, subject_id=visit.id, user_ids=None)
     if family_summary:
         _notify(visit, _guardian_user_ids(visit), "家访小结", "老师分享了本次家访的小结，欢迎反馈")

@@ -115,3 +115,14 @@ def test_concurrent_first_hits_of_new_buckets_all_count(app):
         t.join()
     assert errors == []
     assert sorted(results) == [1, 1, 2, 2, 3, 3, 4, 4]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:30:00+08:00", "9999-12-31T23:00:00-02:00", "1999-12-31T12:00:00Z",
+                                   "2100-06-01T00:00:00+08:00"])
+def test_times_out_of_range_are_a_validation_error(value):
+    from marshmallow import ValidationError
+
+    from jlt_family.core.schemas import ShanghaiDateTime
+
+    with pytest.raises(ValidationError):
+        ShanghaiDateTime().deserialize(value)

@@ -107,6 +107,11 @@ def test_recording_completes_the_visit_and_the_family_sees_only_the_summary(call
     assert family["state"] == "completed"
     assert family["record"]["family_summary"] == "孩子进步明显，建议固定作业时间"
     assert family["record"]["notes"] is None and family["record"]["follow_ups"] == []
+    from jlt_family.core.extensions import db
+    from jlt_family.core.models import AuditLog
+
+    written = db.session.query(AuditLog).filter_by(action="write_visit_notes", subject_id=visit["id"]).one()
+    assert written.actor_user_id == world.teacher_a.id
 
 
 def test_a_visit_cannot_be_recorded_before_it_is_scheduled_or_in_the_future(call, world, propose, schedule):

@@ -58,3 +58,15 @@ def test_long_lines_are_folded_at_75_octets():
 
 def test_text_values_are_escaped():
     assert ical._escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+
+
+def test_a_teacher_who_left_the_school_no_longer_sees_its_visits(call, client, world, schedule, db):
+    from jlt_family.organizations.models import StaffMembership
+
+    schedule()
+    path = _feed_path(call, world.teacher_a)
+    assert client.get(path).get_data(as_text=True).count("BEGIN:VEVENT") == 1
+    membership = db.session.query(StaffMembership).filter_by(user_id=world.teacher_a.id).one()
+    membership.active_key, membership.revoked_at = None, membership.granted_at
+    db.session.commit()
+    assert "BEGIN:VEVENT" not in client.get(path).get_data(as_text=True)
