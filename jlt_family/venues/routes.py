@@ -337,6 +337,21 @@ def reject_booking(data, booking_id):
     return presenters.staff_booking_out(booking)
 
 
+@blp.route("/venue-slots/<id:slot_id>/cancel", methods=["POST"])
+@blp.login_required
+@blp.arguments(schemas.VenueReasonSchema)
+@blp.response(200, schemas.VenueSlotCancelResultSchema)
+@blp.errors(403, 404, 409, 422)
+def cancel_slot(data, slot_id):
+    """取消场次 (venue staff, e.g. 临时闭馆): the slot closes; its bookings are cancelled and the families told."""
+    actor = current_actor()
+    slot = slot_or_404(actor, slot_id)
+    require(staffs_unit(actor, slot.offering.resource_unit_id), "只有场馆工作人员可以取消场次")
+    cancelled = service.cancel_slot(slot, actor, data["reason"])
+    db.session.commit()
+    return {"slot": presenters.slot_out(slot, False), "cancelled_booking_ids": [b.id for b in cancelled]}
+
+
 @blp.route("/resource-units/<id:unit_id>/venue-bookings/decide", methods=["POST"])
 @blp.login_required
 @blp.arguments(schemas.VenueBulkDecisionSchema)

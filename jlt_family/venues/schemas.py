@@ -147,6 +147,13 @@ class VenueSlotSchema(Schema):
     bookable = fields.Boolean(metadata={"description": "现在可以预约（开放时间内且未关闭）"})
 
 
+class VenueSlotCancelResultSchema(Schema):
+    """场次取消的结果: the closed slot and the bookings cancelled with it."""
+
+    slot = fields.Nested(VenueSlotSchema)
+    cancelled_booking_ids = fields.List(fields.Integer(), metadata={"description": "随场次取消的预约"})
+
+
 # ---- bookings ---------------------------------------------------------------------------------------------------
 
 

@@ -7,6 +7,9 @@ Lock order, so that racing requests queue instead of deadlocking on MariaDB: a n
 row, takes its places (the slot's row), counts itself on the family's counter, then inserts its row (inserting
 first would hold a shared lock on the slot through the foreign key, which every racing booker then tries to
 upgrade). A change that frees places locks the slot's row, then the booking, the counter and the slot's places.
+Cancelling a whole slot locks the slot's row, closes it, then cancels its holding bookings one by one in id order
+(each: the booking, the counter, the slot's places); places are only taken from an open slot, so a booker queued
+behind the cancellation gets ``slot_closed`` instead of a place.
 Every change of a booking's status is a conditional UPDATE
 from the statuses it may leave (``_move``): of two racing changes exactly one wins, and only the winner touches
 the counters, so each counter always equals the headcount of its channel's holding bookings.
@@ -57,7 +60,8 @@ def _update_rows(stmt):
 
 
 def _take_places(slot_id, channel, places):
-    """Take ``places`` of a channel's pool, or 409 ``green_full`` / ``general_full``: one conditional UPDATE."""
+    """Take ``places`` of an open slot's channel pool, or 409 ``green_full`` / ``general_full`` (422
+    ``slot_closed`` when the slot closed meanwhile): one conditional UPDATE."""
     if channel == Channel.GREEN:
         stmt = sa.update(Slot).where(Slot.id == slot_id, Slot.green_taken + places <= Slot.green_capacity).values(
             green_taken=Slot.green_taken + places)
@@ -65,7 +69,10 @@ def _take_places(slot_id, channel, places):
         stmt = sa.update(Slot).where(
             Slot.id == slot_id, Slot.general_taken + places + Slot.green_capacity <= Slot.capacity
         ).values(general_taken=Slot.general_taken + places)
-    if not _update_rows(stmt):
+    if not _update_rows(stmt.where(Slot.status == SlotStatus.OPEN)):
+        # A locking read sees the latest committed status (a plain one could see the transaction's old snapshot).
+        if db.session.scalar(sa.select(Slot.status).where(Slot.id == slot_id).with_for_update()) != SlotStatus.OPEN:
+            raise _rule("slot_closed", "该场次已关闭，不可预约")
         if channel == Channel.GREEN:
             raise Conflict("绿色通道名额已满", code="green_full")
         raise Conflict("该场次名额已满", code="general_full")
@@ -344,6 +351,40 @@ def _cancel(booking, actor, reason):
     _give_back(booking)
     notify.cancelled(booking)
     return booking
+
+
+def cancel_slot(slot, staff, reason, now=None):
+    """场次取消 (e.g. an unplanned closure): the slot closes and every pending or confirmed booking of it is
+    cancelled with ``reason`` (places back, the family or teacher told, reminders cancelled, each audit-logged).
+
+    The cancelled bookings, in id order. 422 ``slot_ended`` once the slot is over; 409 ``slot_already_closed``
+    when it is closed and holds no booking any more.
+    """
+    now = now or utcnow()
+    slot = db.session.scalar(sa.select(Slot).where(Slot.id == slot.id).with_for_update()
+                             .execution_options(populate_existing=True))
+    if slot.ends_at <= now:
+        raise _rule("slot_ended", "该场次已结束，不能取消")
+    # A locking read: bookings committed after this transaction's snapshot (queued behind the slot) are included.
+    holding = db.session.scalars(
+        sa.select(Booking).where(Booking.slot_id == slot.id, Booking.status.in_(HOLDING)).order_by(Booking.id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).all()
+    if slot.status == SlotStatus.CLOSED and not holding:
+        raise Conflict("该场次已关闭，没有需要取消的预约", code="slot_already_closed")
+    _update_rows(sa.update(Slot).where(Slot.id == slot.id).values(status=SlotStatus.CLOSED))
+    cancelled = []
+    for booking in holding:
+        if _move(booking, HOLDING, BookingStatus.CANCELLED, reason=reason, decided_by_id=staff.user_id,
+                 decided_at=now, expires_at=None):
+            _give_back(booking)
+            audit(staff, "venue_booking_cancelled", "venue_booking", booking.id, school_id=booking.school_id,
+                  reason=reason, slot_id=slot.id)
+            notify.cancelled(booking)
+            cancelled.append(booking)
+    audit(staff, "venue_slot_cancelled", "venue_slot", slot.id, reason=reason, bookings=len(cancelled))
+    db.session.expire(slot)
+    return cancelled
 
 
 # ---- at the door ----------------------------------------------------------------------------------------------

@@ -120,6 +120,8 @@ ENDPOINTS = [
      expect(404, guardian_a=403, venue_staff=200)),
     ("venue_reject", "POST", lambda w: f"{API}/venue-bookings/{_pending(w)}/reject", lambda w: {"reason": "已满"},
      expect(404, guardian_a=403, venue_staff=200)),
+    ("venue_cancel_slot", "POST", lambda w: f"{API}/venue-slots/{_booking(w).slot_id}/cancel",
+     lambda w: {"reason": "临时停电闭馆"}, expect(403, **_STAFF)),
     ("venue_decide", "POST", lambda w: f"{API}/resource-units/{w.venue.id}/venue-bookings/decide",
      lambda w: {"booking_ids": [_pending(w)], "action": "confirm"}, expect(404, **_STAFF)),
     ("venue_check_in", "POST", lambda w: f"{API}/resource-units/{w.venue.id}/venue-check-in",

@@ -205,3 +205,28 @@ def test_confirmations_cancellations_expiries_and_releases_keep_counters_equal_t
     assert sum(statuses.values()) == 30
     assert set(statuses) <= {BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.EXPIRED}
     assert_family_counters_match_rows(db)
+
+
+def test_cancelling_a_slot_while_staff_confirm_and_parents_book_leaves_nothing_holding(app, make, world, db):
+    offering = make_offering(db, world.venue, capacity=60, green_quota=30, needs_confirmation=False)
+    slot = make_slot(db, offering)
+    pending = _pending_bookings(db, world, slot, 5)
+    parents = _parents(make, world, db, 19, world.class_a)
+    staff = make.login(world.venue_staff)
+    confirms = [(staff, "POST", f"{API}/venue-bookings/{booking.id}/confirm", None) for _, booking in pending]
+    books = [(headers, "POST", f"{API}/venue-slots/{slot.id}/bookings",
+              {"channel": "green" if i % 2 else "general", "child_ids": [child_id], "adults": 0})
+             for i, (headers, child_id) in enumerate(parents)]
+    cancel = (staff, "POST", f"{API}/venue-slots/{slot.id}/cancel", {"reason": "临时停电闭馆"})
+    calls = confirms[:5] + books[:10] + [cancel] + confirms[5:] + books[10:]
+    results = race(app, calls)
+
+    assert results[15] == (200, None)
+    assert set(results[:5] + results[16:21]) <= {(200, None), (409, "booking_already_decided")}
+    assert set(results[5:15] + results[21:]) <= {(201, None), (422, "slot_closed")}
+    slot = assert_counters_match_rows(db, slot.id)
+    assert (slot.status, slot.green_taken, slot.general_taken) == ("closed", 0, 0)
+    statuses = Counter(db.session.scalars(sa.select(Booking.status)))
+    assert set(statuses) == {BookingStatus.CANCELLED}
+    assert statuses[BookingStatus.CANCELLED] == 10 + Counter(results)[(201, None)]
+    assert_family_counters_match_rows(db)
