@@ -1,11 +1,20 @@
-"""提醒策略: lead times and quiet hours of an alliance (defaults when a school has none), computed in Shanghai time."""
+"""提醒策略: lead times and quiet hours of an alliance (defaults when a school has none), computed in Shanghai time.
+
+An event names the school whose alliance's policy applies. Events of courses offered by an alliance, a community
+or a county name no school: then each recipient gets their own alliance's policy (``policies_for``): a
+guardian's, that of their first child's school (lowest student id, among children in a school of an alliance);
+a staff member's, that of their school (earliest active grant); the default when neither is found.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI
-from jlt_family.organizations.models import School
+from jlt_family.families.models import Guardian, Student
+from jlt_family.organizations.models import Alliance, School, StaffMembership
 
 DEFAULT_LEAD_MINUTES = (1440, 120)
 DEFAULT_QUIET_START = dt.time(22, 0)
@@ -57,3 +66,44 @@ def policy_of_alliance(alliance):
         quiet_start=alliance.quiet_hours_start or DEFAULT_QUIET_START,
         quiet_end=alliance.quiet_hours_end or DEFAULT_QUIET_END,
     )
+
+
+def policies_for(school_id, user_ids):
+    """``{user_id: Policy}``: the school's alliance policy for everyone, or with no school each user's own."""
+    user_ids = sorted(set(user_ids))
+    if school_id is not None:
+        policy = policy_for_school(school_id)
+        return dict.fromkeys(user_ids, policy)
+    own = own_alliance_ids(user_ids)
+    alliances = db.session.scalars(sa.select(Alliance).where(Alliance.id.in_(set(own.values())))) if own else []
+    policies = {alliance.id: policy_of_alliance(alliance) for alliance in alliances}
+    return {user_id: policies.get(own.get(user_id), Policy()) for user_id in user_ids}
+
+
+def own_alliance_ids(user_ids):
+    """``{user_id: alliance_id}`` of the users who have one: through their children's schools first, then
+    through the schools they work at (two queries, however many users)."""
+    found = _first_per_user(
+        sa.select(Guardian.user_id, School.alliance_id)
+        .join(Student, Student.family_id == Guardian.family_id)
+        .join(School, School.id == Student.school_id)
+        .where(Guardian.user_id.in_(user_ids), School.alliance_id.is_not(None))
+        .order_by(Guardian.user_id, Student.id)
+    )
+    rest = [user_id for user_id in user_ids if user_id not in found]
+    if rest:
+        found.update(_first_per_user(
+            sa.select(StaffMembership.user_id, School.alliance_id)
+            .join(School, School.id == StaffMembership.school_id)
+            .where(StaffMembership.user_id.in_(rest), StaffMembership.revoked_at.is_(None),
+                   School.alliance_id.is_not(None))
+            .order_by(StaffMembership.user_id, StaffMembership.id)
+        ))
+    return found
+
+
+def _first_per_user(stmt):
+    found = {}
+    for user_id, alliance_id in db.session.execute(stmt):
+        found.setdefault(user_id, alliance_id)
+    return found

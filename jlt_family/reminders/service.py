@@ -22,7 +22,7 @@ from jlt_family.reminders.models import (
     ReminderStatus,
     SubscribeConsent,
 )
-from jlt_family.reminders.policy import policy_for_school, policy_of_alliance
+from jlt_family.reminders.policy import policies_for, policy_of_alliance
 from jlt_family.reminders.templates import configured_template_ids
 
 BROADCAST_KIND = "broadcast"
@@ -69,20 +69,29 @@ def _insert(rows):
 
 def schedule(*, kind, subject_type, subject_id, user_ids, starts_at, ends_at, title, page, school_id, place="",
              now=None):
-    """Plan the reminders of a thing for ``user_ids``, replacing their pending reminders of it."""
+    """Plan the reminders of a thing for ``user_ids``, replacing their pending reminders of it; the lead times
+    and quiet hours are those of the school's alliance (with no school: each user's own, see ``policies_for``)."""
     now = now or utcnow()
     user_ids = sorted(set(user_ids))
     cancel(subject_type, subject_id, user_ids)
-    policy = policy_for_school(school_id)
     rows = [
         _row(user_id=user_id, kind=kind, subject_type=subject_type, subject_id=subject_id,
              alliance_id=policy.alliance_id, title=title, place=place or "", page=page, starts_at=starts_at,
              ends_at=ends_at, inbox_at=at, due_at=due, outcome=outcome, now=now)
+        for policy, users in _by_policy(school_id, user_ids).items()
         for at, due, outcome in planned_pushes(policy, starts_at, ends_at, now)
-        for user_id in user_ids
+        for user_id in users
     ]
     _insert(rows)
     return len(rows)
+
+
+def _by_policy(school_id, user_ids):
+    """The users grouped by the policy that applies to them (see ``policy.policies_for``)."""
+    groups = {}
+    for user_id, policy in policies_for(school_id, user_ids).items():
+        groups.setdefault(policy, []).append(user_id)
+    return groups
 
 
 def cancel(subject_type, subject_id, user_ids=None):
@@ -98,14 +107,13 @@ def cancel(subject_type, subject_id, user_ids=None):
 
 
 def notice(*, kind, subject_type, subject_id, user_ids, title, body, page, school_id, now=None):
-    """An immediate reminder (pushed at once, or at the end of the quiet hours); in the inbox at once."""
+    """An immediate reminder (pushed at once, or at the end of the user's quiet hours); in the inbox at once."""
     now = now or utcnow()
-    policy = policy_for_school(school_id)
-    due = policy.push_time(now)
     _insert([
         _row(user_id=user_id, kind=kind, subject_type=subject_type, subject_id=subject_id,
-             alliance_id=policy.alliance_id, title=title, body=body, page=page, inbox_at=now, due_at=due, now=now)
-        for user_id in sorted(set(user_ids))
+             alliance_id=policy.alliance_id, title=title, body=body, page=page, inbox_at=now,
+             due_at=policy.push_time(now), now=now)
+        for user_id, policy in policies_for(school_id, user_ids).items()
     ])
 
 
