@@ -1,12 +1,15 @@
 """The venue jobs' work: expire pending bookings, release green places, mark no-shows and suspend.
 
 Each selects the due rows, then moves each with the same conditional UPDATE the API uses: running a job twice,
-or in two processes at once, or while staff confirm, changes each booking once. A job commits after each booking
-(a short transaction that locks the booking, then its slot, in the same order as the API: no deadlocks with
-cancellations, and one failure does not undo the others).
+or in two processes at once, or while staff confirm, changes each booking once. A job works on each booking (or
+slot, or family) in its own short transaction (``_each``), locking in the same order as the API (the slot's row,
+then the booking, then the family's counter): no deadlocks with cancellations. A failure in one (a deadlock, a
+receiver of the notice failing) rolls back that one only, is logged with its id, and the job carries on; the
+next run picks it up again.
 """
 
 import datetime as dt
+import logging
 
 import sqlalchemy as sa
 
@@ -19,22 +22,47 @@ from jlt_family.venues import eligibility, notify
 from jlt_family.venues.models import Booking, BookingStatus, GreenSuspension, Offering, Slot
 from jlt_family.venues.service import _give_back, _move
 
+log = logging.getLogger(__name__)
+
+POLICY_RECHECK = dt.timedelta(hours=24)  # how long a family's no-show policy is re-checked after a no-show
+
+
+def _each(job_name, subject, ids, work):
+    """``work(id)`` for each id, committed one by one; the ids it changed something for (``work`` was truthy).
+
+    A failing id is rolled back and logged (``job_name``, ``subject`` and the id), and the others go on.
+    """
+    done = []
+    for item_id in ids:
+        try:
+            changed = work(item_id)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("venue job %s: %s %s failed; rolled back, the others go on", job_name, subject, item_id)
+            continue
+        if changed:
+            done.append(item_id)
+    return done
+
 
 def expire_pending(now=None):
     """Pending bookings nobody confirmed in time expire; their places go back and the family is told."""
     now = now or utcnow()
     due = db.session.scalars(
-        sa.select(Booking).where(Booking.status == BookingStatus.PENDING, Booking.expires_at <= now)
+        sa.select(Booking.id).where(Booking.status == BookingStatus.PENDING, Booking.expires_at <= now)
         .order_by(Booking.id)
     ).all()
-    expired = 0
-    for booking in due:
-        if _move(booking, [BookingStatus.PENDING], BookingStatus.EXPIRED, expires_at=None):
-            _give_back(booking)
-            notify.expired(booking)
-            expired += 1
-        db.session.commit()
-    return expired
+    return len(_each("expire_pending", "booking", due, _expire))
+
+
+def _expire(booking_id):
+    booking = db.session.get(Booking, booking_id)
+    if not _move(booking, [BookingStatus.PENDING], BookingStatus.EXPIRED, expires_at=None):
+        return False
+    _give_back(booking)
+    notify.expired(booking)
+    return True
 
 
 def release_green(now=None):
@@ -45,38 +73,47 @@ def release_green(now=None):
         .join(Offering, Offering.id == Slot.offering_id)
         .where(Slot.green_released_at.is_(None), Offering.green_release_minutes.is_not(None), Slot.starts_at > now,
                Slot.starts_at <= now + dt.timedelta(days=2))
+        .order_by(Slot.id)
     ).all()
-    released = 0
-    for slot_id, starts_at, minutes in due:
-        if starts_at - dt.timedelta(minutes=minutes) > now:
-            continue
-        released += db.session.execute(
-            sa.update(Slot).where(Slot.id == slot_id, Slot.green_released_at.is_(None))
-            .values(green_capacity=Slot.green_taken, green_released_at=now),
-            execution_options={"synchronize_session": False},
-        ).rowcount
-        db.session.commit()
-    return released
+    due = [slot_id for slot_id, starts_at, minutes in due if starts_at - dt.timedelta(minutes=minutes) <= now]
+    return len(_each("release_green", "slot", due, lambda slot_id: _release(slot_id, now)))
+
+
+def _release(slot_id, now):
+    return db.session.execute(
+        sa.update(Slot).where(Slot.id == slot_id, Slot.green_released_at.is_(None))
+        .values(green_capacity=Slot.green_taken, green_released_at=now),
+        execution_options={"synchronize_session": False},
+    ).rowcount
 
 
 def mark_no_shows(now=None):
     """Confirmed bookings whose slot has ended without a check-in become no-shows; the policy may suspend."""
     now = now or utcnow()
-    due = db.session.scalars(
-        sa.select(Booking).join(Slot, Slot.id == Booking.slot_id)
+    due = db.session.execute(
+        sa.select(Booking.id, Booking.family_id).join(Slot, Slot.id == Booking.slot_id)
         .where(Booking.status == BookingStatus.CONFIRMED, Slot.ends_at <= now).order_by(Booking.id)
     ).all()
-    families, marked = set(), 0
-    for booking in due:
-        if _move(booking, [BookingStatus.CONFIRMED], BookingStatus.NO_SHOW):
-            marked += 1
-            if booking.family_id is not None:
-                families.add(booking.family_id)
-        db.session.commit()
-    for family_id in sorted(families):
-        apply_no_show_policy(family_id, now)
-        db.session.commit()
-    return marked
+    families = dict(due)
+    marked = _each("mark_no_shows", "booking", [booking_id for booking_id, _ in due], _mark_no_show)
+    family_ids = sorted(({families[booking_id] for booking_id in marked} | _recent_no_show_families(now)) - {None})
+    _each("apply_no_show_policy", "family", family_ids, lambda family_id: apply_no_show_policy(family_id, now))
+    return len(marked)
+
+
+def _recent_no_show_families(now):
+    """Families with a no-show of a slot that ended within ``POLICY_RECHECK``: a policy check that failed in an
+    earlier run is tried again (the check is idempotent; it runs in its own transaction, after the marking, so
+    it never holds a family's counter while waiting for the family's row)."""
+    return set(db.session.scalars(
+        sa.select(Booking.family_id).distinct().join(Slot, Slot.id == Booking.slot_id)
+        .where(Booking.status == BookingStatus.NO_SHOW, Booking.family_id.is_not(None),
+               Slot.ends_at > now - POLICY_RECHECK, Slot.ends_at <= now)
+    ))
+
+
+def _mark_no_show(booking_id):
+    return _move(db.session.get(Booking, booking_id), [BookingStatus.CONFIRMED], BookingStatus.NO_SHOW)
 
 
 def apply_no_show_policy(family_id, now=None):
