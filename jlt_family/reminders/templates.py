@@ -33,6 +33,7 @@ KIND_LABELS = {
     "home_visit": "家访提醒",
     "venue_booking": "场馆预约",
     "broadcast": "教联体通知",
+    "visit_digest": "家访周报",
 }
 PLACEHOLDER = "无"
 
