@@ -1,10 +1,11 @@
 """学习记录, 课程评价 and 达标统计: what parents and organisers read back from the parent school.
 
-- A parent's learning record per school year: sessions attended and 学时, by category (a certificate summary).
+- A parent's learning record per school year (the school calendar of the child's region): sessions attended
+  and 学时, by category (a certificate summary).
 - Feedback: a parent who attended rates the session 1–5 and comments; organisers see averages and comments.
-- Compliance: per term and school year, held activities of each kind of a school against the policy's numbers
-  (≥2 家庭教育指导 and ≥5 家长夜校 lessons per term, 1 家长代表大会 per term, ≥2 家长会 per school year), with
-  attendance rates (attended / (attended + absent)).
+- Compliance: per term and school year (the school calendar of the school's region), held activities of each
+  kind of a school against the policy's numbers (≥2 家庭教育指导 and ≥5 家长夜校 lessons per term, 1 家长代表大会
+  per term, ≥2 家长会 per school year), with attendance rates (attended / (attended + absent)).
 """
 
 import datetime as dt
@@ -13,8 +14,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
-from jlt_family.core.errors import Conflict
+from jlt_family.core.errors import Conflict, NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.courses.models import (
@@ -30,7 +32,9 @@ from jlt_family.courses.models import (
     SessionStatus,
 )
 from jlt_family.courses.service import active_enrolment
+from jlt_family.families.models import Student
 from jlt_family.organizations.calendar import school_year_for, school_year_starting, terms_of
+from jlt_family.organizations.models import School
 
 TERM_REQUIREMENTS = {ActivityKind.GUIDANCE: 2, ActivityKind.EVENING_CLASS: 5, ActivityKind.PARENT_ASSEMBLY: 1}
 YEAR_REQUIREMENTS = {ActivityKind.PARENT_MEETING: 2}
@@ -45,6 +49,20 @@ def _utc_bounds(first_day, last_day):
 
 def school_year(start_year, region, today):
     return school_year_starting(start_year, region) if start_year else school_year_for(today, region)
+
+
+def record_region(actor, child_id=None):
+    """The region whose school calendar bounds a parent's learning record: that of the child's school (the
+    family's first child unless ``child_id`` names one; 404 for a child outside the family). None (the default
+    calendar) for a caller without children."""
+    stmt = (sa.select(Student).where(Student.family_id == actor.family_id, Student.family_id.is_not(None))
+            .options(joinedload(Student.school).joinedload(School.region)).order_by(Student.id).limit(1))
+    if child_id is not None:
+        stmt = stmt.where(Student.id == child_id)
+    child = db.session.scalar(stmt)
+    if child is None and child_id is not None:
+        raise NotFound("未找到该孩子", code="child_not_found")
+    return child.school.region if child is not None else None
 
 
 # Learning record -----------------------------------------------------------------------------------------------
@@ -68,6 +86,8 @@ def learning_record(user_id, year):
     return {
         "school_year": year.start_year,
         "label": year.label,
+        "starts_on": year.starts_on,
+        "ends_on": year.ends_on,
         "sessions_attended": len(rows),
         "learning_hours": float(sum((s.learning_hours for s, _, _ in rows), Decimal("0"))),
         "by_category": [

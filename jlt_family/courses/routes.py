@@ -367,13 +367,14 @@ def list_my_enrolments(args):
 
 @blp.route("/me/course-record", methods=["GET"])
 @blp.login_required
-@blp.arguments(schemas.CourseSchoolYearArgsSchema, location="query")
+@blp.arguments(schemas.CourseRecordArgsSchema, location="query")
 @blp.response(200, schemas.LearningRecordSchema)
-@blp.errors(422)
+@blp.errors(404, 422)
 def get_learning_record(args):
-    """我的学习记录: sessions attended and 学时 of a school year, by category (certificate summary)."""
+    """我的学习记录: sessions attended and 学时 of a school year (the child's region's calendar), by category."""
     actor = current_actor()
-    year = reports.school_year(args.get("school_year"), None, shanghai_today())
+    region = reports.record_region(actor, args.get("child_id"))
+    year = reports.school_year(args.get("school_year"), region, shanghai_today())
     return reports.learning_record(actor.user_id, year)
 
 

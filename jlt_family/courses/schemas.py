@@ -140,6 +140,10 @@ class CourseSchoolYearArgsSchema(Schema):
                            metadata={"description": "学年（起始年份，如 2026 表示 2026–2027学年；默认当前学年）"})
 
 
+class CourseRecordArgsSchema(CourseSchoolYearArgsSchema):
+    child_id = QueryId(metadata={"description": "按该孩子所在地区的校历划分学年（默认：家庭的第一个孩子）"})
+
+
 class MyCourseEnrolmentQuerySchema(PageArgsSchema):
     upcoming = fields.Boolean(load_default=False, metadata={"description": "只看未结束的场次"})
 
@@ -299,6 +303,8 @@ class LearningRecordSessionSchema(Schema):
 class LearningRecordSchema(Schema):
     school_year = fields.Integer()
     label = fields.String()
+    starts_on = fields.Date(metadata={"description": "学年第一天（按孩子所在地区的校历）"})
+    ends_on = fields.Date(metadata={"description": "学年最后一天"})
     sessions_attended = fields.Integer()
     learning_hours = fields.Float(metadata={"description": "学时合计"})
     by_category = fields.List(fields.Nested(CourseCategoryHoursSchema))

@@ -89,3 +89,61 @@ def test_compliance_counts_held_activities_per_term_and_year(call, h, db, world,
         1, 2, False)
     assert autumn["open_day"]["required"] is None and autumn["open_day"]["met"] is None
     assert body["terms"][0]["label"] == "2025–2026学年秋季学期"
+
+
+def _region_calendar(region, year_start=None, spring_start=None):
+    region.school_year_start_month, region.school_year_start_day = year_start or (None, None)
+    region.spring_term_start_month, region.spring_term_start_day = spring_start or (None, None)
+
+
+def _attended(h, db, world, user, *days):
+    course = h.course(db, world.school, world.teacher_a)
+    sessions = []
+    for day in days:
+        sessions.append(h.session(db, course, starts_at=_at(*day)))
+        h.enrolment(db, sessions[-1], user, status=EnrolmentStatus.ATTENDED)
+    return [s.id for s in sessions]
+
+
+def test_the_learning_record_follows_the_school_calendar_of_the_childs_region(call, h, db, world):
+    _region_calendar(world.city, year_start=(8, 20))  # the county of child_a's school inherits it
+    august, september, next_august = _attended(h, db, world, world.guardian_a, (2026, 8, 25), (2026, 9, 5),
+                                               (2027, 8, 22))
+    db.session.commit()
+    record = call("GET", "/api/v1/me/course-record?school_year=2026", world.guardian_a).json
+    assert (record["starts_on"], record["ends_on"]) == ("2026-08-20", "2027-08-19")
+    assert [s["session_id"] for s in record["sessions"]] == [august, september]
+    following = call("GET", "/api/v1/me/course-record?school_year=2027", world.guardian_a).json
+    assert [s["session_id"] for s in following["sessions"]] == [next_august]
+
+
+def test_the_record_of_a_child_in_another_region_uses_that_regions_calendar(call, h, db, world, make):
+    _region_calendar(world.county, year_start=(8, 20))
+    elsewhere = make.school(region=world.other_county)  # no calendar of its own: 1 September
+    sibling = make.student(make.school_class(school=elsewhere), world.family_a)
+    august, september, next_august = _attended(h, db, world, world.guardian_a, (2026, 8, 25), (2026, 9, 5),
+                                               (2027, 8, 22))
+    db.session.commit()
+    path = f"/api/v1/me/course-record?school_year=2026&child_id={sibling.id}"
+    record = call("GET", path, world.guardian_a).json
+    assert (record["starts_on"], record["ends_on"]) == ("2026-09-01", "2027-08-31")
+    assert [s["session_id"] for s in record["sessions"]] == [september, next_august]
+    first_child = call("GET", "/api/v1/me/course-record?school_year=2026", world.guardian_a).json
+    assert [s["session_id"] for s in first_child["sessions"]] == [august, september]
+    foreign = call("GET", f"/api/v1/me/course-record?child_id={world.child_b.id}", world.guardian_a)
+    assert (foreign.status_code, foreign.json["code"]) == (404, "child_not_found")
+
+
+def test_compliance_terms_follow_the_school_calendar_of_the_schools_region(call, h, db, world):
+    _region_calendar(world.county, year_start=(8, 20), spring_start=(2, 15))
+    guidance = h.course(db, world.school, world.teacher_a, activity_kind=ActivityKind.GUIDANCE)
+    for day in ((2025, 8, 25), (2026, 2, 10), (2026, 2, 20)):
+        h.session(db, guidance, starts_at=_at(*day), status=SessionStatus.HELD)
+    db.session.commit()
+    body = call("GET", f"/api/v1/schools/{world.school.id}/course-compliance?school_year=2025",
+                world.school_admin).json
+    autumn, spring = body["terms"]
+    assert (autumn["starts_on"], autumn["ends_on"], spring["starts_on"], spring["ends_on"]) == (
+        "2025-08-20", "2026-02-14", "2026-02-15", "2026-08-19")
+    held = [{i["activity_kind"]: i["held"] for i in term["items"]}["guidance"] for term in body["terms"]]
+    assert held == [2, 1]
