@@ -10,6 +10,7 @@ from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import page_of
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations import permissions as org_permissions
+from jlt_family.organizations.models import Region
 from jlt_family.reminders import permissions, receivers, schemas, service
 from jlt_family.reminders.templates import templates
 
@@ -148,4 +149,19 @@ def delivery_state(alliance_id):
     actor = current_actor()
     alliance = org_permissions.alliance_or_404(actor, alliance_id)
     permissions.require_delivery_viewer(actor, alliance)
-    return service.delivery_state(alliance.id, utcnow())
+    return service.delivery_state([alliance.id], utcnow())
+
+
+@blp.route("/regions/<id:region_id>/reminder-delivery", methods=["GET"])
+@blp.login_required
+@blp.response(200, schemas.RegionDeliveryStateSchema)
+@blp.errors(403, 404)
+def region_delivery_state(region_id):
+    """本地区提醒投递状态 (region admin): the same counts over the alliances of the region and the regions under it."""
+    actor = current_actor()
+    region = db.session.get(Region, region_id)
+    if region is None:
+        raise NotFound("未找到该行政区划", code="region_not_found")
+    permissions.require_region_delivery_viewer(actor, region)
+    alliance_ids = service.region_alliance_ids(region)
+    return {**service.delivery_state(alliance_ids, utcnow()), "alliances": len(alliance_ids)}

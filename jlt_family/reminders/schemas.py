@@ -131,3 +131,9 @@ class DeliveryStateSchema(Schema):
     oldest_due_pending = fields.Nested(OldestPendingSchema, allow_none=True)
     failures = fields.List(fields.Nested(FailureCountSchema), required=True)
     inbox_only = fields.List(fields.Nested(OutcomeCountSchema), required=True)
+
+
+class RegionDeliveryStateSchema(DeliveryStateSchema):
+    """本地区提醒投递状态: the delivery state over the alliances of a region and the regions under it."""
+
+    alliances = fields.Integer(required=True, metadata={"description": "计入的教联体数"})

@@ -13,7 +13,8 @@ from jlt_family.core.errors import RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
 from jlt_family.families.models import Guardian, Student
-from jlt_family.organizations.models import School, SchoolClass
+from jlt_family.organizations.models import Alliance, School, SchoolClass
+from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.reminders.models import (
     Broadcast,
     InboxOutcome,
@@ -255,10 +256,10 @@ def _fan_out(record, alliance, now):
 # Delivery state ------------------------------------------------------------------------------------------------
 
 
-def delivery_state(alliance_id, now):
+def delivery_state(alliance_ids, now):
     """Counts by status and kind, the oldest due reminder still pending, failures by error and inbox-only
-    outcomes by reason, for the reminders of one alliance."""
-    of_alliance = Reminder.alliance_id == alliance_id
+    outcomes by reason, for the reminders of these alliances (one, or those of a region)."""
+    of_alliance = Reminder.alliance_id.in_(list(alliance_ids))
     counts = db.session.execute(
         sa.select(Reminder.status, Reminder.kind, sa.func.count())
         .where(of_alliance).group_by(Reminder.status, Reminder.kind).order_by(Reminder.status, Reminder.kind)
@@ -283,3 +284,9 @@ def delivery_state(alliance_id, now):
         "failures": [{"error_code": code, "count": n} for code, n in failures],
         "inbox_only": [{"outcome": outcome, "count": n} for outcome, n in inbox_only],
     }
+
+
+def region_alliance_ids(region):
+    """The alliances of a region and of the regions under it."""
+    regions = region_subtree_ids({region.id})
+    return list(db.session.scalars(sa.select(Alliance.id).where(Alliance.region_id.in_(regions)).order_by(Alliance.id)))

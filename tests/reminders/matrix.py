@@ -39,4 +39,8 @@ ENDPOINTS = [
      expect(403, alliance_admin=201)),
     ("reminder_delivery", "GET", lambda w: f"/api/v1/alliances/{w.alliance.id}/reminder-delivery", None,
      expect(403, alliance_admin=200, region_admin=200)),
+    ("region_reminder_delivery", "GET", lambda w: f"/api/v1/regions/{w.city.id}/reminder-delivery", None,
+     expect(403)),
+    ("county_reminder_delivery", "GET", lambda w: f"/api/v1/regions/{w.county.id}/reminder-delivery", None,
+     expect(403, region_admin=200)),
 ]

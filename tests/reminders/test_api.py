@@ -144,3 +144,23 @@ def test_values_are_cut_to_the_field_rules_in_code_points():
     assert cut("character_string", "编号 AB-12 34" + "x" * 40) == "AB-1234" + "x" * 25
     assert cut("thing", "  ") == "无"
     assert format_time(dt.datetime(2026, 11, 22, 7, 1, tzinfo=dt.UTC)) == "2026年11月22日 15:01"
+
+
+def test_the_region_delivery_state_counts_the_alliances_of_the_region_and_below(call, make, world, db):
+    town = make.region(parent=world.county, name="测试镇")
+    below = make.alliance(region=town)
+    elsewhere = make.alliance(region=world.other_county)
+    for alliance_id, kind in ((world.alliance.id, "course_session"), (below.id, "home_visit"),
+                              (elsewhere.id, "home_visit"), (None, "home_visit")):
+        _message(db, world.guardian_a, kind=kind, alliance_id=alliance_id, status=ReminderStatus.INBOX_ONLY,
+                 outcome=InboxOutcome.DEVELOPMENT)
+    db.session.commit()
+    path = f"/api/v1/regions/{world.county.id}/reminder-delivery"
+    state = call("GET", path, world.region_admin).json
+    assert state["alliances"] == 2
+    assert {(c["status"], c["kind"], c["count"]) for c in state["counts"]} == {
+        ("inbox_only", "course_session", 1), ("inbox_only", "home_visit", 1)}
+    assert state["inbox_only"] == [{"outcome": "development", "count": 2}]
+    refused = call("GET", path, world.other_region_admin)
+    assert (refused.status_code, refused.json["code"]) == (403, "not_region_admin")
+    assert call("GET", "/api/v1/regions/999999/reminder-delivery", world.region_admin).status_code == 404
