@@ -38,6 +38,7 @@ from jlt_family.auth.models import User
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
 from jlt_family.reminders.models import InboxOutcome, Reminder, ReminderMute, ReminderStatus, SubscribeConsent
+from jlt_family.reminders.policy import policy_for_alliance
 from jlt_family.reminders.templates import TemplateConfigError, message_data, message_page, template_for
 from jlt_family.wechat import client as wechat
 from jlt_family.wechat.client import TOKEN_ERRORS, WeChatError
@@ -187,6 +188,20 @@ def _begin(reminder, token, template_id, now, settings):
     return "ok"
 
 
+def _held_for_quiet_hours(reminder, token, now):
+    """No push inside the alliance's quiet hours, whatever brought the row here now (a retry, a released batch,
+    a reaped lease): put it back for the end of the quiet hours, or inbox-only when its event is over by then."""
+    policy = policy_for_alliance(reminder.alliance_id)
+    if not policy.is_quiet(now):
+        return False
+    resume = policy.push_time(now)
+    if reminder.ends_at is not None and resume >= reminder.ends_at:
+        _inbox_only(reminder, token, InboxOutcome.QUIET_HOURS)
+    else:
+        _mark(reminder.id, token, status=ReminderStatus.PENDING, next_attempt_at=resume)
+    return True
+
+
 def _inbox_only(reminder, token, outcome):
     return _mark(reminder.id, token, status=ReminderStatus.INBOX_ONLY, outcome=outcome)
 
@@ -209,6 +224,8 @@ def deliver(reminder, openid, muted, token, client, now, settings):
     except TemplateConfigError as exc:
         log.error("reminder %s: template mapping of %r is broken: %s", reminder.id, reminder.kind, exc)
         _mark(reminder.id, token, status=ReminderStatus.FAILED, last_error=str(exc)[:200])
+        return None
+    if _held_for_quiet_hours(reminder, token, now):
         return None
     template_id = template["template_id"]
     if _begin(reminder, token, template_id, now, settings) != "ok":

@@ -59,6 +59,12 @@ def policy_for_school(school_id):
     return policy_of_alliance(alliance)
 
 
+def policy_for_alliance(alliance_id):
+    """The policy of an alliance by id (the default for None)."""
+    alliance = db.session.get(Alliance, alliance_id) if alliance_id is not None else None
+    return policy_of_alliance(alliance) if alliance is not None else Policy()
+
+
 def policy_of_alliance(alliance):
     return Policy(
         alliance_id=alliance.id,

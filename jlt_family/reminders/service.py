@@ -96,15 +96,22 @@ def _by_policy(school_id, user_ids):
 
 
 def cancel(subject_type, subject_id, user_ids=None):
-    """Cancel the pending reminders of a thing (of ``user_ids``, or everyone's); returns how many."""
+    """Cancel the planned reminders of a thing (of ``user_ids``, or everyone's); returns how many.
+
+    Only reminders before the thing (they carry its ``starts_at``), never notices about it: a "you were promoted
+    from the waitlist" notice must survive the rescheduling that comes with it. Rows being sent right now are
+    cancelled too: the dispatcher's token-guarded mark then finds nothing to finish, so no retry follows.
+    """
     stmt = sa.update(Reminder).where(
         Reminder.subject_type == subject_type,
         Reminder.subject_id == subject_id,
-        Reminder.status == ReminderStatus.PENDING,
+        Reminder.starts_at.is_not(None),
+        Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENDING)),
     )
     if user_ids is not None:
         stmt = stmt.where(Reminder.user_id.in_(list(user_ids)))
-    return db.session.execute(stmt.values(status=ReminderStatus.CANCELLED)).rowcount
+    values = {"status": ReminderStatus.CANCELLED, "claim_token": None, "lease_until": None}
+    return db.session.execute(stmt.values(**values)).rowcount
 
 
 def notice(*, kind, subject_type, subject_id, user_ids, title, body, page, school_id, now=None):
