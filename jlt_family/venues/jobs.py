@@ -19,7 +19,7 @@ from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import to_shanghai, utcnow
 from jlt_family.families.models import Family
 from jlt_family.venues import eligibility, notify
-from jlt_family.venues.models import Booking, BookingStatus, GreenSuspension, Offering, Slot
+from jlt_family.venues.models import MAX_GREEN_RELEASE_MINUTES, Booking, BookingStatus, GreenSuspension, Offering, Slot
 from jlt_family.venues.service import _give_back, _move
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def release_green(now=None):
         sa.select(Slot.id, Slot.starts_at, Offering.green_release_minutes)
         .join(Offering, Offering.id == Slot.offering_id)
         .where(Slot.green_released_at.is_(None), Offering.green_release_minutes.is_not(None), Slot.starts_at > now,
-               Slot.starts_at <= now + dt.timedelta(days=2))
+               Slot.starts_at <= now + dt.timedelta(minutes=MAX_GREEN_RELEASE_MINUTES))
         .order_by(Slot.id)
     ).all()
     due = [slot_id for slot_id, starts_at, minutes in due if starts_at - dt.timedelta(minutes=minutes) <= now]

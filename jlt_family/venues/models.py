@@ -39,6 +39,10 @@ class PriceKind(StrEnum):
     DISCOUNT = "discount"  # 学生优惠
 
 
+# The longest a green release may come before the start (7 days): the schema's limit and the job's look-ahead.
+MAX_GREEN_RELEASE_MINUTES = 10080
+
+
 class Offering(db.Model):
     """开放项目: what a resource unit opens for booking (展厅参观, 科普讲座, 体育场地, 消防站开放日 ...).
 

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from jlt_family.core.schemas import Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, StrictBoolean, text
 from jlt_family.organizations.schemas import HourMinute
-from jlt_family.venues.models import BookingStatus, Channel, OfferingKind, PriceKind
+from jlt_family.venues.models import MAX_GREEN_RELEASE_MINUTES, BookingStatus, Channel, OfferingKind, PriceKind
 
 _DATE_RANGE = validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31), error="日期应在 2000 年至 2100 年之间")
 
@@ -42,7 +42,7 @@ class VenueOfferingInputSchema(Schema):
                                      metadata={"description": "开场前几分钟停止取消"})
     needs_confirmation = StrictBoolean(load_default=True, metadata={"description": "普通预约需场馆确认"})
     green_auto_confirm = StrictBoolean(load_default=True, metadata={"description": "绿色通道自动确认"})
-    green_release_minutes = SmallInt(min=0, max=10080, allow_none=True, load_default=None,
+    green_release_minutes = SmallInt(min=0, max=MAX_GREEN_RELEASE_MINUTES, allow_none=True, load_default=None,
                                      metadata={"description": "开场前几分钟把未用的绿色名额转入普通名额（空：不转）"})
     max_party = SmallInt(min=1, max=20, load_default=5, metadata={"description": "每次预约最多人数"})
     is_active = StrictBoolean(load_default=True)

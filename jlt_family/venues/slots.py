@@ -88,10 +88,10 @@ def _retire(offering, slots, closures):
 
 
 def _match_offering(slot, offering):
-    """An unbooked slot follows the offering's current duration and places."""
+    """An unbooked slot follows the offering's current duration and places (a green release stays released)."""
     slot.ends_at = slot.starts_at + dt.timedelta(minutes=offering.duration_minutes)
     slot.capacity = offering.capacity
-    slot.green_capacity = offering.green_quota
+    slot.green_capacity = slot.green_taken if slot.green_released_at is not None else offering.green_quota
     slot.status = SlotStatus.OPEN
 
 

@@ -152,3 +152,26 @@ def test_a_closure_over_a_booked_slot_closes_it_to_new_bookings(book, call, offe
     db.session.expire_all()
     assert db.session.get(Slot, booked.id).status == SlotStatus.CLOSED
     assert book(booked, user=world.guardian_b, child_ids=[world.child_b.id]).json["code"] == "slot_closed"
+
+
+def test_a_release_far_ahead_happens_on_time(offering, db):
+    """A 5-day release lead is honoured for a slot 4 days ahead (the job looks as far ahead as the schema allows)."""
+    offering.green_release_minutes = 5 * 24 * 60
+    slot = make_slot(db, offering, dt.timedelta(days=4))
+    db.session.commit()
+    assert jobs.release_green(utcnow()) == 1
+    db.session.expire_all()
+    assert db.session.get(Slot, slot.id).green_capacity == 0
+
+
+def test_bringing_slots_in_line_with_the_offering_keeps_a_release(offering, db):
+    from jlt_family.venues import slots
+
+    offering.green_release_minutes = 1440
+    slot = make_slot(db, offering, dt.timedelta(hours=23))
+    db.session.commit()
+    assert jobs.release_green(utcnow()) == 1
+    db.session.expire_all()
+    slot, offering = db.session.get(Slot, slot.id), db.session.get(type(offering), offering.id)
+    slots._match_offering(slot, offering)  # what slot generation does to unbooked future slots
+    assert (slot.green_capacity, slot.general_left) == (0, 50)
