@@ -31,6 +31,7 @@ ALLOWED = {
 KIND_LABELS = {
     "course_session": "课程提醒",
     "home_visit": "家访提醒",
+    "home_visit_update": "家访动态",
     "venue_booking": "场馆预约",
     "broadcast": "教联体通知",
     "visit_digest": "家访周报",

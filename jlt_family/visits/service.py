@@ -31,7 +31,8 @@ from jlt_family.visits.models import (
 )
 
 SUBJECT_TYPE = "home_visit"
-REMINDER_KIND = "home_visit"
+REMINDER_KIND = "home_visit"  # reminders before a scheduled visit
+NOTICE_KIND = "home_visit_update"  # notices of a change (proposed, accepted, moved, cancelled, summary shared)
 MAX_STAFF = 5
 
 
@@ -322,7 +323,7 @@ def _schedule_reminders(visit):
 
 def _notify(visit, user_ids, title, body):
     if user_ids:
-        send_notice.send(visit, kind=REMINDER_KIND, subject_type=SUBJECT_TYPE, subject_id=visit.id,
+        send_notice.send(visit, kind=NOTICE_KIND, subject_type=SUBJECT_TYPE, subject_id=visit.id,
                          user_ids=list(user_ids), title=title, body=body, page=_page(visit),
                          school_id=visit.school_id)
 

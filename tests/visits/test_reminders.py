@@ -19,7 +19,7 @@ def test_a_proposal_notifies_the_family(world, propose, announced):
     kwargs = announced[0][1]
     assert set(kwargs) == NOTICE_KEYS
     assert (kwargs["user_ids"], kwargs["subject_id"], kwargs["kind"]) == ([world.guardian_a.id], visit["id"],
-                                                                          "home_visit")
+                                                                          "home_visit_update")
 
 
 def test_scheduling_reminds_the_family_and_every_participant(world, propose, call, announced):
