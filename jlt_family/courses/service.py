@@ -4,7 +4,8 @@ Services never commit (the route or the job does) and never read the request. Pl
 conditional UPDATE (``taken + 1 <= capacity``); every other change of a session's counters happens while the
 session row is locked (``SELECT ... FOR UPDATE``), so concurrent enrolments, cancellations and promotions of one
 session are serialised on that row and the counters never drift from the enrolment rows. A session's row is
-always locked before its enrolment rows (no lock-order deadlocks).
+always locked before its enrolment rows, and a course's row before its sessions' rows when both are locked
+(format changes, session creation and changes): no lock-order deadlocks.
 
 Reminders: the three events of ``core.events`` are sent after the change is flushed (enrolment and promotion
 schedule reminders, cancellations cancel them, cancelled sessions and promotions send a notice).
@@ -19,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
 from jlt_family.core.extensions import db
-from jlt_family.core.timeutil import utcnow
+from jlt_family.core.timeutil import to_shanghai, utcnow
 from jlt_family.courses.models import (
+    FORMAT_LABELS,
     Course,
     CourseFormat,
     CourseSession,
@@ -78,11 +80,53 @@ def create_course(actor, kind, provider, **fields):
     return course
 
 
-def update_course(course, **fields):
+def update_course(course, now=None, **fields):
+    """修改课程; a new format (线下 ↔ 线上) is refused unless every session still to come complies with it."""
     _check_grades(fields.get("grade_min", course.grade_min), fields.get("grade_max", course.grade_max))
+    if "format" in fields and fields["format"] != course.format:
+        course = lock_course(course.id)
+        _check_sessions_fit_format(course, fields["format"], now or utcnow())
     for name, value in fields.items():
         setattr(course, name, value)
     return course
+
+
+def lock_course(course_id, *, shared=False):
+    """The course row, locked (``shared``: against a format change only) and re-read from the latest commit.
+
+    A course's row is locked before its sessions' rows: a format change locks it exclusively and then reads the
+    sessions; creating or changing a session locks it shared first, so it checks against the format in force.
+    """
+    return db.session.scalar(
+        sa.select(Course).where(Course.id == course_id).with_for_update(read=shared)
+        .execution_options(populate_existing=True)
+    )
+
+
+_FORMAT_NEEDS = {CourseFormat.OFFLINE: ("place", "上课地点"), CourseFormat.ONLINE_LIVE: ("online_url", "直播链接")}
+
+
+def _check_sessions_fit_format(course, new_format, now):
+    """422 ``format_change_sessions_incomplete`` listing the scheduled, not yet ended sessions that lack what
+    ``new_format`` needs (a place offline, a link live online)."""
+    if new_format not in _FORMAT_NEEDS:
+        return
+    column, label = _FORMAT_NEEDS[new_format]
+    sessions = db.session.scalars(
+        sa.select(CourseSession)
+        .where(CourseSession.course_id == course.id, CourseSession.status == SessionStatus.SCHEDULED,
+               CourseSession.ends_at > now)
+        .order_by(CourseSession.starts_at, CourseSession.id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).all()
+    lacking = [session for session in sessions if not getattr(session, column)]
+    if lacking:
+        raise RuleViolation(
+            f"改为{FORMAT_LABELS[new_format]}前，请先为 {len(lacking)} 个未结束的场次填写{label}",
+            code="format_change_sessions_incomplete",
+            errors={"sessions": [{"session_id": session.id, "starts_at": to_shanghai(session.starts_at).isoformat(),
+                                  "missing": column} for session in lacking]},
+        )
 
 
 def _check_grades(grade_min, grade_max):
@@ -117,6 +161,7 @@ def create_session(course, **fields):
 
     fields.setdefault("learning_hours", 1.0)
     fields["learning_hours"] = _hours(fields["learning_hours"])
+    course = lock_course(course.id, shared=True)
     session = CourseSession(course=course, checkin_salt=secrets.token_hex(16), **fields)
     _check_session(session)
     db.session.add(session)
@@ -145,6 +190,7 @@ def _check_session(session):
 def update_session(session, now=None, **fields):
     """Change times, place, capacity or windows of a scheduled session; enrolled parents hear of a move."""
     now = now or utcnow()
+    lock_course(session.course_id, shared=True)
     session = lock_session(session.id)
     if session.status != SessionStatus.SCHEDULED:
         raise SessionNotScheduled()

@@ -5,7 +5,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from jlt_family.courses.models import CourseSession, Enrolment, EnrolmentStatus
+from jlt_family.courses.models import CourseFormat, CourseSession, Enrolment, EnrolmentStatus
 
 pytestmark = pytest.mark.mysql
 
@@ -89,3 +89,50 @@ def test_leaving_and_cancelling_at_once_keep_the_counts(app, make, world, db, h,
     assert db.session.get(CourseSession, session.id).taken == 5
     remaining = {e.id: e.status for e in rows}
     assert all(remaining[e.id] == EnrolmentStatus.ENROLLED for e in waiting[5:])  # the next five in line
+
+
+
+def test_a_session_change_overlapping_a_format_change_never_leaves_an_offline_session_without_a_place(
+        app, make, world, db, h, monkeypatch):
+    """The session change (clearing the place) has read the course (online) and pauses just before locking its
+    session while the course goes offline; the course lock makes one of the two see the other's result."""
+    from jlt_family.courses import service
+
+    course = h.course(db, world.school, world.teacher_a, format=CourseFormat.ONLINE_LIVE)
+    session = h.session(db, course, online_url="https://live.example.cn/x")
+    db.session.commit()
+    course_id, session_id = course.id, session.id
+    headers = make.login(world.teacher_a)
+    paused, format_done, statuses = threading.Event(), threading.Event(), {}
+    real_lock_session = service.lock_session
+
+    def lock_session_after_a_pause(session_id):
+        paused.set()
+        format_done.wait(timeout=1.5)  # with the course lock held, the format change cannot finish meanwhile
+        return real_lock_session(session_id)
+
+    monkeypatch.setattr(service, "lock_session", lock_session_after_a_pause)
+
+    def change_session():
+        response = app.test_client().patch(f"/api/v1/course-sessions/{session_id}", headers=headers,
+                                           json={"place": ""})
+        statuses["session"] = response.status_code
+
+    def change_format():
+        paused.wait(timeout=5)
+        response = app.test_client().patch(f"/api/v1/courses/{course_id}", headers=headers,
+                                           json={"format": "offline"})
+        statuses["format"] = response.status_code
+        format_done.set()
+
+    threads = [threading.Thread(target=change_session), threading.Thread(target=change_format)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    db.session.rollback()
+    db.session.expire_all()
+
+    fresh_course, fresh_session = db.session.get(type(course), course_id), db.session.get(CourseSession, session_id)
+    assert statuses == {"session": 200, "format": 422}
+    assert (fresh_course.format, fresh_session.place) == ("online_live", "")
