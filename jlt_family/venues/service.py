@@ -7,9 +7,9 @@ Lock order, so that racing requests queue instead of deadlocking on MariaDB: a n
 row, takes its places (the slot's row), counts itself on the family's counter, then inserts its row (inserting
 first would hold a shared lock on the slot through the foreign key, which every racing booker then tries to
 upgrade). A change that frees places locks the slot's row, then the booking, the counter and the slot's places.
-Cancelling a whole slot locks the slot's row, closes it, then cancels its holding bookings one by one in id order
-(each: the booking, the counter, the slot's places); places are only taken from an open slot, so a booker queued
-behind the cancellation gets ``slot_closed`` instead of a place.
+Cancelling a whole slot locks the slot's row, closes it, then cancels its holding bookings one by one in family
+order (each: the booking, the family's counter, the slot's places); places are only taken from an open slot, so
+a booker queued behind the cancellation gets ``slot_closed`` instead of a place.
 Every change of a booking's status is a conditional UPDATE
 from the statuses it may leave (``_move``): of two racing changes exactly one wins, and only the winner touches
 the counters, so each counter always equals the headcount of its channel's holding bookings.
@@ -366,9 +366,10 @@ def cancel_slot(slot, staff, reason, now=None):
     if slot.ends_at <= now:
         raise _rule("slot_ended", "该场次已结束，不能取消")
     # A locking read: bookings committed after this transaction's snapshot (queued behind the slot) are included.
+    # In family order, so that two slots cancelled at once lock the families' counters in the same order.
     holding = db.session.scalars(
-        sa.select(Booking).where(Booking.slot_id == slot.id, Booking.status.in_(HOLDING)).order_by(Booking.id)
-        .with_for_update().execution_options(populate_existing=True)
+        sa.select(Booking).where(Booking.slot_id == slot.id, Booking.status.in_(HOLDING))
+        .order_by(Booking.family_id, Booking.id).with_for_update().execution_options(populate_existing=True)
     ).all()
     if slot.status == SlotStatus.CLOSED and not holding:
         raise Conflict("该场次已关闭，没有需要取消的预约", code="slot_already_closed")
@@ -384,7 +385,7 @@ def cancel_slot(slot, staff, reason, now=None):
             cancelled.append(booking)
     audit(staff, "venue_slot_cancelled", "venue_slot", slot.id, reason=reason, bookings=len(cancelled))
     db.session.expire(slot)
-    return cancelled
+    return sorted(cancelled, key=lambda booking: booking.id)
 
 
 # ---- at the door ----------------------------------------------------------------------------------------------
