@@ -41,6 +41,10 @@ class SmallInt(fields.Integer):
         super().__init__(**kwargs)
 
 
+# Dates a person means (a term, a period of care, a filter): 2000–2100, so no calendar edge reaches the database.
+DATE_RANGE = validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31), error="日期应在 2000 年至 2100 年之间")
+
+
 class ShanghaiDateTime(fields.DateTime):
     """ISO 8601 with offset: input must carry an offset; output is shown in Asia/Shanghai (+08:00)."""
 

@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from jlt_family.core.schemas import (
+    DATE_RANGE,
     Id,
     PageArgsSchema,
     QueryId,
@@ -74,8 +75,8 @@ class CourseQuerySchema(PageArgsSchema):
     child_id = QueryId(metadata={"description": "只看适合该孩子的课程（孩子的学校、年级）"})
     grade = fields.Integer(validate=validate.Range(min=-3, max=12, error="年级应为 -3 到 12"),
                            metadata={"description": "适合该年级"})
-    date_from = fields.Date(metadata={"description": "有场次在该日或之后（北京时间）"})
-    date_to = fields.Date(metadata={"description": "有场次在该日或之前（北京时间）"})
+    date_from = fields.Date(validate=DATE_RANGE, metadata={"description": "有场次在该日或之后（北京时间）"})
+    date_to = fields.Date(validate=DATE_RANGE, metadata={"description": "有场次在该日或之前（北京时间）"})
     has_places = fields.Boolean(metadata={"description": "只看尚有名额的"})
     q = text(50, metadata={"description": "关键词（标题、简介）"})
 

@@ -3,11 +3,10 @@
 Input schemas are strict: unknown fields, wrong types and out-of-range values answer 422 with Chinese messages.
 """
 
-import datetime as dt
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from jlt_family.core.schemas import PageArgsSchema, PhoneNumber, ShanghaiDateTime, StrictBoolean, text
+from jlt_family.core.schemas import DATE_RANGE, PageArgsSchema, PhoneNumber, ShanghaiDateTime, StrictBoolean, text
 from jlt_family.families.models import BindingStatus, EntrustmentStatus, GuardianRelation
 from jlt_family.organizations.schemas import SchoolBriefSchema
 
@@ -22,7 +21,6 @@ def relation_field(**kwargs):
     )
 
 
-_DATE_RANGE = validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31), error="日期应在 2000 年至 2100 年之间")
 
 # ---- input ---------------------------------------------------------------------------------------------------
 
@@ -72,9 +70,9 @@ class CareEntrustmentCreateSchema(Schema):
     caretaker_name = text(40, required=True, min_len=1, metadata={"description": "受托照护人姓名"})
     caretaker_relation = text(20, required=True, min_len=1, metadata={"description": "与孩子的关系，如 祖母"})
     caretaker_phone = PhoneNumber(required=True, metadata={"description": "照护人电话：手机或带区号的固定电话"})
-    starts_on = fields.Date(required=True, validate=_DATE_RANGE, metadata={"description": "委托开始日期"})
+    starts_on = fields.Date(required=True, validate=DATE_RANGE, metadata={"description": "委托开始日期"})
     ends_on = fields.Date(
-        load_default=None, allow_none=True, validate=_DATE_RANGE, metadata={"description": "委托结束日期（可空）"}
+        load_default=None, allow_none=True, validate=DATE_RANGE, metadata={"description": "委托结束日期（可空）"}
     )
     note = text(500, load_default="", metadata={"description": "备注"})
 

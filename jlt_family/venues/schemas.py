@@ -3,15 +3,21 @@
 Input schemas are strict (unknown fields, wrong types and out-of-range values answer 422 in Chinese).
 """
 
-import datetime as dt
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from jlt_family.core.schemas import Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, StrictBoolean, text
+from jlt_family.core.schemas import (
+    DATE_RANGE,
+    Id,
+    PageArgsSchema,
+    QueryId,
+    ShanghaiDateTime,
+    SmallInt,
+    StrictBoolean,
+    text,
+)
 from jlt_family.organizations.schemas import HourMinute
 from jlt_family.venues.models import MAX_GREEN_RELEASE_MINUTES, BookingStatus, Channel, OfferingKind, PriceKind
-
-_DATE_RANGE = validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31), error="日期应在 2000 年至 2100 年之间")
 
 
 def _enum(enum_cls, description, **kwargs):
@@ -73,8 +79,8 @@ class VenueUnitBriefSchema(Schema):
 class VenueRuleSchema(Schema):
     weekday = SmallInt(min=0, max=6, required=True, metadata={"description": "0 周一 … 6 周日"})
     start_time = HourMinute(required=True, metadata={"description": "开始时间 HH:MM（北京时间）"})
-    valid_from = fields.Date(load_default=None, allow_none=True, validate=_DATE_RANGE)
-    valid_until = fields.Date(load_default=None, allow_none=True, validate=_DATE_RANGE)
+    valid_from = fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE)
+    valid_until = fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE)
 
 
 class VenueRulesInputSchema(Schema):
@@ -119,7 +125,7 @@ class VenueOfferingArgsSchema(PageArgsSchema):
     kind = _enum(OfferingKind, "按类型筛选")
     unit_id = QueryId()
     alliance_id = QueryId()
-    date = fields.Date(validate=_DATE_RANGE, metadata={"description": "只看这一天有场次的项目"})
+    date = fields.Date(validate=DATE_RANGE, metadata={"description": "只看这一天有场次的项目"})
     has_places = fields.Boolean(metadata={"description": "只看仍有名额的"})
     all = fields.Boolean(load_default=False, metadata={"description": "家长默认只看孩子所在教联体的场馆；true 看全部"})
 
@@ -128,8 +134,8 @@ class VenueOfferingArgsSchema(PageArgsSchema):
 
 
 class VenueSlotArgsSchema(PageArgsSchema):
-    date_from = fields.Date(validate=_DATE_RANGE, data_key="from", metadata={"description": "起始日期（含）"})
-    date_to = fields.Date(validate=_DATE_RANGE, data_key="to", metadata={"description": "结束日期（含）"})
+    date_from = fields.Date(validate=DATE_RANGE, data_key="from", metadata={"description": "起始日期（含）"})
+    date_to = fields.Date(validate=DATE_RANGE, data_key="to", metadata={"description": "结束日期（含）"})
     has_places = fields.Boolean()
 
 
@@ -260,7 +266,7 @@ class VenueStaffBookingSchema(Schema):
 
 
 class VenueStaffBookingArgsSchema(PageArgsSchema):
-    date = fields.Date(validate=_DATE_RANGE, metadata={"description": "这一天（默认今天起的所有场次）"})
+    date = fields.Date(validate=DATE_RANGE, metadata={"description": "这一天（默认今天起的所有场次）"})
     slot_id = QueryId()
     status = _enum(BookingStatus, "按状态筛选")
 
@@ -269,8 +275,8 @@ class VenueStaffBookingArgsSchema(PageArgsSchema):
 
 
 class VenueClosureInputSchema(Schema):
-    starts_on = fields.Date(required=True, validate=_DATE_RANGE)
-    ends_on = fields.Date(required=True, validate=_DATE_RANGE)
+    starts_on = fields.Date(required=True, validate=DATE_RANGE)
+    ends_on = fields.Date(required=True, validate=DATE_RANGE)
     reason = text(100, load_default="")
 
     @validates_schema
