@@ -2,7 +2,7 @@
 
 Revision ID: 10243e4eecf7
 Revises: bb59988caa51
-Create Date: 2026-11-22 11:27:35.889864
+Create Date: 2026-11-22 12:04:46.201572
 
 """
 from alembic import op
@@ -393,6 +393,7 @@ def upgrade():
     sa.Column('checked_in_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', jlt_family.core.db_types.UTCDateTime(), nullable=False),
     sa.CheckConstraint("(kind = 'family' AND family_id IS NOT NULL) OR (kind = 'group' AND class_id IS NOT NULL)", name=op.f('ck_venue_booking_kind_subject')),
+    sa.CheckConstraint("(status IN ('pending', 'confirmed', 'checked_in')) = (active_key IS NOT NULL)", name=op.f('ck_venue_booking_active_key_matches_status')),
     sa.CheckConstraint('adults >= 0', name=op.f('ck_venue_booking_adults_not_negative')),
     sa.CheckConstraint('checked_in_count IS NULL OR (checked_in_count BETWEEN 1 AND headcount)', name=op.f('ck_venue_booking_checked_in_within_headcount')),
     sa.CheckConstraint('headcount BETWEEN 1 AND 500', name=op.f('ck_venue_booking_headcount_range')),
