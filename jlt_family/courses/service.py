@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
 from jlt_family.core.extensions import db
+from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import to_shanghai, utcnow
 from jlt_family.courses.models import (
     FORMAT_LABELS,
@@ -53,11 +54,6 @@ class SessionNotScheduled(Conflict):
 class EnrolmentNotActive(Conflict):
     code = "enrolment_not_active"
     message = "该报名已取消或已结束，不能执行此操作"
-
-
-def _rows(stmt):
-    """Run an UPDATE; the number of rows it matched."""
-    return db.session.execute(stmt, execution_options={"synchronize_session": False}).rowcount
 
 
 def lock_session(session_id):
@@ -230,12 +226,12 @@ def cancel_session(session, reason="", now=None):
         sa.select(Enrolment.user_id).where(Enrolment.session_id == session.id, Enrolment.status.in_(active))
         .order_by(Enrolment.id)
     ))
-    released = _rows(
+    released = update_rows(
         sa.update(Enrolment)
         .where(Enrolment.session_id == session.id, Enrolment.status == EnrolmentStatus.ENROLLED)
         .values(status=EnrolmentStatus.CANCELLED, active_key=None, cancelled_at=now)
     )
-    _rows(
+    update_rows(
         sa.update(Enrolment)
         .where(Enrolment.session_id == session.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
         .values(status=EnrolmentStatus.CANCELLED, active_key=None, cancelled_at=now)
@@ -301,7 +297,7 @@ def enrol(session, guardian, *, join_waitlist=True, now=None):
 
 def _take_place(session_id):
     """One conditional UPDATE: a place if one is left (the row count decides)."""
-    return _rows(
+    return update_rows(
         sa.update(CourseSession)
         .where(CourseSession.id == session_id, CourseSession.status == SessionStatus.SCHEDULED,
                CourseSession.taken + 1 <= CourseSession.capacity)
@@ -311,7 +307,7 @@ def _take_place(session_id):
 
 def _next_waitlist_position(session_id):
     """The next waitlist number: the UPDATE locks the row, so positions follow the order of arrival."""
-    if not _rows(
+    if not update_rows(
         sa.update(CourseSession)
         .where(CourseSession.id == session_id, CourseSession.status == SessionStatus.SCHEDULED)
         .values(waitlisted=CourseSession.waitlisted + 1, waitlist_seq=CourseSession.waitlist_seq + 1)

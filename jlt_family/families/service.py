@@ -17,6 +17,7 @@ from jlt_family.core.audit import audit
 from jlt_family.core.codes import FAMILY_CODE_LENGTH, new_code, normalise_code
 from jlt_family.core.errors import Conflict, NotFound
 from jlt_family.core.extensions import db
+from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import utcnow
 from jlt_family.families.models import (
     BindingRequest,
@@ -59,11 +60,6 @@ class AlreadyInFamily(Conflict):
     message = "您已是一个家庭的监护人，不能再加入其他家庭"
 
 
-def _update_rows(stmt):
-    """Run a conditional UPDATE; the number of rows it matched."""
-    return db.session.execute(stmt, execution_options={"synchronize_session": False}).rowcount
-
-
 # ---- family -----------------------------------------------------------------------------------------------------
 
 
@@ -102,7 +98,7 @@ def leave_family(guardian):
 
 
 def _revoke_open_invites(family_id):
-    _update_rows(
+    update_rows(
         sa.update(FamilyInvite)
         .where(FamilyInvite.family_id == family_id, FamilyInvite.used_by_id.is_(None),
                FamilyInvite.revoked_at.is_(None))
@@ -172,7 +168,7 @@ def _newest_first(stmt, status):
 
 def _decide(request_, status, decider_id, reason=""):
     """Move a pending request to ``status``: exactly one of racing decisions wins, the others get 409."""
-    decided = _update_rows(
+    decided = update_rows(
         sa.update(BindingRequest)
         .where(BindingRequest.id == request_.id, BindingRequest.status == BindingStatus.PENDING)
         .values(status=status, active_key=None, decided_at=utcnow(), decided_by_id=decider_id, reason=reason)
@@ -222,7 +218,7 @@ def _guardian_for_requester(request_):
 
 def _bind_student(student, family_id):
     """Link the child to the family with one conditional UPDATE: the first family wins."""
-    bound = _update_rows(
+    bound = update_rows(
         sa.update(Student).where(Student.id == student.id, Student.family_id.is_(None)).values(family_id=family_id)
     )
     if not bound:
@@ -290,7 +286,7 @@ def _reread_invite(invite):
 
 def revoke_family_invite(invite):
     """撤销邀请码 while unused."""
-    revoked = _update_rows(
+    revoked = update_rows(
         sa.update(FamilyInvite)
         .where(FamilyInvite.id == invite.id, FamilyInvite.used_by_id.is_(None), FamilyInvite.revoked_at.is_(None))
         .values(revoked_at=utcnow())
@@ -310,7 +306,7 @@ def redeem_family_invite(actor, *, code, relation, name):
     refusal = _invite_refusal(invite, now)
     if refusal is not None:
         raise refusal
-    claimed = _update_rows(
+    claimed = update_rows(
         sa.update(FamilyInvite)
         .where(FamilyInvite.id == invite.id, FamilyInvite.used_by_id.is_(None), FamilyInvite.revoked_at.is_(None),
                FamilyInvite.expires_at > now)
@@ -377,7 +373,7 @@ def _entrustment_refusal(entrustment):
 def acknowledge_care_entrustment(actor, entrustment):
     """班主任 / 学校领导 confirm they have received the care arrangement."""
     now = utcnow()
-    done = _update_rows(
+    done = update_rows(
         sa.update(CareEntrustment)
         .where(CareEntrustment.id == entrustment.id, CareEntrustment.status == EntrustmentStatus.SUBMITTED)
         .values(status=EntrustmentStatus.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by_id=actor.user_id)
@@ -392,7 +388,7 @@ def acknowledge_care_entrustment(actor, entrustment):
 
 def withdraw_care_entrustment(entrustment):
     """A guardian withdraws the arrangement (ended or filed by mistake)."""
-    done = _update_rows(
+    done = update_rows(
         sa.update(CareEntrustment)
         .where(CareEntrustment.id == entrustment.id, CareEntrustment.status != EntrustmentStatus.WITHDRAWN)
         .values(status=EntrustmentStatus.WITHDRAWN)

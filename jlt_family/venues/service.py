@@ -27,6 +27,7 @@ from jlt_family.core.audit import audit
 from jlt_family.core.codes import new_code, normalise_code
 from jlt_family.core.errors import Conflict, NotFound, RuleViolation
 from jlt_family.core.extensions import db
+from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import utcnow
 from jlt_family.families.models import Family, Student
 from jlt_family.venues import eligibility, notify
@@ -52,10 +53,6 @@ def _rule(code, message):
     return RuleViolation(message, code=code)
 
 
-def _update_rows(stmt):
-    return db.session.execute(stmt, execution_options={"synchronize_session": False}).rowcount
-
-
 # ---- places ---------------------------------------------------------------------------------------------------
 
 
@@ -69,7 +66,7 @@ def _take_places(slot_id, channel, places):
         stmt = sa.update(Slot).where(
             Slot.id == slot_id, Slot.general_taken + places + Slot.green_capacity <= Slot.capacity
         ).values(general_taken=Slot.general_taken + places)
-    if not _update_rows(stmt.where(Slot.status == SlotStatus.OPEN)):
+    if not update_rows(stmt.where(Slot.status == SlotStatus.OPEN)):
         # A locking read sees the latest committed status (a plain one could see the transaction's old snapshot).
         if db.session.scalar(sa.select(Slot.status).where(Slot.id == slot_id).with_for_update()) != SlotStatus.OPEN:
             raise _rule("slot_closed", "该场次已关闭，不可预约")
@@ -87,7 +84,7 @@ def _give_back(booking):
                                             else_=Slot.green_capacity - n)}
     else:
         values = {"general_taken": Slot.general_taken - n}
-    _update_rows(sa.update(Slot).where(Slot.id == booking.slot_id).values(**values))
+    update_rows(sa.update(Slot).where(Slot.id == booking.slot_id).values(**values))
 
 
 def _lock_slot(slot_id):
@@ -106,13 +103,13 @@ def _move(booking, from_statuses, to_status, **values):
         # row is locked first: racing changes of one slot's bookings queue instead of deadlocking.
         _lock_slot(booking.slot_id)
     family_id = booking.family_id
-    moved = _update_rows(
+    moved = update_rows(
         sa.update(Booking).where(Booking.id == booking.id, Booking.status.in_(from_statuses))
         .values(status=to_status, **values)
     )
     db.session.expire(booking)
     if moved and family_id is not None and set(from_statuses) <= set(HOLDING) and to_status not in HOLDING:
-        _update_rows(sa.update(FamilyBookingCounter).where(FamilyBookingCounter.family_id == family_id)
+        update_rows(sa.update(FamilyBookingCounter).where(FamilyBookingCounter.family_id == family_id)
                      .values(active=FamilyBookingCounter.active - 1))
     return bool(moved)
 
@@ -192,7 +189,7 @@ def _count_family_booking(family_id, policy):
                 db.session.add(FamilyBookingCounter(family_id=family_id, active=0))
         except IntegrityError:
             pass  # created by the family's booking that committed just before
-    if not _update_rows(
+    if not update_rows(
         sa.update(FamilyBookingCounter)
         .where(FamilyBookingCounter.family_id == family_id,
                FamilyBookingCounter.active < policy.max_active_bookings)
@@ -373,7 +370,7 @@ def cancel_slot(slot, staff, reason, now=None):
     ).all()
     if slot.status == SlotStatus.CLOSED and not holding:
         raise Conflict("该场次已关闭，没有需要取消的预约", code="slot_already_closed")
-    _update_rows(sa.update(Slot).where(Slot.id == slot.id).values(status=SlotStatus.CLOSED))
+    update_rows(sa.update(Slot).where(Slot.id == slot.id).values(status=SlotStatus.CLOSED))
     cancelled = []
     for booking in holding:
         if _move(booking, HOLDING, BookingStatus.CANCELLED, reason=reason, decided_by_id=staff.user_id,
