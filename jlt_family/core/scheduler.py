@@ -62,6 +62,8 @@ def _in_app_context(app, job_id, func):
 
 
 def build_scheduler(app, *, blocking):
+    # APScheduler logs every run at INFO (the dispatcher runs every few seconds); keep its warnings and errors.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = cls(
         timezone="UTC",
