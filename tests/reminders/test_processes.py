@@ -91,32 +91,30 @@ def test_three_processes_send_3000_reminders_each_exactly_once(fake, db):
     assert elapsed < 45  # 12–20 s on the shared test machine: two fsynced commits per reminder
 
 
-def test_a_killed_dispatcher_loses_nothing(fake, db, wechat_mode, app):
-    app.config["WECHAT_TEMPLATES"] = TEMPLATES
-    try:
-        _seed(db, 200, users=20, credits_each=20)
-        fake.slow(0.02, "/cgi-bin/message/subscribe/send")
-        proc = _start(fake, db, batch_size=100, send_threads=2)
-        _go(proc)
-        while len(fake.sent_messages) < 30:
-            time.sleep(0.01)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        proc.stdin.close()
-        proc.stdout.close()
-        time.sleep(0.1)  # the fake finishes the call that was in flight, if any
-        fake.slow(0)
-        held = _count(db, Reminder.status == ReminderStatus.SENDING)
-        assert held > 0  # the dead process held leases
-        pending = _count(db, Reminder.status == ReminderStatus.PENDING)
-        assert pending + held + _count(db, Reminder.status == ReminderStatus.SENT) == 200
-        assert dispatcher.drain() == pending  # the held rows wait for their leases to expire
-        assert _count(db, Reminder.status == ReminderStatus.SENDING) == held
-        assert dispatcher.reap(utcnow() + dt.timedelta(seconds=61)) == held
-        dispatcher.drain()
-        sends = _sends_per_reminder(fake)
-        assert _count(db, Reminder.status == ReminderStatus.SENT) == 200
-        assert len(sends) == 200
-        assert sum(sends.values()) - 200 <= 2  # at most the ones in flight (one per send thread) at the kill
-    finally:
-        app.config.pop("WECHAT_TEMPLATES", None)
+def test_a_killed_dispatcher_loses_nothing(fake, db, wechat_mode, configure):
+    configure(WECHAT_TEMPLATES=TEMPLATES)
+    _seed(db, 200, users=20, credits_each=20)
+    fake.slow(0.02, "/cgi-bin/message/subscribe/send")
+    proc = _start(fake, db, batch_size=100, send_threads=2)
+    _go(proc)
+    while len(fake.sent_messages) < 30:
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdin.close()
+    proc.stdout.close()
+    time.sleep(0.1)  # the fake finishes the call that was in flight, if any
+    fake.slow(0)
+    held = _count(db, Reminder.status == ReminderStatus.SENDING)
+    assert held > 0  # the dead process held leases
+    pending = _count(db, Reminder.status == ReminderStatus.PENDING)
+    assert pending + held + _count(db, Reminder.status == ReminderStatus.SENT) == 200
+    assert dispatcher.drain() == pending  # the held rows wait for their leases to expire
+    assert _count(db, Reminder.status == ReminderStatus.SENDING) == held
+    assert dispatcher.reap(utcnow() + dt.timedelta(seconds=61)) == held
+    dispatcher.drain()
+    sends = _sends_per_reminder(fake)
+    assert _count(db, Reminder.status == ReminderStatus.SENT) == 200
+    assert len(sends) == 200
+    assert sum(sends.values()) - 200 <= 2  # at most the ones in flight (one per send thread) at the kill
+
