@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jlt_family.core.audit import audit
 from jlt_family.core.codes import new_code, normalise_code
-from jlt_family.core.errors import Conflict, NotFound, RuleViolation
+from jlt_family.core.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import utcnow
@@ -335,7 +335,9 @@ def cancel_by_booker(booking, actor, reason="", now=None):
 
 
 def cancel_by_staff(booking, staff, reason):
-    """场馆取消 with a reason (audit-logged)."""
+    """场馆取消: staff must give the family a reason (audit-logged)."""
+    if not reason:
+        raise ValidationFailed(errors={"json": {"reason": ["场馆取消预约请填写原因"]}})
     _cancel(booking, staff, reason)
     audit(staff, "venue_booking_cancelled", "venue_booking", booking.id, school_id=booking.school_id, reason=reason)
     return booking
