@@ -159,3 +159,12 @@ def test_my_bookings_list_the_familys(book, call, slot, world):
     assert (mine["total"], theirs["total"]) == (1, 0)
     assert mine["items"][0]["children"] == [{"id": world.child_a.id, "name": "张小明"}]
     assert BookingStatus(mine["items"][0]["status"]) == BookingStatus.CONFIRMED
+
+
+def test_venue_staff_cancel_a_booking_only_with_a_reason(book, call, slot, world):
+    booking_id = book(slot).json["id"]
+    path = f"{API}/venue-bookings/{booking_id}/cancel"
+    refused = call("POST", path, world.venue_staff, json={})
+    assert refused.status_code == 422 and refused.json["errors"]["json"]["reason"] == ["场馆取消预约请填写原因"]
+    done = call("POST", path, world.venue_staff, json={"reason": "场馆临时检修"})
+    assert done.status_code == 200 and done.json["status"] == "cancelled"
