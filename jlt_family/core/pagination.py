@@ -12,3 +12,8 @@ def paginate(stmt, page, page_size, *, scalars=True):
     result = db.session.execute(page_stmt)
     items = result.scalars().all() if scalars else result.all()
     return {"items": items, "page": page, "page_size": page_size, "total": total}
+
+
+def present_page(result, present):
+    """A page from ``paginate`` with each item turned into what the caller may see (a role-dependent view)."""
+    return {**result, "items": [present(item) for item in result["items"]]}

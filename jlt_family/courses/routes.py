@@ -9,7 +9,7 @@ from jlt_family.core import ratelimit
 from jlt_family.core.errors import PermissionDenied
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
-from jlt_family.core.pagination import paginate
+from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
 from jlt_family.core.timeutil import shanghai_today, utcnow
@@ -19,10 +19,6 @@ from jlt_family.families.models import Guardian
 from jlt_family.organizations import permissions as org
 
 blp = Blueprint("courses", __name__, url_prefix="/api/v1", description="家长学校 (parent school courses)")
-
-
-def _page(result, present):
-    return {**result, "items": [present(item) for item in result["items"]]}
 
 
 def _require_manager(actor, course):
@@ -65,7 +61,7 @@ def list_courses(args):
     """课程目录: the courses open to me as a parent (scope=open) or those I run or oversee (scope=staff),
     sorted by next session."""
     result, nexts, mine = catalogue.page(current_actor(), args)
-    return _page(result, lambda c: presenters.course_item(c, nexts.get(c.id), mine.get(c.id)))
+    return present_page(result, lambda c: presenters.course_item(c, nexts.get(c.id), mine.get(c.id)))
 
 
 @blp.route("/courses", methods=["POST"])
@@ -152,7 +148,8 @@ def list_course_feedback(args, course_id):
         raise PermissionDenied("只有举办方可以查看评价汇总", code="not_course_organiser")
     count, average, by_rating = reports.feedback_stats(course.id)
     result = paginate(reports.feedback_comments(course.id), args["page"], args["page_size"], scalars=False)
-    return {**_page(result, presenters.feedback_item), "count": count, "average": average, "by_rating": by_rating}
+    page = present_page(result, presenters.feedback_item)
+    return {**page, "count": count, "average": average, "by_rating": by_rating}
 
 
 # ---- sessions ---------------------------------------------------------------------------------------------------
@@ -168,7 +165,7 @@ def list_sessions(args, course_id):
     course = permissions.course_or_404(current_actor(), course_id)
     stmt = sa.select(CourseSession).where(CourseSession.course_id == course.id).order_by(
         CourseSession.starts_at, CourseSession.id)
-    return _page(paginate(stmt, args["page"], args["page_size"]), presenters.session_brief)
+    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.session_brief)
 
 
 @blp.route("/courses/<id:course_id>/sessions", methods=["POST"])
@@ -244,7 +241,7 @@ def list_session_enrolments(args, session_id):
     )
     if args.get("status"):
         stmt = stmt.where(Enrolment.status == args["status"])
-    return _page(paginate(stmt, args["page"], args["page_size"]), presenters.roster_item)
+    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.roster_item)
 
 
 @blp.route("/course-sessions/<id:session_id>/checkin-code", methods=["GET"])
@@ -362,7 +359,7 @@ def list_my_enrolments(args):
     )
     if args["upcoming"]:
         stmt = stmt.where(CourseSession.ends_at > utcnow())
-    return _page(paginate(stmt, args["page"], args["page_size"]), presenters.my_enrolment_item)
+    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.my_enrolment_item)
 
 
 @blp.route("/me/course-record", methods=["GET"])

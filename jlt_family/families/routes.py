@@ -8,7 +8,7 @@ from jlt_family.core import ratelimit
 from jlt_family.core.errors import NotFound, PermissionDenied
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
-from jlt_family.core.pagination import paginate
+from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
 from jlt_family.families import permissions, presenters, schemas, service
@@ -17,10 +17,6 @@ from jlt_family.families.permissions import ChildAccess
 from jlt_family.organizations.models import SchoolClass
 
 blp = Blueprint("families", __name__, url_prefix="/api/v1", description="家庭与子女 (families and children)")
-
-def _page(result, present):
-    return {**result, "items": [present(item) for item in result["items"]]}
-
 
 def _get(model, object_id):
     obj = db.session.get(model, object_id)
@@ -94,7 +90,7 @@ def list_invites(args):
     family = service.family_of(current_actor())
     names = _guardian_names(family)
     result = paginate(service.open_invites(family.id), args["page"], args["page_size"])
-    return _page(result, lambda invite: presenters.invite_view(invite, names))
+    return present_page(result, lambda invite: presenters.invite_view(invite, names))
 
 
 @blp.route("/family/invites/<id:invite_id>", methods=["DELETE"])
@@ -155,7 +151,7 @@ def create_binding_request(data):
 def list_my_binding_requests(args):
     """我的绑定申请, newest first."""
     stmt = service.my_binding_requests(current_actor().user_id, args.get("status"))
-    return _page(paginate(stmt, args["page"], args["page_size"]), presenters.binding_request_view)
+    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.binding_request_view)
 
 
 @blp.route("/binding-requests/<id:request_id>", methods=["DELETE"])
@@ -185,7 +181,7 @@ def list_class_binding_requests(args, class_id):
         raise NotFound()
     stmt = service.class_binding_requests(class_id, args.get("status"))
     result = paginate(stmt, args["page"], args["page_size"])
-    return _page(result, lambda request_: presenters.binding_request_view(request_, for_staff=True))
+    return present_page(result, lambda request_: presenters.binding_request_view(request_, for_staff=True))
 
 
 def _decidable_request(request_id):
@@ -306,7 +302,7 @@ def list_care_entrustments(args, student_id):
         service.record_sensitive_read(actor, student, "read_care_entrustments")
         db.session.commit()
     result = paginate(service.care_entrustments_of(student.id, args.get("status")), args["page"], args["page_size"])
-    return _page(result, lambda entrustment: presenters.entrustment_view(entrustment, reveal_phone=True))
+    return present_page(result, lambda entrustment: presenters.entrustment_view(entrustment, reveal_phone=True))
 
 
 def _entrustment_in_scope(entrustment_id):

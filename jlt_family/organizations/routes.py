@@ -12,7 +12,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from jlt_family.auth.context import current_actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
-from jlt_family.core.pagination import paginate
+from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import page_of
 from jlt_family.core.timeutil import shanghai_today
@@ -37,10 +37,6 @@ blp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
 }
 
 
-def _page(result, present):
-    return {**result, "items": [present(item) for item in result["items"]]}
-
-
 # Regions -----------------------------------------------------------------------------------------------------
 
 
@@ -56,7 +52,7 @@ def list_regions(args):
         stmt = stmt.where(Region.parent_id == args["parent_id"])
     if "level" in args:
         stmt = stmt.where(Region.level == args["level"])
-    return _page(paginate(stmt, args["page"], args["page_size"]), presenters.region_out)
+    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.region_out)
 
 
 @blp.route("/regions/<id:region_id>", methods=["GET"])
@@ -92,7 +88,7 @@ def list_alliances(args):
         stmt = stmt.where(Alliance.region_id.in_(service.region_subtree_ids([args["region_id"]])))
     if "status" in args:
         stmt = stmt.where(Alliance.status == args["status"])
-    return _page(paginate(stmt, args["page"], args["page_size"]), lambda a: presenters.alliance_out(a, actor))
+    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda a: presenters.alliance_out(a, actor))
 
 
 @blp.route("/alliances/<id:alliance_id>", methods=["GET"])
@@ -142,7 +138,7 @@ def list_schools(args):
         stmt = stmt.where(School.alliance_id == args["alliance_id"])
     if "kind" in args:
         stmt = stmt.where(School.kind == args["kind"])
-    return _page(paginate(stmt, args["page"], args["page_size"]), presenters.school_out)
+    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.school_out)
 
 
 @blp.route("/schools/<id:school_id>", methods=["GET"])
@@ -194,7 +190,7 @@ def list_resource_units(args):
             .where(AllianceMember.alliance_id == args["alliance_id"], permissions.visible_alliances(actor))
         )
         stmt = stmt.where(ResourceUnit.id.in_(members))
-    return _page(paginate(stmt, args["page"], args["page_size"]), lambda u: presenters.unit_out(u, actor))
+    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda u: presenters.unit_out(u, actor))
 
 
 @blp.route("/resource-units/<id:unit_id>", methods=["GET"])

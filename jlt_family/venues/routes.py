@@ -6,7 +6,7 @@ from jlt_family.auth.context import current_actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
-from jlt_family.core.pagination import paginate
+from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import page_of
 from jlt_family.organizations.permissions import administers_alliance, alliance_or_404
@@ -28,10 +28,6 @@ from jlt_family.venues.permissions import (
 blp = Blueprint("venues", __name__, url_prefix="/api/v1", description="场馆预约 (venue bookings)")
 
 
-def _page(result, present):
-    return {**result, "items": [present(item) for item in result["items"]]}
-
-
 def _family_id_or_404(actor):
     if actor.family_id is None:
         raise NotFound("您还没有加入家庭，请先绑定孩子", code="family_not_found")
@@ -51,7 +47,7 @@ def list_offerings(args):
     actor = current_actor()
     green = eligibility.family_alliance_ids(actor.family_id)
     result = paginate(queries.offerings(actor, args, green), args["page"], args["page_size"])
-    return _page(result, lambda offering: presenters.offering_out(offering, green))
+    return present_page(result, lambda offering: presenters.offering_out(offering, green))
 
 
 @blp.route("/venue-offerings/<id:offering_id>", methods=["GET"])
@@ -78,7 +74,7 @@ def list_slots(args, offering_id):
     green = bool(unit_alliances & eligibility.family_alliance_ids(actor.family_id))
     green = green and eligibility.suspension_in_force(actor.family_id) is None
     result = paginate(queries.slots(offering, args), args["page"], args["page_size"])
-    return _page(result, lambda slot: presenters.slot_out(slot, green))
+    return present_page(result, lambda slot: presenters.slot_out(slot, green))
 
 
 # ---- booking --------------------------------------------------------------------------------------------------
@@ -128,7 +124,7 @@ def book_group(data, slot_id):
 def list_my_bookings(args):
     """我的预约: the family's bookings and the groups I booked, newest first."""
     stmt = queries.my_bookings(current_actor(), args.get("status"))
-    return _page(paginate(stmt, args["page"], args["page_size"]), presenters.booking_out)
+    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.booking_out)
 
 
 @blp.route("/venue-bookings/<id:booking_id>", methods=["GET"])
@@ -298,7 +294,7 @@ def list_unit_bookings(args, unit_id):
     """场馆预约单 per slot (today's and upcoming, or one day): masked names, party size and code only."""
     unit = staffed_unit_or_404(current_actor(), unit_id)
     result = paginate(queries.unit_bookings(unit.id, args), args["page"], args["page_size"])
-    return _page(result, presenters.staff_booking_out)
+    return present_page(result, presenters.staff_booking_out)
 
 
 def _staff_booking(booking_id):
@@ -426,7 +422,7 @@ def list_suspensions(args, alliance_id):
     if not administers_alliance(actor, alliance):
         raise NotFound("未找到该教联体", code="alliance_not_found")
     result = paginate(queries.suspensions(alliance.id, args["in_force"]), args["page"], args["page_size"])
-    return _page(result, presenters.suspension_out)
+    return present_page(result, presenters.suspension_out)
 
 
 @blp.route("/venue-green-suspensions/<id:suspension_id>/lift", methods=["POST"])

@@ -7,7 +7,7 @@ from jlt_family.auth.context import current_actor
 from jlt_family.core.audit import audit
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
-from jlt_family.core.pagination import paginate
+from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import page_of
 from jlt_family.families.models import Student
@@ -19,10 +19,6 @@ blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="家访 (h
 
 _FAMILY_ONLY = "此操作由家长完成"
 _STAFF_ONLY = "此操作由老师完成"
-
-
-def _page(result, present):
-    return {**result, "items": [present(item) for item in result["items"]]}
 
 
 def visible_visits(actor):
@@ -73,7 +69,7 @@ def list_visits(args):
         if args.get(name) is not None:
             stmt = stmt.where(getattr(HomeVisit, name) == args[name])
     result = paginate(stmt, args["page"], args["page_size"])
-    return _page(result, lambda visit: presenters.visit_view(visit, permissions.side_of(actor, visit)))
+    return present_page(result, lambda visit: presenters.visit_view(visit, permissions.side_of(actor, visit)))
 
 
 @blp.route("/visits/<id:visit_id>", methods=["GET"])

@@ -1,6 +1,5 @@
 """Races on MariaDB: each contested change ends with exactly one winner (real row locks, real transactions)."""
 
-import threading
 from collections import Counter
 
 import pytest
@@ -8,32 +7,11 @@ import pytest
 from jlt_family.families.models import Family, Guardian, GuardianRelation, Student
 from jlt_family.families.service import create_family_invite
 from tests.families.conftest import API, binding_body
+from tests.races import race
 
 pytestmark = pytest.mark.mysql
 
 ROUNDS = 5
-
-
-def race(app, calls):
-    """Run ``(headers, method, url, json)`` calls at once, each on its own thread and client; their (status, code)."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, headers, method, url, json):
-        client = app.test_client()
-        barrier.wait()
-        try:
-            response = client.open(API + url, method=method, headers=headers, json=json)
-            results[index] = (response.status_code, (response.get_json(silent=True) or {}).get("code"))
-        except Exception as exc:  # noqa: BLE001 (reported in the assertion)
-            results[index] = ("exception", repr(exc))
-
-    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def _ask(api, world, user, student):
@@ -50,7 +28,8 @@ def test_approving_one_request_twice_at_once_decides_once(app, api, make, world,
         db.session.commit()
         request_id = _ask(api, world, parent, student)
         db.session.commit()
-        results = race(app, [(h, "POST", f"/binding-requests/{request_id}/approve", None) for h in approvers])
+        calls = [(h, "POST", f"/binding-requests/{request_id}/approve", None) for h in approvers]
+        results = race(app, calls, prefix=API)
         assert Counter(results) == {(200, None): 1, (409, "already_decided"): 3}, results
         db.session.expire_all()
         guardian = db.session.query(Guardian).filter_by(user_id=parent.id).one()
@@ -68,7 +47,7 @@ def test_two_families_approved_for_one_child_at_once_bind_one(app, api, make, wo
         second = _ask(api, world, world.guardian_b, student)
         db.session.commit()
         results = race(app, [(teacher, "POST", f"/binding-requests/{first}/approve", None),
-                             (admin, "POST", f"/binding-requests/{second}/approve", None)])
+                             (admin, "POST", f"/binding-requests/{second}/approve", None)], prefix=API)
         assert sorted(results) == [(200, None), (409, "child_already_bound")], results
         db.session.expire_all()
         bound_to = db.session.get(Student, student.id).family_id
@@ -88,7 +67,7 @@ def test_one_invite_redeemed_by_two_at_once_admits_one(app, make, world, db):
         users = [make.user(), make.user()]
         db.session.commit()
         body = {"code": invite.code, "relation": "other", "name": "亲戚"}
-        results = race(app, [(make.login(u), "POST", "/family/invites/redeem", body) for u in users])
+        results = race(app, [(make.login(u), "POST", "/family/invites/redeem", body) for u in users], prefix=API)
         assert sorted(results) == [(201, None), (409, "invite_used")], results
         db.session.expire_all()
         joined = db.session.query(Guardian).filter(Guardian.user_id.in_([u.id for u in users])).count()
@@ -102,7 +81,7 @@ def test_two_last_guardians_leaving_at_once_leave_one(app, make, world, db):
                  make.guardian(family=family, relation=GuardianRelation.FATHER).user]
         make.student(world.class_a, family=family)
         db.session.commit()
-        results = race(app, [(make.login(u), "DELETE", "/family/guardians/me", None) for u in users])
+        results = race(app, [(make.login(u), "DELETE", "/family/guardians/me", None) for u in users], prefix=API)
         assert sorted(results) == [(204, None), (409, "last_guardian")], results
         db.session.expire_all()
         assert db.session.query(Guardian).filter_by(family_id=family.id).count() == 1

@@ -3,7 +3,6 @@
 import datetime as dt
 import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -20,34 +19,10 @@ from jlt_family.venues.models import (
     Slot,
 )
 from jlt_family.venues.service import sync_family_counter
+from tests.races import race
 from tests.venues.conftest import API, make_offering, make_slot
 
 pytestmark = pytest.mark.mysql
-
-BATCH = 30  # requests released together by one barrier (the pool has 15 connections: the rest queue up)
-
-
-def race(app, calls):
-    """Run ``(headers, method, url, json)`` calls in batches that start together; their (status, code) in order."""
-    results = [None] * len(calls)
-
-    def run(index, barrier, headers, method, url, json):
-        client = app.test_client()
-        barrier.wait()
-        response = client.open(url, method=method, headers=headers, json=json)
-        body = response.get_json(silent=True) or {}
-        results[index] = (response.status_code, body.get("code") if response.status_code >= 400 else None)
-
-    with ThreadPoolExecutor(max_workers=BATCH) as pool:
-        for start in range(0, len(calls), BATCH):
-            batch = calls[start:start + BATCH]
-            barrier = threading.Barrier(len(batch))
-            futures = [pool.submit(run, start + i, barrier, *call) for i, call in enumerate(batch)]
-            for future in futures:
-                future.result(timeout=60)
-    _db.session.rollback()  # the test's own snapshot predates the race: read afresh
-    return results
-
 
 def assert_counters_match_rows(db, slot_id):
     db.session.expire_all()

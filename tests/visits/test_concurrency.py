@@ -1,41 +1,19 @@
 """Races on MariaDB: simultaneous acceptances, moves and proposals never double-book a teacher."""
 
 import itertools
-import threading
 from collections import Counter
 
 import pytest
 import sqlalchemy as sa
 
 from jlt_family.visits.models import HomeVisit, VisitParticipant, VisitState
+from tests.races import race
 from tests.visits.conftest import API, proposal, window
 
 pytestmark = pytest.mark.mysql
 
 ROUNDS = 3
 RACERS = 5
-
-
-def race(app, calls):
-    """Run ``(headers, method, url, json)`` calls at once, each on its own thread; their (status, code)."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, headers, method, url, json):
-        client = app.test_client()
-        barrier.wait()
-        try:
-            response = client.open(API + url, method=method, headers=headers, json=json)
-            results[index] = (response.status_code, (response.get_json(silent=True) or {}).get("code"))
-        except Exception as exc:  # noqa: BLE001 (reported in the assertion)
-            results[index] = ("exception", repr(exc))
-
-    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def _families(make, world, db, n):
@@ -74,7 +52,7 @@ def test_simultaneous_acceptances_of_overlapping_visits_schedule_one(app, client
         visits = [_propose(client, teacher, child, 9 + 3 * round_, 10 * i) for i, (child, _h) in enumerate(families)]
         calls = [(headers, "POST", f"/visits/{visit['id']}/accept", {"window_id": visit["windows"][0]["id"]})
                  for visit, (_child, headers) in zip(visits, families, strict=True)]
-        results = race(app, calls)
+        results = race(app, calls, prefix=API)
         assert Counter(results) == {(200, None): 1, (409, "staff_busy"): RACERS - 1}, results
         assert _scheduled_overlaps(db, world.teacher_a.id) == []
 
@@ -90,7 +68,7 @@ def test_acceptances_moves_and_proposals_at_once_never_overlap(app, client, make
              for visit, (_child, headers) in zip(visits, families, strict=False)]
     calls.append((teacher, "POST", f"/visits/{settled['id']}/move", {**window(3, 15, 15), "reason": "提前"}))
     calls.append((teacher, "POST", "/visits", proposal(families[4][0], windows=[window(3, 15, 30)])))
-    results = race(app, calls)
+    results = race(app, calls, prefix=API)
     assert ("exception" not in {status for status, _ in results}), results
     assert sum(status == 200 for status, _ in results) == 1, results
     assert _scheduled_overlaps(db, world.teacher_a.id) == []
