@@ -1,0 +1,230 @@
+"""Rules of needs and matches: posting, withdrawing, accepting a proposal, rating the match.
+
+Accepting moves the need from ``open`` to ``matched`` with ONE conditional UPDATE before anything else: of two
+administrators accepting at once (or one retrying), the first takes the need's row lock and wins; the other
+waits on the row, then finds it no longer open (409 ``need_already_matched``) and books nothing. The unique
+``(need_id, active_key)`` of the match is the database's own guard behind it. The winner then books the class
+groups through the venues service (``book_for_class``: places by a conditional UPDATE, always confirmed by the
+venue's staff) or creates a draft course through the courses service, in the same transaction: if a booking
+fails (slot full ...) the whole acceptance is rolled back and the need stays open.
+
+Services never commit and never read the request.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from jlt_family.core.errors import Conflict, NotFound, RuleViolation
+from jlt_family.core.extensions import db
+from jlt_family.core.sql import update_rows
+from jlt_family.core.timeutil import SHANGHAI, utcnow
+from jlt_family.courses import service as courses
+from jlt_family.courses.models import ActivityKind, CourseFormat, CourseSession, SessionStatus
+from jlt_family.matching import proposals as matching
+from jlt_family.matching.models import (
+    TOPIC_LABELS,
+    MatchKind,
+    Need,
+    NeedMatch,
+    NeedMatchBooking,
+    NeedStatus,
+)
+from jlt_family.organizations import calendar
+from jlt_family.organizations.grades import grade_label
+from jlt_family.organizations.models import SchoolClass
+from jlt_family.venues import service as venues
+from jlt_family.venues.models import BookingStatus, Channel, Slot
+
+MAX_PERIOD_DAYS = 366
+
+
+def _rule(code, message, **kwargs):
+    return RuleViolation(message, code=code, **kwargs)
+
+
+# ---- posting --------------------------------------------------------------------------------------------------
+
+
+def resolve_period(school, *, starts_on=None, ends_on=None, term=None, school_year=None):
+    """(starts_on, ends_on, label) from dates or from a term of a school year (the school's region calendar)."""
+    if term is not None or school_year is not None:
+        if term is None or school_year is None or starts_on is not None or ends_on is not None:
+            raise _rule("period_invalid", "时间段请填写学期（学年和学期）或起止日期，二者选一")
+        autumn, spring = calendar.terms_of(school_year, school.region)
+        chosen = autumn if term == calendar.AUTUMN else spring
+        return chosen.starts_on, chosen.ends_on, chosen.label
+    if starts_on is None or ends_on is None:
+        raise _rule("period_required", "请填写时间段：学期（学年和学期）或起止日期")
+    if ends_on < starts_on:
+        raise _rule("period_invalid", "结束日期不能早于开始日期")
+    return starts_on, ends_on, ""
+
+
+def _check_need(need, today):
+    if need.grade_min > need.grade_max:
+        raise _rule("grade_range_invalid", "最低年级不能高于最高年级")
+    if need.ends_on < today:
+        raise _rule("period_in_past", "该时间段已经过去，请选择今天以后的时间")
+    if (need.ends_on - need.starts_on).days >= MAX_PERIOD_DAYS:
+        raise _rule("period_too_long", "时间段最长一年")
+    if need.is_parent_education and need.course_category is None:
+        raise _rule("course_category_required", "家庭教育指导需求请选择课程主题")
+    if not need.is_parent_education and need.course_category is not None:
+        raise _rule("course_category_not_allowed", "只有家庭教育指导需求可以选择课程主题")
+    if need.school_class is not None and not need.grade_min <= need.school_class.grade <= need.grade_max:
+        raise _rule("class_not_in_need", f"{need.school_class.name}不在需求的年级范围内")
+
+
+def _default_title(topic, grade_min, grade_max):
+    grades = grade_label(grade_min) if grade_min == grade_max else f"{grade_label(grade_min)}至{grade_label(grade_max)}"
+    return f"{grades}{TOPIC_LABELS[topic]}"
+
+
+def post_need(actor, school, *, school_class=None, term=None, school_year=None, starts_on=None, ends_on=None,
+              title="", now=None, **fields):
+    """发布需求 for ``school`` (the route checked who may post for it and for ``school_class``)."""
+    now = now or utcnow()
+    starts_on, ends_on, label = resolve_period(school, starts_on=starts_on, ends_on=ends_on, term=term,
+                                               school_year=school_year)
+    need = Need(school_id=school.id, school=school, school_class=school_class, starts_on=starts_on, ends_on=ends_on,
+                period_label=label, posted_by_id=actor.user_id, status=NeedStatus.OPEN, **fields)
+    need.title = title or _default_title(need.topic, need.grade_min, need.grade_max)
+    _check_need(need, now.astimezone(SHANGHAI).date())
+    db.session.add(need)
+    db.session.flush()
+    return need
+
+
+def withdraw(need, now=None):
+    """撤回 an open need (409 once matched, closed or withdrawn)."""
+    if not update_rows(sa.update(Need).where(Need.id == need.id, Need.status == NeedStatus.OPEN)
+                       .values(status=NeedStatus.WITHDRAWN, withdrawn_at=now or utcnow())):
+        raise Conflict("只有待对接的需求可以撤回", code="need_not_open")
+    db.session.expire(need)
+    return need
+
+
+# ---- accepting ------------------------------------------------------------------------------------------------
+
+
+def accept(actor, need, *, kind, offering_id=None, bookings=(), provider_kind=None, provider_id=None, title="",
+           now=None):
+    """采纳对接建议: a venue offering (→ group bookings) or a course provider (→ a draft course)."""
+    now = now or utcnow()
+    if need.status != NeedStatus.OPEN:
+        raise Conflict("该需求已对接或已撤回，不能再采纳", code="need_not_open")
+    key = f"offering:{offering_id}" if kind == MatchKind.VENUE else f"{provider_kind}:{provider_id}"
+    if (kind == MatchKind.VENUE) == need.is_parent_education:
+        raise _rule("match_kind_mismatch", "家庭教育指导需求请采纳课程举办方，其他需求请采纳场馆项目")
+    proposal = matching.find(need, key, now)
+    if proposal is None:
+        raise _rule("proposal_no_longer_fits",
+                    "该建议已不再符合需求（项目已下线、不在本县或年级不符），请刷新后重新选择")
+    if not update_rows(sa.update(Need).where(Need.id == need.id, Need.status == NeedStatus.OPEN)
+                       .values(status=NeedStatus.MATCHED)):
+        raise Conflict("该需求已由其他管理员对接", code="need_already_matched")
+    match = NeedMatch(need_id=need.id, kind=MatchKind(kind), label=proposal.label, reasons=proposal.reasons,
+                      limits=proposal.limits, accepted_by_id=actor.user_id, accepted_at=now)
+    if kind == MatchKind.VENUE:
+        match.resource_unit_id, match.offering_id = proposal.unit.id, proposal.offering.id
+    else:
+        match.provider_kind, match.provider_id = proposal.provider_kind, proposal.provider.id
+        if proposal.provider_kind.value == "community":
+            match.resource_unit_id = proposal.provider.id
+    try:
+        with db.session.begin_nested():
+            db.session.add(match)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("该需求已由其他管理员对接", code="need_already_matched") from None
+    if kind == MatchKind.VENUE:
+        _book_groups(actor, need, match, proposal, bookings, now)
+    else:
+        _draft_course(actor, need, match, proposal, title)
+    db.session.flush()
+    db.session.expire(need)
+    return match
+
+
+def _book_groups(actor, need, match, proposal, bookings, now):
+    if not bookings:
+        raise _rule("bookings_required", "请至少选择一个场次和班级")
+    seen = set()
+    for index, spec in enumerate(bookings):
+        school_class = _class_for(need, spec.get("class_id"))
+        slot = db.session.get(Slot, spec["slot_id"])
+        if slot is None or slot.offering_id != proposal.offering.id:
+            raise _rule("slot_not_of_offering", "所选场次不属于该项目", errors={"bookings": {index: "slot_id"}})
+        day = slot.starts_at.astimezone(SHANGHAI).date()
+        if not need.starts_on <= day <= need.ends_on:
+            raise _rule("slot_outside_period", "所选场次不在需求的时间段内", errors={"bookings": {index: "slot_id"}})
+        if (slot.id, school_class.id) in seen:
+            raise _rule("duplicate_booking", "同一班级不能重复选择同一场次")
+        seen.add((slot.id, school_class.id))
+        headcount = spec.get("headcount") or need.headcount
+        chaperones = spec.get("chaperones", 2)
+        channel = spec.get("channel") or _channel_for(slot, proposal, headcount + chaperones)
+        booking = venues.book_for_class(actor, slot, school_class=school_class, channel=Channel(channel),
+                                        headcount=headcount, chaperones=chaperones, now=now)
+        match.bookings.append(NeedMatchBooking(booking_id=booking.id))
+
+
+def _channel_for(slot, proposal, places):
+    """The green channel where the unit serves the school's alliance and its pool has room, else general."""
+    return Channel.GREEN if proposal.green and slot.green_left >= places else Channel.GENERAL
+
+
+def _class_for(need, class_id):
+    class_id = class_id or need.class_id
+    if class_id is None:
+        raise _rule("class_required", "请选择参加活动的班级")
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None or school_class.school_id != need.school_id:
+        raise NotFound("未找到该班级", code="class_not_found")
+    if not need.grade_min <= school_class.grade <= need.grade_max:
+        raise _rule("class_not_in_need", f"{school_class.name}不在需求的年级范围内")
+    return school_class
+
+
+def _draft_course(actor, need, match, proposal, title):
+    course = courses.create_course(
+        actor, proposal.provider_kind, proposal.provider, title=title or need.title,
+        description=need.note, category=need.course_category, activity_kind=ActivityKind.GUIDANCE,
+        format=CourseFormat.OFFLINE, grade_min=need.grade_min, grade_max=need.grade_max,
+    )
+    match.course_id = course.id
+
+
+# ---- after the activity ---------------------------------------------------------------------------------------
+
+
+def activity_done(match, now=None):
+    """A booking of the match was checked in, or a session of its course was held (or ended, not cancelled)."""
+    now = now or utcnow()
+    if match.kind == MatchKind.VENUE:
+        return any(link.booking.status == BookingStatus.CHECKED_IN for link in match.bookings)
+    if match.course_id is None:
+        return False
+    return db.session.scalar(sa.select(sa.func.count()).select_from(CourseSession).where(
+        CourseSession.course_id == match.course_id,
+        sa.or_(CourseSession.status == SessionStatus.HELD,
+               sa.and_(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.ends_at <= now)))) > 0
+
+
+def rate(actor, need, *, rating, comment="", now=None):
+    """评价对接: once, after the activity; the need is then closed (已完成)."""
+    now = now or utcnow()
+    match = need.match
+    if match is None:
+        raise Conflict("该需求尚未对接，不能评价", code="need_not_matched")
+    if not activity_done(match, now):
+        raise _rule("activity_not_done", "活动完成后（预约已核销或课程已举办）才能评价")
+    if not update_rows(sa.update(NeedMatch).where(NeedMatch.id == match.id, NeedMatch.rating.is_(None))
+                       .values(rating=rating, comment=comment, rated_by_id=actor.user_id, rated_at=now)):
+        raise Conflict("已评价过该对接", code="match_already_rated")
+    update_rows(sa.update(Need).where(Need.id == need.id, Need.status == NeedStatus.MATCHED)
+                .values(status=NeedStatus.CLOSED))
+    db.session.expire(match)
+    db.session.expire(need)
+    return match
+
