@@ -169,6 +169,7 @@ class NeedMatch(db.Model):
     accepted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     accepted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     active_key: Mapped[int | None] = mapped_column(sa.SmallInteger, default=1)
+    released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # its bookings all fell through
     rating: Mapped[int | None] = mapped_column(sa.SmallInteger)
     comment: Mapped[str] = mapped_column(sa.String(500), default="")
     rated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

@@ -150,7 +150,7 @@ def _open_slots(need, offerings, green_ids, now):
     return found
 
 
-def _group_places(offering, green):
+def group_places(offering, green):
     """The most places one group can take in a slot: the larger of its pools (a group books on one channel)."""
     general = offering.capacity - offering.green_quota
     return max(general, offering.green_quota if green else 0)
@@ -169,7 +169,7 @@ def _venue_proposals(need, now):
         green = bool(serves) and offering.green_quota > 0
         same_county = unit.region_id == school.region_id
         stats = open_slots.get(offering.id, {"n_open": 0, "n_whole": 0, "places": 0, "slots": []})
-        per_slot = _group_places(offering, green)
+        per_slot = group_places(offering, green)
         needed = max(1, math.ceil(need.headcount / per_slot))
         reasons, limits = [], []
         if serves:

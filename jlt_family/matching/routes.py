@@ -153,6 +153,21 @@ def accept_proposal(data, need_id):
     return presenters.need_out(_reload(need.id))
 
 
+@blp.route("/needs/<id:need_id>/reopen", methods=["POST"])
+@blp.login_required
+@blp.response(200, schemas.NeedSchema)
+@blp.errors(403, 404, 409)
+def reopen_need(need_id):
+    """重新对接: when the venue rejected (or the school cancelled) every booking of the match, the need is open
+    again for another proposal; the released match stays in the history (the accepting administrators)."""
+    actor = current_actor()
+    need = need_or_404(actor, need_id)
+    require(accepts_match(actor, need), "只有本校管理员或教联体管理员可以重新对接", "not_need_admin")
+    service.reopen(need)
+    db.session.commit()
+    return presenters.need_out(_reload(need.id))
+
+
 @blp.route("/needs/<id:need_id>/feedback", methods=["POST"])
 @blp.login_required
 @idempotent

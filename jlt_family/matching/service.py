@@ -19,7 +19,7 @@ from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.courses import service as courses
-from jlt_family.courses.models import ActivityKind, CourseFormat, CourseSession, SessionStatus
+from jlt_family.courses.models import CATEGORY_LABELS, ActivityKind, CourseFormat, CourseSession, SessionStatus
 from jlt_family.matching import proposals as matching
 from jlt_family.matching.models import (
     TOPIC_LABELS,
@@ -33,6 +33,7 @@ from jlt_family.organizations import calendar
 from jlt_family.organizations.grades import grade_label
 from jlt_family.organizations.models import SchoolClass
 from jlt_family.venues import service as venues
+from jlt_family.venues.models import ACTIVE as LIVE
 from jlt_family.venues.models import BookingStatus, Channel, Slot
 
 MAX_PERIOD_DAYS = 366
@@ -75,9 +76,12 @@ def _check_need(need, today):
         raise _rule("class_not_in_need", f"{need.school_class.name}不在需求的年级范围内")
 
 
-def _default_title(topic, grade_min, grade_max):
-    grades = grade_label(grade_min) if grade_min == grade_max else f"{grade_label(grade_min)}至{grade_label(grade_max)}"
-    return f"{grades}{TOPIC_LABELS[topic]}"
+def _default_title(need):
+    low, high = need.grade_min, need.grade_max
+    grades = grade_label(low) if low == high else f"{grade_label(low)}至{grade_label(high)}"
+    if need.course_category is not None:
+        return f"{grades}家长课程：{CATEGORY_LABELS[need.course_category]}"
+    return f"{grades}{TOPIC_LABELS[need.topic]}"
 
 
 def post_need(actor, school, *, school_class=None, term=None, school_year=None, starts_on=None, ends_on=None,
@@ -88,7 +92,7 @@ def post_need(actor, school, *, school_class=None, term=None, school_year=None, 
                                                school_year=school_year)
     need = Need(school_id=school.id, school=school, school_class=school_class, starts_on=starts_on, ends_on=ends_on,
                 period_label=label, posted_by_id=actor.user_id, status=NeedStatus.OPEN, **fields)
-    need.title = title or _default_title(need.topic, need.grade_min, need.grade_max)
+    need.title = title or _default_title(need)
     _check_need(need, now.astimezone(SHANGHAI).date())
     db.session.add(need)
     db.session.flush()
@@ -163,10 +167,31 @@ def _book_groups(actor, need, match, proposal, bookings, now):
         seen.add((slot.id, school_class.id))
         headcount = spec.get("headcount") or need.headcount
         chaperones = spec.get("chaperones", 2)
+        most = matching.group_places(proposal.offering, proposal.green)
+        if headcount + chaperones > most:
+            raise _rule("group_exceeds_slot", f"每场最多可接待团体 {most} 人（含带队老师），请分多个场次预约",
+                        errors={"bookings": {index: "headcount"}})
         channel = spec.get("channel") or _channel_for(slot, proposal, headcount + chaperones)
         booking = venues.book_for_class(actor, slot, school_class=school_class, channel=Channel(channel),
                                         headcount=headcount, chaperones=chaperones, now=now)
         match.bookings.append(NeedMatchBooking(booking_id=booking.id))
+
+
+def reopen(need, now=None):
+    """重新对接: a venue match whose bookings were all rejected, cancelled or expired is released (kept as
+    history) and the need is open again for another proposal (409 ``match_still_active`` otherwise)."""
+    match = need.match
+    if need.status != NeedStatus.MATCHED or match is None:
+        raise Conflict("只有已对接的需求可以重新对接", code="need_not_matched")
+    if match.kind != MatchKind.VENUE or any(link.booking.status in LIVE for link in match.bookings):
+        raise Conflict("对接的预约仍然有效（或已生成课程），不能重新对接", code="match_still_active")
+    if not update_rows(sa.update(Need).where(Need.id == need.id, Need.status == NeedStatus.MATCHED)
+                       .values(status=NeedStatus.OPEN)):
+        raise Conflict("只有已对接的需求可以重新对接", code="need_not_matched")
+    update_rows(sa.update(NeedMatch).where(NeedMatch.id == match.id)
+                .values(active_key=None, released_at=now or utcnow()))
+    db.session.expire_all()
+    return need
 
 
 def _channel_for(slot, proposal, places):

@@ -66,6 +66,7 @@ def upgrade():
     sa.Column('accepted_by_id', sa.Integer(), nullable=False),
     sa.Column('accepted_at', jlt_family.core.db_types.UTCDateTime(), nullable=False),
     sa.Column('active_key', sa.SmallInteger(), nullable=True),
+    sa.Column('released_at', jlt_family.core.db_types.UTCDateTime(), nullable=True),
     sa.Column('rating', sa.SmallInteger(), nullable=True),
     sa.Column('comment', sa.String(length=500), nullable=False),
     sa.Column('rated_by_id', sa.Integer(), nullable=True),

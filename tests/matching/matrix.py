@@ -66,6 +66,9 @@ ENDPOINTS = [
      expect(404, venue_staff=403, **_SEES)),
     ("accept_proposal", "POST", lambda w: f"{API}/needs/{_cast(w).need.id}/accept", _accept_body,
      expect(404, school_admin=201, alliance_admin=201, teacher_a=403, teacher_b=403, region_admin=403)),
+    ("reopen_need", "POST", lambda w: f"{API}/needs/{_cast(w).done.id}/reopen", None,
+     expect(404, school_admin=409, alliance_admin=409, teacher_a=403, teacher_b=403, region_admin=403,
+            venue_staff=403)),  # its booking was checked in: nothing to reopen
     ("rate_match", "POST", lambda w: f"{API}/needs/{_cast(w).done.id}/feedback",
      lambda w: {"rating": 5, "comment": "很好"},
      expect(404, school_admin=201, teacher_a=201, teacher_b=403, alliance_admin=403, region_admin=403,

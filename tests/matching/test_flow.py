@@ -157,3 +157,29 @@ def test_slots_after_the_period_or_of_another_offering_are_refused(call, world, 
                "bookings": [{"slot_id": other.id, "class_id": world.class_a.id}]}
     response = call("POST", f"{API}/needs/{need.id}/accept", world.school_admin, json=foreign)
     assert (response.status_code, response.json["code"]) == (422, "slot_not_of_offering")
+
+
+def test_a_need_whose_bookings_fell_through_can_be_matched_again(call, world, science, open_need, db):
+    body = {"kind": "venue", "offering_id": science.id,
+            "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id, "headcount": 30}]}
+    booking = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin,
+                   json=body).json["match"]["bookings"][0]
+    early = call("POST", f"{API}/needs/{open_need.id}/reopen", world.school_admin)
+    assert (early.status_code, early.json["code"]) == (409, "match_still_active")
+    call("POST", f"{API}/venue-bookings/{booking['id']}/reject", world.venue_staff, json={"reason": "当天已满"})
+    reopened = call("POST", f"{API}/needs/{open_need.id}/reopen", world.alliance_admin)
+    assert (reopened.status_code, reopened.json["status"], reopened.json["match"]) == (200, "open", None)
+    body["bookings"][0]["slot_id"] = science.test_slots[1].id
+    again = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin, json=body)
+    assert again.status_code == 201, again.json
+    assert again.json["match"]["bookings"][0]["status"] == "pending"
+    matches = db.session.scalars(sa.select(NeedMatch).order_by(NeedMatch.id)).all()
+    assert [(m.active_key, m.released_at is not None) for m in matches] == [(None, True), (1, False)]
+
+
+def test_a_group_larger_than_a_slots_pool_is_told_to_split(call, world, science, open_need):
+    body = {"kind": "venue", "offering_id": science.id,
+            "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id, "headcount": 40}]}
+    response = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin, json=body)
+    assert (response.status_code, response.json["code"]) == (422, "group_exceeds_slot")
+    assert "40" in response.json["message"]
