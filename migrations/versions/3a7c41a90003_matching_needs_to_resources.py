@@ -103,19 +103,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('matching_need_match_booking', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_matching_need_match_booking_match_id'))
-
+    # Dropping a table drops its indexes (MariaDB refuses to drop an index a foreign key still needs).
     op.drop_table('matching_need_match_booking')
-    with op.batch_alter_table('matching_need_match', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_matching_need_match_resource_unit_id'))
-        batch_op.drop_index(batch_op.f('ix_matching_need_match_need_id'))
-
     op.drop_table('matching_need_match')
-    with op.batch_alter_table('matching_need', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_matching_need_status'))
-        batch_op.drop_index(batch_op.f('ix_matching_need_school_id'))
-        batch_op.drop_index(batch_op.f('ix_matching_need_posted_by_id'))
-        batch_op.drop_index(batch_op.f('ix_matching_need_class_id'))
-
     op.drop_table('matching_need')
