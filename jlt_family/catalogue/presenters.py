@@ -117,8 +117,9 @@ def unit_entry(unit, offerings_changed, offerings, alliances, next_slots, *, sho
 # Export rows ----------------------------------------------------------------------------------------------------
 
 EXPORT_HEADER = (
-    "旗县", "资源单位", "单位类型", "状态", "地址", "开放信息", "联系人", "联系电话", "服务的教联体", "开放项目",
-    "项目类型", "适用对象", "费用", "绿色通道", "绿色通道适用教联体", "每周开放", "最近可约场次", "最后更新",
+    "旗县", "资源单位", "单位类型", "状态", "地址", "开放信息", "简介", "联系人", "联系电话", "服务的教联体",
+    "开放项目", "项目类型", "适用对象", "费用", "绿色通道", "绿色通道适用教联体", "每周开放", "最近可约场次",
+    "最后更新",
 )
 
 
@@ -132,7 +133,7 @@ def export_rows(entries):
         unit = entry["unit"]
         common = (
             unit.region.name, unit.name, RESOURCE_UNIT_KIND_LABELS[unit.kind], "开放" if unit.is_active else "已停用",
-            unit.address, unit.opening_info, unit.contact_person, unit.contact_phone,
+            unit.address, unit.opening_info, unit.description, unit.contact_person, unit.contact_phone,
             "、".join(a.name for a in entry["alliances"]),
         )
         updated = _shanghai(last_change(unit, entry["offerings_changed"]))
