@@ -17,7 +17,7 @@ from jlt_family.core.errors import Conflict, PermissionDenied, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.models import AuditLog
 from jlt_family.core.timeutil import utcnow
-from jlt_family.organizations.models import ResourceUnit
+from jlt_family.organizations.models import RegionLevel, ResourceUnit
 
 PROFILE_FIELDS = frozenset({"address", "opening_info", "description", "contact_person", "contact_phone"})
 EXPORT_MAX_UNITS = 5000
@@ -55,7 +55,9 @@ def _plain(value):
 
 
 def create_unit(region, data, *, actor):
-    """添加资源单位 in ``region``."""
+    """添加资源单位 in ``region``, a county (区/县/旗县): the catalogue is kept per county (一旗县一清单)."""
+    if region.level != RegionLevel.COUNTY:
+        raise RuleViolation("资源单位应归属到区、县或旗县", code="region_not_a_county")
     _check_name_free(region.id, data["name"])
     unit = ResourceUnit(region_id=region.id, **data)
     db.session.add(unit)

@@ -47,10 +47,16 @@ def test_a_unit_name_is_unique_in_its_region(call, world):
                              .where(ResourceUnit.name == "乌兰浩特市青少年宫")) == 2
 
 
-def test_the_bureau_of_another_county_may_not_create_here(call, world):
+def test_units_are_created_in_a_county_the_caller_administers(call, world):
     response = call("POST", f"{API}/regions/{world.county.id}/resource-units", world.other_region_admin,
                     json=NEW_UNIT)
     assert response.status_code == 403 and response.json["code"] == "permission_denied"
+    city_admin = world.make.user()
+    world.make.grant(city_admin, "region_admin", world.city)
+    db.session.commit()
+    response = call("POST", f"{API}/regions/{world.city.id}/resource-units", city_admin, json=NEW_UNIT)
+    assert response.status_code == 422 and response.json["code"] == "region_not_a_county"
+    assert call("POST", f"{API}/regions/{world.county.id}/resource-units", city_admin, json=NEW_UNIT).status_code == 201
     missing = call("POST", f"{API}/regions/999999/resource-units", world.region_admin, json=NEW_UNIT)
     assert missing.status_code == 404 and missing.json["code"] == "region_not_found"
 
