@@ -138,3 +138,21 @@ def test_the_change_history_newest_first(call, world):
     assert latest["actor"]["nickname"] == world.region_admin.nickname
     assert first["changes"] == {"opening_info": ["", "周末开放"]}
     assert call("GET", f"{url}/changes", world.alliance_admin).status_code == 404
+
+
+def test_a_retried_creation_with_its_idempotency_key_makes_one_unit(call, world):
+    url = f"{API}/regions/{world.county.id}/resource-units"
+    headers = {"Idempotency-Key": "create-unit-0001"}
+    first = call("POST", url, world.region_admin, json=NEW_UNIT, headers=headers)
+    again = call("POST", url, world.region_admin, json=NEW_UNIT, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json["id"] == first.json["id"]
+    assert len(_audit(first.json["id"])) == 1
+
+
+def test_nulls_and_wrong_types_are_refused_not_crashed(call, world):
+    url = f"{API}/resource-units/{world.venue.id}"
+    for body in ({"name": None}, {"kind": None}, {"opening_info": None}, {"address": 5}, [1, 2], "text"):
+        response = call("PATCH", url, world.region_admin, json=body)
+        assert response.status_code == 422, body
+        assert response.json["code"] == "validation_error"
