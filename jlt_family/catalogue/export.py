@@ -8,6 +8,7 @@ injection). The file name is Chinese, sent as RFC 5987 ``filename*`` with an ASC
 
 import csv
 import io
+import re
 from urllib.parse import quote
 
 from openpyxl import Workbook
@@ -51,7 +52,7 @@ def csv_chunks(entries):
 
 def xlsx_bytes(entries, title):
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "资源清单")
     for row in _safe_rows(entries):
         # Control characters a text field may hold are not allowed in XLSX: dropped rather than failing.
         sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row])

@@ -135,3 +135,11 @@ def test_an_export_beyond_its_bound_is_refused(call, county, monkeypatch):
     monkeypatch.setattr(service, "EXPORT_MAX_UNITS", 2)
     response = call("GET", export_url(county.world.county), county.world.region_admin)
     assert response.status_code == 422 and response.json["code"] == "export_too_large"
+
+
+def test_a_sheet_title_keeps_only_what_excel_allows():
+    from jlt_family.catalogue.export import xlsx_bytes
+
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes([], "乌兰[浩特]:市/资源*清单?\\"))).active
+    assert sheet.title == "乌兰浩特市资源清单"
+    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [HEADER]
