@@ -10,7 +10,12 @@ from jlt_family.core.errors import ValidationFailed
 from jlt_family.core.schemas import PageArgsSchema, PhoneNumber, QueryId, ShanghaiDateTime, text
 from jlt_family.organizations.grades import VALID_GRADES
 from jlt_family.organizations.models import ResourceUnitKind
-from jlt_family.organizations.schemas import AllianceBriefSchema, RegionBriefSchema, ResourceUnitSchema
+from jlt_family.organizations.schemas import (
+    AllianceBriefSchema,
+    RegionBriefSchema,
+    ResourceUnitSchema,
+    UserBriefSchema,
+)
 from jlt_family.venues.models import OfferingKind, PriceKind
 
 MAX_KEYWORD_LENGTH = 50
@@ -65,7 +70,7 @@ class UnitChangeSchema(Schema):
     id = fields.Integer()
     action = fields.String(metadata={"enum": ["create", "update", "deactivate", "reactivate"]})
     action_label = fields.String()
-    actor = fields.Dict(allow_none=True, metadata={"description": "{id, nickname}"})
+    actor = fields.Nested(UserBriefSchema, allow_none=True, metadata={"description": "谁改的"})
     changes = fields.Dict(metadata={"description": "字段 → [原值, 新值]"})
     reason = fields.String(allow_none=True)
     created_at = ShanghaiDateTime()
