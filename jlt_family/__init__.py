@@ -92,6 +92,7 @@ BLUEPRINT_MODULES = (
     "jlt_family.reminders.routes",
     "jlt_family.core.routes",
     "jlt_family.matching.routes",
+    "jlt_family.catalogue.routes",
 )
 
 

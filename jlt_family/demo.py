@@ -462,6 +462,7 @@ DOMAIN_DEMO_MODULES = (
     "jlt_family.venues.demo",
     "jlt_family.reminders.demo",
     "jlt_family.matching.demo",
+    "jlt_family.catalogue.demo",
 )
 
 

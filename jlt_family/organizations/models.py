@@ -245,6 +245,7 @@ class ResourceUnit(db.Model):
     contact_phone: Mapped[str] = mapped_column(sa.String(20), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     region: Mapped[Region] = relationship()
     memberships: Mapped[list[AllianceMember]] = relationship(viewonly=True)

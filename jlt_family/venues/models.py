@@ -78,6 +78,8 @@ class Offering(db.Model):
     max_party: Mapped[int] = mapped_column(sa.SmallInteger, default=5)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Last change of the offering or its weekly rules (the county catalogue shows it).
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     resource_unit: Mapped["ResourceUnit"] = relationship()  # noqa: F821
     rules: Mapped[list["OpeningRule"]] = relationship(

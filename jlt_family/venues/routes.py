@@ -11,7 +11,7 @@ from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import page_of
 from jlt_family.organizations.permissions import administers_alliance, alliance_or_404
 from jlt_family.venues import eligibility, jobs, presenters, queries, schemas, service, slots
-from jlt_family.venues.models import Booking, Closure, OpeningRule, VenuePolicy
+from jlt_family.venues.models import Booking, Closure, VenuePolicy
 from jlt_family.venues.permissions import (
     administers_suspension,
     booking_or_404,
@@ -221,8 +221,7 @@ def update_offering(data, offering_id):
 def replace_rules(data, offering_id):
     """设置每周开放规则 and regenerate the slots of the horizon (slots with bookings are never disturbed)."""
     offering = _managed_offering(offering_id)
-    offering.rules = [OpeningRule(**rule) for rule in _unique_rules(data["rules"])]
-    db.session.flush()
+    service.replace_rules(offering, _unique_rules(data["rules"]))
     added = slots.generate_slots(offering)
     db.session.commit()
     return {"rules": [presenters.rule_out(rule) for rule in offering.rules], "slots_added": added}

@@ -40,6 +40,7 @@ from jlt_family.venues.models import (
     Channel,
     FamilyBookingCounter,
     Offering,
+    OpeningRule,
     Slot,
     SlotStatus,
 )
@@ -436,6 +437,14 @@ def update_offering(offering, **data):
         setattr(offering, name, value)
     if offering.green_quota > offering.capacity:
         raise _rule("green_quota_over_capacity", "绿色通道名额不能超过每场总名额")
+    db.session.flush()
+    return offering
+
+
+def replace_rules(offering, rules):
+    """设置每周开放规则: the new rules replace the old ones, and the offering's last change time moves on."""
+    offering.rules = [OpeningRule(**rule) for rule in rules]
+    offering.updated_at = utcnow()
     db.session.flush()
     return offering
 

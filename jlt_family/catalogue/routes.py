@@ -1,0 +1,129 @@
+"""Endpoints of the county resource catalogue (一旗县一清单) and of resource-unit management."""
+
+from flask import Response, stream_with_context
+
+from jlt_family.auth.context import current_actor
+from jlt_family.catalogue import export, permissions, presenters, schemas, service
+from jlt_family.core.extensions import db
+from jlt_family.core.idempotency import idempotent
+from jlt_family.core.pagination import paginate, present_page
+from jlt_family.core.routing import Blueprint
+from jlt_family.core.schemas import PageArgsSchema, page_of
+from jlt_family.organizations.presenters import region_brief
+
+blp = Blueprint("catalogue", __name__, url_prefix="/api/v1",
+                description="资源目录清单 (the county resource catalogue) and resource-unit management")
+
+
+# ---- resource units (the bureau; venue staff for the public profile) --------------------------------------------
+
+
+@blp.route("/regions/<id:region_id>/resource-units", methods=["POST"])
+@blp.login_required
+@idempotent
+@blp.arguments(schemas.ResourceUnitCreateSchema)
+@blp.response(201, schemas.ManagedUnitSchema)
+@blp.errors(403, 404, 409, 422)
+def create_unit(data, region_id):
+    """添加社会资源单位 (the education bureau of the region or above; the name is unique in the region)."""
+    actor = current_actor()
+    region = permissions.region_or_404(region_id)
+    permissions.require(region.id in actor.region_ids, "只有本地区教育局可以添加资源单位")
+    unit = service.create_unit(region, data, actor=actor)
+    db.session.commit()
+    return presenters.managed_unit_out(unit, actor)
+
+
+@blp.route("/resource-units/<id:unit_id>", methods=["PATCH"])
+@blp.login_required
+@blp.arguments(schemas.ResourceUnitUpdateSchema)
+@blp.response(200, schemas.ManagedUnitSchema)
+@blp.errors(403, 404, 409, 422)
+def update_unit(data, unit_id):
+    """修改资源单位: the bureau any field; the unit's venue staff its address, opening info, description, contact."""
+    actor = current_actor()
+    unit = permissions.unit_or_404(actor, unit_id)
+    permissions.require(permissions.edits_unit_profile(actor, unit), "只有教育局或本单位工作人员可以修改")
+    service.update_unit(unit, data, actor=actor, as_admin=permissions.administers_unit_region(actor, unit))
+    db.session.commit()
+    return presenters.managed_unit_out(unit, actor)
+
+
+@blp.route("/resource-units/<id:unit_id>/deactivate", methods=["POST"])
+@blp.login_required
+@blp.arguments(schemas.DeactivateSchema)
+@blp.response(200, schemas.ManagedUnitSchema)
+@blp.errors(403, 404, 409, 422)
+def deactivate_unit(data, unit_id):
+    """停用资源单位 with a reason (the bureau): parents and staff no longer see it in the catalogue."""
+    actor = current_actor()
+    unit = permissions.unit_or_404(actor, unit_id)
+    permissions.require(permissions.administers_unit_region(actor, unit), "只有本地区教育局可以停用资源单位")
+    service.deactivate_unit(unit, actor=actor, reason=data["reason"])
+    db.session.commit()
+    return presenters.managed_unit_out(unit, actor)
+
+
+@blp.route("/resource-units/<id:unit_id>/reactivate", methods=["POST"])
+@blp.login_required
+@blp.response(200, schemas.ManagedUnitSchema)
+@blp.errors(403, 404, 409)
+def reactivate_unit(unit_id):
+    """恢复启用资源单位 (the bureau)."""
+    actor = current_actor()
+    unit = permissions.unit_or_404(actor, unit_id)
+    permissions.require(permissions.administers_unit_region(actor, unit), "只有本地区教育局可以恢复启用资源单位")
+    service.reactivate_unit(unit, actor=actor)
+    db.session.commit()
+    return presenters.managed_unit_out(unit, actor)
+
+
+@blp.route("/resource-units/<id:unit_id>/changes", methods=["GET"])
+@blp.login_required
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, page_of(schemas.UnitChangeSchema))
+@blp.errors(404, 422)
+def list_unit_changes(args, unit_id):
+    """资源单位变更记录, newest first (the bureau above the unit and the unit's staff)."""
+    unit = permissions.unit_changes_or_404(current_actor(), unit_id)
+    return present_page(paginate(service.unit_changes(unit), args["page"], args["page_size"]),
+                        presenters.change_out)
+
+
+# ---- the catalogue --------------------------------------------------------------------------------------------
+
+
+@blp.route("/regions/<id:region_id>/catalogue", methods=["GET"])
+@blp.login_required
+@blp.arguments(schemas.CatalogueArgsSchema, location="query")
+@blp.response(200, schemas.CataloguePageSchema)
+@blp.errors(404, 422)
+def get_catalogue(args, region_id):
+    """一旗县一清单: the county's resource units with their offerings and alliances, filtered and searched."""
+    audience = permissions.catalogue_audience_or_404(current_actor(), region_id)
+    result = service.catalogue_page(audience, args)
+    items = [presenters.unit_entry(e["unit"], e["offerings_changed"], e["offerings"], e["alliances"],
+                                   e["next_slots"], show_phone=audience.sees_contacts) for e in result["entries"]]
+    return {"region": region_brief(audience.region), "items": items, "page": result["page"],
+            "page_size": result["page_size"], "total": result["total"]}
+
+
+@blp.route("/regions/<id:region_id>/catalogue/export", methods=["GET"])
+@blp.login_required
+@blp.arguments(schemas.CatalogueExportArgsSchema, location="query")
+@blp.response(200, content_type="text/csv",
+              description="CSV（UTF-8 带 BOM）或 XLSX，每行一个单位 × 开放项目")
+@blp.errors(403, 404, 422)
+def export_catalogue(args, region_id):
+    """导出资源清单 as CSV or XLSX with the same filters (the bureau: every unit; alliance admins: their units)."""
+    audience = permissions.catalogue_audience_or_404(current_actor(), region_id)
+    permissions.require(audience.may_export, "只有教育局和教联体管理员可以导出资源清单")
+    entries = service.catalogue_export(audience, args)
+    extension = args.pop("format")
+    headers = {"Content-Disposition": export.content_disposition(audience.region, extension),
+               "Cache-Control": "private, no-store"}
+    if extension == "xlsx":
+        body = export.xlsx_bytes(entries, f"{audience.region.name}资源清单")
+        return Response(body, content_type=export.MEDIA_TYPES["xlsx"], headers=headers)
+    return Response(stream_with_context(export.csv_chunks(entries)), content_type=export.MEDIA_TYPES["csv"],
+                    headers=headers)

@@ -1,0 +1,34 @@
+"""Races on MariaDB: concurrent creations or renames to one name leave one unit of that name, the others 409."""
+
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from jlt_family.organizations.models import ResourceUnit
+from tests.catalogue.conftest import API
+from tests.races import race
+
+pytestmark = pytest.mark.mysql
+
+
+def _count(db, name):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ResourceUnit).where(ResourceUnit.name == name))
+
+
+def test_concurrent_creations_of_one_name_make_one_unit(app, db, make, world):
+    headers = make.login(world.region_admin)
+    body = {"name": "同名竞争科技馆", "kind": "science_museum"}
+    results = race(app, [(headers, "POST", f"{API}/regions/{world.county.id}/resource-units", body)] * 12)
+    assert Counter(results) == {(201, None): 1, (409, "resource_unit_name_taken"): 11}, results
+    assert _count(db, "同名竞争科技馆") == 1
+
+
+def test_concurrent_renames_to_one_name_leave_one_unit_of_it(app, db, make, world):
+    units = [make.resource_unit(region=world.county, name=f"待改名{n}") for n in range(10)]
+    db.session.commit()
+    headers = make.login(world.region_admin)
+    calls = [(headers, "PATCH", f"{API}/resource-units/{unit.id}", {"name": "新名字图书馆"}) for unit in units]
+    results = race(app, calls)
+    assert Counter(results) == {(200, None): 1, (409, "resource_unit_name_taken"): 9}, results
+    assert _count(db, "新名字图书馆") == 1
