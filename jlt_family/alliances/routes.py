@@ -20,7 +20,7 @@ blp = Blueprint("alliances", __name__, url_prefix="/api/v1",
 
 
 def _out(alliance):
-    db.session.commit()
+    """The alliance as the caller sees it (after the commit: the answer shows what was stored)."""
     return org_presenters.alliance_out(alliance, current_actor())
 
 
@@ -52,6 +52,7 @@ def _reviewed(alliance_id):
 def create_alliance(data):
     """起草教联体 (school admin of a centre school): name, 1–2 centre schools, member schools and units."""
     alliance = service.create_alliance(current_actor(), **data)
+    db.session.commit()
     return _out(alliance)
 
 
@@ -63,6 +64,7 @@ def create_alliance(data):
 def update_alliance(data, alliance_id):
     """修改名称、简介 (centre school admins; draft or returned only, else 409 ``alliance_not_editable``)."""
     alliance = service.update_alliance(_drafted(alliance_id), current_actor(), **data)
+    db.session.commit()
     return _out(alliance)
 
 
@@ -74,6 +76,7 @@ def update_alliance(data, alliance_id):
 def add_school(data, alliance_id):
     """添加成员学校或第二所中心校 (same county, not in another alliance)."""
     alliance = service.add_school(_drafted(alliance_id), current_actor(), **data)
+    db.session.commit()
     return _out(alliance)
 
 
@@ -85,6 +88,7 @@ def add_school(data, alliance_id):
 def change_school(data, alliance_id, school_id):
     """设为 / 取消中心校 (at most two, at least one)."""
     alliance = service.change_school(_drafted(alliance_id), current_actor(), school_id, **data)
+    db.session.commit()
     return _out(alliance)
 
 
@@ -106,6 +110,7 @@ def remove_school(alliance_id, school_id):
 def add_member(data, alliance_id):
     """添加成员单位: duties, way of cooperating, responsible person and contact phone (000 §三.3)."""
     alliance = service.add_member(_drafted(alliance_id), current_actor(), **data)
+    db.session.commit()
     return _out(alliance)
 
 
@@ -117,6 +122,7 @@ def add_member(data, alliance_id):
 def change_member(data, alliance_id, member_id):
     """修改成员单位."""
     alliance = service.change_member(_drafted(alliance_id), current_actor(), member_id, **data)
+    db.session.commit()
     return _out(alliance)
 
 
@@ -137,6 +143,7 @@ def remove_member(alliance_id, member_id):
 def submit(alliance_id):
     """提交审批 (centre school admins): complete, and none of its schools in another alliance."""
     alliance = service.submit(_drafted(alliance_id), current_actor())
+    db.session.commit()
     return _out(alliance)
 
 
@@ -151,6 +158,7 @@ def submit(alliance_id):
 def approve(data, alliance_id):
     """批准 (education bureau): the schools join the alliance, which is published."""
     alliance = service.approve(_reviewed(alliance_id), current_actor(), **data)
+    db.session.commit()
     return _out(alliance)
 
 
@@ -162,6 +170,7 @@ def approve(data, alliance_id):
 def return_for_changes(data, alliance_id):
     """退回修改 (education bureau) with comments (required: 422 ``comment_required``)."""
     alliance = service.return_for_changes(_reviewed(alliance_id), current_actor(), **data)
+    db.session.commit()
     return _out(alliance)
 
 
@@ -173,6 +182,7 @@ def return_for_changes(data, alliance_id):
 def suspend(data, alliance_id):
     """暂停 an approved alliance with a reason (education bureau): no green channel, no longer published."""
     alliance = service.suspend(_reviewed(alliance_id), current_actor(), **data)
+    db.session.commit()
     return _out(alliance)
 
 
@@ -184,6 +194,7 @@ def suspend(data, alliance_id):
 def reinstate(data, alliance_id):
     """恢复 a suspended alliance (education bureau)."""
     alliance = service.reinstate(_reviewed(alliance_id), current_actor(), **data)
+    db.session.commit()
     return _out(alliance)
 
 

@@ -164,3 +164,11 @@ def test_a_school_taken_by_another_alliance_is_refused_at_submission_and_at_appr
     assert db.session.get(Alliance, third).status == AllianceStatus.DRAFT
     proposed = call("GET", f"{API}/alliances/{second}", world.region_admin).json["application"]["proposed_schools"]
     assert [s["in_other_alliance"] for s in proposed] == [True, True]
+
+
+def test_a_school_of_a_suspended_alliance_is_still_taken(call, c, world):
+    response = call("POST", f"{API}/alliances/{world.alliance.id}/suspend", world.region_admin,
+                    json={"reason": "整改"})
+    assert response.status_code == 200
+    _assert_error(call("POST", f"{API}/alliances", c.admin, json=draft_body(
+        c, member_school_ids=[world.other_school.id])), 409, "school_in_other_alliance")

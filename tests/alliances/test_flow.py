@@ -198,3 +198,16 @@ def test_list_of_submitted_alliances_costs_the_same_whatever_its_size(call, c, w
     many = queries()
     assert (few[1], many[1]) == (2, 10)
     assert few[0] == many[0]
+
+
+def test_approval_grants_no_alliance_admin_to_a_drafter_who_left_the_centre_school(call, c, world, db, submitted):
+    alliance_id = submitted()
+    membership = db.session.scalar(sa.select(StaffMembership).where(StaffMembership.user_id == c.admin.id))
+    membership.revoked_at, membership.active_key = membership.granted_at, None
+    db.session.commit()
+    assert call("POST", f"{API}/alliances/{alliance_id}/approve", world.region_admin, json={}).status_code == 200
+    admins = db.session.scalars(sa.select(StaffMembership).where(StaffMembership.alliance_id == alliance_id)).all()
+    assert admins == []
+    approved = db.session.scalars(sa.select(AllianceEvent.detail).where(
+        AllianceEvent.alliance_id == alliance_id, AllianceEvent.action == "approved")).one()
+    assert approved == {"alliance_admin_granted_to": None}
