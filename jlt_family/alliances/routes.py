@@ -70,6 +70,7 @@ def update_alliance(data, alliance_id):
 
 @blp.route("/alliances/<id:alliance_id>/member-schools", methods=["POST"])
 @blp.login_required
+@idempotent
 @blp.arguments(schemas.AllianceSchoolInputSchema)
 @blp.response(201, AllianceSchema)
 @blp.errors(403, 404, 409, 422)
@@ -104,6 +105,7 @@ def remove_school(alliance_id, school_id):
 
 @blp.route("/alliances/<id:alliance_id>/members", methods=["POST"])
 @blp.login_required
+@idempotent
 @blp.arguments(schemas.MemberInputSchema)
 @blp.response(201, AllianceSchema)
 @blp.errors(403, 404, 409, 422)

@@ -87,6 +87,8 @@ def test_the_whole_review_cycle(call, c, world, db, draft):
     assert [e.action.value for e in db.session.scalars(
         sa.select(AllianceEvent).where(AllianceEvent.alliance_id == alliance_id).order_by(AllianceEvent.id))] == [
         "created", "submitted", "returned", "member_added", "updated", "submitted", "approved"]
+    audit_log = call("GET", f"{API}/schools/{c.centre.id}/audit-log?subject_type=alliance", c.admin).json
+    assert [e["action"] for e in audit_log["items"]] == ["alliance_approved", "alliance_returned"]
     decisions = db.session.execute(sa.select(AuditLog.action, AuditLog.actor_user_id, AuditLog.school_id)
                                    .where(AuditLog.subject_type == "alliance").order_by(AuditLog.id)).all()
     assert decisions == [("alliance_returned", world.region_admin.id, c.centre.id),
@@ -147,6 +149,16 @@ def test_members_and_schools_are_changed_and_removed(call, c, db, draft):
     assert len(body["members"]) == 1
     assert call("DELETE", f"{API}/alliances/{alliance_id}/members/{member_id}", c.admin).json["code"] == \
         "alliance_member_not_found"
+
+
+def test_adding_a_member_is_idempotent(call, c, draft):
+    alliance_id = draft()
+    headers = {"Idempotency-Key": "alliance-member-0001"}
+    body = member_body(kind="department", name="测试县妇联")
+    first = call("POST", f"{API}/alliances/{alliance_id}/members", c.admin, json=body, headers=headers)
+    again = call("POST", f"{API}/alliances/{alliance_id}/members", c.admin, json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert [m["name"] for m in again.json["members"]].count("测试县妇联") == 1
 
 
 def test_creating_is_idempotent(call, c, db):
