@@ -90,6 +90,7 @@ BLUEPRINT_MODULES = (
     "jlt_family.visits.routes",
     "jlt_family.venues.routes",
     "jlt_family.reminders.routes",
+    "jlt_family.alliances.routes",
     "jlt_family.core.routes",
     "jlt_family.matching.routes",
     "jlt_family.catalogue.routes",

@@ -463,6 +463,7 @@ DOMAIN_DEMO_MODULES = (
     "jlt_family.reminders.demo",
     "jlt_family.matching.demo",
     "jlt_family.catalogue.demo",
+    "jlt_family.alliances.demo",
 )
 
 

@@ -1,5 +1,6 @@
 """Imports every domain's models, so the metadata (and Alembic autogenerate) sees every table."""
 
+import jlt_family.alliances.models  # noqa: F401
 import jlt_family.auth.models  # noqa: F401
 import jlt_family.core.models  # noqa: F401
 import jlt_family.courses.models  # noqa: F401

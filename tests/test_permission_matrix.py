@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations.models import StaffMembership, StaffRole
+from tests.alliances import matrix as alliances_matrix
 from tests.catalogue import matrix as catalogue_matrix
 from tests.courses import matrix as courses_matrix
 from tests.matching import matrix as matching_matrix
@@ -183,7 +184,8 @@ ENDPOINTS += [
      _expect(404, guardian_a=200, teacher_a=403, teacher_b=403, school_admin=403)),
 ]
 
-for _domain in (courses_matrix, visits_matrix, venues_matrix, reminders_matrix, matching_matrix, catalogue_matrix):
+for _domain in (courses_matrix, visits_matrix, venues_matrix, reminders_matrix, matching_matrix, catalogue_matrix,
+                alliances_matrix):
     ENDPOINTS += _domain.ENDPOINTS
 
 CASES = [

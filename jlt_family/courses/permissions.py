@@ -15,7 +15,15 @@ from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.courses.models import Course, CourseSession, Enrolment, ProviderKind
 from jlt_family.organizations import permissions as org
-from jlt_family.organizations.models import AllianceMember, Region, ResourceUnit, ResourceUnitKind, School
+from jlt_family.organizations.models import (
+    Alliance,
+    AllianceMember,
+    AllianceStatus,
+    Region,
+    ResourceUnit,
+    ResourceUnitKind,
+    School,
+)
 
 
 @dataclass(frozen=True)
@@ -51,13 +59,18 @@ def audience_for_schools(school_ids):
     """The audience of parents whose children attend ``school_ids`` (a fixed number of queries)."""
     if not school_ids:
         return Audience()
-    rows = db.session.execute(sa.select(School.alliance_id, School.region_id).where(School.id.in_(school_ids))).all()
-    alliance_ids = frozenset(a for a, _ in rows if a is not None)
+    rows = db.session.execute(
+        sa.select(School.alliance_id, School.region_id, Alliance.status)
+        .outerjoin(Alliance, Alliance.id == School.alliance_id).where(School.id.in_(school_ids))
+    ).all()
+    # Only an approved alliance offers its courses (and its community parent schools') to parents: a suspended
+    # one keeps its courses and enrolments, but they leave the parents' catalogue until it is reinstated.
+    alliance_ids = frozenset(a for a, _, status in rows if a is not None and status == AllianceStatus.APPROVED)
     return Audience(
         school_ids=frozenset(school_ids),
         alliance_ids=alliance_ids,
         unit_ids=_community_units(alliance_ids),
-        region_ids=_with_ancestors({r for _, r in rows}),
+        region_ids=_with_ancestors({r for _, r, _ in rows}),
     )
 
 

@@ -49,10 +49,13 @@ class Region(db.Model):
 
 
 class AllianceStatus(StrEnum):
+    """教联体状态: 草稿 → 待审批 → 已批准 (or 已退回 → edited → 待审批 again); an approved one may be 已暂停."""
+
     DRAFT = "draft"
     SUBMITTED = "submitted"
     APPROVED = "approved"
     SUSPENDED = "suspended"
+    RETURNED = "returned"
 
 
 class Alliance(db.Model):
@@ -74,12 +77,28 @@ class Alliance(db.Model):
     quiet_hours_end: Mapped[dt.time] = mapped_column(sa.Time, default=dt.time(7, 0))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The application (申报) and its review (审批): see jlt_family.alliances.
+    drafted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    review_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    suspended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     region: Mapped[Region] = relationship()
     schools: Mapped[list["School"]] = relationship(back_populates="alliance", order_by="School.id")
     members: Mapped[list["AllianceMember"]] = relationship(
         back_populates="alliance", cascade="all, delete-orphan", order_by="AllianceMember.id"
     )
+    proposed_schools: Mapped[list["AllianceSchool"]] = relationship(
+        back_populates="alliance", cascade="all, delete-orphan", order_by="AllianceSchool.id"
+    )
+    drafted_by: Mapped["User | None"] = relationship(foreign_keys=[drafted_by_id])  # noqa: F821
+    submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])  # noqa: F821
+    reviewed_by: Mapped["User | None"] = relationship(foreign_keys=[reviewed_by_id])  # noqa: F821
 
     @property
     def centre_schools(self):
@@ -111,6 +130,27 @@ class AllianceMember(db.Model):
     resource_unit: Mapped["ResourceUnit | None"] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("alliance_id", "resource_unit_id"),)
+
+
+class AllianceSchool(db.Model):
+    """教联体申报学校: a school named in the alliance's application, as a centre school (中心校) or a member.
+
+    Until approval this is only the proposal; approval makes it real (``School.alliance_id`` and
+    ``School.is_alliance_centre``), and the rows stay as the record of what was approved.
+    """
+
+    __tablename__ = "alliance_school"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alliance_id: Mapped[int] = mapped_column(sa.ForeignKey("alliance.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    is_centre: Mapped[bool] = mapped_column(default=False)
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    alliance: Mapped[Alliance] = relationship(back_populates="proposed_schools")
+    school: Mapped["School"] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("alliance_id", "school_id"),)
 
 
 class SchoolKind(StrEnum):

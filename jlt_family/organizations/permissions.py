@@ -13,6 +13,7 @@ from jlt_family.organizations.models import (
     ROLE_SCOPE,
     Alliance,
     AllianceMember,
+    AllianceSchool,
     AllianceStatus,
     ResourceUnit,
     School,
@@ -31,9 +32,16 @@ def administers_alliance(actor, alliance):
     return alliance.id in actor.alliance_ids or alliance.region_id in actor.region_ids
 
 
+def applies_for_alliance(actor, alliance):
+    """学校管理员 of a school named in the alliance's application (centre or member school)."""
+    return any(row.school_id in actor.admin_school_ids for row in alliance.proposed_schools)
+
+
 def can_view_alliance(actor, alliance):
-    """Approved alliances are public to signed-in users; the others only to their administrators."""
-    return alliance.status == AllianceStatus.APPROVED or administers_alliance(actor, alliance)
+    """Approved alliances are public to signed-in users; the others only to their administrators and to the
+    admins of the schools in their application."""
+    return (alliance.status == AllianceStatus.APPROVED or administers_alliance(actor, alliance)
+            or applies_for_alliance(actor, alliance))
 
 
 def visible_alliances(actor):
@@ -42,12 +50,14 @@ def visible_alliances(actor):
         Alliance.status == AllianceStatus.APPROVED,
         Alliance.id.in_(actor.alliance_ids),
         Alliance.region_id.in_(actor.region_ids),
+        Alliance.id.in_(sa.select(AllianceSchool.alliance_id).where(AllianceSchool.school_id.in_(
+            actor.admin_school_ids))),
     )
 
 
 def is_alliance_staff(actor, alliance):
     """Administrators of the alliance, staff of its schools and staff of its member units."""
-    if administers_alliance(actor, alliance):
+    if administers_alliance(actor, alliance) or applies_for_alliance(actor, alliance):
         return True
     if any(school.id in actor.staff_school_ids for school in alliance.schools):
         return True

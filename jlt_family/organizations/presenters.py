@@ -21,6 +21,7 @@ ALLIANCE_STATUS_LABELS = {
     AllianceStatus.SUBMITTED: "待审批",
     AllianceStatus.APPROVED: "已批准",
     AllianceStatus.SUSPENDED: "已暂停",
+    AllianceStatus.RETURNED: "已退回",
 }
 MEMBER_KIND_LABELS = {MemberKind.RESOURCE_UNIT: "社会资源单位", MemberKind.COMMUNITY: "街道社区",
                       MemberKind.DEPARTMENT: "政府部门"}
@@ -72,8 +73,19 @@ def reminder_policy_out(alliance):
     }
 
 
+def _schools_of(alliance):
+    """(centre schools, schools): those that joined once approved; before that, those of the application."""
+    if alliance.status in (AllianceStatus.APPROVED, AllianceStatus.SUSPENDED):
+        return alliance.centre_schools, alliance.schools
+    rows = alliance.proposed_schools
+    return [row.school for row in rows if row.is_centre], [row.school for row in rows]
+
+
 def alliance_out(alliance, actor):
+    from jlt_family.alliances.presenters import application_out
+
     show_phones = permissions.is_alliance_staff(actor, alliance)
+    centre_schools, schools = _schools_of(alliance)
     return {
         "id": alliance.id,
         "name": alliance.name,
@@ -81,11 +93,12 @@ def alliance_out(alliance, actor):
         "status": alliance.status.value,
         "status_label": ALLIANCE_STATUS_LABELS[alliance.status],
         "description": alliance.description,
-        "centre_schools": [_brief(s) for s in alliance.centre_schools],
-        "schools": [_brief(s) for s in alliance.schools],
+        "centre_schools": [_brief(s) for s in centre_schools],
+        "schools": [_brief(s) for s in schools],
         "members": [_member_out(m, show_phones) for m in alliance.members],
         "reminder_policy": reminder_policy_out(alliance),
         "approved_at": alliance.approved_at,
+        "application": application_out(alliance, actor),
     }
 
 

@@ -17,7 +17,7 @@ from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import page_of
 from jlt_family.core.timeutil import shanghai_today
 from jlt_family.organizations import permissions, presenters, schemas, service
-from jlt_family.organizations.models import Alliance, AllianceMember, Region, ResourceUnit, School
+from jlt_family.organizations.models import Alliance, AllianceMember, AllianceSchool, Region, ResourceUnit, School
 
 
 class _Parser(FlaskParser):
@@ -81,7 +81,10 @@ def list_alliances(args):
     stmt = (
         sa.select(Alliance)
         .where(permissions.visible_alliances(actor))
-        .options(selectinload(Alliance.schools), selectinload(Alliance.members), selectinload(Alliance.region))
+        .options(selectinload(Alliance.schools), selectinload(Alliance.members), selectinload(Alliance.region),
+                 selectinload(Alliance.proposed_schools).joinedload(AllianceSchool.school),
+                 selectinload(Alliance.drafted_by), selectinload(Alliance.submitted_by),
+                 selectinload(Alliance.reviewed_by))
         .order_by(Alliance.id)
     )
     if "region_id" in args:

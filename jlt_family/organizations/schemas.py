@@ -7,6 +7,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from werkzeug.datastructures import FileStorage
 
+from jlt_family.alliances.schemas import AllianceApplicationSchema
 from jlt_family.core.schemas import Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
 from jlt_family.organizations.models import (
     AllianceStatus,
@@ -142,6 +143,8 @@ class AllianceSchema(Schema):
     members = fields.List(fields.Nested(AllianceMemberSchema))
     reminder_policy = fields.Nested(ReminderPolicySchema)
     approved_at = ShanghaiDateTime(allow_none=True)
+    # 申报与审批 (jlt_family.alliances.schemas), for those who take part in it; null for everybody else.
+    application = fields.Nested(AllianceApplicationSchema, allow_none=True)
 
 
 class AllianceArgsSchema(PageArgsSchema):

@@ -9,11 +9,11 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from jlt_family.core.errors import RuleViolation
+from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
 from jlt_family.families.models import Guardian, Student
-from jlt_family.organizations.models import Alliance, School, SchoolClass
+from jlt_family.organizations.models import Alliance, AllianceStatus, School, SchoolClass
 from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.reminders.models import (
     Broadcast,
@@ -221,6 +221,8 @@ def broadcast(alliance, sender_id, *, title, body, page="", school_ids=(), grade
     """Send a notice to every guardian of a child in the alliance's schools (or chosen schools, grades),
     with one INSERT ... SELECT (each guardian once, however many children)."""
     now = now or utcnow()
+    if alliance.status != AllianceStatus.APPROVED:
+        raise Conflict("该教联体未获批准或已暂停，暂不能发送通知", code="alliance_not_active")
     school_ids, grades = sorted(set(school_ids)), sorted(set(grades))
     outside = set(school_ids) - {school.id for school in alliance.schools}
     if outside:

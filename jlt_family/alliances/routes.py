@@ -1,0 +1,214 @@
+"""Endpoints of forming and approving an alliance (教联体申报与审批).
+
+Reading alliances (``GET /alliances``, ``GET /alliances/{id}``) stays in ``organizations``; its answers carry
+the application block these endpoints fill. Every write answers with the alliance as its caller sees it.
+"""
+
+from jlt_family.alliances import permissions, presenters, schemas, service
+from jlt_family.auth.context import current_actor
+from jlt_family.core.extensions import db
+from jlt_family.core.idempotency import idempotent
+from jlt_family.core.pagination import paginate, present_page
+from jlt_family.core.routing import Blueprint
+from jlt_family.core.schemas import PageArgsSchema, page_of
+from jlt_family.organizations import presenters as org_presenters
+from jlt_family.organizations.permissions import alliance_or_404
+from jlt_family.organizations.schemas import AllianceSchema
+
+blp = Blueprint("alliances", __name__, url_prefix="/api/v1",
+                description="教联体申报与审批 (forming and approving an alliance)")
+
+
+def _out(alliance):
+    """The alliance as the caller sees it (after the commit: the answer shows what was stored)."""
+    return org_presenters.alliance_out(alliance, current_actor())
+
+
+def _drafted(alliance_id):
+    """The alliance, if the caller may see it (else 404) and is one of its drafters (else 403)."""
+    actor = current_actor()
+    alliance = alliance_or_404(actor, alliance_id)
+    permissions.require_drafter(actor, alliance)
+    return alliance
+
+
+def _reviewed(alliance_id):
+    """The alliance, if the caller may see it (else 404) and reviews it (else 403)."""
+    actor = current_actor()
+    alliance = alliance_or_404(actor, alliance_id)
+    permissions.require_reviewer(actor, alliance)
+    return alliance
+
+
+# Drafting ----------------------------------------------------------------------------------------------------
+
+
+@blp.route("/alliances", methods=["POST"])
+@blp.login_required
+@idempotent
+@blp.arguments(schemas.AllianceCreateSchema)
+@blp.response(201, AllianceSchema)
+@blp.errors(403, 409, 422)
+def create_alliance(data):
+    """起草教联体 (school admin of a centre school): name, 1–2 centre schools, member schools and units."""
+    alliance = service.create_alliance(current_actor(), **data)
+    db.session.commit()
+    return _out(alliance)
+
+
+@blp.route("/alliances/<id:alliance_id>", methods=["PATCH"])
+@blp.login_required
+@blp.arguments(schemas.AllianceUpdateSchema)
+@blp.response(200, AllianceSchema)
+@blp.errors(403, 404, 409, 422)
+def update_alliance(data, alliance_id):
+    """修改名称、简介 (centre school admins; draft or returned only, else 409 ``alliance_not_editable``)."""
+    alliance = service.update_alliance(_drafted(alliance_id), current_actor(), **data)
+    db.session.commit()
+    return _out(alliance)
+
+
+@blp.route("/alliances/<id:alliance_id>/member-schools", methods=["POST"])
+@blp.login_required
+@idempotent
+@blp.arguments(schemas.AllianceSchoolInputSchema)
+@blp.response(201, AllianceSchema)
+@blp.errors(403, 404, 409, 422)
+def add_school(data, alliance_id):
+    """添加成员学校或第二所中心校 (same county, not in another alliance)."""
+    alliance = service.add_school(_drafted(alliance_id), current_actor(), **data)
+    db.session.commit()
+    return _out(alliance)
+
+
+@blp.route("/alliances/<id:alliance_id>/member-schools/<id:school_id>", methods=["PATCH"])
+@blp.login_required
+@blp.arguments(schemas.AllianceSchoolUpdateSchema)
+@blp.response(200, AllianceSchema)
+@blp.errors(403, 404, 409, 422)
+def change_school(data, alliance_id, school_id):
+    """设为 / 取消中心校 (at most two, at least one)."""
+    alliance = service.change_school(_drafted(alliance_id), current_actor(), school_id, **data)
+    db.session.commit()
+    return _out(alliance)
+
+
+@blp.route("/alliances/<id:alliance_id>/member-schools/<id:school_id>", methods=["DELETE"])
+@blp.login_required
+@blp.response(204)
+@blp.errors(403, 404, 409)
+def remove_school(alliance_id, school_id):
+    """移除成员学校 (not the last centre school)."""
+    service.remove_school(_drafted(alliance_id), current_actor(), school_id)
+    db.session.commit()
+
+
+@blp.route("/alliances/<id:alliance_id>/members", methods=["POST"])
+@blp.login_required
+@idempotent
+@blp.arguments(schemas.MemberInputSchema)
+@blp.response(201, AllianceSchema)
+@blp.errors(403, 404, 409, 422)
+def add_member(data, alliance_id):
+    """添加成员单位: duties, way of cooperating, responsible person and contact phone (000 §三.3)."""
+    alliance = service.add_member(_drafted(alliance_id), current_actor(), **data)
+    db.session.commit()
+    return _out(alliance)
+
+
+@blp.route("/alliances/<id:alliance_id>/members/<id:member_id>", methods=["PATCH"])
+@blp.login_required
+@blp.arguments(schemas.MemberUpdateSchema)
+@blp.response(200, AllianceSchema)
+@blp.errors(403, 404, 409, 422)
+def change_member(data, alliance_id, member_id):
+    """修改成员单位."""
+    alliance = service.change_member(_drafted(alliance_id), current_actor(), member_id, **data)
+    db.session.commit()
+    return _out(alliance)
+
+
+@blp.route("/alliances/<id:alliance_id>/members/<id:member_id>", methods=["DELETE"])
+@blp.login_required
+@blp.response(204)
+@blp.errors(403, 404, 409)
+def remove_member(alliance_id, member_id):
+    """移除成员单位."""
+    service.remove_member(_drafted(alliance_id), current_actor(), member_id)
+    db.session.commit()
+
+
+@blp.route("/alliances/<id:alliance_id>/submit", methods=["POST"])
+@blp.login_required
+@blp.response(200, AllianceSchema)
+@blp.errors(403, 404, 409, 422)
+def submit(alliance_id):
+    """提交审批 (centre school admins): complete, and none of its schools in another alliance."""
+    alliance = service.submit(_drafted(alliance_id), current_actor())
+    db.session.commit()
+    return _out(alliance)
+
+
+# Review ------------------------------------------------------------------------------------------------------
+
+
+@blp.route("/alliances/<id:alliance_id>/approve", methods=["POST"])
+@blp.login_required
+@blp.arguments(schemas.CommentSchema)
+@blp.response(200, AllianceSchema)
+@blp.errors(403, 404, 409, 422)
+def approve(data, alliance_id):
+    """批准 (education bureau): the schools join the alliance, which is published."""
+    alliance = service.approve(_reviewed(alliance_id), current_actor(), **data)
+    db.session.commit()
+    return _out(alliance)
+
+
+@blp.route("/alliances/<id:alliance_id>/return", methods=["POST"])
+@blp.login_required
+@blp.arguments(schemas.CommentSchema)
+@blp.response(200, AllianceSchema)
+@blp.errors(403, 404, 409, 422)
+def return_for_changes(data, alliance_id):
+    """退回修改 (education bureau) with comments (required: 422 ``comment_required``)."""
+    alliance = service.return_for_changes(_reviewed(alliance_id), current_actor(), **data)
+    db.session.commit()
+    return _out(alliance)
+
+
+@blp.route("/alliances/<id:alliance_id>/suspend", methods=["POST"])
+@blp.login_required
+@blp.arguments(schemas.SuspendSchema)
+@blp.response(200, AllianceSchema)
+@blp.errors(403, 404, 409, 422)
+def suspend(data, alliance_id):
+    """暂停 an approved alliance with a reason (education bureau): no green channel, no longer published."""
+    alliance = service.suspend(_reviewed(alliance_id), current_actor(), **data)
+    db.session.commit()
+    return _out(alliance)
+
+
+@blp.route("/alliances/<id:alliance_id>/reinstate", methods=["POST"])
+@blp.login_required
+@blp.arguments(schemas.CommentSchema)
+@blp.response(200, AllianceSchema)
+@blp.errors(403, 404, 409, 422)
+def reinstate(data, alliance_id):
+    """恢复 a suspended alliance (education bureau)."""
+    alliance = service.reinstate(_reviewed(alliance_id), current_actor(), **data)
+    db.session.commit()
+    return _out(alliance)
+
+
+@blp.route("/alliances/<id:alliance_id>/history", methods=["GET"])
+@blp.login_required
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, page_of(schemas.AllianceEventSchema))
+@blp.errors(403, 404, 422)
+def history(args, alliance_id):
+    """教联体记录, oldest first: every edit and decision (alliance admins, centre school admins, the bureau)."""
+    actor = current_actor()
+    alliance = alliance_or_404(actor, alliance_id)
+    permissions.require_history_reader(actor, alliance)
+    result = paginate(service.history(alliance), args["page"], args["page_size"])
+    return present_page(result, presenters.event_out)
