@@ -10,12 +10,13 @@ A bounded number of SQL statements per report (about ten), whatever the number o
 every number is aggregated in the database (queries.py); Python only adds up the grouped rows.
 """
 
+import sqlalchemy as sa
+
 from jlt_family.courses.models import ACTIVITY_LABELS, ActivityKind
 from jlt_family.organizations.calendar import AUTUMN, SPRING, TERM_LABELS
 from jlt_family.organizations.models import Alliance, School
 from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.reports import queries
-from jlt_family.reports.periods import resolve_period  # noqa: F401  (part of this module's API)
 
 # 政策要求 (DOMAIN.md "Rules with numbers"): (activity kind, required, per "term" or "year").
 RULES = (
@@ -91,14 +92,11 @@ def region_report(region, period):
 
 
 def _ids(ids):
-    import sqlalchemy as sa
-
     return sa.select(School.id).where(School.id.in_(ids))
 
 
 def _school_ids(clause):
-    import sqlalchemy as sa
-
+    """The ids of the schools in scope, as a sub-select every query filters on."""
     return sa.select(School.id).where(clause)
 
 
