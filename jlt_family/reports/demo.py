@@ -1,7 +1,7 @@
 """Demo data for the evaluation reports, on top of the other domains' demos (deterministic; flushes only).
 
-- 调班: the first student of 三年级(2)班 moved to 三年级(1)班 three weeks ago (or on the school year's first day, if
-  that is later), so the class coverage shows a mover;
+- 调班: the first visited student of 三年级(2)班 moved to 三年级(1)班 three weeks ago (or on the school year's first
+  day, if that is later): the visit made in 三年级(2)班 now counts in 三年级(1)班, the class the student is in;
 - 场馆评价: the parents rate their checked-in venue visits;
 - a discounted visit: a family (not one of the demo accounts, whose screens other demos count) visited 红色文化研学
   (student half price) on the general channel.
@@ -28,6 +28,7 @@ from jlt_family.venues.models import (
     Slot,
     VenueFeedback,
 )
+from jlt_family.visits.models import HomeVisit, VisitState
 
 COMMENTS = {5: "讲解很精彩，孩子回家还在讲", 4: "内容不错，排队时间有点长"}
 
@@ -44,8 +45,12 @@ def _move_a_student():
     target = db.session.scalar(sa.select(SchoolClass).where(SchoolClass.invite_code == "YX3A1K7M"))
     if source is None or target is None:
         return 0
-    student = db.session.scalar(sa.select(Student).where(Student.class_id == source.id)
+    visited = sa.exists().where(HomeVisit.student_id == Student.id, HomeVisit.state == VisitState.COMPLETED,
+                                HomeVisit.school_year == source.school_year)
+    student = db.session.scalar(sa.select(Student).where(Student.class_id == source.id, visited)
                                 .order_by(Student.student_no).limit(1))
+    if student is None:
+        return 0
     student.school_class = target
     db.session.flush()  # the placement hook closes 三年级(2)班 and opens 三年级(1)班 today
     year_start = school_year_starting(target.school_year, target.school.region).starts_on
