@@ -91,9 +91,10 @@ BLUEPRINT_MODULES = (
     "jlt_family.venues.routes",
     "jlt_family.reminders.routes",
     "jlt_family.alliances.routes",
-    "jlt_family.core.routes",
     "jlt_family.matching.routes",
     "jlt_family.catalogue.routes",
+    "jlt_family.reports.routes",
+    "jlt_family.core.routes",
 )
 
 

@@ -464,6 +464,7 @@ DOMAIN_DEMO_MODULES = (
     "jlt_family.matching.demo",
     "jlt_family.catalogue.demo",
     "jlt_family.alliances.demo",
+    "jlt_family.reports.demo",
 )
 
 

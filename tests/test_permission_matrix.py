@@ -21,6 +21,7 @@ from tests.matching import matrix as matching_matrix
 from tests.matrix_support import ROLES, Form
 from tests.matrix_support import expect as _expect
 from tests.reminders import matrix as reminders_matrix
+from tests.reports import matrix as reports_matrix
 from tests.venues import matrix as venues_matrix
 from tests.visits import matrix as visits_matrix
 
@@ -185,7 +186,7 @@ ENDPOINTS += [
 ]
 
 for _domain in (courses_matrix, visits_matrix, venues_matrix, reminders_matrix, matching_matrix, catalogue_matrix,
-                alliances_matrix):
+                alliances_matrix, reports_matrix):
     ENDPOINTS += _domain.ENDPOINTS
 
 CASES = [
