@@ -78,6 +78,10 @@ def create_app(config_class=None):
     health.init_app(app)
     cli.init_app(app)
     wechat_cli.init_app(app)
+
+    from jlt_family import dashboard
+
+    dashboard.init_app(app)  # the web dashboard's pages: a plain blueprint, outside the OpenAPI
     return app
 
 
@@ -91,6 +95,7 @@ BLUEPRINT_MODULES = (
     "jlt_family.venues.routes",
     "jlt_family.reminders.routes",
     "jlt_family.core.routes",
+    "jlt_family.dashboard.routes",
 )
 
 
