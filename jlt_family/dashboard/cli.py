@@ -12,11 +12,16 @@ from flask.cli import with_appcontext
 @with_appcontext
 def dashboard_invite_command(openid, base_url):
     """Issue a single-use invite for the admin with this openid and print its link."""
+    import sqlalchemy as sa
+
     from jlt_family.auth.context import Actor
+    from jlt_family.auth.models import User
     from jlt_family.core.extensions import db
     from jlt_family.dashboard import service
 
-    user = service.user_for_openid(openid)
+    user = db.session.scalar(sa.select(User).where(User.openid == openid))
+    if user is None:
+        raise click.ClickException(f"no user with openid {openid}")
     if not service.holds_dashboard_role(Actor(user)):
         raise click.ClickException(f"{openid} holds no school_admin, alliance_admin or region_admin role")
     invite, token = service.issue_invite(user, user)

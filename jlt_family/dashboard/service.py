@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from jlt_family.auth.models import User, UserSession
+from jlt_family.auth.models import UserSession
 from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, Unauthenticated, ValidationFailed
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
@@ -205,9 +205,3 @@ def end_all_sessions(user_id, now=None):
         .execution_options(synchronize_session=False)
     )
 
-
-def user_for_openid(openid):
-    user = db.session.scalar(sa.select(User).where(User.openid == openid))
-    if user is None:
-        raise NotFound("未找到该用户", code="user_not_found")
-    return user
