@@ -223,3 +223,23 @@ def test_production_cookies_are_secure():
 
     assert ProductionConfig.SESSION_COOKIE_SECURE is True
     assert DevelopmentConfig.SESSION_COOKIE_SECURE is False
+
+
+def test_demo_admins_sign_in_with_the_demo_password(app, db):
+    from jlt_family.dashboard.demo import DEMO_ADMINS, DEMO_PASSWORD
+    from jlt_family.demo import seed_demo
+
+    summary = seed_demo()
+    db.session.commit()
+    assert summary["dashboard_accounts"] == len(DEMO_ADMINS)
+    client = app.test_client()
+    assert sign_in(client, "demo-region-admin", password=DEMO_PASSWORD).status_code == 302
+    assert "乌兰浩特市" in client.get("/dashboard/").get_data(as_text=True)
+    assert sign_in(app.test_client(), "demo-teacher-1", password=DEMO_PASSWORD).status_code == 401
+
+
+def test_no_demo_passwords_in_production(app, db, configure):
+    from jlt_family.dashboard import demo
+
+    configure(ENV_NAME="production")
+    assert demo.seed() == {"dashboard_accounts": 0}
