@@ -188,6 +188,14 @@ def overview():
                            alliances=scopes.visible_alliances(actor), schools=scopes.visible_schools(actor))
 
 
+def _render_and_commit(template, **context):
+    """Render, then commit the audit entry: committing first would expire every loaded row, and the template
+    would reload them one query each."""
+    body = render_template(template, **context)
+    db.session.commit()
+    return body
+
+
 def _period(region):
     """The school year and term chosen in the query (?year=2026&term=autumn), the current school year by default."""
     try:
@@ -205,8 +213,7 @@ def region(region_id):
     period = _period(county)
     page = presenters.region_page(actor, county, period)
     audit(actor, "view_dashboard_region", "region", county.id, **period.detail)
-    db.session.commit()
-    return render_template("dashboard/region.html", region=county, period=period, **page)
+    return _render_and_commit("dashboard/region.html", region=county, period=period, **page)
 
 
 @bp.route("/alliances/<id:alliance_id>")
@@ -217,8 +224,7 @@ def alliance(alliance_id):
     period = _period(found.region)
     page = presenters.alliance_page(actor, found, period)
     audit(actor, "view_dashboard_alliance", "alliance", found.id, **period.detail)
-    db.session.commit()
-    return render_template("dashboard/alliance.html", alliance=found, period=period, **page)
+    return _render_and_commit("dashboard/alliance.html", alliance=found, period=period, **page)
 
 
 @bp.route("/schools/<id:school_id>")
@@ -229,8 +235,7 @@ def school(school_id):
     period = _period(found.region)
     page = presenters.school_page(found, period)
     audit(actor, "view_dashboard_school", "school", found.id, school_id=found.id, **period.detail)
-    db.session.commit()
-    return render_template("dashboard/school.html", school=found, period=period, **page)
+    return _render_and_commit("dashboard/school.html", school=found, period=period, **page)
 
 
 @bp.route("/classes/<id:class_id>")
@@ -241,5 +246,5 @@ def school_class(class_id):
     period = _period(found.school.region)
     page = presenters.class_page(found, period)
     audit(actor, "view_dashboard_class", "class", found.id, school_id=found.school_id, **period.detail)
-    db.session.commit()
-    return render_template("dashboard/class.html", school_class=found, school=found.school, period=period, **page)
+    return _render_and_commit("dashboard/class.html", school_class=found, school=found.school, period=period,
+                              **page)
