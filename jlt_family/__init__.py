@@ -95,6 +95,7 @@ BLUEPRINT_MODULES = (
     "jlt_family.venues.routes",
     "jlt_family.reminders.routes",
     "jlt_family.core.routes",
+    "jlt_family.reports.routes",
     "jlt_family.dashboard.routes",
 )
 

@@ -6,6 +6,7 @@ import jlt_family.courses.models  # noqa: F401
 import jlt_family.dashboard.models  # noqa: F401
 import jlt_family.families.models  # noqa: F401
 import jlt_family.organizations.models  # noqa: F401
+import jlt_family.organizations.placements  # noqa: F401
 import jlt_family.reminders.models  # noqa: F401
 import jlt_family.venues.models  # noqa: F401
 import jlt_family.visits.models  # noqa: F401

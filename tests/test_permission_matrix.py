@@ -19,6 +19,7 @@ from tests.dashboard import matrix as dashboard_matrix
 from tests.matrix_support import ROLES, Form
 from tests.matrix_support import expect as _expect
 from tests.reminders import matrix as reminders_matrix
+from tests.reports import matrix as reports_matrix
 from tests.venues import matrix as venues_matrix
 from tests.visits import matrix as visits_matrix
 
@@ -182,7 +183,7 @@ ENDPOINTS += [
      _expect(404, guardian_a=200, teacher_a=403, teacher_b=403, school_admin=403)),
 ]
 
-for _domain in (courses_matrix, visits_matrix, venues_matrix, reminders_matrix, dashboard_matrix):
+for _domain in (courses_matrix, visits_matrix, venues_matrix, reminders_matrix, reports_matrix, dashboard_matrix):
     ENDPOINTS += _domain.ENDPOINTS
 
 CASES = [

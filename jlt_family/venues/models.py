@@ -231,7 +231,7 @@ class Booking(db.Model):
     channel: Mapped[Channel] = mapped_column(str_enum(Channel))
     family_id: Mapped[int | None] = mapped_column(sa.ForeignKey("family.id"), index=True)
     class_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school_class.id"), index=True)
-    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"))
+    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"), index=True)
     booked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     contact_name: Mapped[str] = mapped_column(sa.String(40), default="")
     adults: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
@@ -351,3 +351,25 @@ class FamilyBookingCounter(db.Model):
     active: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
 
     __table_args__ = (sa.CheckConstraint("active >= 0", name="active_not_negative"),)
+
+
+class VenueFeedback(db.Model):
+    """场馆评价: a guardian's rating (1–5) and optional comment on a checked-in booking of their family; one per
+    booking. Read by the unit's staff and administrators above it (anonymous there: what was said, not who)."""
+
+    __tablename__ = "venue_feedback"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(sa.ForeignKey("venue_booking.id", ondelete="CASCADE"), unique=True)
+    resource_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("resource_unit.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    rating: Mapped[int] = mapped_column(sa.SmallInteger)
+    comment: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    booking: Mapped[Booking] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        sa.Index("ix_venue_feedback_unit_created", "resource_unit_id", "created_at"),
+    )

@@ -1,7 +1,7 @@
 """dashboard accounts and invites
 
 Revision ID: da5b0a4d0005
-Revises: 10243e4eecf7
+Revises: 4e9047500004
 Create Date: 2026-11-30 02:37:21.130352
 
 """
@@ -12,7 +12,7 @@ import jlt_family.core.db_types
 
 # revision identifiers, used by Alembic.
 revision = 'da5b0a4d0005'
-down_revision = '10243e4eecf7'
+down_revision = '4e9047500004'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,45 @@
+"""Who may read the evaluation reports. Deny by default; everyone else gets 404 (ids cannot be probed).
+
+- a school's report: its school admins (学校领导), admins of its alliance, region admins of its region or above;
+- an alliance's report: its alliance admins and region admins of its region or above;
+- a region's report: region admins of that region or a region above it.
+Teachers, venue staff and parents see none of them.
+"""
+
+from jlt_family.core.errors import NotFound
+from jlt_family.core.extensions import db
+from jlt_family.organizations.models import Alliance, Region, School
+from jlt_family.organizations.permissions import administers_alliance, administers_school
+
+
+def can_view_school_report(actor, school):
+    return administers_school(actor, school)
+
+
+def can_view_alliance_report(actor, alliance):
+    return administers_alliance(actor, alliance)
+
+
+def can_view_region_report(actor, region):
+    return region.id in actor.region_ids
+
+
+def school_or_404(actor, school_id):
+    school = db.session.get(School, school_id)
+    if school is None or not can_view_school_report(actor, school):
+        raise NotFound("未找到该学校", code="school_not_found")
+    return school
+
+
+def alliance_or_404(actor, alliance_id):
+    alliance = db.session.get(Alliance, alliance_id)
+    if alliance is None or not can_view_alliance_report(actor, alliance):
+        raise NotFound("未找到该教联体", code="alliance_not_found")
+    return alliance
+
+
+def region_or_404(actor, region_id):
+    region = db.session.get(Region, region_id)
+    if region is None or not can_view_region_report(actor, region):
+        raise NotFound("未找到该地区", code="region_not_found")
+    return region

@@ -1,0 +1,113 @@
+"""Evaluation report endpoints (评估报表): a school, an alliance or a region, as JSON or CSV. Staff reads audited."""
+
+from flask import Response
+
+from jlt_family.auth.context import current_actor
+from jlt_family.core.audit import audit
+from jlt_family.core.extensions import db
+from jlt_family.core.routing import Blueprint
+from jlt_family.reports import export, permissions, schemas, service
+from jlt_family.reports.periods import resolve_period
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="评估报表 (evaluation reports)")
+
+_CSV = "CSV（UTF-8 BOM，Excel 可直接打开）：周期、类别、对象、指标、数值、要求、是否达标"
+
+
+def _answer(actor, report, args, as_csv=False, school_id=None):
+    """Audit the read, commit it, then answer JSON or CSV."""
+    scope = report["scope"]
+    as_csv = as_csv or args.get("format") == "csv"
+    audit(actor, "read_evaluation_report", scope["kind"], scope["id"], school_id=school_id,
+          school_year=report["period"]["school_year"], term=report["period"]["term"],
+          format="csv" if as_csv else "json")
+    db.session.commit()
+    if not as_csv:
+        return report
+    return Response(export.report_csv(report), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{export.filename(report)}"',
+                             "Cache-Control": "private, no-store"})
+
+
+def _school(args, school_id, as_csv=False):
+    actor = current_actor()
+    school = permissions.school_or_404(actor, school_id)
+    period = resolve_period(school.region, args.get("school_year"), args.get("term"))
+    return _answer(actor, service.school_report(school, period), args, as_csv, school_id=school.id)
+
+
+def _alliance(args, alliance_id, as_csv=False):
+    actor = current_actor()
+    alliance = permissions.alliance_or_404(actor, alliance_id)
+    period = resolve_period(alliance.region, args.get("school_year"), args.get("term"))
+    return _answer(actor, service.alliance_report(alliance, period), args, as_csv)
+
+
+def _region(args, region_id, as_csv=False):
+    actor = current_actor()
+    region = permissions.region_or_404(actor, region_id)
+    period = resolve_period(region, args.get("school_year"), args.get("term"))
+    return _answer(actor, service.region_report(region, period), args, as_csv)
+
+
+@blp.route("/reports/schools/<id:school_id>", methods=["GET"])
+@blp.login_required
+@blp.arguments(schemas.EvaluationReportArgsSchema, location="query")
+@blp.response(200, schemas.SchoolEvaluationSchema)
+@blp.errors(404, 422)
+def school_report(args, school_id):
+    """学校评估报表: home-visit coverage (per class), activities against the policy numbers, attendance, venue
+    bookings and parent feedback of a term or school year (school admins and administrators above the school)."""
+    return _school(args, school_id)
+
+
+@blp.route("/reports/schools/<id:school_id>/export", methods=["GET"])
+@blp.login_required
+@blp.arguments(schemas.ReportPeriodArgsSchema, location="query")
+@blp.response(200, content_type="text/csv", description=_CSV)
+@blp.errors(404, 422)
+def school_report_csv(args, school_id):
+    """学校评估报表导出 (CSV, UTF-8 with BOM)."""
+    return _school(args, school_id, as_csv=True)
+
+
+@blp.route("/reports/alliances/<id:alliance_id>", methods=["GET"])
+@blp.login_required
+@blp.arguments(schemas.EvaluationReportArgsSchema, location="query")
+@blp.response(200, schemas.AllianceEvaluationSchema)
+@blp.errors(404, 422)
+def alliance_report(args, alliance_id):
+    """教联体评估报表: its schools together and each school (drill-down), with its coordination meetings
+    (alliance admins and region admins above it)."""
+    return _alliance(args, alliance_id)
+
+
+@blp.route("/reports/alliances/<id:alliance_id>/export", methods=["GET"])
+@blp.login_required
+@blp.arguments(schemas.ReportPeriodArgsSchema, location="query")
+@blp.response(200, content_type="text/csv", description=_CSV)
+@blp.errors(404, 422)
+def alliance_report_csv(args, alliance_id):
+    """教联体评估报表导出 (CSV, UTF-8 with BOM)."""
+    return _alliance(args, alliance_id, as_csv=True)
+
+
+@blp.route("/reports/regions/<id:region_id>", methods=["GET"])
+@blp.login_required
+@blp.arguments(schemas.EvaluationReportArgsSchema, location="query")
+@blp.response(200, schemas.RegionEvaluationSchema)
+@blp.errors(404, 422)
+def region_report(args, region_id):
+    """区县评估报表: the region and the regions under it; each alliance and each school (drill-down)
+    (region admins of the region or a region above it)."""
+    return _region(args, region_id)
+
+
+@blp.route("/reports/regions/<id:region_id>/export", methods=["GET"])
+@blp.login_required
+@blp.arguments(schemas.ReportPeriodArgsSchema, location="query")
+@blp.response(200, content_type="text/csv", description=_CSV)
+@blp.errors(404, 422)
+def region_report_csv(args, region_id):
+    """区县评估报表导出 (CSV, UTF-8 with BOM)."""
+    return _region(args, region_id, as_csv=True)
