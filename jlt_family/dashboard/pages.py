@@ -9,16 +9,18 @@ import hmac
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
-from marshmallow import ValidationError
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from jlt_family.auth.context import ANONYMOUS, Actor
 from jlt_family.core import ratelimit
 from jlt_family.core.audit import audit
-from jlt_family.core.errors import AppError, BadRequest, RateLimited, ValidationFailed
+from jlt_family.core.errors import AppError, BadRequest, RateLimited
 from jlt_family.core.extensions import db
 from jlt_family.dashboard import presenters, scopes, service
-from jlt_family.dashboard.period import Period, PeriodArgs
+from jlt_family.dashboard.period import TERM_CHOICES, period_from, period_query, year_choices
+from jlt_family.reports import export
+from jlt_family.reports import permissions as report_permissions
+from jlt_family.reports import service as reports
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
 
@@ -180,6 +182,16 @@ def invite(token):
 # Scopes and drill-down -------------------------------------------------------------------------------------------
 
 
+@bp.app_template_filter("pct")
+def _pct(rate):
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+@bp.app_template_filter("score")
+def _score(average):
+    return "—" if average is None else f"{average:.2f}"
+
+
 @bp.route("/")
 def overview():
     """我的范围: the counties, alliances and schools the caller administers."""
@@ -188,63 +200,96 @@ def overview():
                            alliances=scopes.visible_alliances(actor), schools=scopes.visible_schools(actor))
 
 
-def _render_and_commit(template, **context):
-    """Render, then commit the audit entry: committing first would expire every loaded row, and the template
-    would reload them one query each."""
-    body = render_template(template, **context)
+def _audited(actor, report, fmt, school_id=None, subject=None):
+    """A staff read of the evaluation, in the audit log (committed with the answer)."""
+    kind, subject_id = subject or (report["scope"]["kind"], report["scope"]["id"])
+    period = report["period"]
+    audit(actor, "read_evaluation_report", kind, subject_id, school_id=school_id,
+          school_year=period["school_year"], term=period["term"], format=fmt)
+
+
+def _page(template, actor, page, school_id=None, subject=None, **context):
+    """Audit, render, then commit: committing first would expire every loaded row, and the template would reload
+    them one query each."""
+    _audited(actor, page["report"], "html", school_id, subject)
+    body = render_template(template, **page, **context)
     db.session.commit()
     return body
 
 
-def _period(region):
-    """The school year and term chosen in the query (?year=2026&term=autumn), the current school year by default."""
-    try:
-        data = PeriodArgs().load(request.args, unknown="exclude")
-    except ValidationError as exc:
-        raise ValidationFailed("学年或学期参数有误", code="period_invalid", errors={"query": exc.messages}) from None
-    return Period.of(region, data.get("year"), data.get("term") or None)
+def _csv(actor, report, school_id=None):
+    _audited(actor, report, "csv", school_id)
+    db.session.commit()
+    return Response(export.report_csv(report), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{export.filename(report)}"'})
+
+
+def _page_context(region, period):
+    return {"period": period, "period_query": period_query(period), "year_choices": year_choices(period, region),
+            "term_choices": TERM_CHOICES}
 
 
 @bp.route("/regions/<id:region_id>")
 def region(region_id):
-    """区县: its alliances and schools, and their evaluation."""
+    """区县: the county's evaluation, its alliances and schools (drill-down)."""
     actor = g.actor
-    county = scopes.region_or_404(actor, region_id)
-    period = _period(county)
-    page = presenters.region_page(actor, county, period)
-    audit(actor, "view_dashboard_region", "region", county.id, **period.detail)
-    return _render_and_commit("dashboard/region.html", region=county, period=period, **page)
+    found = report_permissions.region_or_404(actor, region_id)
+    period = period_from(request.args, found)
+    return _page("dashboard/region.html", actor, presenters.region_page(found, period), region=found,
+                 **_page_context(found, period))
 
 
 @bp.route("/alliances/<id:alliance_id>")
 def alliance(alliance_id):
-    """教联体: its schools and their evaluation."""
+    """教联体: the alliance's evaluation and its schools."""
     actor = g.actor
-    found = scopes.alliance_or_404(actor, alliance_id)
-    period = _period(found.region)
-    page = presenters.alliance_page(actor, found, period)
-    audit(actor, "view_dashboard_alliance", "alliance", found.id, **period.detail)
-    return _render_and_commit("dashboard/alliance.html", alliance=found, period=period, **page)
+    found = report_permissions.alliance_or_404(actor, alliance_id)
+    period = period_from(request.args, found.region)
+    return _page("dashboard/alliance.html", actor, presenters.alliance_page(found, period), alliance=found,
+                 **_page_context(found.region, period))
 
 
 @bp.route("/schools/<id:school_id>")
 def school(school_id):
-    """学校: its classes and the school's evaluation, as tables and charts."""
+    """学校: the school's evaluation as tables and charts, and its classes."""
     actor = g.actor
-    found = scopes.school_or_404(actor, school_id)
-    period = _period(found.region)
-    page = presenters.school_page(found, period)
-    audit(actor, "view_dashboard_school", "school", found.id, school_id=found.id, **period.detail)
-    return _render_and_commit("dashboard/school.html", school=found, period=period, **page)
+    found = report_permissions.school_or_404(actor, school_id)
+    period = period_from(request.args, found.region)
+    return _page("dashboard/school.html", actor, presenters.school_page(found, period), school_id=found.id,
+                 school=found, **_page_context(found.region, period))
 
 
 @bp.route("/classes/<id:class_id>")
 def school_class(class_id):
-    """班级: the class's numbers (counts only: no child is named on the dashboard)."""
+    """班级: the class's home-visit coverage in its school year (counts only)."""
     actor = g.actor
     found = scopes.class_or_404(actor, class_id)
-    period = _period(found.school.region)
-    page = presenters.class_page(found, period)
-    audit(actor, "view_dashboard_class", "class", found.id, school_id=found.school_id, **period.detail)
-    return _render_and_commit("dashboard/class.html", school_class=found, school=found.school, period=period,
-                              **page)
+    args = request.args if request.args.get("school_year") else {**request.args, "school_year": found.school_year}
+    period = period_from(args, found.school.region)
+    return _page("dashboard/class.html", actor, presenters.class_page(found, period), school_id=found.school_id,
+                 subject=("class", found.id), school_class=found, school=found.school,
+                 **_page_context(found.school.region, period))
+
+
+@bp.route("/regions/<id:region_id>/export.csv")
+def region_csv(region_id):
+    """区县评估报表 CSV (the reports' export)."""
+    actor = g.actor
+    found = report_permissions.region_or_404(actor, region_id)
+    return _csv(actor, reports.region_report(found, period_from(request.args, found)))
+
+
+@bp.route("/alliances/<id:alliance_id>/export.csv")
+def alliance_csv(alliance_id):
+    """教联体评估报表 CSV."""
+    actor = g.actor
+    found = report_permissions.alliance_or_404(actor, alliance_id)
+    return _csv(actor, reports.alliance_report(found, period_from(request.args, found.region)))
+
+
+@bp.route("/schools/<id:school_id>/export.csv")
+def school_csv(school_id):
+    """学校评估报表 CSV."""
+    actor = g.actor
+    found = report_permissions.school_or_404(actor, school_id)
+    return _csv(actor, reports.school_report(found, period_from(request.args, found.region)), school_id=found.id)

@@ -1,65 +1,51 @@
-"""The period a dashboard page shows: a school year, and optionally one of its terms (学年 / 学期)."""
+"""The period a dashboard page shows (学年 / 学期), read from the query string like the reports API reads it:
+``?school_year=2026&term=autumn|spring|year``; nothing means the current term (see reports.periods)."""
 
-from dataclasses import dataclass
+from marshmallow import Schema, ValidationError, fields, validate
 
-from marshmallow import Schema, fields, validate
-
+from jlt_family.core.errors import ValidationFailed
 from jlt_family.core.timeutil import shanghai_today
-from jlt_family.organizations.calendar import (
-    AUTUMN,
-    SPRING,
-    TERM_LABELS,
-    school_year_for,
-    school_year_starting,
-    terms_of,
-)
+from jlt_family.organizations.calendar import TERM_LABELS, school_year_for
+from jlt_family.reports.periods import MAX_SCHOOL_YEAR, MIN_SCHOOL_YEAR, TERMS, YEAR, resolve_period
+
+TERM_CHOICES = tuple((name, TERM_LABELS.get(name, "全学年")) for name in TERMS)
 
 
 class PeriodArgs(Schema):
-    year = fields.Integer(validate=validate.Range(min=2000, max=2100), strict=False)
-    term = fields.String(validate=validate.OneOf(["", AUTUMN, SPRING]))
+    school_year = fields.Integer(validate=validate.Range(min=MIN_SCHOOL_YEAR, max=MAX_SCHOOL_YEAR))
+    term = fields.String(validate=validate.OneOf(TERMS))
 
 
-@dataclass(frozen=True)
-class Period:
-    """学年 (``year``, a SchoolYear) and 学期 (``term``, a Term, or None for the whole school year)."""
+def period_from(args, region):
+    """The period asked for in ``args`` (a page's query string), in the calendar of ``region``."""
+    try:
+        data = PeriodArgs().load({k: v for k, v in args.items() if k in ("school_year", "term") and v != ""})
+    except ValidationError as exc:
+        raise ValidationFailed("学年或学期参数有误", code="period_invalid", errors={"query": exc.messages}) from None
+    return resolve_period(region, data.get("school_year"), data.get("term"))
 
-    year: object
-    term: object
-    region: object
 
-    @classmethod
-    def of(cls, region, start_year=None, term_name=None):
-        year = school_year_starting(start_year, region) if start_year else school_year_for(shanghai_today(), region)
-        term = next((t for t in terms_of(year, region) if t.name == term_name), None) if term_name else None
-        return cls(year, term, region)
+def period_query(period):
+    """The query string of a period, for links that keep it."""
+    return {"school_year": period.school_year.start_year, "term": period.name}
 
-    @property
-    def label(self):
-        return self.term.label if self.term else self.year.label
 
-    @property
-    def starts_on(self):
-        return (self.term or self.year).starts_on
+def year_choices(period, region, back=3):
+    """(start year, label) of the school years offered: the current one, a few before, the one shown."""
+    current = school_year_for(shanghai_today(), region).start_year
+    years = sorted({*range(current - back, current + 1), period.school_year.start_year}, reverse=True)
+    return [(year, f"{year}–{year + 1}学年") for year in years]
 
-    @property
-    def ends_on(self):
-        return (self.term or self.year).ends_on
 
-    @property
-    def detail(self):
-        """What the audit log records of the period."""
-        return {"school_year": self.year.start_year, "term": self.term.name if self.term else None}
+def terms_before(period, count=4):
+    """The ``count`` terms up to the period's school year (its autumn and spring, and those of the years
+    before), oldest first: (start year, term name) pairs for a chart over time."""
+    year = period.school_year.start_year
+    pairs = []
+    while len(pairs) < count:
+        pairs[:0] = [(year, "autumn"), (year, "spring")]
+        year -= 1
+    return pairs[-count:]
 
-    @property
-    def query(self):
-        """The query string of this period (for links that keep it)."""
-        return {"year": self.year.start_year, "term": self.term.name if self.term else ""}
 
-    def choices(self, years_back=3):
-        """(start year, label) of the school years to choose from: this one and a few before and after."""
-        current = school_year_for(shanghai_today(), self.region).start_year
-        years = sorted({current + 1, *range(current - years_back, current + 1), self.year.start_year}, reverse=True)
-        return [(y, f"{y}–{y + 1}学年") for y in years]
-
-    term_choices = (("", "全学年"), (AUTUMN, TERM_LABELS[AUTUMN]), (SPRING, TERM_LABELS[SPRING]))
+__all__ = ["TERM_CHOICES", "YEAR", "period_from", "period_query", "terms_before", "year_choices"]

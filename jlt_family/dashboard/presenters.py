@@ -1,45 +1,77 @@
-"""What each dashboard page shows: the organisation (scopes, drill-down) and the evaluation numbers.
+"""What each dashboard page shows: the evaluation of ``jlt_family.reports`` picked and shaped for tables and charts.
 
-The numbers come from the reports package (``jlt_family.reports``); this module only picks and shapes them for
-the pages and charts. Each page costs a bounded number of queries, whatever the number of classes or schools.
+No number is computed here: every one comes from the reports service (aggregated in SQL there); this module
+only chooses which to show and draws the charts. A page costs a bounded number of queries: one report, plus one
+per term of the bookings chart.
 """
 
-import sqlalchemy as sa
+from jlt_family.dashboard import charts
+from jlt_family.dashboard.period import terms_before
+from jlt_family.reports import service as reports
+from jlt_family.reports.periods import resolve_period
 
-from jlt_family.core.extensions import db
-from jlt_family.dashboard import charts, scopes
-from jlt_family.families.models import Student
-from jlt_family.organizations.models import SchoolClass
+BOOKING_SERIES = (("green", "绿色通道"), ("general", "普通预约"))
 
 
-def _student_counts(period, **where):
-    """{class_id: students} of the school year's classes (one grouped query)."""
-    stmt = (
-        sa.select(SchoolClass, sa.func.count(Student.id))
-        .outerjoin(Student, Student.class_id == SchoolClass.id)
-        .where(SchoolClass.school_year == period.year.start_year)
-        .group_by(SchoolClass.id)
-        .order_by(SchoolClass.grade, SchoolClass.name, SchoolClass.id)
+def coverage_chart(rows, label):
+    """家访覆盖率 per class or per school: one bar each, the 100 % requirement as a dashed line."""
+    names = [row["name"] for row in rows]
+    rates = [row.get("coverage", row)["rate"] or 0 for row in rows]
+    return charts.column_chart(names, [("家访覆盖率", rates)], percent=True, threshold=1.0, label=label)
+
+
+def activities_chart(activities, label):
+    """The policy's activities: held against required (a school's own numbers)."""
+    rules = [item for item in activities if item["required"] is not None]
+    return charts.column_chart([item["label"] for item in rules],
+                               [("已开展", [item["held"] for item in rules]),
+                                ("要求", [item["required"] for item in rules])], label=label)
+
+
+def bookings_over_time(build_report, scope, region, period):
+    """Venue bookings per term by channel, over the last four terms up to the period's school year."""
+    columns = []
+    for start_year, term in terms_before(period):
+        report = build_report(scope, resolve_period(region, start_year, term))
+        columns.append((report["period"]["label"], report["bookings"]))
+    chart = charts.column_chart(
+        [label.replace("学年", " ").replace("学期", "") for label, _ in columns],
+        [(name, [bookings[key] for _, bookings in columns]) for key, name in BOOKING_SERIES],
+        label="场馆预约（按学期、渠道）",
     )
-    for column, value in where.items():
-        stmt = stmt.where(getattr(SchoolClass, column) == value)
-    return db.session.execute(stmt).all()
-
-
-def region_page(actor, region, period):
-    return {"alliances": scopes.visible_alliances(actor, region=region),
-            "schools": scopes.visible_schools(actor, region=region)}
-
-
-def alliance_page(actor, alliance, period):
-    return {"schools": scopes.visible_schools(actor, alliance=alliance)}
+    return {"chart": chart, "rows": columns}
 
 
 def school_page(school, period):
-    classes = [{"class": c, "students": n} for c, n in _student_counts(period, school_id=school.id)]
-    return {"classes": classes, "charts": charts}
+    report = reports.school_report(school, period)
+    return {
+        "report": report,
+        "coverage_chart": coverage_chart(report["classes"], "各班家访覆盖率"),
+        "activities_chart": activities_chart(report["activities"], "家校活动开展情况"),
+        "bookings_trend": bookings_over_time(reports.school_report, school, school.region, period),
+    }
+
+
+def alliance_page(alliance, period):
+    report = reports.alliance_report(alliance, period)
+    return {
+        "report": report,
+        "coverage_chart": coverage_chart(report["schools"], "各校家访覆盖率"),
+        "bookings_trend": bookings_over_time(reports.alliance_report, alliance, alliance.region, period),
+    }
+
+
+def region_page(region, period):
+    report = reports.region_report(region, period)
+    return {
+        "report": report,
+        "coverage_chart": coverage_chart(report["schools"], "各校家访覆盖率"),
+        "bookings_trend": bookings_over_time(reports.region_report, region, region, period),
+    }
 
 
 def class_page(school_class, period):
-    students = db.session.scalar(sa.select(sa.func.count(Student.id)).where(Student.class_id == school_class.id))
-    return {"students": students}
+    """A class's home-visit coverage, from its school's report (counts only: no child is named)."""
+    report = reports.school_report(school_class.school, period)
+    row = next((c for c in report["classes"] if c["id"] == school_class.id), None)
+    return {"report": report, "row": row}

@@ -30,4 +30,9 @@ ENDPOINTS = [
     ("dashboard_alliance", "GET", lambda w: f"/dashboard/alliances/{w.alliance.id}", None, _everyone(302)),
     ("dashboard_school", "GET", lambda w: f"/dashboard/schools/{w.school.id}", None, _everyone(302)),
     ("dashboard_class", "GET", lambda w: f"/dashboard/classes/{w.class_a.id}", None, _everyone(302)),
+    ("dashboard_region_csv", "GET", lambda w: f"/dashboard/regions/{w.county.id}/export.csv", None, _everyone(302)),
+    ("dashboard_alliance_csv", "GET", lambda w: f"/dashboard/alliances/{w.alliance.id}/export.csv", None,
+     _everyone(302)),
+    ("dashboard_school_csv", "GET", lambda w: f"/dashboard/schools/{w.school.id}/export.csv", None,
+     _everyone(302)),
 ]

@@ -5,12 +5,15 @@ their school, sees the coverage chart drawn with the fixture's numbers, and down
 admin of another county signs in and sees nothing of this county.
 """
 
+import csv
+import io
 import time
 
 import pytest
 
 from tests.dashboard.browser import LiveServer, require_browser, start_chromium
 from tests.dashboard.conftest import PASSWORD, create_account
+from tests.reports import scenario
 
 WAIT_SECONDS = 15
 
@@ -64,17 +67,19 @@ def _sign_in(driver, live, login_name, password=PASSWORD):
 def _wait_for_download(directory, suffix):
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
-        done = [p for p in directory.iterdir() if p.name.endswith(suffix)]
+        done = [p for p in directory.iterdir() if p.name.endswith(suffix)]  # not .crdownload: complete
         if done:
             return done[0]
         time.sleep(0.1)
     raise AssertionError(f"no {suffix} downloaded into {directory}: {list(directory.iterdir())}")
 
 
-def test_invite_sign_in_open_a_school(browser, live, call, world):
+def test_invite_sign_in_open_a_school_see_the_chart_download_the_csv(browser, live, call, make):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
 
-    url = call("POST", "/api/v1/dashboard-invites", world.region_admin, json={"user_id": world.school_admin.id})
+    county = scenario.build(make)  # hand-counted: 评估一小, autumn 2025 (tests/reports/scenario.py)
+    url = call("POST", "/api/v1/dashboard-invites", county.region_admin, json={"user_id": county.school_admin.id})
     browser.get(url.json["url"].replace("http://localhost", live.url))
     assert "开通管理驾驶舱" in browser.page_source
     _fill(browser, login_name="principal", password=PASSWORD, password_again=PASSWORD)
@@ -86,9 +91,30 @@ def test_invite_sign_in_open_a_school(browser, live, call, world):
     assert "登录名或密码错误" in browser.find_element(By.ID, "login-error").text
     _sign_in(browser, live, "principal")
     assert browser.current_url == f"{live.url}/dashboard/"
-    browser.find_element(By.LINK_TEXT, world.school.name).click()
-    _wait(browser, lambda d: d.current_url.startswith(f"{live.url}/dashboard/schools/{world.school.id}"))
-    assert world.school.name in browser.find_element(By.TAG_NAME, "h1").text
+    browser.find_element(By.LINK_TEXT, county.school.name).click()
+    _wait(browser, lambda d: d.current_url.startswith(f"{live.url}/dashboard/schools/{county.school.id}"))
+
+    Select(browser.find_element(By.ID, "school_year")).select_by_value("2025")
+    Select(browser.find_element(By.ID, "term")).select_by_value("autumn")
+    _submit(browser, "period-submit")
+    assert "school_year=2025" in browser.current_url
+    assert "2025–2026学年秋季学期" in browser.find_element(By.TAG_NAME, "h1").text
+    chart = browser.find_element(By.CSS_SELECTOR, "#coverage svg.chart")
+    assert chart.is_displayed() and chart.size["width"] > 300  # drawn, not just in the markup
+    bars = chart.find_elements(By.CSS_SELECTOR, "rect.bar")
+    # 三年级1班: 2 of 3 visited; 三年级2班: 1 of 3
+    assert [(b.get_attribute("data-label"), b.get_attribute("data-value")) for b in bars] == [
+        ("三年级1班", "0.6667"), ("三年级2班", "0.3333")]
+    heights = [b.size["height"] for b in bars]
+    assert heights[0] > heights[1] > 0 and abs(heights[0] - 2 * heights[1]) <= 2
+
+    browser.find_element(By.ID, "csv-link").click()
+    downloaded = _wait_for_download(browser.downloads, ".csv")
+    assert downloaded.name == f"evaluation-school-{county.school.id}-2025-autumn.csv"
+    rows = list(csv.reader(io.StringIO(downloaded.read_text(encoding="utf-8-sig"))))
+    assert rows[0] == ["周期", "类别", "对象", "指标", "数值", "要求", "是否达标"]
+    assert rows[1][:3] == ["2025–2026学年秋季学期", "家访覆盖", "评估一小"]
+    assert any(row[3].startswith("家庭教育指导") and row[4] == "2" for row in rows)
 
 
 def test_another_county_sees_nothing_of_this_one(browser, live, world):

@@ -14,6 +14,11 @@ PAGES = {
     "other_school": (lambda w: f"/dashboard/schools/{w.other_school.id}",
                      {"other_school_admin", "alliance_admin", "region_admin"}),
     "class": (lambda w: f"/dashboard/classes/{w.class_a.id}", {"school_admin", "alliance_admin", "region_admin"}),
+    "region_csv": (lambda w: f"/dashboard/regions/{w.county.id}/export.csv", {"region_admin"}),
+    "alliance_csv": (lambda w: f"/dashboard/alliances/{w.alliance.id}/export.csv",
+                     {"alliance_admin", "region_admin"}),
+    "school_csv": (lambda w: f"/dashboard/schools/{w.school.id}/export.csv",
+                   {"school_admin", "alliance_admin", "region_admin"}),
 }
 
 
@@ -53,29 +58,33 @@ def test_drill_down_from_county_to_class(world, signed_in):
     assert f"/dashboard/alliances/{world.alliance.id}" in county and f"/dashboard/schools/{world.school.id}" in county
     alliance = client.get(f"/dashboard/alliances/{world.alliance.id}").get_data(as_text=True)
     assert f"/dashboard/schools/{world.other_school.id}" in alliance
-    school = client.get(f"/dashboard/schools/{world.school.id}?year=2026").get_data(as_text=True)
-    assert f"/dashboard/classes/{world.class_a.id}" in school
-    assert client.get(f"/dashboard/classes/{world.class_a.id}?year=2026").status_code == 200
+    school = client.get(f"/dashboard/schools/{world.school.id}?school_year=2026").get_data(as_text=True)
+    assert f"/dashboard/classes/{world.class_a.id}?school_year=2026&amp;term=year" in school
+    assert client.get(f"/dashboard/classes/{world.class_a.id}?school_year=2026").status_code == 200
 
 
 def test_bad_period_is_refused_not_a_crash(world, signed_in):
     client = signed_in(world.school_admin)
-    for query in ("year=abc", "year=1900", "term=summer"):
+    for query in ("school_year=abc", "school_year=1900", "term=summer"):
         response = client.get(f"/dashboard/schools/{world.school.id}?{query}")
         assert response.status_code == 422 and "period_invalid" in response.get_data(as_text=True)
 
 
 def test_views_of_school_data_are_audited(world, signed_in, db):
     client = signed_in(world.alliance_admin)
-    client.get(f"/dashboard/schools/{world.school.id}?year=2026&term=autumn")
-    client.get(f"/dashboard/classes/{world.class_a.id}?year=2026")
+    client.get(f"/dashboard/schools/{world.school.id}?school_year=2026&term=autumn")
+    client.get(f"/dashboard/schools/{world.school.id}/export.csv?school_year=2026&term=autumn")
+    client.get(f"/dashboard/classes/{world.class_a.id}")
     entries = db.session.scalars(sa.select(AuditLog).where(AuditLog.actor_user_id == world.alliance_admin.id)
                                  .order_by(AuditLog.id)).all()
-    assert [(e.action, e.subject_id, e.school_id) for e in entries] == [
-        ("view_dashboard_school", world.school.id, world.school.id),
-        ("view_dashboard_class", world.class_a.id, world.school.id),
+    assert [(e.action, e.subject_type, e.subject_id, e.school_id, e.detail) for e in entries] == [
+        ("read_evaluation_report", "school", world.school.id, world.school.id,
+         {"school_year": 2026, "term": "autumn", "format": "html"}),
+        ("read_evaluation_report", "school", world.school.id, world.school.id,
+         {"school_year": 2026, "term": "autumn", "format": "csv"}),
+        ("read_evaluation_report", "class", world.class_a.id, world.school.id,
+         {"school_year": world.class_a.school_year, "term": "year", "format": "html"}),
     ]
-    assert entries[0].detail == {"school_year": 2026, "term": "autumn"}
 
 
 def test_a_refused_view_is_not_audited(world, signed_in, db):
