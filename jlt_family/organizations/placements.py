@@ -51,18 +51,24 @@ class StudentClassPlacement(db.Model):
     )
 
 
-def move_student(student, school_class):
+def move_student(student, class_id):
     """调班 (school admin): move a student to another class of the same school, from today on.
 
-    The placement history is written by the session hook below when the change is flushed.
+    The student's row is locked first, so two moves of the same student run one after the other. The placement
+    history is written by the session hook below when the change is flushed.
     """
-    if school_class.school_id != student.school_id:
-        raise NotFound("未找到该班级", code="class_not_found")
+    from jlt_family.organizations.models import SchoolClass
+
+    db.session.refresh(student, with_for_update=True)
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None or school_class.school_id != student.school_id:
+        raise NotFound("未找到该班级（只能调到本校的班级）", code="class_not_found")
     if student.class_id == school_class.id:
         raise Conflict("该学生已在此班级", code="already_in_class")
+    old_class_id = student.class_id
     student.school_class = school_class
     db.session.flush()
-    return student
+    return old_class_id
 
 
 def history_of(student_id):

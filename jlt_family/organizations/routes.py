@@ -203,4 +203,8 @@ def get_resource_unit(unit_id):
     return presenters.unit_out(permissions.unit_or_404(actor, unit_id), actor)
 
 
-from jlt_family.organizations import class_routes, staff_routes  # noqa: E402, F401  (register their views on blp)
+from jlt_family.organizations import (  # noqa: E402, F401  (register their views on blp)
+    class_routes,
+    placement_routes,
+    staff_routes,
+)

@@ -437,3 +437,6 @@ def lift_suspension(suspension_id):
     jobs.lift_suspension(suspension, actor)
     db.session.commit()
     return presenters.suspension_out(suspension)
+
+
+from jlt_family.venues import feedback_routes  # noqa: E402, F401  (registers the venue feedback views on blp)

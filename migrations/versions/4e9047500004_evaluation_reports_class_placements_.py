@@ -89,15 +89,15 @@ def _backfill_placements():
 
 
 def downgrade():
+    # MySQL/MariaDB let the foreign key on school_id use the new index (and dropped their own): take the key off
+    # while the index goes, and put it back (it gets its own index again).
+    mysql = op.get_bind().dialect.name == "mysql"
+    if mysql:
+        op.drop_constraint('fk_venue_booking_school_id_school', 'venue_booking', type_='foreignkey')
     with op.batch_alter_table('venue_booking', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_venue_booking_school_id'))
+    if mysql:
+        op.create_foreign_key('fk_venue_booking_school_id_school', 'venue_booking', 'school', ['school_id'], ['id'])
 
-    with op.batch_alter_table('venue_feedback', schema=None) as batch_op:
-        batch_op.drop_index('ix_venue_feedback_unit_created')
-
-    op.drop_table('venue_feedback')
-    with op.batch_alter_table('student_class_placement', schema=None) as batch_op:
-        batch_op.drop_index('ix_student_class_placement_student')
-        batch_op.drop_index(batch_op.f('ix_student_class_placement_class_id'))
-
+    op.drop_table('venue_feedback')  # with its indexes (MySQL keeps some for its foreign keys)
     op.drop_table('student_class_placement')

@@ -137,7 +137,7 @@ def build(make):
     s.c3 = make.school_class(school=s.school2, school_year=YEAR, grade=4, name="四年级1班")
     s.c_far = make.school_class(school=s.far_school, school_year=YEAR, grade=4, name="四年级1班")
     s.c_next = make.school_class(school=s.school, school_year=YEAR + 1, grade=4, name="四年级1班")
-    year_start, year_end = dt.date(YEAR, 9, 1), dt.date(YEAR + 1, 8, 31)
+    year_start = dt.date(YEAR, 9, 1)
 
     # 评估一小 -----------------------------------------------------------------------------------------------
     s.s1 = make.student(c, name="一直在1班")  # visited in autumn

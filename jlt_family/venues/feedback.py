@@ -1,0 +1,50 @@
+"""场馆评价: a guardian rates a checked-in booking of their family (1–5, optional comment), once per booking.
+
+The unit's staff and the administrators above the unit read the ratings: what was said, not who said it.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from jlt_family.core.errors import Conflict
+from jlt_family.core.extensions import db
+from jlt_family.venues.models import Booking, BookingStatus, Offering, Slot, VenueFeedback
+
+_EXISTS = ("您已评价过这次预约", "venue_feedback_exists")
+
+
+def leave_feedback(actor, booking, rating, comment=""):
+    """Once, after check-in; two racing submissions leave one row (the unique booking id), the other gets 409."""
+    if booking.status != BookingStatus.CHECKED_IN:
+        raise Conflict("核销入馆后才能评价", code="not_checked_in")
+    if db.session.scalar(sa.select(VenueFeedback.id).where(VenueFeedback.booking_id == booking.id)) is not None:
+        raise Conflict(_EXISTS[0], code=_EXISTS[1])
+    feedback = VenueFeedback(booking_id=booking.id, resource_unit_id=booking.resource_unit_id,
+                             user_id=actor.user_id, rating=rating, comment=comment)
+    db.session.add(feedback)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise Conflict(_EXISTS[0], code=_EXISTS[1]) from None
+    return feedback
+
+
+def unit_feedback(unit_id):
+    """The unit's ratings, newest first, with the offering and the day of the visit (no names)."""
+    return (
+        sa.select(VenueFeedback, Offering.title, Slot.starts_at)
+        .join(Booking, Booking.id == VenueFeedback.booking_id)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .join(Offering, Offering.id == Slot.offering_id)
+        .where(VenueFeedback.resource_unit_id == unit_id)
+        .order_by(VenueFeedback.created_at.desc(), VenueFeedback.id.desc())
+    )
+
+
+def unit_stats(unit_id):
+    """(count, average rating or None) of a unit."""
+    count, total = db.session.execute(
+        sa.select(sa.func.count(VenueFeedback.id), sa.func.sum(VenueFeedback.rating))
+        .where(VenueFeedback.resource_unit_id == unit_id)
+    ).one()
+    return count, (round(int(total) / count, 2) if count else None)
