@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, flash, g, redirect, render_t
 from jlt_family.auth.context import ANONYMOUS, Actor
 from jlt_family.core import ratelimit
 from jlt_family.core.audit import audit
-from jlt_family.core.errors import AppError, BadRequest, RateLimited
+from jlt_family.core.errors import AppError, BadRequest, NotFound, RateLimited, ValidationFailed
 from jlt_family.core.extensions import db
 from jlt_family.dashboard import presenters, scopes, service
 from jlt_family.dashboard.period import TERM_CHOICES, period_from, period_query, year_choices
@@ -154,7 +154,7 @@ def logout():
 def invite(token):
     """设置登录名和密码 through a single-use invite link."""
     if len(token) > 100:
-        raise service.NotFound("邀请链接无效", code="dashboard_invite_not_found")
+        raise NotFound("邀请链接无效", code="dashboard_invite_not_found")
     if request.method == "GET":
         pending = service.open_invite(token)
         account = service.account_of(pending.user_id)
@@ -168,7 +168,7 @@ def invite(token):
                                login_name=login_name, errors={"password_again": ["两次输入的密码不一致"]}), 422
     try:
         service.redeem_invite(token, login_name, password)
-    except service.ValidationFailed as exc:
+    except ValidationFailed as exc:
         db.session.rollback()
         pending = service.open_invite(token)
         return render_template("dashboard/invite.html", invite=pending, account=service.account_of(pending.user_id),
