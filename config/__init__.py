@@ -112,6 +112,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = DASHBOARD_SESSION_HOURS * 3600  # the cookie lasts as long as the server session
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # Number of trusted reverse proxies in front of the app (0: none; X-Forwarded-For is then ignored)

@@ -33,11 +33,13 @@ def test_each_admin_sees_only_their_scope(world, signed_in, role, page):
         assert "未找到" in response.get_data(as_text=True)
 
 
-def test_unknown_ids_answer_like_foreign_ones(world, signed_in):
+@pytest.mark.parametrize("bad_id", ["999999", "9223372036854775808", "9" * 30])
+def test_unknown_ids_answer_like_foreign_ones(world, signed_in, bad_id):
     client = signed_in(world.region_admin)
-    for path in ("/dashboard/regions/999999", "/dashboard/alliances/999999", "/dashboard/schools/999999",
-                 "/dashboard/classes/999999"):
-        assert client.get(path).status_code == 404
+    for kind in ("regions", "alliances", "schools", "classes"):
+        assert client.get(f"/dashboard/{kind}/{bad_id}").status_code == 404
+    for kind in ("regions", "alliances", "schools"):
+        assert client.get(f"/dashboard/{kind}/{bad_id}/export.csv").status_code == 404
 
 
 def test_another_county_sees_nothing_of_this_one(world, signed_in, make):

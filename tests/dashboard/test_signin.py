@@ -213,6 +213,7 @@ def test_cookie_flags_and_security_headers(app, world):
     response = sign_in(client, "principal")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/dashboard" in cookie
+    assert "Expires=" in cookie and app.permanent_session_lifetime == dt.timedelta(hours=12)
     page = client.get("/dashboard/")
     assert "default-src 'none'" in page.headers["Content-Security-Policy"]
     assert page.headers["Referrer-Policy"] == "no-referrer"
