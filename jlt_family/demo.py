@@ -461,6 +461,7 @@ DOMAIN_DEMO_MODULES = (
     "jlt_family.visits.demo",
     "jlt_family.venues.demo",
     "jlt_family.reminders.demo",
+    "jlt_family.reports.demo",
     "jlt_family.dashboard.demo",
 )
 

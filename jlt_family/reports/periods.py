@@ -10,7 +10,15 @@ from dataclasses import dataclass
 
 from jlt_family.core.errors import ValidationFailed
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today
-from jlt_family.organizations.calendar import AUTUMN, SPRING, SchoolYear, Term, school_year_for, terms_of
+from jlt_family.organizations.calendar import (
+    AUTUMN,
+    SPRING,
+    SchoolYear,
+    Term,
+    school_year_for,
+    school_year_starting,
+    terms_of,
+)
 
 YEAR = "year"
 TERMS = (AUTUMN, SPRING, YEAR)
@@ -78,8 +86,6 @@ def resolve_period(region, school_year=None, term=None, today=None):
         year = current
         term = term or _current_term(current, region, today)
     else:
-        from jlt_family.organizations.calendar import school_year_starting
-
         year = school_year_starting(school_year, region)
         term = term or YEAR
     terms = terms_of(year, region)

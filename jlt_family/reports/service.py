@@ -10,20 +10,20 @@ A bounded number of SQL statements per report (about ten), whatever the number o
 every number is aggregated in the database (queries.py); Python only adds up the grouped rows.
 """
 
+import sqlalchemy as sa
+
 from jlt_family.courses.models import ACTIVITY_LABELS, ActivityKind
+from jlt_family.courses.reports import TERM_REQUIREMENTS, YEAR_REQUIREMENTS
 from jlt_family.organizations.calendar import AUTUMN, SPRING, TERM_LABELS
 from jlt_family.organizations.models import Alliance, School
 from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.reports import queries
-from jlt_family.reports.periods import resolve_period  # noqa: F401  (part of this module's API)
 
-# 政策要求 (DOMAIN.md "Rules with numbers"): (activity kind, required, per "term" or "year").
-RULES = (
-    (ActivityKind.GUIDANCE, 2, "term"),  # ≥2 家庭教育指导 per term
-    (ActivityKind.EVENING_CLASS, 5, "term"),  # ≥5 家长夜校 lessons per term
-    (ActivityKind.PARENT_ASSEMBLY, 1, "term"),  # 1 家长代表大会 per term
-    (ActivityKind.PARENT_MEETING, 2, "year"),  # ≥2 家长会 per school year
-)
+# 政策要求 (DOMAIN.md "Rules with numbers"), the same numbers as the parent school's compliance page
+# (courses/reports.py): (activity kind, required, per "term" or "year"): ≥2 家庭教育指导, ≥5 家长夜校 lessons and
+# 1 家长代表大会 per term; ≥2 家长会 per school year.
+RULES = (*((kind, n, "term") for kind, n in TERM_REQUIREMENTS.items()),
+         *((kind, n, "year") for kind, n in YEAR_REQUIREMENTS.items()))
 COORDINATION_MEETINGS_REQUIRED = 1  # ≥1 教联体协调会 per alliance and school year
 COVERAGE_REQUIRED = 1.0  # every student visited once per school year
 FEEDBACK_SOURCES = ("courses", "home_visits", "venue_visits")
@@ -91,14 +91,11 @@ def region_report(region, period):
 
 
 def _ids(ids):
-    import sqlalchemy as sa
-
     return sa.select(School.id).where(School.id.in_(ids))
 
 
 def _school_ids(clause):
-    import sqlalchemy as sa
-
+    """The ids of the schools in scope, as a sub-select every query filters on."""
     return sa.select(School.id).where(clause)
 
 

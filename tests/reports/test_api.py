@@ -136,3 +136,9 @@ def test_another_county_sees_nothing(call, make):
     make.grant(city_admin, "region_admin", county.city)
     make.db.session.commit()
     assert call("GET", f"{API}/reports/regions/{county.town.id}", city_admin).status_code == 200
+
+
+def test_a_term_without_a_year_is_that_term_of_the_current_year(call, world):
+    body = call("GET", f"{API}/reports/regions/{world.county.id}?term=spring", world.region_admin).get_json()
+    current = resolve_period(world.county)
+    assert body["period"]["term"] == "spring" and body["period"]["school_year"] == current.school_year.start_year
