@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from jlt_family.core.errors import ValidationFailed
 from jlt_family.core.timeutil import shanghai_today
 from jlt_family.organizations.calendar import TERM_LABELS, school_year_for
-from jlt_family.reports.periods import MAX_SCHOOL_YEAR, MIN_SCHOOL_YEAR, TERMS, YEAR, resolve_period
+from jlt_family.reports.periods import MAX_SCHOOL_YEAR, MIN_SCHOOL_YEAR, TERMS, resolve_period
 
 TERM_CHOICES = tuple((name, TERM_LABELS.get(name, "全学年")) for name in TERMS)
 
@@ -46,6 +46,3 @@ def terms_before(period, count=4):
         pairs[:0] = [(year, "autumn"), (year, "spring")]
         year -= 1
     return pairs[-count:]
-
-
-__all__ = ["TERM_CHOICES", "YEAR", "period_from", "period_query", "terms_before", "year_choices"]
