@@ -155,8 +155,10 @@ def redeem_invite(token, login_name, password, now=None):
 def authenticate(login_name, password):
     """The account of a correct login name and password; one and the same error for a wrong name or password."""
     account = db.session.scalar(
-        sa.select(DashboardAccount).where(DashboardAccount.login_name == login_name.strip().lower())
+        sa.select(DashboardAccount).where(DashboardAccount.login_name == login_name.strip().lower()[:64])
     )
+    if len(password) > PASSWORD_MAX_LENGTH:  # never a valid one; not worth hashing megabytes
+        account, password = None, password[:PASSWORD_MAX_LENGTH]
     if account is None:
         check_password_hash(_DUMMY_HASH, password)
         raise Unauthenticated("登录名或密码错误", code="dashboard_login_failed")

@@ -123,6 +123,8 @@ def test_a_wrong_password_and_an_unknown_name_answer_alike(app, world):
     assert wrong.status_code == unknown.status_code == 401
     assert "登录名或密码错误" in wrong.get_data(as_text=True) and "登录名或密码错误" in unknown.get_data(as_text=True)
     assert client.get("/dashboard/").status_code == 302
+    huge = sign_in(client, "principal" * 1000, password="x" * 100_000)
+    assert huge.status_code == 401 and "登录名或密码错误" in huge.get_data(as_text=True)
 
 
 def test_login_is_rate_limited_per_address(app, world, configure):
