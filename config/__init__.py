@@ -101,6 +101,19 @@ class Config:
     # Swagger UI is served from the package's own static files: nothing is fetched from the internet.
     OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
 
+    # Web dashboard (管理驾驶舱): invite validity, session length, sign-in attempts per address and per account
+    DASHBOARD_INVITE_TTL_HOURS = _env_int("DASHBOARD_INVITE_TTL_HOURS", 48)
+    DASHBOARD_SESSION_HOURS = _env_int("DASHBOARD_SESSION_HOURS", 12)
+    DASHBOARD_LOGIN_ATTEMPTS_PER_MINUTE = _env_int("DASHBOARD_LOGIN_ATTEMPTS_PER_MINUTE", 10)
+    DASHBOARD_LOGIN_ATTEMPTS_PER_ACCOUNT_HOUR = _env_int("DASHBOARD_LOGIN_ATTEMPTS_PER_ACCOUNT_HOUR", 10)
+    # Its Flask session cookie (the API itself uses bearer tokens only); Secure in production
+    SESSION_COOKIE_NAME = "jlt_dashboard"
+    SESSION_COOKIE_PATH = "/dashboard"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = DASHBOARD_SESSION_HOURS * 3600  # the cookie lasts as long as the server session
+
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # Number of trusted reverse proxies in front of the app (0: none; X-Forwarded-For is then ignored)
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
@@ -130,6 +143,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     OPENAPI_SWAGGER_UI_PATH = os.environ.get("OPENAPI_SWAGGER_UI_PATH", "/docs")
+    SESSION_COOKIE_SECURE = True
 
     REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "WECHAT_APPID", "WECHAT_SECRET")
 

@@ -78,6 +78,10 @@ def create_app(config_class=None):
     health.init_app(app)
     cli.init_app(app)
     wechat_cli.init_app(app)
+
+    from jlt_family import dashboard
+
+    dashboard.init_app(app)  # the web dashboard's pages: a plain blueprint, outside the OpenAPI
     return app
 
 
@@ -94,6 +98,7 @@ BLUEPRINT_MODULES = (
     "jlt_family.matching.routes",
     "jlt_family.catalogue.routes",
     "jlt_family.reports.routes",
+    "jlt_family.dashboard.routes",
     "jlt_family.core.routes",
 )
 

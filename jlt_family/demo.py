@@ -465,6 +465,7 @@ DOMAIN_DEMO_MODULES = (
     "jlt_family.catalogue.demo",
     "jlt_family.alliances.demo",
     "jlt_family.reports.demo",
+    "jlt_family.dashboard.demo",
 )
 
 

@@ -1,0 +1,93 @@
+"""Charts as inline SVG, drawn on the server: nothing is fetched by the browser, nothing runs in it.
+
+Each bar is a ``<rect class="bar">`` carrying its series, label and value as data attributes (and a ``<title>``
+for the tooltip), so a reader, a screen reader and a test all see the same numbers.
+"""
+
+from markupsafe import Markup, escape
+
+PALETTE = ("#2f6fb3", "#e08a2e", "#3a9a5b", "#b8433f", "#7d5ba6", "#8c8c8c")
+WIDTH = 720
+HEIGHT = 260
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 48, 12, 16, 56
+
+
+def _fmt(value, percent):
+    if percent:
+        return f"{value * 100:.0f}%"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _ticks(top, percent):
+    if percent:
+        return [0, 0.25, 0.5, 0.75, 1.0]
+    step = max(1, -(-top // 4))
+    return [step * i for i in range(5)]
+
+
+def column_chart(categories, series, *, percent=False, label="", threshold=None):
+    """Grouped columns: ``categories`` along the x axis, ``series`` = [(name, [value per category]), ...].
+
+    ``percent`` draws values 0–1 as 0–100 %; ``threshold`` (same unit) draws a dashed target line.
+    """
+    categories = list(categories)
+    series = [(name, list(values)) for name, values in series]
+    if not categories or not series:
+        return Markup('<p class="empty">暂无数据</p>')
+    largest = max((v for _, values in series for v in values if v is not None), default=0)
+    top = 1.0 if percent else max(1, largest, threshold or 0)
+    ticks = _ticks(top, percent)
+    top = ticks[-1] if not percent else 1.0
+    plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    slot = plot_w / len(categories)
+    bar_w = max(2.0, min(48.0, slot * 0.8 / len(series)))
+    parts = [f'<svg class="chart" role="img" aria-label="{escape(label)}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+             f'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">']
+
+    def y_of(value):
+        return MARGIN_TOP + plot_h - (value / top) * plot_h if top else MARGIN_TOP + plot_h
+
+    for tick in ticks:
+        y = y_of(tick)
+        parts.append(f'<line x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
+                     f'stroke="#e3e3e3"/>')
+        parts.append(f'<text x="{MARGIN_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#666">'
+                     f'{_fmt(tick, percent)}</text>')
+    for index, category in enumerate(categories):
+        group_x = MARGIN_LEFT + slot * index + (slot - bar_w * len(series)) / 2
+        for position, (name, values) in enumerate(series):
+            value = values[index] or 0
+            y = y_of(value)
+            x = group_x + position * bar_w
+            colour = PALETTE[position % len(PALETTE)]
+            parts.append(
+                f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w - 1:.1f}" '
+                f'height="{MARGIN_TOP + plot_h - y:.1f}" fill="{colour}" data-series="{escape(name)}" '
+                f'data-label="{escape(category)}" data-value="{value}">'
+                f'<title>{escape(category)} {escape(name)}：{_fmt(value, percent)}</title></rect>'
+            )
+        cx = MARGIN_LEFT + slot * index + slot / 2
+        parts.append(f'<text x="{cx:.1f}" y="{HEIGHT - MARGIN_BOTTOM + 16}" text-anchor="middle" fill="#333">'
+                     f'{escape(_shorten(category, slot))}</text>')
+    if threshold is not None:
+        y = y_of(threshold)
+        parts.append(f'<line class="threshold" x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" y1="{y:.1f}" '
+                     f'y2="{y:.1f}" stroke="#b8433f" stroke-dasharray="6 4"/>')
+    parts.append(f'<line x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" y1="{MARGIN_TOP + plot_h}" '
+                 f'y2="{MARGIN_TOP + plot_h}" stroke="#999"/>')
+    if len(series) > 1:
+        x = MARGIN_LEFT
+        for position, (name, _values) in enumerate(series):
+            colour = PALETTE[position % len(PALETTE)]
+            parts.append(f'<rect x="{x}" y="{HEIGHT - 18}" width="10" height="10" fill="{colour}"/>')
+            parts.append(f'<text x="{x + 14}" y="{HEIGHT - 9}" fill="#333">{escape(name)}</text>')
+            x += 24 + 12 * len(name)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _shorten(text, width):
+    """Cut a label to what fits under its column (about 11 px per Chinese character)."""
+    room = max(2, int(width // 11))
+    return text if len(text) <= room else text[: room - 1] + "…"

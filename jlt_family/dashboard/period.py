@@ -1,0 +1,48 @@
+"""The period a dashboard page shows (学年 / 学期), read from the query string like the reports API reads it:
+``?school_year=2026&term=autumn|spring|year``; nothing means the current term (see reports.periods)."""
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from jlt_family.core.errors import ValidationFailed
+from jlt_family.core.timeutil import shanghai_today
+from jlt_family.organizations.calendar import TERM_LABELS, school_year_for
+from jlt_family.reports.periods import MAX_SCHOOL_YEAR, MIN_SCHOOL_YEAR, TERMS, resolve_period
+
+TERM_CHOICES = tuple((name, TERM_LABELS.get(name, "全学年")) for name in TERMS)
+
+
+class PeriodArgs(Schema):
+    school_year = fields.Integer(validate=validate.Range(min=MIN_SCHOOL_YEAR, max=MAX_SCHOOL_YEAR))
+    term = fields.String(validate=validate.OneOf(TERMS))
+
+
+def period_from(args, region):
+    """The period asked for in ``args`` (a page's query string), in the calendar of ``region``."""
+    try:
+        data = PeriodArgs().load({k: v for k, v in args.items() if k in ("school_year", "term") and v != ""})
+    except ValidationError as exc:
+        raise ValidationFailed("学年或学期参数有误", code="period_invalid", errors={"query": exc.messages}) from None
+    return resolve_period(region, data.get("school_year"), data.get("term"))
+
+
+def period_query(period):
+    """The query string of a period, for links that keep it."""
+    return {"school_year": period.school_year.start_year, "term": period.name}
+
+
+def year_choices(period, region, back=3):
+    """(start year, label) of the school years offered: the current one, a few before, the one shown."""
+    current = school_year_for(shanghai_today(), region).start_year
+    years = sorted({*range(current - back, current + 1), period.school_year.start_year}, reverse=True)
+    return [(year, f"{year}–{year + 1}学年") for year in years]
+
+
+def terms_before(period, count=4):
+    """The ``count`` terms up to the period's school year (its autumn and spring, and those of the years
+    before), oldest first: (start year, term name) pairs for a chart over time."""
+    year = period.school_year.start_year
+    pairs = []
+    while len(pairs) < count:
+        pairs[:0] = [(year, "autumn"), (year, "spring")]
+        year -= 1
+    return pairs[-count:]
