@@ -40,6 +40,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800}
     SQLALCHEMY_RECORD_QUERIES = False
+    # MySQL/MariaDB: a database that is gone or hangs fails the request (503 database_unavailable) within these
+    # bounds instead of holding the worker (PyMySQL's connect, read and write timeouts, in seconds)
+    DB_CONNECT_TIMEOUT_SECONDS = _env_int("DB_CONNECT_TIMEOUT_SECONDS", 5)
+    DB_READ_TIMEOUT_SECONDS = _env_int("DB_READ_TIMEOUT_SECONDS", 60)
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024)
     JSON_AS_ASCII = False
 
