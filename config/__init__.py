@@ -87,6 +87,8 @@ class Config:
     # Guessing a roster entry or a family invite code, or a staff invite code: attempts per user and hour
     FAMILY_GUESS_ATTEMPTS_PER_HOUR = _env_int("FAMILY_GUESS_ATTEMPTS_PER_HOUR", 10)
     INVITE_GUESS_ATTEMPTS_PER_HOUR = _env_int("INVITE_GUESS_ATTEMPTS_PER_HOUR", 20)
+    # Venue bookings (family and group) and course enrolments: attempts per user and minute (then 429)
+    BOOKING_ATTEMPTS_PER_MINUTE = _env_int("BOOKING_ATTEMPTS_PER_MINUTE", 10)
 
     # Invite codes
     FAMILY_INVITE_TTL_HOURS = _env_int("FAMILY_INVITE_TTL_HOURS", 72)
@@ -129,6 +131,7 @@ class TestingConfig(Config):
     WECHAT_SECRET = ""
     WECHAT_TIMEOUT_SECONDS = 2.0
     LOGIN_RATE_LIMIT_PER_MINUTE = 1000
+    BOOKING_ATTEMPTS_PER_MINUTE = 1000
 
 
 class ProductionConfig(Config):
