@@ -38,7 +38,8 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800}
+    # hide_parameters: SQL logs and errors never show the values (phones, addresses, tokens; core/logprivacy.py)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800, "hide_parameters": True}
     SQLALCHEMY_RECORD_QUERIES = False
     # MySQL/MariaDB: a database that is gone or hangs fails the request (503 database_unavailable) within these
     # bounds instead of holding the worker (PyMySQL's connect, read and write timeouts, in seconds)

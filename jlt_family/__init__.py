@@ -73,9 +73,10 @@ def create_app(config_class=None):
     hooks.init_app(app)
     _register_blueprints(app, api)
 
-    from jlt_family.core import cli, health
+    from jlt_family.core import cli, health, logprivacy
     from jlt_family.wechat import cli as wechat_cli
 
+    logprivacy.init_app(app)
     health.init_app(app)
     cli.init_app(app)
     wechat_cli.init_app(app)
