@@ -1,6 +1,8 @@
 """The fuzzer's helpers: the spec's operations, aiming generated ids at existing rows, and two extra checks."""
 
+import io
 import json
+import re
 
 from schemathesis.core.failures import Failure
 
@@ -35,6 +37,30 @@ def operations_with_spec():
 def operations():
     """``[(METHOD, path)]`` of every operation of the spec."""
     return [(method, path) for method, path, _ in operations_with_spec()]
+
+
+def url(path, value="1"):
+    """The spec path with every ``{parameter}`` replaced by ``value``."""
+    return re.sub(r"\{[^}]+\}", str(value), path)
+
+
+def matrix_body(app, world, method, path):
+    """A function giving the request keyword arguments of the body the permission matrix sends to this
+    operation (a valid one), or none when the matrix sends none. Builds the matrix's records once."""
+    from tests.matrix_support import Form
+    from tests.test_permission_matrix import ENDPOINTS
+
+    adapter = app.url_map.bind("localhost")
+    wanted = adapter.match(url(path), method=method)[0]
+    for _name, row_method, row_path, body, _expected in ENDPOINTS:
+        if row_method == method and body and adapter.match(row_path(world).split("?")[0], method=method)[0] == wanted:
+            payload = body(world)
+            if isinstance(payload, Form):
+                files = {key: (value[0].read(), value[1]) for key, value in payload.items()}
+                return lambda: {"data": {key: (io.BytesIO(content), name) for key, (content, name) in files.items()},
+                                "content_type": "multipart/form-data"}
+            return lambda: {"json": payload}
+    return dict
 
 
 def tables_for(name, ids):

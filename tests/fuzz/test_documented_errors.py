@@ -10,7 +10,6 @@
 Business errors (403, 409, 429, 422 rules, 503) are provoked by each domain's own tests.
 """
 
-import io
 import re
 
 import pytest
@@ -53,28 +52,10 @@ def test_anonymous_answer_matches_the_documented_401(client, world, method, path
 _WITH_ID = [op for op in OPERATIONS if "404" in _documented(op[2]) and re.search(r"\{\w+_id\}", op[1])]
 
 
-def _valid_body(app, world, method, path):
-    """The body the permission matrix sends to this operation (a valid one), as request keyword arguments."""
-    from tests.matrix_support import Form
-    from tests.test_permission_matrix import ENDPOINTS
-
-    adapter = app.url_map.bind("localhost")
-    wanted = adapter.match(_url(path), method=method)[0]
-    for _name, row_method, row_path, body, _expected in ENDPOINTS:
-        if row_method == method and body and adapter.match(row_path(world).split("?")[0], method=method)[0] == wanted:
-            payload = body(world)
-            if isinstance(payload, Form):
-                files = {key: (value[0].read(), value[1]) for key, value in payload.items()}
-                return lambda: {"data": {key: (io.BytesIO(content), name) for key, (content, name) in files.items()},
-                                "content_type": "multipart/form-data"}
-            return lambda: {"json": payload}
-    return dict
-
-
 @pytest.mark.parametrize(("method", "path", "operation"), _WITH_ID, ids=_ids(_WITH_ID))
 def test_unknown_ids_answer_the_documented_404(app, call, world, method, path, operation):
     """With the body the matrix sends (the body is checked before the row is looked up)."""
-    body = _valid_body(app, world, method, path) if operation.get("requestBody") else dict
+    body = spec_support.matrix_body(app, world, method, path) if operation.get("requestBody") else dict
     db.session.commit()
     for value in ("0", BIG_ID):
         response = call(method, _url(path, value), world.school_admin, **body())
