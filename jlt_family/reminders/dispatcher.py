@@ -283,7 +283,8 @@ def _send_threads(settings):
 
 
 def _deliver_rows(rows, muted, token, client, clock, settings, stop):
-    """Deliver rows in order until done or ``stop`` is set (a quota error here or on another thread)."""
+    """Deliver rows in order until done or ``stop`` is set (a quota error or an unreachable WeChat, here or on
+    another thread)."""
     client = client if client is not None else wechat.client()
     for row in rows:
         if stop.is_set():
@@ -293,7 +294,7 @@ def _deliver_rows(rows, muted, token, client, clock, settings, stop):
             log.warning("WeChat quota reached (%s): giving back the rest of the batch", error.errcode)
             stop.set()
         elif error is not None and error.errcode is None:
-            # Unreachable, timed out or 5xx: the next sends would each wait as long, past the batch's lease.
+            # Unreachable, timed out or 5xx: the next sends would each wait as long, one timeout per reminder.
             log.warning("WeChat unavailable (%s): giving back the rest of the batch", error.errmsg)
             stop.set()
 
