@@ -38,8 +38,13 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800}
+    # hide_parameters: SQL logs and errors never show the values (phones, addresses, tokens; core/logprivacy.py)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800, "hide_parameters": True}
     SQLALCHEMY_RECORD_QUERIES = False
+    # MySQL/MariaDB: a database that is gone or hangs fails the request (503 database_unavailable) within these
+    # bounds instead of holding the worker (PyMySQL's connect, read and write timeouts, in seconds)
+    DB_CONNECT_TIMEOUT_SECONDS = _env_int("DB_CONNECT_TIMEOUT_SECONDS", 5)
+    DB_READ_TIMEOUT_SECONDS = _env_int("DB_READ_TIMEOUT_SECONDS", 60)
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024)
     JSON_AS_ASCII = False
 
@@ -83,6 +88,8 @@ class Config:
     # Guessing a roster entry or a family invite code, or a staff invite code: attempts per user and hour
     FAMILY_GUESS_ATTEMPTS_PER_HOUR = _env_int("FAMILY_GUESS_ATTEMPTS_PER_HOUR", 10)
     INVITE_GUESS_ATTEMPTS_PER_HOUR = _env_int("INVITE_GUESS_ATTEMPTS_PER_HOUR", 20)
+    # Venue bookings (family and group) and course enrolments: attempts per user and minute (then 429)
+    BOOKING_ATTEMPTS_PER_MINUTE = _env_int("BOOKING_ATTEMPTS_PER_MINUTE", 10)
 
     # Invite codes
     FAMILY_INVITE_TTL_HOURS = _env_int("FAMILY_INVITE_TTL_HOURS", 72)
@@ -138,6 +145,7 @@ class TestingConfig(Config):
     WECHAT_SECRET = ""
     WECHAT_TIMEOUT_SECONDS = 2.0
     LOGIN_RATE_LIMIT_PER_MINUTE = 1000
+    BOOKING_ATTEMPTS_PER_MINUTE = 1000
 
 
 class ProductionConfig(Config):

@@ -51,6 +51,7 @@ def create_app(config_class=None):
         # Behind N trusted proxies: the client address (rate limits, audit log) comes from X-Forwarded-For.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
     _prepare_sqlite_dir(app)
+    _bound_database_waits(app)
     db.init_app(app)
     _configure_engine_events(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
@@ -72,9 +73,10 @@ def create_app(config_class=None):
     hooks.init_app(app)
     _register_blueprints(app, api)
 
-    from jlt_family.core import cli, health
+    from jlt_family.core import cli, health, logprivacy
     from jlt_family.wechat import cli as wechat_cli
 
+    logprivacy.init_app(app)
     health.init_app(app)
     cli.init_app(app)
     wechat_cli.init_app(app)
@@ -148,6 +150,19 @@ def _configure_engine_events(app):
         else:
             cursor.execute("SET time_zone = '+00:00'")
         cursor.close()
+
+
+def _bound_database_waits(app):
+    """MySQL/MariaDB connections with connect, read and write timeouts (a lost database fails fast: 503)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("mysql"):
+        return
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = dict(options.get("connect_args", {}))
+    connect_args.setdefault("connect_timeout", app.config["DB_CONNECT_TIMEOUT_SECONDS"])
+    connect_args.setdefault("read_timeout", app.config["DB_READ_TIMEOUT_SECONDS"])
+    connect_args.setdefault("write_timeout", app.config["DB_READ_TIMEOUT_SECONDS"])
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _migrations_dir():

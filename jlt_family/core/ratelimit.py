@@ -18,6 +18,7 @@ def hit(bucket, limit, window_seconds=60):
     nor lose a count); a refused request still counts. Call it before the request writes anything: on SQLite
     the request's own open write would make this second connection wait.
     """
+    _release_request_connection()
     now = time.time()
     window = int(now // window_seconds) * window_seconds
     table = RateLimitCounter.__table__
@@ -30,6 +31,19 @@ def hit(bucket, limit, window_seconds=60):
         retry_after = max(1, int(window + window_seconds - now))
         raise RateLimited(headers={"Retry-After": str(retry_after)})
     return hits
+
+
+def _release_request_connection():
+    """End the request's read-only transaction (the token lookup) before taking a second connection.
+
+    Holding the first while waiting for the second starves the pool under load: with as many concurrent
+    requests as pooled connections, each holds one and waits for another until the pool times out. Counting
+    happens before the request writes anything, so ending the transaction loses nothing.
+    """
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("rate limits are counted before the request changes anything")
+    session.rollback()
 
 
 def per_user(bucket, limit_setting, window_seconds):

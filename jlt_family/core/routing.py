@@ -35,14 +35,18 @@ def id_param_schema(converter):
 
 
 class JsonParser(FlaskParser):
-    """webargs parser that also refuses JSON whose strings hold lone surrogates (``"\\ud800"``).
+    """webargs parser that also refuses JSON whose strings hold lone surrogates (``"\\ud800"``) or that is nested
+    deeper than Python's recursion limit.
 
     Such strings are valid JSON but not valid Unicode: no database can store them. Refusing them here, for
     every endpoint, turns what would be a database error into ``400 malformed_json``.
     """
 
     def _raw_load_json(self, req):
-        data = super()._raw_load_json(req)
+        try:
+            data = super()._raw_load_json(req)
+        except RecursionError:  # ``[[[[…`` nested deeper than the interpreter's stack: hostile, not a 500
+            raise json.JSONDecodeError("nested too deeply", "<body>", 0) from None
         if data is not webargs_core.missing:
             try:
                 json.dumps(data, ensure_ascii=False).encode("utf-8")

@@ -261,12 +261,16 @@ def get_checkin_code(session_id):
 
 @blp.route("/course-sessions/<id:session_id>/enrolments", methods=["POST"])
 @blp.login_required
+@ratelimit.per_user("booking", "BOOKING_ATTEMPTS_PER_MINUTE", 60)
 @idempotent
 @blp.arguments(schemas.CourseEnrolSchema)
 @blp.response(201, schemas.CourseEnrolmentSchema)
-@blp.errors(403, 404, 409, 422)
+@blp.errors(403, 404, 409, 422, 429)
 def enrol(data, session_id):
-    """报名: a place if one is left, else the waitlist (join_waitlist=false: 409 session_full)."""
+    """报名: a place if one is left, else the waitlist (join_waitlist=false: 409 session_full).
+
+    At most ``BOOKING_ATTEMPTS_PER_MINUTE`` booking and enrolment attempts per user and minute (429).
+    """
     actor = current_actor()
     session = permissions.session_or_404(actor, session_id)
     guardian = _require_guardian(actor)

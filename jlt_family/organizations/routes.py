@@ -6,24 +6,24 @@ This module holds the blueprint and the read-only views of the model; the class 
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 from jlt_family.auth.context import current_actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.pagination import paginate, present_page
-from jlt_family.core.routing import Blueprint
+from jlt_family.core.routing import Blueprint, JsonParser
 from jlt_family.core.schemas import page_of
 from jlt_family.core.timeutil import shanghai_today
 from jlt_family.organizations import permissions, presenters, schemas, service
 from jlt_family.organizations.models import Alliance, AllianceMember, AllianceSchool, Region, ResourceUnit, School
 
 
-class _Parser(FlaskParser):
-    """webargs parser with a ``multipart`` location: form fields and files of one multipart body together."""
+class _Parser(JsonParser):
+    """The project's parser (lone surrogates refused) with a ``multipart`` location: form fields and files of one
+    multipart body together."""
 
-    __location_map__ = dict(multipart="load_multipart", **FlaskParser.__location_map__)
+    __location_map__ = dict(multipart="load_multipart", **JsonParser.__location_map__)
 
     def load_multipart(self, req, schema):
         return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)

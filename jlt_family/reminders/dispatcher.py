@@ -15,12 +15,16 @@ Any number of dispatcher processes may run against one database:
 4. **Mark** at once (one UPDATE guarded by the token, committed): sent; retry later with exponential backoff
    and a cap (-1, 45009, 45011, token errors, timeouts, 5xx); inbox-only on 43101 (the consent is used up);
    failed on configuration errors (47003, 40037, 41030, ...: logged at ERROR). Credits of unsent messages are
-   given back in the same transaction.
+   given back in the same transaction. A quota error or an unreachable WeChat (timeout, connection error,
+   5xx) gives the rest of the batch back, due after the first backoff: a WeChat that is down costs one timeout
+   per send thread and batch, not one per reminder.
 
-The reaper returns ``sending`` rows whose lease expired to ``pending``. Delivery is at least once: the one
-window for a duplicate is a process dying between WeChat's answer to step 3 and the commit of step 4 (one
-reminder per dead process, the one in flight); the lease is extended right before each send so that a slow
-batch never lets the reaper hand an in-flight reminder to another dispatcher.
+The reaper returns ``sending`` rows whose lease expired to ``pending``. Delivery is at least once: the windows
+for a duplicate are a process dying between WeChat's answer to step 3 and the commit of step 4 (one reminder
+per dead process, the one in flight), and a send whose answer timed out after WeChat had accepted it (retried
+as unsent, since WeChat's API has no idempotency key: at most one per send thread and batch). The lease is
+extended right before each send so that a slow batch never lets the reaper hand an in-flight reminder to
+another dispatcher.
 """
 
 import datetime as dt
@@ -279,7 +283,8 @@ def _send_threads(settings):
 
 
 def _deliver_rows(rows, muted, token, client, clock, settings, stop):
-    """Deliver rows in order until done or ``stop`` is set (a quota error here or on another thread)."""
+    """Deliver rows in order until done or ``stop`` is set (a quota error or an unreachable WeChat, here or on
+    another thread)."""
     client = client if client is not None else wechat.client()
     for row in rows:
         if stop.is_set():
@@ -287,6 +292,10 @@ def _deliver_rows(rows, muted, token, client, clock, settings, stop):
         error = deliver(row, row.openid, muted.get(row.user_id, set()), token, client, clock(), settings)
         if error is not None and error.errcode in QUOTA_ERRORS:
             log.warning("WeChat quota reached (%s): giving back the rest of the batch", error.errcode)
+            stop.set()
+        elif error is not None and error.errcode is None:
+            # Unreachable, timed out or 5xx: the next sends would each wait as long, one timeout per reminder.
+            log.warning("WeChat unavailable (%s): giving back the rest of the batch", error.errmsg)
             stop.set()
 
 

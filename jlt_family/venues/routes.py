@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from jlt_family.auth.context import current_actor
+from jlt_family.core import ratelimit
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
@@ -82,12 +83,16 @@ def list_slots(args, offering_id):
 
 @blp.route("/venue-slots/<id:slot_id>/bookings", methods=["POST"])
 @blp.login_required
+@ratelimit.per_user("booking", "BOOKING_ATTEMPTS_PER_MINUTE", 60)
 @idempotent
 @blp.arguments(schemas.VenueFamilyBookingInputSchema)
 @blp.response(201, schemas.VenueBookingSchema)
-@blp.errors(404, 409, 422)
+@blp.errors(404, 409, 422, 429)
 def book_slot(data, slot_id):
-    """家长预约: children of the family + adults, on the green or general channel (Idempotency-Key)."""
+    """家长预约: children of the family + adults, on the green or general channel (Idempotency-Key).
+
+    At most ``BOOKING_ATTEMPTS_PER_MINUTE`` booking and enrolment attempts per user and minute (429).
+    """
     actor = current_actor()
     _family_id_or_404(actor)
     slot = slot_or_404(actor, slot_id)
@@ -98,12 +103,16 @@ def book_slot(data, slot_id):
 
 @blp.route("/venue-slots/<id:slot_id>/group-bookings", methods=["POST"])
 @blp.login_required
+@ratelimit.per_user("booking", "BOOKING_ATTEMPTS_PER_MINUTE", 60)
 @idempotent
 @blp.arguments(schemas.VenueGroupBookingInputSchema)
 @blp.response(201, schemas.VenueBookingSchema)
-@blp.errors(404, 409, 422)
+@blp.errors(404, 409, 422, 429)
 def book_group(data, slot_id):
-    """教师团体预约 for a class they teach: pupils + chaperones, confirmed by the venue (Idempotency-Key)."""
+    """教师团体预约 for a class they teach: pupils + chaperones, confirmed by the venue (Idempotency-Key).
+
+    At most ``BOOKING_ATTEMPTS_PER_MINUTE`` booking and enrolment attempts per user and minute (429).
+    """
     from jlt_family.organizations.models import SchoolClass
 
     actor = current_actor()
