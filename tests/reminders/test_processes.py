@@ -77,10 +77,8 @@ def _count(db, *where):
 def test_three_processes_send_3000_reminders_each_exactly_once(fake, db):
     _seed(db, 3000)
     procs = [_start(fake, db) for _ in range(3)]
-    started = time.monotonic()
     _go(*procs)
-    outputs = [proc.communicate(timeout=60)[0] for proc in procs]
-    elapsed = time.monotonic() - started
+    outputs = [proc.communicate(timeout=300)[0] for proc in procs]  # a hang guard, not a speed check (bench/)
     claimed = [int(out.split()[-1]) for out in outputs]
     sends = _sends_per_reminder(fake)
     assert len(sends) == 3000 and set(sends.values()) == {1}
@@ -88,7 +86,6 @@ def test_three_processes_send_3000_reminders_each_exactly_once(fake, db):
     assert _count(db, Reminder.status == ReminderStatus.SENT) == 3000
     assert db.session.scalar(sa.select(sa.func.sum(SubscribeConsent.credits))) == 0
     assert fake.token_calls <= 3  # one stable token shared through the database
-    assert elapsed < 45  # 12–20 s on the shared test machine: two fsynced commits per reminder
 
 
 def test_a_killed_dispatcher_loses_nothing(fake, db, wechat_mode, configure):
