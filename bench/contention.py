@@ -91,6 +91,13 @@ def client_ceiling(processes, threads, n=20000):
     return {"rps": round(n / wall, 1), **common.percentiles([ms for _s, _c, ms in results])}
 
 
+def healthz_rate(base_url, processes, threads, n=5000):
+    """The same client on the same server's /healthz: the baseline of this run (the machine is shared)."""
+    results, wall = common.run_calls(base_url, [("GET", "/healthz", {}, None)] * n, processes=processes,
+                                     threads=threads)
+    return {"rps": round(n / wall, 1), **common.percentiles([ms for _s, _c, ms in results])}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--attempts", type=int, default=2000)
@@ -122,6 +129,8 @@ def main(argv=None):
         ceiling = client_ceiling(args.processes, args.threads)
         log(f"Python client against a trivial server: {ceiling['rps']} rps")
         with common.Gunicorn(url, workers=args.workers, threads=args.server_threads) as server:
+            health = healthz_rate(server.base_url, args.processes, args.threads)
+            log(f"/healthz through the same client and server: {health['rps']} rps")
             results, wall = common.run_calls(server.base_url, calls, processes=args.processes,
                                              threads=args.threads)
             gunicorn = " ".join(server.command[1:])
@@ -138,8 +147,9 @@ def main(argv=None):
         "label": args.label, "machine": info, "revision": args.revision, "attempts": args.attempts,
         "slots": args.slots, "places_per_slot": args.places, "gunicorn": gunicorn,
         "client": f"Python http.client keep-alive, {args.processes} processes x {args.threads} threads",
-        "client_ceiling_trivial_server": ceiling, "wall_seconds": round(wall, 2),
-        "attempts_per_second": round(args.attempts / wall, 1), "bookings": len(booked),
+        "client_ceiling_trivial_server": ceiling, "healthz_same_run": health, "wall_seconds": round(wall, 2),
+        "attempts_per_second": round(args.attempts / wall, 1),
+        "attempts_rate_ratio_to_healthz": round(args.attempts / wall / health["rps"], 4), "bookings": len(booked),
         "bookings_per_second": round(len(booked) / wall, 1), "latency_all": common.percentiles(latencies),
         "latency_booked": common.percentiles([results[i][2] for i in booked]),
         "latency_refused": common.percentiles([ms for s, _c, ms in results if s != 201]),
