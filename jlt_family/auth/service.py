@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 
 from jlt_family.auth.models import User, UserSession
 from jlt_family.core.errors import (
@@ -95,7 +96,8 @@ def resolve_token(token):
         raise Unauthenticated("登录已过期，请重新登录", code="token_expired") from None
     except jwt.PyJWTError:
         raise Unauthenticated("登录凭证无效，请重新登录", code="token_invalid") from None
-    session = db.session.get(UserSession, str(claims["jti"]))
+    # The session and its user in one statement: this runs before every authenticated request.
+    session = db.session.get(UserSession, str(claims["jti"]), options=[joinedload(UserSession.user)])
     if session is None or str(session.user_id) != claims["sub"]:
         raise Unauthenticated("登录凭证无效，请重新登录", code="token_invalid")
     if not session.is_valid():

@@ -33,6 +33,9 @@ schedule_reminders = event(
     starts_at, ends_at: aware datetimes of the thing itself (lead times are counted back from starts_at)
     title: str          what it is, in Chinese (e.g. the course title)
     place: str          where (optional, "")
+    replace: bool       optional, default True; False for a thing created in this very transaction, which has
+                        no reminders to replace (skipping the replacing UPDATE, whose range locks on the reminder
+                        index would otherwise make concurrent bookings of different things wait for each other)
     page: str           the mini-program page to open, e.g. "pages/course/session?id=12"
     school_id: int      whose alliance's reminder policy applies (None: the default policy)
     """,

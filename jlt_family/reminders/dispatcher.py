@@ -192,10 +192,10 @@ def _begin(reminder, token, template_id, now, settings):
     return "ok"
 
 
-def _held_for_quiet_hours(reminder, token, now):
+def _held_for_quiet_hours(reminder, token, now, policy=None):
     """No push inside the alliance's quiet hours, whatever brought the row here now (a retry, a released batch,
     a reaped lease): put it back for the end of the quiet hours, or inbox-only when its event is over by then."""
-    policy = policy_for_alliance(reminder.alliance_id)
+    policy = policy or policy_for_alliance(reminder.alliance_id)
     if not policy.is_quiet(now):
         return False
     resume = policy.push_time(now)
@@ -210,8 +210,9 @@ def _inbox_only(reminder, token, outcome):
     return _mark(reminder.id, token, status=ReminderStatus.INBOX_ONLY, outcome=outcome)
 
 
-def deliver(reminder, openid, muted, token, client, now, settings):
-    """Push one claimed reminder (or put it in the inbox only). Returns the WeChat error, if any."""
+def deliver(reminder, openid, muted, token, client, now, settings, policy=None):
+    """Push one claimed reminder (or put it in the inbox only). Returns the WeChat error, if any. ``policy``: its
+    alliance's reminder policy when the caller has it (else read here)."""
     if client is None:
         log.info("reminder %s to user %s (development, inbox only): %s", reminder.id, reminder.user_id,
                  reminder.title)
@@ -229,7 +230,7 @@ def deliver(reminder, openid, muted, token, client, now, settings):
         log.error("reminder %s: template mapping of %r is broken: %s", reminder.id, reminder.kind, exc)
         _mark(reminder.id, token, status=ReminderStatus.FAILED, last_error=str(exc)[:200])
         return None
-    if _held_for_quiet_hours(reminder, token, now):
+    if _held_for_quiet_hours(reminder, token, now, policy):
         return None
     template_id = template["template_id"]
     if _begin(reminder, token, template_id, now, settings) != "ok":
@@ -282,14 +283,21 @@ def _send_threads(settings):
     return 1 if db.engine.dialect.name == "sqlite" else max(1, settings.send_threads)
 
 
-def _deliver_rows(rows, muted, token, client, clock, settings, stop):
+def _policies(alliance_ids):
+    """{alliance_id: its reminder policy} for a batch: read once per batch, not once per reminder."""
+    return {alliance_id: policy_for_alliance(alliance_id) for alliance_id in alliance_ids}
+
+
+def _deliver_rows(rows, muted, token, client, clock, settings, stop, policies):
     """Deliver rows in order until done or ``stop`` is set (a quota error or an unreachable WeChat, here or on
     another thread)."""
-    client = client if client is not None else wechat.client()
+    # One client per batch and thread, keeping its access token: not one read of the shared cache per send.
+    client = client if client is not None else wechat.client(keep_token=True)
     for row in rows:
         if stop.is_set():
             return
-        error = deliver(row, row.openid, muted.get(row.user_id, set()), token, client, clock(), settings)
+        error = deliver(row, row.openid, muted.get(row.user_id, set()), token, client, clock(), settings,
+                        policies.get(row.alliance_id))
         if error is not None and error.errcode in QUOTA_ERRORS:
             log.warning("WeChat quota reached (%s): giving back the rest of the batch", error.errcode)
             stop.set()
@@ -311,16 +319,17 @@ def dispatch_once(clock=utcnow, settings=None, client=None):
     if not rows:
         return 0
     muted = _muted_kinds({row.user_id for row in rows})
+    policies = _policies({row.alliance_id for row in rows})
     db.session.commit()
     stop = threading.Event()
     threads = min(_send_threads(settings), len(rows))
     if threads == 1:
-        _deliver_rows(rows, muted, token, client, clock, settings, stop)
+        _deliver_rows(rows, muted, token, client, clock, settings, stop, policies)
     else:
         app = current_app._get_current_object()
         with ThreadPoolExecutor(threads, thread_name_prefix="reminder-send") as pool:
             futures = [pool.submit(_deliver_on_thread, app, rows[i::threads], muted, token, client, clock,
-                                   settings, stop) for i in range(threads)]
+                                   settings, stop, policies) for i in range(threads)]
             for future in futures:
                 future.result()
     if stop.is_set():

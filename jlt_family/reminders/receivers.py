@@ -11,10 +11,10 @@ from jlt_family.reminders import service
 
 
 def on_schedule(sender, *, kind, subject_type, subject_id, user_ids, starts_at, ends_at, title, page, school_id,
-                place=""):
+                place="", replace=True):
     service.schedule(kind=kind, subject_type=subject_type, subject_id=subject_id, user_ids=user_ids,
                      starts_at=starts_at, ends_at=ends_at, title=title, page=page, school_id=school_id,
-                     place=place, now=utcnow())
+                     place=place, now=utcnow(), replace=replace)
 
 
 def on_cancel(sender, *, subject_type, subject_id, user_ids=None):

@@ -69,12 +69,18 @@ def _insert(rows):
 
 
 def schedule(*, kind, subject_type, subject_id, user_ids, starts_at, ends_at, title, page, school_id, place="",
-             now=None):
+             now=None, replace=True):
     """Plan the reminders of a thing for ``user_ids``, replacing their pending reminders of it; the lead times
-    and quiet hours are those of the school's alliance (with no school: each user's own, see ``policies_for``)."""
+    and quiet hours are those of the school's alliance (with no school: each user's own, see ``policies_for``).
+
+    ``replace=False`` for a thing created in the caller's transaction: it has nothing to replace, and the
+    replacing UPDATE would take next-key locks at the end of ``ix_reminder_subject`` (InnoDB, REPEATABLE READ)
+    that serialise, and deadlock, concurrent transactions inserting reminders of other new things.
+    """
     now = now or utcnow()
     user_ids = sorted(set(user_ids))
-    cancel(subject_type, subject_id, user_ids)
+    if replace:
+        cancel(subject_type, subject_id, user_ids)
     rows = [
         _row(user_id=user_id, kind=kind, subject_type=subject_type, subject_id=subject_id,
              alliance_id=policy.alliance_id, title=title, place=place or "", page=page, starts_at=starts_at,

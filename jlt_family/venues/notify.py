@@ -37,14 +37,16 @@ def _notice(booking, kind, title, body):
                      title=title, body=body, page=page(booking), school_id=booking.school_id)
 
 
-def confirmed(booking):
-    """Confirmed (by staff or at once): remind before the visit and tell the family now."""
+def confirmed(booking, *, new=False):
+    """Confirmed (by staff or at once): remind before the visit and tell the family now. ``new``: the booking
+    was created in this transaction (confirmed at once), so it has no earlier reminders to replace."""
     db.session.flush()
     slot = booking.slot
     schedule_reminders.send(
         booking, kind=KIND, subject_type=SUBJECT, subject_id=booking.id, user_ids=recipients(booking),
         starts_at=slot.starts_at, ends_at=slot.ends_at, title=_title(booking),
         place=slot.offering.resource_unit.address, page=page(booking), school_id=booking.school_id,
+        replace=not new,
     )
     _notice(booking, "venue_booking_confirmed", "场馆预约已确认",
             f"{_title(booking)}（{_when(booking)}）预约已确认，预约码 {booking.code}，请按时到场。")

@@ -258,7 +258,7 @@ def book_for_family(actor, slot, *, channel, child_ids, adults, now=None):
     _insert(booking, "already_booked", "您已预约该场次")
     db.session.expire(slot)
     if status == BookingStatus.CONFIRMED:
-        notify.confirmed(booking)
+        notify.confirmed(booking, new=True)
     return booking
 
 

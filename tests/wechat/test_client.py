@@ -210,3 +210,37 @@ def test_there_is_no_client_without_an_app_id(app):
         assert isinstance(client_module.client(), WeChatClient)
     finally:
         app.config.update(WECHAT_APPID="", WECHAT_SECRET="")
+
+
+def _token_reads(db, run):
+    table_reads = []
+
+    def on_execute(_conn, _cursor, statement, *_args):
+        if statement.lstrip().startswith("SELECT") and "wechat_access_token" in statement:
+            table_reads.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        run()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", on_execute)
+    return len(table_reads)
+
+
+def test_a_client_that_keeps_its_token_reads_the_shared_cache_once(db, wechat, fake):
+    _phone(wechat, fake)  # the token is in the shared cache
+    keeping = WeChatClient(fake.appid, fake.secret, fake.base_url, timeout=0.5, keep_token=True)
+    reads = _token_reads(db, lambda: [keeping.send_subscribe_message("openid-1", "tpl-1", {"thing1": "家长会"})
+                                      for _ in range(3)])
+    assert reads == 1 and len(fake.sent_messages) == 3 and fake.token_calls == 1
+    assert _token_reads(db, lambda: _phone(wechat, fake)) == 1  # a plain client still reads it every call
+
+
+def test_a_kept_token_that_wechat_rejects_is_dropped_and_fetched_again(db, wechat, fake):
+    keeping = WeChatClient(fake.appid, fake.secret, fake.base_url, timeout=0.5, keep_token=True)
+    keeping.send_subscribe_message("openid-1", "tpl-1", {"thing1": "家长会"})
+    fake.invalidate_token()
+    keeping.send_subscribe_message("openid-1", "tpl-1", {"thing1": "家长会"})
+    keeping.send_subscribe_message("openid-1", "tpl-1", {"thing1": "家长会"})
+    assert len(fake.sent_messages) == 3 and fake.token_calls == 2
+    assert _cached(db).access_token == fake.current_token == keeping.access_token()
