@@ -85,8 +85,6 @@ _ARG_ERRORS = {
     "grade": ("invalid_grade", "年级应为 1 到 12（小学一年级到高三），幼儿园小班、中班、大班为 -3、-2、-1"),
     "q": ("keyword_too_long", f"搜索关键词不能超过 {MAX_KEYWORD_LENGTH} 个字"),
     "alliance_id": ("invalid_alliance_id", "教联体编号无效"),
-    "page": ("invalid_page", "页码应为从 1 开始的整数"),
-    "page_size": ("invalid_page_size", "每页条数应为 1 到 100"),
     "free_only": ("invalid_flag", "free_only 应为 true 或 false"),
     "green_only": ("invalid_flag", "green_only 应为 true 或 false"),
     "format": ("unknown_export_format", "导出格式应为 csv 或 xlsx"),
@@ -94,7 +92,8 @@ _ARG_ERRORS = {
 
 
 class _CodedArgsSchema(Schema):
-    """Query arguments whose refusal carries the code of the first bad parameter (see ``_ARG_ERRORS``)."""
+    """Query arguments whose refusal carries the code of the first bad parameter (see ``_ARG_ERRORS``); paging
+    and anything else is the API-wide ``validation_error``, as on every other list."""
 
     def handle_error(self, error, data, *, many, **kwargs):
         messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
@@ -103,7 +102,7 @@ class _CodedArgsSchema(Schema):
                 code, message = _ARG_ERRORS[name]
                 break
         else:
-            code, message = "unknown_parameter", f"不支持的查询参数：{'、'.join(sorted(messages))}"
+            raise ValidationFailed(errors={"query": messages})
         raise ValidationFailed(message, code=code, errors={"query": messages})
 
 

@@ -6,7 +6,6 @@ clash answers 409 ``resource_unit_name_taken``, also when two requests race (the
 is written to the audit log with the fields before and after.
 """
 
-import math
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +15,7 @@ from jlt_family.core.audit import audit
 from jlt_family.core.errors import Conflict, PermissionDenied, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.models import AuditLog
+from jlt_family.core.pagination import paginate
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations.models import RegionLevel, ResourceUnit
 
@@ -131,19 +131,13 @@ def _entries(query, rows, offerings):
 
 
 def catalogue_page(audience, args, now=None):
-    """One page of the county's catalogue: ``{total, page, page_size, entries}`` (``page_out_of_range`` past the
-    last page)."""
+    """One page of the county's catalogue: ``{total, page, page_size, entries}`` (empty past the last page, as
+    every list of the API)."""
     query = CatalogueQuery(audience, args, now=now or utcnow())
-    units = query.units()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(units.order_by(None).subquery()))
-    page, page_size = args["page"], args["page_size"]
-    last_page = max(1, math.ceil(total / page_size))
-    if page > last_page:
-        raise RuleViolation(f"页码超出范围：共 {last_page} 页", code="page_out_of_range",
-                            errors={"query": {"page": [f"应为 1 到 {last_page}"]}})
-    rows = db.session.execute(units.limit(page_size).offset((page - 1) * page_size)).all()
+    result = paginate(query.units(), args["page"], args["page_size"], scalars=False)
+    rows = result.pop("items")
     offerings = query.offerings([unit.id for unit, _changed in rows])
-    return {"total": total, "page": page, "page_size": page_size, "entries": _entries(query, rows, offerings)}
+    return {**result, "entries": _entries(query, rows, offerings)}
 
 
 def catalogue_export(audience, args, now=None):

@@ -14,6 +14,12 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="评估�
 _CSV = "CSV（UTF-8 BOM，Excel 可直接打开）：周期、类别、对象、指标、数值、要求、是否达标"
 
 
+def _json_or_csv(schema):
+    """``?format=csv`` answers the same report as CSV: the 200 answer documents both content types."""
+    return {"responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema},
+                                              "text/csv": {"schema": {"type": "string", "description": _CSV}}}}}}
+
+
 def _answer(actor, report, args, as_csv=False, school_id=None):
     """Audit the read, commit it, then answer JSON or CSV."""
     scope = report["scope"]
@@ -55,6 +61,7 @@ def _region(args, region_id, as_csv=False):
 @blp.arguments(schemas.EvaluationReportArgsSchema, location="query")
 @blp.response(200, schemas.SchoolEvaluationSchema)
 @blp.errors(404, 422)
+@blp.doc(**_json_or_csv(schemas.SchoolEvaluationSchema))
 def school_report(args, school_id):
     """学校评估报表: home-visit coverage (per class), activities against the policy numbers, attendance, venue
     bookings and parent feedback of a term or school year (school admins and administrators above the school)."""
@@ -76,6 +83,7 @@ def school_report_csv(args, school_id):
 @blp.arguments(schemas.EvaluationReportArgsSchema, location="query")
 @blp.response(200, schemas.AllianceEvaluationSchema)
 @blp.errors(404, 422)
+@blp.doc(**_json_or_csv(schemas.AllianceEvaluationSchema))
 def alliance_report(args, alliance_id):
     """教联体评估报表: its schools together and each school (drill-down), with its coordination meetings
     (alliance admins and region admins above it)."""
@@ -97,6 +105,7 @@ def alliance_report_csv(args, alliance_id):
 @blp.arguments(schemas.EvaluationReportArgsSchema, location="query")
 @blp.response(200, schemas.RegionEvaluationSchema)
 @blp.errors(404, 422)
+@blp.doc(**_json_or_csv(schemas.RegionEvaluationSchema))
 def region_report(args, region_id):
     """区县评估报表: the region and the regions under it; each alliance and each school (drill-down)
     (region admins of the region or a region above it)."""
