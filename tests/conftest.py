@@ -170,3 +170,14 @@ def count_queries(db):
             sa.event.remove(db.engine, "before_cursor_execute", _on_execute)
 
     return _count
+
+
+@pytest.fixture
+def seeded(db):
+    """The demo data (``jlt_family.demo.seed_demo``) committed; its summary."""
+    from jlt_family.demo import seed_demo
+
+    summary = seed_demo()
+    db.session.commit()
+    return summary
+

@@ -187,3 +187,10 @@ class Factory:
         w.stranger = self.user(nickname="路人")
         self.db.session.commit()
         return w
+
+
+def dev_login_headers(client, openid):
+    """The Authorization header of a development sign-in as ``openid`` (a demo account, say)."""
+    response = client.post("/api/v1/auth/dev-login", json={"openid": openid})
+    assert response.status_code == 200, response.json
+    return {"Authorization": f"Bearer {response.json['token']}"}

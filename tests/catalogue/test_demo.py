@@ -1,30 +1,19 @@
 """The catalogue demo: 乌兰浩特市 has a realistic list — units of many kinds, green channels, one inactive unit."""
 
-import pytest
 import sqlalchemy as sa
 
-from jlt_family.demo import seed_demo
 from jlt_family.organizations.models import Region, ResourceUnit
+from tests.factories import dev_login_headers
 
 API = "/api/v1"
 
 
-@pytest.fixture
-def seeded(db):
-    summary = seed_demo()
-    db.session.commit()
-    return summary
-
-
-def _login(client, openid):
-    response = client.post(f"{API}/auth/dev-login", json={"openid": openid})
-    return {"Authorization": f"Bearer {response.json['token']}"}
 
 
 def _catalogue(client, db, openid, **params):
     county = db.session.scalar(sa.select(Region).where(Region.code == "152201"))
     query = "&".join(f"{k}={v}" for k, v in {"page_size": 100, **params}.items())
-    response = client.get(f"{API}/regions/{county.id}/catalogue?{query}", headers=_login(client, openid))
+    response = client.get(f"{API}/regions/{county.id}/catalogue?{query}", headers=dev_login_headers(client, openid))
     assert response.status_code == 200, response.get_json()
     return response.json
 

@@ -7,19 +7,7 @@ from jlt_family.auth.models import User
 from jlt_family.demo import DEMO_ACCOUNTS, database_is_empty, seed_demo
 from jlt_family.families.models import BindingRequest, BindingStatus, CareEntrustment, Student
 from jlt_family.organizations.models import Alliance, AllianceStatus, Region, SchoolClass
-
-
-@pytest.fixture
-def seeded(db):
-    summary = seed_demo()
-    db.session.commit()
-    return summary
-
-
-def _login(client, openid):
-    response = client.post("/api/v1/auth/dev-login", json={"openid": openid})
-    assert response.status_code == 200, response.json
-    return {"Authorization": f"Bearer {response.json['token']}"}
+from tests.factories import dev_login_headers
 
 
 def test_seed_fills_an_empty_database(db):
@@ -73,7 +61,7 @@ def test_pending_binding_and_care_entrustment(seeded, db):
 
 
 def test_demo_parent_signs_in_and_sees_a_family(seeded, client):
-    response = client.get("/api/v1/me", headers=_login(client, "demo-parent-1"))
+    response = client.get("/api/v1/me", headers=dev_login_headers(client, "demo-parent-1"))
     assert response.status_code == 200
     assert "guardian" in response.json["roles"]
     assert response.json["family_id"] is not None
@@ -92,11 +80,11 @@ def test_demo_parent_signs_in_and_sees_a_family(seeded, client):
     ],
 )
 def test_every_demo_account_has_its_role(seeded, client, openid, role):
-    roles = client.get("/api/v1/me", headers=_login(client, openid)).json["roles"]
+    roles = client.get("/api/v1/me", headers=dev_login_headers(client, openid)).json["roles"]
     assert role in roles
 
 
 def test_subject_teacher_is_not_a_homeroom_teacher(seeded, client):
-    me = client.get("/api/v1/me", headers=_login(client, "demo-teacher-2")).json
+    me = client.get("/api/v1/me", headers=dev_login_headers(client, "demo-teacher-2")).json
     assert me["homeroom_class_ids"] == []
     assert "homeroom_teacher" not in me["roles"]

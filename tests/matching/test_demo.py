@@ -1,23 +1,10 @@
 """The matching demo: open needs with proposals, one accepted into a pending group booking at the 科技馆, one into
 a draft course of the community parent school, a past one rated; what the demo accounts see through the API."""
 
-import pytest
 import sqlalchemy as sa
 
-from jlt_family.demo import seed_demo
 from jlt_family.matching.models import Need, NeedStatus
-
-
-@pytest.fixture
-def seeded(db):
-    summary = seed_demo()
-    db.session.commit()
-    return summary
-
-
-def _login(client, openid):
-    response = client.post("/api/v1/auth/dev-login", json={"openid": openid})
-    return {"Authorization": f"Bearer {response.json['token']}"}
+from tests.factories import dev_login_headers
 
 
 def test_demo_needs_in_every_state_but_withdrawn(seeded, db):
@@ -29,7 +16,7 @@ def test_demo_needs_in_every_state_but_withdrawn(seeded, db):
 
 
 def test_demo_accounts_see_the_needs_proposals_and_the_pending_request(seeded, client):
-    admin = _login(client, "demo-school-admin")
+    admin = dev_login_headers(client, "demo-school-admin")
     needs = client.get("/api/v1/needs?status=open", headers=admin).json["items"]
     science = next(n for n in needs if n["topic"] == "science")
     proposals = client.get(f"/api/v1/needs/{science['id']}/proposals", headers=admin).json["items"]
@@ -39,7 +26,7 @@ def test_demo_accounts_see_the_needs_proposals_and_the_pending_request(seeded, c
     assert "每场可接待团体 40 人 < 41 人，需分 2 场" in proposals[0]["limits"]
     assert proposals[0]["slots"]
 
-    staff = _login(client, "demo-venue-staff")
+    staff = dev_login_headers(client, "demo-venue-staff")
     unit_id = proposals[0]["unit"]["id"]
     matched = client.get(f"/api/v1/resource-units/{unit_id}/needs", headers=staff).json["items"]
     assert [n["match"]["feedback"]["rating"] for n in matched if n["status"] == "closed"] == [5]
@@ -50,7 +37,7 @@ def test_demo_accounts_see_the_needs_proposals_and_the_pending_request(seeded, c
     statuses = {b["status"] for n in mine if n["match"]["kind"] == "venue" for b in n["match"]["bookings"]}
     assert statuses == {"confirmed"}
 
-    alliance = _login(client, "demo-alliance-admin")
+    alliance = dev_login_headers(client, "demo-alliance-admin")
     course_need = next(n for n in client.get("/api/v1/needs", headers=alliance).json["items"]
                        if n["topic"] == "parent_education")
     assert course_need["match"]["course"]["is_published"] is False

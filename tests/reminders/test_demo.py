@@ -5,17 +5,14 @@ import sqlalchemy as sa
 from jlt_family.auth.models import User
 from jlt_family.demo import seed_demo
 from jlt_family.reminders.models import Reminder, ReminderStatus, SubscribeConsent
+from tests.factories import dev_login_headers
 
 API = "/api/v1"
 
 
-def _login(client, openid):
-    response = client.post(f"{API}/auth/dev-login", json={"openid": openid})
-    return {"Authorization": f"Bearer {response.json['token']}"}
-
 
 def _inbox(client, openid):
-    headers = _login(client, openid)
+    headers = dev_login_headers(client, openid)
     items = client.get(f"{API}/me/inbox?page_size=50", headers=headers).json["items"]
     unread = client.get(f"{API}/me/inbox/unread-count", headers=headers).json["unread"]
     return items, unread

@@ -1,23 +1,10 @@
 """The venue demo: two alliances, offerings with rules and closures, bookings in every state, counters right."""
 
-import pytest
 import sqlalchemy as sa
 
-from jlt_family.demo import seed_demo
 from jlt_family.organizations.models import Alliance, AllianceMember, AllianceStatus
 from jlt_family.venues.models import HOLDING, Booking, BookingStatus, Closure, FamilyBookingCounter, Slot
-
-
-@pytest.fixture
-def seeded(db):
-    summary = seed_demo()
-    db.session.commit()
-    return summary
-
-
-def _login(client, openid):
-    response = client.post("/api/v1/auth/dev-login", json={"openid": openid})
-    return {"Authorization": f"Bearer {response.json['token']}"}
+from tests.factories import dev_login_headers
 
 
 def test_demo_has_bookings_in_every_state_across_two_alliances(seeded, db):
@@ -43,16 +30,16 @@ def test_demo_counters_equal_their_rows(seeded, db):
 
 
 def test_demo_accounts_see_their_venue_screens(seeded, client):
-    parent = client.get("/api/v1/venue-bookings", headers=_login(client, "demo-parent-1")).json
+    parent = client.get("/api/v1/venue-bookings", headers=dev_login_headers(client, "demo-parent-1")).json
     assert parent["total"] == 7
-    suspended = client.get("/api/v1/venue-green-channel", headers=_login(client, "demo-parent-2")).json
+    suspended = client.get("/api/v1/venue-green-channel", headers=dev_login_headers(client, "demo-parent-2")).json
     assert suspended["suspended"] is True
-    staff = _login(client, "demo-venue-staff")
+    staff = dev_login_headers(client, "demo-venue-staff")
     offerings = client.get("/api/v1/venue-offerings?all=true", headers=staff).json
     science = next(o for o in offerings["items"] if o["title"] == "展厅参观")["unit"]["id"]
     bookings = client.get(f"/api/v1/resource-units/{science}/venue-bookings", headers=staff).json
     assert bookings["total"] >= 5
     assert all("*" in name for item in bookings["items"] for name in item["names"])
-    mine = client.get("/api/v1/venue-offerings", headers=_login(client, "demo-parent-1")).json
+    mine = client.get("/api/v1/venue-offerings", headers=dev_login_headers(client, "demo-parent-1")).json
     units = {o["unit"]["name"] for o in mine["items"]}
     assert "乌兰浩特市全民健身中心" in units and "科尔沁右翼前旗青少年活动中心" not in units

@@ -6,13 +6,10 @@ from jlt_family.demo import seed_demo
 from jlt_family.organizations.models import SchoolClass
 from jlt_family.visits import coverage
 from jlt_family.visits.models import HomeVisit, VisitState
+from tests.factories import dev_login_headers
 
 API = "/api/v1"
 
-
-def _login(client, openid):
-    response = client.post(f"{API}/auth/dev-login", json={"openid": openid})
-    return {"Authorization": f"Bearer {response.json['token']}"}
 
 
 def test_demo_has_visits_in_every_state_and_different_coverage(db):
@@ -30,12 +27,12 @@ def test_demo_has_visits_in_every_state_and_different_coverage(db):
 def test_demo_parent_answers_a_proposal_and_the_teacher_sees_coverage(client, db):
     seed_demo()
     db.session.commit()
-    parent = _login(client, "demo-parent-1")
+    parent = dev_login_headers(client, "demo-parent-1")
     visits = client.get(f"{API}/visits?state=proposed", headers=parent).json["items"]
     assert len(visits) == 1 and visits[0]["awaiting"] == "family"
     accepted = client.post(f"{API}/visits/{visits[0]['id']}/accept", headers=parent,
                            json={"window_id": visits[0]["windows"][0]["id"]})
     assert accepted.status_code == 200, accepted.json
-    teacher = _login(client, "demo-teacher-1")
+    teacher = dev_login_headers(client, "demo-teacher-1")
     todo = client.get(f"{API}/me/visits-to-do", headers=teacher).json
     assert todo["total"] == 16 and todo["items"][0]["flags"]
