@@ -103,7 +103,9 @@ def get_need(need_id):
     """需求详情 with the accepted match, its bookings' status (as venue staff decide) or course, and the rating."""
     actor = current_actor()
     need = need_or_404(actor, need_id)
-    return presenters.need_out(_reload(need.id))
+    if sees_proposals(actor, need):
+        return presenters.need_out(_reload(need.id))
+    return presenters.need_out(_reload(need.id), staff_view=True, unit_ids=actor.unit_ids)  # a matched unit's staff
 
 
 @blp.route("/needs/<id:need_id>/withdraw", methods=["POST"])
@@ -196,4 +198,4 @@ def list_unit_needs(args, unit_id):
     stmt = (sa.select(Need).where(Need.id.in_(matched))
             .options(*_with_match()).order_by(Need.created_at.desc(), Need.id.desc()))
     return present_page(paginate(stmt, args["page"], args["page_size"]),
-                        lambda need: presenters.need_out(need, staff_view=True))
+                        lambda need: presenters.need_out(need, staff_view=True, unit_ids={unit.id}))
