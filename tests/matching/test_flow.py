@@ -211,7 +211,8 @@ def test_a_units_staff_see_only_their_own_match_of_a_need_matched_again_elsewher
     assert call("POST", f"{API}/venue-bookings/{other_booking['id']}/confirm", other_staff).status_code == 200
     listed = call("GET", f"{API}/resource-units/{world.venue.id}/needs", world.venue_staff).json["items"]
     detail = call("GET", f"{API}/needs/{open_need.id}", world.venue_staff).json
-    for seen in (listed[0], detail):
+    needs = call("GET", f"{API}/needs", world.venue_staff).json["items"]
+    for seen in (listed[0], detail, needs[0]):
         assert seen["match"]["unit"]["id"] == world.venue.id
         assert [b["id"] for b in seen["match"]["bookings"]] == [booking["id"]]
     # the other unit's staff see theirs; the school sees the standing match
