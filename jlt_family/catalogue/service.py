@@ -16,6 +16,7 @@ from jlt_family.core.errors import Conflict, PermissionDenied, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.models import AuditLog
 from jlt_family.core.pagination import paginate
+from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations.models import RegionLevel, ResourceUnit
 
@@ -87,24 +88,27 @@ def update_unit(unit, changes, *, actor, as_admin):
     return unit
 
 
+def _switch(unit, active):
+    """Flip ``is_active`` with one conditional UPDATE: of racing clicks exactly one switches (and is audited)."""
+    switched = update_rows(sa.update(ResourceUnit)
+                           .where(ResourceUnit.id == unit.id, ResourceUnit.is_active.is_(not active))
+                           .values(is_active=active, updated_at=utcnow()))
+    db.session.expire(unit)
+    return switched == 1
+
+
 def deactivate_unit(unit, *, actor, reason):
     """停用: the unit leaves the catalogue of parents and staff (administrators still see it); nothing is deleted."""
-    if not unit.is_active:
+    if not _switch(unit, False):
         raise Conflict("该资源单位已停用", code="resource_unit_already_inactive")
-    unit.is_active = False
-    unit.updated_at = utcnow()
-    db.session.flush()
     audit(actor, "deactivate_resource_unit", SUBJECT, unit.id, changes={"is_active": [True, False]}, reason=reason)
     return unit
 
 
 def reactivate_unit(unit, *, actor):
     """恢复启用."""
-    if unit.is_active:
+    if not _switch(unit, True):
         raise Conflict("该资源单位已在启用中", code="resource_unit_already_active")
-    unit.is_active = True
-    unit.updated_at = utcnow()
-    db.session.flush()
     audit(actor, "reactivate_resource_unit", SUBJECT, unit.id, changes={"is_active": [False, True]})
     return unit
 

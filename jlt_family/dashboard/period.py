@@ -42,7 +42,7 @@ def terms_before(period, count=4):
     before), oldest first: (start year, term name) pairs for a chart over time."""
     year = period.school_year.start_year
     pairs = []
-    while len(pairs) < count:
+    while len(pairs) < count and year >= MIN_SCHOOL_YEAR:  # none before the earliest year a report accepts
         pairs[:0] = [(year, "autumn"), (year, "spring")]
         year -= 1
     return pairs[-count:]

@@ -48,16 +48,23 @@ def holds_dashboard_role(actor):
 
 
 def can_invite(actor, user):
-    """An admin may invite a staff user holding a role they could grant (a staff user in their scope)."""
+    """An admin may invite a staff user all of whose roles they could grant (a staff user wholly in their scope).
+
+    The invite link goes to the inviter, and whoever follows it sets the user's password: a user who also holds a
+    role beyond the inviter's reach (a teacher here who is a region admin elsewhere) is not theirs to invite, or a
+    school admin could sign in to the dashboard as a region admin.
+    """
     memberships = db.session.scalars(
         sa.select(StaffMembership).where(StaffMembership.user_id == user.id, StaffMembership.revoked_at.is_(None))
     ).all()
+    if not memberships:
+        return False
     for membership in memberships:
         column = next(c for c in SCOPE_MODELS if getattr(membership, c) is not None)
         scope = db.session.get(SCOPE_MODELS[column], getattr(membership, column))
-        if permissions.can_grant(actor, membership.role, scope):
-            return True
-    return False
+        if not permissions.can_grant(actor, membership.role, scope):
+            return False
+    return True
 
 
 # Invites -------------------------------------------------------------------------------------------------------

@@ -62,10 +62,17 @@ def match_out(match, staff_view=False):
     }
 
 
-def need_out(need, staff_view=False):
-    """A need with its standing match (or, once closed, the rated one)."""
+def need_out(need, staff_view=False, unit_ids=None):
+    """A need with its standing match (or, once closed, the rated one).
+
+    ``unit_ids``: the caller sees the need as staff of these units only: the latest match with one of them (a need
+    matched again elsewhere keeps showing them their own, never the other unit's bookings).
+    """
     school_class = need.school_class
-    standing = need.match or next((m for m in reversed(need.matches) if m.rating is not None), None)
+    if unit_ids is not None:
+        standing = next((m for m in reversed(need.matches) if m.resource_unit_id in unit_ids), None)
+    else:
+        standing = need.match or next((m for m in reversed(need.matches) if m.rating is not None), None)
     return {
         "id": need.id, "title": need.title, "topic": need.topic.value, "topic_label": TOPIC_LABELS[need.topic],
         "course_category": need.course_category.value if need.course_category else None,

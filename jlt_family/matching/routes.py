@@ -46,6 +46,14 @@ def _reload(need_id):
                              .execution_options(populate_existing=True))
 
 
+def _need_out(actor, need):
+    """The school side and the administrators above see the need's standing match; a matched unit's staff (who see
+    the need only through their unit) see their own unit's match, as venue staff see bookings."""
+    if sees_proposals(actor, need):
+        return presenters.need_out(need)
+    return presenters.need_out(need, staff_view=True, unit_ids=actor.unit_ids)
+
+
 @blp.route("/need-topics", methods=["GET"])
 @blp.login_required
 @blp.response(200, schemas.TopicListSchema)
@@ -92,7 +100,7 @@ def list_needs(args):
         if args.get(name) is not None:
             stmt = stmt.where(getattr(Need, name) == args[name])
     stmt = stmt.options(*_with_match()).order_by(Need.created_at.desc(), Need.id.desc())
-    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.need_out)
+    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda need: _need_out(actor, need))
 
 
 @blp.route("/needs/<id:need_id>", methods=["GET"])
@@ -103,7 +111,7 @@ def get_need(need_id):
     """需求详情 with the accepted match, its bookings' status (as venue staff decide) or course, and the rating."""
     actor = current_actor()
     need = need_or_404(actor, need_id)
-    return presenters.need_out(_reload(need.id))
+    return _need_out(actor, _reload(need.id))
 
 
 @blp.route("/needs/<id:need_id>/withdraw", methods=["POST"])
@@ -196,4 +204,4 @@ def list_unit_needs(args, unit_id):
     stmt = (sa.select(Need).where(Need.id.in_(matched))
             .options(*_with_match()).order_by(Need.created_at.desc(), Need.id.desc()))
     return present_page(paginate(stmt, args["page"], args["page_size"]),
-                        lambda need: presenters.need_out(need, staff_view=True))
+                        lambda need: presenters.need_out(need, staff_view=True, unit_ids={unit.id}))

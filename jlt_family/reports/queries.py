@@ -5,6 +5,7 @@ Each takes ``school_ids``, a SELECT of the ids of the schools in scope, and a ``
 """
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
@@ -46,8 +47,12 @@ def coverage(school_ids, period, *, per_class=False):
         .where(SchoolClass.school_year == year, SchoolClass.school_id.in_(school_ids), Placement.from_date <= ref)
         .subquery("ranked")
     )
+    # still in a class of the same school on that date (of any school year: a promotion before the year's end
+    # keeps the student; a transfer to another school does not, though the student is placed there)
+    current = aliased(SchoolClass)
     on_roster = sa.exists().where(Placement.student_id == ranked.c.student_id, Placement.from_date <= ref,
-                                  sa.or_(Placement.to_date.is_(None), Placement.to_date > ref))
+                                  sa.or_(Placement.to_date.is_(None), Placement.to_date > ref),
+                                  current.id == Placement.class_id, current.school_id == ranked.c.school_id)
     visited = sa.exists().where(HomeVisit.student_id == ranked.c.student_id, HomeVisit.school_year == year,
                                 HomeVisit.state == VisitState.COMPLETED,
                                 sa.or_(HomeVisit.starts_at.is_(None), HomeVisit.starts_at < ref_end))

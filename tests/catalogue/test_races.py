@@ -32,3 +32,18 @@ def test_concurrent_renames_to_one_name_leave_one_unit_of_it(app, db, make, worl
     results = race(app, calls)
     assert Counter(results) == {(200, None): 1, (409, "resource_unit_name_taken"): 9}, results
     assert _count(db, "新名字图书馆") == 1
+
+
+def test_concurrent_deactivations_deactivate_once(app, db, make, world):
+    """Of a bureau's racing 停用 clicks one deactivates the unit (one audit entry); the others answer 409."""
+    from jlt_family.core.models import AuditLog
+
+    unit = make.resource_unit(region=world.county, name="竞争停用科技馆")
+    db.session.commit()
+    headers = make.login(world.region_admin)
+    calls = [(headers, "POST", f"{API}/resource-units/{unit.id}/deactivate", {"reason": "闭馆整修"})] * 20
+    results = race(app, calls)
+    assert Counter(results) == {(200, None): 1, (409, "resource_unit_already_inactive"): 19}, results
+    entries = db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(
+        AuditLog.action == "deactivate_resource_unit", AuditLog.subject_id == unit.id))
+    assert entries == 1

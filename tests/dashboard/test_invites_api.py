@@ -53,3 +53,16 @@ def test_the_cli_prints_an_invite_link(app, world, db):
     assert refused.exit_code != 0 and "holds no" in refused.output
     unknown = runner.invoke(args=["dashboard-invite", "nobody"])
     assert unknown.exit_code != 0 and "no user with openid nobody" in unknown.output
+
+
+def test_a_user_with_a_role_beyond_the_inviters_reach_is_not_theirs_to_invite(call, world, make):
+    """Whoever follows the link sets the password: a school admin must not get a region admin's account."""
+    from jlt_family.organizations.models import StaffRole
+
+    teacher_and_region_admin = make.teacher(world.school)
+    make.grant(teacher_and_region_admin, StaffRole.REGION_ADMIN, world.other_county)
+    response = call("POST", "/api/v1/dashboard-invites", world.school_admin,
+                    json={"user_id": teacher_and_region_admin.id})
+    assert response.status_code == 404 and response.json["code"] == "user_not_found"
+    assert call("POST", "/api/v1/dashboard-invites", world.other_region_admin,
+                json={"user_id": teacher_and_region_admin.id}).status_code == 404

@@ -183,3 +183,40 @@ def test_a_group_larger_than_a_slots_pool_is_told_to_split(call, world, science,
     response = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin, json=body)
     assert (response.status_code, response.json["code"]) == (422, "group_exceeds_slot")
     assert "40" in response.json["message"]
+
+
+def test_a_units_staff_see_only_their_own_match_of_a_need_matched_again_elsewhere(call, world, science, open_need,
+                                                                                   make, db):
+    """After a rematch at another unit, the first unit's staff still see the need with their (rejected) booking,
+    never the other unit's bookings and their door codes."""
+    from tests.matching import helpers
+
+    other_unit = make.resource_unit(region=world.county)
+    other_staff = make.user(nickname="另一场馆员")
+    make.grant(other_staff, "venue_staff", other_unit)
+    other_offering = helpers.offering(db, other_unit)
+    other_slot = helpers.slot(db, other_offering, days=5)
+    db.session.commit()
+    first = {"kind": "venue", "offering_id": science.id,
+             "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id, "headcount": 10}]}
+    booking = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin,
+                   json=first).json["match"]["bookings"][0]
+    call("POST", f"{API}/venue-bookings/{booking['id']}/reject", world.venue_staff, json={"reason": "当天已满"})
+    assert call("POST", f"{API}/needs/{open_need.id}/reopen", world.school_admin).status_code == 200
+    second = {"kind": "venue", "offering_id": other_offering.id,
+              "bookings": [{"slot_id": other_slot.id, "class_id": world.class_a.id, "headcount": 10}]}
+    rematched = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin, json=second)
+    assert rematched.status_code == 201, rematched.json
+    other_booking = rematched.json["match"]["bookings"][0]
+    assert call("POST", f"{API}/venue-bookings/{other_booking['id']}/confirm", other_staff).status_code == 200
+    listed = call("GET", f"{API}/resource-units/{world.venue.id}/needs", world.venue_staff).json["items"]
+    detail = call("GET", f"{API}/needs/{open_need.id}", world.venue_staff).json
+    needs = call("GET", f"{API}/needs", world.venue_staff).json["items"]
+    for seen in (listed[0], detail, needs[0]):
+        assert seen["match"]["unit"]["id"] == world.venue.id
+        assert [b["id"] for b in seen["match"]["bookings"]] == [booking["id"]]
+    # the other unit's staff see theirs; the school sees the standing match
+    theirs = call("GET", f"{API}/needs/{open_need.id}", other_staff).json["match"]
+    assert [b["id"] for b in theirs["bookings"]] == [other_booking["id"]]
+    school = call("GET", f"{API}/needs/{open_need.id}", world.school_admin).json["match"]
+    assert [b["id"] for b in school["bookings"]] == [other_booking["id"]]

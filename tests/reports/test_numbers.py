@@ -108,3 +108,17 @@ def test_region_report_includes_regions_below_and_no_other_county(county):
 def test_current_period_by_default(county):
     period = resolve_period(county.county)
     assert period.school_year.start_year in (2026, 2027) and period.term is not None
+
+
+def test_alliances_never_approved_are_not_counted_in_the_region(county, make, db):
+    """A draft, submitted or returned application is no alliance yet: it is not one of the county's alliances
+    failing the coordination-meeting rule. A suspended one existed in the year and still counts."""
+    from jlt_family.organizations.models import AllianceStatus
+
+    for status in (AllianceStatus.DRAFT, AllianceStatus.SUBMITTED, AllianceStatus.RETURNED):
+        make.alliance(region=county.county, status=status, name=f"申报中{status.value}")
+    make.alliance(region=county.county, status=AllianceStatus.SUSPENDED, name="已暂停教联体")
+    db.session.commit()
+    report = service.region_report(county.county, _period(county, "autumn"))
+    assert [a["name"] for a in report["alliances"]] == ["评估教联体", "已暂停教联体"]
+    assert (report["coordination_meetings"]["alliances"], report["coordination_meetings"]["alliances_met"]) == (2, 1)

@@ -91,3 +91,18 @@ def test_a_mover_counts_in_the_class_of_the_periods_end_with_its_earlier_visit(m
     period = resolve_period(county.county, scenario.YEAR, "autumn", today=dt.date(scenario.YEAR, 11, 30))
     early = {c["name"]: (c["students"], c["visited"]) for c in service.school_report(county.school, period)["classes"]}
     assert early == {"三年级1班": (4, 3), "三年级2班": (2, 0)}
+
+
+def test_a_student_who_moved_to_another_school_no_longer_counts_in_the_old_one(world, make, db):
+    """A transfer closes the placement in the old school: the old school's roster at the period's end no longer
+    holds the student, though the student is still placed (in the new school's class)."""
+    elsewhere = make.school_class(school=world.other_school, grade=world.class_a.grade)
+    db.session.commit()
+    period = resolve_period(world.county, 2026, "autumn")
+    before = service.school_report(world.school, period)["coverage"]["students"]
+    student = db.session.get(Student, world.child_a.id)
+    student.school_id, student.class_id = world.other_school.id, elsewhere.id
+    db.session.commit()
+    db.session.expire_all()
+    assert service.school_report(world.school, period)["coverage"]["students"] == before - 1
+    assert service.school_report(world.other_school, period)["coverage"]["students"] == 1
