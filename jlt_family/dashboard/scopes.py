@@ -10,7 +10,14 @@ import sqlalchemy as sa
 
 from jlt_family.core.extensions import db
 from jlt_family.organizations import permissions
-from jlt_family.organizations.models import Alliance, Region, RegionLevel, School, SchoolClass
+from jlt_family.organizations.models import (
+    ESTABLISHED_ALLIANCE_STATUSES,
+    Alliance,
+    Region,
+    RegionLevel,
+    School,
+    SchoolClass,
+)
 
 
 def visible_regions(actor):
@@ -24,7 +31,9 @@ def visible_regions(actor):
 
 
 def alliances_clause(actor):
-    return sa.or_(Alliance.id.in_(actor.alliance_ids), Alliance.region_id.in_(actor.region_ids))
+    """Established alliances the caller administers or oversees (an application has no evaluation yet)."""
+    return sa.and_(Alliance.status.in_(ESTABLISHED_ALLIANCE_STATUSES),
+                   sa.or_(Alliance.id.in_(actor.alliance_ids), Alliance.region_id.in_(actor.region_ids)))
 
 
 def schools_clause(actor):

@@ -58,6 +58,11 @@ class AllianceStatus(StrEnum):
     RETURNED = "returned"
 
 
+# An alliance that was established (approved, perhaps suspended since): it has member schools and is evaluated.
+# A draft, submitted or returned one is an application, not an alliance yet.
+ESTABLISHED_ALLIANCE_STATUSES = (AllianceStatus.APPROVED, AllianceStatus.SUSPENDED)
+
+
 class Alliance(db.Model):
     """教联体: a school–family–community alliance around 1–2 centre schools, in one region.
 

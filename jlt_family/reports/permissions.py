@@ -8,7 +8,7 @@ Teachers, venue staff and parents see none of them.
 
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
-from jlt_family.organizations.models import Alliance, Region, School
+from jlt_family.organizations.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance, Region, School
 from jlt_family.organizations.permissions import administers_alliance, administers_school
 
 
@@ -17,7 +17,8 @@ def can_view_school_report(actor, school):
 
 
 def can_view_alliance_report(actor, alliance):
-    return administers_alliance(actor, alliance)
+    """An application (draft, submitted, returned) has no evaluation yet: only an established alliance has one."""
+    return alliance.status in ESTABLISHED_ALLIANCE_STATUSES and administers_alliance(actor, alliance)
 
 
 def can_view_region_report(actor, region):

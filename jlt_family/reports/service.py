@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from jlt_family.courses.models import ACTIVITY_LABELS, ActivityKind
 from jlt_family.courses.reports import TERM_REQUIREMENTS, YEAR_REQUIREMENTS
 from jlt_family.organizations.calendar import AUTUMN, SPRING, TERM_LABELS
-from jlt_family.organizations.models import Alliance, AllianceStatus, School
+from jlt_family.organizations.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance, School
 from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.reports import queries
 
@@ -67,7 +67,7 @@ def region_report(region, period):
     report = _report({"kind": "region", "id": region.id, "name": region.name}, school_ids, period)
     # an application (draft, submitted, returned) is no alliance yet; a suspended one was one in the year
     alliances = queries.alliances_of(sa.and_(Alliance.region_id.in_(region_ids),
-                                             Alliance.status.in_((AllianceStatus.APPROVED, AllianceStatus.SUSPENDED))))
+                                             Alliance.status.in_(ESTABLISHED_ALLIANCE_STATUSES)))
     held = queries.coordination_meetings([a.id for a in alliances], period)
     members_of = {}
     for school in report["schools"]:

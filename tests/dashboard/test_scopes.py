@@ -93,3 +93,14 @@ def test_a_refused_view_is_not_audited(world, signed_in, db):
     client = signed_in(world.other_region_admin)
     client.get(f"/dashboard/schools/{world.school.id}")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 0
+
+
+def test_an_alliance_application_is_not_on_the_dashboard(world, signed_in, make):
+    from jlt_family.organizations.models import AllianceStatus
+
+    application = make.alliance(region=world.county, status=AllianceStatus.SUBMITTED, name="待审批的教联体申请")
+    make.db.session.commit()
+    client = signed_in(world.region_admin)
+    assert application.name not in client.get("/dashboard/").get_data(as_text=True)
+    assert application.name not in client.get(f"/dashboard/regions/{world.county.id}").get_data(as_text=True)
+    assert client.get(f"/dashboard/alliances/{application.id}").status_code == 404

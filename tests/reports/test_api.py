@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from jlt_family.core.errors import ValidationFailed
 from jlt_family.core.models import AuditLog
+from jlt_family.organizations.models import AllianceStatus
 from jlt_family.reports.periods import resolve_period
 from tests.reports import scenario
 
@@ -142,3 +143,13 @@ def test_a_term_without_a_year_is_that_term_of_the_current_year(call, world):
     body = call("GET", f"{API}/reports/regions/{world.county.id}?term=spring", world.region_admin).get_json()
     current = resolve_period(world.county)
     assert body["period"]["term"] == "spring" and body["period"]["school_year"] == current.school_year.start_year
+
+
+def test_an_alliance_application_has_no_report(call, world, make):
+    application = make.alliance(region=world.county, status=AllianceStatus.SUBMITTED, name="待审批教联体")
+    make.db.session.commit()
+    response = call("GET", f"{API}/reports/alliances/{application.id}", world.region_admin)
+    assert (response.status_code, response.json["code"]) == (404, "alliance_not_found")
+    application.status = AllianceStatus.SUSPENDED  # an established alliance keeps its evaluation when suspended
+    make.db.session.commit()
+    assert call("GET", f"{API}/reports/alliances/{application.id}", world.region_admin).status_code == 200
