@@ -28,7 +28,7 @@ from jlt_family.core.codes import new_code, normalise_code
 from jlt_family.core.errors import Conflict, NotFound, RuleViolation, ValidationFailed
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
-from jlt_family.core.timeutil import utcnow
+from jlt_family.core.timeutil import to_shanghai, utcnow
 from jlt_family.families.models import Family, Student
 from jlt_family.venues import eligibility, notify
 from jlt_family.venues.models import (
@@ -156,7 +156,7 @@ def _party_children(family_id, child_ids):
 def _check_party(offering, slot, children, headcount):
     if headcount > offering.max_party:
         raise _rule("party_too_large", f"每次预约最多 {offering.max_party} 人")
-    day = slot.starts_at.date()
+    day = to_shanghai(slot.starts_at).date()  # a child's age on the visit's day in China
     for child in children:
         grade = child.school_class.grade if child.school_class is not None else None
         if not _fits_audience(offering, grade, child.birth_date, day):
@@ -267,7 +267,7 @@ def book_for_class(actor, slot, *, school_class, channel, headcount, chaperones,
     now = now or utcnow()
     offering = slot.offering
     check_bookable(slot, now)
-    if not _fits_audience(offering, school_class.grade, None, slot.starts_at.date()):
+    if not _fits_audience(offering, school_class.grade, None, to_shanghai(slot.starts_at).date()):
         raise _rule("class_not_in_audience", "该班级不在该项目的适合年级范围内")
     alliance_id = eligibility.class_alliance_id(school_class)
     if channel == Channel.GREEN and alliance_id not in eligibility.unit_alliance_ids(offering.resource_unit_id):

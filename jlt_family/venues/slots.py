@@ -11,6 +11,7 @@ from flask import current_app
 
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, utcnow
+from jlt_family.organizations.models import ResourceUnit
 from jlt_family.venues.models import Booking, Closure, Offering, Slot, SlotStatus
 
 DEFAULT_HORIZON_DAYS = 30
@@ -103,6 +104,10 @@ def _new_slot(offering, start):
 
 
 def generate_all(now=None):
-    """The scheduled refresh: every active offering's slots over the horizon; the number of slots added."""
-    offerings = db.session.scalars(sa.select(Offering).where(Offering.is_active.is_(True)).order_by(Offering.id))
+    """The scheduled refresh: every active offering of an active unit, its slots over the horizon; the number of
+    slots added (a deactivated unit gets none: nobody could book them)."""
+    offerings = db.session.scalars(
+        sa.select(Offering).join(ResourceUnit, ResourceUnit.id == Offering.resource_unit_id)
+        .where(Offering.is_active.is_(True), ResourceUnit.is_active.is_(True)).order_by(Offering.id)
+    )
     return sum(generate_slots(offering, now) for offering in offerings.all())

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.venues.models import Booking, BookingStatus, GreenSuspension, SlotStatus, VenuePolicy
 from tests.venues.conftest import API, counters, make_slot
 
@@ -120,6 +121,17 @@ def test_a_child_outside_the_audience_is_refused(book, offering, db):
     slot = make_slot(db, offering)
     db.session.commit()
     assert book(slot).json["code"] == "child_not_in_audience"
+
+
+def test_a_childs_age_is_taken_on_the_visits_day_in_china(book, offering, world, db):
+    # The slot starts at 07:00 in Shanghai, 23:00 UTC the day before: the child turns 6 on the visit's day.
+    visit_day = (utcnow() + dt.timedelta(days=3)).astimezone(SHANGHAI).date()
+    start = dt.datetime.combine(visit_day, dt.time(7, 0), tzinfo=SHANGHAI).astimezone(dt.UTC)
+    offering.min_grade, offering.max_grade, offering.min_age = None, None, 6
+    world.child_a.birth_date = visit_day.replace(year=visit_day.year - 6)
+    slot = make_slot(db, offering, starts_in=start - utcnow())
+    db.session.commit()
+    assert book(slot).status_code == 201
 
 
 def test_a_guardian_cancels_and_the_places_go_back(book, call, slot, world, db, sent):

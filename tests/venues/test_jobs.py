@@ -120,6 +120,16 @@ def test_rules_give_slots_over_the_horizon_without_closures(offering, world, db)
     assert slots.generate_slots(offering, days=30) == 0
 
 
+def test_a_deactivated_units_offerings_get_no_new_slots(offering, world, db):
+    _saturday_rule(offering, db)
+    world.venue.is_active = False
+    db.session.commit()
+    assert slots.generate_all() == 0
+    world.venue.is_active = True
+    db.session.commit()
+    assert slots.generate_all() >= 3
+
+
 def test_a_rule_change_never_disturbs_booked_slots(book, call, offering, world, db):
     _saturday_rule(offering, db)
     offering.booking_opens_days = 30
