@@ -35,14 +35,3 @@ def year_choices(period, region, back=3):
     current = school_year_for(shanghai_today(), region).start_year
     years = sorted({*range(current - back, current + 1), period.school_year.start_year}, reverse=True)
     return [(year, f"{year}–{year + 1}学年") for year in years]
-
-
-def terms_before(period, count=4):
-    """The ``count`` terms up to the period's school year (its autumn and spring, and those of the years
-    before), oldest first: (start year, term name) pairs for a chart over time."""
-    year = period.school_year.start_year
-    pairs = []
-    while len(pairs) < count and year >= MIN_SCHOOL_YEAR:  # none before the earliest year a report accepts
-        pairs[:0] = [(year, "autumn"), (year, "spring")]
-        year -= 1
-    return pairs[-count:]

@@ -2,13 +2,11 @@
 
 No number is computed here: every one comes from the reports service (aggregated in SQL there); this module
 only chooses which to show and draws the charts. A page costs a bounded number of queries: one report, plus one
-per term of the bookings chart.
+grouped query for the bookings of the last twelve months.
 """
 
 from jlt_family.dashboard import charts
-from jlt_family.dashboard.period import terms_before
 from jlt_family.reports import service as reports
-from jlt_family.reports.periods import resolve_period
 
 BOOKING_SERIES = (("green", "绿色通道"), ("general", "普通预约"))
 
@@ -28,22 +26,15 @@ def activities_chart(activities, label):
                                 ("要求", [item["required"] for item in rules])], label=label)
 
 
-def bookings_over_time(build_report, scope, region, period, terms):
-    """Venue bookings per term by channel, over the last ``terms`` terms up to the period's school year.
-
-    The reports give bookings per period, so each term is one report: four for a school, two (the chosen
-    school year) for an alliance or a county, whose reports are heavier (about a second each at 100,000 pupils).
-    """
-    columns = []
-    for start_year, term in terms_before(period, terms):
-        report = build_report(scope, resolve_period(region, start_year, term))
-        columns.append((report["period"]["label"], report["bookings"]))
+def bookings_over_time(scope, period):
+    """Venue bookings per month by channel, over the twelve months up to the period (one grouped query)."""
+    months = reports.monthly_bookings(scope, period)
     chart = charts.column_chart(
-        [label.replace("学年", " ").replace("学期", "") for label, _ in columns],
-        [(name, [bookings[key] for _, bookings in columns]) for key, name in BOOKING_SERIES],
-        label="场馆预约（按学期、渠道）",
+        [month["month"] for month in months],
+        [(name, [month[key] for month in months]) for key, name in BOOKING_SERIES],
+        label="场馆预约（按月、渠道）",
     )
-    return {"chart": chart, "rows": columns}
+    return {"chart": chart, "rows": months}
 
 
 def school_page(school, period):
@@ -52,7 +43,7 @@ def school_page(school, period):
         "report": report,
         "coverage_chart": coverage_chart(report["classes"], "各班家访覆盖率"),
         "activities_chart": activities_chart(report["activities"], "家校活动开展情况"),
-        "bookings_trend": bookings_over_time(reports.school_report, school, school.region, period, terms=4),
+        "bookings_trend": bookings_over_time(school, period),
     }
 
 
@@ -61,7 +52,7 @@ def alliance_page(alliance, period):
     return {
         "report": report,
         "coverage_chart": coverage_chart(report["schools"], "各校家访覆盖率"),
-        "bookings_trend": bookings_over_time(reports.alliance_report, alliance, alliance.region, period, terms=2),
+        "bookings_trend": bookings_over_time(alliance, period),
     }
 
 
@@ -70,7 +61,7 @@ def region_page(region, period):
     return {
         "report": report,
         "coverage_chart": coverage_chart(report["schools"], "各校家访覆盖率"),
-        "bookings_trend": bookings_over_time(reports.region_report, region, region, period, terms=2),
+        "bookings_trend": bookings_over_time(region, period),
     }
 
 

@@ -161,6 +161,23 @@ def bookings(school_ids, period):
             for row in db.session.execute(stmt)}
 
 
+def bookings_by_month(school_ids, month_starts, end):
+    """Venue bookings of the schools per month and channel (one grouped statement): ``month_starts`` are the UTC
+    instants at which each Shanghai month begins, ``end`` where the last one ends; {month index: (green,
+    general)}. The month is a CASE over those bounds, the same on SQLite and MySQL, with no time-zone function."""
+    bounds = [*month_starts[1:], end]
+    month = sa.case(*((Slot.starts_at < bound, index) for index, bound in enumerate(bounds))).label("month")
+    stmt = (
+        sa.select(month, _sum(Booking.channel == Channel.GREEN).label("green"),
+                  _sum(Booking.channel == Channel.GENERAL).label("general"))
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(Booking.school_id.in_(school_ids), Booking.status.in_(COUNTED_BOOKINGS),
+               Slot.starts_at >= month_starts[0], Slot.starts_at < end)
+        .group_by(month)
+    )
+    return {row.month: (int(row.green), int(row.general)) for row in db.session.execute(stmt)}
+
+
 # 家长评价 ---------------------------------------------------------------------------------------------------------
 
 

@@ -5,13 +5,17 @@ counts.
     school_report(school, period)     -> dict (with "classes": coverage per class)
     alliance_report(alliance, period) -> dict (with "schools")
     region_report(region, period)     -> dict (with "alliances" and "schools")
+    monthly_bookings(scope, period)   -> [{"month", "label", "green", "general", "total"}] (场馆预约趋势)
 
 A bounded number of SQL statements per report (about ten), whatever the number of schools, classes or students:
 every number is aggregated in the database (queries.py); Python only adds up the grouped rows.
 """
 
+import datetime as dt
+
 import sqlalchemy as sa
 
+from jlt_family.core.timeutil import SHANGHAI
 from jlt_family.courses.models import ACTIVITY_LABELS, ActivityKind
 from jlt_family.courses.reports import TERM_REQUIREMENTS, YEAR_REQUIREMENTS
 from jlt_family.organizations.calendar import AUTUMN, SPRING, TERM_LABELS
@@ -87,6 +91,33 @@ def region_report(region, period):
         "alliances": len(rows), "alliances_met": sum(1 for r in rows if r["coordination_meetings"]["met"]),
     }
     return report
+
+
+def monthly_bookings(scope, period, months=12):
+    """场馆预约趋势: venue bookings of a school's, an alliance's or a region's schools per month (Asia/Shanghai)
+    and channel, over the ``months`` months up to the period's reference date, empty months included."""
+    if isinstance(scope, School):
+        school_ids = _ids([scope.id])
+    elif isinstance(scope, Alliance):
+        school_ids = _school_ids(School.alliance_id == scope.id)
+    else:
+        school_ids = _school_ids(School.region_id.in_(sorted(region_subtree_ids({scope.id}))))
+    last = period.reference_date.replace(day=1)
+    firsts = [_add_months(last, offset) for offset in range(1 - months, 1)]
+    starts = [dt.datetime.combine(day, dt.time(), SHANGHAI).astimezone(dt.UTC) for day in firsts]
+    end = dt.datetime.combine(_add_months(last, 1), dt.time(), SHANGHAI).astimezone(dt.UTC)
+    counts = queries.bookings_by_month(school_ids, starts, end)
+    series = []
+    for index, day in enumerate(firsts):
+        green, general = counts.get(index, (0, 0))
+        series.append({"month": f"{day:%Y-%m}", "label": f"{day.year}年{day.month}月", "green": green,
+                       "general": general, "total": green + general})
+    return series
+
+
+def _add_months(first_day, offset):
+    index = first_day.year * 12 + first_day.month - 1 + offset
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 # Building blocks ------------------------------------------------------------------------------------------------

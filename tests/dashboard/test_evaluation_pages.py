@@ -37,8 +37,10 @@ def test_school_page_shows_coverage_per_class_and_the_policy_numbers(county, sig
     assert "每学期≥2" in guidance and "达标" in guidance and "未达标" not in guidance
     meeting = re.search(r'<tr data-kind="parent_meeting">(.*?)</tr>', html, re.S).group(1)
     assert "未达标" in meeting  # 1 of the 2 a year so far
-    # bookings by term and channel: autumn 2025 has green 2, general 1
-    assert ("2025–2026 秋季", 2) in _bars(html, "绿色通道") and ("2025–2026 秋季", 1) in _bars(html, "普通预约")
+    # bookings by month and channel, the twelve months up to the term's end: October 2025 has green 2, general 1
+    green, general = _bars(html, "绿色通道"), _bars(html, "普通预约")
+    assert [label for label, _ in green] == [f"2025-{m:02}" for m in range(2, 13)] + ["2026-01"]
+    assert ("2025-10", 2) in green and ("2025-10", 1) in general and sum(v for _, v in green + general) == 3
     assert "4.00" in html and "5.00" in html  # feedback averages: courses and home visits 4.0, venues 5.0
 
 
@@ -74,8 +76,8 @@ def test_class_page_counts_the_class_only(county, signed_in):
 
 
 def test_the_earliest_school_year_shows_its_page(county, signed_in):
-    """The bookings trend reaches back a few terms: it stops at the earliest school year a report accepts instead
-    of failing the page the caller asked for."""
+    """The earliest school year a report accepts shows its page (the bookings trend reaches back twelve months
+    without asking for a report of a year before it)."""
     client = signed_in(county.school_admin)
     response = client.get(f"/dashboard/schools/{county.school.id}?school_year=2000&term=autumn")
     assert response.status_code == 200, response.get_data(as_text=True)[:300]

@@ -1,9 +1,12 @@
 """Every number of the evaluation reports against the hand-counted county of scenario.py."""
 
+import datetime as dt
+
 import pytest
 
 from jlt_family.reports import service
 from jlt_family.reports.periods import resolve_period
+from jlt_family.venues.models import Channel
 from tests.reports import scenario
 
 
@@ -122,3 +125,21 @@ def test_alliances_never_approved_are_not_counted_in_the_region(county, make, db
     report = service.region_report(county.county, _period(county, "autumn"))
     assert [a["name"] for a in report["alliances"]] == ["评估教联体", "已暂停教联体"]
     assert (report["coordination_meetings"]["alliances"], report["coordination_meetings"]["alliances_met"]) == (2, 1)
+
+
+def test_monthly_bookings_follow_shanghai_months_and_the_scope(county, make):
+    # 00:30 on 1 November in Shanghai is still 31 October in UTC: it is a November booking
+    scenario.booking(make, county.unit, county.school, scenario.at(scenario.YEAR, 11, 1, 0) + dt.timedelta(minutes=30),
+                     channel=Channel.GENERAL)
+    make.db.session.commit()
+    autumn = resolve_period(county.county, 2025, "autumn")
+    months = {m["month"]: m for m in service.monthly_bookings(county.school, autumn)}
+    assert list(months)[0] == "2025-02" and list(months)[-1] == "2026-01" and len(months) == 12
+    assert (months["2025-10"]["green"], months["2025-10"]["general"]) == (2, 1)  # the cancelled one not counted
+    november = months["2025-11"]
+    assert (november["green"], november["general"], november["label"]) == (0, 1, "2025年11月")
+    assert sum(m["total"] for m in months.values()) == 4
+    # the alliance has both schools (评估二小's October group visit too); the county the same
+    alliance = {m["month"]: m["total"] for m in service.monthly_bookings(county.alliance, autumn)}
+    region = {m["month"]: m["total"] for m in service.monthly_bookings(county.county, autumn)}
+    assert alliance["2025-10"] == region["2025-10"] == 4 and alliance["2025-11"] == 1
