@@ -27,7 +27,8 @@ def activities_chart(activities, label):
 
 
 def bookings_over_time(scope, period):
-    """Venue bookings per month by channel, over the twelve months up to the period (one grouped query)."""
+    """Venue bookings per month by channel, over the twelve months ending with the period's last month (one
+    grouped query)."""
     months = reports.monthly_bookings(scope, period)
     chart = charts.column_chart(
         [month["month"] for month in months],

@@ -95,14 +95,15 @@ def region_report(region, period):
 
 def monthly_bookings(scope, period, months=12):
     """场馆预约趋势: venue bookings of a school's, an alliance's or a region's schools per month (Asia/Shanghai)
-    and channel, over the ``months`` months up to the period's reference date, empty months included."""
+    and channel, over the ``months`` months that end with the period's last month (a school year: exactly its
+    months; a term: the term and the months before it), empty months included, booked visits ahead too."""
     if isinstance(scope, School):
         school_ids = _ids([scope.id])
     elif isinstance(scope, Alliance):
         school_ids = _school_ids(School.alliance_id == scope.id)
     else:
         school_ids = _school_ids(School.region_id.in_(sorted(region_subtree_ids({scope.id}))))
-    last = period.reference_date.replace(day=1)
+    last = period.ends_on.replace(day=1)
     firsts = [_add_months(last, offset) for offset in range(1 - months, 1)]
     starts = [dt.datetime.combine(day, dt.time(), SHANGHAI).astimezone(dt.UTC) for day in firsts]
     end = dt.datetime.combine(_add_months(last, 1), dt.time(), SHANGHAI).astimezone(dt.UTC)
