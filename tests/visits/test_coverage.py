@@ -9,8 +9,8 @@ from jlt_family.visits.models import HomeVisit, VisitMode, VisitPurpose, VisitSt
 from tests.visits.conftest import API
 
 
-def _visit(db, world, student, state=VisitState.COMPLETED, school_year=2026):
-    start = dt.datetime(2026, 10, 10, 2, tzinfo=dt.UTC)
+def _visit(db, world, student, state=VisitState.COMPLETED, school_year=2026,
+           start=dt.datetime(2026, 10, 10, 2, tzinfo=dt.UTC)):
     db.session.add(HomeVisit(student=student, school_id=student.school_id, class_id=student.class_id,
                              school_year=school_year, mode=VisitMode.HOME, purpose=VisitPurpose.ACADEMIC,
                              state=state, proposed_by_id=world.teacher_a.id, awaiting=None, starts_at=start,
@@ -25,7 +25,7 @@ def _class_a(make, world, db):
     _visit(db, world, others[0])
     _visit(db, world, others[1])
     _visit(db, world, others[2], state=VisitState.CANCELLED)
-    _visit(db, world, others[3], school_year=2025)
+    _visit(db, world, others[3], school_year=2025, start=dt.datetime(2026, 5, 10, 2, tzinfo=dt.UTC))  # last year
     db.session.commit()
     return others
 
