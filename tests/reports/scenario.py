@@ -186,30 +186,25 @@ def build(make):
     # proposed on 25 August 2026 (stamped 2班, school year 2025) for 1 September 2026, held then: a visit of the
     # new school year (2026), not of 2025
     s.s6_visit = visit(make, s.s6, c2, at(YEAR + 1, 9, 1), proposed=at(YEAR + 1, 8, 25, 10))
-    s.s10 = make.student(c, name="提前家访")  # agreed for 2 Feb 2026 (spring), held on 30 Jan (autumn), rated 2
-    place(make, s.s10, (c, year_start, None))
-    s.s10_visit = visit(make, s.s10, c, at(YEAR + 1, 2, 2), held=at(YEAR + 1, 1, 30))
-    # Coverage of 评估一小 — autumn (reference 31 Jan 2026): 1班 s1 ✓, s2 ✗, s4 ✓, s10 ✓ → 4/3; 2班 s3 ✓, s5 ✗,
-    # s6 ✗ → 3/1; school 7 students, 4 visited. Year (reference 31 Aug 2026): 1班 s1 ✓, s2 ✓, s10 ✓ → 3/3 (s4
-    # left); 2班 s3 ✓, s5 ✗, s6 ✗ (counts in its last class of the year; its visit is of the next year) → 3/1;
-    # school 6 students, 4 visited. School year 2026 (reference today): 四年级1班 s6 ✓ → 1/1.
+    # Coverage of 评估一小 — autumn (reference 31 Jan 2026): 1班 s1 ✓, s2 ✗, s4 ✓ → 3/2; 2班 s3 ✓, s5 ✗, s6 ✗
+    # → 3/1; school 6 students, 3 visited. Year (reference 31 Aug 2026): 1班 s1 ✓, s2 ✓ → 2/2 (s4 left);
+    # 2班 s3 ✓, s5 ✗, s6 ✗ (counts in its last class of the year; its visit is of the next year) → 3/1;
+    # school 5 students, 3 visited. School year 2026 (reference today): 四年级1班 s6 ✓ → 1/1.
 
-    # 留守 / 困境 and 委托照护 (flags as they stand; the entrustments on file for the reference date)
-    for student in (s.s2, s.s4, s.s5, s.s10):
+    # 留守 / 困境 and 委托照护 of 评估一小 (flags as they stand; entrustments on file for the reference date)
+    for student in (s.s2, s.s4, s.s5):
         student.left_behind = True
     s.s5.in_difficulty = True
-    entrust(make, s.s10, dt.date(YEAR, 9, 5), EntrustmentStatus.ACKNOWLEDGED, starts_on=year_start,
-            acknowledged_on=dt.date(YEAR, 9, 6))
-    entrust(make, s.s2, dt.date(YEAR, 12, 1))  # submitted, not yet acknowledged
+    entrust(make, s.s2, dt.date(YEAR, 12, 1), EntrustmentStatus.ACKNOWLEDGED, acknowledged_on=dt.date(YEAR, 12, 3))
     entrust(make, s.s4, dt.date(YEAR, 9, 10), ends_on=dt.date(YEAR, 12, 31))  # ended before the term's end
     entrust(make, s.s5, dt.date(YEAR, 9, 10), EntrustmentStatus.WITHDRAWN)  # withdrawn: does not count
-    entrust(make, s.s5, dt.date(YEAR + 1, 2, 10))  # filed in spring: not in the autumn numbers
+    entrust(make, s.s5, dt.date(YEAR + 1, 2, 10))  # filed in spring, not acknowledged: not in the autumn
     entrust(make, s.s1, dt.date(YEAR, 9, 10))  # s1 is not left-behind: not counted
-    # Autumn: 1班 留守 s2 ✗, s4 ✓, s10 ✓ → 3/2; entrustments on file s2, s10 → 2, acknowledged s10 → 1;
-    # 2班 留守 and 困境 s5 ✗ → 1/0, entrustments 0. School: 留守 4/2, 困境 1/0, not visited s2, s5, s6 (留守 2,
-    # 困境 1); entrustments 4 left-behind, 2 on file, 1 acknowledged.
-    # Year: 1班 留守 s2 ✓, s10 ✓ → 2/2, entrustments 2, acknowledged 1; 2班 s5 → 1/0, entrustment 1 (spring);
-    # school 留守 3/2, 困境 1/0, entrustments 3 of 3, 1 acknowledged.
+    # Autumn: 1班 留守 s2 ✗, s4 ✓ → 2/1, entrustments on file s2 → 1, acknowledged 1; 2班 留守 and 困境 s5 ✗
+    # → 1/0, entrustments 0. School: 留守 3/1, 困境 1/0; not visited s2, s5, s6 (留守 2, 困境 1); entrustments
+    # 3 left-behind, 1 on file, 1 acknowledged.
+    # Year: 1班 留守 s2 ✓ → 1/1 (s4 left), entrustment 1, acknowledged 1; 2班 s5 → 1/0, entrustment 1 (spring);
+    # school 留守 2/1, 困境 1/0, entrustments 2 of 2, 1 acknowledged.
 
     # 评估二小 and the far county ------------------------------------------------------------------------------
     s.s7 = make.student(s.c3, name="二小甲")
@@ -217,6 +212,12 @@ def build(make):
     visit(make, s.s7, s.c3, at(YEAR, 9, 20))
     s.s8 = make.student(s.c3, name="二小乙", in_difficulty=True)  # 困境, not visited
     place(make, s.s8, (s.c3, year_start, None))
+    s.s10 = make.student(s.c3, name="提前家访", left_behind=True)  # agreed for 2 Feb (spring), held on 30 Jan
+    place(make, s.s10, (s.c3, year_start, None))
+    s.s10_visit = visit(make, s.s10, s.c3, at(YEAR + 1, 2, 2), held=at(YEAR + 1, 1, 30))  # rated 2, below
+    entrust(make, s.s10, dt.date(YEAR, 9, 5))  # submitted
+    # 评估二小 autumn: s7 ✓, s8 ✗ (困境), s10 ✓ (留守, held in the autumn) → 3/2; the alliance 9/5, 留守 4/2,
+    # 困境 2/0, not visited 4 (s2, s5, s6, s8); entrustments 4 left-behind, 2 on file, 1 acknowledged.
     s.s_far = make.student(s.c_far, name="别县生")
     place(make, s.s_far, (s.c_far, year_start, None))
     visit(make, s.s_far, s.c_far, at(YEAR, 9, 20))
@@ -273,8 +274,8 @@ def build(make):
     make.db.session.add(VisitFeedback(visit_id=s.s10_visit.id, user_id=make.user().id, rating=2))
     make.db.session.add(VenueFeedback(booking_id=s.b1.id, resource_unit_id=s.unit.id, user_id=make.user().id,
                                       rating=5))
-    # 评估一小 autumn: courses 2 ratings, average 4.0; home visits 2 (s1's and s10's, held on 30 Jan), 3.0;
-    # venue visits 1, 5.0. Spring: no home-visit rating (s10's visit was agreed for February, held in January).
+    # 评估一小 autumn: courses 2 ratings, average 4.0; home visits 1, 4.0; venue visits 1, 5.0.
+    # 评估二小 autumn: home visits 1 (s10's, held on 30 Jan), 2.0; spring none (though agreed for February).
 
     s.school_admin = make.user(nickname="评估校长")
     make.grant(s.school_admin, StaffRole.SCHOOL_ADMIN, s.school)

@@ -32,20 +32,23 @@ def _cov(coverage):
 
 def test_flagged_childrens_coverage_in_the_school_and_the_alliance_reports(call, county):
     school = _get(call, f"{API}/reports/schools/{county.school.id}?{AUTUMN}", county.alliance_admin)
-    assert _cov(school["flagged_coverage"]["left_behind"]) == (4, 2)  # s2 ✗, s4 ✓, s5 ✗, s10 ✓
+    assert _cov(school["flagged_coverage"]["left_behind"]) == (3, 1)  # s2 ✗, s4 ✓, s5 ✗
     assert _cov(school["flagged_coverage"]["in_difficulty"]) == (1, 0)  # s5
-    assert school["flagged_coverage"]["left_behind"]["rate"] == 0.5
+    assert school["flagged_coverage"]["left_behind"]["rate"] == 0.3333
     assert school["not_visited"] == {"students": 3, "left_behind": 2, "in_difficulty": 1, "items": None}
     alliance = _get(call, f"{API}/reports/alliances/{county.alliance.id}?{AUTUMN}", county.alliance_admin)
-    assert _cov(alliance["flagged_coverage"]["left_behind"]) == (4, 2)
+    assert _cov(alliance["flagged_coverage"]["left_behind"]) == (4, 2)  # and 二小's s10, visited
     assert _cov(alliance["flagged_coverage"]["in_difficulty"]) == (2, 0)  # s5 and 二小's s8
     assert alliance["not_visited"] == {"students": 4, "left_behind": 2, "in_difficulty": 2, "items": None}
     rows = {row["name"]: row for row in alliance["schools"]}
     assert rows["评估二小"]["not_visited"] == {"students": 1, "left_behind": 0, "in_difficulty": 1}
-    assert _cov(rows["评估二小"]["flagged_coverage"]["in_difficulty"]) == (1, 0)
-    assert rows["评估二小"]["flagged_coverage"]["left_behind"]["rate"] is None  # no left-behind child
+    assert _cov(rows["评估二小"]["flagged_coverage"]["left_behind"]) == (1, 1)
+    assert _cov(rows["评估一小"]["flagged_coverage"]["in_difficulty"]) == (1, 0)
+    region = _get(call, f"{API}/reports/regions/{county.county.id}?{AUTUMN}", county.region_admin)
+    lone = next(row for row in region["schools"] if row["name"] == "评估三小")
+    assert lone["flagged_coverage"]["left_behind"]["rate"] is None  # no left-behind child: no rate
     year = _get(call, f"{API}/reports/schools/{county.school.id}?school_year=2025", county.region_admin)
-    assert _cov(year["flagged_coverage"]["left_behind"]) == (3, 2)  # s4 left; s2 visited in spring
+    assert _cov(year["flagged_coverage"]["left_behind"]) == (2, 1)  # s4 left; s2 visited in spring
 
 
 def test_the_school_leaders_get_the_not_yet_visited_list_flagged_first(call, county, db):
@@ -89,17 +92,17 @@ def test_no_childs_name_goes_into_the_csv(call, county):
 def test_care_entrustments_per_class(call, county):
     autumn = _get(call, f"{API}/reports/schools/{county.school.id}?{AUTUMN}", county.school_admin)
     classes = {c["name"]: c["entrustments"] for c in autumn["classes"]}
-    # 1班: s2 (submitted) and s10 (acknowledged) on file; s4's ended on 31 Dec. 2班: s5's withdrawn, the next
-    # one filed in February.
+    # 1班: s2's acknowledged; s4's ended on 31 Dec. 2班: s5's withdrawn, the next one filed in February.
     assert {n: (e["left_behind"], e["entrusted"], e["acknowledged"]) for n, e in classes.items()} == {
-        "三年级1班": (3, 2, 1), "三年级2班": (1, 0, 0)}
-    assert autumn["entrustments"] == {"left_behind": 4, "entrusted": 2, "acknowledged": 1, "rate": 0.5,
+        "三年级1班": (2, 1, 1), "三年级2班": (1, 0, 0)}
+    assert autumn["entrustments"] == {"left_behind": 3, "entrusted": 1, "acknowledged": 1, "rate": 0.3333,
                                       "required_rate": 1.0, "met": False}
     flagged = {c["name"]: _cov(c["flagged_coverage"]["left_behind"]) for c in autumn["classes"]}
-    assert flagged == {"三年级1班": (3, 2), "三年级2班": (1, 0)}
+    assert flagged == {"三年级1班": (2, 1), "三年级2班": (1, 0)}
     year = _get(call, f"{API}/reports/schools/{county.school.id}?school_year=2025", county.school_admin)
-    assert {c["name"]: c["entrustments"]["entrusted"] for c in year["classes"]} == {"三年级1班": 2, "三年级2班": 1}
+    assert {c["name"]: c["entrustments"]["entrusted"] for c in year["classes"]} == {"三年级1班": 1, "三年级2班": 1}
     assert (year["entrustments"]["rate"], year["entrustments"]["met"]) == (1.0, True)
     region = _get(call, f"{API}/reports/regions/{county.county.id}?{AUTUMN}", county.region_admin)
-    assert [(s["name"], s["entrustments"]["entrusted"]) for s in region["schools"]] == [
-        ("评估一小", 2), ("评估二小", 0), ("评估三小", 0)]
+    assert [(s["name"], s["entrustments"]["entrusted"], s["entrustments"]["acknowledged"])
+            for s in region["schools"]] == [("评估一小", 1, 1), ("评估二小", 1, 0), ("评估三小", 0, 0)]
+    assert (region["entrustments"]["left_behind"], region["entrustments"]["entrusted"]) == (4, 2)

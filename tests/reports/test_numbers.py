@@ -28,21 +28,19 @@ def test_school_coverage_per_class_autumn(county):
     assert report["period"]["reference_date"].isoformat() == "2026-01-31"
     classes = {c["name"]: (c["students"], c["visited"]) for c in report["classes"]}
     # the mover s3 counts in 2班 (its class at the term's end) with its October visit made in 1班;
-    # s4 (left in March) is still on the autumn roster; s2's spring visit is not counted yet; s10's visit, agreed
-    # for February, was held on 30 January: it counts in the autumn.
-    assert classes == {"三年级1班": (4, 3), "三年级2班": (3, 1)}
-    assert (report["coverage"]["students"], report["coverage"]["visited"]) == (7, 4)
-    assert report["coverage"]["rate"] == 0.5714 and report["coverage"]["met"] is False
+    # s4 (left in March) is still on the autumn roster; s2's spring visit is not counted yet.
+    assert classes == {"三年级1班": (3, 2), "三年级2班": (3, 1)}
+    assert (report["coverage"]["students"], report["coverage"]["visited"]) == (6, 3)
+    assert report["coverage"]["rate"] == 0.5 and report["coverage"]["met"] is False
 
 
 def test_school_coverage_per_class_year(county):
     report = service.school_report(county.school, _period(county, "year"))
     classes = {c["name"]: (c["students"], c["visited"], c["rate"]) for c in report["classes"]}
     # s4 left before the year's end: not counted; s5's visit of last year and cancelled visit do not count;
-    # s6, promoted to next year's class on 25 Aug, counts in its last class of this year (2班); its visit held on
-    # 1 September belongs to the next school year, though it was proposed (and stamped) in this one.
-    assert classes == {"三年级1班": (3, 3, 1.0), "三年级2班": (3, 1, 0.3333)}
-    assert (report["coverage"]["students"], report["coverage"]["visited"]) == (6, 4)
+    # s6, promoted to next year's class on 25 Aug, counts in its last class of this year (2班).
+    assert classes == {"三年级1班": (2, 2, 1.0), "三年级2班": (3, 1, 0.3333)}
+    assert (report["coverage"]["students"], report["coverage"]["visited"]) == (5, 3)
 
 
 def test_school_activities_autumn(county):
@@ -77,7 +75,7 @@ def test_school_bookings_and_feedback_autumn(county):
                                   "discounted": 1, "checked_in": 1, "no_show": 1, "visitors": 3,
                                   "no_show_rate": 0.5}
     assert report["feedback"] == {"courses": {"count": 2, "average": 4.0},
-                                  "home_visits": {"count": 2, "average": 3.0},
+                                  "home_visits": {"count": 1, "average": 4.0},
                                   "venue_visits": {"count": 1, "average": 5.0}}
 
 
@@ -91,7 +89,8 @@ def test_alliance_report(county):
     report = service.alliance_report(county.alliance, _period(county, "autumn"))
     schools = {s["name"]: s for s in report["schools"]}
     assert set(schools) == {"评估一小", "评估二小"}
-    assert (schools["评估二小"]["coverage"]["students"], schools["评估二小"]["coverage"]["visited"]) == (2, 1)
+    # 二小: s7 and s10 (held on 30 Jan though agreed for February) visited, s8 not
+    assert (schools["评估二小"]["coverage"]["students"], schools["评估二小"]["coverage"]["visited"]) == (3, 2)
     assert schools["评估二小"]["activities"]["guidance"]["held"] == 1  # its own session, not 评估一小's
     assert (report["coverage"]["students"], report["coverage"]["visited"]) == (9, 5)
     guidance = _item(report, "guidance")
