@@ -186,10 +186,10 @@ def _report(scope, school_ids, period):
 def _children_of_schools(school_rows, coverage):
     """The flagged children's coverage, the not-yet-visited counts and the care entrustments of the scope, and
     the same on each school row (counts only: no names leave the school's leaders)."""
-    for row in school_rows:
-        row.update(_children(coverage.get(row["id"], Counts())))
-    total = Counts(*(sum(column) for column in zip(Counts(), *(coverage.get(r["id"], Counts()) for r in school_rows),
-                                                     strict=True)))
+    counts = [coverage.get(row["id"], Counts()) for row in school_rows]
+    for row, found in zip(school_rows, counts, strict=True):
+        row.update(_children(found))
+    total = Counts(*(sum(values) for values in zip(*counts, strict=True))) if counts else Counts()
     children = _children(total)
     children["not_visited"]["items"] = None
     return children
