@@ -86,12 +86,37 @@ def _rows(report):
                        f"{_PER[per]}≥{activity['required']}", activity["met"])
     for school_class in report.get("classes", []):
         yield from _coverage_rows("班级", school_class["name"], school_class)
+    yield from _children_rows(report)
 
 
 def _coverage_rows(section, name, coverage):
     yield section, name, "学生数", coverage["students"], None, None
     yield section, name, "已家访学生数", coverage["visited"], None, None
     yield section, name, "家访覆盖率", coverage["rate"], "100%", coverage["met"]
+
+
+_FLAG_LABELS = (("left_behind", "留守儿童"), ("in_difficulty", "困境儿童"))
+
+
+def _children_rows(report):
+    """留守 / 困境 children's visit coverage, who is not yet visited and the care entrustments: of the scope, each
+    school (above a school) and each class (where the report has them: the school's leaders). Counts only: no
+    child's name goes into a file."""
+    scopes = [("重点关注儿童", report["scope"]["name"], report)]
+    if report["scope"]["kind"] != "school":
+        scopes += [("学校", school["name"], school) for school in report["schools"]]
+    scopes += [("班级", c["name"], c) for c in report.get("classes", []) if "flagged_coverage" in c]
+    for section, name, row in scopes:
+        for key, label in _FLAG_LABELS:
+            coverage = row["flagged_coverage"][key]
+            yield section, name, f"{label}数", coverage["students"], None, None
+            yield section, name, f"{label}已家访数", coverage["visited"], None, None
+            yield section, name, f"{label}家访覆盖率", coverage["rate"], "100%", coverage["met"]
+        yield section, name, "尚未家访学生数", row["not_visited"]["students"], None, None
+        entrustments = row["entrustments"]
+        yield section, name, "留守儿童委托照护书面告知数", entrustments["entrusted"], None, None
+        yield section, name, "留守儿童委托照护学校已确认数", entrustments["acknowledged"], None, None
+        yield (section, name, "留守儿童委托照护书面告知率", entrustments["rate"], "100%", entrustments["met"])
 
 
 def _label(kind):
