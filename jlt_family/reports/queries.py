@@ -17,7 +17,8 @@ from jlt_family.organizations.placements import StudentClassPlacement as Placeme
 from jlt_family.venues.models import Booking, BookingKind, BookingStatus, Channel, Slot, VenueFeedback
 from jlt_family.visits.models import HomeVisit, VisitFeedback, VisitState
 
-# Bookings that count: whatever was not withdrawn (cancelled), refused (rejected) or left to lapse (expired).
+# Bookings that count: whatever was not withdrawn (cancelled), cancelled by the venue (cancelled_by_venue, e.g. by
+# a closure: neither a visit nor a no-show), refused (rejected) or left to lapse (expired).
 COUNTED_BOOKINGS = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW)
 EXPECTED_ATTENDANCE = (EnrolmentStatus.ATTENDED, EnrolmentStatus.ABSENT, EnrolmentStatus.ENROLLED)
 
