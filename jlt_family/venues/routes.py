@@ -252,10 +252,11 @@ def list_closures(args, unit_id):
     return paginate(stmt, args["page"], args["page_size"])
 
 
+CLOSURE_CONFLICT_LISTED = 100  # bookings listed in the 409 (``count`` has them all)
 _CLOSURE_CONFLICT = (
     "409 closure_cancels_bookings: the closure would cancel pending or confirmed bookings and ``confirm`` was not "
-    "true; nothing was written. ``errors`` is {count, bookings: [VenueStaffBooking]} (masked names, party size, "
-    "code). Send the same body with \"confirm\": true to close and cancel them. Other 409s: "
+    "true; nothing was written. ``errors`` is {count, bookings: [VenueStaffBooking]} (the first 100 by id; masked "
+    "names, party size, code). Send the same body with \"confirm\": true to close and cancel them. Other 409s: "
     "idempotency_key_reused, request_in_progress."
 )
 _CLOSURE_CONFLICT_EXAMPLE = {
@@ -288,8 +289,9 @@ def create_closure(data, unit_id):
     try:
         result = closures.close(unit, actor, **data)
     except closures.ClosureCancelsBookings as exc:
-        exc.errors = {"count": len(exc.bookings), "bookings": schemas.VenueStaffBookingSchema(many=True).dump(
-            [presenters.staff_booking_out(booking) for booking in exc.bookings])}
+        listed = exc.bookings[:CLOSURE_CONFLICT_LISTED]
+        exc.errors = schemas.VenueClosureConflictErrorsSchema().dump(
+            {"count": len(exc.bookings), "bookings": [presenters.staff_booking_out(booking) for booking in listed]})
         raise
     db.session.commit()
     closure = result.closure

@@ -7,7 +7,7 @@ from collections import Counter
 import sqlalchemy as sa
 
 from jlt_family.core.timeutil import SHANGHAI
-from jlt_family.venues.models import Booking, BookingStatus, Closure, Slot, SlotStatus
+from jlt_family.venues.models import Booking, BookingStatus, Closure, SlotStatus
 from tests.races import race
 from tests.venues.conftest import API, make_offering, make_slot
 from tests.venues.test_races import _parents, assert_counters_match_rows, assert_family_counters_match_rows
