@@ -137,8 +137,8 @@ def close(unit, staff, *, starts_on, ends_on, reason="", confirm=False, now=None
 
 
 def delete(closure, now=None):
-    """取消闭馆: the slots of those days come back; the bookings it cancelled stay cancelled (their families were
-    told), no longer pointing at it."""
+    """取消闭馆: the unbooked slots of those days come back; the bookings it cancelled stay cancelled (their
+    families were told), no longer pointing at it, and their slots stay closed."""
     offering_ids = lock_unit(closure.resource_unit_id)
     # What the foreign key's ON DELETE SET NULL does, said explicitly (whatever the connection's foreign-key mode).
     update_rows(sa.update(Booking).where(Booking.closure_id == closure.id).values(closure_id=None))

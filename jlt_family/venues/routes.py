@@ -306,7 +306,8 @@ def create_closure(data, unit_id):
 @blp.response(204)
 @blp.errors(404)
 def delete_closure(closure_id):
-    """取消闭馆: the slots of those days come back (the bookings it cancelled stay cancelled)."""
+    """取消闭馆: the unbooked slots of those days come back (the bookings it cancelled stay cancelled, their slots
+    closed)."""
     closures.delete(closure_or_404(current_actor(), closure_id))
     db.session.commit()
 
