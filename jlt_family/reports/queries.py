@@ -16,7 +16,8 @@ from jlt_family.venues.models import Booking, BookingKind, BookingStatus, Channe
 from jlt_family.visits import coverage as visit_coverage
 from jlt_family.visits.models import HomeVisit, VisitFeedback, VisitRecord
 
-# Bookings that count: whatever was not withdrawn (cancelled), refused (rejected) or left to lapse (expired).
+# Bookings that count: whatever was not withdrawn (cancelled), cancelled by the venue (cancelled_by_venue, e.g. by
+# a closure: neither a visit nor a no-show), refused (rejected) or left to lapse (expired).
 COUNTED_BOOKINGS = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW)
 EXPECTED_ATTENDANCE = (EnrolmentStatus.ATTENDED, EnrolmentStatus.ABSENT, EnrolmentStatus.ENROLLED)
 

@@ -2,8 +2,10 @@
 
 On top of the base demo: a second alliance (科尔沁右翼前旗第一小学教联体, around the base demo's school of that
 county) with its own youth palace; the sports centre serves both alliances. demo-parent-1 has bookings in every
-state, demo-parent-2's green channel is suspended after three no-shows, demo-teacher-1 has booked a group.
-Adds rows and flushes.
+state the family decides or lives through (pending, confirmed, rejected, cancelled, expired, checked in, no-show),
+demo-parent-2's green channel is suspended after three no-shows and their booking of the fire station's open day
+next Saturday was cancelled by the station's closure that day (``cancelled_by_venue``), demo-teacher-1 has booked
+a group. Adds rows and flushes.
 """
 
 import datetime as dt
@@ -44,6 +46,7 @@ from jlt_family.venues.models import (
     OpeningRule,
     PriceKind,
     Slot,
+    SlotStatus,
     VenuePolicy,
 )
 from jlt_family.venues.service import sync_family_counter
@@ -92,6 +95,7 @@ class _VenueSeeder:
         self.counts["slots"] = sum(slot_rules.generate_slots(o, self.now) for o in self.offerings.values())
         self.add_bookings()
         self.add_suspension()
+        self.add_closure_cancellation()
         db.session.flush()
         self.recount()
         return {**self.counts, "venue_demo_accounts": sorted(VENUE_DEMO_ACCOUNTS)}
@@ -148,9 +152,10 @@ class _VenueSeeder:
         closures = (("兴安盟科技馆", dt.date(2026, 10, 1), dt.date(2026, 10, 7), "国庆节闭馆"),
                     ("兴安盟科技馆", dt.date(2027, 1, 28), dt.date(2027, 2, 3), "春节闭馆"),
                     ("乌兰浩特市消防救援大队和平路消防救援站", next_saturday, next_saturday, "执勤任务，暂停开放"))
+        self.closures = {}
         for unit_name, starts_on, ends_on, reason in closures:
-            self._add(Closure(resource_unit_id=self.units[unit_name].id, starts_on=starts_on, ends_on=ends_on,
-                              reason=reason))
+            self.closures[unit_name] = self._add(Closure(resource_unit_id=self.units[unit_name].id,
+                                                         starts_on=starts_on, ends_on=ends_on, reason=reason))
             self.counts["closures"] += 1
 
     # Bookings
@@ -189,6 +194,22 @@ class _VenueSeeder:
         self._add(GreenSuspension(family_id=family.id, alliance_id=self.alliance.id,
                                   starts_at=self.now - dt.timedelta(days=5), ends_at=self.now + dt.timedelta(days=25),
                                   no_show_count=3, reason="90 天内爽约 3 次"))
+
+    def add_closure_cancellation(self):
+        """demo-parent-2 had booked the fire station's open day next Saturday; the station's closure that day
+        closed the slot and cancelled the booking, as ``venues.closures.close`` does."""
+        closure = self.closures["乌兰浩特市消防救援大队和平路消防救援站"]
+        offering = self.offerings["消防站开放日"]
+        start = dt.datetime.combine(closure.starts_on, offering.rules[0].start_time, tzinfo=SHANGHAI)
+        slot = self._add(Slot(offering=offering, starts_at=start.astimezone(dt.UTC),
+                              ends_at=start.astimezone(dt.UTC) + dt.timedelta(minutes=offering.duration_minutes),
+                              capacity=offering.capacity, green_capacity=offering.green_quota, green_taken=0,
+                              general_taken=0, status=SlotStatus.CLOSED))
+        parent = self.users["demo-parent-2"]
+        family = db.session.scalar(sa.select(Guardian).where(Guardian.user_id == parent.id)).family
+        booking = self._family_booking(slot, family, parent, BookingStatus.CANCELLED_BY_VENUE, Channel.GENERAL,
+                                       reason=closure.reason)
+        booking.closure_id, booking.decided_at = closure.id, self.now
 
     def _family_booking(self, slot, family, parent, status, channel, reason=""):
         children = family.children[:2]

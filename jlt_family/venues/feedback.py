@@ -1,4 +1,5 @@
-"""场馆评价: a guardian rates a checked-in booking of their family (1–5, optional comment), once per booking.
+"""场馆评价: a guardian rates a checked-in booking of their family (1–5, optional comment), once per booking,
+once its slot has started (422 ``venue_feedback_too_early`` before, times in Asia/Shanghai).
 
 The unit's staff and the administrators above the unit read the ratings: what was said, not who said it.
 """
@@ -6,15 +7,21 @@ The unit's staff and the administrators above the unit read the ratings: what wa
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from jlt_family.core.errors import Conflict
+from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.extensions import db
+from jlt_family.core.timeutil import to_shanghai, utcnow
 from jlt_family.venues.models import Booking, BookingStatus, Offering, Slot, VenueFeedback
 
 _EXISTS = ("您已评价过这次预约", "venue_feedback_exists")
 
 
-def leave_feedback(actor, booking, rating, comment=""):
-    """Once, after check-in; two racing submissions leave one row (the unique booking id), the other gets 409."""
+def leave_feedback(actor, booking, rating, comment="", now=None):
+    """Once, after check-in and once the slot has started (check-in opens before it: a visit not yet begun is
+    not rated); two racing submissions leave one row (the unique booking id), the other gets 409."""
+    now = now or utcnow()
+    if now < booking.slot.starts_at:
+        starts = to_shanghai(booking.slot.starts_at).strftime("%Y-%m-%d %H:%M")
+        raise RuleViolation(f"场次开始后才能评价（开始时间 {starts}）", code="venue_feedback_too_early")
     if booking.status != BookingStatus.CHECKED_IN:
         raise Conflict("核销入馆后才能评价", code="not_checked_in")
     if db.session.scalar(sa.select(VenueFeedback.id).where(VenueFeedback.booking_id == booking.id)) is not None:

@@ -120,7 +120,12 @@ class OpeningRule(db.Model):
 
 
 class Closure(db.Model):
-    """闭馆: days (Asia/Shanghai, inclusive) a unit is closed, e.g. 国庆节; no slots are generated then."""
+    """闭馆: days (Asia/Shanghai, inclusive) a unit is closed, e.g. 国庆节; no slots are generated then.
+
+    Making one closes the unit's slots of those days that have not ended and cancels their pending and confirmed
+    bookings (``cancelled_by_venue``, the closure's reason on each, ``Booking.closure_id`` pointing here): see
+    ``venues.closures``. Deleting it brings the slots back, not the cancelled bookings.
+    """
 
     __tablename__ = "venue_closure"
 
@@ -139,7 +144,7 @@ class Closure(db.Model):
 
 class SlotStatus(StrEnum):
     OPEN = "open"
-    CLOSED = "closed"  # a closure fell on a slot that already had bookings: they stand, no new ones
+    CLOSED = "closed"  # cancelled, or a closure fell on it: no new bookings (its holding ones were cancelled)
 
 
 class Slot(db.Model):
@@ -192,7 +197,8 @@ class BookingStatus(StrEnum):
     PENDING = "pending"  # 待确认 (holds its places)
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
-    CANCELLED = "cancelled"
+    CANCELLED = "cancelled"  # by the booker
+    CANCELLED_BY_VENUE = "cancelled_by_venue"  # 场馆取消: by the unit's staff, a cancelled slot or a closure
     EXPIRED = "expired"  # nobody confirmed it in time
     CHECKED_IN = "checked_in"  # 已核销
     NO_SHOW = "no_show"  # 爽约
@@ -203,6 +209,7 @@ BOOKING_STATUS_LABELS = {
     BookingStatus.CONFIRMED: "已确认",
     BookingStatus.REJECTED: "已拒绝",
     BookingStatus.CANCELLED: "已取消",
+    BookingStatus.CANCELLED_BY_VENUE: "场馆取消",
     BookingStatus.EXPIRED: "已过期",
     BookingStatus.CHECKED_IN: "已核销",
     BookingStatus.NO_SHOW: "爽约",
@@ -244,6 +251,8 @@ class Booking(db.Model):
     code: Mapped[str] = mapped_column(sa.String(12), unique=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The closure that cancelled it (NULL otherwise, or once that closure is deleted).
+    closure_id: Mapped[int | None] = mapped_column(sa.ForeignKey("venue_closure.id", ondelete="SET NULL"), index=True)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     checked_in_count: Mapped[int | None] = mapped_column(sa.SmallInteger)

@@ -275,9 +275,12 @@ class VenueStaffBookingArgsSchema(PageArgsSchema):
 
 
 class VenueClosureInputSchema(Schema):
-    starts_on = fields.Date(required=True, validate=DATE_RANGE)
-    ends_on = fields.Date(required=True, validate=DATE_RANGE)
-    reason = text(100, load_default="")
+    starts_on = fields.Date(required=True, validate=DATE_RANGE, metadata={"description": "闭馆首日（北京时间，含）"})
+    ends_on = fields.Date(required=True, validate=DATE_RANGE, metadata={"description": "闭馆末日（北京时间，含）"})
+    reason = text(100, load_default="", metadata={"description": "闭馆原因（写入被取消的预约，家长可见）"})
+    confirm = StrictBoolean(load_default=False, metadata={
+        "description": "确认取消闭馆期间的预约：为 false 且闭馆会取消预约时，"
+                       "答 409 closure_cancels_bookings 并列出这些预约"})
 
     @validates_schema
     def _order(self, data, **kwargs):
@@ -291,6 +294,19 @@ class VenueClosureSchema(Schema):
     starts_on = fields.Date()
     ends_on = fields.Date()
     reason = fields.String()
+
+
+class VenueClosureResultSchema(VenueClosureSchema):
+    """新增闭馆的结果: the closure and the bookings it cancelled (``cancelled_by_venue``)."""
+
+    cancelled_booking_ids = fields.List(fields.Integer(), metadata={"description": "因闭馆取消的预约"})
+
+
+class VenueClosureConflictErrorsSchema(Schema):
+    """``errors`` of 409 ``closure_cancels_bookings``: the bookings the closure would cancel (masked names)."""
+
+    count = fields.Integer(metadata={"description": "闭馆将取消的预约数"})
+    bookings = fields.List(fields.Nested(VenueStaffBookingSchema))
 
 
 class VenuePolicySchema(Schema):

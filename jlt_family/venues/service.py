@@ -9,7 +9,9 @@ first would hold a shared lock on the slot through the foreign key, which every 
 upgrade). A change that frees places locks the slot's row, then the booking, the counter and the slot's places.
 Cancelling a whole slot locks the slot's row, closes it, then cancels its holding bookings one by one in family
 order (each: the booking, the family's counter, the slot's places); places are only taken from an open slot, so
-a booker queued behind the cancellation gets ``slot_closed`` instead of a place.
+a booker queued behind the cancellation gets ``slot_closed`` instead of a place. A closure does the same for every
+slot of its days (``venues.closures``). Whatever the venue cancels ends ``cancelled_by_venue``; the booker's own
+cancellation ends ``cancelled``.
 Every change of a booking's status is a conditional UPDATE
 from the statuses it may leave (``_move``): of two racing changes exactly one wins, and only the winner touches
 the counters, so each counter always equals the headcount of its channel's holding bookings.
@@ -336,16 +338,16 @@ def cancel_by_booker(booking, actor, reason="", now=None):
 
 
 def cancel_by_staff(booking, staff, reason):
-    """场馆取消: staff must give the family a reason (audit-logged)."""
+    """场馆取消 (``cancelled_by_venue``): staff must give the family a reason (audit-logged)."""
     if not reason:
         raise ValidationFailed(errors={"json": {"reason": ["场馆取消预约请填写原因"]}})
-    _cancel(booking, staff, reason)
+    _cancel(booking, staff, reason, BookingStatus.CANCELLED_BY_VENUE)
     audit(staff, "venue_booking_cancelled", "venue_booking", booking.id, school_id=booking.school_id, reason=reason)
     return booking
 
 
-def _cancel(booking, actor, reason):
-    if not _move(booking, HOLDING, BookingStatus.CANCELLED, reason=reason, decided_by_id=actor.user_id,
+def _cancel(booking, actor, reason, to_status=BookingStatus.CANCELLED):
+    if not _move(booking, HOLDING, to_status, reason=reason, decided_by_id=actor.user_id,
                  decided_at=utcnow(), expires_at=None):
         raise Conflict("该预约已不能取消", code="booking_not_cancellable")
     _give_back(booking)
@@ -355,7 +357,8 @@ def _cancel(booking, actor, reason):
 
 def cancel_slot(slot, staff, reason, now=None):
     """场次取消 (e.g. an unplanned closure): the slot closes and every pending or confirmed booking of it is
-    cancelled with ``reason`` (places back, the family or teacher told, reminders cancelled, each audit-logged).
+    cancelled by the venue with ``reason`` (``cancelled_by_venue``; places back, the family or teacher told,
+    reminders cancelled, each audit-logged).
 
     The cancelled bookings, in id order. 422 ``slot_ended`` once the slot is over; 409 ``slot_already_closed``
     when it is closed and holds no booking any more.
@@ -376,7 +379,7 @@ def cancel_slot(slot, staff, reason, now=None):
     update_rows(sa.update(Slot).where(Slot.id == slot.id).values(status=SlotStatus.CLOSED))
     cancelled = []
     for booking in holding:
-        if _move(booking, HOLDING, BookingStatus.CANCELLED, reason=reason, decided_by_id=staff.user_id,
+        if _move(booking, HOLDING, BookingStatus.CANCELLED_BY_VENUE, reason=reason, decided_by_id=staff.user_id,
                  decided_at=now, expires_at=None):
             _give_back(booking)
             audit(staff, "venue_booking_cancelled", "venue_booking", booking.id, school_id=booking.school_id,

@@ -1,7 +1,8 @@
 """场次生成: weekly opening rules minus closures → slots over a rolling horizon.
 
 ``generate_slots(offering)`` is idempotent: it adds missing slots, updates and removes future slots nobody has
-booked, and never touches a slot that has a booking (a closure over such a slot only stops new bookings).
+booked, and never removes a slot that has a booking (a closure keeps such a slot, closed, with its cancelled
+bookings: see ``venues.closures``).
 """
 
 import datetime as dt
@@ -38,9 +39,11 @@ def wanted_starts(offering, first_day, days, closures):
 
 
 def _closures(unit_id, first_day, last_day):
+    """A locking (shared) read: a closure committed while this transaction waited for the offering's row is seen,
+    so the closed days' slots are not reopened from an older snapshot."""
     return db.session.scalars(
         sa.select(Closure).where(Closure.resource_unit_id == unit_id, Closure.ends_on >= first_day,
-                                 Closure.starts_on <= last_day)
+                                 Closure.starts_on <= last_day).with_for_update(read=True)
     ).all()
 
 

@@ -179,4 +179,5 @@ def test_venue_staff_cancel_a_booking_only_with_a_reason(book, call, slot, world
     refused = call("POST", path, world.venue_staff, json={})
     assert refused.status_code == 422 and refused.json["errors"]["json"]["reason"] == ["场馆取消预约请填写原因"]
     done = call("POST", path, world.venue_staff, json={"reason": "场馆临时检修"})
-    assert done.status_code == 200 and done.json["status"] == "cancelled"
+    assert done.status_code == 200 and done.json["status"] == "cancelled_by_venue"
+    assert (done.json["status_label"], done.json["reason"]) == ("场馆取消", "场馆临时检修")

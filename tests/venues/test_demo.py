@@ -2,8 +2,9 @@
 
 import sqlalchemy as sa
 
+from jlt_family.core.timeutil import SHANGHAI
 from jlt_family.organizations.models import Alliance, AllianceMember, AllianceStatus
-from jlt_family.venues.models import HOLDING, Booking, BookingStatus, Closure, FamilyBookingCounter, Slot
+from jlt_family.venues.models import HOLDING, Booking, BookingStatus, Closure, FamilyBookingCounter, Slot, SlotStatus
 from tests.factories import dev_login_headers
 
 
@@ -43,3 +44,14 @@ def test_demo_accounts_see_their_venue_screens(seeded, client):
     mine = client.get("/api/v1/venue-offerings", headers=dev_login_headers(client, "demo-parent-1")).json
     units = {o["unit"]["name"] for o in mine["items"]}
     assert "乌兰浩特市全民健身中心" in units and "科尔沁右翼前旗青少年活动中心" not in units
+
+
+def test_demo_shows_a_booking_cancelled_by_a_closure(seeded, client, db):
+    headers = dev_login_headers(client, "demo-parent-2")
+    mine = client.get("/api/v1/venue-bookings?status=cancelled_by_venue", headers=headers).json["items"]
+    assert [(b["status_label"], b["reason"], b["slot"]["unit"]["name"]) for b in mine] == [
+        ("场馆取消", "执勤任务，暂停开放", "乌兰浩特市消防救援大队和平路消防救援站")]
+    booking = db.session.get(Booking, mine[0]["id"])
+    closure = db.session.get(Closure, booking.closure_id)
+    assert closure.covers(booking.slot.starts_at.astimezone(SHANGHAI).date())
+    assert booking.slot.status == SlotStatus.CLOSED

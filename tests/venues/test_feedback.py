@@ -52,3 +52,21 @@ def test_staff_and_admins_read_the_ratings_without_names(call, world, make, db):
         assert set(body["items"][0]) == {"id", "rating", "comment", "created_at", "offering_title", "visited_at"}
     assert call("GET", f"{API}/resource-units/{world.venue.id}/venue-feedback",
                 world.other_region_admin).status_code == 404
+
+
+def test_not_before_the_slot_has_started(call, world, db):
+    """Check-in opens an hour before the start: a visit checked in at the door is rated once it has begun."""
+    booking = _booking(world, BookingStatus.CONFIRMED, starts_in=dt.timedelta(minutes=30))
+    checked = call("POST", f"{API}/resource-units/{world.venue.id}/venue-check-in", world.venue_staff,
+                   json={"code": booking.code})
+    assert checked.status_code == 200 and checked.get_json()["status"] == "checked_in"
+    url = f"{API}/venue-bookings/{booking.id}/feedback"
+    early = call("POST", url, world.guardian_a, json={"rating": 5})
+    starts = booking.slot.starts_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    assert (early.status_code, early.get_json()["code"]) == (422, "venue_feedback_too_early")
+    assert early.get_json()["message"] == f"场次开始后才能评价（开始时间 {starts}）"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(VenueFeedback)) == 0
+    slot = booking.slot
+    slot.starts_at, slot.ends_at = slot.starts_at - dt.timedelta(hours=1), slot.ends_at - dt.timedelta(hours=1)
+    db.session.commit()  # the slot has now begun
+    assert call("POST", url, world.guardian_a, json={"rating": 5}).status_code == 201

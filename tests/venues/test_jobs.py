@@ -154,11 +154,12 @@ def test_a_closure_over_a_booked_slot_closes_it_to_new_bookings(book, call, offe
     slots.generate_slots(offering, days=30)
     db.session.commit()
     booked = db.session.scalars(sa.select(Slot).order_by(Slot.starts_at)).first()
-    book(booked)
+    booking_id = book(booked).json["id"]
     day = booked.starts_at.astimezone(SHANGHAI).date().isoformat()
     response = call("POST", f"{API}/resource-units/{world.venue.id}/venue-closures", world.venue_staff,
-                    json={"starts_on": day, "ends_on": day, "reason": "设备检修"})
+                    json={"starts_on": day, "ends_on": day, "reason": "设备检修", "confirm": True})
     assert response.status_code == 201
+    assert response.json["cancelled_booking_ids"] == [booking_id]
     db.session.expire_all()
     assert db.session.get(Slot, booked.id).status == SlotStatus.CLOSED
     assert book(booked, user=world.guardian_b, child_ids=[world.child_b.id]).json["code"] == "slot_closed"

@@ -202,6 +202,6 @@ def test_cancelling_a_slot_while_staff_confirm_and_parents_book_leaves_nothing_h
     slot = assert_counters_match_rows(db, slot.id)
     assert (slot.status, slot.green_taken, slot.general_taken) == ("closed", 0, 0)
     statuses = Counter(db.session.scalars(sa.select(Booking.status)))
-    assert set(statuses) == {BookingStatus.CANCELLED}
-    assert statuses[BookingStatus.CANCELLED] == 10 + Counter(results)[(201, None)]
+    assert set(statuses) == {BookingStatus.CANCELLED_BY_VENUE}
+    assert statuses[BookingStatus.CANCELLED_BY_VENUE] == 10 + Counter(results)[(201, None)]
     assert_family_counters_match_rows(db)

@@ -74,7 +74,7 @@ def test_staff_cancel_needs_a_reason(book, call, slot, world, db):
     booking_id = book(slot).json["id"]
     path = f"{API}/venue-bookings/{booking_id}/cancel"
     assert call("POST", path, world.venue_staff, json={}).status_code == 422
-    assert call("POST", path, world.venue_staff, json={"reason": "场馆临时检修"}).json["status"] == "cancelled"
+    assert call("POST", path, world.venue_staff, json={"reason": "场馆临时检修"}).json["status"] == "cancelled_by_venue"
     assert counters(db, slot.id) == (0, 0)
 
 
