@@ -52,8 +52,8 @@ def test_the_csv_export_is_the_reports_one(county, signed_in):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert f"evaluation-school-{county.school.id}-2025-autumn.csv" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0] == ["周期", "类别", "对象", "指标", "数值", "要求", "是否达标"]
-    assert any(row[3].startswith("家庭教育指导") and row[4] == "2" for row in rows)
+    assert rows[0] == ["周期", "截至", "类别", "对象", "指标", "数值", "要求", "是否达标"]
+    assert any(row[4].startswith("家庭教育指导") and row[5] == "2" for row in rows)
 
 
 def test_region_and_alliance_pages_drill_down_to_schools(county, signed_in):
