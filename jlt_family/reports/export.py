@@ -66,8 +66,11 @@ def percent(value):
 
 
 def _status(item):
-    """是否达标 of one rule: 达标 / 未达标 / 进行中 (the tri-state ``status``), empty when nothing counts."""
-    return _STATUS_LABELS.get(item.get("status"))
+    """是否达标 of one rule: 达标 / 未达标 / 进行中 (the tri-state ``status``; ``met`` where a rule has none),
+    empty when nothing counts."""
+    if "status" in item:
+        return _STATUS_LABELS.get(item["status"])
+    return None if item.get("met") is None else _STATUS_LABELS[MET if item["met"] else NOT_MET]
 
 
 def _schools_met(item, noun="所学校"):
@@ -125,6 +128,7 @@ def _rows(report):
                     yield from _attendee_rows("学校", school["name"], activity["attendees"])
     for school_class in report.get("classes", []):
         yield from _coverage_rows("班级", school_class["name"], school_class)
+    yield from _children_rows(report)
 
 
 def _attendee_rows(section, name, attendees):
@@ -137,3 +141,30 @@ def _coverage_rows(section, name, coverage):
     yield section, name, "学生数", coverage["students"], None, None
     yield section, name, "已家访学生数", coverage["visited"], None, None
     yield section, name, "家访覆盖率", percent(coverage["rate"]), percent(coverage["required_rate"]), _status(coverage)
+
+
+_FLAG_LABELS = (("left_behind", "留守儿童"), ("in_difficulty", "困境儿童"))
+
+
+def _children_rows(report):
+    """留守 / 困境 children's visit coverage, who is not yet visited and the care entrustments: of the scope, each
+    school (above a school) and each class (where the report has them: the school's leaders). Counts only: no
+    child's name goes into a file."""
+    scopes = [("重点关注儿童", report["scope"]["name"], report)]
+    if report["scope"]["kind"] != "school":
+        scopes += [("学校", school["name"], school) for school in report["schools"]]
+    scopes += [("班级", c["name"], c) for c in report.get("classes", []) if "flagged_coverage" in c]
+    for section, name, row in scopes:
+        for key, label in _FLAG_LABELS:
+            coverage = row["flagged_coverage"][key]
+            yield section, name, f"{label}数", coverage["students"], None, None
+            yield section, name, f"{label}已家访数", coverage["visited"], None, None
+            yield (section, name, f"{label}家访覆盖率", percent(coverage["rate"]), percent(coverage["required_rate"]),
+                   _status(coverage))
+        yield section, name, "尚未家访学生数", row["not_visited"]["students"], None, None
+        entrustments = row["entrustments"]
+        yield section, name, "留守儿童委托照护书面告知数", entrustments["entrusted"], None, None
+        yield section, name, "留守儿童委托照护学校已确认数", entrustments["acknowledged"], None, None
+        yield (section, name, "留守儿童委托照护书面告知率", percent(entrustments["rate"]),
+               percent(entrustments["required_rate"]), _status(entrustments))
+

@@ -3,7 +3,8 @@
 - a school's report: its school admins (学校领导), admins of its alliance, region admins of its region or above;
 - an alliance's report: its alliance admins and region admins of its region or above;
 - a region's report: region admins of that region or a region above it.
-Teachers, venue staff and parents see none of them.
+Teachers, venue staff and parents see none of them. Children's names and flags (the not-yet-visited list) only
+the school's own leaders, in the school's report (``sees_children_of``); the others get counts.
 """
 
 from jlt_family.core.errors import NotFound
@@ -14,6 +15,14 @@ from jlt_family.organizations.permissions import administers_alliance, administe
 
 def can_view_school_report(actor, school):
     return administers_school(actor, school)
+
+
+def sees_children_of(actor, school):
+    """The not-yet-visited list (children's names and flags) and the per-class flagged counts: only the school's
+    own leaders (学校领导, its school admins), as DESIGN.md allows flags to the guardians, the 班主任 and school
+    leaders. Administrators above the school (alliance, bureau) need no child's name for the evaluation: they
+    get the counts (minimum to each role)."""
+    return school.id in actor.admin_school_ids
 
 
 def can_view_alliance_report(actor, alliance):

@@ -5,7 +5,6 @@ Each takes ``school_ids``, a SELECT of the ids of the schools in scope, and a ``
 """
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
@@ -14,9 +13,9 @@ from jlt_family.courses.models import ActivityKind, Course, CourseSession, Enrol
 from jlt_family.courses.models import SessionStatus as CourseSessionStatus
 from jlt_family.organizations.calendar import AUTUMN, SPRING
 from jlt_family.organizations.models import Alliance, School, SchoolClass
-from jlt_family.organizations.placements import StudentClassPlacement as Placement
 from jlt_family.venues.models import Booking, BookingKind, BookingStatus, Channel, Slot, VenueFeedback
-from jlt_family.visits.models import HomeVisit, VisitFeedback, VisitState
+from jlt_family.visits import coverage as visit_coverage
+from jlt_family.visits.models import HomeVisit, VisitFeedback, VisitRecord
 
 # Bookings that count: whatever was not withdrawn (cancelled), refused (rejected) or left to lapse (expired).
 COUNTED_BOOKINGS = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW)
@@ -30,43 +29,30 @@ def _sum(condition):
 # 家访覆盖 -----------------------------------------------------------------------------------------------------
 
 
-def coverage(school_ids, period, *, per_class=False):
-    """Students on the roster at the reference date and those with a completed visit this school year (up to the
-    reference date), grouped by school (or by school and class).
+def coverage_span(period):
+    """The school year of the period counted up to its reference date (visits/coverage.py)."""
+    return visit_coverage.Span(period.school_year.start_year, period.school_year.starts_on, period.reference_date)
 
-    The class a student counts in: the last class of this school year they were placed in on or before the
-    reference date. Only students still in a class of the school on that date count (a student who left
-    does not); their visits count whichever class they were in when visited.
+
+def coverage(school_ids, period, *, per_class=False):
+    """Students on the roster at the reference date and those with a completed visit held in the school year up
+    to the reference date, with the left-behind (留守) and in-difficulty (困境) ones and the left-behind with a care
+    entrustment on file, grouped by school (or by class): {id: visits.coverage.Counts}, one statement.
+
+    The same definition as the teacher's class view (visits/coverage.py): the class a student counts in is the
+    last class of this school year they were placed in on or before the reference date; only students still in
+    a class of the school on that date count (a student who left does not); their visits count whichever class
+    they were in when visited, dated by when they were held (not the agreed window, nor the school year stamped
+    at proposal time).
     """
-    year, ref = period.school_year.start_year, period.reference_date
-    _start, ref_end = period.utc_bounds(period.starts_on, ref)
-    ranked = (
-        sa.select(Placement.student_id, Placement.class_id, SchoolClass.school_id,
-                  sa.func.row_number().over(partition_by=Placement.student_id,
-                                            order_by=(Placement.from_date.desc(), Placement.id.desc())).label("rn"))
-        .join(SchoolClass, SchoolClass.id == Placement.class_id)
-        .where(SchoolClass.school_year == year, SchoolClass.school_id.in_(school_ids), Placement.from_date <= ref)
-        .subquery("ranked")
-    )
-    # still in a class of the same school on that date (of any school year: a promotion before the year's end
-    # keeps the student; a transfer to another school does not, though the student is placed there)
-    current = aliased(SchoolClass)
-    on_roster = sa.exists().where(Placement.student_id == ranked.c.student_id, Placement.from_date <= ref,
-                                  sa.or_(Placement.to_date.is_(None), Placement.to_date > ref),
-                                  current.id == Placement.class_id, current.school_id == ranked.c.school_id)
-    visited = sa.exists().where(HomeVisit.student_id == ranked.c.student_id, HomeVisit.school_year == year,
-                                HomeVisit.state == VisitState.COMPLETED,
-                                sa.or_(HomeVisit.starts_at.is_(None), HomeVisit.starts_at < ref_end))
-    keys = [ranked.c.school_id, ranked.c.class_id] if per_class else [ranked.c.school_id]
-    stmt = (
-        sa.select(*keys, sa.func.count().label("students"), _sum(visited).label("visited"))
-        .where(ranked.c.rn == 1, on_roster)
-        .group_by(*keys)
-    )
-    rows = db.session.execute(stmt).all()
-    if per_class:
-        return {row.class_id: (row.students, int(row.visited)) for row in rows}
-    return {row.school_id: (row.students, int(row.visited)) for row in rows}
+    return visit_coverage.counts(school_ids, coverage_span(period), per_class=per_class)
+
+
+def not_visited(school_ids, period):
+    """The students counted over the period without a visit held in it, flagged children first:
+    [(Student, SchoolClass)], one statement (for the school's leaders only: names and flags)."""
+    members = visit_coverage.members(school_ids, coverage_span(period))
+    return db.session.execute(visit_coverage.unvisited(members, flagged_first=True)).all()
 
 
 def classes_of(school_ids, period):
@@ -216,7 +202,8 @@ def bookings_by_month(school_ids, month_starts, end):
 
 def feedback(school_ids, period):
     """Parent ratings per school and source in the period (one UNION ALL):
-    {(school_id, source): (count, rating_sum)}, source one of courses, home_visits, venue_visits."""
+    {(school_id, source): (count, rating_sum)}, source one of courses, home_visits (dated by when the visit was
+    held), venue_visits."""
     start, end = period.utc_bounds()
     courses = (
         sa.select(Course.school_id.label("school_id"), sa.literal("courses").label("source"),
@@ -225,11 +212,12 @@ def feedback(school_ids, period):
         .join(Course, Course.id == Feedback.course_id)
         .where(Course.school_id.in_(school_ids), CourseSession.starts_at >= start, CourseSession.starts_at < end)
     )
+    held = visit_coverage.held_at()  # a visit's rating counts when the visit was held
     visits = (
         sa.select(HomeVisit.school_id, sa.literal("home_visits"), VisitFeedback.rating)
         .join(HomeVisit, HomeVisit.id == VisitFeedback.visit_id)
-        .where(HomeVisit.school_id.in_(school_ids), HomeVisit.school_year == period.school_year.start_year,
-               HomeVisit.starts_at >= start, HomeVisit.starts_at < end)
+        .outerjoin(VisitRecord, VisitRecord.visit_id == HomeVisit.id)
+        .where(HomeVisit.school_id.in_(school_ids), held >= start, held < end)
     )
     venues = (
         sa.select(Booking.school_id, sa.literal("venue_visits"), VenueFeedback.rating)

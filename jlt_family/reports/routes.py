@@ -40,7 +40,15 @@ def _school(args, school_id, as_csv=False):
     actor = current_actor()
     school = permissions.school_or_404(actor, school_id)
     period = resolve_period(school.region, args.get("school_year"), args.get("term"))
-    return _answer(actor, service.school_report(school, period), args, as_csv, school_id=school.id)
+    # the not-yet-visited names: the school's leaders, in JSON only (no child's name goes into a file)
+    for_leaders = not (as_csv or args.get("format") == "csv") and permissions.sees_children_of(actor, school)
+    report = service.school_report(school, period, for_leaders=for_leaders)
+    if for_leaders:
+        audit(actor, "read_not_visited_list", "school", school.id, school_id=school.id,
+              school_year=period.school_year.start_year, term=period.name,
+              rows=len(report["not_visited"]["items"]),
+              flagged=sum(1 for item in report["not_visited"]["items"] if item["flags"]))
+    return _answer(actor, report, args, as_csv, school_id=school.id)
 
 
 def _alliance(args, alliance_id, as_csv=False):

@@ -52,6 +52,47 @@ class ReportCoverageSchema(Schema):
     status = _status()
 
 
+class ReportFlaggedCoverageSchema(Schema):
+    left_behind = fields.Nested(ReportCoverageSchema, metadata={"description": "留守儿童的家访覆盖"})
+    in_difficulty = fields.Nested(ReportCoverageSchema, metadata={"description": "困境儿童的家访覆盖"})
+
+
+class ReportNotVisitedCountsSchema(Schema):
+    students = fields.Integer(metadata={"description": "尚未家访的学生数"})
+    left_behind = fields.Integer(metadata={"description": "其中留守儿童"})
+    in_difficulty = fields.Integer(metadata={"description": "其中困境儿童"})
+
+
+class ReportNotVisitedStudentSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    student_no = fields.String()
+    school_class = fields.Dict(metadata={"description": "统计所在班级 {id, name, grade}"})
+    flags = fields.List(fields.String(), metadata={"description": "敏感标记 left_behind / migrant / in_difficulty / "
+                                                                 "disabled"})
+
+
+class ReportNotVisitedSchema(ReportNotVisitedCountsSchema):
+    items = fields.List(fields.Nested(ReportNotVisitedStudentSchema), allow_none=True, metadata={
+        "description": "尚未家访名单（有敏感标记的在前）：仅本校学校领导在学校报表（JSON）中可见，读取记入审计日志；"
+                       "其他人为 null，只给人数"})
+
+
+class ReportEntrustmentsSchema(Schema):
+    left_behind = fields.Integer(metadata={"description": "留守儿童数"})
+    entrusted = fields.Integer(metadata={"description": "其中已书面告知委托照护（基准日有效、未撤回）"})
+    acknowledged = fields.Integer(metadata={"description": "其中学校已确认"})
+    rate = fields.Float(allow_none=True)
+    required_rate = fields.Float()
+    met = fields.Boolean(allow_none=True)
+
+
+class ReportChildrenMixin(Schema):
+    flagged_coverage = fields.Nested(ReportFlaggedCoverageSchema)
+    not_visited = fields.Nested(ReportNotVisitedCountsSchema)
+    entrustments = fields.Nested(ReportEntrustmentsSchema, metadata={"description": "留守儿童委托照护（002 §7）"})
+
+
 class ReportTermHeldSchema(Schema):
     held = fields.Integer()
     met = fields.Boolean()
@@ -136,7 +177,7 @@ class ReportMeetingsSchema(Schema):
     schools_in_progress = fields.Integer()
 
 
-class ReportSchoolRowSchema(Schema):
+class ReportSchoolRowSchema(ReportChildrenMixin):
     id = fields.Integer()
     name = fields.String()
     alliance_id = fields.Integer(allow_none=True)
@@ -152,7 +193,10 @@ class ReportSchoolRowSchema(Schema):
     feedback = fields.Nested(ReportFeedbackSchema)
 
 
-class ReportClassRowSchema(ReportCoverageSchema):
+class ReportClassRowSchema(ReportCoverageSchema, ReportChildrenMixin):
+    """A class's coverage; its flagged children's coverage, not-yet-visited counts and care entrustments only for
+    the school's leaders."""
+
     id = fields.Integer()
     name = fields.String()
     grade = fields.Integer()
@@ -177,6 +221,9 @@ class EvaluationReportSchema(Schema):
     bookings = fields.Nested(ReportBookingsSchema)
     feedback = fields.Nested(ReportFeedbackSchema)
     schools = fields.List(fields.Nested(ReportSchoolRowSchema))
+    flagged_coverage = fields.Nested(ReportFlaggedCoverageSchema)
+    not_visited = fields.Nested(ReportNotVisitedSchema)
+    entrustments = fields.Nested(ReportEntrustmentsSchema, metadata={"description": "留守儿童委托照护（002 §7）"})
 
 
 class SchoolEvaluationSchema(EvaluationReportSchema):

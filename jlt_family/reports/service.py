@@ -2,7 +2,8 @@
 policy numbers for one term or school year. See the README section "Evaluation reports" for what each number
 counts.
 
-    school_report(school, period)     -> dict (with "classes": coverage per class)
+    school_report(school, period)     -> dict (with "classes": coverage per class; ``for_leaders=True``: the
+                                         not-yet-visited list with names and flags, per-class flagged counts)
     alliance_report(alliance, period) -> dict (with "schools")
     region_report(region, period)     -> dict (with "alliances" and "schools")
     monthly_bookings(scope, period)   -> [{"month", "label", "green", "general", "total"}] (场馆预约趋势)
@@ -19,10 +20,12 @@ from jlt_family.core.timeutil import SHANGHAI
 from jlt_family.courses.meetings import ATTENDEE_KINDS
 from jlt_family.courses.models import ACTIVITY_LABELS, ActivityKind
 from jlt_family.courses.reports import TERM_REQUIREMENTS, YEAR_REQUIREMENTS
+from jlt_family.families.schemas import FLAG_NAMES
 from jlt_family.organizations.calendar import AUTUMN, SPRING, TERM_LABELS
 from jlt_family.organizations.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance, School
 from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.reports import queries
+from jlt_family.visits.coverage import Counts
 
 # 政策要求 (DOMAIN.md "Rules with numbers"): (rule key, activity kind, required, per "term" or "year"). First the
 # numbers of the parent school's compliance page (courses/reports.py; the key is the kind): ≥2 家庭教育指导, ≥5
@@ -45,6 +48,7 @@ COORDINATION_MEETINGS_REQUIRED = 1  # ≥1 教联体协调会 per alliance and s
 # in_progress 进行中 (not reached yet while the term or school year still runs); None: nothing to count.
 MET, NOT_MET, IN_PROGRESS = "met", "not_met", "in_progress"
 COVERAGE_REQUIRED = 1.0  # every student visited once per school year
+ENTRUSTMENTS_REQUIRED = 1.0  # every left-behind child's care arrangement in writing (002 §7)
 FEEDBACK_SOURCES = ("courses", "home_visits", "venue_visits")
 BOOKING_KEYS = ("total", "green", "general", "family", "group", "free", "discounted", "checked_in", "no_show",
                 "visitors")
@@ -64,15 +68,24 @@ def status(met, still_open):
 # Public API -----------------------------------------------------------------------------------------------------
 
 
-def school_report(school, period):
-    """评估报表 of one school, with home-visit coverage per class (drill-down)."""
+def school_report(school, period, *, for_leaders=False):
+    """评估报表 of one school, with home-visit coverage per class (drill-down).
+
+    ``for_leaders`` (the school's own leaders, DESIGN.md: only they, the 班主任 and the guardians see children's
+    flags): each class also with its flagged children's coverage and care entrustments, and the not-yet-visited
+    list with names and flags. Everyone else gets the school's counts only.
+    """
     school_ids = _ids([school.id])
     report = _report({"kind": "school", "id": school.id, "name": school.name}, school_ids, period)
     counts = queries.coverage(school_ids, period, per_class=True)
     report["classes"] = [
-        {"id": c.id, "name": c.name, "grade": c.grade, **_coverage(*counts.get(c.id, (0, 0)))}
+        {"id": c.id, "name": c.name, "grade": c.grade, **_coverage(*counts.get(c.id, Counts())[:2]),
+         **(_children(counts.get(c.id, Counts())) if for_leaders else {})}
         for c in queries.classes_of(school_ids, period)
     ]
+    if for_leaders:
+        report["not_visited"]["items"] = [_not_visited_item(student, school_class)
+                                          for student, school_class in queries.not_visited(school_ids, period)]
     report["coordination_meetings"] = report["schools"][0]["activities"][ActivityKind.ALLIANCE_MEETING.value] \
         if report["schools"] else None
     return _mark_year_rules(report, period)
@@ -197,6 +210,8 @@ def _mark_year_rules(report, period):
     still_open = _year_open(period)
     rows = [report["coverage"], *(s["coverage"] for s in report["schools"]),
             *(a["coverage"] for a in report.get("alliances", [])), *report.get("classes", [])]
+    for holder in (report, *report["schools"], *report.get("classes", [])):
+        rows.extend(holder.get("flagged_coverage", {}).values())
     for row in rows:
         row["status"] = status(row["met"], still_open)
     return report
@@ -213,7 +228,7 @@ def _report(scope, school_ids, period):
 
     activity_by_school, feedback_by_school = _by_school(activity), _by_school(feedback)
     meeting_by_school = _by_school(meeting)
-    school_rows = [_school_row(s, period, coverage.get(s.id, (0, 0)), activity_by_school.get(s.id, {}),
+    school_rows = [_school_row(s, period, coverage.get(s.id, Counts())[:2], activity_by_school.get(s.id, {}),
                                bookings.get(s.id), feedback_by_school.get(s.id, {}),
                                meeting_by_school.get(s.id, {})) for s in schools]
     students = sum(row["coverage"]["students"] for row in school_rows)
@@ -227,7 +242,43 @@ def _report(scope, school_ids, period):
         "bookings": _booking_totals(bookings.values()),
         "feedback": _feedback_totals(feedback),
         "schools": school_rows,
+        **_children_of_schools(school_rows, coverage),
     }
+
+
+def _children_of_schools(school_rows, coverage):
+    """The flagged children's coverage, the not-yet-visited counts and the care entrustments of the scope, and
+    the same on each school row (counts only: no names leave the school's leaders)."""
+    counts = [coverage.get(row["id"], Counts()) for row in school_rows]
+    for row, found in zip(school_rows, counts, strict=True):
+        row.update(_children(found))
+    total = Counts(*(sum(values) for values in zip(*counts, strict=True))) if counts else Counts()
+    children = _children(total)
+    children["not_visited"]["items"] = None
+    return children
+
+
+def _children(counts):
+    """家访覆盖 of the left-behind (留守) and in-difficulty (困境) children, who is not yet visited (counts) and the
+    care entrustments (委托照护, 002 §7) of the left-behind children, from one ``visits.coverage.Counts``."""
+    entrusted = rate(counts.entrusted, counts.left_behind)
+    return {
+        "flagged_coverage": {"left_behind": _coverage(counts.left_behind, counts.left_behind_visited),
+                             "in_difficulty": _coverage(counts.in_difficulty, counts.in_difficulty_visited)},
+        "not_visited": {"students": counts.students - counts.visited,
+                        "left_behind": counts.left_behind - counts.left_behind_visited,
+                        "in_difficulty": counts.in_difficulty - counts.in_difficulty_visited},
+        "entrustments": {"left_behind": counts.left_behind, "entrusted": counts.entrusted,
+                         "acknowledged": counts.acknowledged, "rate": entrusted,
+                         "required_rate": ENTRUSTMENTS_REQUIRED,
+                         "met": None if entrusted is None else entrusted >= ENTRUSTMENTS_REQUIRED},
+    }
+
+
+def _not_visited_item(student, school_class):
+    return {"id": student.id, "name": student.name, "student_no": student.student_no,
+            "school_class": {"id": school_class.id, "name": school_class.name, "grade": school_class.grade},
+            "flags": [name for name in FLAG_NAMES if getattr(student, name)]}
 
 
 def _terms_counted(period, rule):

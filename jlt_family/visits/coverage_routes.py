@@ -12,7 +12,7 @@ from jlt_family.core.schemas import PageArgsSchema, page_of
 from jlt_family.core.timeutil import shanghai_today
 from jlt_family.families.models import Student
 from jlt_family.organizations import permissions as org_permissions
-from jlt_family.organizations.calendar import school_year_for
+from jlt_family.organizations.calendar import school_year_for, school_year_starting
 from jlt_family.organizations.models import Alliance, Region, School, SchoolClass
 from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.visits import coverage, presenters, schemas
@@ -20,10 +20,16 @@ from jlt_family.visits.routes import blp
 
 
 def _student_page(stmt, args, *, with_flags):
-    result = paginate(stmt.options(selectinload(Student.school_class)), args["page"], args["page_size"])
-    open_visits = coverage.open_visits_of([s.id for s in result["items"]])
-    return {**result, "items": [presenters.coverage_student(s, with_flags=with_flags, open_visit=open_visits.get(s.id))
-                                for s in result["items"]]}
+    """A page of (Student, the class they count in) rows as coverage students, with their open visits."""
+    if stmt is None:
+        return {"items": [], "page": args["page"], "page_size": args["page_size"], "total": 0}
+    result = paginate(stmt.options(selectinload(Student.school_class)), args["page"], args["page_size"],
+                      scalars=False)
+    open_visits = coverage.open_visits_of([student.id for student, _class in result["items"]])
+    return {**result, "items": [
+        {**presenters.coverage_student(student, with_flags=with_flags, open_visit=open_visits.get(student.id)),
+         "school_class": {"id": counted_in.id, "name": counted_in.name}}
+        for student, counted_in in result["items"]]}
 
 
 @blp.route("/classes/<id:class_id>/visit-coverage", methods=["GET"])
@@ -32,14 +38,18 @@ def _student_page(stmt, args, *, with_flags):
 @blp.response(200, schemas.CoverageSchema)
 @blp.errors(404, 422)
 def class_coverage(args, class_id):
-    """班级家访覆盖: visited students over all students in the class's school year, and who is still to visit
-    (children with sensitive flags first, for the 班主任 and school leaders)."""
+    """班级家访覆盖: the students the class counts in its school year (its placement history: a past year's class
+    keeps its own roster), the visited ones (a visit held in the school year, up to today), and who is still to
+    visit (children with sensitive flags first, for the 班主任 and school leaders). The same numbers as the
+    class's line of the school's evaluation report for that school year."""
     actor = current_actor()
     school_class = org_permissions.visible_or_404(actor, SchoolClass, class_id, org_permissions.can_read_roster)
     with_flags = org_permissions.sees_sensitive_flags(actor, school_class)
-    students, visited = coverage.class_counts(school_class)
-    page = _student_page(coverage.not_visited([school_class.id], flagged_first=with_flags), args,
-                         with_flags=with_flags)
+    year = school_year_starting(school_class.school_year, school_class.school.region)
+    span = coverage.Span.of_year(year, shanghai_today())
+    students, visited = coverage.class_counts(school_class, span)
+    members = coverage.members([school_class.school_id], span, class_ids=[school_class.id])
+    page = _student_page(coverage.unvisited(members, flagged_first=with_flags), args, with_flags=with_flags)
     if with_flags:
         audit(actor, "read_visit_coverage_flags", "school_class", school_class.id, school_id=school_class.school_id)
         db.session.commit()
@@ -54,17 +64,21 @@ def class_coverage(args, class_id):
 @blp.response(200, page_of(schemas.CoverageStudentSchema))
 @blp.errors(422)
 def my_visits_to_do(args):
-    """待家访: students of my homeroom classes without a completed visit this school year, flagged ones first."""
+    """待家访: students of my homeroom classes (as each class counts them) without a visit held this school year,
+    flagged ones first."""
     actor = current_actor()
-    stmt = sa.select(SchoolClass.id).where(SchoolClass.id.in_(actor.homeroom_class_ids),
-                                           SchoolClass.school_id.in_(actor.staff_school_ids))
+    stmt = (sa.select(SchoolClass).where(SchoolClass.id.in_(actor.homeroom_class_ids),
+                                         SchoolClass.school_id.in_(actor.staff_school_ids))
+            .options(selectinload(SchoolClass.school).selectinload(School.region)))
     if args.get("school_year") is not None:
         stmt = stmt.where(SchoolClass.school_year == args["school_year"])
-    class_ids = list(db.session.scalars(stmt))
-    if class_ids:
-        audit(actor, "read_visit_coverage_flags", "school_class", None, class_ids=class_ids)
+    classes = list(db.session.scalars(stmt))
+    if classes:
+        audit(actor, "read_visit_coverage_flags", "school_class", None, class_ids=[c.id for c in classes])
         db.session.commit()
-    return _student_page(coverage.not_visited(class_ids, flagged_first=True), args, with_flags=True)
+    members = coverage.members_of_classes(classes, shanghai_today())
+    stmt = coverage.unvisited(members, flagged_first=True) if members is not None else None
+    return _student_page(stmt, args, with_flags=True)
 
 
 def _scope(actor, args):
@@ -95,12 +109,15 @@ def _scope(actor, args):
 @blp.response(200, schemas.AggregateSchema)
 @blp.errors(404, 422)
 def coverage_aggregate(args):
-    """家访覆盖统计 per school of a school, an alliance or a region (administrators; counts only)."""
+    """家访覆盖统计 per school of a school, an alliance or a region (administrators; counts only): the students
+    each school counts in the school year (placement history) and those with a visit held in it, up to today."""
     actor = current_actor()
     scope, scope_id, clause, region = _scope(actor, args)
-    school_year = args.get("school_year") or school_year_for(shanghai_today(), region).start_year
+    today = shanghai_today()
+    school_year = args.get("school_year") or school_year_for(today, region).start_year
+    span = coverage.Span.of_year(school_year_starting(school_year, region), today)
     schools = [{**row, "rate": coverage.rate(row["visited"], row["students"])}
-               for row in coverage.per_school(clause, school_year)]
+               for row in coverage.per_school(clause, span)]
     students, visited = sum(s["students"] for s in schools), sum(s["visited"] for s in schools)
     return {"scope": scope, "scope_id": scope_id, "school_year": school_year, "students": students,
             "visited": visited, "rate": coverage.rate(visited, students), "schools": schools}

@@ -17,8 +17,7 @@ from jlt_family.visits.models import HomeVisit, VisitMode, VisitPurpose, VisitSt
 MONDAY = dt.datetime(2026, 11, 23, 8, 0, tzinfo=SHANGHAI).astimezone(dt.UTC)  # ISO week 2026-W48
 
 
-def _visited(db, world, student, school_year=2026):
-    start = dt.datetime(2026, 10, 10, 2, tzinfo=dt.UTC)
+def _visited(db, world, student, school_year=2026, start=dt.datetime(2026, 10, 10, 2, tzinfo=dt.UTC)):
     db.session.add(HomeVisit(student=student, school_id=student.school_id, class_id=student.class_id,
                              school_year=school_year, mode=VisitMode.HOME, purpose=VisitPurpose.ACADEMIC,
                              state=VisitState.COMPLETED, proposed_by_id=world.teacher_a.id, awaiting=None,
@@ -32,7 +31,8 @@ def classes(make, world, db):
     last school year; class_b: child_b; class_c: nobody; and teacher_a's class of last year, never visited."""
     make.student(world.class_a, name="王小一")
     _visited(db, world, make.student(world.class_a, name="王小二", in_difficulty=True))
-    _visited(db, world, make.student(world.class_a, name="王小三"), school_year=2025)
+    _visited(db, world, make.student(world.class_a, name="王小三"), school_year=2025,
+             start=dt.datetime(2026, 5, 10, 2, tzinfo=dt.UTC))  # held last school year
     last_year = make.school_class(school=world.school, homeroom=world.teacher_a, school_year=2025)
     make.student(last_year, left_behind=True)
     db.session.commit()

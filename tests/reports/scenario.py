@@ -2,7 +2,10 @@
 
 The numbers each test expects are counted by hand from the rows below (see the comments); every edge of the
 README's rules has a row: a student who changed class mid-year, one who left, a visit in another school year,
-a cancelled visit and session, a session of another school, a no-show, free and discounted bookings.
+a cancelled visit and session, a session of another school, a no-show, free and discounted bookings; a visit held
+before its agreed day across the term boundary (and its rating), one proposed in August for September (stamped
+with the old school year), left-behind (留守) and in-difficulty (困境) children, care entrustments (委托照护) in
+every state.
 """
 
 import datetime as dt
@@ -24,6 +27,7 @@ from jlt_family.courses.models import (
     ProviderKind,
     SessionStatus,
 )
+from jlt_family.families.models import CareEntrustment, EntrustmentStatus
 from jlt_family.organizations.placements import StudentClassPlacement
 from jlt_family.venues.models import (
     Booking,
@@ -35,7 +39,7 @@ from jlt_family.venues.models import (
     Slot,
     VenueFeedback,
 )
-from jlt_family.visits.models import HomeVisit, VisitFeedback, VisitMode, VisitPurpose, VisitState
+from jlt_family.visits.models import HomeVisit, VisitFeedback, VisitMode, VisitPurpose, VisitRecord, VisitState
 
 YEAR = 2025
 _codes = itertools.count(1)
@@ -55,11 +59,30 @@ def place(make, student, *periods):
     db.session.flush()
 
 
-def visit(make, student, school_class, when, state=VisitState.COMPLETED, school_year=YEAR, teacher=None):
+def visit(make, student, school_class, when, state=VisitState.COMPLETED, school_year=YEAR, teacher=None,
+          held=None, proposed=None):
+    """A visit agreed for ``when``; a completed one has its record, held at ``held`` (default: as agreed)."""
     teacher = teacher or make.user()
     row = HomeVisit(student_id=student.id, school_id=school_class.school_id, class_id=school_class.id,
                     school_year=school_year, mode=VisitMode.HOME, purpose=VisitPurpose.ACADEMIC, state=state,
-                    awaiting=None, starts_at=when, ends_at=when + dt.timedelta(hours=1), proposed_by_id=teacher.id)
+                    awaiting=None, starts_at=when, ends_at=when + dt.timedelta(hours=1), proposed_by_id=teacher.id,
+                    **({"created_at": proposed} if proposed else {}))
+    if state == VisitState.COMPLETED:
+        row.record = VisitRecord(visited_at=held or when, mode=VisitMode.HOME, recorded_by_id=teacher.id)
+    make.db.session.add(row)
+    make.db.session.flush()
+    return row
+
+
+def entrust(make, student, filed_on, status=EntrustmentStatus.SUBMITTED, *, starts_on=None, ends_on=None,
+            acknowledged_on=None):
+    """A care entrustment filed on ``filed_on`` (acknowledged on ``acknowledged_on``)."""
+    guardian = make.user()
+    row = CareEntrustment(student_id=student.id, filed_by_id=guardian.id, caretaker_name="张奶奶",
+                          caretaker_relation="祖母", caretaker_phone="13900000009", starts_on=starts_on or filed_on,
+                          ends_on=ends_on, status=status, created_at=at(filed_on.year, filed_on.month, filed_on.day),
+                          acknowledged_at=at(acknowledged_on.year, acknowledged_on.month, acknowledged_on.day)
+                          if acknowledged_on else None)
     make.db.session.add(row)
     make.db.session.flush()
     return row
@@ -160,16 +183,41 @@ def build(make):
     visit(make, s.s5, c2, at(YEAR, 10, 12), state=VisitState.CANCELLED)
     s.s6 = make.student(s.c_next, name="升级生")  # 2班 all year, promoted to next year's class on 25 Aug 2026
     place(make, s.s6, (c2, year_start, dt.date(YEAR + 1, 8, 25)), (s.c_next, dt.date(YEAR + 1, 8, 25), None))
+    # proposed on 25 August 2026 (stamped 2班, school year 2025) for 1 September 2026, held then: a visit of the
+    # new school year (2026), not of 2025
+    s.s6_visit = visit(make, s.s6, c2, at(YEAR + 1, 9, 1), proposed=at(YEAR + 1, 8, 25, 10))
     # Coverage of 评估一小 — autumn (reference 31 Jan 2026): 1班 s1 ✓, s2 ✗, s4 ✓ → 3/2; 2班 s3 ✓, s5 ✗, s6 ✗
     # → 3/1; school 6 students, 3 visited. Year (reference 31 Aug 2026): 1班 s1 ✓, s2 ✓ → 2/2 (s4 left);
-    # 2班 s3 ✓, s5 ✗, s6 ✗ (counts in its last class of the year) → 3/1; school 5 students, 3 visited.
+    # 2班 s3 ✓, s5 ✗, s6 ✗ (counts in its last class of the year; its visit is of the next year) → 3/1;
+    # school 5 students, 3 visited. School year 2026 (reference today): 四年级1班 s6 ✓ → 1/1.
+
+    # 留守 / 困境 and 委托照护 of 评估一小 (flags as they stand; entrustments on file for the reference date)
+    for student in (s.s2, s.s4, s.s5):
+        student.left_behind = True
+    s.s5.in_difficulty = True
+    entrust(make, s.s2, dt.date(YEAR, 12, 1), EntrustmentStatus.ACKNOWLEDGED, acknowledged_on=dt.date(YEAR, 12, 3))
+    entrust(make, s.s4, dt.date(YEAR, 9, 10), ends_on=dt.date(YEAR, 12, 31))  # ended before the term's end
+    entrust(make, s.s5, dt.date(YEAR, 9, 10), EntrustmentStatus.WITHDRAWN)  # withdrawn: does not count
+    entrust(make, s.s5, dt.date(YEAR + 1, 2, 10))  # filed in spring, not acknowledged: not in the autumn
+    entrust(make, s.s1, dt.date(YEAR, 9, 10))  # s1 is not left-behind: not counted
+    # Autumn: 1班 留守 s2 ✗, s4 ✓ → 2/1, entrustments on file s2 → 1, acknowledged 1; 2班 留守 and 困境 s5 ✗
+    # → 1/0, entrustments 0. School: 留守 3/1, 困境 1/0; not visited s2, s5, s6 (留守 2, 困境 1); entrustments
+    # 3 left-behind, 1 on file, 1 acknowledged.
+    # Year: 1班 留守 s2 ✓ → 1/1 (s4 left), entrustment 1, acknowledged 1; 2班 s5 → 1/0, entrustment 1 (spring);
+    # school 留守 2/1, 困境 1/0, entrustments 2 of 2, 1 acknowledged.
 
     # 评估二小 and the far county ------------------------------------------------------------------------------
     s.s7 = make.student(s.c3, name="二小甲")
     place(make, s.s7, (s.c3, year_start, None))
     visit(make, s.s7, s.c3, at(YEAR, 9, 20))
-    s.s8 = make.student(s.c3, name="二小乙")
+    s.s8 = make.student(s.c3, name="二小乙", in_difficulty=True)  # 困境, not visited
     place(make, s.s8, (s.c3, year_start, None))
+    s.s10 = make.student(s.c3, name="提前家访", left_behind=True)  # agreed for 2 Feb (spring), held on 30 Jan
+    place(make, s.s10, (s.c3, year_start, None))
+    s.s10_visit = visit(make, s.s10, s.c3, at(YEAR + 1, 2, 2), held=at(YEAR + 1, 1, 30))  # rated 2, below
+    entrust(make, s.s10, dt.date(YEAR, 9, 5))  # submitted
+    # 评估二小 autumn: s7 ✓, s8 ✗ (困境), s10 ✓ (留守, held in the autumn) → 3/2; the alliance 9/5, 留守 4/2,
+    # 困境 2/0, not visited 4 (s2, s5, s6, s8); entrustments 4 left-behind, 2 on file, 1 acknowledged.
     s.s_far = make.student(s.c_far, name="别县生")
     place(make, s.s_far, (s.c_far, year_start, None))
     visit(make, s.s_far, s.c_far, at(YEAR, 9, 20))
@@ -223,9 +271,11 @@ def build(make):
         make.db.session.add(Feedback(enrolment_id=enrolment.id, session_id=s.g1.id, course_id=guidance.id,
                                      rating=rating))
     make.db.session.add(VisitFeedback(visit_id=_visit_of(make, s.s1).id, user_id=make.user().id, rating=4))
+    make.db.session.add(VisitFeedback(visit_id=s.s10_visit.id, user_id=make.user().id, rating=2))
     make.db.session.add(VenueFeedback(booking_id=s.b1.id, resource_unit_id=s.unit.id, user_id=make.user().id,
                                       rating=5))
     # 评估一小 autumn: courses 2 ratings, average 4.0; home visits 1, 4.0; venue visits 1, 5.0.
+    # 评估二小 autumn: home visits 1 (s10's, held on 30 Jan), 2.0; spring none (though agreed for February).
 
     s.school_admin = make.user(nickname="评估校长")
     make.grant(s.school_admin, StaffRole.SCHOOL_ADMIN, s.school)

@@ -91,9 +91,10 @@ def test_alliance_report(county):
     report = service.alliance_report(county.alliance, _period(county, "autumn"))
     schools = {s["name"]: s for s in report["schools"]}
     assert set(schools) == {"评估一小", "评估二小"}
-    assert (schools["评估二小"]["coverage"]["students"], schools["评估二小"]["coverage"]["visited"]) == (2, 1)
+    # 二小: s7 and s10 (held on 30 Jan though agreed for February) visited, s8 not
+    assert (schools["评估二小"]["coverage"]["students"], schools["评估二小"]["coverage"]["visited"]) == (3, 2)
     assert schools["评估二小"]["activities"]["guidance"]["held"] == 1  # its own session, not 评估一小's
-    assert (report["coverage"]["students"], report["coverage"]["visited"]) == (8, 4)
+    assert (report["coverage"]["students"], report["coverage"]["visited"]) == (9, 5)
     guidance = _item(report, "guidance")
     assert (guidance["held"], guidance["schools"], guidance["schools_met"]) == (3, 2, 1)
     assert report["coordination_meetings"] == {
@@ -107,7 +108,7 @@ def test_alliance_report(county):
 def test_region_report_includes_regions_below_and_no_other_county(county):
     report = service.region_report(county.county, _period(county, "autumn"))
     assert [s["name"] for s in report["schools"]] == ["评估一小", "评估二小", "评估三小"]  # 二小 is in 评估镇
-    assert (report["coverage"]["students"], report["coverage"]["visited"]) == (8, 4)  # not the far county's
+    assert (report["coverage"]["students"], report["coverage"]["visited"]) == (9, 5)  # not the far county's
     assert [(a["name"], a["schools"], a["coordination_meetings"]["met"]) for a in report["alliances"]] == [
         ("评估教联体", 2, True)]
     assert report["coordination_meetings"]["alliances_met"] == 1

@@ -1,5 +1,7 @@
 """The number of SQL statements of a report does not grow with the schools, classes or students in scope."""
 
+import datetime as dt
+
 from jlt_family.courses.models import ActivityKind, EnrolmentStatus
 from jlt_family.reports import service
 from jlt_family.reports.periods import resolve_period
@@ -15,9 +17,12 @@ def _county(make, schools, classes_per_school, students_per_class):
         school = make.school(alliance=alliances[n % len(alliances)], region=county)
         for c in range(classes_per_school):
             school_class = make.school_class(school=school, school_year=scenario.YEAR, name=f"{c + 1}班")
-            for _ in range(students_per_class):
-                student = make.student(school_class)
-                scenario.visit(make, student, school_class, scenario.at(scenario.YEAR, 10, 10))
+            for i in range(students_per_class):
+                student = make.student(school_class, left_behind=i % 2 == 0, in_difficulty=i % 3 == 0)
+                if i % 2 == 0:
+                    scenario.entrust(make, student, dt.date(scenario.YEAR, 9, 10))
+                if i < students_per_class - 1:  # one student of each class is not visited
+                    scenario.visit(make, student, school_class, scenario.at(scenario.YEAR, 10, 10))
         course = scenario.course(make, school, kind=ActivityKind.GUIDANCE)
         scenario.enrol(make, scenario.session(make, course, scenario.at(scenario.YEAR, 10, 1)),
                        EnrolmentStatus.ATTENDED)
@@ -41,7 +46,8 @@ def test_region_report_queries_do_not_grow(make, count_queries):
     n_large, report_large = _statements(count_queries, lambda: service.region_report(
         large, resolve_period(large, scenario.YEAR, "autumn")))
     assert report_small["coverage"]["students"] == 4 and report_large["coverage"]["students"] == 144
-    assert report_large["coverage"]["visited"] == 144 and report_large["bookings"]["no_show"] == 12
+    assert report_large["coverage"]["visited"] == 108 and report_large["bookings"]["no_show"] == 12
+    assert report_large["entrustments"]["entrusted"] == report_large["entrustments"]["left_behind"] == 72
     assert n_small == n_large <= 12
 
 
@@ -76,3 +82,23 @@ def test_endpoint_queries_do_not_grow(make, call, count_queries):
             assert call("GET", f"/api/v1/reports/regions/{region.id}?school_year=2025", admin).status_code == 200
         counts.append(counted.n)
     assert counts[0] == counts[1]
+
+
+def test_the_leaders_school_report_with_the_not_yet_visited_list_does_not_grow(make, call, count_queries, db):
+    from jlt_family.organizations.models import StaffRole
+
+    counts, listed = [], []
+    for size in (1, 6):
+        _county_region, alliance = _county(make, schools=2, classes_per_school=size, students_per_class=size)
+        school = alliance.schools[0]
+        leader = make.user()
+        make.grant(leader, StaffRole.SCHOOL_ADMIN, school)
+        make.db.session.commit()
+        url = f"/api/v1/reports/schools/{school.id}?school_year={scenario.YEAR}&term=autumn"
+        call("GET", url, leader)  # the same state before each counted call
+        with count_queries() as counted:
+            response = call("GET", url, leader)
+        assert response.status_code == 200
+        counts.append(counted.n)
+        listed.append(len(response.get_json()["not_visited"]["items"]))
+    assert listed == [1, 6] and counts[0] == counts[1]

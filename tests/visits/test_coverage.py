@@ -9,8 +9,8 @@ from jlt_family.visits.models import HomeVisit, VisitMode, VisitPurpose, VisitSt
 from tests.visits.conftest import API
 
 
-def _visit(db, world, student, state=VisitState.COMPLETED, school_year=2026):
-    start = dt.datetime(2026, 10, 10, 2, tzinfo=dt.UTC)
+def _visit(db, world, student, state=VisitState.COMPLETED, school_year=2026,
+           start=dt.datetime(2026, 10, 10, 2, tzinfo=dt.UTC)):
     db.session.add(HomeVisit(student=student, school_id=student.school_id, class_id=student.class_id,
                              school_year=school_year, mode=VisitMode.HOME, purpose=VisitPurpose.ACADEMIC,
                              state=state, proposed_by_id=world.teacher_a.id, awaiting=None, starts_at=start,
@@ -25,7 +25,7 @@ def _class_a(make, world, db):
     _visit(db, world, others[0])
     _visit(db, world, others[1])
     _visit(db, world, others[2], state=VisitState.CANCELLED)
-    _visit(db, world, others[3], school_year=2025)
+    _visit(db, world, others[3], school_year=2025, start=dt.datetime(2026, 5, 10, 2, tzinfo=dt.UTC))  # last year
     db.session.commit()
     return others
 
@@ -89,3 +89,15 @@ def test_aggregates_need_exactly_one_scope_and_hide_other_scopes(call, world):
     assert both.json["code"] == "scope_required"
     other = call("GET", f"{API}/visit-coverage?school_id={world.school.id}", world.other_school_admin)
     assert (other.status_code, other.json["code"]) == (404, "school_not_found")
+
+
+def test_the_to_visit_list_spans_the_homeroom_classes_of_several_school_years(call, make, world, db):
+    """Each class counts its own school year's roster (one UNION ALL branch per school and year)."""
+    last_year = make.school_class(school=world.school, homeroom=world.teacher_a, school_year=2025, name="去年班")
+    pupil = make.student(last_year, name="去年学生", left_behind=True)
+    db.session.commit()
+    body = call("GET", f"{API}/me/visits-to-do?page_size=100", world.teacher_a).json
+    assert body["total"] == 2  # child_a of class_a (2026) and the pupil of last year's class
+    assert {(i["name"], i["school_class"]["name"], tuple(i["flags"])) for i in body["items"]} == {
+        (world.child_a.name, world.class_a.name, ("left_behind",)), ("去年学生", "去年班", ("left_behind",))}
+    assert call("GET", f"{API}/me/visits-to-do?school_year=2025", world.teacher_a).json["items"][0]["id"] == pupil.id
