@@ -16,7 +16,7 @@ from jlt_family.core.db_types import UTCDateTime
 from jlt_family.core.errors import Conflict
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
-from jlt_family.courses.models import ActivityKind, SessionStatus
+from jlt_family.courses.models import ActivityKind, CourseSession, SessionStatus
 
 ATTENDEE_KINDS = ("families", "community", "resource_units")  # 家庭、社区、社会资源单位代表
 ATTENDEE_LABELS = {"families": "家庭代表", "community": "社区代表", "resource_units": "社会资源单位代表"}
@@ -54,7 +54,9 @@ def record_attendance(session, user_id, *, families, community, resource_units, 
     _check_meeting(session)
     if session.starts_at > utcnow():
         raise Conflict("协调会开始后才能登记参会代表", code="meeting_not_held_yet")
-    row = db.session.get(MeetingAttendance, session.id, with_for_update=True)
+    # the session row's lock serialises two records of one meeting (the first one inserts, the next replaces it)
+    db.session.execute(sa.select(CourseSession.id).where(CourseSession.id == session.id).with_for_update())
+    row = db.session.get(MeetingAttendance, session.id, populate_existing=True)
     if row is None:
         row = MeetingAttendance(session_id=session.id)
         db.session.add(row)
