@@ -3,6 +3,7 @@
 import jlt_family.alliances.models  # noqa: F401
 import jlt_family.auth.models  # noqa: F401
 import jlt_family.core.models  # noqa: F401
+import jlt_family.courses.meetings  # noqa: F401
 import jlt_family.courses.models  # noqa: F401
 import jlt_family.dashboard.models  # noqa: F401
 import jlt_family.families.models  # noqa: F401

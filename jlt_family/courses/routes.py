@@ -13,7 +13,7 @@ from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
 from jlt_family.core.timeutil import shanghai_today, utcnow
-from jlt_family.courses import attendance, catalogue, permissions, presenters, reports, schemas, service
+from jlt_family.courses import attendance, catalogue, meetings, permissions, presenters, reports, schemas, service
 from jlt_family.courses.models import CourseSession, Enrolment
 from jlt_family.families.models import Guardian
 from jlt_family.organizations import permissions as org
@@ -394,3 +394,36 @@ def get_compliance(args, school_id):
     org.require(org.administers_school(actor, school), "只有学校管理员可以查看达标统计", "not_school_admin")
     year = reports.school_year(args.get("school_year"), school.region, shanghai_today())
     return reports.compliance(school, year)
+
+
+# ---- 教联体协调会参会代表 (who attended a coordination meeting) --------------------------------------------------
+
+
+@blp.route("/course-sessions/<id:session_id>/meeting-attendance", methods=["GET"])
+@blp.login_required
+@blp.response(200, schemas.MeetingAttendanceSchema)
+@blp.errors(403, 404, 409)
+def get_meeting_attendance(session_id):
+    """协调会参会代表: the representatives of families, communities and resource units who attended (staff who
+    see the course)."""
+    actor = current_actor()
+    session = permissions.session_or_404(actor, session_id)
+    if not permissions.sees_as_staff(actor, session.course):
+        raise PermissionDenied("只有举办方和上级管理员可以查看参会情况", code="not_course_staff")
+    return meetings.view(session, meetings.attendance_of(session))
+
+
+@blp.route("/course-sessions/<id:session_id>/meeting-attendance", methods=["PUT"])
+@blp.login_required
+@blp.arguments(schemas.MeetingAttendanceInSchema)
+@blp.response(200, schemas.MeetingAttendanceSchema)
+@blp.errors(403, 404, 409, 422)
+def put_meeting_attendance(data, session_id):
+    """登记协调会参会代表 (organisers, once the meeting has begun): how many representatives of families,
+    communities and social resource units attended; the evaluation reports count them per school and alliance."""
+    actor = current_actor()
+    session = permissions.session_or_404(actor, session_id)
+    _require_manager(actor, session.course)
+    row = meetings.record_attendance(session, actor.user_id, **data)
+    db.session.commit()
+    return meetings.view(session, row)

@@ -337,3 +337,22 @@ class CourseComplianceSchema(Schema):
     label = fields.String()
     terms = fields.List(fields.Nested(CourseCompliancePeriodSchema))
     year = fields.Nested(CourseCompliancePeriodSchema)
+
+
+class MeetingAttendanceInSchema(Schema):
+    """协调会参会代表 (001 §二(二)1: 家庭、社区及社会资源单位代表), counted by kind."""
+
+    families = SmallInt(max=9999, required=True, metadata={"description": "家庭（家长）代表人数"})
+    community = SmallInt(max=9999, required=True, metadata={"description": "社区代表人数"})
+    resource_units = SmallInt(max=9999, required=True, metadata={"description": "社会资源单位代表人数"})
+    note = text(500, load_default="", metadata={"description": "参会单位（如：某社区居委会、某图书馆）"})
+
+
+class MeetingAttendanceSchema(Schema):
+    session_id = fields.Integer()
+    families = fields.Integer()
+    community = fields.Integer()
+    resource_units = fields.Integer()
+    note = fields.String()
+    recorded_at = ShanghaiDateTime(allow_none=True)
+    all_kinds_attended = fields.Boolean(metadata={"description": "家庭、社区、社会资源单位代表均有参加"})

@@ -25,10 +25,12 @@ def _ticks(top, percent):
     return [step * i for i in range(5)]
 
 
-def column_chart(categories, series, *, percent=False, label="", threshold=None):
+def column_chart(categories, series, *, percent=False, label="", threshold=None, short_labels=None):
     """Grouped columns: ``categories`` along the x axis, ``series`` = [(name, [value per category]), ...].
 
-    ``percent`` draws values 0–1 as 0–100 %; ``threshold`` (same unit) draws a dashed target line.
+    ``percent`` draws values 0–1 as 0–100 %; ``threshold`` (same unit) draws a dashed target line. Under each
+    column a label that fits and tells the columns apart (``short_labels``, or one made by ``distinct_labels``),
+    the full category in its ``<title>`` (the tooltip) and on each bar.
     """
     categories = list(categories)
     series = [(name, list(values)) for name, values in series]
@@ -42,6 +44,7 @@ def column_chart(categories, series, *, percent=False, label="", threshold=None)
     plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     slot = plot_w / len(categories)
     bar_w = max(2.0, min(48.0, slot * 0.8 / len(series)))
+    shown = list(short_labels) if short_labels is not None else distinct_labels(categories, _room(slot))
     parts = [f'<svg class="chart" role="img" aria-label="{escape(label)}" viewBox="0 0 {WIDTH} {HEIGHT}" '
              f'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">']
 
@@ -68,8 +71,9 @@ def column_chart(categories, series, *, percent=False, label="", threshold=None)
                 f'<title>{escape(category)} {escape(name)}：{_fmt(value, percent)}</title></rect>'
             )
         cx = MARGIN_LEFT + slot * index + slot / 2
-        parts.append(f'<text x="{cx:.1f}" y="{HEIGHT - MARGIN_BOTTOM + 16}" text-anchor="middle" fill="#333">'
-                     f'{escape(_shorten(category, slot))}</text>')
+        parts.append(f'<text class="axis-label" x="{cx:.1f}" y="{HEIGHT - MARGIN_BOTTOM + 16}" '
+                     f'text-anchor="middle" fill="#333"><title>{escape(category)}</title>'
+                     f'{escape(shown[index])}</text>')
     if threshold is not None:
         y = y_of(threshold)
         parts.append(f'<line class="threshold" x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" y1="{y:.1f}" '
@@ -87,7 +91,37 @@ def column_chart(categories, series, *, percent=False, label="", threshold=None)
     return Markup("".join(parts))
 
 
-def _shorten(text, width):
-    """Cut a label to what fits under its column (about 11 px per Chinese character)."""
-    room = max(2, int(width // 11))
+def _room(width):
+    """How many characters fit under a column (about 11 px per Chinese character)."""
+    return max(2, int(width // 11))
+
+
+def distinct_labels(categories, room):
+    """Labels of at most ``room`` characters that tell the categories apart, where the cut allows: what the
+    categories share at the start ("乌兰浩特市…", "2026…") is dropped first, then each is cut at the end, or kept
+    by its end if the cut would make two alike."""
+    if all(len(text) <= room for text in categories):
+        return list(categories)
+    common = _common_prefix(categories) if len(set(categories)) > 1 else ""
+    rest = [text[len(common):] or text for text in categories]
+    for cut in (_head, _tail):
+        labels = [cut(text, room) for text in rest]
+        if len(set(labels)) == len(set(categories)):
+            return labels
+    return [_head(text, room) for text in rest]
+
+
+def _common_prefix(texts):
+    first, last = min(texts), max(texts)
+    size = 0
+    while size < len(first) and first[size] == last[size]:
+        size += 1
+    return first[:size]
+
+
+def _head(text, room):
     return text if len(text) <= room else text[: room - 1] + "…"
+
+
+def _tail(text, room):
+    return text if len(text) <= room else "…" + text[len(text) - room + 1:]

@@ -187,6 +187,12 @@ def _pct(rate):
     return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
+@bp.app_template_filter("pct0")
+def _pct0(rate):
+    """A requirement as a percentage: 1.0 → 100%."""
+    return "—" if rate is None else f"{rate * 100:g}%"
+
+
 @bp.app_template_filter("score")
 def _score(average):
     return "—" if average is None else f"{average:.2f}"

@@ -33,9 +33,16 @@ def bookings_over_time(scope, period):
     chart = charts.column_chart(
         [month["month"] for month in months],
         [(name, [month[key] for month in months]) for key, name in BOOKING_SERIES],
-        label="场馆预约（按月、渠道）",
+        label="场馆预约（按月、渠道）", short_labels=[_month_label(month, index) for index, month in enumerate(months)],
     )
     return {"chart": chart, "rows": months}
+
+
+def _month_label(month, index):
+    """"10月" under a month's column ("26年1月" where a year begins, and the first): twelve distinct labels that
+    fit; the full month is the tooltip."""
+    year, number = (int(part) for part in month["month"].split("-"))
+    return f"{year % 100}年{number}月" if index == 0 or number == 1 else f"{number}月"
 
 
 def school_page(school, period):

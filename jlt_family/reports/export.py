@@ -1,5 +1,10 @@
 """评估报表导出: a report (a dict of service.py) as CSV for Excel: UTF-8 with BOM, one metric per row.
 
+Every row carries the period and the date the numbers stand at (截至, the report's reference date). A metric's
+name never holds a number (counts are rows of their own), so the rows of two periods or two schools line up;
+rates are percentages ("75%", "100%" beside a requirement of "100%"); 是否达标 is 达标, 未达标, or 进行中 for a
+rule whose term or school year has not ended yet.
+
 Formula-injection safe: a text cell starting with ``= + - @`` (or a tab / carriage return) is prefixed with
 ``'`` so a spreadsheet shows it as text instead of running it; numbers are written as numbers.
 """
@@ -7,10 +12,12 @@ Formula-injection safe: a text cell starting with ``= + - @`` (or a tab / carria
 import csv
 import io
 
-from jlt_family.reports.service import RULES
+from jlt_family.courses.meetings import ATTENDEE_KINDS, ATTENDEE_LABELS
+from jlt_family.reports.service import IN_PROGRESS, MET, NOT_MET, RULES
 
 BOM = "\ufeff"
-HEADER = ("周期", "类别", "对象", "指标", "数值", "要求", "是否达标")
+HEADER = ("周期", "截至", "类别", "对象", "指标", "数值", "要求", "是否达标")
+_STATUS_LABELS = {MET: "达标", NOT_MET: "未达标", IN_PROGRESS: "进行中"}
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _PER = {"term": "每学期", "year": "每学年"}
 _BOOKING_LABELS = (
@@ -18,6 +25,7 @@ _BOOKING_LABELS = (
     ("group", "团体预约"), ("free", "免费"), ("discounted", "优惠"), ("checked_in", "已核销"), ("no_show", "爽约"),
     ("no_show_rate", "爽约率"), ("visitors", "入馆人数"),
 )
+_RATES = {"no_show_rate"}
 _FEEDBACK_LABELS = (("courses", "课程"), ("home_visits", "家访"), ("venue_visits", "场馆"))
 
 
@@ -38,8 +46,10 @@ def report_csv(report):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
+    period = report["period"]
+    as_of = str(period["reference_date"])
     for row in _rows(report):
-        writer.writerow([safe_cell(cell) for cell in (report["period"]["label"], *row)])
+        writer.writerow([safe_cell(cell) for cell in (period["label"], as_of, *row)])
     return BOM + out.getvalue()
 
 
@@ -48,51 +58,89 @@ def filename(report):
     return f"evaluation-{report['scope']['kind']}-{report['scope']['id']}-{period['school_year']}-{period['term']}.csv"
 
 
+def percent(value):
+    """A rate 0–1 as a percentage ("75%", "66.7%"); None stays empty."""
+    if value is None:
+        return None
+    return f"{value * 100:.1f}".removesuffix(".0") + "%"
+
+
+def _status(item):
+    """是否达标 of one rule: 达标 / 未达标 / 进行中 (the tri-state ``status``; ``met`` where a rule has none),
+    empty when nothing counts."""
+    if "status" in item:
+        return _STATUS_LABELS.get(item["status"])
+    return None if item.get("met") is None else _STATUS_LABELS[MET if item["met"] else NOT_MET]
+
+
+def _schools_met(item, noun="所学校"):
+    text = f"{item['schools_met']}/{item['schools']} {noun}达标"
+    return text + (f"，{item['schools_in_progress']} {noun}进行中" if item.get("schools_in_progress") else "")
+
+
 def _rows(report):
     name = report["scope"]["name"]
     yield from _coverage_rows("家访覆盖", name, report["coverage"])
     for item in report["activities"]:
         required = f"{_PER[item['per']]}≥{item['required']}" if item["required"] else None
-        met = item.get("met")
+        met = _status(item) if "status" in item else None
         if met is None and item["schools_met"] is not None:
-            met = f"{item['schools_met']}/{item['schools']} 所学校达标"
-        yield "家校活动", name, f"{item['label']}（场次）", item["held"], required, met
-        if item["expected"]:
-            yield "家校活动", name, f"{item['label']}（出勤率）", item["attendance_rate"], None, None
+            met = _schools_met(item)
+        yield "家校活动", name, f"{item['label']}场次", item["held"], required, met
+        if item.get("attendees"):
+            yield from _attendee_rows("家校活动", name, item["attendees"])
+        yield "家校活动", name, f"{item['label']}出勤率", percent(item["attendance_rate"]), None, None
     meetings = report.get("coordination_meetings")
-    if meetings:
-        met = meetings.get("met")
+    if meetings and report["scope"]["kind"] != "school":
+        met = _status(meetings)
         if "alliances_met" in meetings:
             met = f"{meetings['alliances_met']}/{meetings['alliances']} 个教联体达标"
-        yield "教联体协调会", name, "场次", meetings["held"], f"每学年≥{meetings['required']}", met
+        yield "教联体协调会", name, "协调会场次", meetings["held"], f"每学年≥{meetings['required']}", met
+        if meetings.get("attendees"):
+            yield from _attendee_rows("教联体协调会", name, meetings["attendees"])
     attendance = report["attendance"]
-    yield "课程出勤", name, "出勤率", attendance["rate"], None, None
-    yield "课程出勤", name, "出勤人次/应到人次", f"{attendance['attended']}/{attendance['expected']}", None, None
+    yield "课程出勤", name, "举办场次", attendance["sessions"], None, None
+    yield "课程出勤", name, "有报名的场次", attendance["sessions_with_enrolment"], None, None
+    yield "课程出勤", name, "出勤人次", attendance["attended"], None, None
+    yield "课程出勤", name, "应到人次", attendance["expected"], None, None
+    yield "课程出勤", name, "有报名场次的出勤率", percent(attendance["rate"]), None, None
     for key, label in _BOOKING_LABELS:
-        yield "场馆预约", name, label, report["bookings"][key], None, None
+        value = report["bookings"][key]
+        yield "场馆预约", name, label, percent(value) if key in _RATES else value, None, None
     for key, label in _FEEDBACK_LABELS:
         feedback = report["feedback"][key]
-        yield "家长评价", name, f"{label}平均分（{feedback['count']} 条）", feedback["average"], None, None
+        yield "家长评价", name, f"{label}评价数", feedback["count"], None, None
+        yield "家长评价", name, f"{label}平均分", feedback["average"], None, None
     for alliance in report.get("alliances", []):
+        meetings = alliance["coordination_meetings"]
         yield from _coverage_rows("教联体", alliance["name"], alliance["coverage"])
-        yield ("教联体", alliance["name"], "协调会场次", alliance["coordination_meetings"]["held"],
-               "每学年≥1", alliance["coordination_meetings"]["met"])
+        yield ("教联体", alliance["name"], "协调会场次", meetings["held"], f"每学年≥{meetings['required']}",
+               _status(meetings))
+        yield from _attendee_rows("教联体", alliance["name"], meetings["attendees"])
     if report["scope"]["kind"] != "school":
         for school in report["schools"]:
             yield from _coverage_rows("学校", school["name"], school["coverage"])
-            for kind, _required, per in RULES:
-                activity = school["activities"][kind.value]
-                yield ("学校", school["name"], f"{_label(kind)}（场次）", activity["held"],
-                       f"{_PER[per]}≥{activity['required']}", activity["met"])
+            for key, _kind, _required, per in RULES:
+                activity = school["activities"][key]
+                yield ("学校", school["name"], f"{activity['label']}场次", activity["held"],
+                       f"{_PER[per]}≥{activity['required']}", _status(activity))
+                if "attendees" in activity:
+                    yield from _attendee_rows("学校", school["name"], activity["attendees"])
     for school_class in report.get("classes", []):
         yield from _coverage_rows("班级", school_class["name"], school_class)
     yield from _children_rows(report)
 
 
+def _attendee_rows(section, name, attendees):
+    for kind in ATTENDEE_KINDS:
+        yield section, name, f"协调会{ATTENDEE_LABELS[kind]}人次", attendees[kind], None, None
+    yield section, name, "三类代表均参加的协调会场次", attendees["meetings_with_all_kinds"], None, None
+
+
 def _coverage_rows(section, name, coverage):
     yield section, name, "学生数", coverage["students"], None, None
     yield section, name, "已家访学生数", coverage["visited"], None, None
-    yield section, name, "家访覆盖率", coverage["rate"], "100%", coverage["met"]
+    yield section, name, "家访覆盖率", percent(coverage["rate"]), percent(coverage["required_rate"]), _status(coverage)
 
 
 _FLAG_LABELS = (("left_behind", "留守儿童"), ("in_difficulty", "困境儿童"))
@@ -111,15 +159,12 @@ def _children_rows(report):
             coverage = row["flagged_coverage"][key]
             yield section, name, f"{label}数", coverage["students"], None, None
             yield section, name, f"{label}已家访数", coverage["visited"], None, None
-            yield section, name, f"{label}家访覆盖率", coverage["rate"], "100%", coverage["met"]
+            yield (section, name, f"{label}家访覆盖率", percent(coverage["rate"]), percent(coverage["required_rate"]),
+                   _status(coverage))
         yield section, name, "尚未家访学生数", row["not_visited"]["students"], None, None
         entrustments = row["entrustments"]
         yield section, name, "留守儿童委托照护书面告知数", entrustments["entrusted"], None, None
         yield section, name, "留守儿童委托照护学校已确认数", entrustments["acknowledged"], None, None
-        yield (section, name, "留守儿童委托照护书面告知率", entrustments["rate"], "100%", entrustments["met"])
+        yield (section, name, "留守儿童委托照护书面告知率", percent(entrustments["rate"]),
+               percent(entrustments["required_rate"]), _status(entrustments))
 
-
-def _label(kind):
-    from jlt_family.courses.models import ACTIVITY_LABELS
-
-    return ACTIVITY_LABELS[kind]

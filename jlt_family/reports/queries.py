@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
+from jlt_family.courses.meetings import ATTENDEE_KINDS, MeetingAttendance
 from jlt_family.courses.models import ActivityKind, Course, CourseSession, Enrolment, EnrolmentStatus, Feedback
 from jlt_family.courses.models import SessionStatus as CourseSessionStatus
 from jlt_family.organizations.calendar import AUTUMN, SPRING
@@ -81,14 +82,16 @@ def _term_bucket(period):
 
 def activities(school_ids, period):
     """Held sessions of the schools' own courses, with attendance, by school, activity kind and term:
-    {(school_id, kind, term): (held, attended, expected)}. Attended / expected: enrolments marked attended over
-    those attended, absent or left enrolled (never checked in) on a held session."""
+    {(school_id, kind, term): (held, attended, expected, with_enrolment)}. Attended / expected: enrolments marked
+    attended over those attended, absent or left enrolled (never checked in) on a held session; with_enrolment:
+    the held sessions that had such enrolments (the sessions an attendance rate is about)."""
     bucket = _term_bucket(period).label("term")
     stmt = (
         sa.select(Course.school_id, Course.activity_kind, bucket,
                   sa.func.count(sa.distinct(CourseSession.id)).label("held"),
                   _sum(Enrolment.status == EnrolmentStatus.ATTENDED).label("attended"),
-                  sa.func.count(Enrolment.id).label("expected"))
+                  sa.func.count(Enrolment.id).label("expected"),
+                  sa.func.count(sa.distinct(sa.case((Enrolment.id.is_not(None), CourseSession.id)))).label("enrolled"))
         .select_from(CourseSession)
         .join(Course, Course.id == CourseSession.course_id)
         .outerjoin(Enrolment, sa.and_(Enrolment.session_id == CourseSession.id,
@@ -96,25 +99,55 @@ def activities(school_ids, period):
         .where(Course.school_id.in_(school_ids), _held(period))
         .group_by(Course.school_id, Course.activity_kind, bucket)
     )
-    return {(row.school_id, ActivityKind(row.activity_kind), row.term): (row.held, int(row.attended), row.expected)
+    return {(row.school_id, ActivityKind(row.activity_kind), row.term):
+            (row.held, int(row.attended), row.expected, row.enrolled) for row in db.session.execute(stmt)}
+
+
+def _attendee_sums():
+    """SUMs of the representatives recorded for coordination meetings (courses/meetings.py), by kind, and the
+    meetings that all three kinds attended."""
+    all_kinds = sa.and_(*(getattr(MeetingAttendance, kind) > 0 for kind in ATTENDEE_KINDS))
+    return (*(sa.func.coalesce(sa.func.sum(getattr(MeetingAttendance, kind)), 0).label(kind)
+              for kind in ATTENDEE_KINDS),
+            _sum(all_kinds).label("meetings_with_all_kinds"))
+
+
+def meeting_attendees(school_ids, period):
+    """Who attended the schools' own coordination meetings (教联体工作协调会) held in the school year, by school
+    and term: {(school_id, term): {"families", "community", "resource_units", "meetings_with_all_kinds"}}."""
+    bucket = _term_bucket(period).label("term")
+    stmt = (
+        sa.select(Course.school_id, bucket, *_attendee_sums())
+        .select_from(CourseSession)
+        .join(Course, Course.id == CourseSession.course_id)
+        .join(MeetingAttendance, MeetingAttendance.session_id == CourseSession.id)
+        .where(Course.school_id.in_(school_ids), Course.activity_kind == ActivityKind.ALLIANCE_MEETING,
+               _held(period))
+        .group_by(Course.school_id, bucket)
+    )
+    keys = (*ATTENDEE_KINDS, "meetings_with_all_kinds")
+    return {(row.school_id, row.term): {key: int(getattr(row, key)) for key in keys}
             for row in db.session.execute(stmt)}
 
 
 def coordination_meetings(alliance_ids, period):
     """教联体协调会 held per alliance in the school year up to the reference date: courses of kind
-    alliance_meeting run by the alliance itself or by one of its schools. {alliance_id: held}."""
+    alliance_meeting run by the alliance itself or by one of its schools, with who attended:
+    {alliance_id: {"held", "families", "community", "resource_units", "meetings_with_all_kinds"}}."""
     _start, ref_end = period.utc_bounds(period.starts_on, period.reference_date)
     alliance_of = sa.func.coalesce(Course.alliance_id, School.alliance_id).label("alliance_id")
     stmt = (
-        sa.select(alliance_of, sa.func.count(sa.distinct(CourseSession.id)).label("held"))
+        sa.select(alliance_of, sa.func.count(sa.distinct(CourseSession.id)).label("held"), *_attendee_sums())
         .select_from(CourseSession)
         .join(Course, Course.id == CourseSession.course_id)
         .outerjoin(School, School.id == Course.school_id)
+        .outerjoin(MeetingAttendance, MeetingAttendance.session_id == CourseSession.id)
         .where(Course.activity_kind == ActivityKind.ALLIANCE_MEETING, _held(period),
                CourseSession.starts_at < ref_end, alliance_of.in_(alliance_ids))
         .group_by(alliance_of)
     )
-    return {row.alliance_id: row.held for row in db.session.execute(stmt)}
+    keys = ("held", *ATTENDEE_KINDS, "meetings_with_all_kinds")
+    return {row.alliance_id: {key: int(getattr(row, key)) for key in keys} for row in db.session.execute(stmt)}
 
 
 # 场馆预约 (green channel) -----------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from jlt_family.reports.periods import resolve_period
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="评估报表 (evaluation reports)")
 
-_CSV = "CSV（UTF-8 BOM，Excel 可直接打开）：周期、类别、对象、指标、数值、要求、是否达标"
+_CSV = ("CSV（UTF-8 BOM，Excel 可直接打开）：周期、截至（数据截至日期）、类别、对象、指标、数值（比率为百分数）、要求、"
+        "是否达标（达标 / 未达标 / 进行中）")
 
 
 def _json_or_csv(schema):

@@ -34,12 +34,22 @@ class ReportPeriodSchema(Schema):
     reference_date = fields.Date(metadata={"description": "名册与分班的基准日：周期最后一天，进行中的周期为今天"})
 
 
+_STATUS = ("达标状态：met 达标 / not_met 未达标（所属学期或学年已结束）/ in_progress 进行中（尚未达到，学期或学年"
+           "尚未结束）/ null 无可统计；met 仍表示到基准日为止是否已达到要求")
+
+
+def _status():
+    return fields.String(allow_none=True, metadata={"description": _STATUS,
+                                                    "enum": ["met", "not_met", "in_progress", None]})
+
+
 class ReportCoverageSchema(Schema):
     students = fields.Integer()
     visited = fields.Integer()
     rate = fields.Float(allow_none=True)
     required_rate = fields.Float()
     met = fields.Boolean(allow_none=True)
+    status = _status()
 
 
 class ReportFlaggedCoverageSchema(Schema):
@@ -86,18 +96,33 @@ class ReportChildrenMixin(Schema):
 class ReportTermHeldSchema(Schema):
     held = fields.Integer()
     met = fields.Boolean()
+    status = _status()
     label = fields.String()
 
 
+class ReportAttendeesSchema(Schema):
+    families = fields.Integer(metadata={"description": "家庭代表人次"})
+    community = fields.Integer(metadata={"description": "社区代表人次"})
+    resource_units = fields.Integer(metadata={"description": "社会资源单位代表人次"})
+    meetings_with_all_kinds = fields.Integer(metadata={"description": "三类代表均参加的协调会场次"})
+
+
 class ReportActivityItemSchema(Schema):
+    rule = fields.String(allow_none=True, metadata={
+        "description": "政策要求的键：活动类型，或 guidance_year（003 每年≥2次家庭教育指导服务和实践活动）；"
+                       "无要求的活动为 null"})
+    source = fields.String(allow_none=True, metadata={"description": "出处（seeds 中的文件编号与条款）"})
     activity_kind = fields.String()
     label = fields.String()
     required = fields.Integer(allow_none=True)
     per = fields.String(allow_none=True, metadata={"description": "term（每学期）/ year（每学年）"})
     held = fields.Integer()
     met = fields.Boolean(allow_none=True, metadata={"description": "只在学校报表中"})
+    status = _status()
     schools = fields.Integer()
     schools_met = fields.Integer(allow_none=True)
+    schools_in_progress = fields.Integer(allow_none=True)
+    attendees = fields.Nested(ReportAttendeesSchema, metadata={"description": "只在教联体工作协调会一项"})
     attended = fields.Integer()
     expected = fields.Integer()
     attendance_rate = fields.Float(allow_none=True)
@@ -105,7 +130,8 @@ class ReportActivityItemSchema(Schema):
 
 
 class ReportAttendanceSchema(Schema):
-    sessions = fields.Integer()
+    sessions = fields.Integer(metadata={"description": "举办（已结束）的场次"})
+    sessions_with_enrolment = fields.Integer(metadata={"description": "其中有报名的场次：出勤率只统计这些场次"})
     attended = fields.Integer()
     expected = fields.Integer()
     rate = fields.Float(allow_none=True)
@@ -141,8 +167,14 @@ class ReportMeetingsSchema(Schema):
     per = fields.String()
     held = fields.Integer()
     met = fields.Boolean()
+    status = _status()
+    attendees = fields.Nested(ReportAttendeesSchema)
     alliances = fields.Integer()
     alliances_met = fields.Integer()
+    alliances_in_progress = fields.Integer()
+    schools = fields.Integer(metadata={"description": "学校数（每校每学年≥1次，001 §二(二)1）"})
+    schools_met = fields.Integer()
+    schools_in_progress = fields.Integer()
 
 
 class ReportSchoolRowSchema(ReportChildrenMixin):
@@ -150,9 +182,12 @@ class ReportSchoolRowSchema(ReportChildrenMixin):
     name = fields.String()
     alliance_id = fields.Integer(allow_none=True)
     coverage = fields.Nested(ReportCoverageSchema)
-    activities = fields.Dict(keys=fields.String(), values=fields.Dict())
+    activities = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
+        "description": "按政策要求（活动类型或 guidance_year）：held、required、per、met、status；"
+                       "教联体工作协调会另有 attendees（各类参会代表人次）"})
     rules = fields.Integer()
     rules_met = fields.Integer()
+    rules_in_progress = fields.Integer()
     attendance = fields.Nested(ReportAttendanceSchema)
     bookings = fields.Nested(ReportBookingsSchema)
     feedback = fields.Nested(ReportFeedbackSchema)
@@ -193,6 +228,8 @@ class EvaluationReportSchema(Schema):
 
 class SchoolEvaluationSchema(EvaluationReportSchema):
     classes = fields.List(fields.Nested(ReportClassRowSchema), metadata={"description": "各班家访覆盖（下钻）"})
+    coordination_meetings = fields.Nested(ReportMeetingsSchema, allow_none=True,
+                                          metadata={"description": "本校召开的教联体工作协调会及参会代表"})
 
 
 class AllianceEvaluationSchema(EvaluationReportSchema):

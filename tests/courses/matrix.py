@@ -9,7 +9,7 @@ session, a session under way (check-in open, guardian_a enrolled) and an ended o
 import datetime as dt
 from types import SimpleNamespace
 
-from jlt_family.courses.models import EnrolmentStatus
+from jlt_family.courses.models import ActivityKind, EnrolmentStatus
 from tests.courses import helpers
 from tests.matrix_support import expect
 
@@ -27,6 +27,10 @@ def _cast(w):
         c.live_booked = helpers.enrolment(db, c.live, w.guardian_a)
         c.past = helpers.session(db, c.course, starts_in=-dt.timedelta(hours=3), hours=2)
         helpers.enrolment(db, c.past, w.guardian_a, status=EnrolmentStatus.ATTENDED)
+        # a coordination meeting, unpublished (staff only: it stays out of the parents' catalogue)
+        c.meeting = helpers.course(db, w.school, w.teacher_a, published=False,
+                                   activity_kind=ActivityKind.ALLIANCE_MEETING)
+        c.meeting_held = helpers.session(db, c.meeting, starts_in=-dt.timedelta(hours=3), hours=2)
         db.session.commit()
         w.courses = c
     return w.courses
@@ -99,6 +103,12 @@ ENDPOINTS = [
      lambda w: {"rating": 5, "comment": "很实用"}, expect(404, guardian_a=201, guardian_b=409, **_STAFF_403)),
     ("my_course_enrolments", "GET", lambda w: "/api/v1/me/course-enrolments", None, expect(200)),
     ("my_course_record", "GET", lambda w: "/api/v1/me/course-record", None, expect(200)),
+    ("meeting_attendance", "GET",
+     lambda w: f"/api/v1/course-sessions/{_cast(w).meeting_held.id}/meeting-attendance", None,
+     expect(404, **_MANAGERS, **_OVERSEERS)),
+    ("record_meeting_attendance", "PUT",
+     lambda w: f"/api/v1/course-sessions/{_cast(w).meeting_held.id}/meeting-attendance",
+     lambda w: {"families": 4, "community": 1, "resource_units": 2}, expect(404, **_MANAGERS, **_OVERSEERS_403)),
     ("course_compliance", "GET", lambda w: f"/api/v1/schools/{w.school.id}/course-compliance", None,
      expect(404, teacher_a=403, teacher_b=403, teacher_c=403, school_admin=200, **_OVERSEERS)),
 ]

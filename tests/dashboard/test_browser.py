@@ -112,9 +112,9 @@ def test_invite_sign_in_open_a_school_see_the_chart_download_the_csv(browser, li
     downloaded = _wait_for_download(browser.downloads, ".csv")
     assert downloaded.name == f"evaluation-school-{county.school.id}-2025-autumn.csv"
     rows = list(csv.reader(io.StringIO(downloaded.read_text(encoding="utf-8-sig"))))
-    assert rows[0] == ["周期", "类别", "对象", "指标", "数值", "要求", "是否达标"]
-    assert rows[1][:3] == ["2025–2026学年秋季学期", "家访覆盖", "评估一小"]
-    assert any(row[3].startswith("家庭教育指导") and row[4] == "2" for row in rows)
+    assert rows[0] == ["周期", "截至", "类别", "对象", "指标", "数值", "要求", "是否达标"]
+    assert rows[1][:4] == ["2025–2026学年秋季学期", "2026-01-31", "家访覆盖", "评估一小"]
+    assert any(row[4].startswith("家庭教育指导") and row[5] == "2" for row in rows)
 
 
 def test_another_county_sees_nothing_of_this_one(browser, live, world):

@@ -33,9 +33,9 @@ def test_school_page_shows_coverage_per_class_and_the_policy_numbers(county, sig
     assert '<td class="num" id="coverage-rate">50.0%</td>' in html
     assert '<td class="num" id="attendance-rate">60.0%</td>' in html  # 3 attended of 5 expected
     assert _bars(html, "已开展")[:3] == [("家庭教育指导", 2), ("家长夜校", 5), ("家长代表大会", 1)]
-    guidance = re.search(r'<tr data-kind="guidance">(.*?)</tr>', html, re.S).group(1)
+    guidance = re.search(r'<tr data-kind="guidance" data-rule="guidance">(.*?)</tr>', html, re.S).group(1)
     assert "每学期≥2" in guidance and "达标" in guidance and "未达标" not in guidance
-    meeting = re.search(r'<tr data-kind="parent_meeting">(.*?)</tr>', html, re.S).group(1)
+    meeting = re.search(r'<tr data-kind="parent_meeting" data-rule="parent_meeting">(.*?)</tr>', html, re.S).group(1)
     assert "未达标" in meeting  # 1 of the 2 a year so far
     # bookings by month and channel, the twelve months up to the term's end: October 2025 has green 2, general 1
     green, general = _bars(html, "绿色通道"), _bars(html, "普通预约")
@@ -52,8 +52,8 @@ def test_the_csv_export_is_the_reports_one(county, signed_in):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert f"evaluation-school-{county.school.id}-2025-autumn.csv" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0] == ["周期", "类别", "对象", "指标", "数值", "要求", "是否达标"]
-    assert any(row[3].startswith("家庭教育指导") and row[4] == "2" for row in rows)
+    assert rows[0] == ["周期", "截至", "类别", "对象", "指标", "数值", "要求", "是否达标"]
+    assert any(row[4].startswith("家庭教育指导") and row[5] == "2" for row in rows)
 
 
 def test_region_and_alliance_pages_drill_down_to_schools(county, signed_in):

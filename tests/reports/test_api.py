@@ -42,7 +42,9 @@ def test_region_drill_down(call, make):
     assert [a["name"] for a in body["alliances"]] == ["评估教联体"]
     assert [(s["name"], s["alliance_id"]) for s in body["schools"]] == [
         ("评估一小", county.alliance.id), ("评估二小", county.alliance.id), ("评估三小", None)]
-    assert body["schools"][0]["rules_met"] == 3 and body["schools"][0]["rules"] == 4
+    # 6 rules: guidance, evening class, assembly ✓; parent meetings ✗; yearly guidance (003) ✓ (2 in autumn);
+    # the school's own coordination meeting ✗ (the one held is the alliance's)
+    assert body["schools"][0]["rules_met"] == 4 and body["schools"][0]["rules"] == 6
 
 
 def test_bad_year_and_term_answer_a_stable_code_in_chinese(call, world):
@@ -88,10 +90,11 @@ def test_csv_export_has_bom_and_the_same_numbers(call, make):
         assert response.status_code == 200 and response.mimetype == "text/csv"
         assert "attachment" in response.headers["Content-Disposition"]
         rows = _rows(response)
-        assert rows[0] == ["周期", "类别", "对象", "指标", "数值", "要求", "是否达标"]
-        assert ["2025–2026学年秋季学期", "家访覆盖", "评估一小", "家访覆盖率", "0.5", "100%", "否"] in rows
-        assert ["2025–2026学年秋季学期", "班级", "三年级2班", "已家访学生数", "1", "", ""] in rows
-        assert ["2025–2026学年秋季学期", "场馆预约", "评估一小", "爽约率", "0.5", "", ""] in rows
+        assert rows[0] == ["周期", "截至", "类别", "对象", "指标", "数值", "要求", "是否达标"]
+        term = ["2025–2026学年秋季学期", "2026-01-31"]
+        assert [*term, "家访覆盖", "评估一小", "家访覆盖率", "50%", "100%", "未达标"] in rows
+        assert [*term, "班级", "三年级2班", "已家访学生数", "1", "", ""] in rows
+        assert [*term, "场馆预约", "评估一小", "爽约率", "50%", "", ""] in rows
 
 
 def test_csv_cells_cannot_start_a_formula(call, make):
@@ -100,7 +103,7 @@ def test_csv_cells_cannot_start_a_formula(call, make):
     make.db.session.commit()
     response = call("GET", f"{API}/reports/alliances/{county.alliance.id}/export?school_year=2025",
                     county.alliance_admin)
-    names = {row[2] for row in _rows(response)[1:]}
+    names = {row[3] for row in _rows(response)[1:]}
     assert "'=HYPERLINK(\"http://x\",\"点我\")" in names
     assert not any(name.startswith(("=", "+", "-", "@")) for name in names)
 

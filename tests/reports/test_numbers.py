@@ -50,7 +50,9 @@ def test_school_activities_autumn(county):
                     "parent_meeting": (1, 2, False)}  # a cancelled guidance session does not count
     guidance = _item(report, "guidance")
     assert (guidance["attended"], guidance["expected"], guidance["attendance_rate"]) == (3, 4, 0.75)
-    assert report["attendance"] == {"sessions": 9, "attended": 3, "expected": 5, "rate": 0.6}
+    # 9 sessions held, 2 of them with enrolments (the rate is over those)
+    assert report["attendance"] == {"sessions": 9, "sessions_with_enrolment": 2, "attended": 3, "expected": 5,
+                                    "rate": 0.6}
 
 
 def test_school_activities_spring_count_parent_meetings_over_the_year(county):
@@ -95,7 +97,11 @@ def test_alliance_report(county):
     assert (report["coverage"]["students"], report["coverage"]["visited"]) == (9, 5)
     guidance = _item(report, "guidance")
     assert (guidance["held"], guidance["schools"], guidance["schools_met"]) == (3, 2, 1)
-    assert report["coordination_meetings"] == {"required": 1, "per": "year", "held": 1, "met": True}
+    assert report["coordination_meetings"] == {
+        "required": 1, "per": "year", "held": 1, "met": True, "status": "met",
+        "attendees": {"families": 0, "community": 0, "resource_units": 0, "meetings_with_all_kinds": 0},
+        # 001 §二(二)1 asks each school for one: neither school ran its own (the one held is the alliance's)
+        "schools": 2, "schools_met": 0, "schools_in_progress": 0}
     assert report["bookings"]["total"] == 4 and report["bookings"]["checked_in"] == 2
 
 
