@@ -2,7 +2,7 @@
 a 教联体工作协调会 (one row per session of an alliance_meeting course)
 
 Revision ID: f4d80000000a
-Revises: be4c40000006
+Revises: c1a5e0000007
 Create Date: 2026-12-04 19:00:00
 
 """
@@ -14,7 +14,7 @@ import jlt_family.core.db_types
 
 # revision identifiers, used by Alembic.
 revision = 'f4d80000000a'
-down_revision = 'be4c40000006'
+down_revision = 'c1a5e0000007'
 branch_labels = None
 depends_on = None
 
