@@ -150,19 +150,22 @@ class WeChatClient:
             ).one_or_none()
 
     def _store_token(self, token, expires_at):
-        # Its own short transaction: the cache must not depend on the caller's commit or rollback.
+        # Short transactions of one statement each, apart from the caller's: the cache must not depend on the
+        # caller's commit or rollback, and several workers storing at once (an empty cache, WeChat back after an
+        # outage) must not deadlock: an UPDATE and an INSERT in one transaction did on MariaDB (1213, which also
+        # took the savepoint with it).
         table = WeChatAccessToken.__table__
-        with db.engine.begin() as conn:
-            updated = conn.execute(
-                sa.update(table).where(table.c.appid == self.appid).values(access_token=token, expires_at=expires_at)
-            ).rowcount
-            if not updated:
-                try:
-                    with conn.begin_nested():
-                        conn.execute(sa.insert(table).values(appid=self.appid, access_token=token,
-                                                             expires_at=expires_at))
-                except sa.exc.IntegrityError:
-                    pass  # another worker stored the same stable token meanwhile
+        update = sa.update(table).where(table.c.appid == self.appid).values(access_token=token, expires_at=expires_at)
+        with db.engine.connect() as conn:
+            with conn.begin():
+                if conn.execute(update).rowcount:
+                    return
+            try:
+                with conn.begin():
+                    conn.execute(sa.insert(table).values(appid=self.appid, access_token=token, expires_at=expires_at))
+            except sa.exc.IntegrityError:  # another worker stored its token meanwhile: ours is as new
+                with conn.begin():
+                    conn.execute(update)
 
     def drop_cached_token(self, token):
         self._kept = None
