@@ -9,8 +9,8 @@ Any number of dispatcher processes may run against one database:
    may pick the same ids, the conditional UPDATE lets only one of them take each row.
 2. **Begin** (per reminder, one short transaction): re-check the token while extending the lease and counting
    the attempt and recording that its send began (``send_started_at``; ``UPDATE ... WHERE id=:id AND
-   claim_token=:token``; a row the reaper took back is skipped), and reserve one consent credit (``UPDATE ... SET credits = credits - 1 WHERE ... AND credits > 0``). No credit:
-   the reminder is inbox-only.
+   claim_token=:token``; a row the reaper took back is skipped), and reserve one consent credit (``UPDATE ...
+   SET credits = credits - 1 WHERE ... AND credits > 0``). No credit: the reminder is inbox-only.
 3. **Send** the subscribe message, outside any transaction.
 4. **Mark** at once (one UPDATE guarded by the token, committed): sent; retry later with exponential backoff
    and a cap (-1, 45009, 45011, token errors, timeouts, 5xx); inbox-only on 43101 (the consent is used up);
