@@ -28,9 +28,9 @@ from flask import g, has_request_context, request
 
 from jlt_family.core.extensions import db
 
-# MariaDB 1969: max_statement_time exceeded; MySQL 3024: max_execution_time exceeded; 2013: the connection was
-# lost during the query (here: the socket's read timeout on a server that stopped answering).
-STATEMENT_TIMEOUT_CODES = {1969, 3024, 2013}
+# MariaDB 1969: max_statement_time exceeded; MySQL 3024: max_execution_time exceeded. (A server that stopped
+# answering ends in 2013, lost connection, at the socket's timeout: 503 database_unavailable.)
+STATEMENT_TIMEOUT_CODES = {1969, 3024}
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,8 @@ def use(name):
 
 def apply(dbapi_connection, info, dialect, bound):
     """Give one DBAPI connection ``bound`` (no-op when it has it already); ``info``: its pool record's info."""
+    if hasattr(dbapi_connection, "_read_timeout"):  # PyMySQL reads these before each socket read and write
+        dbapi_connection._read_timeout = dbapi_connection._write_timeout = bound.socket
     if info.get("db_wait") == bound:
         return
     if dialect.name == "sqlite":
@@ -103,8 +105,6 @@ def apply(dbapi_connection, info, dialect, bound):
         sql = f"SET SESSION max_statement_time = {float(bound.statement)}"
     else:
         sql = f"SET SESSION max_execution_time = {int(bound.statement * 1000)}"
-    if hasattr(dbapi_connection, "_read_timeout"):  # PyMySQL reads these before each socket read and write
-        dbapi_connection._read_timeout = dbapi_connection._write_timeout = bound.socket
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(sql)
@@ -117,6 +117,6 @@ def apply(dbapi_connection, info, dialect, bound):
 
 
 def is_statement_timeout(exc):
-    """A statement interrupted by its bound (or a server that stopped answering within it)."""
+    """A statement the server interrupted at its bound."""
     args = getattr(getattr(exc, "orig", None), "args", ())
     return isinstance(exc, sa.exc.OperationalError) and bool(args) and args[0] in STATEMENT_TIMEOUT_CODES
