@@ -49,7 +49,7 @@ def _dispatchers(app, count, at):
                 while dispatcher.dispatch_once(lambda: at):
                     pass
             except Exception as exc:  # noqa: BLE001 (reported by the test's assertion)
-                errors.append(repr(exc))
+                errors.append(f"{exc!r} in {getattr(exc, 'statement', '')}")
             finally:
                 dispatcher.db.session.remove()
 
