@@ -27,6 +27,11 @@ def _env_json(name, default):
         raise RuntimeError(f"{name} must be JSON: {exc}") from None
 
 
+def _env_list(name, default):
+    value = os.environ.get(name)
+    return tuple(v.strip() for v in value.split(",") if v.strip()) if value not in (None, "") else default
+
+
 def _env_int(name, default):
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
@@ -41,10 +46,20 @@ class Config:
     # hide_parameters: SQL logs and errors never show the values (phones, addresses, tokens; core/logprivacy.py)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800, "hide_parameters": True}
     SQLALCHEMY_RECORD_QUERIES = False
-    # MySQL/MariaDB: a database that is gone or hangs fails the request (503 database_unavailable) within these
-    # bounds instead of holding the worker (PyMySQL's connect, read and write timeouts, in seconds)
+    # Database waits (core/dbwaits.py), in seconds, 0 = none. A statement of a request waits at most
+    # DB_STATEMENT_TIMEOUT_SECONDS (MariaDB max_statement_time, SQLite busy timeout), then answers 503
+    # database_timeout; jobs (dispatcher, scheduler, migrations, CLI imports) and the endpoints listed in
+    # DB_LONG_STATEMENT_ENDPOINTS (comma-separated; "name." = a blueprint) wait DB_JOB_STATEMENT_TIMEOUT_SECONDS;
+    # /readyz DB_READY_TIMEOUT_SECONDS. A database that is gone or stalled fails within the bound plus
+    # DB_READ_TIMEOUT_SECONDS (PyMySQL's socket timeouts) or DB_CONNECT_TIMEOUT_SECONDS (503 database_unavailable).
     DB_CONNECT_TIMEOUT_SECONDS = _env_int("DB_CONNECT_TIMEOUT_SECONDS", 5)
-    DB_READ_TIMEOUT_SECONDS = _env_int("DB_READ_TIMEOUT_SECONDS", 60)
+    DB_READ_TIMEOUT_SECONDS = _env_int("DB_READ_TIMEOUT_SECONDS", 5)
+    DB_STATEMENT_TIMEOUT_SECONDS = _env_int("DB_STATEMENT_TIMEOUT_SECONDS", 5)
+    DB_JOB_STATEMENT_TIMEOUT_SECONDS = _env_int("DB_JOB_STATEMENT_TIMEOUT_SECONDS", 600)
+    DB_READY_TIMEOUT_SECONDS = _env_int("DB_READY_TIMEOUT_SECONDS", 2)
+    DB_LONG_STATEMENT_ENDPOINTS = _env_list("DB_LONG_STATEMENT_ENDPOINTS", (
+        "reports.", "organizations.import_roster", "catalogue.export_catalogue", "dashboard.region_csv",
+        "dashboard.alliance_csv", "dashboard.school_csv"))
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024)
     JSON_AS_ASCII = False
 

@@ -36,6 +36,7 @@ class JltFlask(Flask):
 
 def create_app(config_class=None):
     """Application factory: binds the extensions and registers every domain's blueprint."""
+    from jlt_family.core import dbwaits
     from jlt_family.core.extensions import api, db, migrate
 
     config_class = config_class or config_for()
@@ -54,6 +55,7 @@ def create_app(config_class=None):
     _bound_database_waits(app)
     db.init_app(app)
     _configure_engine_events(app)
+    dbwaits.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
 
     from jlt_family.core.routing import IdConverter, id_param_schema
@@ -153,14 +155,18 @@ def _configure_engine_events(app):
 
 
 def _bound_database_waits(app):
-    """MySQL/MariaDB connections with connect, read and write timeouts (a lost database fails fast: 503)."""
+    """MySQL/MariaDB connections with connect, read and write timeouts (a lost database fails fast: 503); the
+    bound of each statement, short in requests and longer in jobs, is set on checkout (core/dbwaits.py)."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("mysql"):
         return
+    from jlt_family.core.dbwaits import bounds
+
     options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     connect_args = dict(options.get("connect_args", {}))
+    socket = bounds(app.config)["request"].socket
     connect_args.setdefault("connect_timeout", app.config["DB_CONNECT_TIMEOUT_SECONDS"])
-    connect_args.setdefault("read_timeout", app.config["DB_READ_TIMEOUT_SECONDS"])
-    connect_args.setdefault("write_timeout", app.config["DB_READ_TIMEOUT_SECONDS"])
+    connect_args.setdefault("read_timeout", socket)
+    connect_args.setdefault("write_timeout", socket)
     options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 

@@ -53,6 +53,23 @@ def idempotent(view):
     return wrapper
 
 
+def is_replay():
+    """This request carries an Idempotency-Key whose answer is stored for this body: it will be replayed.
+
+    A replay costs nothing (no work, no write), so rate limits do not count it (``ratelimit.per_user``): a phone
+    retrying on a flaky network must get its first answer back, not 429. A key in progress, reused for another
+    body or new still counts. One indexed read, only for requests that carry a key."""
+    key = request.headers.get(HEADER)
+    actor = g.get("actor")
+    if key is None or not _KEY_RE.match(key) or actor is None or not actor.is_authenticated:
+        return False
+    return db.session.scalar(
+        sa.select(sa.literal(True)).where(
+            IdempotencyRecord.user_id == actor.user_id, IdempotencyRecord.key == key,
+            IdempotencyRecord.request_hash == _request_digest(), IdempotencyRecord.status_code.is_not(None))
+    ) is not None
+
+
 def _request_digest():
     h = hashlib.sha256()
     for part in (request.method, request.path, request.query_string, request.get_data(cache=True)):

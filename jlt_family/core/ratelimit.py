@@ -50,7 +50,8 @@ def per_user(bucket, limit_setting, window_seconds):
     """Decorator: count each call of the signed-in user before any work, refusing past the configured limit.
 
     ``limit_setting`` names the config key holding the limit. Place it under ``@blp.login_required`` and above
-    ``@idempotent`` (the counter commits on its own connection, before the request writes).
+    ``@idempotent`` (the counter commits on its own connection, before the request writes). A retry whose
+    Idempotency-Key has a stored answer is not counted: it is replayed, no work done.
     """
 
     def decorator(view):
@@ -58,7 +59,10 @@ def per_user(bucket, limit_setting, window_seconds):
         def wrapper(*args, **kwargs):
             from flask import current_app, g
 
-            hit(f"{bucket}:{g.actor.user_id}", current_app.config[limit_setting], window_seconds)
+            from jlt_family.core.idempotency import is_replay
+
+            if not is_replay():  # a stored answer replayed costs nothing: not counted
+                hit(f"{bucket}:{g.actor.user_id}", current_app.config[limit_setting], window_seconds)
             return view(*args, **kwargs)
 
         return wrapper

@@ -16,7 +16,11 @@ The file's first row holds the column headers (order free, unknown columns ignor
 A missing flag column leaves that flag unchanged.
 
 CSV: UTF-8 with or without BOM, or GBK/GB18030 (what Excel in zh-CN writes); comma- or tab-separated.
-XLSX: the first worksheet. Limits: ``MAX_FILE_BYTES`` and ``MAX_ROWS`` data rows; blank rows are skipped.
+XLSX: the first worksheet. Limits: ``MAX_FILE_BYTES`` and ``MAX_ROWS`` data rows; blank rows are skipped. Before
+the workbook is parsed, the archive's declared sizes (``MAX_XLSX_UNPACKED_BYTES`` in all, a bounded compression
+ratio) and the first sheet's rows and cells (counted on the stream, stopping at the limit) are checked: a small
+crafted file cannot cost a worker seconds of CPU (413 ``roster_xlsx_too_large``, 422 ``roster_too_many_rows`` or
+``roster_too_many_cells``).
 Row numbers are those of the spreadsheet (the header is row 1).
 
 Rules: every row is validated; when any row is bad the answer lists each problem (row, column, Chinese reason)
@@ -32,9 +36,11 @@ import csv
 import datetime as dt
 import io
 import logging
+import posixpath
 import re
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -54,6 +60,13 @@ MAX_ROWS = 5000
 MAX_LISTED_ERRORS = 500
 _MAX_PHYSICAL_ROWS = 50_000  # blank rows included: stops a workbook of a million formatted empty rows
 _MAX_COLUMNS = 40
+MAX_XLSX_UNPACKED_BYTES = 16 * 1024 * 1024  # the declared sizes of all the archive's entries together
+_MAX_XLSX_ENTRIES = 500
+_MAX_XLSX_RATIO = 100  # an entry over 1 MB unpacked may be at most this many times its packed size
+_MAX_CELLS = (MAX_ROWS + 1) * 20  # cells of the first sheet (openpyxl's cost grows with them)
+_SHEET_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|si)[\s>/]")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref=\"[A-Z]+\d+:[A-Z]+(\d+)\"")
+_TAG_TAIL = 32  # longer than any tag prefix _SHEET_TAGS matches: a match cut between two chunks is found whole
 
 YEAR, GRADE, CLASS, NUMBER, NAME = "学年", "年级", "班级", "学号", "姓名"
 GENDER, BIRTH = "性别", "出生日期"
@@ -75,6 +88,12 @@ class RosterFileTooLargeError(AppError):
     status = 413
     code = "roster_file_too_large"
     message = f"文件过大，请不要超过 {MAX_FILE_BYTES // (1024 * 1024)} MB"
+
+
+class RosterXlsxTooLargeError(AppError):
+    status = 413
+    code = "roster_xlsx_too_large"
+    message = "Excel 文件解压后过大，请删除多余的工作表、格式或空行后重试"
 
 
 def _file_error(message, code="roster_file_invalid"):
@@ -160,6 +179,7 @@ def _read_csv(data):
 def _read_xlsx(data):
     from openpyxl import load_workbook
 
+    check_xlsx(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # style and extension warnings of files from other programs
@@ -179,6 +199,93 @@ def _read_xlsx(data):
         return rows
     finally:
         workbook.close()
+
+
+def check_xlsx(data):
+    """Refuse a workbook that would be costly to parse, from the archive's directory and a streaming count of
+    the first sheet's rows and cells, before openpyxl reads any of it (``zipfile`` never unpacks more than an
+    entry's declared size, so the declared sizes bound the work)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _file_error("无法读取该 Excel 文件，请确认是 .xlsx 格式", code="roster_bad_xlsx") from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > _MAX_XLSX_ENTRIES or sum(e.file_size for e in entries) > MAX_XLSX_UNPACKED_BYTES:
+            raise RosterXlsxTooLargeError()
+        for entry in entries:
+            if entry.file_size > 1024 * 1024 and entry.file_size > _MAX_XLSX_RATIO * max(entry.compress_size, 1):
+                raise RosterXlsxTooLargeError()
+        names = {e.filename for e in entries}
+        try:
+            sheet = _first_sheet(archive, names)
+            if sheet is not None:
+                counts = _count_tags(archive, sheet, {"row": _MAX_PHYSICAL_ROWS, "c": _MAX_CELLS}, dimension=True)
+                if counts["row"] > _MAX_PHYSICAL_ROWS:
+                    raise _too_many_rows()
+                if counts["c"] > _MAX_CELLS:
+                    raise _too_many_cells()
+            strings = "xl/sharedStrings.xml"
+            if strings in names and _count_tags(archive, strings, {"si": _MAX_CELLS})["si"] > _MAX_CELLS:
+                raise _too_many_cells()
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+            log.info("unreadable roster workbook: %r", exc)  # a bad CRC, an encrypted or unknown-method entry
+            raise _file_error("无法读取该 Excel 文件，请确认是 .xlsx 格式", code="roster_bad_xlsx") from None
+
+
+def _first_sheet(archive, names):
+    """The archive path of the workbook's first worksheet (what openpyxl reads), or None when the workbook
+    does not say (openpyxl then refuses the file)."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    first = re.search(rb"<(?:\w+:)?sheet\s[^>]*?\b\w+:id=\"([^\"]+)\"", workbook)
+    if first is None:
+        return None
+    for relationship in re.finditer(rb"<(?:\w+:)?Relationship\s([^>]*)>", rels):
+        attributes = dict(re.findall(rb"(\w+)=\"([^\"]*)\"", relationship.group(1)))
+        if attributes.get(b"Id") == first.group(1):
+            target = attributes.get(b"Target", b"").decode("utf-8", "replace")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            return path if path in names else None
+    return None
+
+
+def _count_tags(archive, name, limits, dimension=False):
+    """How many of each tag of ``limits`` the entry holds, read in chunks, stopping once one is past its limit
+    (then its count is limit + 1); with ``dimension``, a ``<dimension ref="A1:Z9">`` past the row limit counts
+    as that many rows at once."""
+    counts = dict.fromkeys(limits, 0)
+    with archive.open(name) as stream:
+        tail, first = b"", True
+        while True:
+            chunk = stream.read(1 << 16)
+            buffer = tail + chunk
+            if first and dimension:
+                declared = _DIMENSION.search(buffer)
+                if declared and int(declared.group(1)) > limits["row"]:
+                    counts["row"] = int(declared.group(1))
+                    return counts
+                first = False
+            whole = len(buffer) if not chunk else max(len(buffer) - _TAG_TAIL, 0)
+            for match in _SHEET_TAGS.finditer(buffer, 0, len(buffer)):
+                if match.start() >= whole:
+                    break
+                tag = match.group(1).decode()
+                if tag in counts:
+                    counts[tag] += 1
+                    if counts[tag] > limits[tag]:
+                        return counts
+            if not chunk:
+                return counts
+            tail = buffer[whole:]
+
+
+def _too_many_cells():
+    message = f"表格内容过多（第一个工作表最多 {_MAX_CELLS} 个单元格），请删除多余的列或分批导入"
+    return ValidationFailed(message, code="roster_too_many_cells", errors={"file": [message]})
 
 
 def _cell(value):

@@ -8,9 +8,9 @@ Any number of dispatcher processes may run against one database:
    status='pending'``, commit, and read back the rows carrying *our* token: on SQLite, where two dispatchers
    may pick the same ids, the conditional UPDATE lets only one of them take each row.
 2. **Begin** (per reminder, one short transaction): re-check the token while extending the lease and counting
-   the attempt (``UPDATE ... WHERE id=:id AND claim_token=:token``; a row the reaper took back is skipped), and
-   spend one consent credit (``UPDATE ... SET credits = credits - 1 WHERE ... AND credits > 0``). No credit:
-   the reminder is inbox-only.
+   the attempt and recording that its send began (``send_started_at``; ``UPDATE ... WHERE id=:id AND
+   claim_token=:token``; a row the reaper took back is skipped), and reserve one consent credit (``UPDATE ...
+   SET credits = credits - 1 WHERE ... AND credits > 0``). No credit: the reminder is inbox-only.
 3. **Send** the subscribe message, outside any transaction.
 4. **Mark** at once (one UPDATE guarded by the token, committed): sent; retry later with exponential backoff
    and a cap (-1, 45009, 45011, token errors, timeouts, 5xx); inbox-only on 43101 (the consent is used up);
@@ -19,12 +19,31 @@ Any number of dispatcher processes may run against one database:
    5xx) gives the rest of the batch back, due after the first backoff: a WeChat that is down costs one timeout
    per send thread and batch, not one per reminder.
 
-The reaper returns ``sending`` rows whose lease expired to ``pending``. Delivery is at least once: the windows
-for a duplicate are a process dying between WeChat's answer to step 3 and the commit of step 4 (one reminder
-per dead process, the one in flight), and a send whose answer timed out after WeChat had accepted it (retried
-as unsent, since WeChat's API has no idempotency key: at most one per send thread and batch). The lease is
-extended right before each send so that a slow batch never lets the reaper hand an in-flight reminder to
+The reaper returns ``sending`` rows whose lease expired (their dispatcher died or stalled) and the lease is
+extended right before each send, so that a slow batch never lets the reaper hand an in-flight reminder to
 another dispatcher.
+
+**Consent credit and state follow WeChat's answer** (订阅消息额度; exactly once: no reminder lost, none pushed
+twice). A credit is *reserved* in step 2, before the send, so that two sends can never share one credit; then:
+
+- WeChat accepted the send: the credit stays spent, the reminder is ``sent``.
+- The send did not happen (WeChat answered an error or a 5xx, the connection failed, a timeout: see the last
+  paragraph): the credit is given back in the transaction that records the answer. A row put back before its
+  send began (a released batch, a reaped lease with ``send_started_at`` empty) never spent one.
+- 43101: WeChat says the consents are used up: the user's credits of the template become 0, the reminder is
+  inbox-only (refused).
+- **Unknown outcome**: a lease that expired after step 2 committed (``send_started_at`` set), so the dispatcher
+  died or stalled between starting the send and recording WeChat's answer. The message may have been pushed and
+  WeChat's API has no idempotency key, so pushing it again could deliver it twice and spend a second one-time
+  consent (or get 43101 and mark a delivered reminder inbox-only). The reaper therefore never re-pushes it: it
+  is marked ``sent`` as of ``send_started_at``, unconfirmed (``send_started_at`` stays set, ``last_error`` says
+  so), its credit stays spent (the consent WeChat most likely used), and it stays in the inbox, so nothing is
+  lost. The row keeps its claim token: if its dispatcher was only slow and its answer arrives after all, that
+  answer is recorded as usual (and a credit given back if the send had failed).
+
+The one remaining window for a duplicate is a send whose answer timed out after WeChat had accepted it: it is
+retried as unsent (a WeChat that hangs must not turn every batch's first reminders into unconfirmed pushes), at
+most one per send thread and batch.
 """
 
 import datetime as dt
@@ -51,6 +70,7 @@ log = logging.getLogger(__name__)
 
 NO_CONSENT = 43101
 QUOTA_ERRORS = {45009, 45011}  # the whole app is over its quota: stop the batch, give the rest back
+UNCONFIRMED = "unconfirmed: the dispatcher stopped before WeChat answered"
 
 
 @dataclass(frozen=True)
@@ -121,27 +141,45 @@ def claim(now, settings):
     return token, rows
 
 
-def release(token, next_attempt_at):
-    """Give back the claimed rows not yet begun (status still sending with our token)."""
+def release(token, ids, next_attempt_at):
+    """Give back the claimed rows of ``ids`` not yet begun (still sending with our token, no send started).
+
+    By primary key: an UPDATE by the claim token alone (not indexed) scans the table and locks every row it
+    passes, other dispatchers' rows in flight included, and deadlocked against them (MariaDB 1213)."""
     t = _reminders()
-    db.session.execute(
-        sa.update(t).where(t.c.claim_token == token, t.c.status == ReminderStatus.SENDING)
-        .values(status=ReminderStatus.PENDING, claim_token=None, lease_until=None, next_attempt_at=next_attempt_at)
-    )
+    if ids:
+        db.session.execute(
+            sa.update(t).where(t.c.id.in_(ids), t.c.claim_token == token, t.c.status == ReminderStatus.SENDING,
+                               t.c.send_started_at.is_(None))
+            .values(status=ReminderStatus.PENDING, claim_token=None, lease_until=None,
+                    next_attempt_at=next_attempt_at)
+        )
     db.session.commit()
 
 
 def reap(now):
-    """Return ``sending`` reminders whose lease expired (their dispatcher died or stalled) to ``pending``."""
+    """Settle ``sending`` reminders whose lease expired (their dispatcher died or stalled); returns how many.
+
+    Those whose send never began go back to ``pending`` (no credit was spent on them); those whose send began
+    have an unknown outcome and are marked sent, unconfirmed, never pushed again (the rule in the module's
+    docstring)."""
     t = _reminders()
-    count = db.session.execute(
-        sa.update(t).where(t.c.status == ReminderStatus.SENDING, t.c.lease_until < now)
+    expired = (t.c.status == ReminderStatus.SENDING, t.c.lease_until < now)
+    returned = db.session.execute(
+        sa.update(t).where(*expired, t.c.send_started_at.is_(None))
         .values(status=ReminderStatus.PENDING, claim_token=None, lease_until=None)
     ).rowcount
+    unconfirmed = db.session.execute(
+        sa.update(t).where(*expired, t.c.send_started_at.is_not(None))
+        .values(status=ReminderStatus.SENT, sent_at=t.c.send_started_at, lease_until=None,
+                last_error=UNCONFIRMED)
+    ).rowcount
     db.session.commit()
-    if count:
-        log.warning("reaper returned %d reminders with expired leases", count)
-    return count
+    if returned:
+        log.warning("reaper returned %d reminders with expired leases", returned)
+    if unconfirmed:
+        log.warning("reaper marked %d reminders sent, unconfirmed: their dispatcher stopped mid-send", unconfirmed)
+    return returned + unconfirmed
 
 
 # Per reminder --------------------------------------------------------------------------------------------------
@@ -152,7 +190,7 @@ def _mark(reminder_id, token, refund=None, **values):
     t = _reminders()
     done = db.session.execute(
         sa.update(t).where(t.c.id == reminder_id, t.c.claim_token == token)
-        .values(claim_token=None, lease_until=None, **values)
+        .values(claim_token=None, lease_until=None, send_started_at=None, **values)
     ).rowcount
     if done and refund:
         _change_credits(*refund, SubscribeConsent.credits + 1)
@@ -178,7 +216,7 @@ def _begin(reminder, token, template_id, now, settings):
     t = _reminders()
     ours = db.session.execute(
         sa.update(t).where(t.c.id == reminder.id, t.c.claim_token == token, t.c.status == ReminderStatus.SENDING)
-        .values(lease_until=settings.lease(now), attempts=t.c.attempts + 1)
+        .values(lease_until=settings.lease(now), attempts=t.c.attempts + 1, send_started_at=now)
     ).rowcount
     if not ours:
         db.session.rollback()
@@ -333,7 +371,7 @@ def dispatch_once(clock=utcnow, settings=None, client=None):
             for future in futures:
                 future.result()
     if stop.is_set():
-        release(token, clock() + _seconds(settings.backoff(1)))
+        release(token, [row.id for row in rows], clock() + _seconds(settings.backoff(1)))
     return len(rows)
 
 

@@ -36,7 +36,8 @@ class Reminder(db.Model):
 
     ``inbox_at``: when it shows in the inbox; ``due_at``: when it should be pushed (later inside quiet hours);
     ``next_attempt_at``: when the dispatcher may next claim it (``due_at``, then the retry backoff). A claimed
-    row is ``sending`` with a ``claim_token`` and a ``lease_until``; the reaper returns expired leases.
+    row is ``sending`` with a ``claim_token`` and a ``lease_until``; the reaper returns expired leases (see the
+    dispatcher for a lease that expired mid-send: ``send_started_at``).
     """
 
     __tablename__ = "reminder"
@@ -59,6 +60,9 @@ class Reminder(db.Model):
     outcome: Mapped[InboxOutcome | None] = mapped_column(str_enum(InboxOutcome))
     claim_token: Mapped[str | None] = mapped_column(sa.String(32))
     lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the current attempt's push began (the send may have reached WeChat); cleared when its answer is
+    # recorded. Still set on a ``sent`` row: the dispatcher stopped before WeChat answered (sent, unconfirmed).
+    send_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_error_code: Mapped[int | None] = mapped_column(sa.Integer)

@@ -14,6 +14,7 @@ import threading
 import requests
 import sqlalchemy as sa
 
+from jlt_family.core.errors import is_lock_conflict
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
 from jlt_family.wechat.models import WeChatAccessToken
@@ -150,25 +151,40 @@ class WeChatClient:
             ).one_or_none()
 
     def _store_token(self, token, expires_at):
-        # Its own short transaction: the cache must not depend on the caller's commit or rollback.
+        # Short transactions of one statement each, apart from the caller's: the cache must not depend on the
+        # caller's commit or rollback. Several workers storing at once (an empty cache, WeChat back after an
+        # outage, a token just dropped) may deadlock on MariaDB (1213, the gap locks of an UPDATE or INSERT of a
+        # missing row); the cache is shared but not needed: the one that loses keeps its token in hand, the next
+        # fetch (the stable token is the same) stores it again.
         table = WeChatAccessToken.__table__
-        with db.engine.begin() as conn:
-            updated = conn.execute(
-                sa.update(table).where(table.c.appid == self.appid).values(access_token=token, expires_at=expires_at)
-            ).rowcount
-            if not updated:
+        update = sa.update(table).where(table.c.appid == self.appid).values(access_token=token, expires_at=expires_at)
+        try:
+            with db.engine.connect() as conn:
+                with conn.begin():
+                    if conn.execute(update).rowcount:
+                        return
                 try:
-                    with conn.begin_nested():
+                    with conn.begin():
                         conn.execute(sa.insert(table).values(appid=self.appid, access_token=token,
                                                              expires_at=expires_at))
-                except sa.exc.IntegrityError:
-                    pass  # another worker stored the same stable token meanwhile
+                except sa.exc.IntegrityError:  # another worker stored its token meanwhile: ours is as new
+                    with conn.begin():
+                        conn.execute(update)
+        except sa.exc.OperationalError as exc:
+            if not is_lock_conflict(exc):
+                raise
+            log.info("WeChat token cache: the store lost a lock conflict with another worker's (%s)", exc.orig)
 
     def drop_cached_token(self, token):
         self._kept = None
         table = WeChatAccessToken.__table__
-        with db.engine.begin() as conn:
-            conn.execute(sa.delete(table).where(table.c.appid == self.appid, table.c.access_token == token))
+        try:
+            with db.engine.begin() as conn:
+                conn.execute(sa.delete(table).where(table.c.appid == self.appid, table.c.access_token == token))
+        except sa.exc.OperationalError as exc:  # another worker's store or drop won: the next fetch sets it right
+            if not is_lock_conflict(exc):
+                raise
+            log.info("WeChat token cache: the drop lost a lock conflict with another worker's (%s)", exc.orig)
 
     # -- APIs --------------------------------------------------------------------------------------------
     def code2session(self, js_code):

@@ -3,6 +3,7 @@ stopped): requests fail fast with 503 ``database_unavailable``, the service reco
 database is back (pool_pre_ping, no restart), and a write cut mid-way leaves nothing behind.
 """
 
+import contextlib
 import io
 import os
 import threading
@@ -52,13 +53,19 @@ def _code(response):
 
 
 def test_connections_carry_bounded_timeouts(proxied_app):
+    """A request's statements wait at most 5 s at the server, its socket 5 + 2 s; a job's 600 s, 600 + 2 s."""
+    def bounds():
+        with db.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            limit = conn.execute(sa.text("SELECT @@max_statement_time")).scalar()
+            return raw.connect_timeout, raw._read_timeout, raw._write_timeout, float(limit)
+
+    with proxied_app.test_request_context(f"{API}/me"):
+        assert bounds() == (2, 7, 7, 5.0)
     with proxied_app.app_context():
-        connection = db.engine.raw_connection()
-        try:
-            raw = connection.dbapi_connection
-            assert (raw.connect_timeout, raw._read_timeout, raw._write_timeout) == (2, 2, 2)
-        finally:
-            connection.close()
+        assert bounds() == (2, 602, 602, 600.0)
+    with proxied_app.test_request_context(f"{API}/reports/schools/1"):  # a report: the jobs' bound
+        assert bounds() == (2, 602, 602, 600.0)
 
 
 def test_lost_database_answers_503_then_recovers_without_restart(proxied_app, proxy, make, world):
@@ -131,3 +138,74 @@ def test_write_cut_mid_way_leaves_no_partial_rows(proxied_app, proxy, make, worl
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Student).where(
         Student.student_no.like("R20269%"))) == 5
+
+
+@pytest.fixture
+def bounded_app():
+    """A second app on the test database with a 1 s bound per request statement."""
+    from config import TestingConfig
+    from jlt_family import create_app
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = os.environ["TEST_DATABASE_URL"]
+        DB_STATEMENT_TIMEOUT_SECONDS = 1
+
+    bounded = create_app(Config)
+    yield bounded
+    with bounded.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@contextlib.contextmanager
+def _frozen(*tables, hold_at_most=60):
+    """Another connection holds ``LOCK TABLES ... WRITE`` on ``tables``: every read of them waits. It lets go
+    when the block ends, or by itself after ``hold_at_most`` seconds (a hang guard)."""
+    locked, done, engine = threading.Event(), threading.Event(), db.engine
+
+    def hold():
+        with engine.connect() as conn:
+            conn.exec_driver_sql("LOCK TABLES " + ", ".join(f"`{t}` WRITE" for t in tables))
+            locked.set()
+            done.wait(hold_at_most)
+            conn.exec_driver_sql("UNLOCK TABLES")
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(30)
+    try:
+        yield
+    finally:
+        done.set()
+        holder.join(timeout=30)
+
+
+def _statements_interrupted():
+    with db.engine.connect() as conn:
+        return int(conn.execute(sa.text("SHOW GLOBAL STATUS LIKE 'Max_statement_time_exceeded'")).one()[1])
+
+
+def test_a_frozen_table_fails_the_request_fast_and_healthz_answers_meanwhile(bounded_app, make, world):
+    headers = make.login(world.guardian_a)
+    db.session.commit()
+    client = bounded_app.test_client()
+    assert _code(client.get(f"{API}/me", headers=headers)) == (200, None)
+    interrupted = _statements_interrupted()
+    with bounded_app.app_context():
+        statements = []
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with _frozen("user", "user_session"):
+        answers = []
+        worker = threading.Thread(target=lambda: answers.append(client.get(f"{API}/me", headers=headers)))
+        worker.start()
+        worker.join(timeout=50)  # a hang guard: without the bound the request waits for the lock to go
+        assert not worker.is_alive()
+        [response] = answers
+        assert _code(response) == (503, "database_timeout") and response.headers["Retry-After"]
+        assert _statements_interrupted() > interrupted  # the server interrupted the statement at its bound
+        del statements[:]
+        # liveness answers without the database, even with a bearer token; readiness too: the server is up
+        assert client.get("/healthz", headers=headers).get_json() == {"status": "ok"}
+        assert statements == []
+        assert _code(client.get("/readyz")) == (200, None)
+    assert _code(client.get(f"{API}/me", headers=headers)) == (200, None)

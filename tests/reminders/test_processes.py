@@ -74,9 +74,21 @@ def _count(db, *where):
     return db.session.scalar(sa.select(sa.func.count()).select_from(Reminder).where(*where))
 
 
+def _tomorrow_morning():
+    """10:00 in Shanghai tomorrow: the seeded reminders are due, the quiet hours are over."""
+    return utcnow().replace(hour=2, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+
+
+def _wait_for(condition, what):
+    deadline = time.monotonic() + 60  # a hang guard, not a speed check
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
 def test_three_processes_send_3000_reminders_each_exactly_once(fake, db):
     _seed(db, 3000)
-    procs = [_start(fake, db) for _ in range(3)]
+    procs = [_start(fake, db, now=_tomorrow_morning().isoformat()) for _ in range(3)]
     _go(*procs)
     outputs = [proc.communicate(timeout=300)[0] for proc in procs]  # a hang guard, not a speed check (bench/)
     claimed = [int(out.split()[-1]) for out in outputs]
@@ -93,11 +105,11 @@ def test_three_processes_send_3000_reminders_each_exactly_once(fake, db):
 def test_a_killed_dispatcher_loses_nothing(fake, db, wechat_mode, configure):
     configure(WECHAT_TEMPLATES=TEMPLATES)
     _seed(db, 200, users=20, credits_each=20)
+    at = _tomorrow_morning()
     fake.slow(0.02, "/cgi-bin/message/subscribe/send")
-    proc = _start(fake, db, batch_size=100, send_threads=2)
+    proc = _start(fake, db, batch_size=100, send_threads=2, now=at.isoformat())
     _go(proc)
-    while len(fake.sent_messages) < 30:
-        time.sleep(0.01)
+    _wait_for(lambda: len(fake.sent_messages) >= 30, "30 reminders sent")
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     proc.stdin.close()
@@ -108,12 +120,41 @@ def test_a_killed_dispatcher_loses_nothing(fake, db, wechat_mode, configure):
     assert held > 0  # the dead process held leases
     pending = _count(db, Reminder.status == ReminderStatus.PENDING)
     assert pending + held + _count(db, Reminder.status == ReminderStatus.SENT) == 200
-    assert dispatcher.drain() == pending  # the held rows wait for their leases to expire
+    assert dispatcher.drain(lambda: at) == pending  # the held rows wait for their leases to expire
     assert _count(db, Reminder.status == ReminderStatus.SENDING) == held
-    assert dispatcher.reap(utcnow() + dt.timedelta(seconds=61)) == held
-    dispatcher.drain()
+    assert dispatcher.reap(at + dt.timedelta(seconds=61)) == held
+    dispatcher.drain(lambda: at + dt.timedelta(seconds=61))
     sends = _sends_per_reminder(fake)
     assert _count(db, Reminder.status == ReminderStatus.SENT) == 200
-    assert len(sends) == 200
-    assert sum(sends.values()) - 200 <= 2  # at most the ones in flight (one per send thread) at the kill
+    assert set(sends.values()) == {1}  # none twice: the ones in flight at the kill are not pushed again
+    unconfirmed = _count(db, Reminder.send_started_at.is_not(None))
+    assert unconfirmed <= 2 and len(sends) >= 200 - unconfirmed  # in flight: at most one per send thread
+
+
+def test_a_dispatcher_killed_mid_send_neither_pushes_twice_nor_spends_twice(fake, db, wechat_mode, configure):
+    """Killed while both its send threads wait for WeChat's answer (which WeChat then accepts): those two
+    reminders end sent (unconfirmed), once, each with one credit spent; the rest go back and are sent once. Every
+    user had exactly one credit per reminder: a credit spent twice would leave a reminder inbox-only."""
+    configure(WECHAT_TEMPLATES=TEMPLATES)
+    _seed(db, 40, users=20, credits_each=2)
+    at = _tomorrow_morning()
+    fake.slow(1.5, "/cgi-bin/message/subscribe/send")  # under the worker's 2 s timeout
+    proc = _start(fake, db, batch_size=40, send_threads=2, now=at.isoformat())
+    _go(proc)
+    _wait_for(lambda: fake.calls["/cgi-bin/message/subscribe/send"] == 2, "both send threads in flight")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdin.close()
+    proc.stdout.close()
+    _wait_for(lambda: len(fake.sent_messages) == 2, "WeChat accepts the two sends in flight")
+    fake.slow(0, "/cgi-bin/message/subscribe/send")
+    assert _count(db, Reminder.status == ReminderStatus.SENDING) == 40
+    assert db.session.scalar(sa.select(sa.func.sum(SubscribeConsent.credits))) == 40 - 2  # reserved in flight
+    assert dispatcher.reap(at + dt.timedelta(seconds=61)) == 40
+    assert _count(db, Reminder.status == ReminderStatus.SENT, Reminder.send_started_at.is_not(None)) == 2
+    dispatcher.drain(lambda: at + dt.timedelta(seconds=61))
+    sends = _sends_per_reminder(fake)
+    assert len(sends) == 40 and set(sends.values()) == {1}
+    assert _count(db, Reminder.status == ReminderStatus.SENT) == 40  # none delivered and marked inbox-only
+    assert db.session.scalar(sa.select(sa.func.sum(SubscribeConsent.credits))) == 0  # one credit per push
 
