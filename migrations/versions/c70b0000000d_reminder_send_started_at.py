@@ -2,7 +2,7 @@
 that a lease reaped mid-send is not pushed a second time
 
 Revision ID: c70b0000000d
-Revises: be4c40000006
+Revises: f4d80000000a
 Create Date: 2026-12-04 19:00:00
 
 """
@@ -14,7 +14,7 @@ from jlt_family.core.db_types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = 'c70b0000000d'
-down_revision = 'be4c40000006'
+down_revision = 'f4d80000000a'
 branch_labels = None
 depends_on = None
 
