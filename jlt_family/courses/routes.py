@@ -13,12 +13,13 @@ from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
 from jlt_family.core.timeutil import shanghai_today, utcnow
-from jlt_family.courses import attendance, catalogue, permissions, presenters, reports, schemas, service
+from jlt_family.courses import attendance, catalogue, permissions, presenters, receivers, reports, schemas, service
 from jlt_family.courses.models import CourseSession, Enrolment
 from jlt_family.families.models import Guardian
 from jlt_family.organizations import permissions as org
 
 blp = Blueprint("courses", __name__, url_prefix="/api/v1", description="家长学校 (parent school courses)")
+receivers.connect()
 
 
 def _require_manager(actor, course):
