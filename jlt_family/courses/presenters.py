@@ -64,6 +64,7 @@ def session_view(session, mine=None, can_manage=False):
         "enrol_closes_at": session.enrolment_closes,
         "cancel_until": session.cancel_until,
         "cancel_reason": session.cancel_reason,
+        "backfilled": session.backfilled,
         "my_enrolment": my_enrolment_view(mine),
         "can_manage": can_manage,
     }

@@ -152,13 +152,15 @@ SESSION_FIELDS = ("starts_at", "ends_at", "place", "online_url", "capacity", "en
                   "cancel_deadline", "learning_hours")
 
 
-def create_session(course, **fields):
+def create_session(course, now=None, **fields):
+    """新建场次. One that has already ended is back-filled (补录): marked, and held only with its attendance."""
     import secrets
 
     fields.setdefault("learning_hours", 1.0)
     fields["learning_hours"] = _hours(fields["learning_hours"])
     course = lock_course(course.id, shared=True)
-    session = CourseSession(course=course, checkin_salt=secrets.token_hex(16), **fields)
+    session = CourseSession(course=course, checkin_salt=secrets.token_hex(16),
+                            backfilled=fields["ends_at"] <= (now or utcnow()), **fields)
     _check_session(session)
     db.session.add(session)
     db.session.flush()

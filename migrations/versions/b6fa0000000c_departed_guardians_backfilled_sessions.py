@@ -1,5 +1,6 @@
 """departed guardians: a guardian who leaves the family stays as a pseudonymised row (left_at, left_family_id),
-unlinked from the user and the family, so the enrolments and attendance that point at it are kept
+unlinked from the user and the family, so the enrolments and attendance that point at it are kept; back-filled
+course sessions (course_session.backfilled: created after their end, held only with attendance recorded)
 
 Revision ID: b6fa0000000c
 Revises: be4c40000006
@@ -34,8 +35,14 @@ def upgrade():
                                     ['left_family_id'], ['id'])
         batch_op.create_check_constraint(batch_op.f('ck_guardian_departed_unlinked'), DEPARTED_UNLINKED)
 
+    with op.batch_alter_table('course_session', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('backfilled', sa.Boolean(), server_default=sa.false(), nullable=False))
+
 
 def downgrade():
+    with op.batch_alter_table('course_session', schema=None) as batch_op:
+        batch_op.drop_column('backfilled')
+
     # Departed guardians have no user or family to go back to: they are removed with their history's link.
     conn = op.get_bind()
     conn.execute(sa.text("DELETE FROM guardian WHERE left_at IS NOT NULL"))
