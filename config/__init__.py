@@ -65,8 +65,11 @@ class Config:
 
     # Sessions (our own signed token after WeChat login)
     SESSION_TTL_HOURS = _env_int("SESSION_TTL_HOURS", 24 * 7)
-    # Login rate limit: attempts per client address per minute
+    # Sign-in limits per minute: per person (the openid), refused codes per client address, and every attempt per
+    # client address (generous: a parents' meeting signs in hundreds of parents behind one school NAT address)
     LOGIN_RATE_LIMIT_PER_MINUTE = _env_int("LOGIN_RATE_LIMIT_PER_MINUTE", 20)
+    LOGIN_FAILURES_PER_ADDRESS_MINUTE = _env_int("LOGIN_FAILURES_PER_ADDRESS_MINUTE", 20)
+    LOGIN_ATTEMPTS_PER_ADDRESS_MINUTE = _env_int("LOGIN_ATTEMPTS_PER_ADDRESS_MINUTE", 1000)
 
     # WeChat
     WECHAT_APPID = os.environ.get("WECHAT_APPID", "")
@@ -160,6 +163,8 @@ class TestingConfig(Config):
     WECHAT_SECRET = ""
     WECHAT_TIMEOUT_SECONDS = 2.0
     LOGIN_RATE_LIMIT_PER_MINUTE = 1000
+    LOGIN_FAILURES_PER_ADDRESS_MINUTE = 1000
+    LOGIN_ATTEMPTS_PER_ADDRESS_MINUTE = 5000
     BOOKING_ATTEMPTS_PER_MINUTE = 1000
 
 

@@ -5,6 +5,7 @@ from flask import current_app, request
 from jlt_family.auth import schemas, service
 from jlt_family.auth.context import current_actor
 from jlt_family.core import ratelimit
+from jlt_family.core.errors import AppError
 from jlt_family.core.extensions import db
 from jlt_family.core.routing import Blueprint
 
@@ -42,9 +43,21 @@ def _session_response(token, session):
             "user": _me(Actor(session.user, session.id))}
 
 
-def _limit_login():
-    limit = current_app.config["LOGIN_RATE_LIMIT_PER_MINUTE"]
-    ratelimit.hit(f"login:{request.remote_addr}", limit, 60)
+# Sign-in limits. A 家长会 puts hundreds of parents behind one school Wi-Fi (one NAT address), so the address
+# alone gets a generous ceiling; the person (the openid WeChat vouches for) gets the tight limit, and codes that
+# fail (guessed or replayed) count per address and stop reaching WeChat past their limit.
+_FAILED_SIGN_IN = {"wechat_code_invalid", "wechat_user_blocked"}
+
+
+def _limit_address():
+    config = current_app.config
+    ratelimit.hit(f"login:{request.remote_addr}", config["LOGIN_ATTEMPTS_PER_ADDRESS_MINUTE"], 60)
+    ratelimit.refuse_if_reached(f"login_failed:{request.remote_addr}", config["LOGIN_FAILURES_PER_ADDRESS_MINUTE"],
+                                60)
+
+
+def _limit_person(openid):
+    ratelimit.hit(f"login_openid:{openid}", current_app.config["LOGIN_RATE_LIMIT_PER_MINUTE"], 60)
 
 
 @blp.route("/auth/wechat-login", methods=["POST"])
@@ -52,9 +65,19 @@ def _limit_login():
 @blp.response(200, schemas.SessionTokenSchema)
 @blp.errors(400, 403, 409, 422, 429, 503)
 def wechat_login(data):
-    """微信登录: exchange the mini-program's wx.login code for a session token."""
-    _limit_login()
-    token, session = service.wechat_login(data["code"], client=request.user_agent.string)
+    """微信登录: exchange the mini-program's wx.login code for a session token.
+
+    Limits (429 with Retry-After): ``LOGIN_RATE_LIMIT_PER_MINUTE`` per person (the code's openid),
+    ``LOGIN_FAILURES_PER_ADDRESS_MINUTE`` refused codes and ``LOGIN_ATTEMPTS_PER_ADDRESS_MINUTE`` attempts per
+    client address.
+    """
+    _limit_address()
+    try:
+        token, session = service.wechat_login(data["code"], client=request.user_agent.string, admit=_limit_person)
+    except AppError as exc:
+        if exc.code in _FAILED_SIGN_IN:
+            ratelimit.count(f"login_failed:{request.remote_addr}", 60)
+        raise
     db.session.commit()
     return _session_response(token, session)
 
@@ -65,7 +88,8 @@ def wechat_login(data):
 @blp.errors(404, 422, 429)
 def dev_login(data):
     """开发登录: development only (no WECHAT_APPID, not production); answers 404 otherwise."""
-    _limit_login()
+    _limit_address()
+    _limit_person(data["openid"])
     token, session = service.dev_login(data["openid"], data["nickname"], client=request.user_agent.string)
     db.session.commit()
     return _session_response(token, session)

@@ -133,8 +133,12 @@ def _insert_user_unless_exists(openid):
     db.session.execute(stmt)
 
 
-def wechat_login(code, *, client=""):
-    """微信登录: exchange a ``wx.login`` code for our session token."""
+def wechat_login(code, *, client="", admit=None):
+    """微信登录: exchange a ``wx.login`` code for our session token.
+
+    ``admit(openid)`` runs once WeChat has named the person and before anything is written (the per-person
+    sign-in limit raises there).
+    """
     wechat = wechat_client()
     if wechat is None:
         raise Conflict("开发模式未配置微信，请使用开发登录", code="wechat_not_configured")
@@ -143,6 +147,8 @@ def wechat_login(code, *, client=""):
     except WeChatError as exc:
         log.info("code2Session refused: errcode=%s", exc.errcode)
         raise wechat_error_to_app_error(exc) from None
+    if admit is not None:
+        admit(result["openid"])
     user = _user_for_openid(result["openid"], result.get("unionid"))
     if not user.is_active:
         raise PermissionDenied("账号已停用", code="account_disabled")

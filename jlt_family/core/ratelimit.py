@@ -33,6 +33,27 @@ def hit(bucket, limit, window_seconds=60):
     return hits
 
 
+def count(bucket, window_seconds=60):
+    """Count one hit for ``bucket`` without refusing this request (a failure counted once it is known)."""
+    _release_request_connection()
+    window = int(time.time() // window_seconds) * window_seconds
+    with db.engine.begin() as conn:
+        conn.execute(_upsert(conn.dialect.name, RateLimitCounter.__table__, bucket, window))
+
+
+def refuse_if_reached(bucket, limit, window_seconds=60):
+    """Raise ``RateLimited`` when ``bucket`` already holds ``limit`` hits in the window; counts nothing."""
+    now = time.time()
+    window = int(now // window_seconds) * window_seconds
+    table = RateLimitCounter.__table__
+    with db.engine.connect() as conn:
+        hits = conn.scalar(
+            sa.select(table.c.hits).where(table.c.bucket == bucket, table.c.window_start == window)
+        ) or 0
+    if hits >= limit:
+        raise RateLimited(headers={"Retry-After": str(max(1, int(window + window_seconds - now)))})
+
+
 def _release_request_connection():
     """End the request's read-only transaction (the token lookup) before taking a second connection.
 

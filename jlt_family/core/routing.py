@@ -1,10 +1,12 @@
 """Blueprint with the project's documentation helpers, and the ``<id:...>`` URL converter."""
 
+import functools
 import json
 from http import HTTPStatus
 
 import flask_smorest
 from flask import g
+from marshmallow import RAISE, Schema
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import BaseConverter
@@ -55,11 +57,54 @@ class JsonParser(FlaskParser):
         return data
 
 
+class EmptyBodySchema(Schema):
+    """空请求体: what an action without parameters accepts (nothing, or ``{}``); any field is unknown (422)."""
+
+    class Meta:
+        unknown = RAISE
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest Blueprint plus ``login_required`` and ``errors`` (documented error responses)."""
+    """flask-smorest Blueprint plus ``login_required`` and ``errors`` (documented error responses).
+
+    Every POST, PUT and PATCH view validates its body: one declared with ``arguments``, or else the strict empty
+    body of ``EmptyBodySchema`` (added when the route is registered), so a body no view reads is refused, not
+    ignored.
+    """
 
     ARGUMENTS_PARSER = JsonParser()
     BODY_LOCATIONS = frozenset({"json", "form", "files", "multipart", "json_or_form"})
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **options):
+        methods = {method.upper() for method in options.get("methods") or ()}
+        if view_func is not None and methods & WRITE_METHODS and not self._has_body(view_func):
+            view_func = self._empty_body(view_func)
+        return super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+
+    def _has_body(self, view_func):
+        parameters = getattr(view_func, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+        return any(parameter.get("in") in self.BODY_LOCATIONS for parameter in parameters)
+
+    def _empty_body(self, view_func):
+        """Refuse any body but nothing or ``{}`` before the view runs (after its sign-in check: 401 first)."""
+        schema = EmptyBodySchema()
+        signed_in_only = getattr(view_func, "_login_required", False)
+
+        @functools.wraps(view_func)
+        def wrapper(*args, **kwargs):
+            actor = g.get("actor")
+            if not signed_in_only or (actor is not None and actor.is_authenticated):
+                self.ARGUMENTS_PARSER.parse(schema, location="json")
+            return view_func(*args, **kwargs)
+
+        wrapper._apidoc = dict(getattr(view_func, "_apidoc", {}))
+        arguments = wrapper._apidoc["arguments"] = {"parameters": [{"in": "json", "required": False,
+                                                                    "schema": EmptyBodySchema}]}
+        arguments["responses"] = {status: HTTPStatus(status).name for status in (400, 413, 422)}
+        return wrapper
 
     def arguments(self, schema, *, location="json", **kwargs):
         """As flask-smorest's, and a request body also documents 400 (malformed) and 413 (too large)."""
@@ -97,5 +142,6 @@ class Blueprint(flask_smorest.Blueprint):
                 raise g.get("auth_error") or Unauthenticated()
             return func(*args, **kwargs)
 
+        wrapper._login_required = True
         wrapper = self.doc(security=[{"bearerAuth": []}])(wrapper)
         return self.alt_response(401, response="UNAUTHORIZED")(wrapper)

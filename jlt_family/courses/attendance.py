@@ -17,7 +17,9 @@ from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
 from jlt_family.courses.models import CourseSession, Enrolment, EnrolmentStatus, SessionStatus
-from jlt_family.courses.service import SessionNotScheduled, active_enrolment
+from jlt_family.courses.permissions import audience_for_schools
+from jlt_family.courses.service import SessionNotScheduled, active_enrolment, lock_session
+from jlt_family.families.models import Guardian, Student
 
 _EXPIRED_STEPS = 30  # a code this many steps old is "expired" rather than "wrong"
 
@@ -110,6 +112,55 @@ def mark_attendance(enrolment, attended, by_user_id, now=None):
     enrolment.checked_in_at = (enrolment.checked_in_at or now) if attended else None
     enrolment.attendance_marked_by_id = by_user_id
     return enrolment
+
+
+def record_backfilled(session, child_ids, by_user_id, now=None):
+    """补登出勤: the families of ``child_ids`` attended the back-filled ``session`` (their primary guardian's
+    enrolment, attended, marked by ``by_user_id``); families already recorded are left as they are.
+
+    Each child must be in the course's audience (a family that could have enrolled), else 422 with the ids.
+    """
+    now = now or utcnow()
+    session = lock_session(session.id)
+    if not session.backfilled:
+        raise Conflict("只有补录的场次需要补登出勤；其他场次请使用签到或逐个登记出勤", code="not_backfilled")
+    if session.status == SessionStatus.CANCELLED:
+        raise SessionNotScheduled()
+    students = db.session.execute(
+        sa.select(Student.id, Student.school_id, Student.family_id).where(Student.id.in_(set(child_ids)))
+    ).all()
+    schools = {school_id for _, school_id, _ in students}
+    eligible = {school_id for school_id in schools if audience_for_schools(frozenset({school_id}))
+                .includes(session.course)}
+    found = {sid: family_id for sid, school_id, family_id in students if school_id in eligible and family_id}
+    unknown = sorted(set(child_ids) - set(found))
+    if unknown:
+        raise RuleViolation("部分孩子不属于该课程的学校范围或尚未绑定家庭", code="child_not_in_audience",
+                            errors={"child_ids": unknown})
+    families = sorted(set(found.values()))
+    guardians = {}
+    for guardian in db.session.scalars(sa.select(Guardian).where(Guardian.family_id.in_(families))
+                                       .order_by(Guardian.is_primary.desc(), Guardian.id)):
+        guardians.setdefault(guardian.family_id, guardian)
+    for family_id in families:
+        guardian = guardians[family_id]
+        enrolment = db.session.scalar(sa.select(Enrolment).where(
+            Enrolment.session_id == session.id, Enrolment.guardian_id == guardian.id, Enrolment.active_key == 1)
+            .with_for_update())
+        if enrolment is None:
+            if session.taken + 1 > session.capacity:
+                raise RuleViolation("出席家庭数超过场次名额", code="capacity_exceeded")
+            session.taken = session.taken + 1
+            enrolment = Enrolment(session_id=session.id, guardian_id=guardian.id, user_id=guardian.user_id,
+                                  created_at=now)
+            db.session.add(enrolment)
+        if enrolment.status == EnrolmentStatus.WAITLISTED:
+            continue
+        enrolment.status = EnrolmentStatus.ATTENDED
+        enrolment.checked_in_at = enrolment.checked_in_at or session.starts_at
+        enrolment.attendance_marked_by_id = by_user_id
+    db.session.flush()
+    return session
 
 
 def close_ended_sessions(now=None):

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from jlt_family.core.db_types import StrEnum, UTCDateTime, str_enum
 from jlt_family.core.extensions import db
@@ -199,6 +199,8 @@ class CourseSession(db.Model):
     cancel_reason: Mapped[str] = mapped_column(sa.String(200), default="")
     checkin_salt: Mapped[str] = mapped_column(sa.String(32))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # 补录: created after it had ended (by an admin); it counts as held only once its attendance is recorded
+    backfilled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     course: Mapped[Course] = relationship(back_populates="sessions")
 
@@ -237,6 +239,14 @@ class EnrolmentStatus(StrEnum):
 
 PLACE_HOLDING = (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED, EnrolmentStatus.ABSENT)
 ACTIVE = (*PLACE_HOLDING, EnrolmentStatus.WAITLISTED)
+
+
+def counts_as_held():
+    """SQL: the session may count as held (with the reports' own time and status conditions): a session
+    scheduled in advance, or a back-filled one whose attendance is recorded (a parent marked attended)."""
+    marked = aliased(Enrolment)  # an alias: the enclosing query may join Enrolment itself
+    recorded = sa.exists().where(marked.session_id == CourseSession.id, marked.status == EnrolmentStatus.ATTENDED)
+    return sa.or_(CourseSession.backfilled.is_(False), recorded)
 
 
 class Enrolment(db.Model):

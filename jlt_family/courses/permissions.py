@@ -110,6 +110,17 @@ def manages_course(actor, course):
     return _manages_provider_id(actor, course.provider_kind, course.provider_id)
 
 
+def may_backfill(actor, course):
+    """May add a session after its end (补录) and record its attendance: a school admin of the school for a
+    school's course (not its teachers); for an alliance's or a region's course its admins (who run it); for a
+    community parent school, an administrator over the unit (not its own staff)."""
+    if course.provider_kind == ProviderKind.SCHOOL:
+        return course.provider_id in actor.admin_school_ids
+    if course.provider_kind == ProviderKind.COMMUNITY:
+        return org.administers_unit(actor, course.resource_unit)
+    return manages_course(actor, course)
+
+
 def can_manage_provider(actor, kind, provider):
     """May offer courses as ``provider`` (a school, an alliance, a community parent school or a region)."""
     kind = ProviderKind(kind)

@@ -64,6 +64,7 @@ def session_view(session, mine=None, can_manage=False):
         "enrol_closes_at": session.enrolment_closes,
         "cancel_until": session.cancel_until,
         "cancel_reason": session.cancel_reason,
+        "backfilled": session.backfilled,
         "my_enrolment": my_enrolment_view(mine),
         "can_manage": can_manage,
     }
@@ -88,9 +89,10 @@ def my_enrolment_item(enrolment):
 
 def roster_item(enrolment):
     guardian = enrolment.guardian
+    user = guardian.user  # None once the guardian left the family: the pseudonymised name only
     return {
-        "id": enrolment.id, "guardian_name": guardian.name or guardian.user.nickname,
-        "phone": mask_phone(guardian.user.phone), "status": enrolment.status.value,
+        "id": enrolment.id, "guardian_name": guardian.name or user.nickname,
+        "phone": mask_phone(user.phone) if user else None, "status": enrolment.status.value,
         "waitlist_position": enrolment.waitlist_position, "created_at": enrolment.created_at,
         "checked_in_at": enrolment.checked_in_at,
     }

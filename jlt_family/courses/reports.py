@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from jlt_family.core.errors import Conflict, NotFound
+from jlt_family.core.errors import Conflict, NotFound, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.courses.models import (
@@ -30,6 +30,7 @@ from jlt_family.courses.models import (
     EnrolmentStatus,
     Feedback,
     SessionStatus,
+    counts_as_held,
 )
 from jlt_family.courses.service import active_enrolment
 from jlt_family.families.models import Student
@@ -68,9 +69,11 @@ def record_region(actor, child_id=None):
 # Learning record -----------------------------------------------------------------------------------------------
 
 
-def learning_record(user_id, year):
-    """Attended sessions of the school year, with 学时 by category."""
+def learning_record(user_id, year, now=None):
+    """Attended sessions of the school year that have started, with 学时 by category (checking in before the
+    start credits nothing until the session starts)."""
     start, end = _utc_bounds(year.starts_on, year.ends_on)
+    end = min(end, now or utcnow())
     rows = db.session.execute(
         sa.select(CourseSession, Course.title, Course.category)
         .join(Enrolment, Enrolment.session_id == CourseSession.id)
@@ -105,8 +108,11 @@ def learning_record(user_id, year):
 # Feedback ------------------------------------------------------------------------------------------------------
 
 
-def leave_feedback(session, guardian, rating, comment=""):
-    """课程评价: only after attending, once per enrolment."""
+def leave_feedback(session, guardian, rating, comment="", now=None):
+    """课程评价: only once the session has started (a parent checks in before it starts), after attending, once
+    per enrolment."""
+    if (now or utcnow()) < session.starts_at:
+        raise RuleViolation("场次开始后才能评价", code="session_not_started")
     enrolment = active_enrolment(session.id, guardian.id)
     if enrolment is None or enrolment.status != EnrolmentStatus.ATTENDED:
         raise Conflict("签到参加后才能评价", code="not_attended")
@@ -166,12 +172,13 @@ def _local_date(value):
 
 
 def _held_sessions(school_id, start, end):
-    """Sessions of the school's courses that took place (not cancelled, already ended) in [start, end)."""
+    """Sessions of the school's courses that took place (not cancelled, already ended; a back-filled one only
+    with its attendance recorded) in [start, end)."""
     return db.session.execute(
         sa.select(CourseSession.id, CourseSession.starts_at, Course.activity_kind)
         .join(Course, Course.id == CourseSession.course_id)
         .where(Course.school_id == school_id, CourseSession.status != SessionStatus.CANCELLED,
-               CourseSession.starts_at >= start, CourseSession.ends_at <= end)
+               CourseSession.starts_at >= start, CourseSession.ends_at <= end, counts_as_held())
     ).all()
 
 

@@ -13,18 +13,34 @@ from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
 from jlt_family.core.timeutil import shanghai_today, utcnow
-from jlt_family.courses import attendance, catalogue, meetings, permissions, presenters, reports, schemas, service
+from jlt_family.courses import (
+    attendance,
+    catalogue,
+    meetings,
+    permissions,
+    presenters,
+    receivers,
+    reports,
+    schemas,
+    service,
+)
 from jlt_family.courses.models import CourseSession, Enrolment
 from jlt_family.families.models import Guardian
 from jlt_family.organizations import permissions as org
 
 blp = Blueprint("courses", __name__, url_prefix="/api/v1", description="家长学校 (parent school courses)")
+receivers.connect()
 
 
 def _require_manager(actor, course):
     """403 for a caller who sees the course but does not run it."""
     if not permissions.manages_course(actor, course):
         raise PermissionDenied("只有课程的举办方可以执行此操作", code="not_course_organiser")
+
+
+def _require_backfiller(actor, course):
+    if not permissions.may_backfill(actor, course):
+        raise PermissionDenied("补录已结束的场次需由学校管理员操作", code="backfill_needs_admin")
 
 
 def _require_guardian(actor):
@@ -175,10 +191,16 @@ def list_sessions(args, course_id):
 @blp.response(201, schemas.CourseSessionSchema)
 @blp.errors(403, 404, 422)
 def create_session(data, course_id):
-    """新建场次: times, place or link, places, enrolment window, cancel deadline and 学时."""
+    """新建场次: times, place or link, places, enrolment window, cancel deadline and 学时.
+
+    A session that has already ended is back-filled (补录, ``backfilled``): only a school admin (the provider's
+    admins) may add one (403 ``backfill_needs_admin``), and it counts as held once its attendance is recorded.
+    """
     actor = current_actor()
     course = permissions.course_or_404(actor, course_id)
     _require_manager(actor, course)
+    if data["ends_at"] <= utcnow():
+        _require_backfiller(actor, course)
     session = service.create_session(course, **data)
     db.session.commit()
     return _session_out(actor, session)
@@ -316,6 +338,23 @@ def mark_attendance(data, enrolment_id):
     attendance.mark_attendance(enrolment, data["attended"], actor.user_id)
     db.session.commit()
     return _enrolment_out(enrolment)
+
+
+@blp.route("/course-sessions/<id:session_id>/backfilled-attendance", methods=["POST"])
+@blp.login_required
+@blp.arguments(schemas.BackfilledAttendanceSchema)
+@blp.response(200, schemas.CourseSessionSchema)
+@blp.errors(403, 404, 409, 422)
+def record_backfilled_attendance(data, session_id):
+    """补登出勤 of a back-filled session (school admins): each listed child's family attended, recorded for its
+    primary guardian (learning hours included). Ordinary sessions use check-in and per-enrolment attendance."""
+    actor = current_actor()
+    session = permissions.session_or_404(actor, session_id)
+    _require_manager(actor, session.course)
+    _require_backfiller(actor, session.course)
+    session = attendance.record_backfilled(session, data["child_ids"], actor.user_id)
+    db.session.commit()
+    return _session_out(actor, session)
 
 
 @blp.route("/course-sessions/<id:session_id>/checkin", methods=["POST"])

@@ -131,6 +131,14 @@ class CourseAttendanceSchema(Schema):
     attended = StrictBoolean(required=True, metadata={"description": "true 出席, false 缺席"})
 
 
+class BackfilledAttendanceSchema(Schema):
+    """补登出勤 of a back-filled session: the children whose family attended (their primary guardian)."""
+
+    child_ids = fields.List(Id(), required=True,
+                            validate=validate.Length(min=1, max=500, error="请选择 1 到 500 个孩子"),
+                            metadata={"description": "出席家庭的孩子编号"})
+
+
 class CourseFeedbackCreateSchema(Schema):
     rating = SmallInt(min=1, max=5, required=True, metadata={"description": "评分 1–5"})
     comment = text(500, load_default="", metadata={"description": "评价内容"})
@@ -219,6 +227,7 @@ class CourseSessionSchema(CourseSessionBriefSchema):
     enrol_closes_at = ShanghaiDateTime()
     cancel_until = ShanghaiDateTime()
     cancel_reason = fields.String()
+    backfilled = fields.Boolean(metadata={"description": "补录：结束后才创建的场次（登记出勤后才计为已举办）"})
     my_enrolment = fields.Nested(MyCourseEnrolmentSchema, allow_none=True)
     can_manage = fields.Boolean()
 

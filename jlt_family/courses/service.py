@@ -152,13 +152,15 @@ SESSION_FIELDS = ("starts_at", "ends_at", "place", "online_url", "capacity", "en
                   "cancel_deadline", "learning_hours")
 
 
-def create_session(course, **fields):
+def create_session(course, now=None, **fields):
+    """新建场次. One that has already ended is back-filled (补录): marked, and held only with its attendance."""
     import secrets
 
     fields.setdefault("learning_hours", 1.0)
     fields["learning_hours"] = _hours(fields["learning_hours"])
     course = lock_course(course.id, shared=True)
-    session = CourseSession(course=course, checkin_salt=secrets.token_hex(16), **fields)
+    session = CourseSession(course=course, checkin_salt=secrets.token_hex(16),
+                            backfilled=fields["ends_at"] <= (now or utcnow()), **fields)
     _check_session(session)
     db.session.add(session)
     db.session.flush()
@@ -333,6 +335,14 @@ def cancel_enrolment(enrolment, now=None):
         raise RuleViolation("场次已开始，不能取消报名", code="session_started")
     if was == EnrolmentStatus.ENROLLED and now > session.cancel_until:
         raise RuleViolation("已过取消截止时间，不能取消报名", code="cancel_deadline_passed")
+    _release(enrolment, session, now)
+    return enrolment
+
+
+def _release(enrolment, session, now):
+    """Cancel an active enrolment (both rows locked by the caller): its place or waitlist spot is given back,
+    its reminders cancelled, and a freed place goes to the head of the waitlist."""
+    was = enrolment.status
     enrolment.status = EnrolmentStatus.CANCELLED
     enrolment.active_key = None
     enrolment.cancelled_at = now
@@ -344,7 +354,26 @@ def cancel_enrolment(enrolment, now=None):
     if was == EnrolmentStatus.ENROLLED:
         cancel_reminders.send(session, subject_type=SUBJECT, subject_id=session.id, user_ids=[enrolment.user_id])
     promote_waitlist(session, now)
-    return enrolment
+
+
+def release_guardian(guardian_id, now=None):
+    """A guardian left their family (退出家庭): the places and waitlist spots they hold in sessions not yet
+    started are given back, whatever the cancel deadline (they can no longer take part as a guardian). Sessions
+    already started keep their enrolments: that is the attendance history the reports count."""
+    now = now or utcnow()
+    held = db.session.execute(
+        sa.select(Enrolment.id, Enrolment.session_id)
+        .join(CourseSession, CourseSession.id == Enrolment.session_id)
+        .where(Enrolment.guardian_id == guardian_id, Enrolment.active_key == 1,
+               CourseSession.status == SessionStatus.SCHEDULED, CourseSession.starts_at > now)
+        .order_by(Enrolment.session_id)
+    ).all()
+    for enrolment_id, session_id in held:  # session rows locked in id order, each before its enrolment row
+        session = lock_session(session_id)
+        enrolment = db.session.get(Enrolment, enrolment_id)
+        db.session.refresh(enrolment, with_for_update=True)
+        if enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED):
+            _release(enrolment, session, now)
 
 
 def promote_waitlist(session, now=None):

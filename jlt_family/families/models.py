@@ -19,7 +19,8 @@ class Family(db.Model):
     home_address: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    guardians: Mapped[list["Guardian"]] = relationship(back_populates="family", order_by="Guardian.id")
+    guardians: Mapped[list["Guardian"]] = relationship(back_populates="family", order_by="Guardian.id",
+                                                       foreign_keys="Guardian.family_id")
     children: Mapped[list["Student"]] = relationship(back_populates="family", order_by="Student.id")
 
 
@@ -40,21 +41,44 @@ RELATION_LABELS = {
 }
 
 
+DEPARTED_GUARDIAN_NAME = "已退出的监护人"
+
+
 class Guardian(db.Model):
-    """家长 / 监护人: a user's place in one family, with their relation to the children."""
+    """家长 / 监护人: a user's place in one family, with their relation to the children.
+
+    A guardian who leaves (退出家庭) stays as a departed row, because their history points at it (enrolments,
+    attendance, feedback): ``left_at`` set, the name replaced, unlinked from the user (who may join another
+    family or sign in afresh) and from the family (``left_family_id`` keeps which one), so that every query of
+    a family's guardians or of a user's guardian sees only current guardians.
+    """
 
     __tablename__ = "guardian"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    family_id: Mapped[int] = mapped_column(sa.ForeignKey("family.id"), index=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), unique=True)
+    family_id: Mapped[int | None] = mapped_column(sa.ForeignKey("family.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), unique=True)
     relation: Mapped[GuardianRelation] = mapped_column(str_enum(GuardianRelation))
     name: Mapped[str] = mapped_column(sa.String(40), default="")
     is_primary: Mapped[bool] = mapped_column(default=False)
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    left_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    left_family_id: Mapped[int | None] = mapped_column(sa.ForeignKey("family.id"), index=True)
 
-    family: Mapped[Family] = relationship(back_populates="guardians")
-    user: Mapped["User"] = relationship()  # noqa: F821
+    family: Mapped[Family | None] = relationship(back_populates="guardians", foreign_keys=[family_id])
+    user: Mapped["User | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(left_at IS NULL AND family_id IS NOT NULL AND user_id IS NOT NULL AND left_family_id IS NULL)"
+            " OR (left_at IS NOT NULL AND family_id IS NULL AND user_id IS NULL AND left_family_id IS NOT NULL)",
+            name="departed_unlinked",
+        ),
+    )
+
+    @property
+    def has_left(self):
+        return self.left_at is not None
 
 
 class Gender(StrEnum):

@@ -19,7 +19,9 @@ from jlt_family.core.errors import Conflict, NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import utcnow
+from jlt_family.families.events import guardian_leaving
 from jlt_family.families.models import (
+    DEPARTED_GUARDIAN_NAME,
     BindingRequest,
     BindingStatus,
     CareEntrustment,
@@ -75,11 +77,15 @@ def update_family(family, *, home_address):
     return family
 
 
-def leave_family(guardian):
+def leave_family(guardian, now=None):
     """退出家庭: refused (409) for the last guardian of a family that has children.
 
-    The family row is locked first, so two guardians leaving at once cannot both pass the check.
+    The family row is locked first, so two guardians leaving at once cannot both pass the check. The guardian
+    row stays for the history that points at it (enrolments, attendance, feedback), pseudonymised and unlinked
+    from the user and the family (see ``Guardian``); what the user did (bookings, visit replies, consents,
+    inbox) stays theirs. Places held in course sessions not yet started are given back (``guardian_leaving``).
     """
+    now = now or utcnow()
     family_id = guardian.family_id
     db.session.scalar(sa.select(Family.id).where(Family.id == family_id).with_for_update())
     others = db.session.scalars(
@@ -90,8 +96,16 @@ def leave_family(guardian):
                                      .with_for_update()) is not None
     if not others and has_children:
         raise Conflict("您是孩子唯一的监护人，请先邀请其他监护人加入家庭后再退出", code="last_guardian")
-    db.session.delete(guardian)
-    if others and guardian.is_primary:
+    user_id, was_primary = guardian.user_id, guardian.is_primary
+    guardian_leaving.send(guardian, guardian_id=guardian.id, user_id=user_id, family_id=family_id, now=now)
+    guardian.family = None
+    guardian.user = None
+    guardian.left_family_id = family_id
+    guardian.left_at = now
+    guardian.name = DEPARTED_GUARDIAN_NAME
+    guardian.is_primary = False
+    db.session.flush()
+    if others and was_primary:
         others[0].is_primary = True
     if not others:
         _revoke_open_invites(family_id)

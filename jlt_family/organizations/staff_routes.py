@@ -44,7 +44,7 @@ def _managed_scope(actor, args):
 @idempotent
 @blp.arguments(schemas.GrantSchema)
 @blp.response(201, schemas.MembershipSchema)
-@blp.errors(404, 409, 422)
+@blp.errors(403, 404, 409, 422)
 def grant_membership(data):
     """授予岗位: school admins grant teacher/school_admin of their school; alliance and region admins more."""
     actor = current_actor()

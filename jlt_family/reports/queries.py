@@ -11,6 +11,7 @@ from jlt_family.core.timeutil import utcnow
 from jlt_family.courses.meetings import ATTENDEE_KINDS, MeetingAttendance
 from jlt_family.courses.models import ActivityKind, Course, CourseSession, Enrolment, EnrolmentStatus, Feedback
 from jlt_family.courses.models import SessionStatus as CourseSessionStatus
+from jlt_family.courses.models import counts_as_held as session_counts_as_held
 from jlt_family.organizations.calendar import AUTUMN, SPRING
 from jlt_family.organizations.models import Alliance, School, SchoolClass
 from jlt_family.venues.models import Booking, BookingKind, BookingStatus, Channel, Slot, VenueFeedback
@@ -69,10 +70,11 @@ def classes_of(school_ids, period):
 
 
 def _held(period):
-    """Sessions that took place within the school year so far: not cancelled, already ended."""
+    """Sessions that took place within the school year so far: not cancelled, already ended (a back-filled one
+    only with its attendance recorded)."""
     start, end = period.utc_bounds(period.school_year.starts_on, period.school_year.ends_on)
     return sa.and_(CourseSession.status != CourseSessionStatus.CANCELLED, CourseSession.starts_at >= start,
-                   CourseSession.starts_at < end, CourseSession.ends_at <= utcnow())
+                   CourseSession.starts_at < end, CourseSession.ends_at <= utcnow(), session_counts_as_held())
 
 
 def _term_bucket(period):

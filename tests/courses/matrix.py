@@ -31,6 +31,7 @@ def _cast(w):
         c.meeting = helpers.course(db, w.school, w.teacher_a, published=False,
                                    activity_kind=ActivityKind.ALLIANCE_MEETING)
         c.meeting_held = helpers.session(db, c.meeting, starts_in=-dt.timedelta(hours=3), hours=2)
+        c.backfilled = helpers.session(db, c.course, starts_in=-dt.timedelta(days=3), backfilled=True)
         db.session.commit()
         w.courses = c
     return w.courses
@@ -97,6 +98,9 @@ ENDPOINTS = [
      expect(404, guardian_a=200, **dict.fromkeys(_MANAGERS, 403))),
     ("mark_attendance", "PUT", lambda w: f"/api/v1/course-enrolments/{_cast(w).live_booked.id}/attendance",
      lambda w: {"attended": True}, expect(404, guardian_a=403, **_MANAGERS)),
+    ("backfilled_attendance", "POST",
+     lambda w: f"/api/v1/course-sessions/{_cast(w).backfilled.id}/backfilled-attendance",
+     lambda w: {"child_ids": [w.child_a.id]}, expect(404, **_GUARDIANS_403, **{**_STAFF_403, "school_admin": 200})),
     ("checkin", "POST", lambda w: f"/api/v1/course-sessions/{_cast(w).live.id}/checkin", _checkin_body,
      expect(404, guardian_a=200, guardian_b=409, **_STAFF_403)),
     ("session_feedback", "POST", lambda w: f"/api/v1/course-sessions/{_cast(w).past.id}/feedback",

@@ -13,18 +13,18 @@ def _at(year, month, day, hour=19):
 def test_learning_record_by_category(call, h, db, world):
     law = h.course(db, world.school, world.teacher_a, category=CourseCategory.FAMILY_EDUCATION_LAW)
     talk = h.course(db, world.school, world.teacher_a, category=CourseCategory.PARENT_CHILD_COMMUNICATION)
-    for course, start in [(law, _at(2026, 9, 20)), (law, _at(2026, 10, 20)), (talk, _at(2027, 3, 1)),
-                          (talk, _at(2027, 9, 2))]:
+    for course, start in [(law, _at(2025, 9, 20)), (law, _at(2025, 10, 20)), (talk, _at(2026, 3, 1)),
+                          (talk, _at(2026, 9, 2))]:
         session = h.session(db, course, starts_at=start)
         h.enrolment(db, session, world.guardian_a, status=EnrolmentStatus.ATTENDED)
-    absent = h.session(db, talk, starts_at=_at(2026, 11, 1))
+    absent = h.session(db, talk, starts_at=_at(2025, 11, 1))
     h.enrolment(db, absent, world.guardian_a, status=EnrolmentStatus.ABSENT)
     db.session.commit()
-    record = call("GET", "/api/v1/me/course-record?school_year=2026", world.guardian_a).json
-    assert (record["label"], record["sessions_attended"], record["learning_hours"]) == ("2026–2027学年", 3, 4.5)
+    record = call("GET", "/api/v1/me/course-record?school_year=2025", world.guardian_a).json
+    assert (record["label"], record["sessions_attended"], record["learning_hours"]) == ("2025–2026学年", 3, 4.5)
     assert [(c["label"], c["sessions"], c["hours"]) for c in record["by_category"]] == [
         ("家庭教育促进法", 2, 3.0), ("亲子沟通", 1, 1.5)]
-    assert call("GET", "/api/v1/me/course-record?school_year=2026", world.guardian_b).json["sessions_attended"] == 0
+    assert call("GET", "/api/v1/me/course-record?school_year=2025", world.guardian_b).json["sessions_attended"] == 0
 
 
 def _feedback(call, session, user, **body):
@@ -51,7 +51,7 @@ def test_a_rating_outside_one_to_five_is_refused(call, cast, world):
 
 
 def test_feedback_needs_attendance(call, cast, world):
-    response = _feedback(call, cast.later, world.guardian_a, rating=4)
+    response = _feedback(call, cast.past, world.guardian_b, rating=4)
     assert response.status_code == 409 and response.json["code"] == "not_attended"
 
 
@@ -107,13 +107,13 @@ def _attended(h, db, world, user, *days):
 
 def test_the_learning_record_follows_the_school_calendar_of_the_childs_region(call, h, db, world):
     _region_calendar(world.city, year_start=(8, 20))  # the county of child_a's school inherits it
-    august, september, next_august = _attended(h, db, world, world.guardian_a, (2026, 8, 25), (2026, 9, 5),
-                                               (2027, 8, 22))
+    august, september, next_august = _attended(h, db, world, world.guardian_a, (2025, 8, 25), (2025, 9, 5),
+                                               (2026, 8, 22))
     db.session.commit()
-    record = call("GET", "/api/v1/me/course-record?school_year=2026", world.guardian_a).json
-    assert (record["starts_on"], record["ends_on"]) == ("2026-08-20", "2027-08-19")
+    record = call("GET", "/api/v1/me/course-record?school_year=2025", world.guardian_a).json
+    assert (record["starts_on"], record["ends_on"]) == ("2025-08-20", "2026-08-19")
     assert [s["session_id"] for s in record["sessions"]] == [august, september]
-    following = call("GET", "/api/v1/me/course-record?school_year=2027", world.guardian_a).json
+    following = call("GET", "/api/v1/me/course-record?school_year=2026", world.guardian_a).json
     assert [s["session_id"] for s in following["sessions"]] == [next_august]
 
 
@@ -121,14 +121,14 @@ def test_the_record_of_a_child_in_another_region_uses_that_regions_calendar(call
     _region_calendar(world.county, year_start=(8, 20))
     elsewhere = make.school(region=world.other_county)  # no calendar of its own: 1 September
     sibling = make.student(make.school_class(school=elsewhere), world.family_a)
-    august, september, next_august = _attended(h, db, world, world.guardian_a, (2026, 8, 25), (2026, 9, 5),
-                                               (2027, 8, 22))
+    august, september, next_august = _attended(h, db, world, world.guardian_a, (2025, 8, 25), (2025, 9, 5),
+                                               (2026, 8, 22))
     db.session.commit()
-    path = f"/api/v1/me/course-record?school_year=2026&child_id={sibling.id}"
+    path = f"/api/v1/me/course-record?school_year=2025&child_id={sibling.id}"
     record = call("GET", path, world.guardian_a).json
-    assert (record["starts_on"], record["ends_on"]) == ("2026-09-01", "2027-08-31")
+    assert (record["starts_on"], record["ends_on"]) == ("2025-09-01", "2026-08-31")
     assert [s["session_id"] for s in record["sessions"]] == [september, next_august]
-    first_child = call("GET", "/api/v1/me/course-record?school_year=2026", world.guardian_a).json
+    first_child = call("GET", "/api/v1/me/course-record?school_year=2025", world.guardian_a).json
     assert [s["session_id"] for s in first_child["sessions"]] == [august, september]
     foreign = call("GET", f"/api/v1/me/course-record?child_id={world.child_b.id}", world.guardian_a)
     assert (foreign.status_code, foreign.json["code"]) == (404, "child_not_found")
