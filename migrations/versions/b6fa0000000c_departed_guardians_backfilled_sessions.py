@@ -3,7 +3,7 @@ unlinked from the user and the family, so the enrolments and attendance that poi
 course sessions (course_session.backfilled: created after their end, held only with attendance recorded)
 
 Revision ID: b6fa0000000c
-Revises: be4c40000006
+Revises: c70b0000000d
 Create Date: 2026-12-04 19:20:00
 
 """
@@ -14,7 +14,7 @@ import jlt_family.core.db_types
 
 # revision identifiers, used by Alembic.
 revision = 'b6fa0000000c'
-down_revision = 'be4c40000006'
+down_revision = 'c70b0000000d'
 branch_labels = None
 depends_on = None
 
