@@ -22,6 +22,10 @@ from jlt_family.core.timeutil import SHANGHAI, utcnow
 
 ENV = "JLT_TEST_CLOCK"
 
+# A Friday morning well into the autumn term of the factories' school year (2026): for tests of what the demo
+# shows a newcomer during a term (``@pytest.mark.time_machine(MID_TERM)``).
+MID_TERM = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
+
 
 def parse_instant(text):
     """An ISO 8601 instant with its offset (``2027-08-31T23:50+08:00``); a naive one is read in Shanghai, and a
