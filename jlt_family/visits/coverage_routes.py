@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
-from jlt_family.core.audit import audit
+from jlt_family.core.audit import audit_read
 from jlt_family.core.errors import NotFound, ValidationFailed
 from jlt_family.core.extensions import db
 from jlt_family.core.pagination import paginate
@@ -40,9 +40,8 @@ def class_coverage(args, class_id):
     students, visited = coverage.class_counts(school_class)
     page = _student_page(coverage.not_visited([school_class.id], flagged_first=with_flags), args,
                          with_flags=with_flags)
-    if with_flags:
-        audit(actor, "read_visit_coverage_flags", "school_class", school_class.id, school_id=school_class.school_id)
-        db.session.commit()
+    audit_read(actor, "read_visit_coverage_flags" if with_flags else "read_visit_coverage", "school_class",
+               school_class.id, page, school_id=school_class.school_id)
     return {"school_class": {"id": school_class.id, "name": school_class.name},
             "school_year": school_class.school_year, "students": students, "visited": visited,
             "rate": coverage.rate(visited, students), "not_visited": page}
@@ -61,10 +60,11 @@ def my_visits_to_do(args):
     if args.get("school_year") is not None:
         stmt = stmt.where(SchoolClass.school_year == args["school_year"])
     class_ids = list(db.session.scalars(stmt))
+    page = _student_page(coverage.not_visited(class_ids, flagged_first=True), args, with_flags=True)
     if class_ids:
-        audit(actor, "read_visit_coverage_flags", "school_class", None, class_ids=class_ids)
-        db.session.commit()
-    return _student_page(coverage.not_visited(class_ids, flagged_first=True), args, with_flags=True)
+        audit_read(actor, "read_visit_coverage_flags", "school_class", None, page, class_ids=class_ids, school_id=(
+            next(iter(actor.staff_school_ids)) if len(actor.staff_school_ids) == 1 else None))
+    return page
 
 
 def _scope(actor, args):
