@@ -16,8 +16,10 @@ import sqlalchemy as sa
 
 from jlt_family.auth.models import User
 from jlt_family.core.extensions import db
+from jlt_family.core.timeutil import utcnow
 from jlt_family.families.models import (
     BindingRequest,
+    BindingStatus,
     CareEntrustment,
     Family,
     Gender,
@@ -368,17 +370,31 @@ class _DemoSeeder:
                                               self._phone()), GuardianRelation.OTHER)
 
     def add_pending_bindings(self):
-        """New parents who asked to bind their child; the homeroom teacher has not decided yet."""
+        """New parents who asked to bind their child; the homeroom teacher has not decided yet. demo-parent-4 had
+        first asked for another child of the class by mistake: that request was rejected, with the reason."""
         for openid, key, relation in (("demo-parent-3", "3-1", GuardianRelation.MOTHER),
                                       ("demo-parent-4", "3-2", GuardianRelation.PATERNAL_GRANDPARENT)):
-            child = next(c for c in self.students[key][2:] if c.family is None)
+            unbound = [c for c in self.students[key][2:] if c.family is None]
+            child = unbound[0]
             elder = relation == GuardianRelation.PATERNAL_GRANDPARENT
             gender = Gender.FEMALE if relation == GuardianRelation.MOTHER else Gender.MALE
             name = self._adult_name(gender, None if gender == Gender.FEMALE else child.name[0], elder=elder)
             user = self._user(openid, name, self._phone())
+            if openid == "demo-parent-4":
+                self._rejected_binding(user, unbound[1], relation, name)
             self._add(BindingRequest(user=user, student=child, school_class=child.school_class, relation=relation,
                                      guardian_name=name))
             self.counts["binding_requests"] += 1
+
+    def _rejected_binding(self, user, child, relation, name):
+        now = utcnow()
+        teacher = child.school_class.homeroom_teacher
+        self._add(BindingRequest(user=user, student=child, school_class=child.school_class, relation=relation,
+                                 guardian_name=name, status=BindingStatus.REJECTED, active_key=None,
+                                 created_at=now - dt.timedelta(days=2), decided_at=now - dt.timedelta(days=1),
+                                 decided_by_id=teacher.id if teacher else None,
+                                 reason="学生姓名与学号不符，请核对孩子的学号后重新申请"))
+        self.counts["binding_requests"] += 1
 
     # Helpers
 

@@ -1,7 +1,8 @@
 """Test harness: one app per run on TEST_DATABASE_URL (default: a SQLite file), tables emptied after each test.
 
 Set TEST_DATABASE_URL=mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4 to run on MariaDB; tests that
-race real transactions are marked ``mysql`` and run only there.
+race real transactions are marked ``mysql`` and run only there. Set JLT_TEST_CLOCK=2027-08-31T23:50+08:00 (or
+``--clock=...``) to run the whole process from that instant (see tests/clock.py).
 """
 
 import os
@@ -10,22 +11,58 @@ import tempfile
 import pytest
 import sqlalchemy as sa
 
+from tests import clock
 from tests.factories import Factory
+
+_process_clock = pytest.StashKey()
 
 _tmpdir = tempfile.mkdtemp(prefix="jlt-tests-")
 os.environ.setdefault("TEST_DATABASE_URL", f"sqlite:///{_tmpdir}/test.db")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--clock", default=os.environ.get(clock.ENV) or None, metavar="INSTANT",
+                     help=f"run the tests from this ISO 8601 instant, ticking (default: ${clock.ENV}, else now)")
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "mysql: needs MySQL/MariaDB (real row locks, SKIP LOCKED)")
+    config.addinivalue_line("markers", 'shanghai_time("HH:MM"): run the test today at that time in Shanghai')
+    instant = config.getoption("--clock")
+    if instant:
+        config.stash[_process_clock] = clock.start_process_clock(instant)
+
+
+def pytest_unconfigure(config):
+    travel = config.stash.get(_process_clock, None)
+    if travel is not None:
+        travel.stop()
+
+
+def pytest_report_header(config):
+    from jlt_family.core.timeutil import to_shanghai, utcnow
+
+    moved = "moved by --clock/" + clock.ENV if _process_clock in config.stash else "the real clock"
+    return f"clock: {to_shanghai(utcnow()).isoformat(timespec='minutes')} Asia/Shanghai ({moved})"
 
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("shanghai_time"):
+            item.fixturenames.insert(0, "_shanghai_time")
     if not os.environ["TEST_DATABASE_URL"].startswith("mysql"):
         skip = pytest.mark.skip(reason="needs TEST_DATABASE_URL on MariaDB/MySQL")
         for item in items:
             if "mysql" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture
+def _shanghai_time(request):
+    """The test's clock: today at the marker's time of day in Shanghai (``@pytest.mark.shanghai_time("10:00")``),
+    ticking, from before the test's first fixture."""
+    with clock.shanghai_time(*request.node.get_closest_marker("shanghai_time").args):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -115,6 +115,8 @@ ENDPOINTS += [
     ("unbind_phone", "DELETE", lambda w: "/api/v1/me/phone", None, _expect(200)),
     ("audit_log", "GET", lambda w: f"/api/v1/schools/{w.school.id}/audit-log", None,
      _expect(404, school_admin=200, region_admin=200)),
+    ("region_audit_log", "GET", lambda w: f"/api/v1/regions/{w.county.id}/audit-log", None,
+     _expect(404, region_admin=200)),
 ]
 
 

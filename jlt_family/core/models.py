@@ -9,7 +9,12 @@ from jlt_family.core.timeutil import utcnow
 
 
 class AuditLog(db.Model):
-    """审计日志: who read or changed sensitive data of a minor, what, when."""
+    """审计日志: who read or changed sensitive data of a minor, what, when.
+
+    ``subject_type``/``subject_id`` name what was read or changed (for a list: its scope, e.g. the class of a
+    roster); ``school_id`` the school whose leaders see the entry, ``region_id`` the region of a scope that is
+    no school's (a resource unit, an alliance, a region); ``row_count`` how many rows a read showed.
+    """
 
     __tablename__ = "audit_log"
 
@@ -19,6 +24,8 @@ class AuditLog(db.Model):
     subject_type: Mapped[str] = mapped_column(sa.String(40))
     subject_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"), index=True)
+    row_count: Mapped[int | None] = mapped_column(sa.Integer)
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(sa.String(45))
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)

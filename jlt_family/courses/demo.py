@@ -2,7 +2,8 @@
 
 On top of the base demo world (``jlt_family.demo``): a community parent school (社区家长学校) serving the alliance,
 courses of 乌兰浩特市第一小学, 第四中学 and 第一幼儿园, of the alliance, of the community school and of the county,
-with sessions spread over the current term at 19:00 (Asia/Shanghai). Sessions already over are held, with
+with sessions at 19:00 (Asia/Shanghai) spread over a term's length that today is two thirds into (so the
+demo has sessions held and to come on any day, the last of a term too). Sessions already over are held, with
 attendance and feedback; upcoming ones take enrolments (one is full, with a waitlist). demo-parent-1 is enrolled
 in a few and has a learning record. Deterministic for a given day; flushes, never commits.
 """
@@ -160,10 +161,10 @@ class _CourseSeeder:
             self._upcoming(session)
 
     def _start(self, index, total):
-        """Sessions spread evenly over the term, on a weekday evening at 19:00 Shanghai time."""
+        """Sessions spread evenly over a term's length that today is two thirds into, at 19:00 Shanghai time."""
         span = (self.term.ends_on - self.term.starts_on).days
-        day = self.term.starts_on + dt.timedelta(days=int(span * (index + 1) / (total + 1)) + self.rng.randrange(7))
-        day = min(day, self.term.ends_on)
+        first = shanghai_today() - dt.timedelta(days=span * 2 // 3)
+        day = first + dt.timedelta(days=int(span * (index + 1) / (total + 1)) + self.rng.randrange(7))
         return dt.datetime.combine(day, dt.time(19, 0), SHANGHAI).astimezone(dt.UTC)
 
     def _held(self, session):

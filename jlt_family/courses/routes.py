@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
 from jlt_family.core import ratelimit
+from jlt_family.core.audit import audit_read
 from jlt_family.core.errors import PermissionDenied
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
@@ -263,7 +264,10 @@ def list_session_enrolments(args, session_id):
     )
     if args.get("status"):
         stmt = stmt.where(Enrolment.status == args["status"])
-    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.roster_item)
+    result = paginate(stmt, args["page"], args["page_size"])
+    audit_read(actor, "read_session_roster", "course_session", session.id, result, within=session.course.provider,
+               query=args)
+    return present_page(result, presenters.roster_item)
 
 
 @blp.route("/course-sessions/<id:session_id>/checkin-code", methods=["GET"])

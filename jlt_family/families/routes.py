@@ -5,6 +5,7 @@ from flask import current_app
 
 from jlt_family.auth.context import current_actor
 from jlt_family.core import ratelimit
+from jlt_family.core.audit import audit_read
 from jlt_family.core.errors import NotFound, PermissionDenied
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
@@ -249,8 +250,7 @@ def get_child(student_id):
     """孩子详情, as much as the caller may see (staff reads of sensitive data are audit-logged)."""
     actor, student, access = _child_in_scope(student_id)
     if access == ChildAccess.LEADER:
-        service.record_sensitive_read(actor, student)
-        db.session.commit()
+        audit_read(actor, "read_student_sensitive", "student", student.id, 1, school_id=student.school_id)
     return presenters.child_view(student, access, actor.user_id)
 
 
@@ -298,10 +298,10 @@ def list_care_entrustments(args, student_id):
     actor, student, access = _child_in_scope(student_id)
     if access not in (ChildAccess.GUARDIAN, ChildAccess.LEADER):
         _refuse(access)
-    if access == ChildAccess.LEADER:
-        service.record_sensitive_read(actor, student, "read_care_entrustments")
-        db.session.commit()
     result = paginate(service.care_entrustments_of(student.id, args.get("status")), args["page"], args["page_size"])
+    if access == ChildAccess.LEADER:
+        audit_read(actor, "read_care_entrustments", "student", student.id, result, school_id=student.school_id,
+                   query=args)
     return present_page(result, lambda entrustment: presenters.entrustment_view(entrustment, reveal_phone=True))
 
 

@@ -341,11 +341,6 @@ def redeem_family_invite(actor, *, code, relation, name):
 # ---- children: sensitive reads and flags ------------------------------------------------------------------------
 
 
-def record_sensitive_read(actor, student, action="read_student_sensitive"):
-    """Audit a staff read of a child's sensitive data."""
-    audit(actor, action, "student", student.id, school_id=student.school_id)
-
-
 def update_child_flags(actor, student, changes):
     """Set the sensitive flags; the audit log keeps the old and the new values."""
     old = {name: getattr(student, name) for name in FLAG_NAMES}

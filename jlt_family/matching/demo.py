@@ -40,7 +40,8 @@ class _MatchingSeeder:
 
     def run(self):
         yixiao, sizhong = self.schools["乌兰浩特市第一小学"], self.schools["乌兰浩特市第四中学"]
-        term = calendar.term_for(self.today, yixiao.region)
+        # the term two weeks from now: on a term's last days the needs are for the next one, with slots to propose
+        term = calendar.term_for(self.today + dt.timedelta(days=14), yixiao.region)
         admin, admin2 = self._actor("demo-school-admin"), self._actor("demo-school-admin-2")
         self._post(admin, yixiao, "YX5A1R8T", topic=NeedTopic.SCIENCE, title="五年级走进科技馆：航天与机器人",
                    grade_min=5, grade_max=5, headcount=41, term=term.name, school_year=term.school_year.start_year,

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
-from jlt_family.core.audit import audit
+from jlt_family.core.audit import audit_read
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
@@ -128,11 +128,11 @@ def list_class_students(args, class_id):
     stmt = sa.select(Student).where(Student.class_id == school_class.id).order_by(Student.student_no, Student.id)
     result = paginate(stmt, args["page"], args["page_size"])
     show_flags = permissions.sees_sensitive_flags(actor, school_class)
-    items = [presenters.roster_entry_out(s, show_flags) for s in result["items"]]  # before the commit expires them
-    if show_flags and items:
-        audit(actor, "read_student_sensitive", "school_class", school_class.id, school_id=school_class.school_id,
-              student_ids=[item["id"] for item in items])
-        db.session.commit()
+    items = [presenters.roster_entry_out(s, show_flags) for s in result["items"]]
+    # one entry per read of the roster; with the flags shown, the children whose flags were read
+    audit_read(actor, "read_student_sensitive" if show_flags else "read_class_roster", "school_class",
+               school_class.id, result, school_id=school_class.school_id,
+               **({"student_ids": [item["id"] for item in items]} if show_flags else {}))
     return {**result, "items": items}
 
 

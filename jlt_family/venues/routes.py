@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from jlt_family.auth.context import current_actor
 from jlt_family.core import ratelimit
+from jlt_family.core.audit import audit_read
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
@@ -324,6 +325,7 @@ def list_unit_bookings(args, unit_id):
     """场馆预约单 per slot (today's and upcoming, or one day): masked names, party size and code only."""
     unit = staffed_unit_or_404(current_actor(), unit_id)
     result = paginate(queries.unit_bookings(unit.id, args), args["page"], args["page_size"])
+    audit_read(current_actor(), "read_venue_bookings", "resource_unit", unit.id, result, within=unit, query=args)
     return present_page(result, presenters.staff_booking_out)
 
 

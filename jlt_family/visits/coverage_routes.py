@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
-from jlt_family.core.audit import audit
+from jlt_family.core.audit import audit_read
 from jlt_family.core.errors import NotFound, ValidationFailed
 from jlt_family.core.extensions import db
 from jlt_family.core.pagination import paginate
@@ -50,9 +50,8 @@ def class_coverage(args, class_id):
     students, visited = coverage.class_counts(school_class, span)
     members = coverage.members([school_class.school_id], span, class_ids=[school_class.id])
     page = _student_page(coverage.unvisited(members, flagged_first=with_flags), args, with_flags=with_flags)
-    if with_flags:
-        audit(actor, "read_visit_coverage_flags", "school_class", school_class.id, school_id=school_class.school_id)
-        db.session.commit()
+    audit_read(actor, "read_visit_coverage_flags" if with_flags else "read_visit_coverage", "school_class",
+               school_class.id, page, school_id=school_class.school_id)
     return {"school_class": {"id": school_class.id, "name": school_class.name},
             "school_year": school_class.school_year, "students": students, "visited": visited,
             "rate": coverage.rate(visited, students), "not_visited": page}
@@ -73,12 +72,14 @@ def my_visits_to_do(args):
     if args.get("school_year") is not None:
         stmt = stmt.where(SchoolClass.school_year == args["school_year"])
     classes = list(db.session.scalars(stmt))
-    if classes:
-        audit(actor, "read_visit_coverage_flags", "school_class", None, class_ids=[c.id for c in classes])
-        db.session.commit()
     members = coverage.members_of_classes(classes, shanghai_today())
     stmt = coverage.unvisited(members, flagged_first=True) if members is not None else None
-    return _student_page(stmt, args, with_flags=True)
+    page = _student_page(stmt, args, with_flags=True)
+    if classes:
+        audit_read(actor, "read_visit_coverage_flags", "school_class", None, page,
+                   class_ids=[c.id for c in classes],
+                   school_id=next(iter(actor.staff_school_ids)) if len(actor.staff_school_ids) == 1 else None)
+    return page
 
 
 def _scope(actor, args):

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
-from jlt_family.core.audit import audit
+from jlt_family.core.audit import audit, audit_read
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
@@ -69,6 +69,9 @@ def list_visits(args):
         if args.get(name) is not None:
             stmt = stmt.where(getattr(HomeVisit, name) == args[name])
     result = paginate(stmt, args["page"], args["page_size"])
+    if actor.staff_school_ids:
+        audit_read(actor, "read_visits", "home_visit", None, result, query=args, per_school=lambda visit: (
+            visit.school_id if permissions.side_of(actor, visit) == Side.STAFF else None))
     return present_page(result, lambda visit: presenters.visit_view(visit, permissions.side_of(actor, visit)))
 
 
@@ -88,6 +91,9 @@ def get_visit(visit_id):
     if with_address:
         audit(actor, "read_home_address", "home_visit", visit.id, school_id=visit.school_id,
               student_id=visit.student_id)
+    if side == Side.STAFF:
+        audit_read(actor, "read_visit", "home_visit", visit.id, 1, school_id=visit.school_id,
+                   student_id=visit.student_id, notes=with_notes, home_address=with_address)
     view = presenters.detail_view(visit, side, with_notes=with_notes, with_address=with_address)
     db.session.commit()
     return view

@@ -53,8 +53,8 @@ def test_classes_have_teachers_and_about_forty_students(seeded, db):
 
 
 def test_pending_binding_and_care_entrustment(seeded, db):
-    pending = db.session.scalars(sa.select(BindingRequest)).all()
-    assert pending and all(r.status == BindingStatus.PENDING and r.student.family_id is None for r in pending)
+    pending = db.session.scalars(sa.select(BindingRequest).where(BindingRequest.status == BindingStatus.PENDING)).all()
+    assert len(pending) == 2 and all(r.student.family_id is None and r.active_key == 1 for r in pending)
     entrustment = db.session.scalar(sa.select(CareEntrustment))
     assert entrustment.student.left_behind
     assert entrustment.filed_by_id == db.session.scalar(sa.select(User.id).where(User.openid == "demo-parent-2"))
@@ -88,3 +88,21 @@ def test_subject_teacher_is_not_a_homeroom_teacher(seeded, client):
     me = client.get("/api/v1/me", headers=dev_login_headers(client, "demo-teacher-2")).json
     assert me["homeroom_class_ids"] == []
     assert "homeroom_teacher" not in me["roles"]
+
+
+def test_demo_binding_requests_wait_for_the_homeroom_teacher_and_one_was_rejected(seeded, client):
+    """What the screens show: the parents' own requests (one pending, one rejected with its reason), and the
+    homeroom teacher's list of the class's pending requests, decidable there."""
+    mine = client.get("/api/v1/binding-requests", headers=dev_login_headers(client, "demo-parent-4")).json["items"]
+    assert sorted(r["status"] for r in mine) == ["pending", "rejected"]
+    [rejected] = [r for r in mine if r["status"] == "rejected"]
+    assert rejected["reason"] == "学生姓名与学号不符，请核对孩子的学号后重新申请"
+    parent3 = client.get("/api/v1/binding-requests", headers=dev_login_headers(client, "demo-parent-3")).json
+    assert [r["status"] for r in parent3["items"]] == ["pending"]
+    teacher = dev_login_headers(client, "demo-teacher-1")
+    class_id = parent3["items"][0]["school_class"]["id"]
+    waiting = client.get(f"/api/v1/classes/{class_id}/binding-requests?status=pending", headers=teacher).json
+    assert [r["guardian_name"] for r in waiting["items"]] == [parent3["items"][0]["guardian_name"]]
+    approved = client.post(f"/api/v1/binding-requests/{waiting['items'][0]['id']}/approve", headers=teacher)
+    assert (approved.status_code, approved.json["status"]) == (200, "approved")
+

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from jlt_family.core.timeutil import to_shanghai
 from jlt_family.courses.models import CourseCategory, CourseFormat, EnrolmentStatus
 from jlt_family.organizations.models import ResourceUnitKind
 
@@ -50,7 +51,7 @@ def test_waitlisted_shows_in_the_catalogue(call, h, db, world):
 def test_filters(call, h, db, world):
     a = h.course(db, world.school, world.teacher_a, title="网络素养课", category=CourseCategory.INTERNET_LITERACY,
                  format=CourseFormat.ONLINE_LIVE, grade_min=1, grade_max=3)
-    h.session(db, a, starts_in=dt.timedelta(days=10), capacity=1)
+    later = h.session(db, a, starts_in=dt.timedelta(days=10), capacity=1)
     b = h.course(db, world.school, world.teacher_a, title="安全护航", category=CourseCategory.SAFETY,
                  description="防溺水与交通安全", grade_min=5, grade_max=6)
     full = h.session(db, b, starts_in=dt.timedelta(days=2), capacity=1)
@@ -64,7 +65,7 @@ def test_filters(call, h, db, world):
     assert _titles(call, user, "?has_places=true") == ["网络素养课"]
     assert _titles(call, user, "?q=交通") == ["安全护航"]
     assert _titles(call, user, "?q=100%") == []
-    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=10)).date().isoformat()
+    day = to_shanghai(later.starts_at).date().isoformat()  # the API reads dates in Shanghai
     assert _titles(call, user, f"?date_from={day}") == ["网络素养课"]
     assert _titles(call, user, f"?date_to={day}") == ["安全护航", "网络素养课"]
 

@@ -41,6 +41,7 @@ def _text(records):
     return "\n".join(lines)
 
 
+@pytest.mark.shanghai_time("10:00")  # the reminder is pushed at once (at night it would wait for 07:00)
 def test_no_secret_or_personal_value_reaches_the_logs(client, call, make, world, db, configure, wechat_mode,
                                                        all_logs):
     configure(WECHAT_TEMPLATES=TEMPLATES, REMINDER_SEND_THREADS=1)

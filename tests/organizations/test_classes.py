@@ -146,13 +146,16 @@ def test_homeroom_teacher_and_school_admin_see_flags_audited(call, world, db, wh
     assert log.school_id == world.school.id and log.detail["student_ids"] == [world.child_a.id]
 
 
-def test_subject_teacher_sees_the_roster_without_flags_unaudited(call, world, db):
+def test_subject_teacher_sees_the_roster_without_flags_its_read_trailed(call, world, db):
     response = call("GET", f"/api/v1/classes/{world.class_a.id}/students", world.teacher_b)
     assert response.status_code == 200
     [entry] = response.json["items"]
     assert entry["student_no"] == world.child_a.student_no
     assert "flags" not in entry
     assert _audits(db) == []
+    [log] = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "read_class_roster")).all()
+    assert (log.actor_user_id, log.subject_id, log.row_count, log.detail) == (
+        world.teacher_b.id, world.class_a.id, 1, {"total": 1})
 
 
 @pytest.mark.parametrize("who", ["alliance_admin", "region_admin"])

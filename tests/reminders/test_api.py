@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from jlt_family.core.timeutil import utcnow
@@ -120,6 +121,7 @@ def test_a_broadcast_is_one_insert_however_many_families(call, make, world, db, 
     assert counted.n < 20
 
 
+@pytest.mark.shanghai_time("10:00")  # the notice an hour ago is due (at night it would wait for 07:00)
 def test_the_delivery_state_counts_by_status_kind_and_reason(call, world, db):
     service.notice(kind="venue_booking", subject_type="venue_booking", subject_id=1,
                    user_ids=[world.guardian_a.id, world.guardian_b.id], title="预约已确认", body="", page="",

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
-from jlt_family.core.timeutil import SHANGHAI, utcnow
+from jlt_family.core.timeutil import SHANGHAI, shanghai_today, utcnow
 from jlt_family.reminders import service
 from jlt_family.reminders.models import InboxOutcome, Reminder, ReminderStatus
 from jlt_family.reminders.policy import Policy
@@ -127,7 +127,8 @@ def _announce(world, starts_at, **kw):
 
 
 def test_the_events_write_move_and_cancel_reminders(world, db):
-    soon = utcnow() + dt.timedelta(days=3)
+    # 15:00 in three days: both lead times (24 h and 2 h before) fall outside the quiet hours at any hour of now
+    soon = dt.datetime.combine(shanghai_today() + dt.timedelta(days=3), dt.time(15, 0), SHANGHAI)
     _announce(world, soon)
     assert len(rows(db, status=ReminderStatus.PENDING)) == 2
     _announce(world, soon + dt.timedelta(days=1))

@@ -22,9 +22,12 @@ from jlt_family.auth.models import User
 from jlt_family.core.timeutil import utcnow
 from jlt_family.reminders import dispatcher
 from jlt_family.reminders.models import Reminder, ReminderStatus, SubscribeConsent
+from tests.clock import process_clock
 from tests.reminders.support import TEMPLATES
 
-pytestmark = pytest.mark.mysql
+# At 10:00 in Shanghai (the parent and, through JLT_TEST_CLOCK, each dispatcher process): at night the quiet
+# hours would hold every send until 07:00.
+pytestmark = [pytest.mark.mysql, pytest.mark.shanghai_time("10:00")]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +57,7 @@ def _start(fake, db, **options):
                "secret": fake.secret, "base_url": fake.base_url, "templates": TEMPLATES, **options}
     proc = subprocess.Popen([sys.executable, "-m", "tests.reminders.worker", json.dumps(options)], cwd=ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            env=process_clock({**os.environ, "PYTHONPATH": str(ROOT)}))
     assert proc.stdout.readline().strip() == "ready"
     return proc
 

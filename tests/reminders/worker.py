@@ -13,6 +13,9 @@ import time
 
 
 def main(options):
+    from tests.clock import start_from_environment
+
+    start_from_environment()  # the parent's clock (JLT_TEST_CLOCK), when the test run moved it
     from config import TestingConfig
     from jlt_family import create_app
     from jlt_family.core.timeutil import utcnow

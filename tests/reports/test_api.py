@@ -3,12 +3,14 @@
 import csv
 import io
 
+import pytest
 import sqlalchemy as sa
 
 from jlt_family.core.errors import ValidationFailed
 from jlt_family.core.models import AuditLog
 from jlt_family.organizations.models import AllianceStatus
 from jlt_family.reports.periods import resolve_period
+from tests.clock import MID_TERM
 from tests.reports import scenario
 
 API = "/api/v1"
@@ -68,6 +70,7 @@ def test_service_refuses_bad_period_with_its_own_codes(world):
             raise AssertionError(kwargs)
 
 
+@pytest.mark.time_machine(MID_TERM)  # a day of the world's school year (its classes are of 2026)
 def test_default_is_the_current_term(call, world):
     body = call("GET", f"{API}/reports/schools/{world.school.id}", world.school_admin).get_json()
     current = resolve_period(world.county)
