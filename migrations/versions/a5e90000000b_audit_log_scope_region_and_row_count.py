@@ -1,7 +1,7 @@
 """audit log: the region of a scope that is no school's, and how many rows a staff read showed
 
 Revision ID: a5e90000000b
-Revises: be4c40000006
+Revises: b6fa0000000c
 Create Date: 2026-12-04 19:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a5e90000000b'
-down_revision = 'be4c40000006'
+down_revision = 'b6fa0000000c'
 branch_labels = None
 depends_on = None
 
