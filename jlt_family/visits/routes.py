@@ -65,7 +65,7 @@ def list_visits(args):
     """我的家访 (teachers: their classes' and their own; families: their children's), newest first."""
     actor = current_actor()
     stmt = sa.select(HomeVisit).where(visible_visits(actor)).options(*_LIST_LOADS).order_by(HomeVisit.id.desc())
-    for name in ("state", "student_id", "class_id"):
+    for name in ("state", "awaiting", "student_id", "class_id"):
         if args.get(name) is not None:
             stmt = stmt.where(getattr(HomeVisit, name) == args[name])
     result = paginate(stmt, args["page"], args["page_size"])

@@ -100,6 +100,7 @@ class FeedbackInSchema(Schema):
 
 class VisitQuerySchema(PageArgsSchema):
     state = _enum(VisitState, "按状态筛选")
+    awaiting = _enum(Side, "待哪一方答复: staff 待老师（家长另提时间、改期申请）, family 待家长")
     student_id = QueryId()
     class_id = QueryId()
 

@@ -28,8 +28,9 @@ def test_a_familys_move_waits_for_the_teacher_and_keeps_the_agreed_time(call, wo
     wanted = window(6, 16)
     assert (asked["state"], asked["awaiting"], asked["starts_at"]) == ("scheduled", "staff", visit["starts_at"])
     assert asked["move_request"] == {**wanted, "reason": "那天出差"}
-    listed = call("GET", f"{API}/visits", world.teacher_a).json["items"][0]
-    assert (listed["awaiting"], listed["move_request"]["starts_at"]) == ("staff", wanted["starts_at"])
+    listed = call("GET", f"{API}/visits?awaiting=staff", world.teacher_a).json["items"]
+    assert [(v["id"], v["move_request"]["starts_at"]) for v in listed] == [(visit["id"], wanted["starts_at"])]
+    assert call("GET", f"{API}/visits?awaiting=family", world.teacher_a).json["items"] == []
     last = _detail(call, world.teacher_a, visit)["history"][-1]
     assert (last["action"], last["side"], last["from_state"], last["to_state"], last["reason"]) == (
         "move_requested", "family", "scheduled", "scheduled", "那天出差")
