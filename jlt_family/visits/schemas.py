@@ -206,7 +206,8 @@ class VisitSchema(Schema):
     note_to_family = fields.String()
     student = fields.Nested(BriefSchema)
     school_class = fields.Nested(BriefSchema)
-    school_year = fields.Integer()
+    school_year = fields.Integer(metadata={"description": "学年（开始年份）：家访所在的学年（最早的可选时段、约定时间，"
+                                                          "记录后为实际家访时间）"})
     starts_at = ShanghaiDateTime(allow_none=True)
     ends_at = ShanghaiDateTime(allow_none=True)
     move_request = fields.Nested(MoveRequestSchema, allow_none=True,
