@@ -91,7 +91,8 @@ def _visit_notices(parent, family_id, teacher, now):
                        now=now - dt.timedelta(hours=3))
     scheduled = db.session.scalar(
         sa.select(HomeVisit).join(VisitParticipant, VisitParticipant.visit_id == HomeVisit.id)
-        .where(VisitParticipant.user_id == teacher.id, HomeVisit.state == VisitState.SCHEDULED).limit(1)
+        .where(VisitParticipant.user_id == teacher.id, HomeVisit.state == VisitState.SCHEDULED)
+        .order_by(HomeVisit.id).limit(1)
     )
     if scheduled is None:
         return

@@ -1,10 +1,14 @@
 """演示数据: home visits on top of the demo world, in every state, and classes at different coverage levels.
 
 - 三年级(1)班 about 60% visited; demo-parent-1 has a proposal waiting for an answer, demo-parent-2 (a left-behind
-  child) a scheduled home visit; 三年级(2)班 about 25% with a cancelled and a declined visit; 五年级(1)班 none yet;
-  七年级(3)班 about 90%; 大班(1)班 about 10%.
-- Completed visits carry a record (notes, summary, follow-ups); some have family feedback.
-Times are relative to now (completed ones in the past, open ones in the coming days, 10:00–17:00 Shanghai).
+  child) a scheduled home visit; demo-teacher-1, the 班主任, has two answers to give: a family's counter-proposal
+  to move a scheduled visit (改期申请) and a family's own time for a proposal (家长另提时间).
+- 三年级(2)班 about 25% with a cancelled and a declined visit and a proposal awaiting the family; 五年级(1)班 none
+  yet; 七年级(3)班 about 90%; 大班(1)班 about 10%.
+- Completed visits carry a record (notes, summary, a follow-up owned by the 班主任, every other one done); some
+  have family feedback.
+Times are relative to now (completed ones in the past, open ones in the coming days, 10:00–17:00 Shanghai); the
+school year is the demo classes' own.
 """
 
 import datetime as dt
@@ -77,6 +81,11 @@ class _VisitSeeder:
         if school_class.invite_code == "YX3A1K7M":
             self.proposed(school_class, roster[0])
             self.scheduled(school_class, roster[1])
+            # Two more families, neither a demo account's (their screens are counted by other demos).
+            others = [s for s in order[visited:-2] if s.family_id is not None]
+            if len(others) >= 2:
+                self.move_requested(school_class, others[0])
+                self.suggested(school_class, others[1])
         if school_class.invite_code == "YX3B2Q4N":
             self.closed(school_class, order[visited], VisitState.CANCELLED, "家中临时有事，改约下学期")
             self.closed(school_class, order[visited + 1], VisitState.DECLINED, "近期外出务工，暂不方便")
@@ -115,8 +124,11 @@ class _VisitSeeder:
             visited_at=starts_at, mode=visit.mode, attendees="母亲" if index % 2 else "父亲、祖母",
             topics=["学习习惯", "亲子沟通"][: 1 + index % 2], notes=NOTES[index % len(NOTES)],
             family_summary=SUMMARIES[index % len(SUMMARIES)], recorded_by_id=school_class.homeroom_teacher_id,
-            follow_ups=[FollowUpAction(description="两周后电话回访",
-                                       due_on=(starts_at + dt.timedelta(days=14)).date())],
+            follow_ups=[FollowUpAction(
+                description="两周后电话回访", due_on=(starts_at + dt.timedelta(days=14)).date(),
+                owner_id=school_class.homeroom_teacher_id,
+                done_at=starts_at + dt.timedelta(days=2) if index % 2 else None,
+                done_by_id=school_class.homeroom_teacher_id if index % 2 else None)],
         )
         if guardian is not None and index % 3 == 0:
             visit.feedback = VisitFeedback(user_id=guardian, rating=5 - index % 2, comment="老师很用心，谢谢！")
@@ -134,6 +146,30 @@ class _VisitSeeder:
         visit.windows.append(VisitWindow(starts_at=starts_at, ends_at=visit.ends_at))
         guardian = self._guardian_user_id(student) or school_class.homeroom_teacher_id
         self._event(visit, guardian, Side.FAMILY, VisitAction.ACCEPTED, VisitState.PROPOSED, VisitState.SCHEDULED)
+
+    def move_requested(self, school_class, student):
+        """Scheduled, and the family asked to move it: awaiting the teacher's answer (the time stays meanwhile)."""
+        self.future_slot += 1
+        starts_at = _day_at(2 + self.future_slot, 10)
+        visit = self._visit(school_class, student, VisitState.SCHEDULED, VisitMode.HOME, 3, starts_at)
+        visit.windows.append(VisitWindow(starts_at=starts_at, ends_at=visit.ends_at))
+        guardian = self._guardian_user_id(student)
+        self._event(visit, guardian, Side.FAMILY, VisitAction.ACCEPTED, VisitState.PROPOSED, VisitState.SCHEDULED)
+        asked = _day_at(3 + self.future_slot, 15)
+        visit.move_starts_at, visit.move_ends_at = asked, asked + dt.timedelta(hours=1)
+        visit.move_reason, visit.awaiting = "那天要加班，想改到第二天下午", Side.STAFF
+        self._event(visit, guardian, Side.FAMILY, VisitAction.MOVE_REQUESTED, VisitState.SCHEDULED,
+                    VisitState.SCHEDULED, visit.move_reason)
+
+    def suggested(self, school_class, student):
+        """Proposed, and the family answered with a time of their own: awaiting the teacher."""
+        visit = self._visit(school_class, student, VisitState.PROPOSED, VisitMode.HOME, 4)
+        starts_at = _day_at(6, 17)
+        visit.windows.append(VisitWindow(starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=1),
+                                         offered_by=Side.FAMILY))
+        visit.awaiting = Side.STAFF
+        self._event(visit, self._guardian_user_id(student), Side.FAMILY, VisitAction.SUGGESTED,
+                    VisitState.PROPOSED, VisitState.PROPOSED, "白天上班，傍晚方便")
 
     def closed(self, school_class, student, state, reason):
         visit = self._visit(school_class, student, state, VisitMode.SCHOOL, 2)

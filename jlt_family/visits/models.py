@@ -61,8 +61,11 @@ class HomeVisit(db.Model):
     """家访: a visit by school staff to a student's family, from proposal to record.
 
     ``starts_at``/``ends_at`` are set once a window is accepted (scheduled); ``awaiting`` says whose answer a
-    proposal waits for. The school, class and school year are copied from the student at proposal time, so
-    coverage stays right when the student later changes class.
+    proposal waits for, or, on a scheduled visit, that the staff have a family's counter-proposal (改期申请,
+    ``move_starts_at``/``move_ends_at``/``move_reason``) to answer: the visit keeps its time until they accept.
+    The school and class are copied from the student at proposal time, so coverage stays right when the student
+    later changes class; the school year follows when the visit is held (the earliest window on offer, then the
+    agreed time, then the recorded time, in the school calendar of the school's region).
     """
 
     __tablename__ = "home_visit"
@@ -79,6 +82,9 @@ class HomeVisit(db.Model):
     awaiting: Mapped[Side | None] = mapped_column(str_enum(Side), default=Side.FAMILY)
     starts_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    move_starts_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    move_ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    move_reason: Mapped[str | None] = mapped_column(sa.String(200))
     proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -99,6 +105,11 @@ class HomeVisit(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="time_order"),
+        sa.CheckConstraint(
+            "(move_starts_at IS NULL AND move_ends_at IS NULL) OR "
+            "(move_starts_at IS NOT NULL AND move_ends_at IS NOT NULL AND move_ends_at > move_starts_at)",
+            name="move_order",
+        ),
         sa.Index("ix_home_visit_coverage", "class_id", "school_year", "state"),
         # "Has this student a completed visit this school year?", asked once per student by the coverage
         # reports: answered from the index alone (no row read per student).
@@ -112,6 +123,10 @@ class HomeVisit(db.Model):
     @property
     def is_open(self):
         return self.state in OPEN_STATES
+
+    @property
+    def has_move_request(self):
+        return self.move_starts_at is not None
 
 
 class VisitWindow(db.Model):
@@ -154,6 +169,9 @@ class VisitAction(StrEnum):
     CANCELLED = "cancelled"  # 取消
     MOVED = "moved"  # 改期
     COMPLETED = "completed"  # 记录家访
+    MOVE_REQUESTED = "move_requested"  # 家长申请改期
+    MOVE_ACCEPTED = "move_accepted"  # 同意改期
+    MOVE_DECLINED = "move_declined"  # 不同意改期
 
 
 def _named_enum(enum_cls, name):
@@ -164,13 +182,18 @@ def _named_enum(enum_cls, name):
 
 
 class VisitEvent(db.Model):
-    """家访记录变更: one change of a visit (who, when, what, from which state to which, why)."""
+    """家访记录变更: one change of a visit (who, when, what, from which state to which, why).
+
+    ``on_behalf_of_id``: the visit's teacher a 班主任 acted for (代为操作), when the class's homeroom teacher
+    acted on a visit that does not name them.
+    """
 
     __tablename__ = "visit_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(sa.ForeignKey("home_visit.id", ondelete="CASCADE"), index=True)
     actor_user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    on_behalf_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     side: Mapped[Side] = mapped_column(str_enum(Side))
     action: Mapped[VisitAction] = mapped_column(str_enum(VisitAction))
     from_state: Mapped[VisitState | None] = mapped_column(_named_enum(VisitState, "visit_from_state"))
@@ -180,12 +203,13 @@ class VisitEvent(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     visit: Mapped[HomeVisit] = relationship(back_populates="history")
-    actor: Mapped["User"] = relationship()  # noqa: F821
+    actor: Mapped["User"] = relationship(foreign_keys=[actor_user_id])  # noqa: F821
+    on_behalf_of: Mapped["User | None"] = relationship(foreign_keys=[on_behalf_of_id])  # noqa: F821
 
 
 class VisitRecord(db.Model):
-    """家访记录: what happened; ``notes`` are sensitive (staff of the class and school leaders only), the
-    family sees ``family_summary``."""
+    """家访记录: what happened; ``notes`` and the follow-ups are sensitive (the visiting teachers, the class's
+    班主任 and school leaders only), the family sees ``family_summary``."""
 
     __tablename__ = "visit_record"
 
@@ -206,8 +230,17 @@ class VisitRecord(db.Model):
     )
 
 
+class FollowUpStatus(StrEnum):
+    """Which follow-ups a list shows (not stored)."""
+
+    OPEN = "open"  # 未完成
+    DONE = "done"  # 已完成
+    ALL = "all"
+
+
 class FollowUpAction(db.Model):
-    """后续跟进: an action agreed at the visit, with its due date."""
+    """后续跟进: an action agreed at the visit, with its owner (a staff member of the school), its due date and
+    its done state (``done_at``, by ``done_by_id``; None while open)."""
 
     __tablename__ = "visit_follow_up"
 
@@ -215,8 +248,19 @@ class FollowUpAction(db.Model):
     record_id: Mapped[int] = mapped_column(sa.ForeignKey("visit_record.id", ondelete="CASCADE"), index=True)
     description: Mapped[str] = mapped_column(sa.String(200))
     due_on: Mapped[dt.date] = mapped_column(sa.Date)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     record: Mapped[VisitRecord] = relationship(back_populates="follow_ups")
+    owner: Mapped["User"] = relationship(foreign_keys=[owner_id])  # noqa: F821
+
+    # "My open follow-ups, soonest due first": the owner's list reads this index in order.
+    __table_args__ = (sa.Index("ix_visit_follow_up_owner", "owner_id", "done_at", "due_on"),)
+
+    @property
+    def done(self):
+        return self.done_at is not None
 
 
 class VisitFeedback(db.Model):

@@ -1,22 +1,31 @@
 """Who may see and do what with home visits (deny by default; out of scope answers 404).
 
 - Staff side: teachers of the visit's class (班主任, 科任教师), the school's leaders (school_admin) and the
-  staff taking part. They see the visit and act for the school (answer, cancel, move, record).
+  staff taking part see the visit. Only the teachers it names (the proposer and the staff taking part) act for
+  the school (answer, propose new windows, cancel, move, answer a counter-proposal, record), or the class's
+  班主任 acting for them (the history names whom they acted for); the others get 403.
 - Family side: the child's guardians. They see the visit and act for the family (accept, suggest, decline,
-  cancel, move, feedback).
-- Visit notes: teachers of the class and school leaders only (audit-logged).
+  cancel, ask to move, feedback).
+- Visit notes and follow-ups: the visiting teachers, the class's 班主任 and school leaders only (audit-logged).
 - Home address: the 班主任 of the class and the staff of a scheduled home visit (入户) only (audit-logged).
+- A follow-up: its owner (while staff of the school) and those who see the notes see it; its owner, the class's
+  班主任 and school leaders close it.
 """
 
 from jlt_family.core.errors import NotFound, PermissionDenied
 from jlt_family.core.extensions import db
 from jlt_family.families.permissions import is_guardian_of, is_homeroom_of, is_school_admin_of
-from jlt_family.visits.models import HomeVisit, Side, VisitMode, VisitState
+from jlt_family.visits.models import FollowUpAction, HomeVisit, Side, VisitMode, VisitState
 
 
 class VisitNotFound(NotFound):
     code = "visit_not_found"
     message = "未找到该家访"
+
+
+class FollowUpNotFound(NotFound):
+    code = "follow_up_not_found"
+    message = "未找到该跟进事项"
 
 
 def is_class_staff(actor, class_id, school_id):
@@ -52,7 +61,25 @@ def side_of(actor, visit):
 
 
 def sees_notes(actor, visit):
-    return is_class_staff(actor, visit.class_id, visit.school_id)
+    """The visiting teachers, the class's 班主任 and the school's leaders (not the other subject teachers)."""
+    return (is_participant(actor, visit) or is_homeroom_of(actor, visit.class_id, visit.school_id)
+            or is_school_admin_of(actor, visit.school_id))
+
+
+def acts_for_school(actor, visit):
+    """A teacher the visit names, or the class's 班主任 (acting for them)."""
+    return is_participant(actor, visit) or is_homeroom_of(actor, visit.class_id, visit.school_id)
+
+
+def acting_for(actor, visit):
+    """The teacher a 班主任 acts for (the visit's proposer), or None when the caller is named by the visit."""
+    return None if is_participant(actor, visit) else visit.proposed_by_id
+
+
+def require_visit_staff(actor, visit, side):
+    """403 for staff who see the visit but are neither named by it nor the class's 班主任."""
+    if side == Side.STAFF:
+        require(acts_for_school(actor, visit), "仅本次家访的教师或本班班主任可执行此操作")
 
 
 def sees_address(actor, visit):
@@ -69,6 +96,24 @@ def visit_or_404(actor, visit_id):
     if side is None:
         raise VisitNotFound()
     return visit, side
+
+
+def owns_follow_up(actor, follow_up, visit):
+    return follow_up.owner_id == actor.user_id and visit.school_id in actor.staff_school_ids
+
+
+def follow_up_or_404(actor, follow_up_id):
+    """The follow-up and its visit; one and the same 404 for unknown ids and those the caller may not see."""
+    follow_up = db.session.get(FollowUpAction, follow_up_id)
+    visit = follow_up.record.visit if follow_up is not None else None
+    if visit is None or not (owns_follow_up(actor, follow_up, visit) or sees_notes(actor, visit)):
+        raise FollowUpNotFound()
+    return follow_up, visit
+
+
+def may_close_follow_up(actor, follow_up, visit):
+    return (owns_follow_up(actor, follow_up, visit) or is_homeroom_of(actor, visit.class_id, visit.school_id)
+            or is_school_admin_of(actor, visit.school_id))
 
 
 def require_side(side, wanted, message):

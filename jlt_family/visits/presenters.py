@@ -1,10 +1,12 @@
 """What each side sees of a visit: plain dicts for the output schemas.
 
-The family sees the shared summary, never the notes; notes and the home address appear only for those the
-permissions allow (the route audit-logs those reads).
+The family sees the shared summary, never the notes; notes, follow-ups and the home address appear only for
+those the permissions allow (the route audit-logs those reads). Every instant is shown in Asia/Shanghai.
 """
 
-from jlt_family.core.timeutil import to_shanghai
+import datetime as dt
+
+from jlt_family.core.timeutil import shanghai_today, to_shanghai
 from jlt_family.visits.models import Side
 
 FLAGS = ("left_behind", "in_difficulty", "disabled", "migrant")
@@ -32,6 +34,8 @@ def visit_view(visit, side):
         "school_year": visit.school_year,
         "starts_at": visit.starts_at,
         "ends_at": visit.ends_at,
+        "move_request": {"starts_at": visit.move_starts_at, "ends_at": visit.move_ends_at,
+                         "reason": visit.move_reason or ""} if visit.has_move_request else None,
         "windows": [{"id": w.id, "starts_at": w.starts_at, "ends_at": w.ends_at, "offered_by": w.offered_by}
                     for w in visit.windows],
         "staff": [_staff(p) for p in visit.participants],
@@ -40,9 +44,40 @@ def visit_view(visit, side):
 
 
 def _history(event):
+    on_behalf_of = event.on_behalf_of.nickname if event.on_behalf_of_id is not None else None
     return {"action": event.action, "side": event.side, "actor_name": event.actor.nickname,
-            "from_state": event.from_state, "to_state": event.to_state, "reason": event.reason,
-            "detail": event.detail, "created_at": event.created_at}
+            "on_behalf_of_name": on_behalf_of, "from_state": event.from_state, "to_state": event.to_state,
+            "reason": event.reason, "detail": shanghai_times(event.detail), "created_at": event.created_at}
+
+
+def shanghai_times(value):
+    """The history detail with every instant (``…_at`` keys, stored as ISO 8601 in UTC) shown in Asia/Shanghai."""
+    if isinstance(value, dict):
+        return {key: _shanghai_text(item) if key.endswith("_at") and isinstance(item, str) else shanghai_times(item)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [shanghai_times(item) for item in value]
+    return value
+
+
+def _shanghai_text(text):
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return to_shanghai(instant).isoformat() if instant.tzinfo is not None else text
+
+
+def follow_up_view(follow_up):
+    return {"id": follow_up.id, "description": follow_up.description, "due_on": follow_up.due_on,
+            "owner": {"id": follow_up.owner_id, "name": follow_up.owner.nickname}, "done": follow_up.done,
+            "done_at": follow_up.done_at}
+
+
+def my_follow_up_view(follow_up):
+    visit = follow_up.record.visit
+    return {**follow_up_view(follow_up), "overdue": not follow_up.done and follow_up.due_on < shanghai_today(),
+            "visit_id": visit.id, "student": _brief(visit.student), "school_class": _brief(visit.school_class)}
 
 
 def record_view(record, *, with_notes):
@@ -55,7 +90,7 @@ def record_view(record, *, with_notes):
         "topics": record.topics,
         "notes": record.notes if with_notes else None,
         "family_summary": record.family_summary,
-        "follow_ups": [{"id": f.id, "description": f.description, "due_on": f.due_on} for f in record.follow_ups],
+        "follow_ups": [follow_up_view(f) for f in record.follow_ups] if with_notes else [],
     }
 
 

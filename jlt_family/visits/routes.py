@@ -13,7 +13,7 @@ from jlt_family.core.schemas import page_of
 from jlt_family.families.models import Student
 from jlt_family.visits import permissions, presenters, schemas, service
 from jlt_family.visits.models import HomeVisit, Side, VisitParticipant, VisitRecord
-from jlt_family.visits.permissions import require, require_side
+from jlt_family.visits.permissions import require_side, require_visit_staff
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="家访 (home visits)")
 
@@ -65,7 +65,7 @@ def list_visits(args):
     """我的家访 (teachers: their classes' and their own; families: their children's), newest first."""
     actor = current_actor()
     stmt = sa.select(HomeVisit).where(visible_visits(actor)).options(*_LIST_LOADS).order_by(HomeVisit.id.desc())
-    for name in ("state", "student_id", "class_id"):
+    for name in ("state", "awaiting", "student_id", "class_id"):
         if args.get(name) is not None:
             stmt = stmt.where(getattr(HomeVisit, name) == args[name])
     result = paginate(stmt, args["page"], args["page_size"])
@@ -100,10 +100,12 @@ def get_visit(visit_id):
 
 
 def _answer(visit_id, wanted=None, message=""):
+    """The caller, the visit and their side; 403 for staff the visit neither names nor is the 班主任 of."""
     actor = current_actor()
     visit, side = permissions.visit_or_404(actor, visit_id)
     if wanted is not None:
         require_side(side, wanted, message)
+    require_visit_staff(actor, visit, side)
     return actor, visit, side
 
 
@@ -116,7 +118,7 @@ def _done(visit, side):
 @blp.login_required
 @blp.arguments(schemas.AcceptSchema)
 @blp.response(200, schemas.VisitSchema)
-@blp.errors(400, 404, 409, 422)
+@blp.errors(400, 403, 404, 409, 422)
 def accept_visit(data, visit_id):
     """接受时段: the family takes a teacher's window, or a teacher takes the family's suggestion (→ scheduled)."""
     actor, visit, side = _answer(visit_id)
@@ -164,7 +166,7 @@ def decline_visit(data, visit_id):
 @blp.login_required
 @blp.arguments(schemas.ReasonSchema)
 @blp.response(200, schemas.VisitSchema)
-@blp.errors(400, 404, 409, 422)
+@blp.errors(400, 403, 404, 409, 422)
 def cancel_visit(data, visit_id):
     """取消家访 (either side, proposed or scheduled), with a reason."""
     actor, visit, side = _answer(visit_id)
@@ -176,11 +178,38 @@ def cancel_visit(data, visit_id):
 @blp.login_required
 @blp.arguments(schemas.MoveSchema)
 @blp.response(200, schemas.VisitSchema)
-@blp.errors(400, 404, 409, 422)
+@blp.errors(400, 403, 404, 409, 422)
 def move_visit(data, visit_id):
-    """家访改期 (either side, scheduled): a new time, checked against the staff's other visits."""
+    """家访改期 (scheduled): the visit's teachers move it at once (checked against their other visits); a family's
+    move is a counter-proposal (改期申请) the teachers accept or decline, the visit keeping its time meanwhile."""
     actor, visit, side = _answer(visit_id)
-    visit = service.move(actor, visit, side, **data)
+    if side == Side.FAMILY:
+        visit = service.request_move(actor, visit, **data)
+    else:
+        visit = service.move(actor, visit, side, **data)
+    return _done(visit, side)
+
+
+@blp.route("/visits/<id:visit_id>/move-request/accept", methods=["POST"])
+@blp.login_required
+@blp.response(200, schemas.VisitSchema)
+@blp.errors(403, 404, 409, 422)
+def accept_move_request(visit_id):
+    """同意改期: a teacher of the visit takes the family's counter-proposal (409 ``staff_busy`` if it clashes)."""
+    actor, visit, side = _answer(visit_id, Side.STAFF, _STAFF_ONLY)
+    visit = service.accept_move(actor, visit)
+    return _done(visit, side)
+
+
+@blp.route("/visits/<id:visit_id>/move-request/decline", methods=["POST"])
+@blp.login_required
+@blp.arguments(schemas.ReasonSchema)
+@blp.response(200, schemas.VisitSchema)
+@blp.errors(400, 403, 404, 409, 422)
+def decline_move_request(data, visit_id):
+    """不同意改期: a teacher of the visit declines the family's counter-proposal, with a reason; the time stays."""
+    actor, visit, side = _answer(visit_id, Side.STAFF, _STAFF_ONLY)
+    visit = service.decline_move(actor, visit, data["reason"])
     return _done(visit, side)
 
 
@@ -191,9 +220,9 @@ def move_visit(data, visit_id):
 @blp.response(201, schemas.RecordOutSchema)
 @blp.errors(400, 403, 404, 409, 422)
 def record_visit(data, visit_id):
-    """记录家访 (teachers of the class, school leaders): notes, topics, follow-ups; the visit is completed."""
+    """记录家访 (the visit's teachers, or the class's 班主任 for them): notes, topics, follow-ups with their owners;
+    the visit is completed and dated by ``visited_at`` (within 7 days of the agreed time)."""
     actor, visit, side = _answer(visit_id, Side.STAFF, _STAFF_ONLY)
-    require(permissions.sees_notes(actor, visit), "仅本班教师或学校领导可记录家访")
     visit = service.record_visit(actor, visit, **data)
     db.session.commit()
     return presenters.record_view(db.session.get(VisitRecord, visit.record.id), with_notes=True)
@@ -213,5 +242,5 @@ def add_feedback(data, visit_id):
     return presenters.feedback_view(feedback)
 
 
-# Coverage, calendar feed and settings live in their own route modules on this blueprint.
-from jlt_family.visits import coverage_routes, feed_routes  # noqa: E402, F401
+# Coverage, calendar feed and settings, follow-ups live in their own route modules on this blueprint.
+from jlt_family.visits import coverage_routes, feed_routes, follow_up_routes  # noqa: E402, F401

@@ -2,9 +2,17 @@
 
 from marshmallow import Schema, fields, validate
 
-from jlt_family.core.schemas import Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
+from jlt_family.core.schemas import (
+    Id,
+    PageArgsSchema,
+    QueryId,
+    ShanghaiDateTime,
+    SmallInt,
+    StrictBoolean,
+    text,
+)
 from jlt_family.organizations.schemas import HourMinute
-from jlt_family.visits.models import Side, VisitAction, VisitMode, VisitPurpose, VisitState
+from jlt_family.visits.models import FollowUpStatus, Side, VisitAction, VisitMode, VisitPurpose, VisitState
 
 _MODE_DOC = "方式: home 入户, school 到校, online 线上, phone 电话"
 _PURPOSE_DOC = ("目的: academic 学业, psychological 心理, safety 安全, family_education 家庭教育, "
@@ -61,15 +69,26 @@ class MoveSchema(WindowSchema):
 
 class FollowUpInSchema(Schema):
     description = text(200, required=True, min_len=1)
-    due_on = fields.Date(required=True, metadata={"description": "完成期限"})
+    due_on = fields.Date(required=True, metadata={"description": "完成期限（不早于家访当天）"})
+    owner_id = Id(metadata={"description": "负责人（本校教职工），默认记录人"})
+
+
+class FollowUpQuerySchema(PageArgsSchema):
+    status = _enum(FollowUpStatus, "open 未完成（默认）, done 已完成, all 全部", load_default=FollowUpStatus.OPEN)
+
+
+class FollowUpPatchSchema(Schema):
+    done = StrictBoolean(required=True, metadata={"description": "true 标记完成, false 重新打开"})
 
 
 class RecordSchema(Schema):
-    visited_at = ShanghaiDateTime(required=True, metadata={"description": "实际家访时间"})
+    visited_at = ShanghaiDateTime(required=True,
+                                  metadata={"description": "实际家访时间：不晚于现在，在约定时间前后 7 天内"})
     mode = _enum(VisitMode, _MODE_DOC, required=True)
     attendees = text(200, load_default="", metadata={"description": "参与人员，如 母亲、祖母"})
     topics = _bounded_list(text(50, min_len=1), 10, load_default=list, metadata={"description": "交流话题"})
-    notes = text(5000, load_default="", metadata={"description": "家访记录（敏感，仅本班教师和学校领导可见）"})
+    notes = text(5000, load_default="",
+                 metadata={"description": "家访记录（敏感，仅参与家访的教师、班主任和学校领导可见）"})
     family_summary = text(1000, load_default="", metadata={"description": "分享给家长的小结"})
     follow_ups = _bounded_list(fields.Nested(FollowUpInSchema), 10, load_default=list)
 
@@ -81,6 +100,7 @@ class FeedbackInSchema(Schema):
 
 class VisitQuerySchema(PageArgsSchema):
     state = _enum(VisitState, "按状态筛选")
+    awaiting = _enum(Side, "待哪一方答复: staff 待老师（家长另提时间、改期申请）, family 待家长")
     student_id = QueryId()
     class_id = QueryId()
 
@@ -119,13 +139,16 @@ class WindowOutSchema(Schema):
 
 
 class HistorySchema(Schema):
-    action = _enum(VisitAction, "proposed, accepted, suggested, reproposed, declined, cancelled, moved, completed")
+    action = _enum(VisitAction, "proposed, accepted, suggested, reproposed, declined, cancelled, moved, completed, "
+                                "move_requested 家长申请改期, move_accepted 同意改期, move_declined 不同意改期")
     side = _enum(Side, "staff / family")
     actor_name = fields.String()
+    on_behalf_of_name = fields.String(allow_none=True,
+                                      metadata={"description": "班主任代为操作时：被代理的教师；否则为 null"})
     from_state = _enum(VisitState, "变更前状态", allow_none=True)
     to_state = _enum(VisitState, "变更后状态")
     reason = fields.String()
-    detail = fields.Dict()
+    detail = fields.Dict(metadata={"description": "时段等细节，时间为北京时间（带时区）"})
     created_at = ShanghaiDateTime()
 
 
@@ -133,6 +156,24 @@ class FollowUpSchema(Schema):
     id = fields.Integer()
     description = fields.String()
     due_on = fields.Date()
+    owner = fields.Nested(BriefSchema, metadata={"description": "负责人"})
+    done = fields.Boolean()
+    done_at = ShanghaiDateTime(allow_none=True)
+
+
+class MyFollowUpSchema(FollowUpSchema):
+    """我的后续跟进: a follow-up with its visit, child and class."""
+
+    overdue = fields.Boolean(metadata={"description": "未完成且已过期限（北京时间）"})
+    visit_id = fields.Integer()
+    student = fields.Nested(BriefSchema)
+    school_class = fields.Nested(BriefSchema)
+
+
+class MoveRequestSchema(Schema):
+    starts_at = ShanghaiDateTime()
+    ends_at = ShanghaiDateTime()
+    reason = fields.String()
 
 
 class RecordOutSchema(Schema):
@@ -140,9 +181,11 @@ class RecordOutSchema(Schema):
     mode = _enum(VisitMode, _MODE_DOC)
     attendees = fields.String()
     topics = fields.List(fields.String())
-    notes = fields.String(allow_none=True, metadata={"description": "仅本班教师和学校领导可见，其余为 null"})
+    notes = fields.String(allow_none=True,
+                          metadata={"description": "仅参与家访的教师、班主任和学校领导可见，其余为 null"})
     family_summary = fields.String()
-    follow_ups = fields.List(fields.Nested(FollowUpSchema))
+    follow_ups = fields.List(fields.Nested(FollowUpSchema),
+                             metadata={"description": "同 notes 的可见范围，其余为空列表"})
 
 
 class FeedbackSchema(Schema):
@@ -156,16 +199,19 @@ class VisitSchema(Schema):
 
     id = fields.Integer()
     state = _enum(VisitState, "proposed 待确认, scheduled 已确认, completed 已完成, cancelled 已取消, declined 已婉拒")
-    awaiting = _enum(Side, "待哪一方答复（仅待确认时）", allow_none=True)
+    awaiting = _enum(Side, "待哪一方答复：待确认的家访，或已确认家访有家长的改期申请（staff）", allow_none=True)
     my_side = _enum(Side, "我在此家访中的身份: staff 教师方, family 家长方")
     mode = _enum(VisitMode, _MODE_DOC)
     purpose = _enum(VisitPurpose, _PURPOSE_DOC)
     note_to_family = fields.String()
     student = fields.Nested(BriefSchema)
     school_class = fields.Nested(BriefSchema)
-    school_year = fields.Integer()
+    school_year = fields.Integer(metadata={"description": "学年（开始年份）：家访所在的学年（最早的可选时段、约定时间，"
+                                                          "记录后为实际家访时间）"})
     starts_at = ShanghaiDateTime(allow_none=True)
     ends_at = ShanghaiDateTime(allow_none=True)
+    move_request = fields.Nested(MoveRequestSchema, allow_none=True,
+                                 metadata={"description": "家长的改期申请（待老师同意或拒绝），没有则为 null"})
     windows = fields.List(fields.Nested(WindowOutSchema))
     staff = fields.List(fields.Nested(BriefSchema))
     created_at = ShanghaiDateTime()

@@ -1,9 +1,12 @@
-"""Rules of home visits: proposing, agreeing on a time, cancelling and moving, recording, family feedback.
+"""Rules of home visits: proposing, agreeing on a time, cancelling and moving (a family's move is a counter-proposal
+the staff answer), recording, follow-ups, family feedback.
 
 Services never commit and never read the request. Every change of state is a model change plus a history row
 (``VisitEvent``), made on the visit row read again with a locking read (so two answers to one proposal decide
 once), and announced through the reminder contract of ``core.events`` after the flush.
 """
+
+import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +17,8 @@ from jlt_family.core.events import cancel_reminders, schedule_reminders, send_no
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.families.models import Guardian, Student
-from jlt_family.organizations.models import StaffMembership, StaffRole
+from jlt_family.organizations.calendar import school_year_for
+from jlt_family.organizations.models import School, StaffMembership, StaffRole
 from jlt_family.visits import permissions, scheduling
 from jlt_family.visits.models import (
     MODE_LABELS,
@@ -34,6 +38,10 @@ SUBJECT_TYPE = "home_visit"
 REMINDER_KIND = "home_visit"  # reminders before a scheduled visit
 NOTICE_KIND = "home_visit_update"  # notices of a change (proposed, accepted, moved, cancelled, summary shared)
 MAX_STAFF = 5
+# A record's visited_at lies at most this far before the agreed window's start or after its end (a visit held a
+# few days early or recorded for a late evening is normal; one held a week away from its time should have been
+# moved first), and never in the future.
+RECORD_MARGIN = dt.timedelta(days=7)
 
 
 class StudentNotFound(NotFound):
@@ -69,18 +77,23 @@ def student_for_proposal(actor, student_id):
     raise StudentNotFound()
 
 
-def _check_staff(school_id, staff_ids):
-    """Every participant must be a teacher or a leader of the visit's school."""
-    if len(staff_ids) > MAX_STAFF:
-        raise RuleViolation(f"参与教师最多 {MAX_STAFF} 人", code="too_many_staff")
+def _not_staff(school_id, user_ids):
+    """Those of ``user_ids`` who are not (or no longer) a teacher or a leader of the school, sorted."""
     found = set(db.session.scalars(
         sa.select(StaffMembership.user_id).where(
-            StaffMembership.user_id.in_(staff_ids), StaffMembership.school_id == school_id,
+            StaffMembership.user_id.in_(list(user_ids)), StaffMembership.school_id == school_id,
             StaffMembership.role.in_((StaffRole.TEACHER, StaffRole.SCHOOL_ADMIN)),
             StaffMembership.revoked_at.is_(None),
         )
     ))
-    missing = sorted(set(staff_ids) - found)
+    return sorted(set(user_ids) - found)
+
+
+def _check_staff(school_id, staff_ids):
+    """Every participant must be a teacher or a leader of the visit's school."""
+    if len(staff_ids) > MAX_STAFF:
+        raise RuleViolation(f"参与教师最多 {MAX_STAFF} 人", code="too_many_staff")
+    missing = _not_staff(school_id, staff_ids)
     if missing:
         raise RuleViolation("参与教师须为本校教职工", code="staff_not_in_school", errors={"staff_ids": missing})
 
@@ -96,7 +109,8 @@ def propose_visit(actor, student, *, mode, purpose, note_to_family, windows, sta
         scheduling.ensure_staff_free(staff, starts_at, ends_at, mode, settings)
     visit = HomeVisit(
         student=student, school_id=student.school_id, class_id=student.class_id,
-        school_year=student.school_class.school_year, mode=mode, purpose=purpose, note_to_family=note_to_family,
+        school_year=school_year_at(student.school_id, min(s for s, _e in spans)), mode=mode, purpose=purpose,
+        note_to_family=note_to_family,
         state=VisitState.PROPOSED, awaiting=Side.FAMILY, proposed_by_id=actor.user_id,
         windows=[VisitWindow(starts_at=s, ends_at=e, offered_by=Side.STAFF) for s, e in spans],
         participants=[VisitParticipant(user_id=user_id) for user_id in staff],
@@ -126,7 +140,7 @@ def accept_window(actor, visit, side, window_id):
     scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings,
                                  exclude_visit_id=visit.id)
     visit.state, visit.awaiting = VisitState.SCHEDULED, None
-    visit.starts_at, visit.ends_at = starts_at, ends_at
+    _set_time(visit, starts_at, ends_at)
     _log(visit, actor, side, VisitAction.ACCEPTED, VisitState.PROPOSED, detail={"window": _span(starts_at, ends_at)})
     db.session.flush()
     _schedule_reminders(visit)
@@ -161,6 +175,7 @@ def repropose(actor, visit, *, windows, note):
         scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings)
     _replace_windows(visit, spans, Side.STAFF)
     visit.awaiting = Side.FAMILY
+    visit.school_year = school_year_at(visit.school_id, min(s for s, _e in spans))
     _log(visit, actor, Side.STAFF, VisitAction.REPROPOSED, VisitState.PROPOSED, reason=note,
          detail={"windows": _spans_detail(spans)})
     db.session.flush()
@@ -190,6 +205,7 @@ def cancel(actor, visit, side, reason):
         raise _wrong_state(visit)
     was = visit.state
     visit.state, visit.awaiting = VisitState.CANCELLED, None
+    _clear_move_request(visit)
     _log(visit, actor, side, VisitAction.CANCELLED, was, reason=reason)
     db.session.flush()
     if was == VisitState.SCHEDULED:
@@ -199,7 +215,8 @@ def cancel(actor, visit, side, reason):
 
 
 def move(actor, visit, side, *, starts_at, ends_at, reason):
-    """改期: either side moves a scheduled visit to a new time (checked like an acceptance), with a reason."""
+    """改期 by the staff: a scheduled visit moves to a new time at once (checked like an acceptance), with a
+    reason; a family's pending counter-proposal ends with it."""
     settings = scheduling.settings_for(visit.school_id)
     scheduling.validate_window(starts_at, ends_at, settings)
     visit = _lock_for_scheduling(visit)
@@ -208,13 +225,64 @@ def move(actor, visit, side, *, starts_at, ends_at, reason):
     scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings,
                                  exclude_visit_id=visit.id)
     before = _span(visit.starts_at, visit.ends_at)
-    visit.starts_at, visit.ends_at = starts_at, ends_at
+    _set_time(visit, starts_at, ends_at)
+    _clear_move_request(visit)
     _log(visit, actor, side, VisitAction.MOVED, VisitState.SCHEDULED, reason=reason,
          detail={"from": before, "to": _span(starts_at, ends_at)})
     db.session.flush()
-    cancel_reminders.send(visit, subject_type=SUBJECT_TYPE, subject_id=visit.id, user_ids=None)
-    _schedule_reminders(visit)
+    _move_reminders(visit)
     _notify(visit, _other_side(visit, side), "家访改期", f"新时间：{_when(visit)}；原因：{reason}")
+    return visit
+
+
+def request_move(actor, visit, *, starts_at, ends_at, reason):
+    """申请改期: the family asks to move a scheduled visit (a counter-proposal, replacing an earlier one). The
+    visit keeps its time and its reminders until the staff accept; the staff's calendar is checked then."""
+    scheduling.validate_window(starts_at, ends_at, scheduling.settings_for(visit.school_id))
+    visit = lock_visit(visit)
+    if visit.state != VisitState.SCHEDULED:
+        raise _wrong_state(visit)
+    visit.move_starts_at, visit.move_ends_at, visit.move_reason = starts_at, ends_at, reason
+    visit.awaiting = Side.STAFF
+    _log(visit, actor, Side.FAMILY, VisitAction.MOVE_REQUESTED, VisitState.SCHEDULED, reason=reason,
+         detail={"from": _span(visit.starts_at, visit.ends_at), "to": _span(starts_at, ends_at)})
+    db.session.flush()
+    _notify(visit, visit.staff_ids, "家长申请家访改期",
+            f"家长希望改到：{_span_text(starts_at, ends_at)}；原因：{reason}")
+    return visit
+
+
+def accept_move(actor, visit):
+    """同意改期: the staff take the family's counter-proposal; the visit moves under the same clash rule as an
+    acceptance (staff rows locked first), its reminders with it. 409 ``staff_busy`` leaves the request open."""
+    visit = _lock_for_scheduling(visit)
+    _require_move_request(visit)
+    starts_at, ends_at = visit.move_starts_at, visit.move_ends_at
+    settings = scheduling.settings_for(visit.school_id)
+    scheduling.validate_window(starts_at, ends_at, settings)
+    scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings,
+                                 exclude_visit_id=visit.id)
+    before = _span(visit.starts_at, visit.ends_at)
+    _set_time(visit, starts_at, ends_at)
+    _clear_move_request(visit)
+    _log(visit, actor, Side.STAFF, VisitAction.MOVE_ACCEPTED, VisitState.SCHEDULED,
+         detail={"from": before, "to": _span(starts_at, ends_at)})
+    db.session.flush()
+    _move_reminders(visit)
+    _notify(visit, _guardian_user_ids(visit), "家访改期", f"老师同意改期，新时间：{_when(visit)}")
+    return visit
+
+
+def decline_move(actor, visit, reason):
+    """不同意改期: the staff decline the family's counter-proposal, with a reason; the visit keeps its time."""
+    visit = lock_visit(visit)
+    _require_move_request(visit)
+    asked = _span(visit.move_starts_at, visit.move_ends_at)
+    _clear_move_request(visit)
+    _log(visit, actor, Side.STAFF, VisitAction.MOVE_DECLINED, VisitState.SCHEDULED, reason=reason,
+         detail={"requested": asked})
+    db.session.flush()
+    _notify(visit, _guardian_user_ids(visit), "家访改期未获同意", f"原因：{reason}；家访时间不变：{_when(visit)}")
     return visit
 
 
@@ -222,18 +290,29 @@ def move(actor, visit, side, *, starts_at, ends_at, reason):
 
 
 def record_visit(actor, visit, *, visited_at, mode, attendees, topics, notes, family_summary, follow_ups):
-    """记录家访: the visit took place (scheduled → completed), with notes and follow-up actions."""
+    """记录家访: the visit took place (scheduled → completed), with notes and follow-up actions.
+
+    ``visited_at`` is when it was held: not in the future and within ``RECORD_MARGIN`` of the agreed window; it
+    decides the visit's school year. Each follow-up's owner (default: the recorder) is staff of the school, and
+    its due date is not before the day of the visit.
+    """
     if visited_at > utcnow():
         raise RuleViolation("家访时间不能晚于现在", code="visit_in_future")
     visit = lock_visit(visit)
     if visit.state != VisitState.SCHEDULED:
         raise _wrong_state(visit)
+    _check_visited_at(visit, visited_at)
+    items = [(f["description"], f["due_on"], f.get("owner_id") or actor.user_id) for f in follow_ups]
+    _check_follow_ups(visit, visited_at, items)
     visit.record = VisitRecord(
         visited_at=visited_at, mode=mode, attendees=attendees, topics=topics, notes=notes,
         family_summary=family_summary, recorded_by_id=actor.user_id,
-        follow_ups=[FollowUpAction(description=f["description"], due_on=f["due_on"]) for f in follow_ups],
+        follow_ups=[FollowUpAction(description=description, due_on=due_on, owner_id=owner_id)
+                    for description, due_on, owner_id in items],
     )
     visit.state = VisitState.COMPLETED
+    visit.school_year = school_year_at(visit.school_id, visited_at)
+    _clear_move_request(visit)
     _log(visit, actor, Side.STAFF, VisitAction.COMPLETED, VisitState.SCHEDULED)
     db.session.flush()
     audit(actor, "write_visit_notes", "home_visit", visit.id, school_id=visit.school_id, student_id=visit.student_id)
@@ -241,6 +320,35 @@ def record_visit(actor, visit, *, visited_at, mode, attendees, topics, notes, fa
     if family_summary:
         _notify(visit, _guardian_user_ids(visit), "家访小结", "老师分享了本次家访的小结，欢迎反馈")
     return visit
+
+
+def _check_visited_at(visit, visited_at):
+    if visit.starts_at - RECORD_MARGIN <= visited_at <= visit.ends_at + RECORD_MARGIN:
+        return
+    raise RuleViolation(f"实际家访时间应在约定时间（{_when(visit)}）前后 {RECORD_MARGIN.days} 天内；"
+                        "时间变了请先改期", code="visited_at_out_of_range", errors={"visited_at": [_when(visit)]})
+
+
+def _check_follow_ups(visit, visited_at, items):
+    visit_day = visited_at.astimezone(SHANGHAI).date()
+    early = [i for i, (_d, due_on, _o) in enumerate(items) if due_on < visit_day]
+    if early:
+        raise RuleViolation("跟进期限不能早于家访当天", code="follow_up_due_before_visit",
+                            errors={"follow_ups": early})
+    outsiders = _not_staff(visit.school_id, {owner_id for _d, _due, owner_id in items}) if items else []
+    if outsiders:
+        raise RuleViolation("跟进负责人须为本校教职工", code="follow_up_owner_not_in_school",
+                            errors={"follow_ups": outsiders})
+
+
+def set_follow_up_done(actor, follow_up, *, done):
+    """完成（或重新打开）后续跟进: ``done_at``/``done_by_id`` set to now and the caller, or cleared."""
+    if done and follow_up.done_at is None:
+        follow_up.done_at, follow_up.done_by_id = utcnow(), actor.user_id
+    elif not done:
+        follow_up.done_at, follow_up.done_by_id = None, None
+    db.session.flush()
+    return follow_up
 
 
 def add_feedback(actor, visit, *, rating, comment):
@@ -275,6 +383,37 @@ def _lock_for_scheduling(visit):
     return lock_visit(visit)
 
 
+def school_year_at(school_id, when):
+    """The school year (its start year) that instant ``when`` falls in, in the calendar of the school's region."""
+    region = db.session.get(School, school_id).region
+    return school_year_for(when.astimezone(SHANGHAI).date(), region).start_year
+
+
+def _set_time(visit, starts_at, ends_at):
+    """The agreed time, and the school year it falls in."""
+    visit.starts_at, visit.ends_at = starts_at, ends_at
+    visit.school_year = school_year_at(visit.school_id, starts_at)
+
+
+def _clear_move_request(visit):
+    if visit.has_move_request:
+        visit.move_starts_at = visit.move_ends_at = visit.move_reason = None
+        if visit.state == VisitState.SCHEDULED:
+            visit.awaiting = None
+
+
+def _require_move_request(visit):
+    if visit.state != VisitState.SCHEDULED:
+        raise _wrong_state(visit)
+    if not visit.has_move_request:
+        raise Conflict("没有待答复的改期申请", code="no_move_request")
+
+
+def _move_reminders(visit):
+    cancel_reminders.send(visit, subject_type=SUBJECT_TYPE, subject_id=visit.id, user_ids=None)
+    _schedule_reminders(visit)
+
+
 def _require_awaiting(visit, side):
     if visit.state != VisitState.PROPOSED:
         raise _wrong_state(visit)
@@ -289,8 +428,11 @@ def _replace_windows(visit, spans, side):
 
 
 def _log(visit, actor, side, action, from_state, *, reason="", detail=None):
-    visit.history.append(VisitEvent(actor_user_id=actor.user_id, side=side, action=action, from_state=from_state,
-                                    to_state=visit.state, reason=reason, detail=detail or {}))
+    """A history row; a 班主任 acting on a visit that does not name them is written as acting for its proposer."""
+    on_behalf_of = permissions.acting_for(actor, visit) if side == Side.STAFF else None
+    visit.history.append(VisitEvent(actor_user_id=actor.user_id, on_behalf_of_id=on_behalf_of, side=side,
+                                    action=action, from_state=from_state, to_state=visit.state, reason=reason,
+                                    detail=detail or {}))
 
 
 def _guardian_user_ids(visit):

@@ -127,6 +127,23 @@ def test_moving_a_visit_moves_its_reminders(call, world, db, policy):
     assert [r.user_id for r in reminders(db, title="家访改期")] == [world.guardian_a.id]
 
 
+def test_a_familys_move_moves_the_reminders_only_once_the_teacher_accepts(call, world, db, policy):
+    visit = _accepted_visit(call, world)
+    old_start, new_start = (dt.datetime.fromisoformat(visit["starts_at"]),
+                            dt.datetime.fromisoformat(window(5, 16)["starts_at"]))
+    asked = call("POST", f"{API}/visits/{visit['id']}/move", world.guardian_a, json={**window(5, 16), "reason": "出差"})
+    assert (asked.status_code, asked.json["awaiting"]) == (200, "staff"), asked.json
+    for user in (world.guardian_a, world.teacher_a, world.teacher_b):
+        assert pending_times(db, "home_visit", visit["id"], user.id) == at_leads(old_start), user.nickname
+    assert sorted(r.user_id for r in reminders(db, title="家长申请家访改期")) == [world.teacher_a.id,
+                                                                                 world.teacher_b.id]
+    accepted = call("POST", f"{API}/visits/{visit['id']}/move-request/accept", world.teacher_b, json={})
+    assert accepted.status_code == 200, accepted.json
+    for user in (world.guardian_a, world.teacher_a, world.teacher_b):
+        assert pending_times(db, "home_visit", visit["id"], user.id) == at_leads(new_start), user.nickname
+    assert [r.user_id for r in reminders(db, title="家访改期")] == [world.guardian_a.id]
+
+
 # ---- venue bookings -------------------------------------------------------------------------------------------
 
 

@@ -68,3 +68,38 @@ def announced():
     yield seen
     for signal, receiver in receivers:
         signal.disconnect(receiver)
+
+
+def record_body(**overrides):
+    """A valid ``POST /visits/{id}/record`` body: held five minutes ago, with notes and one follow-up."""
+    body = {"visited_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat(), "mode": "home",
+            "attendees": "母亲、奶奶", "topics": ["学习习惯"], "notes": "家中学习环境嘈杂，奶奶照看",
+            "family_summary": "孩子进步明显，建议固定作业时间",
+            "follow_ups": [{"description": "两周后电话回访", "due_on": "2030-01-15"}]}
+    return {**body, **overrides}
+
+
+def scheduled_visit(world, starts_at, *, school_year=None, staff=None, minutes=60):
+    """A scheduled visit of child_a at any time, past ones included (the API only schedules future windows),
+    proposed by ``staff`` (default teacher_a); committed. ``school_year`` defaults to the class's."""
+    from jlt_family.core.extensions import db
+    from jlt_family.visits.models import (
+        HomeVisit,
+        VisitMode,
+        VisitParticipant,
+        VisitPurpose,
+        VisitState,
+        VisitWindow,
+    )
+
+    staff = staff or world.teacher_a
+    ends_at = starts_at + dt.timedelta(minutes=minutes)
+    visit = HomeVisit(
+        student=world.child_a, school_id=world.school.id, class_id=world.class_a.id,
+        school_year=school_year or world.class_a.school_year, mode=VisitMode.HOME, purpose=VisitPurpose.ACADEMIC,
+        state=VisitState.SCHEDULED, awaiting=None, proposed_by_id=staff.id, starts_at=starts_at, ends_at=ends_at,
+        windows=[VisitWindow(starts_at=starts_at, ends_at=ends_at)], participants=[VisitParticipant(user_id=staff.id)],
+    )
+    db.session.add(visit)
+    db.session.commit()
+    return visit.id

@@ -1,7 +1,9 @@
 """Permission-matrix rows of visits: (name, method, path(world), body(world) or None, statuses per role).
 
 Collected by tests/test_permission_matrix.py; see its helpers (``expect``) and the ``world`` cast. The visits are
-of child_a (class_a: homeroom teacher_a, subject teacher_b; family_a: guardian_a), proposed by teacher_a.
+of child_a (class_a: homeroom teacher_a, subject teacher_b; family_a: guardian_a), proposed by teacher_a. Staff
+who see a visit without being on it (teacher_b, school_admin) get 403 for what only its teachers (or the class's
+班主任) do: answer, propose new windows, move, cancel, answer a counter-proposal, record.
 """
 
 import datetime as dt
@@ -9,6 +11,7 @@ import datetime as dt
 from jlt_family.core.extensions import db
 from jlt_family.visits import ical
 from jlt_family.visits.models import (
+    FollowUpAction,
     HomeVisit,
     Side,
     VisitCalendarFeed,
@@ -24,6 +27,7 @@ from tests.visits.conftest import at, window
 
 _STAFF_A = {"teacher_a": 200, "teacher_b": 200, "school_admin": 200}
 _SIDES = {"guardian_a": 200, **_STAFF_A}
+_NOT_ON_IT = {"teacher_b": 403, "school_admin": 403}  # see the visit, are not its teachers
 
 
 def _visit(w, state=VisitState.PROPOSED):
@@ -39,7 +43,9 @@ def _visit(w, state=VisitState.PROPOSED):
         visit.starts_at, visit.ends_at = start, start + dt.timedelta(hours=1)
     if state == VisitState.COMPLETED:
         visit.record = VisitRecord(visited_at=start - dt.timedelta(days=5), mode=VisitMode.HOME,
-                                   recorded_by_id=w.teacher_a.id, notes="记录", family_summary="小结")
+                                   recorded_by_id=w.teacher_a.id, notes="记录", family_summary="小结",
+                                   follow_ups=[FollowUpAction(description="回访", due_on=start.date(),
+                                                              owner_id=w.teacher_a.id)])
     db.session.add(visit)
     db.session.flush()
     return visit
@@ -55,6 +61,18 @@ def _scheduled(w):
 
 def _completed(w):
     return _visit(w, VisitState.COMPLETED).id
+
+
+def _move_requested(w):
+    visit = _visit(w, VisitState.SCHEDULED)
+    visit.move_starts_at, visit.move_ends_at, visit.move_reason = at(6, 14), at(6, 15), "出差"
+    visit.awaiting = Side.STAFF
+    db.session.flush()
+    return visit.id
+
+
+def _follow_up(w):
+    return _visit(w, VisitState.COMPLETED).record.follow_ups[0].id
 
 
 def _window_of_new_visit(w):
@@ -87,24 +105,31 @@ ENDPOINTS = [
     ("visit", "GET", lambda w: f"/api/v1/visits/{_proposed(w)}", None, expect(404, **_SIDES)),
     ("accept_visit", "POST", lambda w: f"/api/v1/visits/{getattr(w, 'matrix_visit_id', 1)}/accept",
      _window_of_new_visit,
-     expect(404, guardian_a=200, teacher_a=409, teacher_b=409, school_admin=409)),
+     expect(404, guardian_a=200, teacher_a=409, **_NOT_ON_IT)),
     ("suggest_time", "POST", lambda w: f"/api/v1/visits/{_proposed(w)}/suggest", lambda w: window(5, 15),
      expect(404, guardian_a=200, teacher_a=403, teacher_b=403, school_admin=403)),
     ("repropose_visit", "POST", lambda w: f"/api/v1/visits/{_proposed(w)}/windows",
-     lambda w: {"windows": [window(5, 15)]}, expect(404, guardian_a=403, **_STAFF_A)),
+     lambda w: {"windows": [window(5, 15)]}, expect(404, guardian_a=403, teacher_a=200, **_NOT_ON_IT)),
     ("decline_visit", "POST", lambda w: f"/api/v1/visits/{_proposed(w)}/decline", lambda w: {"reason": "不方便"},
      expect(404, guardian_a=200, teacher_a=403, teacher_b=403, school_admin=403)),
     ("cancel_visit", "POST", lambda w: f"/api/v1/visits/{_scheduled(w)}/cancel", lambda w: {"reason": "有事"},
-     expect(404, **_SIDES)),
-    ("move_visit", "POST", lambda w: f"/api/v1/visits/{_scheduled(w)}/move",
-     lambda w: {**window(6, 14), "reason": "有事"}, expect(404, **_SIDES)),
+     expect(404, guardian_a=200, teacher_a=200, **_NOT_ON_IT)),
+    ("move_visit", "POST", lambda w: f"/api/v1/visits/{_scheduled(w)}/move",  # the family's: a counter-proposal
+     lambda w: {**window(6, 14), "reason": "有事"}, expect(404, guardian_a=200, teacher_a=200, **_NOT_ON_IT)),
+    ("accept_move_request", "POST", lambda w: f"/api/v1/visits/{_move_requested(w)}/move-request/accept", None,
+     expect(404, guardian_a=403, teacher_a=200, **_NOT_ON_IT)),
+    ("decline_move_request", "POST", lambda w: f"/api/v1/visits/{_move_requested(w)}/move-request/decline",
+     lambda w: {"reason": "那天有课"}, expect(404, guardian_a=403, teacher_a=200, **_NOT_ON_IT)),
     ("record_visit", "POST", lambda w: f"/api/v1/visits/{_scheduled(w)}/record", _record,
-     expect(404, guardian_a=403, teacher_a=201, teacher_b=201, school_admin=201)),
+     expect(404, guardian_a=403, teacher_a=201, **_NOT_ON_IT)),
     ("visit_feedback", "POST", lambda w: f"/api/v1/visits/{_completed(w)}/feedback", lambda w: {"rating": 5},
      expect(404, guardian_a=201, teacher_a=403, teacher_b=403, school_admin=403)),
     ("class_visit_coverage", "GET", lambda w: f"/api/v1/classes/{w.class_a.id}/visit-coverage", None,
      expect(404, **_STAFF_A)),
     ("my_visits_to_do", "GET", lambda w: "/api/v1/me/visits-to-do", None, expect(200)),
+    ("my_visit_follow_ups", "GET", lambda w: "/api/v1/me/visit-follow-ups", None, expect(200)),
+    ("update_visit_follow_up", "PATCH", lambda w: f"/api/v1/visit-follow-ups/{_follow_up(w)}",
+     lambda w: {"done": True}, expect(404, teacher_a=200, school_admin=200)),
     ("visit_coverage_aggregate", "GET", lambda w: f"/api/v1/visit-coverage?school_id={w.school.id}", None,
      expect(404, school_admin=200, alliance_admin=200, region_admin=200)),
     ("regenerate_visit_calendar", "POST", lambda w: "/api/v1/me/visit-calendar", None,

@@ -72,3 +72,28 @@ def test_acceptances_moves_and_proposals_at_once_never_overlap(app, client, make
     assert ("exception" not in {status for status, _ in results}), results
     assert sum(status == 200 for status, _ in results) == 1, results
     assert _scheduled_overlaps(db, world.teacher_a.id) == []
+
+
+def test_simultaneous_acceptances_of_overlapping_counter_proposals_move_one(app, client, make, world, db):
+    """Families of scheduled visits at different times ask to move to the same hour; the teacher accepts every
+    request at once (and one more family accepts a proposal for that hour): one wins, the rest are staff_busy."""
+    teacher = make.login(world.teacher_a)
+    families = _families(make, world, db, RACERS)
+    scheduled = []
+    for i, (child, headers) in enumerate(families[:-1]):
+        visit = _propose(client, teacher, child, 9 + 2 * i, 0)
+        accepted = client.post(f"{API}/visits/{visit['id']}/accept", headers=headers,
+                               json={"window_id": visit["windows"][0]["id"]})
+        assert accepted.status_code == 200, accepted.json
+        asked = client.post(f"{API}/visits/{visit['id']}/move", headers=headers,
+                            json={**window(4, 16, 10 * i), "reason": "改到下午"})
+        assert (asked.status_code, asked.json["awaiting"]) == (200, "staff"), asked.json
+        scheduled.append(visit)
+    proposed = client.post(f"{API}/visits", headers=teacher,
+                           json=proposal(families[-1][0], windows=[window(4, 16, 5)])).json
+    calls = [(teacher, "POST", f"/visits/{visit['id']}/move-request/accept", {}) for visit in scheduled]
+    calls.append((families[-1][1], "POST", f"/visits/{proposed['id']}/accept",
+                  {"window_id": proposed["windows"][0]["id"]}))
+    results = race(app, calls, prefix=API)
+    assert Counter(results) == {(200, None): 1, (409, "staff_busy"): RACERS - 1}, results
+    assert _scheduled_overlaps(db, world.teacher_a.id) == []

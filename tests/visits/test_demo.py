@@ -36,3 +36,26 @@ def test_demo_parent_answers_a_proposal_and_the_teacher_sees_coverage(client, db
     teacher = dev_login_headers(client, "demo-teacher-1")
     todo = client.get(f"{API}/me/visits-to-do", headers=teacher).json
     assert todo["total"] == 16 and todo["items"][0]["flags"]
+
+
+def test_demo_teacher_has_a_counter_proposal_a_suggestion_and_follow_ups_to_answer(client, db):
+    seed_demo()
+    db.session.commit()
+    teacher = dev_login_headers(client, "demo-teacher-1")
+    waiting = [v for v in client.get(f"{API}/visits?page_size=100", headers=teacher).json["items"]
+               if v["awaiting"] == "staff"]
+    assert sorted(v["state"] for v in waiting) == ["proposed", "scheduled"]
+    moving = next(v for v in waiting if v["state"] == "scheduled")
+    assert moving["move_request"]["reason"] and moving["move_request"]["starts_at"] != moving["starts_at"]
+    suggested = next(v for v in waiting if v["state"] == "proposed")
+    assert [w["offered_by"] for w in suggested["windows"]] == ["family"]
+    accepted = client.post(f"{API}/visits/{moving['id']}/move-request/accept", headers=teacher, json={})
+    assert accepted.status_code == 200, accepted.json
+    assert accepted.json["starts_at"] == moving["move_request"]["starts_at"]
+    follow_ups = client.get(f"{API}/me/visit-follow-ups?status=all&page_size=100", headers=teacher).json
+    done = [f["done"] for f in follow_ups["items"]]
+    assert follow_ups["total"] == len(done) > 0 and True in done and False in done
+    open_one = next(f for f in follow_ups["items"] if not f["done"])
+    closed = client.patch(f"{API}/visit-follow-ups/{open_one['id']}", headers=teacher, json={"done": True})
+    assert closed.status_code == 200, closed.json
+

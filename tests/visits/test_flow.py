@@ -137,14 +137,14 @@ def test_the_family_gives_feedback_once_on_a_completed_visit(call, world, schedu
     assert _post(call, world.guardian_a, visit["id"], "feedback", {"rating": 6}).status_code == 422
 
 
-def test_only_teachers_of_the_class_and_leaders_record_not_other_participants(
-        call, world, schedule, make, db):
+def test_the_visits_teachers_record_not_other_teachers_of_the_class_or_leaders(call, world, schedule, make, db):
     other = make.teacher(world.school, nickname="丁老师")
     db.session.commit()
     visit = schedule(staff_ids=[other.id])
-    refused = _post(call, other, visit["id"], "record", _record_body())
-    assert (refused.status_code, refused.json["code"]) == (403, "permission_denied")
-    assert _post(call, world.teacher_b, visit["id"], "record", _record_body()).status_code == 201
+    for outsider in (world.teacher_b, world.school_admin):  # see the visit, are not on it
+        refused = _post(call, outsider, visit["id"], "record", _record_body())
+        assert (refused.status_code, refused.json["code"]) == (403, "permission_denied")
+    assert _post(call, other, visit["id"], "record", _record_body()).status_code == 201
 
 
 def test_a_retried_proposal_with_the_same_key_creates_one_visit(call, world):
@@ -154,3 +154,15 @@ def test_a_retried_proposal_with_the_same_key_creates_one_visit(call, world):
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.headers["Idempotent-Replayed"] == "true" and again.json["id"] == first.json["id"]
     assert len(call("GET", f"{API}/visits", world.teacher_a).json["items"]) == 1
+
+
+def test_every_time_in_the_history_is_shown_in_shanghai_with_its_offset(call, world, propose):
+    offered = [window(3, 10), window(4, 15)]
+    visit = propose(windows=offered)
+    _post(call, world.guardian_a, visit["id"], "accept", {"window_id": visit["windows"][0]["id"]})
+    _post(call, world.teacher_a, visit["id"], "move", {**window(7, 16), "reason": "临时开会"})
+    history = call("GET", f"{API}/visits/{visit['id']}", world.guardian_a).json["history"]
+    assert history[0]["detail"] == {"windows": offered}
+    assert history[1]["detail"] == {"window": offered[0]}
+    assert history[2]["detail"] == {"from": offered[0], "to": window(7, 16)}
+    assert all(h["created_at"].endswith("+08:00") for h in history)

@@ -14,7 +14,8 @@ def _reads(db, action):
 
 def _record(call, world, visit):
     body = {"visited_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(), "mode": "home",
-            "notes": "父母离异，孩子情绪低落", "family_summary": "孩子很懂事"}
+            "notes": "父母离异，孩子情绪低落", "family_summary": "孩子很懂事",
+            "follow_ups": [{"description": "联系心理老师", "due_on": "2030-01-15"}]}
     assert call("POST", f"{API}/visits/{visit['id']}/record", world.teacher_a, json=body).status_code == 201
 
 
@@ -24,17 +25,34 @@ def _detail(call, user, visit):
     return response.json
 
 
-def test_notes_are_for_teachers_of_the_class_and_leaders_and_each_read_is_logged(call, world, db, schedule, make):
+def test_notes_are_for_the_visiting_teachers_the_homeroom_teacher_and_leaders_each_read_logged(
+        call, world, db, schedule, make):
     helper = make.teacher(world.school, nickname="心理老师")
     db.session.commit()
     visit = schedule(staff_ids=[helper.id])
     _record(call, world, visit)
-    for reader in (world.teacher_a, world.teacher_b, world.school_admin):
-        assert _detail(call, reader, visit)["record"]["notes"] == "父母离异，孩子情绪低落"
-    assert _detail(call, helper, visit)["record"]["notes"] is None  # takes part, but does not teach the class
+    for reader in (world.teacher_a, helper, world.school_admin):  # 班主任 (and proposer), visiting teacher, leader
+        record = _detail(call, reader, visit)["record"]
+        assert record["notes"] == "父母离异，孩子情绪低落"
+        assert [f["description"] for f in record["follow_ups"]] == ["联系心理老师"]
+    subject_teacher = _detail(call, world.teacher_b, visit)["record"]  # teaches the class, not on the visit
+    assert (subject_teacher["notes"], subject_teacher["follow_ups"]) == (None, [])
+    assert subject_teacher["family_summary"] == "孩子很懂事"
     assert _detail(call, world.guardian_a, visit)["record"]["notes"] is None
-    assert sorted(_reads(db, "read_visit_notes")) == sorted(
-        [world.teacher_a.id, world.teacher_b.id, world.school_admin.id])
+    assert sorted(_reads(db, "read_visit_notes")) == sorted([world.teacher_a.id, helper.id, world.school_admin.id])
+
+
+def test_a_subject_teacher_finds_no_notes_on_any_path(call, client, world, schedule):
+    visit = schedule()
+    _record(call, world, visit)
+    listed = call("GET", f"{API}/visits", world.teacher_b).json["items"]
+    assert [v["id"] for v in listed] == [visit["id"]]
+    assert "父母离异" not in str(listed) and "联系心理老师" not in str(listed)
+    assert "父母离异" not in str(call("GET", f"{API}/visits/{visit['id']}", world.teacher_b).json)
+    follow_ups = call("GET", f"{API}/me/visit-follow-ups?status=all", world.teacher_b).json
+    assert follow_ups["items"] == []
+    feed = call("POST", f"{API}/me/visit-calendar", world.teacher_a).json["url"]
+    assert "父母离异" not in client.get("/" + feed.split("/", 3)[3]).get_data(as_text=True)
 
 
 def test_the_homeroom_teacher_sees_the_address_logged(call, world, db, propose):

@@ -39,11 +39,24 @@ def test_scheduling_reminds_the_family_and_every_participant(world, propose, cal
 def test_moving_cancels_and_reschedules_and_tells_the_other_side(world, schedule, call, announced):
     visit = schedule()
     announced.clear()
-    call("POST", f"{API}/visits/{visit['id']}/move", world.guardian_a, json={**window(6, 16), "reason": "出差"})
+    call("POST", f"{API}/visits/{visit['id']}/move", world.teacher_a, json={**window(6, 16), "reason": "开会"})
     assert _names(announced) == ["reminders.cancel", "reminders.schedule", "reminders.notice"]
     assert announced[0][1] == {"subject_type": "home_visit", "subject_id": visit["id"], "user_ids": None}
     assert announced[1][1]["starts_at"] == dt.datetime.fromisoformat(window(6, 16)["starts_at"])
-    assert announced[2][1]["user_ids"] == [world.teacher_a.id]
+    assert announced[2][1]["user_ids"] == [world.guardian_a.id]
+
+
+def test_a_familys_move_reschedules_only_once_the_teacher_accepts(world, schedule, call, announced):
+    visit = schedule()
+    announced.clear()
+    call("POST", f"{API}/visits/{visit['id']}/move", world.guardian_a, json={**window(6, 16), "reason": "出差"})
+    assert _names(announced) == ["reminders.notice"]
+    assert announced[0][1]["user_ids"] == [world.teacher_a.id] and "出差" in announced[0][1]["body"]
+    announced.clear()
+    call("POST", f"{API}/visits/{visit['id']}/move-request/accept", world.teacher_a, json={})
+    assert _names(announced) == ["reminders.cancel", "reminders.schedule", "reminders.notice"]
+    assert announced[1][1]["starts_at"] == dt.datetime.fromisoformat(window(6, 16)["starts_at"])
+    assert announced[2][1]["user_ids"] == [world.guardian_a.id]
 
 
 def test_cancelling_a_scheduled_visit_cancels_its_reminders(world, schedule, call, announced):
