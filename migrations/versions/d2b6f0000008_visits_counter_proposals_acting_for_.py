@@ -3,7 +3,7 @@
 recorder for existing rows) and their done state
 
 Revision ID: d2b6f0000008
-Revises: be4c40000006
+Revises: a5e90000000b
 Create Date: 2026-12-04 19:08:06.156907
 
 """
@@ -15,7 +15,7 @@ import jlt_family.core.db_types
 
 # revision identifiers, used by Alembic.
 revision = 'd2b6f0000008'
-down_revision = 'be4c40000006'
+down_revision = 'a5e90000000b'
 branch_labels = None
 depends_on = None
 
