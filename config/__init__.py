@@ -45,6 +45,8 @@ class Config:
     # bounds instead of holding the worker (PyMySQL's connect, read and write timeouts, in seconds)
     DB_CONNECT_TIMEOUT_SECONDS = _env_int("DB_CONNECT_TIMEOUT_SECONDS", 5)
     DB_READ_TIMEOUT_SECONDS = _env_int("DB_READ_TIMEOUT_SECONDS", 60)
+    # SQLite: how long a transaction waits for the database's write lock before answering 503 database_busy
+    SQLITE_BUSY_TIMEOUT_SECONDS = float(os.environ.get("SQLITE_BUSY_TIMEOUT_SECONDS", "10"))
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024)
     JSON_AS_ASCII = False
 

@@ -1,7 +1,8 @@
 """Test harness: one app per run on TEST_DATABASE_URL (default: a SQLite file), tables emptied after each test.
 
-Set TEST_DATABASE_URL=mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4 to run on MariaDB; tests that
-race real transactions are marked ``mysql`` and run only there.
+Set TEST_DATABASE_URL=mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4 to run on MariaDB. Races run on
+both (tests/races.py; on the SQLite file every transaction takes the write lock at its BEGIN); tests marked
+``mysql`` need what only MySQL/MariaDB has (SKIP LOCKED, its lock waits, a TCP server) and run only there.
 """
 
 import os
@@ -17,7 +18,7 @@ os.environ.setdefault("TEST_DATABASE_URL", f"sqlite:///{_tmpdir}/test.db")
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "mysql: needs MySQL/MariaDB (real row locks, SKIP LOCKED)")
+    config.addinivalue_line("markers", "mysql: needs MySQL/MariaDB itself (SKIP LOCKED, InnoDB lock waits)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -61,14 +62,14 @@ def _app_context(app):
 def _empty_tables(db):
     with db.engine.begin() as conn:
         if conn.dialect.name == "sqlite":
-            conn.execute(sa.text("PRAGMA foreign_keys=OFF"))
+            # Inside the transaction (every one begins with BEGIN IMMEDIATE) PRAGMA foreign_keys does nothing;
+            # deferred checks are met at the COMMIT, when every table is empty.
+            conn.execute(sa.text("PRAGMA defer_foreign_keys=ON"))
         else:
             conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
-        if conn.dialect.name == "sqlite":
-            conn.execute(sa.text("PRAGMA foreign_keys=ON"))
-        else:
+        if conn.dialect.name != "sqlite":
             conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=1"))
 
 
