@@ -37,6 +37,8 @@ def app():
 
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = os.environ["TEST_DATABASE_URL"]
+        # The races queue 30 requests at a time for SQLite's one write lock, on a machine busy with other suites
+        SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
     app = create_app(Config)
     with app.app_context():
