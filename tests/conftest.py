@@ -18,15 +18,18 @@ os.environ.setdefault("TEST_DATABASE_URL", f"sqlite:///{_tmpdir}/test.db")
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "mysql: needs MySQL/MariaDB itself (SKIP LOCKED, InnoDB lock waits)")
+    config.addinivalue_line("markers", "mysql(reason): needs MySQL/MariaDB itself (concurrent transactions, InnoDB's "
+                                       "lock waits, a TCP server to cut); the reason says which")
 
 
 def pytest_collection_modifyitems(config, items):
     if not os.environ["TEST_DATABASE_URL"].startswith("mysql"):
-        skip = pytest.mark.skip(reason="needs TEST_DATABASE_URL on MariaDB/MySQL")
         for item in items:
-            if "mysql" in item.keywords:
-                item.add_marker(skip)
+            marker = item.get_closest_marker("mysql")
+            if marker is not None:
+                why = marker.kwargs.get("reason")
+                reason = "needs TEST_DATABASE_URL on MariaDB/MySQL" + (f": {why}" if why else "")
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,10 @@ write lock from its first statement (even a read), and the racers would wait for
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+# Why a race stays on MariaDB only (``@pytest.mark.mysql(reason=WAITS_INSIDE_ITS_TRANSACTION)``)
+WAITS_INSIDE_ITS_TRANSACTION = ("each racer waits at a barrier inside its open transaction: on SQLite one "
+                                "transaction at a time holds the write lock, so that interleaving cannot happen")
+
 BATCH = 30  # calls released together by one barrier (the pool has 15 connections: the rest queue up)
 
 
