@@ -99,11 +99,11 @@ def test_a_killed_dispatcher_loses_nothing(fake, db, wechat_mode, configure):
     deadline = time.monotonic() + 120  # a hang guard, not a speed check
     while len(fake.sent_messages) < 30 and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert len(fake.sent_messages) >= 30, "the dispatcher sent nothing"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     proc.stdin.close()
     proc.stdout.close()
+    assert len(fake.sent_messages) >= 30, "the dispatcher sent fewer than 30 messages"
     time.sleep(0.1)  # the fake finishes the call that was in flight, if any
     fake.slow(0)
     held = _count(db, Reminder.status == ReminderStatus.SENDING)
