@@ -50,8 +50,10 @@ class Config:
     # DB_STATEMENT_TIMEOUT_SECONDS (MariaDB max_statement_time, SQLite busy timeout), then answers 503
     # database_timeout; jobs (dispatcher, scheduler, migrations, CLI imports) and the endpoints listed in
     # DB_LONG_STATEMENT_ENDPOINTS (comma-separated; "name." = a blueprint) wait DB_JOB_STATEMENT_TIMEOUT_SECONDS;
-    # /readyz DB_READY_TIMEOUT_SECONDS. A database that is gone or stalled fails within the bound plus
-    # DB_READ_TIMEOUT_SECONDS (PyMySQL's socket timeouts) or DB_CONNECT_TIMEOUT_SECONDS (503 database_unavailable).
+    # /readyz DB_READY_TIMEOUT_SECONDS. On SQLite the bound is the busy timeout: how long a transaction waits
+    # for the database's write lock (taken at BEGIN), then 503 database_busy with Retry-After. A database that
+    # is gone or stalled fails within the bound plus DB_READ_TIMEOUT_SECONDS (PyMySQL's socket timeouts) or
+    # DB_CONNECT_TIMEOUT_SECONDS (503 database_unavailable).
     DB_CONNECT_TIMEOUT_SECONDS = _env_int("DB_CONNECT_TIMEOUT_SECONDS", 5)
     DB_READ_TIMEOUT_SECONDS = _env_int("DB_READ_TIMEOUT_SECONDS", 5)
     DB_STATEMENT_TIMEOUT_SECONDS = _env_int("DB_STATEMENT_TIMEOUT_SECONDS", 5)

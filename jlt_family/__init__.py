@@ -20,14 +20,16 @@ class JltFlask(Flask):
     LOCK_CONFLICT_RETRIES = 3
 
     def dispatch_request(self):
-        from jlt_family.core.errors import is_lock_conflict
+        from jlt_family.core.errors import is_lock_conflict, is_sqlite_busy
         from jlt_family.core.extensions import db
 
         for attempt in range(self.LOCK_CONFLICT_RETRIES + 1):
             try:
                 return super().dispatch_request()
             except Exception as exc:
-                if not is_lock_conflict(exc) or attempt == self.LOCK_CONFLICT_RETRIES:
+                # SQLite's busy error comes after the whole busy timeout spent waiting for the write lock, with
+                # nothing done: running the view again would only wait as long again (503 database_busy).
+                if not is_lock_conflict(exc) or is_sqlite_busy(exc) or attempt == self.LOCK_CONFLICT_RETRIES:
                     raise
                 db.session.rollback()
                 self.logger.info("lock conflict (%s); running the request again", exc.orig.args[0])
@@ -134,9 +136,11 @@ def _prepare_sqlite_dir(app):
 
 
 def _configure_engine_events(app):
-    """MySQL sessions in UTC; SQLite with foreign keys on and a busy timeout for concurrent writers."""
+    """MySQL sessions in UTC; SQLite with foreign keys on, a busy timeout for concurrent writers, and every
+    transaction holding the write lock from its BEGIN (``BEGIN IMMEDIATE``: jlt_family/core/sqlite_transactions.py)."""
     import sqlalchemy as sa
 
+    from jlt_family.core import sqlite_transactions
     from jlt_family.core.extensions import db
 
     with app.app_context():
@@ -147,11 +151,15 @@ def _configure_engine_events(app):
         cursor = dbapi_conn.cursor()
         if engine.dialect.name == "sqlite":
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=10000")
+            # the request bound until core/dbwaits gives the checked-out connection its own
+            cursor.execute(f"PRAGMA busy_timeout={int(app.config['DB_STATEMENT_TIMEOUT_SECONDS'] * 1000)}")
             cursor.execute("PRAGMA journal_mode=WAL")
         else:
             cursor.execute("SET time_zone = '+00:00'")
         cursor.close()
+
+    if sqlite_transactions.is_file_database(engine):
+        sqlite_transactions.take_the_write_lock_at_begin(engine)
 
 
 def _bound_database_waits(app):

@@ -5,11 +5,10 @@ user teaches in or administers, the classes they teach, the units they staff, th
 administer, and the family they belong to.
 """
 
-from functools import cached_property
-
 import sqlalchemy as sa
 from flask import g
 
+from jlt_family.core.cached import cached_property
 from jlt_family.core.extensions import db
 
 

@@ -176,6 +176,9 @@ def bind_phone(user, code):
     wechat = wechat_client()
     if wechat is None:
         raise Conflict("开发模式未配置微信，无法获取手机号", code="wechat_not_configured")
+    # The request has only read so far (its token): end that transaction before asking WeChat. No transaction
+    # waits on an HTTP call, and on SQLite, where it holds the write lock, the token cache's writes need it.
+    db.session.rollback()
     try:
         info = wechat.phone_number(code)
     except WeChatError as exc:

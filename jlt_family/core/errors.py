@@ -9,6 +9,8 @@ from flask import jsonify
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from jlt_family.core.sqlite_transactions import is_busy as is_sqlite_busy
+
 log = logging.getLogger(__name__)
 
 
@@ -143,9 +145,12 @@ _RETRYABLE_LOCK_CODES = {1213, 1205}
 
 
 def is_lock_conflict(exc):
-    """A deadlock or lock-wait timeout: the whole transaction was rolled back, so running it again is safe."""
+    """A deadlock or lock-wait timeout: the whole transaction was rolled back, so running it again is safe.
+    On SQLite: the write lock was not free within the busy timeout (the transaction had not begun)."""
     args = getattr(getattr(exc, "orig", None), "args", ())
-    return isinstance(exc, OperationalError) and bool(args) and args[0] in _RETRYABLE_LOCK_CODES
+    if not isinstance(exc, OperationalError):
+        return False
+    return bool(args) and args[0] in _RETRYABLE_LOCK_CODES or is_sqlite_busy(exc)
 
 
 def _is_check_violation(exc):
@@ -183,7 +188,7 @@ def register_error_handlers(app):
             log.info("check constraint turned into 409: %s", exc.orig)
             return _app_error(Conflict("数据不符合约束条件", code="constraint_violation"))
         if is_lock_conflict(exc):
-            log.warning("lock conflict after a retry: %s", exc.orig)
+            log.warning("lock conflict, answered 503 database_busy: %s", exc.orig)
             return _app_error(ServiceUnavailable("系统繁忙，请稍后重试", code="database_busy",
                                                  headers={"Retry-After": "1"}))
         from jlt_family.core.dbwaits import is_statement_timeout

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from jlt_family.core.errors import is_lock_conflict
 from jlt_family.core.extensions import db
+from jlt_family.core.sqlite_transactions import READ_ONLY
 from jlt_family.core.timeutil import utcnow
 from jlt_family.wechat.models import WeChatAccessToken
 
@@ -143,9 +144,10 @@ class WeChatClient:
 
     def _cached_token(self):
         # Its own connection: the caller's transaction may hold a snapshot (MySQL REPEATABLE READ, SQLite WAL)
-        # taken before another worker, or this client, stored or dropped the token.
+        # taken before another worker, or this client, stored or dropped the token. A read only: on SQLite it
+        # begins without the write lock, which the caller's transaction may hold.
         table = WeChatAccessToken.__table__
-        with db.engine.connect() as conn:
+        with db.engine.connect().execution_options(**READ_ONLY) as conn:
             return conn.execute(
                 sa.select(table.c.access_token, table.c.expires_at).where(table.c.appid == self.appid)
             ).one_or_none()

@@ -1,4 +1,5 @@
-"""Races on MariaDB: concurrent decisions, an edit racing a submission, alliances racing for one school.
+"""Races on MariaDB and on the SQLite file: concurrent decisions, an edit racing a submission, alliances racing for one
+school.
 
 Each ends in one consistent state: one decision per alliance, no submitted alliance without a member unit, one
 alliance per school, and nothing of a losing request left behind.
@@ -6,7 +7,6 @@ alliance per school, and nothing of a losing request left behind.
 
 from collections import Counter
 
-import pytest
 import sqlalchemy as sa
 
 from jlt_family.alliances.models import AllianceAction, AllianceEvent
@@ -20,8 +20,6 @@ from jlt_family.organizations.models import (
     StaffRole,
 )
 from tests.races import race
-
-pytestmark = pytest.mark.mysql
 
 API = "/api/v1"
 ROUNDS = 8

@@ -1,15 +1,13 @@
-"""Races on MariaDB: concurrent creations or renames to one name leave one unit of that name, the others 409."""
+"""Races on MariaDB and on the SQLite file: concurrent creations or renames to one name leave one unit of that name,
+the others 409."""
 
 from collections import Counter
 
-import pytest
 import sqlalchemy as sa
 
 from jlt_family.organizations.models import ResourceUnit
 from tests.catalogue.conftest import API
 from tests.races import race
-
-pytestmark = pytest.mark.mysql
 
 
 def _count(db, name):

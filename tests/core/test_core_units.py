@@ -93,7 +93,6 @@ def test_lone_surrogates_in_json_are_refused_not_a_500(client):
     assert response.json["code"] == "malformed_json"
 
 
-@pytest.mark.mysql
 def test_concurrent_first_hits_of_new_buckets_all_count(app):
     import threading
 

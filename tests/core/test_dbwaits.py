@@ -17,7 +17,7 @@ def _statement_bound():
 
 def test_requests_wait_a_few_seconds_jobs_and_reports_longer(app):
     with app.test_request_context(f"{API}/me"):
-        assert _statement_bound() == app.config["DB_STATEMENT_TIMEOUT_SECONDS"] == 5
+        assert _statement_bound() == app.config["DB_STATEMENT_TIMEOUT_SECONDS"] < 600
     with app.app_context():  # a job: the dispatcher, the scheduler, migrations, imports from the command line
         assert _statement_bound() == app.config["DB_JOB_STATEMENT_TIMEOUT_SECONDS"] == 600
     with app.test_request_context(f"{API}/reports/schools/1/export"):
@@ -25,7 +25,7 @@ def test_requests_wait_a_few_seconds_jobs_and_reports_longer(app):
     with app.test_request_context(f"{API}/schools/1/roster-import", method="POST"):
         assert _statement_bound() == 600
     with app.test_request_context(f"{API}/me"):  # the same pooled connection, back to the request bound
-        assert _statement_bound() == 5
+        assert _statement_bound() == app.config["DB_STATEMENT_TIMEOUT_SECONDS"]
 
 
 def test_readyz_checks_the_database_under_its_own_short_bound(client):

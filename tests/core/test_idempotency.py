@@ -65,7 +65,6 @@ def test_a_refused_request_is_not_remembered(client, make, world, db):
     assert client.post(INVITES, headers=headers).status_code == 201
 
 
-@pytest.mark.mysql
 def test_racing_retries_with_one_key_create_exactly_once(app, make, world, db):
     headers = {**make.login(world.guardian_a), "Idempotency-Key": "race-key-00005"}
     barrier = threading.Barrier(6)

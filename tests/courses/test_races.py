@@ -1,17 +1,17 @@
-"""Real races on MariaDB: threads released together by a barrier, each request in its own transaction."""
+"""Real races on MariaDB and on the SQLite file: threads released together by a barrier, each request in its own
+transaction."""
 
 import threading
 
-import pytest
 import sqlalchemy as sa
 
+from jlt_family.core.extensions import db as _db
 from jlt_family.courses.models import CourseFormat, CourseSession, Enrolment, EnrolmentStatus
-
-pytestmark = pytest.mark.mysql
 
 
 def _race(app, requests):
     """Send ``requests`` ((method, path, headers), ...) at once; their statuses in the same order."""
+    _db.session.commit()  # the test's own transaction ends (on SQLite it holds the write lock)
     barrier = threading.Barrier(len(requests))
     statuses = [None] * len(requests)
 
@@ -55,6 +55,43 @@ def test_sixty_parents_racing_for_ten_places(app, make, world, db, h, parents):
     rows = _assert_counters_match_rows(db, session)
     assert [e.status for e in rows] == [EnrolmentStatus.ENROLLED] * 10 + [EnrolmentStatus.WAITLISTED] * 50
     assert [e.waitlist_position for e in rows[10:]] == list(range(1, 51))  # arrival order: ids and positions agree
+
+
+def test_a_session_of_twenty_places_ends_with_twenty_enrolled_and_its_counter_agrees(app, make, world, db, h,
+                                                                                    parents):
+    """A full session of 20 with 5 waiting: ten enrolled parents cancel while 20 newcomers enrol, all at once.
+    The five waiting and five newcomers take the ten freed places; exactly 20 are enrolled, as the counter says."""
+    session = h.session(db, h.course(db, world.school, world.teacher_a), capacity=20)
+    users = parents(45)
+    enrolled = [h.enrolment(db, session, user) for user in users[:20]]
+    for user in users[20:25]:
+        h.enrolment(db, session, user, status=EnrolmentStatus.WAITLISTED)
+    db.session.commit()
+    requests = [("POST", f"/api/v1/course-enrolments/{e.id}/cancel", make.login(user))
+                for e, user in zip(enrolled[:10], users[:10], strict=True)]
+    requests += [("POST", f"/api/v1/course-sessions/{session.id}/enrolments", make.login(user)) for user in users[25:]]
+    assert _race(app, requests) == [200] * 10 + [201] * 20
+    rows = _assert_counters_match_rows(db, session)
+    assert sum(e.status == EnrolmentStatus.ENROLLED for e in rows) == 20
+    assert db.session.get(CourseSession, session.id).taken == 20
+
+
+def test_ten_cancellations_at_once_leave_the_waitlist_counter_right(app, make, world, db, h, parents):
+    """A full session of 20 with 15 waiting: ten enrolled parents cancel at once, ten waiting move up, the
+    waitlist counter says 5 and so do the rows."""
+    session = h.session(db, h.course(db, world.school, world.teacher_a), capacity=20)
+    users = parents(35)
+    enrolled = [h.enrolment(db, session, user) for user in users[:20]]
+    for user in users[20:]:
+        h.enrolment(db, session, user, status=EnrolmentStatus.WAITLISTED)
+    db.session.commit()
+    requests = [("POST", f"/api/v1/course-enrolments/{e.id}/cancel", make.login(user))
+                for e, user in zip(enrolled[:10], users[:10], strict=True)]
+    assert _race(app, requests) == [200] * 10
+    rows = _assert_counters_match_rows(db, session)
+    fresh = db.session.get(CourseSession, session.id)
+    assert (fresh.taken, fresh.waitlisted) == (20, 5)
+    assert sum(e.status == EnrolmentStatus.CANCELLED for e in rows) == 10
 
 
 def test_concurrent_cancellations_promote_exactly_as_many(app, make, world, db, h, parents):

@@ -9,6 +9,10 @@ import threading
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+
+from jlt_family.core.extensions import db
+from jlt_family.core.sqlite_transactions import READ_ONLY
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -49,19 +53,33 @@ def start_chromium(download_dir: Path, profile_dir: Path):
 
 
 class LiveServer:
-    """The app served by werkzeug on 127.0.0.1, an ephemeral port, in a thread."""
+    """The app served by werkzeug on 127.0.0.1, an ephemeral port, in a thread.
+
+    The test's own thread reads (and builds its fixtures) while the browser waits for pages: on SQLite its
+    transactions begin DEFERRED, so that they do not hold the write lock the server's threads wait for.
+    """
 
     def __init__(self, app):
         from werkzeug.serving import make_server
 
+        self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.test_thread = threading.current_thread()
+
+    def _defer_the_test_threads_transactions(self, conn):
+        if threading.current_thread() is self.test_thread:
+            conn.execution_options(**READ_ONLY)
 
     def __enter__(self):
+        with self.app.app_context():
+            self.engine = db.engine
+        sa.event.listen(self.engine, "engine_connect", self._defer_the_test_threads_transactions)
         self.thread.start()
         return self
 
     def __exit__(self, *exc):
         self.server.shutdown()
         self.thread.join(10)
+        sa.event.remove(self.engine, "engine_connect", self._defer_the_test_threads_transactions)

@@ -15,11 +15,12 @@ from jlt_family.core.extensions import db
 from jlt_family.dashboard import service
 from jlt_family.dashboard.models import DashboardAccount
 from tests.dashboard.conftest import create_account
+from tests.races import WAITS_INSIDE_ITS_TRANSACTION
 
 RACERS = 8
 
 
-@pytest.mark.mysql
+@pytest.mark.mysql(reason=WAITS_INSIDE_ITS_TRANSACTION)
 def test_an_invite_is_used_once_under_concurrency(app, world, monkeypatch):
     create_account(world.school_admin, login_name="before")
     _invite, token = service.issue_invite(world.school_admin, world.school_admin)

@@ -1,15 +1,12 @@
-"""Races on MariaDB: each contested change ends with exactly one winner (real row locks, real transactions)."""
+"""Races on MariaDB and on the SQLite file: each contested change ends with exactly one winner (real transactions:
+row locks on MariaDB, the write lock on SQLite)."""
 
 from collections import Counter
-
-import pytest
 
 from jlt_family.families.models import Family, Guardian, GuardianRelation, Student
 from jlt_family.families.service import create_family_invite
 from tests.families.conftest import API, binding_body
 from tests.races import race
-
-pytestmark = pytest.mark.mysql
 
 ROUNDS = 5
 

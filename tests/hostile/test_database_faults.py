@@ -16,7 +16,7 @@ from jlt_family.families.models import Student
 from jlt_family.organizations.models import SchoolClass
 from tests.hostile.tcp_proxy import TcpProxy
 
-pytestmark = pytest.mark.mysql
+pytestmark = pytest.mark.mysql(reason="cuts the TCP connection to the database server")
 
 API = "/api/v1"
 

@@ -1,8 +1,8 @@
-"""Races on MariaDB: administrators accepting one need at once get one match and one set of bookings."""
+"""Races on MariaDB and on the SQLite file: administrators accepting one need at once get one match and one set of
+bookings."""
 
 from collections import Counter
 
-import pytest
 import sqlalchemy as sa
 
 from jlt_family.matching.models import Need, NeedMatch, NeedStatus
@@ -10,8 +10,6 @@ from jlt_family.venues.models import HOLDING, Booking, Slot
 from tests.matching import helpers
 from tests.matching.helpers import API
 from tests.races import race
-
-pytestmark = pytest.mark.mysql
 
 
 def _count(db, model):

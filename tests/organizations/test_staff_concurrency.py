@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from jlt_family.organizations import service
 from jlt_family.organizations.models import StaffInvite, StaffMembership
 from jlt_family.organizations.service import create_staff_invite
+from tests.races import WAITS_INSIDE_ITS_TRANSACTION
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def _invite(db, world, max_uses):
     return invite.id, invite.code
 
 
-@pytest.mark.mysql
+@pytest.mark.mysql(reason=WAITS_INSIDE_ITS_TRANSACTION)
 def test_a_one_use_code_is_redeemed_exactly_once(app, make, world, db, after_checks_together):
     invite_id, code = _invite(db, world, max_uses=1)
     users = [make.user() for _ in range(12)]
@@ -75,7 +76,7 @@ def test_a_one_use_code_is_redeemed_exactly_once(app, make, world, db, after_che
     assert len(granted) == 1
 
 
-@pytest.mark.mysql
+@pytest.mark.mysql(reason=WAITS_INSIDE_ITS_TRANSACTION)
 def test_a_three_use_code_is_redeemed_exactly_three_times(app, make, world, db, after_checks_together):
     invite_id, code = _invite(db, world, max_uses=3)
     users = [make.user() for _ in range(10)]
@@ -86,7 +87,7 @@ def test_a_three_use_code_is_redeemed_exactly_three_times(app, make, world, db, 
     assert db.session.get(StaffInvite, invite_id).used_count == 3
 
 
-@pytest.mark.mysql
+@pytest.mark.mysql(reason=WAITS_INSIDE_ITS_TRANSACTION)
 def test_one_user_racing_themselves_gets_one_membership_and_one_use(app, make, world, db, after_checks_together):
     invite_id, code = _invite(db, world, max_uses=5)
     user = make.user()

@@ -87,7 +87,6 @@ def test_the_job_runs_on_monday_at_eight_in_shanghai(world, db, classes):
     assert len(_digests(db)) == 2
 
 
-@pytest.mark.mysql
 def test_two_schedulers_at_once_send_one_digest_per_teacher(app, make, world, db):
     teachers = [make.teacher(world.school) for _ in range(30)]
     for teacher in teachers:

@@ -1,7 +1,9 @@
-"""Several dispatcher processes on one MariaDB database against the fake WeChat server (real HTTP).
+"""Several dispatcher processes on one database (MariaDB, or the SQLite file) against the fake WeChat server (real
+HTTP).
 
-Three processes drain 3,000 due reminders and WeChat receives each exactly once; a dispatcher killed while it
-holds leases loses nothing (the reaper returns its rows, another dispatcher sends them).
+Three processes drain the due reminders (3,000 on MariaDB; 600 on SQLite, whose one writer makes each commit wait
+its turn) and WeChat receives each exactly once; a dispatcher killed while it holds leases loses nothing (the
+reaper returns its rows, another dispatcher sends them).
 """
 
 import datetime as dt
@@ -27,7 +29,7 @@ from tests.reminders.support import TEMPLATES
 
 # At 10:00 in Shanghai (the parent and, through JLT_TEST_CLOCK, each dispatcher process): at night the quiet
 # hours would hold every send until 07:00.
-pytestmark = [pytest.mark.mysql, pytest.mark.shanghai_time("10:00")]
+pytestmark = pytest.mark.shanghai_time("10:00")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,16 +91,17 @@ def _wait_for(condition, what):
         time.sleep(0.01)
 
 
-def test_three_processes_send_3000_reminders_each_exactly_once(fake, db):
-    _seed(db, 3000)
+def test_three_processes_send_every_reminder_exactly_once(fake, db):
+    total = 600 if db.engine.dialect.name == "sqlite" else 3000
+    _seed(db, total)
     procs = [_start(fake, db, now=_tomorrow_morning().isoformat()) for _ in range(3)]
     _go(*procs)
     outputs = [proc.communicate(timeout=300)[0] for proc in procs]  # a hang guard, not a speed check (bench/)
     claimed = [int(out.split()[-1]) for out in outputs]
     sends = _sends_per_reminder(fake)
-    assert len(sends) == 3000 and set(sends.values()) == {1}
-    assert sum(claimed) == 3000 and all(claimed), claimed  # every process took part
-    assert _count(db, Reminder.status == ReminderStatus.SENT) == 3000
+    assert len(sends) == total and set(sends.values()) == {1}
+    assert sum(claimed) == total and all(claimed), claimed  # every process took part
+    assert _count(db, Reminder.status == ReminderStatus.SENT) == total
     assert db.session.scalar(sa.select(sa.func.sum(SubscribeConsent.credits))) == 0
     # the stable token is shared through the database, not fetched per send: at most one fetch per process and
     # send thread (each batch's client keeps what it read; at the start several may find the cache empty at once)
@@ -117,6 +120,7 @@ def test_a_killed_dispatcher_loses_nothing(fake, db, wechat_mode, configure):
     proc.wait()
     proc.stdin.close()
     proc.stdout.close()
+    assert len(fake.sent_messages) >= 30, "the dispatcher sent fewer than 30 messages"
     time.sleep(0.1)  # the fake finishes the call that was in flight, if any
     fake.slow(0)
     held = _count(db, Reminder.status == ReminderStatus.SENDING)

@@ -22,9 +22,10 @@ from jlt_family.organizations import placements
 from jlt_family.organizations.placements import StudentClassPlacement
 from jlt_family.venues import feedback
 from jlt_family.venues.models import Booking, BookingStatus, VenueFeedback
+from tests.races import WAITS_INSIDE_ITS_TRANSACTION
 from tests.venues.matrix import _booking
 
-pytestmark = pytest.mark.mysql
+pytestmark = pytest.mark.mysql(reason=WAITS_INSIDE_ITS_TRANSACTION)
 
 
 def _race(app, jobs):

@@ -1,10 +1,10 @@
-"""Races on MariaDB: places taken and given back under real concurrency keep every counter equal to its rows."""
+"""Races on MariaDB and on the SQLite file: places taken and given back under real concurrency keep every counter
+equal to its rows."""
 
 import datetime as dt
 import threading
 from collections import Counter
 
-import pytest
 import sqlalchemy as sa
 
 from jlt_family.core.extensions import db as _db
@@ -22,7 +22,6 @@ from jlt_family.venues.service import sync_family_counter
 from tests.races import race
 from tests.venues.conftest import API, make_offering, make_slot
 
-pytestmark = pytest.mark.mysql
 
 def assert_counters_match_rows(db, slot_id):
     db.session.expire_all()

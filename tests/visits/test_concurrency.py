@@ -1,16 +1,15 @@
-"""Races on MariaDB: simultaneous acceptances, moves and proposals never double-book a teacher."""
+"""Races on MariaDB and on the SQLite file: simultaneous acceptances, moves and proposals never double-book a
+teacher, and a proposal is accepted once."""
 
+import datetime as dt
 import itertools
 from collections import Counter
 
-import pytest
 import sqlalchemy as sa
 
-from jlt_family.visits.models import HomeVisit, VisitParticipant, VisitState
+from jlt_family.visits.models import HomeVisit, VisitAction, VisitEvent, VisitParticipant, VisitState
 from tests.races import race
 from tests.visits.conftest import API, proposal, window
-
-pytestmark = pytest.mark.mysql
 
 ROUNDS = 3
 RACERS = 5
@@ -97,3 +96,30 @@ def test_simultaneous_acceptances_of_overlapping_counter_proposals_move_one(app,
     results = race(app, calls, prefix=API)
     assert Counter(results) == {(200, None): 1, (409, "staff_busy"): RACERS - 1}, results
     assert _scheduled_overlaps(db, world.teacher_a.id) == []
+
+
+def test_both_guardians_accepting_one_proposal_at_once_schedule_it_once(app, client, make, world, db):
+    """Each guardian takes a different window of the same proposal: one is told their window was chosen, the
+    other that the visit is already scheduled, and the visit's history has one acceptance."""
+    teacher = make.login(world.teacher_a)
+    for round_ in range(ROUNDS):
+        family = make.family()
+        guardians = [make.user(), make.user()]
+        for user in guardians:
+            make.guardian(family=family, user=user)
+        child = make.student(world.class_a, family)
+        db.session.commit()
+        visit = client.post(f"{API}/visits", headers=teacher, json=proposal(child, windows=[
+            window(4, 9 + 3 * round_), window(4, 10 + 3 * round_, 30)])).json
+        calls = [(make.login(user), "POST", f"/visits/{visit['id']}/accept", {"window_id": offered["id"]})
+                 for user, offered in zip(guardians, visit["windows"], strict=True)]
+        results = race(app, calls, prefix=API)
+        assert Counter(results) == {(200, None): 1, (409, "visit_state_conflict"): 1}, results
+        accepted = db.session.scalars(sa.select(VisitEvent).where(VisitEvent.visit_id == visit["id"],
+                                                                  VisitEvent.action == VisitAction.ACCEPTED)).all()
+        assert len(accepted) == 1
+        winner = visit["windows"][[status for status, _ in results].index(200)]
+        fresh = db.session.get(HomeVisit, visit["id"])
+        assert (fresh.state, fresh.starts_at.isoformat()) == (VisitState.SCHEDULED,
+                                                              dt.datetime.fromisoformat(winner["starts_at"])
+                                                              .astimezone(dt.UTC).isoformat())
