@@ -56,7 +56,10 @@ def record_attendance(session, user_id, *, families, community, resource_units, 
         raise Conflict("协调会开始后才能登记参会代表", code="meeting_not_held_yet")
     # the session row's lock serialises two records of one meeting (the first one inserts, the next replaces it)
     db.session.execute(sa.select(CourseSession.id).where(CourseSession.id == session.id).with_for_update())
-    row = db.session.get(MeetingAttendance, session.id, populate_existing=True)
+    # a locking read too: under REPEATABLE READ a plain one would see the transaction's older snapshot, miss the
+    # row the lock's previous holder inserted, and insert a duplicate
+    row = db.session.scalar(sa.select(MeetingAttendance).where(MeetingAttendance.session_id == session.id)
+                            .with_for_update().execution_options(populate_existing=True))
     if row is None:
         row = MeetingAttendance(session_id=session.id)
         db.session.add(row)

@@ -7,6 +7,7 @@ They run inside the sender's transaction and only add or update rows through ``d
 
 from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
 from jlt_family.core.timeutil import utcnow
+from jlt_family.families.events import guardian_leaving
 from jlt_family.reminders import service
 
 
@@ -26,8 +27,13 @@ def on_notice(sender, *, kind, subject_type, subject_id, user_ids, title, body, 
                    body=body, page=page, school_id=school_id, now=utcnow())
 
 
+def on_guardian_leaving(sender, *, guardian_id, user_id, family_id, now):
+    service.cancel_family_reminders(user_id, family_id)
+
+
 def connect():
     """Connect the receivers (idempotent: blinker keeps one connection per receiver)."""
     schedule_reminders.connect(on_schedule, weak=False)
     cancel_reminders.connect(on_cancel, weak=False)
     send_notice.connect(on_notice, weak=False)
+    guardian_leaving.connect(on_guardian_leaving, weak=False)

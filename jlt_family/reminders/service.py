@@ -25,6 +25,8 @@ from jlt_family.reminders.models import (
 )
 from jlt_family.reminders.policy import policies_for, policy_of_alliance
 from jlt_family.reminders.templates import configured_template_ids
+from jlt_family.venues.models import Booking, GreenSuspension
+from jlt_family.visits.models import HomeVisit
 
 BROADCAST_KIND = "broadcast"
 DEFAULT_PAGE = "pages/inbox/index"
@@ -118,6 +120,30 @@ def cancel(subject_type, subject_id, user_ids=None):
         stmt = stmt.where(Reminder.user_id.in_(list(user_ids)))
     values = {"status": ReminderStatus.CANCELLED, "claim_token": None, "lease_until": None}
     return db.session.execute(stmt.values(**values)).rowcount
+
+
+def cancel_family_reminders(user_id, family_id):
+    """A guardian left the family (退出家庭): cancel what is still to be sent to them about the family's things.
+
+    Their pending reminders and notices of the family's home visits (its children's), venue bookings and green
+    channel suspensions; sent ones stay in their inbox (history). What the user receives in another role (a
+    teacher's visit reminders, say) is not the family's and stays. Course places were given back by courses.
+    """
+    family_things = sa.or_(
+        sa.and_(Reminder.subject_type == "home_visit", Reminder.subject_id.in_(
+            sa.select(HomeVisit.id).join(Student, Student.id == HomeVisit.student_id)
+            .where(Student.family_id == family_id))),
+        sa.and_(Reminder.subject_type == "venue_booking", Reminder.subject_id.in_(
+            sa.select(Booking.id).where(Booking.family_id == family_id))),
+        sa.and_(Reminder.subject_type == "venue_green_suspension", Reminder.subject_id.in_(
+            sa.select(GreenSuspension.id).where(GreenSuspension.family_id == family_id))),
+    )
+    stmt = (sa.update(Reminder)
+            .where(Reminder.user_id == user_id, family_things,
+                   Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENDING)))
+            .values(status=ReminderStatus.CANCELLED, claim_token=None, lease_until=None)
+            .execution_options(synchronize_session=False))
+    return db.session.execute(stmt).rowcount
 
 
 def notice(*, kind, subject_type, subject_id, user_ids, title, body, page, school_id, now=None):

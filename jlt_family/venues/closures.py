@@ -70,9 +70,13 @@ def _day_start(day):
 
 
 def lock_unit(unit_id):
-    """The unit's row, then its offerings' rows (in id order): what every change of the unit's closures locks
-    first. The offering ids."""
-    db.session.scalar(sa.select(ResourceUnit.id).where(ResourceUnit.id == unit_id).with_for_update())
+    """The unit's row (shared), then its offerings' rows (exclusive, in id order): what every change of the unit's
+    closures locks first. The offering ids.
+
+    Shared on the unit: a booking's INSERT takes a shared lock on its unit (the foreign key) while it holds its
+    slot's row, so an exclusive lock here, taken before the slots, deadlocked with every booking in flight on
+    MariaDB. Two changes of one unit's closures still take turns, on the offerings' rows."""
+    db.session.scalar(sa.select(ResourceUnit.id).where(ResourceUnit.id == unit_id).with_for_update(read=True))
     return db.session.scalars(sa.select(Offering.id).where(Offering.resource_unit_id == unit_id)
                               .order_by(Offering.id).with_for_update()).all()
 

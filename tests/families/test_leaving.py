@@ -167,3 +167,36 @@ def test_two_guardians_who_both_left_can_both_be_kept(call, make, world):
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Guardian)
                              .where(Guardian.left_family_id == world.family_a.id)) == 2
+
+
+def test_what_is_still_to_be_sent_about_the_family_is_cancelled_for_the_one_who_left(call, make, world):
+    """A departed guardian gets no more reminders of the family's visits and bookings; sent ones stay in their
+    inbox, the remaining guardian's stay planned, and what the user receives as a teacher is not touched."""
+    from jlt_family.reminders.models import Reminder, ReminderStatus
+    from tests.reminders.support import add_reminder
+    from tests.venues import matrix as venues_matrix
+    from tests.visits import matrix as visits_matrix
+
+    second = make.guardian(family=world.family_a, relation=GuardianRelation.FATHER)
+    visit_id = visits_matrix._scheduled(world)
+    booking = venues_matrix._booking(world)
+    rows = {
+        "visit": add_reminder(db, world.guardian_a, kind="home_visit", subject_type="home_visit", subject_id=visit_id),
+        "booking": add_reminder(db, world.guardian_a, kind="venue_booking", subject_type="venue_booking",
+                                subject_id=booking.id),
+        "sent": add_reminder(db, world.guardian_a, kind="venue_booking", subject_type="venue_booking",
+                             subject_id=booking.id, status=ReminderStatus.SENT),
+        "other_guardian": add_reminder(db, second.user, kind="home_visit", subject_type="home_visit",
+                                       subject_id=visit_id),
+        "not_the_family": add_reminder(db, world.guardian_a, kind="home_visit", subject_type="home_visit",
+                                       subject_id=visit_id + 1),  # not the family's
+    }
+    db.session.commit()
+
+    assert call("DELETE", f"{API}/family/guardians/me", world.guardian_a).status_code == 204
+
+    db.session.expire_all()
+    status = {name: db.session.get(Reminder, row.id).status for name, row in rows.items()}
+    assert status == {"visit": ReminderStatus.CANCELLED, "booking": ReminderStatus.CANCELLED,
+                      "sent": ReminderStatus.SENT, "other_guardian": ReminderStatus.PENDING,
+                      "not_the_family": ReminderStatus.PENDING}
