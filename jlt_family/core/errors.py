@@ -123,6 +123,7 @@ def render_http_exception(exc: HTTPException):
     errors = data.get("messages") or data.get("errors") or {}
     if status == 400 and errors.get("json") == ["Invalid JSON body."]:
         code, message = "malformed_json", "请求体不是有效的 JSON"
+        errors = {"json": [message]}  # webargs' own words are English
     if status == 422 and isinstance(errors, dict):
         # webargs nests messages by location ({"json": {...}}); keep the nesting, it tells the client where.
         pass

@@ -155,3 +155,10 @@ def test_every_json_endpoint_rejects_malformed_json_with_400(client, auth):
     for method, path, _schema in operations:
         response = client.open(path, method=method, data=b"{", content_type="application/json", headers=auth)
         assert_error(response, 400, "malformed_json")
+
+
+def test_a_body_that_is_not_json_is_told_in_chinese_in_the_field_errors_too(call, world):
+    response = call("POST", "/api/v1/family/invites", world.guardian_a, data='{"reason": ',
+                    content_type="application/json")
+    assert (response.status_code, response.get_json()) == (400, {
+        "code": "malformed_json", "message": "请求体不是有效的 JSON", "errors": {"json": ["请求体不是有效的 JSON"]}})
