@@ -4,11 +4,16 @@ a school admin only, and held (compliance, reports) only once its attendance is 
 
 import datetime as dt
 
+import pytest
+
 from jlt_family.core.timeutil import utcnow
 from jlt_family.courses.attendance import current_code
 from jlt_family.courses.models import ActivityKind
+from tests.clock import MID_TERM
 
 API = "/api/v1"
+# during a term of the factories' school year: the learning record and the compliance count the current one
+pytestmark = pytest.mark.time_machine(MID_TERM)
 
 
 def _check_in_before_the_start(call, cast, user):

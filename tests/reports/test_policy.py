@@ -7,9 +7,12 @@ import csv
 import datetime as dt
 import io
 
+import pytest
+
 from jlt_family.core.timeutil import utcnow
 from jlt_family.courses.models import ActivityKind
 from jlt_family.reports.periods import resolve_period
+from tests.clock import MID_TERM
 from tests.reports import scenario
 
 API = "/api/v1"
@@ -121,6 +124,7 @@ def test_the_yearly_guidance_rule_of_003_beside_the_per_term_one(call, make):
 # A rule in progress while its term or school year runs ------------------------------------------------------------
 
 
+@pytest.mark.time_machine(MID_TERM)  # a running year of the factories' classes (not the first day of the next)
 def test_a_year_rule_is_in_progress_until_the_year_ends(call, world, make):
     period = resolve_period(world.county)
     start = max(period.utc_bounds(period.school_year.starts_on)[0], utcnow() - dt.timedelta(hours=2))
