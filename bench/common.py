@@ -133,15 +133,36 @@ class Gunicorn:
         self.command = None
 
     def __enter__(self):
-        env = {**os.environ, "APP_ENV": "production", "DATABASE_URL": self.url, "SECRET_KEY": SECRET_KEY,
-               "WECHAT_APPID": WECHAT_APPID, "WECHAT_SECRET": WECHAT_SECRET, "LOG_LEVEL": "INFO",
-               **self.extra_env}
-        self.command = [str(VENV_BIN / "gunicorn"), "-b", "127.0.0.1:0", "-w", str(self.workers),
-                        "--worker-class", "gthread", "--threads", str(self.threads), "--keep-alive", "30",
-                        "--log-level", "info", "app:app"]
+        env = {
+            **os.environ,
+            "APP_ENV": "production",
+            "DATABASE_URL": self.url,
+            "SECRET_KEY": SECRET_KEY,
+            "WECHAT_APPID": WECHAT_APPID,
+            "WECHAT_SECRET": WECHAT_SECRET,
+            "LOG_LEVEL": "INFO",
+            **self.extra_env,
+        }
+        self.command = [
+            str(VENV_BIN / "gunicorn"),
+            "-b",
+            "127.0.0.1:0",
+            "-w",
+            str(self.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(self.threads),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "info",
+            "app:app",
+        ]
         self._log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen(self.command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             text = Path(self._log.name).read_text()
@@ -214,8 +235,19 @@ def wrk(url, *, connections, seconds, headers=None, threads=1):
     """One wrk run: requests per second and latency percentiles (ms). wrk is from Debian (apt-get install wrk)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
-    command = ["wrk", "-t", str(min(threads, connections)), "-c", str(connections), "-d", f"{seconds}s",
-               "--timeout", "10s", "-s", script.name]
+    command = [
+        "wrk",
+        "-t",
+        str(min(threads, connections)),
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        script.name,
+    ]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     command.append(url)
@@ -225,14 +257,22 @@ def wrk(url, *, connections, seconds, headers=None, threads=1):
         os.unlink(script.name)
     data = json.loads(out.split("WRKJSON ", 1)[1].splitlines()[0])
     seconds_run = data["duration_us"] / 1e6
-    return {"rps": round(data["requests"] / seconds_run, 1), "requests": data["requests"],
-            "p50_ms": data["p50_us"] / 1000, "p95_ms": data["p95_us"] / 1000, "p99_ms": data["p99_us"] / 1000,
-            "non_2xx": data["non_2xx"], "socket_errors": data["socket_errors"]}
+    return {
+        "rps": round(data["requests"] / seconds_run, 1),
+        "requests": data["requests"],
+        "p50_ms": data["p50_us"] / 1000,
+        "p95_ms": data["p95_us"] / 1000,
+        "p99_ms": data["p99_us"] / 1000,
+        "non_2xx": data["non_2xx"],
+        "socket_errors": data["socket_errors"],
+    }
 
 
 def wrk_command_line(connections, seconds, path):
-    return f"wrk -t 1 -c {connections} -d {seconds}s --timeout 10s -s <percentiles.lua> -H 'Authorization: Bearer …' " \
-           f"http://127.0.0.1:<port>{path}"
+    return (
+        f"wrk -t 1 -c {connections} -d {seconds}s --timeout 10s -s <percentiles.lua> -H 'Authorization: Bearer …' "
+        f"http://127.0.0.1:<port>{path}"
+    )
 
 
 # ---- a trivial responder: how fast the client can go at all -------------------------------------------------------
@@ -347,8 +387,10 @@ def percentiles(values, points=(50, 95, 99)):
     ordered = sorted(values)
     if not ordered:
         return {f"p{p}_ms": None for p in points}
-    return {f"p{p}_ms": round(ordered[min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1)], 2)
-            for p in points}
+    return {
+        f"p{p}_ms": round(ordered[min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1)], 2)
+        for p in points
+    }
 
 
 # ---- the machine ---------------------------------------------------------------------------------------------------
@@ -362,12 +404,24 @@ def machine():
     load = os.getloadavg()
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()
     return {
-        "nproc": os.cpu_count(), "memory_gib": round(mem_kb / 1024 / 1024, 1),
-        "cpu": next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                     if line.startswith("model name")), platform.processor()),
-        "kernel": platform.release(), "python": platform.python_version(), "mariadb": server_version(),
-        "gunicorn": md.version("gunicorn"), "flask": md.version("flask"), "sqlalchemy": md.version("sqlalchemy"),
-        "pymysql": md.version("pymysql"), "wrk": wrk_version[0] if wrk_version else "?",
+        "nproc": os.cpu_count(),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "cpu": next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        ),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "mariadb": server_version(),
+        "gunicorn": md.version("gunicorn"),
+        "flask": md.version("flask"),
+        "sqlalchemy": md.version("sqlalchemy"),
+        "pymysql": md.version("pymysql"),
+        "wrk": wrk_version[0] if wrk_version else "?",
         "loadavg_at_start": [round(x, 2) for x in load],
     }
 

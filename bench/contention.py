@@ -38,21 +38,39 @@ def prepare(db_name, families, slots, places, revision="head"):
     seed.seed_families(app, families, reminders_per_user=0, visited_share=0)
     with app.app_context():
         unit = db.session.scalar(sa.select(ResourceUnit).where(ResourceUnit.name == "兴安盟科技馆"))
-        offering = Offering(resource_unit=unit, title="压测专场", kind=OfferingKind.EXHIBITION, capacity=places,
-                            green_quota=0, duration_minutes=60, booking_opens_days=30, needs_confirmation=False,
-                            max_party=5)
+        offering = Offering(
+            resource_unit=unit,
+            title="压测专场",
+            kind=OfferingKind.EXHIBITION,
+            capacity=places,
+            green_quota=0,
+            duration_minutes=60,
+            booking_opens_days=30,
+            needs_confirmation=False,
+            max_party=5,
+        )
         db.session.add(offering)
         db.session.flush()
         start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
-        slot_rows = [Slot(offering_id=offering.id, starts_at=start + dt.timedelta(hours=k),
-                          ends_at=start + dt.timedelta(hours=k, minutes=60), capacity=places, green_capacity=0)
-                     for k in range(slots)]
+        slot_rows = [
+            Slot(
+                offering_id=offering.id,
+                starts_at=start + dt.timedelta(hours=k),
+                ends_at=start + dt.timedelta(hours=k, minutes=60),
+                capacity=places,
+                green_capacity=0,
+            )
+            for k in range(slots)
+        ]
         db.session.add_all(slot_rows)
         db.session.commit()
         slot_ids = [s.id for s in slot_rows]
         parties = db.session.execute(
-            sa.select(Guardian.user_id, Student.id).join(Student, Student.family_id == Guardian.family_id)
-            .join(User, User.id == Guardian.user_id).where(User.openid.like("bench-%")).order_by(Guardian.id)
+            sa.select(Guardian.user_id, Student.id)
+            .join(Student, Student.family_id == Guardian.family_id)
+            .join(User, User.id == Guardian.user_id)
+            .where(User.openid.like("bench-%"))
+            .order_by(Guardian.id)
         ).all()
     tokens = seed.tokens_for(app, user_ids=[user_id for user_id, _ in parties])
     return app, url, slot_ids, [(tokens[user_id], child_id) for user_id, child_id in parties]
@@ -64,11 +82,18 @@ def verify(app, slot_ids, results, booked_ids, places):
     from jlt_family.venues.models import HOLDING, Booking, Slot
 
     with app.app_context():
-        taken = dict(db.session.execute(sa.select(Slot.id, Slot.general_taken + Slot.green_taken)
-                                        .where(Slot.id.in_(slot_ids))).all())
-        held = dict(db.session.execute(
-            sa.select(Booking.slot_id, sa.func.sum(Booking.headcount))
-            .where(Booking.slot_id.in_(slot_ids), Booking.status.in_(HOLDING)).group_by(Booking.slot_id)).all())
+        taken = dict(
+            db.session.execute(
+                sa.select(Slot.id, Slot.general_taken + Slot.green_taken).where(Slot.id.in_(slot_ids))
+            ).all()
+        )
+        held = dict(
+            db.session.execute(
+                sa.select(Booking.slot_id, sa.func.sum(Booking.headcount))
+                .where(Booking.slot_id.in_(slot_ids), Booking.status.in_(HOLDING))
+                .group_by(Booking.slot_id)
+            ).all()
+        )
         rows = db.session.scalar(sa.select(sa.func.count()).select_from(Booking).where(Booking.slot_id.in_(slot_ids)))
     codes = Counter(code for status, code, _ms in results if status != 201)
     statuses = Counter(status for status, _code, _ms in results)
@@ -78,9 +103,12 @@ def verify(app, slot_ids, results, booked_ids, places):
         "answers_201_equal_booking_rows": statuses[201] == rows == len(booked_ids),
         "every_other_answer_a_stable_refusal": set(codes) <= EXPECTED_REFUSALS
         and all(status == 409 for status in statuses if status != 201),
-        "statuses": {str(k): v for k, v in statuses.items()}, "refusal_codes": dict(codes),
-        "booking_rows": rows, "slots_full": sum(1 for s in slot_ids if taken[s] == places),
-        "places_taken": sum(taken.values()), "places_offered": places * len(slot_ids),
+        "statuses": {str(k): v for k, v in statuses.items()},
+        "refusal_codes": dict(codes),
+        "booking_rows": rows,
+        "slots_full": sum(1 for s in slot_ids if taken[s] == places),
+        "places_taken": sum(taken.values()),
+        "places_offered": places * len(slot_ids),
     }
 
 
@@ -93,8 +121,9 @@ def client_ceiling(processes, threads, n=20000):
 
 def healthz_rate(base_url, processes, threads, n=5000):
     """The same client on the same server's /healthz: the baseline of this run (the machine is shared)."""
-    results, wall = common.run_calls(base_url, [("GET", "/healthz", {}, None)] * n, processes=processes,
-                                     threads=threads)
+    results, wall = common.run_calls(
+        base_url, [("GET", "/healthz", {}, None)] * n, processes=processes, threads=threads
+    )
     return {"rps": round(n / wall, 1), **common.percentiles([ms for _s, _c, ms in results])}
 
 
@@ -123,16 +152,21 @@ def main(argv=None):
     for i in range(args.attempts):
         token, child_id = parties[i % len(parties)]
         slot_id = rng.choices(slot_ids, weights)[0]
-        calls.append(("POST", f"/api/v1/venue-slots/{slot_id}/bookings", {"Authorization": f"Bearer {token}"},
-                      {"channel": "general", "child_ids": [child_id], "adults": 0}))
+        calls.append(
+            (
+                "POST",
+                f"/api/v1/venue-slots/{slot_id}/bookings",
+                {"Authorization": f"Bearer {token}"},
+                {"channel": "general", "child_ids": [child_id], "adults": 0},
+            )
+        )
     try:
         ceiling = client_ceiling(args.processes, args.threads)
         log(f"Python client against a trivial server: {ceiling['rps']} rps")
         with common.Gunicorn(url, workers=args.workers, threads=args.server_threads) as server:
             health = healthz_rate(server.base_url, args.processes, args.threads)
             log(f"/healthz through the same client and server: {health['rps']} rps")
-            results, wall = common.run_calls(server.base_url, calls, processes=args.processes,
-                                             threads=args.threads)
+            results, wall = common.run_calls(server.base_url, calls, processes=args.processes, threads=args.threads)
             gunicorn = " ".join(server.command[1:])
         retries = server.lock_conflict_retries
         booked = [i for i, (status, _c, _ms) in enumerate(results) if status == 201]
@@ -143,18 +177,32 @@ def main(argv=None):
     latencies = [ms for _s, _c, ms in results]
     ok = all(v for k, v in proof.items() if k.startswith(("places_", "booked_", "answers_", "every_")))
     log(f"{len(booked)} booked of {args.attempts} in {wall:.1f} s; counts exact: {ok}")
-    common.write_result("contention", {
-        "label": args.label, "machine": info, "revision": args.revision, "attempts": args.attempts,
-        "slots": args.slots, "places_per_slot": args.places, "gunicorn": gunicorn,
-        "client": f"Python http.client keep-alive, {args.processes} processes x {args.threads} threads",
-        "client_ceiling_trivial_server": ceiling, "healthz_same_run": health, "wall_seconds": round(wall, 2),
-        "attempts_per_second": round(args.attempts / wall, 1),
-        "attempts_rate_ratio_to_healthz": round(args.attempts / wall / health["rps"], 4), "bookings": len(booked),
-        "bookings_per_second": round(len(booked) / wall, 1), "latency_all": common.percentiles(latencies),
-        "latency_booked": common.percentiles([results[i][2] for i in booked]),
-        "latency_refused": common.percentiles([ms for s, _c, ms in results if s != 201]),
-        "deadlock_retries_in_server_log": retries, "counts_exact": ok, "proof": proof,
-    })
+    common.write_result(
+        "contention",
+        {
+            "label": args.label,
+            "machine": info,
+            "revision": args.revision,
+            "attempts": args.attempts,
+            "slots": args.slots,
+            "places_per_slot": args.places,
+            "gunicorn": gunicorn,
+            "client": f"Python http.client keep-alive, {args.processes} processes x {args.threads} threads",
+            "client_ceiling_trivial_server": ceiling,
+            "healthz_same_run": health,
+            "wall_seconds": round(wall, 2),
+            "attempts_per_second": round(args.attempts / wall, 1),
+            "attempts_rate_ratio_to_healthz": round(args.attempts / wall / health["rps"], 4),
+            "bookings": len(booked),
+            "bookings_per_second": round(len(booked) / wall, 1),
+            "latency_all": common.percentiles(latencies),
+            "latency_booked": common.percentiles([results[i][2] for i in booked]),
+            "latency_refused": common.percentiles([ms for s, _c, ms in results if s != 201]),
+            "deadlock_retries_in_server_log": retries,
+            "counts_exact": ok,
+            "proof": proof,
+        },
+    )
     if not ok:
         raise SystemExit("the counts are NOT exact")
 

@@ -41,10 +41,14 @@ def prepare(db_name, families, revision="head", reminders_per_user=5):
         school_id = db.session.scalar(sa.select(School.id).where(School.name == "乌兰浩特市第一小学"))
         # A bench family in the middle of the population whose child is in 第一小学.
         guardian_user_id, class_id = db.session.execute(
-            sa.select(Guardian.user_id, Student.class_id).join(Student, Student.family_id == Guardian.family_id)
+            sa.select(Guardian.user_id, Student.class_id)
+            .join(Student, Student.family_id == Guardian.family_id)
             .join(User, User.id == Guardian.user_id)
             .where(User.openid.like("bench-%"), Student.school_id == school_id)
-            .order_by(Guardian.id).offset(families // 4).limit(1)).one()
+            .order_by(Guardian.id)
+            .offset(families // 4)
+            .limit(1)
+        ).one()
         offering_id = db.session.scalar(sa.select(Offering.id).where(Offering.title == "展厅参观"))
         alliance_id = db.session.scalar(sa.select(Alliance.id).order_by(Alliance.id).limit(1))
     tokens = seed.tokens_for(app, openids=("demo-school-admin", "demo-alliance-admin"), user_ids=(guardian_user_id,))
@@ -113,10 +117,11 @@ def measure(server, endpoints, names, concurrencies, seconds):
         before = common.wrk(server.base_url + "/healthz", connections=connections, seconds=seconds)
         for name in names:
             path, headers = endpoints[name]
-            row[name] = common.wrk(server.base_url + path, connections=connections, seconds=seconds,
-                                   headers=headers)
-            log(f"c={connections} {name}: {row[name]['rps']} rps, p50 {row[name]['p50_ms']} ms, "
-                f"p99 {row[name]['p99_ms']} ms")
+            row[name] = common.wrk(server.base_url + path, connections=connections, seconds=seconds, headers=headers)
+            log(
+                f"c={connections} {name}: {row[name]['rps']} rps, p50 {row[name]['p50_ms']} ms, "
+                f"p99 {row[name]['p99_ms']} ms"
+            )
         after = common.wrk(server.base_url + "/healthz", connections=connections, seconds=seconds)
         base = {key: (before[key] + after[key]) / 2 for key in ("rps", "p50_ms", "p95_ms", "p99_ms")}
         row["healthz_before"], row["healthz_after"] = before, after
@@ -160,12 +165,22 @@ def main(argv=None):
     finally:
         if not args.keep:
             common.drop_database(args.db)
-    common.write_result("reads", {
-        "label": args.label, "machine": info, "families": args.families, "seed_seconds": seeded,
-        "revision": args.revision, "seconds_per_measurement": args.seconds, "gunicorn": gunicorn,
-        "client": "wrk -t1 (keep-alive), one connection per concurrency unit", "client_ceiling_trivial_server": ceiling,
-        "sql_statements_per_request": queries, "results": results,
-    })
+    common.write_result(
+        "reads",
+        {
+            "label": args.label,
+            "machine": info,
+            "families": args.families,
+            "seed_seconds": seeded,
+            "revision": args.revision,
+            "seconds_per_measurement": args.seconds,
+            "gunicorn": gunicorn,
+            "client": "wrk -t1 (keep-alive), one connection per concurrency unit",
+            "client_ceiling_trivial_server": ceiling,
+            "sql_statements_per_request": queries,
+            "results": results,
+        },
+    )
 
 
 if __name__ == "__main__":

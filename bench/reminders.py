@@ -26,8 +26,13 @@ from bench import common, seed
 from bench.common import log
 
 TEMPLATE_ID = "BENCH-TEMPLATE-broadcast"
-TEMPLATES = {"broadcast": {"template_id": TEMPLATE_ID, "page": "pages/inbox/index",
-                           "fields": {"thing1": "title", "thing2": "body", "time3": "due_at"}}}
+TEMPLATES = {
+    "broadcast": {
+        "template_id": TEMPLATE_ID,
+        "page": "pages/inbox/index",
+        "fields": {"thing1": "title", "thing2": "body", "time3": "due_at"},
+    }
+}
 
 
 def prepare(db_name, n, revision="head"):
@@ -52,20 +57,47 @@ def prepare(db_name, n, revision="head"):
         alliance_id = alliance.id
         with db.engine.begin() as conn:
             first_user = seed._next_id(conn, User.__table__)
-            seed.insert_rows(conn, User.__table__, [
-                {"id": first_user + i, "openid": f"bench-push-{i}", "nickname": f"家长{i}", "created_at": now}
-                for i in range(n)])
-            seed.insert_rows(conn, SubscribeConsent.__table__, [
-                {"user_id": first_user + i, "template_id": TEMPLATE_ID, "credits": 1, "updated_at": now}
-                for i in range(n)])
+            seed.insert_rows(
+                conn,
+                User.__table__,
+                [
+                    {"id": first_user + i, "openid": f"bench-push-{i}", "nickname": f"家长{i}", "created_at": now}
+                    for i in range(n)
+                ],
+            )
+            seed.insert_rows(
+                conn,
+                SubscribeConsent.__table__,
+                [
+                    {"user_id": first_user + i, "template_id": TEMPLATE_ID, "credits": 1, "updated_at": now}
+                    for i in range(n)
+                ],
+            )
             # The demo's own due reminders are marked done first: the run counts only the bench's.
-            conn.execute(sa.update(Reminder.__table__).where(Reminder.__table__.c.status == "pending")
-                         .values(status="cancelled"))
-            seed.insert_rows(conn, Reminder.__table__, [
-                {"user_id": first_user + i, "kind": "broadcast", "subject_type": "broadcast", "subject_id": 1,
-                 "alliance_id": alliance_id, "title": "教联体通知", "body": f"第{i}号通知：周六科技馆开放日",
-                 "inbox_at": due, "due_at": due, "status": "pending", "next_attempt_at": due, "created_at": due}
-                for i in range(n)])
+            conn.execute(
+                sa.update(Reminder.__table__).where(Reminder.__table__.c.status == "pending").values(status="cancelled")
+            )
+            seed.insert_rows(
+                conn,
+                Reminder.__table__,
+                [
+                    {
+                        "user_id": first_user + i,
+                        "kind": "broadcast",
+                        "subject_type": "broadcast",
+                        "subject_id": 1,
+                        "alliance_id": alliance_id,
+                        "title": "教联体通知",
+                        "body": f"第{i}号通知：周六科技馆开放日",
+                        "inbox_at": due,
+                        "due_at": due,
+                        "status": "pending",
+                        "next_attempt_at": due,
+                        "created_at": due,
+                    }
+                    for i in range(n)
+                ],
+            )
     log(f"{n} users, credits and due reminders seeded in {time.perf_counter() - started:.1f} s")
     return app, url, first_user
 
@@ -73,11 +105,22 @@ def prepare(db_name, n, revision="head"):
 def raw_post_rate(fake, seconds):
     """One keep-alive client POSTing subscribe messages to the fake server as fast as it answers."""
     http = requests.Session()
-    token = http.post(f"{fake.base_url}/cgi-bin/stable_token", json={
-        "grant_type": "client_credential", "appid": fake.appid, "secret": fake.secret}).json()["access_token"]
-    body = {"touser": "bench-raw", "template_id": TEMPLATE_ID, "page": "pages/inbox/index?reminder_id=0",
-            "data": {"thing1": {"value": "教联体通知"}, "thing2": {"value": "周六科技馆开放日"},
-                     "time3": {"value": "2026-12-01 10:00"}}, "miniprogram_state": "formal", "lang": "zh_CN"}
+    token = http.post(
+        f"{fake.base_url}/cgi-bin/stable_token",
+        json={"grant_type": "client_credential", "appid": fake.appid, "secret": fake.secret},
+    ).json()["access_token"]
+    body = {
+        "touser": "bench-raw",
+        "template_id": TEMPLATE_ID,
+        "page": "pages/inbox/index?reminder_id=0",
+        "data": {
+            "thing1": {"value": "教联体通知"},
+            "thing2": {"value": "周六科技馆开放日"},
+            "time3": {"value": "2026-12-01 10:00"},
+        },
+        "miniprogram_state": "formal",
+        "lang": "zh_CN",
+    }
     url = f"{fake.base_url}/cgi-bin/message/subscribe/send?access_token={token}"
     n, started = 0, time.perf_counter()
     while time.perf_counter() - started < seconds:
@@ -95,14 +138,18 @@ def verify(app, fake, first_user):
     messages = [m for m in fake.sent_messages if m.get("template_id") == TEMPLATE_ID]
     per_reminder = Counter(int(re.search(r"reminder_id=(\d+)", m["page"]).group(1)) for m in messages)
     with app.app_context():
-        rows = dict(db.session.execute(sa.select(Reminder.id, Reminder.status)
-                                       .where(Reminder.user_id >= first_user)).all())
-        credits_left = db.session.scalar(sa.select(sa.func.sum(SubscribeConsent.credits))
-                                         .where(SubscribeConsent.user_id >= first_user))
+        rows = dict(
+            db.session.execute(sa.select(Reminder.id, Reminder.status).where(Reminder.user_id >= first_user)).all()
+        )
+        credits_left = db.session.scalar(
+            sa.select(sa.func.sum(SubscribeConsent.credits)).where(SubscribeConsent.user_id >= first_user)
+        )
     statuses = Counter(str(status) for status in rows.values())
     unfinished = {rid for rid, status in rows.items() if str(status) in ("pending", "sending")}
     return {
-        "reminder_rows": len(rows), "statuses": dict(statuses), "messages_received": len(messages),
+        "reminder_rows": len(rows),
+        "statuses": dict(statuses),
+        "messages_received": len(messages),
         "duplicates": sum(count - 1 for count in per_reminder.values() if count > 1),
         # Lost: finished (not pending or sending any more) without its message having reached WeChat.
         "lost": sum(1 for rid in rows if rid not in per_reminder and rid not in unfinished),
@@ -136,13 +183,22 @@ def main(argv=None):
             raw_before = raw_post_rate(fake, args.raw_seconds)
             log(f"fake server raw POST rate, one client: {raw_before}/s")
             fake.reset()
-            command = [sys.executable, "-m", "bench.dispatch_worker", url, fake.base_url, str(args.deadline),
-                       json.dumps(TEMPLATES), str(args.send_threads)]
+            command = [
+                sys.executable,
+                "-m",
+                "bench.dispatch_worker",
+                url,
+                fake.base_url,
+                str(args.deadline),
+                json.dumps(TEMPLATES),
+                str(args.send_threads),
+            ]
             started = time.perf_counter()
-            procs = [subprocess.Popen(command, cwd=common.ROOT, stdout=subprocess.PIPE, text=True)
-                     for _ in range(args.dispatchers)]
-            outputs = [json.loads(p.communicate(timeout=args.deadline + 60)[0].strip().splitlines()[-1])
-                       for p in procs]
+            procs = [
+                subprocess.Popen(command, cwd=common.ROOT, stdout=subprocess.PIPE, text=True)
+                for _ in range(args.dispatchers)
+            ]
+            outputs = [json.loads(p.communicate(timeout=args.deadline + 60)[0].strip().splitlines()[-1]) for p in procs]
             wall = time.perf_counter() - started
             proof = verify(app, fake, first_user)
             fake.reset()
@@ -157,17 +213,28 @@ def main(argv=None):
             common.drop_database(args.db)
     raw = (raw_before + raw_after) / 2
     sends_per_second = proof["messages_received"] / wall
-    log(f"{proof['messages_received']} sent in {wall:.1f} s: {sends_per_second:.0f}/s; duplicates "
-        f"{proof['duplicates']}, lost {proof['lost']}")
-    common.write_result("reminders", {
-        "label": args.label, "machine": info, "revision": args.revision, "reminders": args.reminders,
-        "dispatchers": args.dispatchers,
-        "dispatcher_settings": f"REMINDER_BATCH_SIZE=50, REMINDER_SEND_THREADS={args.send_threads}",
-        "wall_seconds": round(wall, 2), "sends_per_second": round(sends_per_second, 1),
-        "fake_raw_post_rate_one_client": {"before": raw_before, "after": raw_after},
-        "ratio_to_raw_post_rate": round(sends_per_second / raw, 3), "per_dispatcher": outputs, "proof": proof,
-        "duplicates_and_losses_zero": proof["duplicates"] == 0 and proof["lost"] == 0,
-    })
+    log(
+        f"{proof['messages_received']} sent in {wall:.1f} s: {sends_per_second:.0f}/s; duplicates "
+        f"{proof['duplicates']}, lost {proof['lost']}"
+    )
+    common.write_result(
+        "reminders",
+        {
+            "label": args.label,
+            "machine": info,
+            "revision": args.revision,
+            "reminders": args.reminders,
+            "dispatchers": args.dispatchers,
+            "dispatcher_settings": f"REMINDER_BATCH_SIZE=50, REMINDER_SEND_THREADS={args.send_threads}",
+            "wall_seconds": round(wall, 2),
+            "sends_per_second": round(sends_per_second, 1),
+            "fake_raw_post_rate_one_client": {"before": raw_before, "after": raw_after},
+            "ratio_to_raw_post_rate": round(sends_per_second / raw, 3),
+            "per_dispatcher": outputs,
+            "proof": proof,
+            "duplicates_and_losses_zero": proof["duplicates"] == 0 and proof["lost"] == 0,
+        },
+    )
     if proof["unfinished_at_deadline"]:
         log(f"{proof['unfinished_at_deadline']} reminders were not finished by the deadline (--deadline)")
     if proof["duplicates"] or proof["lost"]:

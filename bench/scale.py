@@ -46,9 +46,15 @@ def explain(app, path, headers):
                 cursor.execute("EXPLAIN " + sql)
                 columns = [d[0] for d in cursor.description]
                 rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-                plans.append({"sql": " ".join(sql.split())[:160] + " …", "plan": [
-                    f"{r['table']}: {r['type']} {r['key'] or '-'} rows={r['rows']} {r['Extra'] or ''}".strip()
-                    for r in rows]})
+                plans.append(
+                    {
+                        "sql": " ".join(sql.split())[:160] + " …",
+                        "plan": [
+                            f"{r['table']}: {r['type']} {r['key'] or '-'} rows={r['rows']} {r['Extra'] or ''}".strip()
+                            for r in rows
+                        ],
+                    }
+                )
         finally:
             raw.close()
     return plans
@@ -65,8 +71,13 @@ def run_population(families, args):
     finally:
         if not args.keep:
             common.drop_database(db_name)
-    return {"families": families, "seed_seconds": seeded, "sql_statements_per_request": queries,
-            "explain": plans, "results": results}
+    return {
+        "families": families,
+        "seed_seconds": seeded,
+        "sql_statements_per_request": queries,
+        "explain": plans,
+        "results": results,
+    }
 
 
 def growth(small, large, concurrency):
@@ -75,8 +86,17 @@ def growth(small, large, concurrency):
     key = f"c{concurrency}"
     for name in NAMES:
         a, b = small["results"][key][name], large["results"][key][name]
-        out[name] = {metric: round(b[metric] / a[metric], 2) if a[metric] else None for metric in (
-            "p50_ms", "p99_ms", "rps", "p50_ratio_to_healthz", "p99_ratio_to_healthz", "rps_ratio_to_healthz")}
+        out[name] = {
+            metric: round(b[metric] / a[metric], 2) if a[metric] else None
+            for metric in (
+                "p50_ms",
+                "p99_ms",
+                "rps",
+                "p50_ratio_to_healthz",
+                "p99_ratio_to_healthz",
+                "rps_ratio_to_healthz",
+            )
+        }
     return out
 
 
@@ -98,11 +118,20 @@ def main(argv=None):
     grown = {f"c{c}": growth(small, large, c) for c in args.concurrency}
     for name, g in grown[f"c{args.concurrency[0]}"].items():
         log(f"{name}: p50 x{g['p50_ms']}, p99 x{g['p99_ms']}, p50/healthz x{g['p50_ratio_to_healthz']}")
-    common.write_result("scale", {
-        "label": args.label, "machine": info, "revision": args.revision, "seconds_per_measurement": args.seconds,
-        "client": "wrk -t1 (keep-alive)", "growth_large_over_small": grown, "small": small, "large": large,
-        "total_seconds": round(time.perf_counter() - started, 1),
-    })
+    common.write_result(
+        "scale",
+        {
+            "label": args.label,
+            "machine": info,
+            "revision": args.revision,
+            "seconds_per_measurement": args.seconds,
+            "client": "wrk -t1 (keep-alive)",
+            "growth_large_over_small": grown,
+            "small": small,
+            "large": large,
+            "total_seconds": round(time.perf_counter() - started, 1),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -59,9 +59,17 @@ class Config:
     DB_STATEMENT_TIMEOUT_SECONDS = _env_int("DB_STATEMENT_TIMEOUT_SECONDS", 5)
     DB_JOB_STATEMENT_TIMEOUT_SECONDS = _env_int("DB_JOB_STATEMENT_TIMEOUT_SECONDS", 600)
     DB_READY_TIMEOUT_SECONDS = _env_int("DB_READY_TIMEOUT_SECONDS", 2)
-    DB_LONG_STATEMENT_ENDPOINTS = _env_list("DB_LONG_STATEMENT_ENDPOINTS", (
-        "reports.", "organizations.import_roster", "catalogue.export_catalogue", "dashboard.region_csv",
-        "dashboard.alliance_csv", "dashboard.school_csv"))
+    DB_LONG_STATEMENT_ENDPOINTS = _env_list(
+        "DB_LONG_STATEMENT_ENDPOINTS",
+        (
+            "reports.",
+            "organizations.import_roster",
+            "catalogue.export_catalogue",
+            "dashboard.region_csv",
+            "dashboard.alliance_csv",
+            "dashboard.school_csv",
+        ),
+    )
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024)
     JSON_AS_ASCII = False
 
@@ -149,9 +157,7 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me-0123456789")
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'jlt_family.db'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'jlt_family.db'}")
     SCHEDULER_IN_PROCESS = _env_bool("SCHEDULER_IN_PROCESS", True)
     SEED_DEMO_ON_EMPTY = _env_bool("SEED_DEMO_ON_EMPTY", True)
 

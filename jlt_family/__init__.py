@@ -63,8 +63,14 @@ def create_app(config_class=None):
     from jlt_family.core.routing import IdConverter, id_param_schema
 
     app.url_map.converters["id"] = IdConverter
-    api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
-        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}})
+    api.init_app(
+        app,
+        spec_kwargs={
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+            }
+        },
+    )
     api.register_converter(IdConverter, id_param_schema)
 
     from jlt_family.core.errors import register_error_handlers

@@ -82,30 +82,81 @@ SCHOOLS = (
 
 UNITS = (
     # key, name, kind, address, opening info, contact person, phone, duties, cooperation
-    ("science", "兴安盟科技馆", ResourceUnitKind.SCIENCE_MUSEUM, "乌兰浩特市兴安盟行政中心东侧",
-     "周二至周日 9:00–16:30 开放，周一闭馆；学生团体提前三天预约", "孙晓峰", "0482-8266101",
-     "开设科普课堂，为学生团体预留参观名额（绿色通道）",
-     "学校组织团体参观与家长带孩子预约参观，每学期联合举办一次科技节"),
-    ("museum", "兴安盟博物馆", ResourceUnitKind.MUSEUM, "乌兰浩特市成吉思汗公园南侧",
-     "周二至周日 9:00–17:00，免费参观，需实名预约", "包玉兰", "0482-8266202",
-     "提供红色文化与地方历史研学课程，培训小讲解员", "研学课程进校园，寒暑假开设亲子研学日"),
-    ("sports", "乌兰浩特市全民健身中心", ResourceUnitKind.SPORTS_VENUE, "乌兰浩特市五一南大街88号",
-     "每日 8:00–21:00；周末上午为中小学生免费时段", "刘建军", "0482-8266303",
-     "为学校体育教学和课后锻炼提供场地，周末向学生免费开放", "学校课后服务借用场地，家长周末预约亲子运动时段"),
-    ("library", "兴安盟图书馆", ResourceUnitKind.LIBRARY, "乌兰浩特市兴安北大路2号",
-     "周二至周日 9:00–20:00，少儿阅览区周末开放", "赵淑芬", "0482-8266404",
-     "开展亲子阅读活动，为学校送书进校园", "每月一次亲子阅读会，学校班级集体办理借阅证"),
-    ("fire", "乌兰浩特市消防救援大队和平路消防救援站", ResourceUnitKind.FIRE_STATION, "乌兰浩特市和平路118号",
-     "每月第一个周六 9:00–11:00 开放日，学校团体可另约", "周志强", "0482-8266119",
-     "开展消防安全检查及消防安全宣传教育，配合学校开展应急疏散演练", "每学期一次消防演练指导，开放日接待学生和家长"),
+    (
+        "science",
+        "兴安盟科技馆",
+        ResourceUnitKind.SCIENCE_MUSEUM,
+        "乌兰浩特市兴安盟行政中心东侧",
+        "周二至周日 9:00–16:30 开放，周一闭馆；学生团体提前三天预约",
+        "孙晓峰",
+        "0482-8266101",
+        "开设科普课堂，为学生团体预留参观名额（绿色通道）",
+        "学校组织团体参观与家长带孩子预约参观，每学期联合举办一次科技节",
+    ),
+    (
+        "museum",
+        "兴安盟博物馆",
+        ResourceUnitKind.MUSEUM,
+        "乌兰浩特市成吉思汗公园南侧",
+        "周二至周日 9:00–17:00，免费参观，需实名预约",
+        "包玉兰",
+        "0482-8266202",
+        "提供红色文化与地方历史研学课程，培训小讲解员",
+        "研学课程进校园，寒暑假开设亲子研学日",
+    ),
+    (
+        "sports",
+        "乌兰浩特市全民健身中心",
+        ResourceUnitKind.SPORTS_VENUE,
+        "乌兰浩特市五一南大街88号",
+        "每日 8:00–21:00；周末上午为中小学生免费时段",
+        "刘建军",
+        "0482-8266303",
+        "为学校体育教学和课后锻炼提供场地，周末向学生免费开放",
+        "学校课后服务借用场地，家长周末预约亲子运动时段",
+    ),
+    (
+        "library",
+        "兴安盟图书馆",
+        ResourceUnitKind.LIBRARY,
+        "乌兰浩特市兴安北大路2号",
+        "周二至周日 9:00–20:00，少儿阅览区周末开放",
+        "赵淑芬",
+        "0482-8266404",
+        "开展亲子阅读活动，为学校送书进校园",
+        "每月一次亲子阅读会，学校班级集体办理借阅证",
+    ),
+    (
+        "fire",
+        "乌兰浩特市消防救援大队和平路消防救援站",
+        ResourceUnitKind.FIRE_STATION,
+        "乌兰浩特市和平路118号",
+        "每月第一个周六 9:00–11:00 开放日，学校团体可另约",
+        "周志强",
+        "0482-8266119",
+        "开展消防安全检查及消防安全宣传教育，配合学校开展应急疏散演练",
+        "每学期一次消防演练指导，开放日接待学生和家长",
+    ),
 )
 
 OTHER_MEMBERS = (
     # kind, name, duties, cooperation, responsible person, phone
-    (MemberKind.COMMUNITY, "和平街道兴安社区", "依托社区家长学校开展家庭教育指导，关爱留守儿童和困境儿童",
-     "社区网格员与班主任联合家访，每月一次家长课堂", "陈秀梅", "0482-8213355"),
-    (MemberKind.DEPARTMENT, "乌兰浩特市民政局", "统筹留守儿童、困境儿童关爱保护，落实监护责任",
-     "每学期与学校核对困境儿童名单，联合开展帮扶", "何振华", "0482-8227766"),
+    (
+        MemberKind.COMMUNITY,
+        "和平街道兴安社区",
+        "依托社区家长学校开展家庭教育指导，关爱留守儿童和困境儿童",
+        "社区网格员与班主任联合家访，每月一次家长课堂",
+        "陈秀梅",
+        "0482-8213355",
+    ),
+    (
+        MemberKind.DEPARTMENT,
+        "乌兰浩特市民政局",
+        "统筹留守儿童、困境儿童关爱保护，落实监护责任",
+        "每学期与学校核对困境儿童名单，联合开展帮扶",
+        "何振华",
+        "0482-8227766",
+    ),
 )
 
 STAFF = (
@@ -148,12 +199,36 @@ GRANTS = (
 
 CLASSES = (
     # key, school key, grade, name, invite code, homeroom openid, (subject, teacher openid)..., size
-    ("3-1", "yixiao", 3, "三年级(1)班", "YX3A1K7M", "demo-teacher-1",
-     (("数学", "demo-teacher-2"), ("英语", "demo-teacher-7")), 40),
-    ("3-2", "yixiao", 3, "三年级(2)班", "YX3B2Q4N", "demo-teacher-3",
-     (("数学", "demo-teacher-2"), ("英语", "demo-teacher-7")), 40),
-    ("5-1", "yixiao", 5, "五年级(1)班", "YX5A1R8T", "demo-teacher-4",
-     (("数学", "demo-teacher-8"), ("英语", "demo-teacher-7")), 41),
+    (
+        "3-1",
+        "yixiao",
+        3,
+        "三年级(1)班",
+        "YX3A1K7M",
+        "demo-teacher-1",
+        (("数学", "demo-teacher-2"), ("英语", "demo-teacher-7")),
+        40,
+    ),
+    (
+        "3-2",
+        "yixiao",
+        3,
+        "三年级(2)班",
+        "YX3B2Q4N",
+        "demo-teacher-3",
+        (("数学", "demo-teacher-2"), ("英语", "demo-teacher-7")),
+        40,
+    ),
+    (
+        "5-1",
+        "yixiao",
+        5,
+        "五年级(1)班",
+        "YX5A1R8T",
+        "demo-teacher-4",
+        (("数学", "demo-teacher-8"), ("英语", "demo-teacher-7")),
+        41,
+    ),
     ("7-3", "sizhong", 7, "七年级(3)班", "SZ7C3W2P", "demo-teacher-5", (("数学", "demo-teacher-9"),), 42),
     ("k-1", "yiyou", -1, "大班(1)班", "YY0A1H5D", "demo-teacher-6", (), 30),
 )
@@ -164,13 +239,68 @@ SURNAMES = (
 )
 CHILD_GIVEN = {
     Gender.MALE: (
-        "子轩", "浩宇", "宇轩", "浩然", "俊杰", "博文", "泽宇", "睿哲", "明辰", "嘉豪", "一鸣", "思远", "天佑", "皓轩",
-        "锦程", "瑞霖", "梓豪", "子墨", "宇航", "晨阳", "铭泽", "昊然", "致远", "文博", "家乐", "明轩", "俊熙", "煜",
-        "阳", "磊", "鑫", "凯",
+        "子轩",
+        "浩宇",
+        "宇轩",
+        "浩然",
+        "俊杰",
+        "博文",
+        "泽宇",
+        "睿哲",
+        "明辰",
+        "嘉豪",
+        "一鸣",
+        "思远",
+        "天佑",
+        "皓轩",
+        "锦程",
+        "瑞霖",
+        "梓豪",
+        "子墨",
+        "宇航",
+        "晨阳",
+        "铭泽",
+        "昊然",
+        "致远",
+        "文博",
+        "家乐",
+        "明轩",
+        "俊熙",
+        "煜",
+        "阳",
+        "磊",
+        "鑫",
+        "凯",
     ),
     Gender.FEMALE: (
-        "欣怡", "梓涵", "雨萱", "诗琪", "思彤", "佳怡", "若汐", "可馨", "紫萱", "梦瑶", "语嫣", "雅静", "心怡", "嘉欣",
-        "芷若", "晓彤", "一诺", "雨桐", "依依", "静怡", "诗涵", "梓萱", "欣妍", "婉清", "悦", "萌", "琳", "妍",
+        "欣怡",
+        "梓涵",
+        "雨萱",
+        "诗琪",
+        "思彤",
+        "佳怡",
+        "若汐",
+        "可馨",
+        "紫萱",
+        "梦瑶",
+        "语嫣",
+        "雅静",
+        "心怡",
+        "嘉欣",
+        "芷若",
+        "晓彤",
+        "一诺",
+        "雨桐",
+        "依依",
+        "静怡",
+        "诗涵",
+        "梓萱",
+        "欣妍",
+        "婉清",
+        "悦",
+        "萌",
+        "琳",
+        "妍",
     ),
 }
 MONGOLIAN_GIVEN = {
@@ -228,38 +358,69 @@ class _DemoSeeder:
             self.regions[key] = self._add(Region(code=code, name=name, level=level, parent=self.regions.get(parent)))
 
     def add_alliance(self):
-        self.alliance = self._add(Alliance(
-            name="乌兰浩特市第一小学教联体",
-            region=self.regions["county"],
-            status=AllianceStatus.APPROVED,
-            description="以乌兰浩特市第一小学和第四中学为圆心，联合社区、政府部门与社会资源单位，开展家校社协同育人。",
-            approved_at=dt.datetime(2026, 6, 30, 2, 0, tzinfo=dt.UTC),
-        ))
+        self.alliance = self._add(
+            Alliance(
+                name="乌兰浩特市第一小学教联体",
+                region=self.regions["county"],
+                status=AllianceStatus.APPROVED,
+                description="以乌兰浩特市第一小学和第四中学为圆心，联合社区、政府部门与社会资源单位，开展家校社协同育人。",
+                approved_at=dt.datetime(2026, 6, 30, 2, 0, tzinfo=dt.UTC),
+            )
+        )
 
     def add_schools(self):
         for key, name, kind, region, member, centre, address in SCHOOLS:
-            self.schools[key] = self._add(School(
-                name=name, kind=kind, region=self.regions[region], alliance=self.alliance if member else None,
-                is_alliance_centre=centre, address=address,
-            ))
+            self.schools[key] = self._add(
+                School(
+                    name=name,
+                    kind=kind,
+                    region=self.regions[region],
+                    alliance=self.alliance if member else None,
+                    is_alliance_centre=centre,
+                    address=address,
+                )
+            )
 
     def add_units_and_members(self):
         county = self.regions["county"]
         for key, name, kind, address, opening, person, phone, duties, cooperation in UNITS:
-            unit = self._add(ResourceUnit(
-                name=name, kind=kind, region=county, address=address, opening_info=opening,
-                description=duties, contact_person=person, contact_phone=phone,
-            ))
+            unit = self._add(
+                ResourceUnit(
+                    name=name,
+                    kind=kind,
+                    region=county,
+                    address=address,
+                    opening_info=opening,
+                    description=duties,
+                    contact_person=person,
+                    contact_phone=phone,
+                )
+            )
             self.units[key] = unit
-            self._add(AllianceMember(
-                alliance=self.alliance, kind=MemberKind.RESOURCE_UNIT, resource_unit=unit, name=name,
-                duties=duties, cooperation=cooperation, responsible_person=person, contact_phone=phone,
-            ))
+            self._add(
+                AllianceMember(
+                    alliance=self.alliance,
+                    kind=MemberKind.RESOURCE_UNIT,
+                    resource_unit=unit,
+                    name=name,
+                    duties=duties,
+                    cooperation=cooperation,
+                    responsible_person=person,
+                    contact_phone=phone,
+                )
+            )
         for kind, name, duties, cooperation, person, phone in OTHER_MEMBERS:
-            self._add(AllianceMember(
-                alliance=self.alliance, kind=kind, name=name, duties=duties, cooperation=cooperation,
-                responsible_person=person, contact_phone=phone,
-            ))
+            self._add(
+                AllianceMember(
+                    alliance=self.alliance,
+                    kind=kind,
+                    name=name,
+                    duties=duties,
+                    cooperation=cooperation,
+                    responsible_person=person,
+                    contact_phone=phone,
+                )
+            )
 
     # People
 
@@ -268,22 +429,37 @@ class _DemoSeeder:
             self._user(openid, name, phone)
 
     def add_grants(self):
-        scopes = {"school": self.schools, "unit": self.units, "region": self.regions,
-                  "alliance": {"alliance": self.alliance}}
+        scopes = {
+            "school": self.schools,
+            "unit": self.units,
+            "region": self.regions,
+            "alliance": {"alliance": self.alliance},
+        }
         names = {openid: name for openid, name, _ in STAFF}
         for openid, role, scope_kind, scope_key in GRANTS:
             scope = scopes[scope_kind][scope_key]
-            self._add(StaffMembership(
-                user=self.users[openid], role=role, scope_key=scope.id, display_name=names[openid],
-                **{ROLE_SCOPE[role]: scope.id},
-            ))
+            self._add(
+                StaffMembership(
+                    user=self.users[openid],
+                    role=role,
+                    scope_key=scope.id,
+                    display_name=names[openid],
+                    **{ROLE_SCOPE[role]: scope.id},
+                )
+            )
 
     def add_classes(self):
         for key, school, grade, name, code, homeroom, subjects, _size in CLASSES:
-            school_class = self._add(SchoolClass(
-                school=self.schools[school], school_year=SCHOOL_YEAR, grade=grade, name=name, invite_code=code,
-                homeroom_teacher=self.users[homeroom],
-            ))
+            school_class = self._add(
+                SchoolClass(
+                    school=self.schools[school],
+                    school_year=SCHOOL_YEAR,
+                    grade=grade,
+                    name=name,
+                    invite_code=code,
+                    homeroom_teacher=self.users[homeroom],
+                )
+            )
             for subject, openid in subjects:
                 self._add(ClassTeacher(school_class=school_class, user=self.users[openid], subject=subject))
             self.classes[key] = school_class
@@ -294,10 +470,18 @@ class _DemoSeeder:
             roster = []
             for seat in range(1, size + 1):
                 gender = self.rng.choice((Gender.MALE, Gender.FEMALE))
-                roster.append(self._add(Student(
-                    school=school_class.school, school_class=school_class, student_no=_student_no(grade, key, seat),
-                    name=self._child_name(gender), gender=gender, birth_date=self._birth_date(grade),
-                )))
+                roster.append(
+                    self._add(
+                        Student(
+                            school=school_class.school,
+                            school_class=school_class,
+                            student_no=_student_no(grade, key, seat),
+                            name=self._child_name(gender),
+                            gender=gender,
+                            birth_date=self._birth_date(grade),
+                        )
+                    )
+                )
             self._flag_some(roster)
             self.students[key] = roster
 
@@ -316,8 +500,9 @@ class _DemoSeeder:
         first, second = self.students["3-1"][0], self.students["k-1"][0]
         second.name = first.name[0] + second.name[1:]  # siblings share the father's surname
         family = self._family([first, second])
-        self._guardian(family, self._user("demo-parent-1", "李娜", "13904822001"), GuardianRelation.MOTHER,
-                       primary=True)
+        self._guardian(
+            family, self._user("demo-parent-1", "李娜", "13904822001"), GuardianRelation.MOTHER, primary=True
+        )
         father = self._user("demo-father-1", first.name[0] + "建华", "13904822002")
         self._guardian(family, father, GuardianRelation.FATHER)
 
@@ -329,11 +514,18 @@ class _DemoSeeder:
 
     def add_care_entrustment(self):
         """demo-parent-2 works away from home and has told the school who looks after the child (002 §7)."""
-        self._add(CareEntrustment(
-            student=self.students["3-1"][1], filed_by_id=self.users["demo-parent-2"].id, caretaker_name="周桂兰",
-            caretaker_relation="祖母", caretaker_phone="13904822004", starts_on=dt.date(2026, 9, 1),
-            ends_on=dt.date(2027, 7, 15), note="父母在呼和浩特务工，孩子由奶奶照看，平日放学由奶奶接送。",
-        ))
+        self._add(
+            CareEntrustment(
+                student=self.students["3-1"][1],
+                filed_by_id=self.users["demo-parent-2"].id,
+                caretaker_name="周桂兰",
+                caretaker_relation="祖母",
+                caretaker_phone="13904822004",
+                starts_on=dt.date(2026, 9, 1),
+                ends_on=dt.date(2027, 7, 15),
+                note="父母在呼和浩特务工，孩子由奶奶照看，平日放学由奶奶接送。",
+            )
+        )
         self.counts["care_entrustments"] += 1
 
     def add_other_families(self):
@@ -357,23 +549,30 @@ class _DemoSeeder:
             relation = self.rng.choice((GuardianRelation.MOTHER, GuardianRelation.MOTHER, GuardianRelation.FATHER))
             gender = Gender.FEMALE if relation == GuardianRelation.MOTHER else Gender.MALE
         shares_surname = relation == GuardianRelation.FATHER or (
-            relation == GuardianRelation.PATERNAL_GRANDPARENT and gender == Gender.MALE)
+            relation == GuardianRelation.PATERNAL_GRANDPARENT and gender == Gender.MALE
+        )
         name = self._adult_name(gender, child.name[0] if shares_surname else None, elder=child.left_behind)
         user = self._user(f"demo-guardian-{number:03d}", name, self._phone())
         self._guardian(family, user, relation, primary=True)
         if relation == GuardianRelation.MOTHER and self.rng.random() < 0.4:
-            father = self._user(f"demo-guardian-{number:03d}b", self._adult_name(Gender.MALE, child.name[0]),
-                                self._phone())
+            father = self._user(
+                f"demo-guardian-{number:03d}b", self._adult_name(Gender.MALE, child.name[0]), self._phone()
+            )
             self._guardian(family, father, GuardianRelation.FATHER)
         if self.rng.random() < 0.05:
-            self._guardian(family, self._user(f"demo-guardian-{number:03d}c", self._adult_name(Gender.FEMALE),
-                                              self._phone()), GuardianRelation.OTHER)
+            self._guardian(
+                family,
+                self._user(f"demo-guardian-{number:03d}c", self._adult_name(Gender.FEMALE), self._phone()),
+                GuardianRelation.OTHER,
+            )
 
     def add_pending_bindings(self):
         """New parents who asked to bind their child; the homeroom teacher has not decided yet. demo-parent-4 had
         first asked for another child of the class by mistake: that request was rejected, with the reason."""
-        for openid, key, relation in (("demo-parent-3", "3-1", GuardianRelation.MOTHER),
-                                      ("demo-parent-4", "3-2", GuardianRelation.PATERNAL_GRANDPARENT)):
+        for openid, key, relation in (
+            ("demo-parent-3", "3-1", GuardianRelation.MOTHER),
+            ("demo-parent-4", "3-2", GuardianRelation.PATERNAL_GRANDPARENT),
+        ):
             unbound = [c for c in self.students[key][2:] if c.family is None]
             child = unbound[0]
             elder = relation == GuardianRelation.PATERNAL_GRANDPARENT
@@ -382,18 +581,31 @@ class _DemoSeeder:
             user = self._user(openid, name, self._phone())
             if openid == "demo-parent-4":
                 self._rejected_binding(user, unbound[1], relation, name)
-            self._add(BindingRequest(user=user, student=child, school_class=child.school_class, relation=relation,
-                                     guardian_name=name))
+            self._add(
+                BindingRequest(
+                    user=user, student=child, school_class=child.school_class, relation=relation, guardian_name=name
+                )
+            )
             self.counts["binding_requests"] += 1
 
     def _rejected_binding(self, user, child, relation, name):
         now = utcnow()
         teacher = child.school_class.homeroom_teacher
-        self._add(BindingRequest(user=user, student=child, school_class=child.school_class, relation=relation,
-                                 guardian_name=name, status=BindingStatus.REJECTED, active_key=None,
-                                 created_at=now - dt.timedelta(days=2), decided_at=now - dt.timedelta(days=1),
-                                 decided_by_id=teacher.id if teacher else None,
-                                 reason="学生姓名与学号不符，请核对孩子的学号后重新申请"))
+        self._add(
+            BindingRequest(
+                user=user,
+                student=child,
+                school_class=child.school_class,
+                relation=relation,
+                guardian_name=name,
+                status=BindingStatus.REJECTED,
+                active_key=None,
+                created_at=now - dt.timedelta(days=2),
+                decided_at=now - dt.timedelta(days=1),
+                decided_by_id=teacher.id if teacher else None,
+                reason="学生姓名与学号不符，请核对孩子的学号后重新申请",
+            )
+        )
         self.counts["binding_requests"] += 1
 
     # Helpers
@@ -416,8 +628,7 @@ class _DemoSeeder:
 
     def _guardian(self, family, user, relation, *, primary=False):
         self.counts["guardians"] += 1
-        return self._add(Guardian(family=family, user=user, relation=relation, name=user.nickname,
-                                  is_primary=primary))
+        return self._add(Guardian(family=family, user=user, relation=relation, name=user.nickname, is_primary=primary))
 
     def _child_name(self, gender):
         if self.rng.random() < 0.1:
@@ -440,8 +651,12 @@ class _DemoSeeder:
     def _address(self):
         street, communities = self.rng.choice(STREETS)
         community = self.rng.choice(communities)
-        building, unit, floor, door = (self.rng.randint(1, 28), self.rng.randint(1, 4), self.rng.randint(1, 6),
-                                       self.rng.randint(1, 2))
+        building, unit, floor, door = (
+            self.rng.randint(1, 28),
+            self.rng.randint(1, 4),
+            self.rng.randint(1, 6),
+            self.rng.randint(1, 2),
+        )
         return f"乌兰浩特市{street}{community}{building}号楼{unit}单元{floor}0{door}室"
 
     def summary(self):

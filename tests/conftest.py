@@ -23,13 +23,20 @@ os.environ.setdefault("TEST_DATABASE_URL", f"sqlite:///{_tmpdir}/test.db")
 
 
 def pytest_addoption(parser):
-    parser.addoption("--clock", default=os.environ.get(clock.ENV) or None, metavar="INSTANT",
-                     help=f"run the tests from this ISO 8601 instant, ticking (default: ${clock.ENV}, else now)")
+    parser.addoption(
+        "--clock",
+        default=os.environ.get(clock.ENV) or None,
+        metavar="INSTANT",
+        help=f"run the tests from this ISO 8601 instant, ticking (default: ${clock.ENV}, else now)",
+    )
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "mysql(reason): needs MySQL/MariaDB itself (concurrent transactions, InnoDB's "
-                                       "lock waits, a TCP server to cut); the reason says which")
+    config.addinivalue_line(
+        "markers",
+        "mysql(reason): needs MySQL/MariaDB itself (concurrent transactions, InnoDB's "
+        "lock waits, a TCP server to cut); the reason says which",
+    )
     config.addinivalue_line("markers", 'shanghai_time("HH:MM"): run the test today at that time in Shanghai')
     instant = config.getoption("--clock")
     if instant:
@@ -191,8 +198,9 @@ def configure(app):
 @pytest.fixture
 def wechat_mode(configure, fake):
     """The app in WeChat mode (an app id is set), talking to the fake WeChat server."""
-    configure(WECHAT_APPID=fake.appid, WECHAT_SECRET=fake.secret, WECHAT_API_BASE=fake.base_url,
-              WECHAT_TIMEOUT_SECONDS=0.5)
+    configure(
+        WECHAT_APPID=fake.appid, WECHAT_SECRET=fake.secret, WECHAT_API_BASE=fake.base_url, WECHAT_TIMEOUT_SECONDS=0.5
+    )
     return fake
 
 
@@ -227,4 +235,3 @@ def seeded(db):
     summary = seed_demo()
     db.session.commit()
     return summary
-

@@ -111,14 +111,21 @@ class Factory:
         kw.setdefault("kind", ResourceUnitKind.SCIENCE_MUSEUM)
         unit = self._add(ResourceUnit(region=region or self.region(), **kw))
         for alliance in alliances:
-            self._add(AllianceMember(alliance=alliance, kind=MemberKind.RESOURCE_UNIT, resource_unit=unit,
-                                     name=unit.name, duties="开放场馆", responsible_person="李主任"))
+            self._add(
+                AllianceMember(
+                    alliance=alliance,
+                    kind=MemberKind.RESOURCE_UNIT,
+                    resource_unit=unit,
+                    name=unit.name,
+                    duties="开放场馆",
+                    responsible_person="李主任",
+                )
+            )
         return unit
 
     def binding_request(self, user, student, relation=GuardianRelation.MOTHER, **kw):
         kw.setdefault("guardian_name", user.nickname)
-        return self._add(BindingRequest(user=user, student=student, class_id=student.class_id, relation=relation,
-                                        **kw))
+        return self._add(BindingRequest(user=user, student=student, class_id=student.class_id, relation=relation, **kw))
 
     def family_invite(self, family, created_by, **kw):
         kw.setdefault("code", f"FI{_n():08d}")

@@ -1,7 +1,20 @@
 """Shared pieces of the permission matrix (tests/test_permission_matrix.py and tests/<domain>/matrix.py)."""
 
-ROLES = ["anonymous", "guardian_a", "guardian_b", "teacher_a", "teacher_b", "teacher_c", "venue_staff",
-         "school_admin", "other_school_admin", "alliance_admin", "region_admin", "other_region_admin", "stranger"]
+ROLES = [
+    "anonymous",
+    "guardian_a",
+    "guardian_b",
+    "teacher_a",
+    "teacher_b",
+    "teacher_c",
+    "venue_staff",
+    "school_admin",
+    "other_school_admin",
+    "alliance_admin",
+    "region_admin",
+    "other_region_admin",
+    "stranger",
+]
 
 
 def expect(default, **statuses):

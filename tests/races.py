@@ -8,8 +8,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 # Why a race stays on MariaDB only (``@pytest.mark.mysql(reason=WAITS_INSIDE_ITS_TRANSACTION)``)
-WAITS_INSIDE_ITS_TRANSACTION = ("each racer waits at a barrier inside its open transaction: on SQLite one "
-                                "transaction at a time holds the write lock, so that interleaving cannot happen")
+WAITS_INSIDE_ITS_TRANSACTION = (
+    "each racer waits at a barrier inside its open transaction: on SQLite one "
+    "transaction at a time holds the write lock, so that interleaving cannot happen"
+)
 
 BATCH = 30  # calls released together by one barrier (the pool has 15 connections: the rest queue up)
 
@@ -35,7 +37,7 @@ def race(app, calls, prefix=""):
 
     with ThreadPoolExecutor(max_workers=BATCH) as pool:
         for start in range(0, len(calls), BATCH):
-            batch = calls[start:start + BATCH]
+            batch = calls[start : start + BATCH]
             barrier = threading.Barrier(len(batch))
             futures = [pool.submit(run, start + i, barrier, *call) for i, call in enumerate(batch)]
             for future in futures:

@@ -30,8 +30,11 @@ from tests.visits import matrix as visits_matrix
 def _teacher_a_membership(world):
     from jlt_family.core.extensions import db
 
-    return db.session.scalar(sa.select(StaffMembership.id).where(StaffMembership.user_id == world.teacher_a.id,
-                                                                 StaffMembership.role == StaffRole.TEACHER))
+    return db.session.scalar(
+        sa.select(StaffMembership.id).where(
+            StaffMembership.user_id == world.teacher_a.id, StaffMembership.role == StaffRole.TEACHER
+        )
+    )
 
 
 # (name, method, path(world), json(world) or None, expected statuses)
@@ -40,50 +43,118 @@ ENDPOINTS = [
     ("region", "GET", lambda w: f"/api/v1/regions/{w.county.id}", None, _expect(200)),
     ("alliances", "GET", lambda w: "/api/v1/alliances", None, _expect(200)),
     ("alliance", "GET", lambda w: f"/api/v1/alliances/{w.alliance.id}", None, _expect(200)),
-    ("reminder_policy", "PATCH", lambda w: f"/api/v1/alliances/{w.alliance.id}/reminder-policy",
-     lambda w: {"lead_minutes": [60]}, _expect(403, alliance_admin=200)),
+    (
+        "reminder_policy",
+        "PATCH",
+        lambda w: f"/api/v1/alliances/{w.alliance.id}/reminder-policy",
+        lambda w: {"lead_minutes": [60]},
+        _expect(403, alliance_admin=200),
+    ),
     ("schools", "GET", lambda w: "/api/v1/schools", None, _expect(200)),
     ("school", "GET", lambda w: f"/api/v1/schools/{w.school.id}", None, _expect(200)),
     ("calendar", "GET", lambda w: f"/api/v1/schools/{w.school.id}/calendar", None, _expect(200)),
     ("units", "GET", lambda w: "/api/v1/resource-units", None, _expect(200)),
     ("unit", "GET", lambda w: f"/api/v1/resource-units/{w.venue.id}", None, _expect(200)),
-    ("classes", "GET", lambda w: f"/api/v1/schools/{w.school.id}/classes", None,
-     _expect(404, teacher_a=200, teacher_b=200, teacher_c=200, school_admin=200, alliance_admin=200,
-             region_admin=200)),
-    ("class", "GET", lambda w: f"/api/v1/classes/{w.class_a.id}", None,
-     _expect(404, teacher_a=200, teacher_b=200, school_admin=200, alliance_admin=200, region_admin=200)),
-    ("invite_code", "POST", lambda w: f"/api/v1/classes/{w.class_a.id}/invite-code", None,
-     _expect(404, teacher_a=200, teacher_b=403, school_admin=200, alliance_admin=403, region_admin=403)),
-    ("homeroom", "PUT", lambda w: f"/api/v1/classes/{w.class_a.id}/homeroom-teacher",
-     lambda w: {"user_id": w.teacher_b.id},
-     _expect(404, teacher_a=403, teacher_b=403, school_admin=200, alliance_admin=403, region_admin=403)),
-    ("add_teacher", "POST", lambda w: f"/api/v1/classes/{w.class_b.id}/teachers",
-     lambda w: {"user_id": w.teacher_a.id, "subject": "体育"},
-     _expect(404, teacher_b=403, school_admin=201, alliance_admin=403, region_admin=403)),
-    ("remove_teacher", "DELETE", lambda w: f"/api/v1/classes/{w.class_a.id}/teachers/{w.teacher_b.id}", None,
-     _expect(404, teacher_a=403, teacher_b=403, school_admin=204, alliance_admin=403, region_admin=403)),
-    ("roster", "GET", lambda w: f"/api/v1/classes/{w.class_a.id}/students", None,
-     _expect(404, teacher_a=200, teacher_b=200, school_admin=200, alliance_admin=403, region_admin=403)),
-    ("grant", "POST", lambda w: "/api/v1/staff-memberships",
-     lambda w: {"user_id": w.stranger.id, "role": "teacher", "scope_id": w.school.id},
-     _expect(404, school_admin=201, region_admin=201)),
-    ("memberships", "GET", lambda w: f"/api/v1/staff-memberships?school_id={w.school.id}", None,
-     _expect(404, school_admin=200, alliance_admin=200, region_admin=200)),
-    ("revoke", "DELETE", lambda w: f"/api/v1/staff-memberships/{_teacher_a_membership(w)}", None,
-     _expect(404, school_admin=200, region_admin=200)),
-    ("invite", "POST", lambda w: "/api/v1/staff-invites",
-     lambda w: {"role": "school_admin", "scope_id": w.school.id},
-     _expect(404, school_admin=201, alliance_admin=201, region_admin=201)),
-    ("invites", "GET", lambda w: f"/api/v1/staff-invites?school_id={w.school.id}", None,
-     _expect(404, school_admin=200, alliance_admin=200, region_admin=200)),
+    (
+        "classes",
+        "GET",
+        lambda w: f"/api/v1/schools/{w.school.id}/classes",
+        None,
+        _expect(
+            404, teacher_a=200, teacher_b=200, teacher_c=200, school_admin=200, alliance_admin=200, region_admin=200
+        ),
+    ),
+    (
+        "class",
+        "GET",
+        lambda w: f"/api/v1/classes/{w.class_a.id}",
+        None,
+        _expect(404, teacher_a=200, teacher_b=200, school_admin=200, alliance_admin=200, region_admin=200),
+    ),
+    (
+        "invite_code",
+        "POST",
+        lambda w: f"/api/v1/classes/{w.class_a.id}/invite-code",
+        None,
+        _expect(404, teacher_a=200, teacher_b=403, school_admin=200, alliance_admin=403, region_admin=403),
+    ),
+    (
+        "homeroom",
+        "PUT",
+        lambda w: f"/api/v1/classes/{w.class_a.id}/homeroom-teacher",
+        lambda w: {"user_id": w.teacher_b.id},
+        _expect(404, teacher_a=403, teacher_b=403, school_admin=200, alliance_admin=403, region_admin=403),
+    ),
+    (
+        "add_teacher",
+        "POST",
+        lambda w: f"/api/v1/classes/{w.class_b.id}/teachers",
+        lambda w: {"user_id": w.teacher_a.id, "subject": "体育"},
+        _expect(404, teacher_b=403, school_admin=201, alliance_admin=403, region_admin=403),
+    ),
+    (
+        "remove_teacher",
+        "DELETE",
+        lambda w: f"/api/v1/classes/{w.class_a.id}/teachers/{w.teacher_b.id}",
+        None,
+        _expect(404, teacher_a=403, teacher_b=403, school_admin=204, alliance_admin=403, region_admin=403),
+    ),
+    (
+        "roster",
+        "GET",
+        lambda w: f"/api/v1/classes/{w.class_a.id}/students",
+        None,
+        _expect(404, teacher_a=200, teacher_b=200, school_admin=200, alliance_admin=403, region_admin=403),
+    ),
+    (
+        "grant",
+        "POST",
+        lambda w: "/api/v1/staff-memberships",
+        lambda w: {"user_id": w.stranger.id, "role": "teacher", "scope_id": w.school.id},
+        _expect(404, school_admin=201, region_admin=201),
+    ),
+    (
+        "memberships",
+        "GET",
+        lambda w: f"/api/v1/staff-memberships?school_id={w.school.id}",
+        None,
+        _expect(404, school_admin=200, alliance_admin=200, region_admin=200),
+    ),
+    (
+        "revoke",
+        "DELETE",
+        lambda w: f"/api/v1/staff-memberships/{_teacher_a_membership(w)}",
+        None,
+        _expect(404, school_admin=200, region_admin=200),
+    ),
+    (
+        "invite",
+        "POST",
+        lambda w: "/api/v1/staff-invites",
+        lambda w: {"role": "school_admin", "scope_id": w.school.id},
+        _expect(404, school_admin=201, alliance_admin=201, region_admin=201),
+    ),
+    (
+        "invites",
+        "GET",
+        lambda w: f"/api/v1/staff-invites?school_id={w.school.id}",
+        None,
+        _expect(404, school_admin=200, alliance_admin=200, region_admin=200),
+    ),
     ("redeem", "POST", lambda w: "/api/v1/staff-invites/redeem", lambda w: {"code": "ABCDEFGHJK"}, _expect(404)),
 ]
+
 
 def _staff_invite(w):
     from jlt_family.organizations.models import StaffInvite, StaffRole
 
-    invite = StaffInvite(code="MATRIX2345", role=StaffRole.TEACHER, school_id=w.school.id,
-                         created_by_id=w.school_admin.id, expires_at=utcnow() + dt.timedelta(days=7))
+    invite = StaffInvite(
+        code="MATRIX2345",
+        role=StaffRole.TEACHER,
+        school_id=w.school.id,
+        created_by_id=w.school_admin.id,
+        expires_at=utcnow() + dt.timedelta(days=7),
+    )
     db.session.add(invite)
     db.session.flush()
     return invite.id
@@ -95,28 +166,59 @@ def _roster_file(w):
 
 
 ENDPOINTS += [
-    ("revoke_staff_invite", "DELETE", lambda w: f"/api/v1/staff-invites/{_staff_invite(w)}", None,
-     _expect(404, school_admin=200, region_admin=200)),
-    ("roster_import", "POST", lambda w: f"/api/v1/schools/{w.school.id}/roster-import", _roster_file,
-     _expect(404, teacher_a=403, teacher_b=403, teacher_c=403, school_admin=200, alliance_admin=403,
-             region_admin=403)),
+    (
+        "revoke_staff_invite",
+        "DELETE",
+        lambda w: f"/api/v1/staff-invites/{_staff_invite(w)}",
+        None,
+        _expect(404, school_admin=200, region_admin=200),
+    ),
+    (
+        "roster_import",
+        "POST",
+        lambda w: f"/api/v1/schools/{w.school.id}/roster-import",
+        _roster_file,
+        _expect(
+            404, teacher_a=403, teacher_b=403, teacher_c=403, school_admin=200, alliance_admin=403, region_admin=403
+        ),
+    ),
 ]
 
 # Sign-in and the caller's own profile: public sign-in, everything else for any signed-in user.
 ENDPOINTS += [
-    ("dev_login", "POST", lambda w: "/api/v1/auth/dev-login", lambda w: {"openid": "matrix-user"},
-     dict.fromkeys(ROLES, 200)),
-    ("wechat_login", "POST", lambda w: "/api/v1/auth/wechat-login", lambda w: {"code": "any"},
-     dict.fromkeys(ROLES, 409)),  # development mode: WeChat is not configured
+    (
+        "dev_login",
+        "POST",
+        lambda w: "/api/v1/auth/dev-login",
+        lambda w: {"openid": "matrix-user"},
+        dict.fromkeys(ROLES, 200),
+    ),
+    (
+        "wechat_login",
+        "POST",
+        lambda w: "/api/v1/auth/wechat-login",
+        lambda w: {"code": "any"},
+        dict.fromkeys(ROLES, 409),
+    ),  # development mode: WeChat is not configured
     ("logout", "POST", lambda w: "/api/v1/auth/logout", None, _expect(204)),
     ("me", "GET", lambda w: "/api/v1/me", None, _expect(200)),
     ("update_me", "PATCH", lambda w: "/api/v1/me", lambda w: {"nickname": "新昵称"}, _expect(200)),
     ("bind_phone", "POST", lambda w: "/api/v1/me/phone", lambda w: {"code": "phone-code"}, _expect(409)),
     ("unbind_phone", "DELETE", lambda w: "/api/v1/me/phone", None, _expect(200)),
-    ("audit_log", "GET", lambda w: f"/api/v1/schools/{w.school.id}/audit-log", None,
-     _expect(404, school_admin=200, region_admin=200)),
-    ("region_audit_log", "GET", lambda w: f"/api/v1/regions/{w.county.id}/audit-log", None,
-     _expect(404, region_admin=200)),
+    (
+        "audit_log",
+        "GET",
+        lambda w: f"/api/v1/schools/{w.school.id}/audit-log",
+        None,
+        _expect(404, school_admin=200, region_admin=200),
+    ),
+    (
+        "region_audit_log",
+        "GET",
+        lambda w: f"/api/v1/regions/{w.county.id}/audit-log",
+        None,
+        _expect(404, region_admin=200),
+    ),
 ]
 
 
@@ -126,8 +228,13 @@ def _unbound_child(w):
 
 def _binding_body(w):
     child = _unbound_child(w)
-    return {"invite_code": w.class_a.invite_code, "student_name": child.name, "student_no": child.student_no,
-            "relation": "mother", "guardian_name": "赵妈妈"}
+    return {
+        "invite_code": w.class_a.invite_code,
+        "student_name": child.name,
+        "student_no": child.student_no,
+        "relation": "mother",
+        "guardian_name": "赵妈妈",
+    }
 
 
 def _stranger_request(w):
@@ -148,48 +255,138 @@ _CHILD_A_STAFF = {"teacher_a": 200, "school_admin": 200}
 # Families: a guardian's own family; child_a is visible to its guardians, its class's teachers and its leaders.
 ENDPOINTS += [
     ("family", "GET", lambda w: "/api/v1/family", None, _expect(404, **_GUARDIANS)),
-    ("update_family", "PATCH", lambda w: "/api/v1/family", lambda w: {"home_address": "新家1号"},
-     _expect(404, **_GUARDIANS)),
-    ("leave_family", "DELETE", lambda w: "/api/v1/family/guardians/me", None,
-     _expect(404, guardian_a=409, guardian_b=409)),  # the last guardian of a child may not leave
-    ("create_family_invite", "POST", lambda w: "/api/v1/family/invites", None,
-     _expect(404, guardian_a=201, guardian_b=201)),
+    (
+        "update_family",
+        "PATCH",
+        lambda w: "/api/v1/family",
+        lambda w: {"home_address": "新家1号"},
+        _expect(404, **_GUARDIANS),
+    ),
+    (
+        "leave_family",
+        "DELETE",
+        lambda w: "/api/v1/family/guardians/me",
+        None,
+        _expect(404, guardian_a=409, guardian_b=409),
+    ),  # the last guardian of a child may not leave
+    (
+        "create_family_invite",
+        "POST",
+        lambda w: "/api/v1/family/invites",
+        None,
+        _expect(404, guardian_a=201, guardian_b=201),
+    ),
     ("family_invites", "GET", lambda w: "/api/v1/family/invites", None, _expect(404, **_GUARDIANS)),
-    ("revoke_family_invite", "DELETE", lambda w: f"/api/v1/family/invites/{_family_a_invite(w).id}", None,
-     _expect(404, guardian_a=204)),
-    ("redeem_family_invite", "POST", lambda w: "/api/v1/family/invites/redeem",
-     lambda w: {"code": _family_a_invite(w).code, "relation": "father", "name": "新家长"},
-     _expect(201, guardian_a=409, guardian_b=409)),  # anyone not yet in a family may join by invite
-    ("create_binding_request", "POST", lambda w: "/api/v1/binding-requests",
-     _binding_body, _expect(201)),  # anyone may ask; the homeroom teacher decides
+    (
+        "revoke_family_invite",
+        "DELETE",
+        lambda w: f"/api/v1/family/invites/{_family_a_invite(w).id}",
+        None,
+        _expect(404, guardian_a=204),
+    ),
+    (
+        "redeem_family_invite",
+        "POST",
+        lambda w: "/api/v1/family/invites/redeem",
+        lambda w: {"code": _family_a_invite(w).code, "relation": "father", "name": "新家长"},
+        _expect(201, guardian_a=409, guardian_b=409),
+    ),  # anyone not yet in a family may join by invite
+    (
+        "create_binding_request",
+        "POST",
+        lambda w: "/api/v1/binding-requests",
+        _binding_body,
+        _expect(201),
+    ),  # anyone may ask; the homeroom teacher decides
     ("binding_requests", "GET", lambda w: "/api/v1/binding-requests", None, _expect(200)),
-    ("cancel_binding_request", "DELETE", lambda w: f"/api/v1/binding-requests/{_stranger_request(w)}", None,
-     _expect(404, stranger=200)),
-    ("class_binding_requests", "GET", lambda w: f"/api/v1/classes/{w.class_a.id}/binding-requests", None,
-     _expect(404, **_CHILD_A_STAFF)),
-    ("approve_binding_request", "POST", lambda w: f"/api/v1/binding-requests/{_stranger_request(w)}/approve",
-     None, _expect(404, stranger=403, **_CHILD_A_STAFF)),
-    ("reject_binding_request", "POST", lambda w: f"/api/v1/binding-requests/{_stranger_request(w)}/reject",
-     lambda w: {"reason": "信息不符"}, _expect(404, stranger=403, **_CHILD_A_STAFF)),
-    ("child", "GET", lambda w: f"/api/v1/children/{w.child_a.id}", None,
-     _expect(404, guardian_a=200, teacher_b=200, **_CHILD_A_STAFF)),
-    ("child_flags", "PATCH", lambda w: f"/api/v1/children/{w.child_a.id}/flags",
-     lambda w: {"left_behind": True, "migrant": False, "in_difficulty": False, "disabled": False},
-     _expect(404, guardian_a=403, teacher_b=403, **_CHILD_A_STAFF)),
-    ("file_entrustment", "POST", lambda w: f"/api/v1/children/{w.child_a.id}/care-entrustments",
-     lambda w: {"caretaker_name": "张奶奶", "caretaker_relation": "祖母", "caretaker_phone": "13900000009",
-                "starts_on": "2026-09-01"},
-     _expect(404, guardian_a=201, teacher_a=403, teacher_b=403, school_admin=403)),
-    ("entrustments", "GET", lambda w: f"/api/v1/children/{w.child_a.id}/care-entrustments", None,
-     _expect(404, guardian_a=200, teacher_b=403, **_CHILD_A_STAFF)),
-    ("acknowledge_entrustment", "POST", lambda w: f"/api/v1/care-entrustments/{_entrustment(w)}/acknowledge",
-     None, _expect(404, guardian_a=403, teacher_b=403, **_CHILD_A_STAFF)),
-    ("withdraw_entrustment", "POST", lambda w: f"/api/v1/care-entrustments/{_entrustment(w)}/withdraw", None,
-     _expect(404, guardian_a=200, teacher_a=403, teacher_b=403, school_admin=403)),
+    (
+        "cancel_binding_request",
+        "DELETE",
+        lambda w: f"/api/v1/binding-requests/{_stranger_request(w)}",
+        None,
+        _expect(404, stranger=200),
+    ),
+    (
+        "class_binding_requests",
+        "GET",
+        lambda w: f"/api/v1/classes/{w.class_a.id}/binding-requests",
+        None,
+        _expect(404, **_CHILD_A_STAFF),
+    ),
+    (
+        "approve_binding_request",
+        "POST",
+        lambda w: f"/api/v1/binding-requests/{_stranger_request(w)}/approve",
+        None,
+        _expect(404, stranger=403, **_CHILD_A_STAFF),
+    ),
+    (
+        "reject_binding_request",
+        "POST",
+        lambda w: f"/api/v1/binding-requests/{_stranger_request(w)}/reject",
+        lambda w: {"reason": "信息不符"},
+        _expect(404, stranger=403, **_CHILD_A_STAFF),
+    ),
+    (
+        "child",
+        "GET",
+        lambda w: f"/api/v1/children/{w.child_a.id}",
+        None,
+        _expect(404, guardian_a=200, teacher_b=200, **_CHILD_A_STAFF),
+    ),
+    (
+        "child_flags",
+        "PATCH",
+        lambda w: f"/api/v1/children/{w.child_a.id}/flags",
+        lambda w: {"left_behind": True, "migrant": False, "in_difficulty": False, "disabled": False},
+        _expect(404, guardian_a=403, teacher_b=403, **_CHILD_A_STAFF),
+    ),
+    (
+        "file_entrustment",
+        "POST",
+        lambda w: f"/api/v1/children/{w.child_a.id}/care-entrustments",
+        lambda w: {
+            "caretaker_name": "张奶奶",
+            "caretaker_relation": "祖母",
+            "caretaker_phone": "13900000009",
+            "starts_on": "2026-09-01",
+        },
+        _expect(404, guardian_a=201, teacher_a=403, teacher_b=403, school_admin=403),
+    ),
+    (
+        "entrustments",
+        "GET",
+        lambda w: f"/api/v1/children/{w.child_a.id}/care-entrustments",
+        None,
+        _expect(404, guardian_a=200, teacher_b=403, **_CHILD_A_STAFF),
+    ),
+    (
+        "acknowledge_entrustment",
+        "POST",
+        lambda w: f"/api/v1/care-entrustments/{_entrustment(w)}/acknowledge",
+        None,
+        _expect(404, guardian_a=403, teacher_b=403, **_CHILD_A_STAFF),
+    ),
+    (
+        "withdraw_entrustment",
+        "POST",
+        lambda w: f"/api/v1/care-entrustments/{_entrustment(w)}/withdraw",
+        None,
+        _expect(404, guardian_a=200, teacher_a=403, teacher_b=403, school_admin=403),
+    ),
 ]
 
-for _domain in (courses_matrix, visits_matrix, venues_matrix, reminders_matrix, matching_matrix, catalogue_matrix,
-                alliances_matrix, reports_matrix, dashboard_matrix):
+for _domain in (
+    courses_matrix,
+    visits_matrix,
+    venues_matrix,
+    reminders_matrix,
+    matching_matrix,
+    catalogue_matrix,
+    alliances_matrix,
+    reports_matrix,
+    dashboard_matrix,
+):
     ENDPOINTS += _domain.ENDPOINTS
 
 CASES = [

@@ -73,12 +73,15 @@ def _audit_inserts(call, db, path, user):
     return len(statements), sum(s.lstrip().upper().startswith("INSERT INTO AUDIT_LOG") for s in statements)
 
 
-@pytest.mark.parametrize("reader, path", [
-    ("venue_staff", lambda w: f"/api/v1/resource-units/{w.venue.id}/venue-bookings?page_size=50"),
-    ("teacher_b", lambda w: f"/api/v1/classes/{w.class_a.id}/students?page_size=50"),
-    ("teacher_a", lambda w: f"/api/v1/classes/{w.class_a.id}/students?page_size=50"),
-    ("school_admin", lambda w: "/api/v1/visits?page_size=50"),
-])
+@pytest.mark.parametrize(
+    "reader, path",
+    [
+        ("venue_staff", lambda w: f"/api/v1/resource-units/{w.venue.id}/venue-bookings?page_size=50"),
+        ("teacher_b", lambda w: f"/api/v1/classes/{w.class_a.id}/students?page_size=50"),
+        ("teacher_a", lambda w: f"/api/v1/classes/{w.class_a.id}/students?page_size=50"),
+        ("school_admin", lambda w: "/api/v1/visits?page_size=50"),
+    ],
+)
 def test_a_trailed_staff_read_is_one_insert_however_many_rows(call, make, world, db, reader, path):
     days = iter(range(2, 40))
 

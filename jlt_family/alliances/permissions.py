@@ -61,8 +61,9 @@ def allowed_actions(actor, alliance):
 
 
 def require_drafter(actor, alliance):
-    require(drafts_alliance(actor, alliance), "只有中心校的学校管理员可以编辑和提交教联体申报",
-            code="not_alliance_drafter")
+    require(
+        drafts_alliance(actor, alliance), "只有中心校的学校管理员可以编辑和提交教联体申报", code="not_alliance_drafter"
+    )
 
 
 def require_reviewer(actor, alliance):
@@ -70,5 +71,6 @@ def require_reviewer(actor, alliance):
 
 
 def require_history_reader(actor, alliance):
-    require(reads_history(actor, alliance), "只有教联体管理员、中心校管理员和教育局可以查看记录",
-            code="not_alliance_admin")
+    require(
+        reads_history(actor, alliance), "只有教联体管理员、中心校管理员和教育局可以查看记录", code="not_alliance_admin"
+    )

@@ -15,8 +15,9 @@ from jlt_family.organizations import presenters as org_presenters
 from jlt_family.organizations.permissions import alliance_or_404
 from jlt_family.organizations.schemas import AllianceSchema
 
-blp = Blueprint("alliances", __name__, url_prefix="/api/v1",
-                description="教联体申报与审批 (forming and approving an alliance)")
+blp = Blueprint(
+    "alliances", __name__, url_prefix="/api/v1", description="教联体申报与审批 (forming and approving an alliance)"
+)
 
 
 def _out(alliance):

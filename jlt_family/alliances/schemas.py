@@ -16,8 +16,10 @@ class MemberInputSchema(Schema):
     """成员单位: a resource unit of the catalogue, a 街道社区 or a 政府部门, with what it does (000 §三.3)."""
 
     kind = fields.String(
-        required=True, validate=validate.OneOf(_KINDS, error=f"应为以下之一：{', '.join(_KINDS)}"),
-        metadata={"description": "resource_unit 社会资源单位 / community 街道社区 / department 政府部门"})
+        required=True,
+        validate=validate.OneOf(_KINDS, error=f"应为以下之一：{', '.join(_KINDS)}"),
+        metadata={"description": "resource_unit 社会资源单位 / community 街道社区 / department 政府部门"},
+    )
     resource_unit_id = Id(allow_none=True, metadata={"description": "资源目录中的单位（社会资源单位必填）"})
     name = text(100, allow_none=True, metadata={"description": "单位名称（选了资源单位时默认为其名称）"})
     duties = text(2000, required=True, min_len=1, metadata={"description": "职责"})
@@ -47,12 +49,20 @@ class AllianceCreateSchema(Schema):
     name = text(100, required=True, min_len=2, metadata={"example": "乌兰浩特市第二小学教联体"})
     description = text(4000, load_default="", metadata={"description": "简介：工作目标、协同机制（提交前必填）"})
     centre_school_ids = fields.List(
-        Id(), required=True, validate=validate.Length(max=10),
-        metadata={"description": "中心校（1–2 所，同一区县；起草人须为其中一所的学校管理员）"})
-    member_school_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=200),
-                                    metadata={"description": "成员学校（同一区县）"})
-    members = fields.List(fields.Nested(MemberInputSchema), load_default=list, validate=validate.Length(max=200),
-                          metadata={"description": "成员单位"})
+        Id(),
+        required=True,
+        validate=validate.Length(max=10),
+        metadata={"description": "中心校（1–2 所，同一区县；起草人须为其中一所的学校管理员）"},
+    )
+    member_school_ids = fields.List(
+        Id(), load_default=list, validate=validate.Length(max=200), metadata={"description": "成员学校（同一区县）"}
+    )
+    members = fields.List(
+        fields.Nested(MemberInputSchema),
+        load_default=list,
+        validate=validate.Length(max=200),
+        metadata={"description": "成员单位"},
+    )
 
 
 class AllianceUpdateSchema(Schema):
@@ -116,8 +126,10 @@ class AllianceApplicationSchema(Schema):
     suspended_at = ShanghaiDateTime(allow_none=True)
     suspension_reason = fields.String()
     proposed_schools = fields.List(fields.Nested(ProposedSchoolSchema))
-    allowed_actions = fields.List(fields.String(), metadata={
-        "description": "当前用户可执行的操作：edit, submit, approve, return, suspend, reinstate"})
+    allowed_actions = fields.List(
+        fields.String(),
+        metadata={"description": "当前用户可执行的操作：edit, submit, approve, return, suspend, reinstate"},
+    )
 
 
 class AllianceEventSchema(Schema):

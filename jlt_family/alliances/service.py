@@ -75,9 +75,10 @@ class SchoolInOtherAlliance(Conflict):
 
     def __init__(self, schools):
         names = "、".join(school.name for school in schools)
-        super().__init__(f"{names}已加入其他教联体，一所学校只能属于一个教联体",
-                         errors={"schools": [{"id": s.id, "name": s.name, "alliance_id": s.alliance_id}
-                                             for s in schools]})
+        super().__init__(
+            f"{names}已加入其他教联体，一所学校只能属于一个教联体",
+            errors={"schools": [{"id": s.id, "name": s.name, "alliance_id": s.alliance_id} for s in schools]},
+        )
 
 
 def _wrong_status(alliance, expected, code):
@@ -92,12 +93,17 @@ def lock(alliance):
     and member units) as last committed: locking reads, so a concurrent edit or decision is seen, not a snapshot.
     """
     alliance = db.session.scalar(
-        sa.select(Alliance).where(Alliance.id == alliance.id).with_for_update()
+        sa.select(Alliance)
+        .where(Alliance.id == alliance.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
     for attribute, model in (("proposed_schools", AllianceSchool), ("members", AllianceMember)):
         rows = db.session.scalars(
-            sa.select(model).where(model.alliance_id == alliance.id).order_by(model.id).with_for_update()
+            sa.select(model)
+            .where(model.alliance_id == alliance.id)
+            .order_by(model.id)
+            .with_for_update()
             .execution_options(populate_existing=True)
         ).all()
         set_committed_value(alliance, attribute, rows)
@@ -113,9 +119,16 @@ def _lock_editable(alliance, actor):
 
 
 def _record(alliance, actor, action, *, from_status=None, to_status=None, comment="", now=None, **detail):
-    event = AllianceEvent(alliance_id=alliance.id, actor_user_id=actor.user_id, action=action,
-                          from_status=from_status, to_status=to_status, comment=comment, detail=detail,
-                          created_at=now or utcnow())
+    event = AllianceEvent(
+        alliance_id=alliance.id,
+        actor_user_id=actor.user_id,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        detail=detail,
+        created_at=now or utcnow(),
+    )
     db.session.add(event)
     return event
 
@@ -143,8 +156,15 @@ def create_alliance(actor, *, name, description="", centre_school_ids, member_sc
     if not {school.id for school in centres} & actor.admin_school_ids:
         raise PermissionDenied("只有中心校的学校管理员可以起草教联体", code="not_centre_school_admin")
     region_id = centres[0].region_id
-    alliance = Alliance(name=name, description=description, region_id=region_id, status=AllianceStatus.DRAFT,
-                        drafted_by_id=actor.user_id, created_at=now, updated_at=now)
+    alliance = Alliance(
+        name=name,
+        description=description,
+        region_id=region_id,
+        status=AllianceStatus.DRAFT,
+        drafted_by_id=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
     db.session.add(alliance)
     db.session.flush()
     for school, is_centre in [(s, True) for s in centres] + [(_school_or_422(i), False) for i in member_ids]:
@@ -152,8 +172,16 @@ def create_alliance(actor, *, name, description="", centre_school_ids, member_sc
         alliance.proposed_schools.append(AllianceSchool(school_id=school.id, is_centre=is_centre, added_at=now))
     for fields in members:
         _append_member(alliance, fields)
-    _record(alliance, actor, AllianceAction.CREATED, to_status=AllianceStatus.DRAFT.value, now=now, name=name,
-            schools=[s.id for s in centres] + member_ids, members=len(members))
+    _record(
+        alliance,
+        actor,
+        AllianceAction.CREATED,
+        to_status=AllianceStatus.DRAFT.value,
+        now=now,
+        name=name,
+        schools=[s.id for s in centres] + member_ids,
+        members=len(members),
+    )
     db.session.flush()
     return alliance
 
@@ -162,8 +190,9 @@ def update_alliance(alliance, actor, now=None, **fields):
     """修改名称、简介 (draft or returned)."""
     now = now or utcnow()
     alliance = _lock_editable(alliance, actor)
-    changes = {name: [getattr(alliance, name), value] for name, value in fields.items()
-               if getattr(alliance, name) != value}
+    changes = {
+        name: [getattr(alliance, name), value] for name, value in fields.items() if getattr(alliance, name) != value
+    }
     for name, (_old, value) in changes.items():
         setattr(alliance, name, value)
     if changes:
@@ -183,8 +212,15 @@ def add_school(alliance, actor, *, school_id, is_centre=False, now=None):
     if is_centre:
         _check_centre_room(alliance)
     alliance.proposed_schools.append(AllianceSchool(school_id=school.id, is_centre=is_centre, added_at=now))
-    _record(alliance, actor, AllianceAction.SCHOOL_ADDED, now=now, school_id=school.id, school=school.name,
-            is_centre=is_centre)
+    _record(
+        alliance,
+        actor,
+        AllianceAction.SCHOOL_ADDED,
+        now=now,
+        school_id=school.id,
+        school=school.name,
+        is_centre=is_centre,
+    )
     db.session.flush()
     return _touched(alliance, now)
 
@@ -201,8 +237,15 @@ def change_school(alliance, actor, school_id, *, is_centre, now=None):
     else:
         _check_not_last_centre(alliance, row)
     row.is_centre = is_centre
-    _record(alliance, actor, AllianceAction.SCHOOL_CHANGED, now=now, school_id=row.school_id,
-            school=row.school.name, is_centre=is_centre)
+    _record(
+        alliance,
+        actor,
+        AllianceAction.SCHOOL_CHANGED,
+        now=now,
+        school_id=row.school_id,
+        school=row.school.name,
+        is_centre=is_centre,
+    )
     return _touched(alliance, now)
 
 
@@ -214,8 +257,15 @@ def remove_school(alliance, actor, school_id, now=None):
     if row.is_centre:
         _check_not_last_centre(alliance, row)
     alliance.proposed_schools.remove(row)
-    _record(alliance, actor, AllianceAction.SCHOOL_REMOVED, now=now, school_id=row.school_id,
-            school=row.school.name, was_centre=row.is_centre)
+    _record(
+        alliance,
+        actor,
+        AllianceAction.SCHOOL_REMOVED,
+        now=now,
+        school_id=row.school_id,
+        school=row.school.name,
+        was_centre=row.is_centre,
+    )
     db.session.flush()
     return _touched(alliance, now)
 
@@ -227,8 +277,15 @@ def add_member(alliance, actor, now=None, **fields):
     alliance = _lock_editable(alliance, actor)
     member = _append_member(alliance, fields)
     db.session.flush()
-    _record(alliance, actor, AllianceAction.MEMBER_ADDED, now=now, member_id=member.id, member=member.name,
-            kind=member.kind.value)
+    _record(
+        alliance,
+        actor,
+        AllianceAction.MEMBER_ADDED,
+        now=now,
+        member_id=member.id,
+        member=member.name,
+        kind=member.kind.value,
+    )
     return _touched(alliance, now)
 
 
@@ -239,13 +296,19 @@ def change_member(alliance, actor, member_id, now=None, **fields):
     member = _member_or_404(alliance, member_id)
     if "name" in fields:
         _check_member_unique(alliance, member.kind, member.resource_unit_id, fields["name"], exclude=member)
-    changes = {name: [getattr(member, name), value] for name, value in fields.items()
-               if getattr(member, name) != value}
+    changes = {name: [getattr(member, name), value] for name, value in fields.items() if getattr(member, name) != value}
     for name, (_old, value) in changes.items():
         setattr(member, name, value)
     if changes:
-        _record(alliance, actor, AllianceAction.MEMBER_CHANGED, now=now, member_id=member.id, member=member.name,
-                changes=changes)
+        _record(
+            alliance,
+            actor,
+            AllianceAction.MEMBER_CHANGED,
+            now=now,
+            member_id=member.id,
+            member=member.name,
+            changes=changes,
+        )
         _touched(alliance, now)
     return alliance
 
@@ -255,8 +318,15 @@ def remove_member(alliance, actor, member_id, now=None):
     alliance = _lock_editable(alliance, actor)
     member = _member_or_404(alliance, member_id)
     alliance.members.remove(member)
-    _record(alliance, actor, AllianceAction.MEMBER_REMOVED, now=now, member_id=member.id, member=member.name,
-            kind=member.kind.value)
+    _record(
+        alliance,
+        actor,
+        AllianceAction.MEMBER_REMOVED,
+        now=now,
+        member_id=member.id,
+        member=member.name,
+        kind=member.kind.value,
+    )
     db.session.flush()
     return _touched(alliance, now)
 
@@ -273,15 +343,17 @@ def submit(alliance, actor, now=None):
     if not alliance.description.strip():
         raise RuleViolation("请填写教联体简介（工作目标、协同机制等）后再提交", code="description_required")
     if not alliance.members:
-        raise RuleViolation("请至少添加一个成员单位（社会资源单位、社区或政府部门）后再提交",
-                            code="member_units_required")
+        raise RuleViolation(
+            "请至少添加一个成员单位（社会资源单位、社区或政府部门）后再提交", code="member_units_required"
+        )
     taken = _schools_taken_elsewhere(alliance)
     if taken:
         raise SchoolInOtherAlliance(taken)
     before = alliance.status
     alliance.status, alliance.submitted_at, alliance.submitted_by_id = AllianceStatus.SUBMITTED, now, actor.user_id
-    _record(alliance, actor, AllianceAction.SUBMITTED, from_status=before.value, to_status=alliance.status.value,
-            now=now)
+    _record(
+        alliance, actor, AllianceAction.SUBMITTED, from_status=before.value, to_status=alliance.status.value, now=now
+    )
     return _touched(alliance, now)
 
 
@@ -294,9 +366,16 @@ def approve(alliance, actor, comment="", now=None):
     alliance.status, alliance.approved_at = AllianceStatus.APPROVED, now
     _reviewed(alliance, actor, comment, now)
     granted = _grant_first_admin(alliance, actor, now)
-    _record(alliance, actor, AllianceAction.APPROVED, from_status=AllianceStatus.SUBMITTED.value,
-            to_status=alliance.status.value, comment=comment, now=now,
-            alliance_admin_granted_to=granted.user_id if granted else None)
+    _record(
+        alliance,
+        actor,
+        AllianceAction.APPROVED,
+        from_status=AllianceStatus.SUBMITTED.value,
+        to_status=alliance.status.value,
+        comment=comment,
+        now=now,
+        alliance_admin_granted_to=granted.user_id if granted else None,
+    )
     _audit_decision(actor, alliance, "alliance_approved", comment=comment)
     return alliance
 
@@ -305,13 +384,21 @@ def return_for_changes(alliance, actor, comment, now=None):
     """退回修改 with the reviewer's comments (required); the centre schools edit and submit again."""
     now = now or utcnow()
     if not comment.strip():
-        raise RuleViolation("退回时请填写修改意见", code="comment_required",
-                            errors={"json": {"comment": ["退回时请填写修改意见"]}})
+        raise RuleViolation(
+            "退回时请填写修改意见", code="comment_required", errors={"json": {"comment": ["退回时请填写修改意见"]}}
+        )
     alliance = _lock_submitted(alliance)
     alliance.status = AllianceStatus.RETURNED
     _reviewed(alliance, actor, comment, now)
-    _record(alliance, actor, AllianceAction.RETURNED, from_status=AllianceStatus.SUBMITTED.value,
-            to_status=alliance.status.value, comment=comment, now=now)
+    _record(
+        alliance,
+        actor,
+        AllianceAction.RETURNED,
+        from_status=AllianceStatus.SUBMITTED.value,
+        to_status=alliance.status.value,
+        comment=comment,
+        now=now,
+    )
     _audit_decision(actor, alliance, "alliance_returned", comment=comment)
     return alliance
 
@@ -320,14 +407,22 @@ def suspend(alliance, actor, reason, now=None):
     """暂停 an approved alliance with a reason: its rows stay, its green channel and publication stop."""
     now = now or utcnow()
     if not reason.strip():
-        raise RuleViolation("暂停时请填写原因", code="suspension_reason_required",
-                            errors={"json": {"reason": ["暂停时请填写原因"]}})
+        raise RuleViolation(
+            "暂停时请填写原因", code="suspension_reason_required", errors={"json": {"reason": ["暂停时请填写原因"]}}
+        )
     alliance = lock(alliance)
     if alliance.status != AllianceStatus.APPROVED:
         _wrong_status(alliance, AllianceStatus.APPROVED, "alliance_not_approved")
     alliance.status, alliance.suspended_at, alliance.suspension_reason = AllianceStatus.SUSPENDED, now, reason
-    _record(alliance, actor, AllianceAction.SUSPENDED, from_status=AllianceStatus.APPROVED.value,
-            to_status=alliance.status.value, comment=reason, now=now)
+    _record(
+        alliance,
+        actor,
+        AllianceAction.SUSPENDED,
+        from_status=AllianceStatus.APPROVED.value,
+        to_status=alliance.status.value,
+        comment=reason,
+        now=now,
+    )
     _audit_decision(actor, alliance, "alliance_suspended", reason=reason)
     return alliance
 
@@ -339,16 +434,27 @@ def reinstate(alliance, actor, comment="", now=None):
     if alliance.status != AllianceStatus.SUSPENDED:
         _wrong_status(alliance, AllianceStatus.SUSPENDED, "alliance_not_suspended")
     alliance.status, alliance.suspended_at, alliance.suspension_reason = AllianceStatus.APPROVED, None, ""
-    _record(alliance, actor, AllianceAction.REINSTATED, from_status=AllianceStatus.SUSPENDED.value,
-            to_status=alliance.status.value, comment=comment, now=now)
+    _record(
+        alliance,
+        actor,
+        AllianceAction.REINSTATED,
+        from_status=AllianceStatus.SUSPENDED.value,
+        to_status=alliance.status.value,
+        comment=comment,
+        now=now,
+    )
     _audit_decision(actor, alliance, "alliance_reinstated", comment=comment)
     return alliance
 
 
 def history(alliance):
     """The alliance's history, oldest first (a statement to paginate)."""
-    return (sa.select(AllianceEvent).where(AllianceEvent.alliance_id == alliance.id)
-            .options(joinedload(AllianceEvent.actor)).order_by(AllianceEvent.id))
+    return (
+        sa.select(AllianceEvent)
+        .where(AllianceEvent.alliance_id == alliance.id)
+        .options(joinedload(AllianceEvent.actor))
+        .order_by(AllianceEvent.id)
+    )
 
 
 # Helpers -----------------------------------------------------------------------------------------------------
@@ -367,23 +473,28 @@ def _reviewed(alliance, actor, comment, now):
 
 def _audit_decision(actor, alliance, action, **detail):
     centres = sorted(centre_school_ids(alliance))
-    audit(actor, action, "alliance", alliance.id, school_id=centres[0] if centres else None, name=alliance.name,
-          **detail)
+    audit(
+        actor, action, "alliance", alliance.id, school_id=centres[0] if centres else None, name=alliance.name, **detail
+    )
 
 
 def _school_or_422(school_id):
     school = db.session.get(School, school_id)
     if school is None:
-        raise RuleViolation(f"学校编号 {school_id} 不存在", code="unknown_school",
-                            errors={"json": {"school_id": [f"学校编号 {school_id} 不存在"]}})
+        raise RuleViolation(
+            f"学校编号 {school_id} 不存在",
+            code="unknown_school",
+            errors={"json": {"school_id": [f"学校编号 {school_id} 不存在"]}},
+        )
     return school
 
 
 def _check_school_fits(alliance, school):
     """A school of the alliance's county, not already in another alliance."""
     if school.region_id != alliance.region_id:
-        raise RuleViolation(f"{school.name}不在本教联体所在的区县，教联体的学校应属于同一区县",
-                            code="school_other_county")
+        raise RuleViolation(
+            f"{school.name}不在本教联体所在的区县，教联体的学校应属于同一区县", code="school_other_county"
+        )
     if school.alliance_id is not None and school.alliance_id != alliance.id:
         raise SchoolInOtherAlliance([school])
 
@@ -420,11 +531,11 @@ def _append_member(alliance, fields):
         unit = _unit_or_422(fields["resource_unit_id"], alliance)
         fields["name"] = fields.get("name") or unit.name
     elif kind == MemberKind.RESOURCE_UNIT:
-        raise RuleViolation("社会资源单位成员请选择资源目录中的单位（resource_unit_id）",
-                            code="resource_unit_required")
+        raise RuleViolation("社会资源单位成员请选择资源目录中的单位（resource_unit_id）", code="resource_unit_required")
     if not fields.get("name"):
-        raise RuleViolation("请填写成员单位名称", code="member_name_required",
-                            errors={"json": {"name": ["请填写成员单位名称"]}})
+        raise RuleViolation(
+            "请填写成员单位名称", code="member_name_required", errors={"json": {"name": ["请填写成员单位名称"]}}
+        )
     _check_member_unique(alliance, kind, unit.id if unit else None, fields["name"])
     member = AllianceMember(**fields)
     alliance.members.append(member)
@@ -442,13 +553,17 @@ def _check_member_unique(alliance, kind, unit_id, name, exclude=None):
 def _unit_or_422(unit_id, alliance):
     unit = db.session.get(ResourceUnit, unit_id)
     if unit is None:
-        raise RuleViolation(f"资源单位编号 {unit_id} 不存在", code="unknown_resource_unit",
-                            errors={"json": {"resource_unit_id": [f"资源单位编号 {unit_id} 不存在"]}})
+        raise RuleViolation(
+            f"资源单位编号 {unit_id} 不存在",
+            code="unknown_resource_unit",
+            errors={"json": {"resource_unit_id": [f"资源单位编号 {unit_id} 不存在"]}},
+        )
     if not unit.is_active:
         raise RuleViolation(f"{unit.name}已停用，不能加入教联体", code="resource_unit_inactive")
     if unit.region_id not in _regions_around(alliance.region_id):
-        raise RuleViolation(f"{unit.name}不在本教联体所在地区（本区县、其上级或下级地区）",
-                            code="resource_unit_out_of_region")
+        raise RuleViolation(
+            f"{unit.name}不在本教联体所在地区（本区县、其上级或下级地区）", code="resource_unit_out_of_region"
+        )
     return unit
 
 
@@ -467,7 +582,10 @@ def _schools_taken_elsewhere(alliance):
     if not ids:
         return []
     schools = db.session.scalars(
-        sa.select(School).where(School.id.in_(ids)).order_by(School.id).with_for_update(read=True)
+        sa.select(School)
+        .where(School.id.in_(ids))
+        .order_by(School.id)
+        .with_for_update(read=True)
         .execution_options(populate_existing=True)
     ).all()
     return [school for school in schools if school.alliance_id not in (None, alliance.id)]
@@ -480,16 +598,14 @@ def _take_schools(alliance):
     for row in sorted(alliance.proposed_schools, key=lambda r: r.school_id):
         taken = update_rows(
             sa.update(School)
-            .where(School.id == row.school_id,
-                   sa.or_(School.alliance_id.is_(None), School.alliance_id == alliance.id))
+            .where(School.id == row.school_id, sa.or_(School.alliance_id.is_(None), School.alliance_id == alliance.id))
             .values(alliance_id=alliance.id, is_alliance_centre=row.is_centre)
         )
         if not taken:
             lost.append(row.school_id)
     if lost:
         schools = db.session.scalars(
-            sa.select(School).where(School.id.in_(lost)).order_by(School.id)
-            .execution_options(populate_existing=True)
+            sa.select(School).where(School.id.in_(lost)).order_by(School.id).execution_options(populate_existing=True)
         ).all()
         raise SchoolInOtherAlliance(schools)
     for row in alliance.proposed_schools:  # the conditional UPDATEs bypassed the session: re-read on next use
@@ -499,23 +615,35 @@ def _take_schools(alliance):
 def _grant_first_admin(alliance, approver, now):
     """The drafter becomes 教联体管理员 when the alliance has none and they still administer a centre school."""
     has_admin = db.session.scalar(
-        sa.select(sa.func.count()).select_from(StaffMembership)
-        .where(StaffMembership.alliance_id == alliance.id, StaffMembership.role == StaffRole.ALLIANCE_ADMIN,
-               StaffMembership.active_key == 1)
+        sa.select(sa.func.count())
+        .select_from(StaffMembership)
+        .where(
+            StaffMembership.alliance_id == alliance.id,
+            StaffMembership.role == StaffRole.ALLIANCE_ADMIN,
+            StaffMembership.active_key == 1,
+        )
     )
     if has_admin or alliance.drafted_by_id is None:
         return None
-    drafter_schools = set(db.session.scalars(
-        sa.select(StaffMembership.school_id)
-        .where(StaffMembership.user_id == alliance.drafted_by_id, StaffMembership.role == StaffRole.SCHOOL_ADMIN,
-               StaffMembership.active_key == 1)
-    ))
+    drafter_schools = set(
+        db.session.scalars(
+            sa.select(StaffMembership.school_id).where(
+                StaffMembership.user_id == alliance.drafted_by_id,
+                StaffMembership.role == StaffRole.SCHOOL_ADMIN,
+                StaffMembership.active_key == 1,
+            )
+        )
+    )
     if not drafter_schools & centre_school_ids(alliance):
         return None
-    membership = StaffMembership(user_id=alliance.drafted_by_id, role=StaffRole.ALLIANCE_ADMIN,
-                                 alliance_id=alliance.id, scope_key=alliance.id, granted_by_id=approver.user_id,
-                                 granted_at=now)
+    membership = StaffMembership(
+        user_id=alliance.drafted_by_id,
+        role=StaffRole.ALLIANCE_ADMIN,
+        alliance_id=alliance.id,
+        scope_key=alliance.id,
+        granted_by_id=approver.user_id,
+        granted_at=now,
+    )
     db.session.add(membership)
     db.session.flush()
     return membership
-

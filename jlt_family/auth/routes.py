@@ -39,8 +39,12 @@ def _me(actor):
 def _session_response(token, session):
     from jlt_family.auth.context import Actor
 
-    return {"token": token, "token_type": "Bearer", "expires_at": session.expires_at,
-            "user": _me(Actor(session.user, session.id))}
+    return {
+        "token": token,
+        "token_type": "Bearer",
+        "expires_at": session.expires_at,
+        "user": _me(Actor(session.user, session.id)),
+    }
 
 
 # Sign-in limits. A 家长会 puts hundreds of parents behind one school Wi-Fi (one NAT address), so the address
@@ -52,8 +56,7 @@ _FAILED_SIGN_IN = {"wechat_code_invalid", "wechat_user_blocked"}
 def _limit_address():
     config = current_app.config
     ratelimit.hit(f"login:{request.remote_addr}", config["LOGIN_ATTEMPTS_PER_ADDRESS_MINUTE"], 60)
-    ratelimit.refuse_if_reached(f"login_failed:{request.remote_addr}", config["LOGIN_FAILURES_PER_ADDRESS_MINUTE"],
-                                60)
+    ratelimit.refuse_if_reached(f"login_failed:{request.remote_addr}", config["LOGIN_FAILURES_PER_ADDRESS_MINUTE"], 60)
 
 
 def _limit_person(openid):

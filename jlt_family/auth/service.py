@@ -41,8 +41,9 @@ def wechat_error_to_app_error(exc: WeChatError, *, code_invalid="微信登录凭
     if exc.errcode == 40029:
         return BadRequest(code_invalid, code="wechat_code_invalid")
     if exc.errcode == 45011:  # WeChat's quota is per minute
-        return RateLimited("微信接口调用过于频繁，请稍后再试", code="wechat_rate_limited",
-                           headers={"Retry-After": "60"})
+        return RateLimited(
+            "微信接口调用过于频繁，请稍后再试", code="wechat_rate_limited", headers={"Retry-After": "60"}
+        )
     if exc.errcode == 40226:
         return PermissionDenied("该微信账号存在风险，暂时无法登录", code="wechat_user_blocked")
     if exc.errcode in MISCONFIGURED:

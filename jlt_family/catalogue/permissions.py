@@ -66,19 +66,35 @@ def audience_of(actor, region):
     region_ids = region_subtree_ids([region.id])
     alliance_ids = frozenset()
     if actor.alliance_ids:
-        alliance_ids = frozenset(db.session.scalars(sa.select(Alliance.id).where(
-            Alliance.id.in_(actor.alliance_ids), Alliance.region_id.in_(region_ids))))
+        alliance_ids = frozenset(
+            db.session.scalars(
+                sa.select(Alliance.id).where(Alliance.id.in_(actor.alliance_ids), Alliance.region_id.in_(region_ids))
+            )
+        )
     is_staff = (
-        (bool(actor.staff_school_ids) and _any(sa.select(School.id).where(
-            School.id.in_(actor.staff_school_ids), School.region_id.in_(region_ids))))
-        or (bool(actor.unit_ids) and _any(sa.select(ResourceUnit.id).where(
-            ResourceUnit.id.in_(actor.unit_ids), ResourceUnit.region_id.in_(region_ids))))
+        bool(actor.staff_school_ids)
+        and _any(sa.select(School.id).where(School.id.in_(actor.staff_school_ids), School.region_id.in_(region_ids)))
+    ) or (
+        bool(actor.unit_ids)
+        and _any(
+            sa.select(ResourceUnit.id).where(
+                ResourceUnit.id.in_(actor.unit_ids), ResourceUnit.region_id.in_(region_ids)
+            )
+        )
     )
     is_guardian = actor.family_id is not None and _any(
-        sa.select(Student.id).join(School, School.id == Student.school_id)
-        .where(Student.family_id == actor.family_id, School.region_id.in_(region_ids)))
-    return CatalogueAudience(region=region, region_ids=region_ids, is_region_admin=region.id in actor.region_ids,
-                             alliance_ids=alliance_ids, is_staff=bool(is_staff), is_guardian=bool(is_guardian))
+        sa.select(Student.id)
+        .join(School, School.id == Student.school_id)
+        .where(Student.family_id == actor.family_id, School.region_id.in_(region_ids))
+    )
+    return CatalogueAudience(
+        region=region,
+        region_ids=region_ids,
+        is_region_admin=region.id in actor.region_ids,
+        alliance_ids=alliance_ids,
+        is_staff=bool(is_staff),
+        is_guardian=bool(is_guardian),
+    )
 
 
 def catalogue_audience_or_404(actor, region_id):

@@ -84,8 +84,11 @@ def offering_entry(offering, alliances, next_slot):
         "schedule_label": schedule_label(offering),
         "green_channel": green,
         "green_alliances": [_brief(a) for a in alliances] if green else [],
-        "next_slot": ({"id": next_slot.id, "starts_at": next_slot.starts_at, "ends_at": next_slot.ends_at}
-                      if next_slot is not None else None),
+        "next_slot": (
+            {"id": next_slot.id, "starts_at": next_slot.starts_at, "ends_at": next_slot.ends_at}
+            if next_slot is not None
+            else None
+        ),
         "updated_at": offering.updated_at,
     }
 
@@ -117,8 +120,24 @@ def unit_entry(unit, offerings_changed, offerings, alliances, next_slots, *, sho
 # Export rows ----------------------------------------------------------------------------------------------------
 
 EXPORT_HEADER = (
-    "旗县", "资源单位", "单位类型", "状态", "地址", "开放信息", "简介", "联系人", "联系电话", "服务的教联体",
-    "开放项目", "项目类型", "适用对象", "费用", "绿色通道", "绿色通道适用教联体", "每周开放", "最近可约场次",
+    "旗县",
+    "资源单位",
+    "单位类型",
+    "状态",
+    "地址",
+    "开放信息",
+    "简介",
+    "联系人",
+    "联系电话",
+    "服务的教联体",
+    "开放项目",
+    "项目类型",
+    "适用对象",
+    "费用",
+    "绿色通道",
+    "绿色通道适用教联体",
+    "每周开放",
+    "最近可约场次",
     "最后更新",
 )
 
@@ -132,8 +151,15 @@ def export_rows(entries):
     for entry in entries:
         unit = entry["unit"]
         common = (
-            unit.region.name, unit.name, RESOURCE_UNIT_KIND_LABELS[unit.kind], "开放" if unit.is_active else "已停用",
-            unit.address, unit.opening_info, unit.description, unit.contact_person, unit.contact_phone,
+            unit.region.name,
+            unit.name,
+            RESOURCE_UNIT_KIND_LABELS[unit.kind],
+            "开放" if unit.is_active else "已停用",
+            unit.address,
+            unit.opening_info,
+            unit.description,
+            unit.contact_person,
+            unit.contact_phone,
             "、".join(a.name for a in entry["alliances"]),
         )
         updated = _shanghai(last_change(unit, entry["offerings_changed"]))
@@ -143,9 +169,18 @@ def export_rows(entries):
         for offering in entry["offerings"]:
             shown = offering_entry(offering, entry["alliances"], entry["next_slots"].get(offering.id))
             next_slot = shown["next_slot"]
-            yield (*common, shown["title"], shown["kind_label"], shown["audience_label"], shown["price_label"],
-                   "有" if shown["green_channel"] else "无", "、".join(a["name"] for a in shown["green_alliances"]),
-                   shown["schedule_label"], _shanghai(next_slot["starts_at"]) if next_slot else "", updated)
+            yield (
+                *common,
+                shown["title"],
+                shown["kind_label"],
+                shown["audience_label"],
+                shown["price_label"],
+                "有" if shown["green_channel"] else "无",
+                "、".join(a["name"] for a in shown["green_alliances"]),
+                shown["schedule_label"],
+                _shanghai(next_slot["starts_at"]) if next_slot else "",
+                updated,
+            )
 
 
 # Unit management --------------------------------------------------------------------------------------------------

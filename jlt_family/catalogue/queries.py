@@ -30,13 +30,16 @@ def like_pattern(keyword):
 
 def _members_of(alliance_ids):
     return sa.select(AllianceMember.resource_unit_id).where(
-        AllianceMember.alliance_id.in_(alliance_ids), AllianceMember.resource_unit_id.is_not(None))
+        AllianceMember.alliance_id.in_(alliance_ids), AllianceMember.resource_unit_id.is_not(None)
+    )
 
 
 def _serves_approved_alliance(unit_id_column):
     return sa.exists().where(
-        AllianceMember.resource_unit_id == unit_id_column, AllianceMember.alliance_id == Alliance.id,
-        Alliance.status == AllianceStatus.APPROVED)
+        AllianceMember.resource_unit_id == unit_id_column,
+        AllianceMember.alliance_id == Alliance.id,
+        Alliance.status == AllianceStatus.APPROVED,
+    )
 
 
 @dataclass
@@ -70,8 +73,10 @@ class CatalogueQuery:
         conditions = [Offering.is_active.is_(True)]
         if args.get("grade") is not None:
             grade = args["grade"]
-            conditions += [sa.or_(Offering.min_grade.is_(None), Offering.min_grade <= grade),
-                           sa.or_(Offering.max_grade.is_(None), Offering.max_grade >= grade)]
+            conditions += [
+                sa.or_(Offering.min_grade.is_(None), Offering.min_grade <= grade),
+                sa.or_(Offering.max_grade.is_(None), Offering.max_grade >= grade),
+            ]
         if args.get("offering_kind"):
             conditions.append(Offering.kind == args["offering_kind"])
         if args.get("free_only"):
@@ -96,11 +101,14 @@ class CatalogueQuery:
             conditions.append(ResourceUnit.kind == args["kind"])
         if args.get("alliance_id"):
             listed = sa.or_(Alliance.status == AllianceStatus.APPROVED, Alliance.id.in_(audience.alliance_ids))
-            conditions.append(ResourceUnit.id.in_(
-                _members_of([args["alliance_id"]]).join(Alliance, Alliance.id == AllianceMember.alliance_id)
-                .where(listed)))
-        listed_offering = sa.exists().where(Offering.resource_unit_id == ResourceUnit.id,
-                                            *self.offering_conditions())
+            conditions.append(
+                ResourceUnit.id.in_(
+                    _members_of([args["alliance_id"]])
+                    .join(Alliance, Alliance.id == AllianceMember.alliance_id)
+                    .where(listed)
+                )
+            )
+        listed_offering = sa.exists().where(Offering.resource_unit_id == ResourceUnit.id, *self.offering_conditions())
         if self.filters_offerings:
             conditions.append(listed_offering)
         elif self.keyword:
@@ -109,21 +117,29 @@ class CatalogueQuery:
 
     def units(self):
         """The units, each with the last change time of its offerings, in a stable order (name, then id)."""
-        offerings_changed = (sa.select(sa.func.max(Offering.updated_at))
-                             .where(Offering.resource_unit_id == ResourceUnit.id).scalar_subquery())
-        return (sa.select(ResourceUnit, offerings_changed.label("offerings_changed"))
-                .where(*self.unit_conditions())
-                .options(joinedload(ResourceUnit.region))
-                .order_by(ResourceUnit.name, ResourceUnit.id))
+        offerings_changed = (
+            sa.select(sa.func.max(Offering.updated_at))
+            .where(Offering.resource_unit_id == ResourceUnit.id)
+            .scalar_subquery()
+        )
+        return (
+            sa.select(ResourceUnit, offerings_changed.label("offerings_changed"))
+            .where(*self.unit_conditions())
+            .options(joinedload(ResourceUnit.region))
+            .order_by(ResourceUnit.name, ResourceUnit.id)
+        )
 
     def offerings(self, unit_ids, limit=None):
         """The listed offerings of these units (with their weekly rules), by unit then id."""
         if not unit_ids:
             return []
-        stmt = (sa.select(Offering).join(ResourceUnit, ResourceUnit.id == Offering.resource_unit_id)
-                .where(Offering.resource_unit_id.in_(unit_ids), *self.offering_conditions())
-                .options(selectinload(Offering.rules))
-                .order_by(Offering.resource_unit_id, Offering.id))
+        stmt = (
+            sa.select(Offering)
+            .join(ResourceUnit, ResourceUnit.id == Offering.resource_unit_id)
+            .where(Offering.resource_unit_id.in_(unit_ids), *self.offering_conditions())
+            .options(selectinload(Offering.rules))
+            .order_by(Offering.resource_unit_id, Offering.id)
+        )
         if limit is not None:
             stmt = stmt.limit(limit)
         return db.session.scalars(stmt).all()
@@ -156,10 +172,13 @@ def next_open_slots(offering_ids, now):
     """{offering_id: its next open slot with places left}, in one query (the lowest id wins a tie)."""
     if not offering_ids:
         return {}
-    upcoming = [Slot.offering_id.in_(offering_ids), Slot.status == SlotStatus.OPEN, Slot.starts_at > now,
-                _has_places()]
-    first = (sa.select(Slot.offering_id, sa.func.min(Slot.starts_at).label("starts_at"))
-             .where(*upcoming).group_by(Slot.offering_id).subquery())
+    upcoming = [Slot.offering_id.in_(offering_ids), Slot.status == SlotStatus.OPEN, Slot.starts_at > now, _has_places()]
+    first = (
+        sa.select(Slot.offering_id, sa.func.min(Slot.starts_at).label("starts_at"))
+        .where(*upcoming)
+        .group_by(Slot.offering_id)
+        .subquery()
+    )
     rows = db.session.scalars(
         sa.select(Slot)
         .join(first, sa.and_(first.c.offering_id == Slot.offering_id, first.c.starts_at == Slot.starts_at))

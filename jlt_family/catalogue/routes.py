@@ -11,8 +11,12 @@ from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
 from jlt_family.organizations.presenters import region_brief
 
-blp = Blueprint("catalogue", __name__, url_prefix="/api/v1",
-                description="资源目录清单 (the county resource catalogue) and resource-unit management")
+blp = Blueprint(
+    "catalogue",
+    __name__,
+    url_prefix="/api/v1",
+    description="资源目录清单 (the county resource catalogue) and resource-unit management",
+)
 
 
 # ---- resource units (the bureau; venue staff for the public profile) --------------------------------------------
@@ -86,8 +90,7 @@ def reactivate_unit(unit_id):
 def list_unit_changes(args, unit_id):
     """资源单位变更记录, newest first (the bureau above the unit and the unit's staff)."""
     unit = permissions.unit_changes_or_404(current_actor(), unit_id)
-    return present_page(paginate(service.unit_changes(unit), args["page"], args["page_size"]),
-                        presenters.change_out)
+    return present_page(paginate(service.unit_changes(unit), args["page"], args["page_size"]), presenters.change_out)
 
 
 # ---- the catalogue --------------------------------------------------------------------------------------------
@@ -102,17 +105,30 @@ def get_catalogue(args, region_id):
     """一旗县一清单: the county's resource units with their offerings and alliances, filtered and searched."""
     audience = permissions.catalogue_audience_or_404(current_actor(), region_id)
     result = service.catalogue_page(audience, args)
-    items = [presenters.unit_entry(e["unit"], e["offerings_changed"], e["offerings"], e["alliances"],
-                                   e["next_slots"], show_phone=audience.sees_contacts) for e in result["entries"]]
-    return {"region": region_brief(audience.region), "items": items, "page": result["page"],
-            "page_size": result["page_size"], "total": result["total"]}
+    items = [
+        presenters.unit_entry(
+            e["unit"],
+            e["offerings_changed"],
+            e["offerings"],
+            e["alliances"],
+            e["next_slots"],
+            show_phone=audience.sees_contacts,
+        )
+        for e in result["entries"]
+    ]
+    return {
+        "region": region_brief(audience.region),
+        "items": items,
+        "page": result["page"],
+        "page_size": result["page_size"],
+        "total": result["total"],
+    }
 
 
 @blp.route("/regions/<id:region_id>/catalogue/export", methods=["GET"])
 @blp.login_required
 @blp.arguments(schemas.CatalogueExportArgsSchema, location="query")
-@blp.response(200, content_type="text/csv",
-              description="CSV（UTF-8 带 BOM）或 XLSX，每行一个单位 × 开放项目")
+@blp.response(200, content_type="text/csv", description="CSV（UTF-8 带 BOM）或 XLSX，每行一个单位 × 开放项目")
 @blp.errors(403, 404, 422)
 def export_catalogue(args, region_id):
     """导出资源清单 as CSV or XLSX with the same filters (the bureau: every unit; alliance admins: their units)."""
@@ -120,10 +136,13 @@ def export_catalogue(args, region_id):
     permissions.require(audience.may_export, "只有教育局和教联体管理员可以导出资源清单")
     entries = service.catalogue_export(audience, args)
     extension = args.pop("format")
-    headers = {"Content-Disposition": export.content_disposition(audience.region, extension),
-               "Cache-Control": "private, no-store"}
+    headers = {
+        "Content-Disposition": export.content_disposition(audience.region, extension),
+        "Cache-Control": "private, no-store",
+    }
     if extension == "xlsx":
         body = export.xlsx_bytes(entries, f"{audience.region.name}资源清单")
         return Response(body, content_type=export.MEDIA_TYPES["xlsx"], headers=headers)
-    return Response(stream_with_context(export.csv_chunks(entries)), content_type=export.MEDIA_TYPES["csv"],
-                    headers=headers)
+    return Response(
+        stream_with_context(export.csv_chunks(entries)), content_type=export.MEDIA_TYPES["csv"], headers=headers
+    )

@@ -126,8 +126,11 @@ class CatalogueArgsSchema(CatalogueFilterSchema, PageArgsSchema):
 
 
 class CatalogueExportArgsSchema(CatalogueFilterSchema):
-    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx"]),
-                           metadata={"description": "csv（UTF-8 带 BOM，Excel 可直接打开）或 xlsx"})
+    format = fields.String(
+        load_default="csv",
+        validate=validate.OneOf(["csv", "xlsx"]),
+        metadata={"description": "csv（UTF-8 带 BOM，Excel 可直接打开）或 xlsx"},
+    )
 
 
 class NextSlotSchema(Schema):

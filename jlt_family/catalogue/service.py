@@ -6,7 +6,6 @@ clash answers 409 ``resource_unit_name_taken``, also when two requests race (the
 is written to the audit log with the fields before and after.
 """
 
-
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -30,8 +29,11 @@ SUBJECT = "resource_unit"
 
 
 def _name_taken():
-    return Conflict("本地区已有同名的资源单位", code="resource_unit_name_taken",
-                    errors={"json": {"name": ["本地区已有同名的资源单位"]}})
+    return Conflict(
+        "本地区已有同名的资源单位",
+        code="resource_unit_name_taken",
+        errors={"json": {"name": ["本地区已有同名的资源单位"]}},
+    )
 
 
 def _check_name_free(region_id, name, exclude_id=None):
@@ -63,8 +65,13 @@ def create_unit(region, data, *, actor):
     unit = ResourceUnit(region_id=region.id, **data)
     db.session.add(unit)
     _flush_unique_name()
-    audit(actor, "create_resource_unit", SUBJECT, unit.id,
-          changes={name: [None, _plain(value)] for name, value in sorted(data.items())})
+    audit(
+        actor,
+        "create_resource_unit",
+        SUBJECT,
+        unit.id,
+        changes={name: [None, _plain(value)] for name, value in sorted(data.items())},
+    )
     return unit
 
 
@@ -72,10 +79,16 @@ def update_unit(unit, changes, *, actor, as_admin):
     """修改资源单位: every field for the bureau; the public profile only for the unit's venue staff."""
     refused = set(changes) - PROFILE_FIELDS
     if not as_admin and refused:
-        raise PermissionDenied("场馆工作人员只能修改地址、开放信息、简介和联系方式", code="profile_fields_only",
-                               errors={"json": {name: ["无权修改此项"] for name in sorted(refused)}})
-    diff = {name: [_plain(getattr(unit, name)), _plain(value)] for name, value in changes.items()
-            if getattr(unit, name) != value}
+        raise PermissionDenied(
+            "场馆工作人员只能修改地址、开放信息、简介和联系方式",
+            code="profile_fields_only",
+            errors={"json": {name: ["无权修改此项"] for name in sorted(refused)}},
+        )
+    diff = {
+        name: [_plain(getattr(unit, name)), _plain(value)]
+        for name, value in changes.items()
+        if getattr(unit, name) != value
+    }
     if not diff:
         return unit
     if "name" in diff:
@@ -90,9 +103,11 @@ def update_unit(unit, changes, *, actor, as_admin):
 
 def _switch(unit, active):
     """Flip ``is_active`` with one conditional UPDATE: of racing clicks exactly one switches (and is audited)."""
-    switched = update_rows(sa.update(ResourceUnit)
-                           .where(ResourceUnit.id == unit.id, ResourceUnit.is_active.is_(not active))
-                           .values(is_active=active, updated_at=utcnow()))
+    switched = update_rows(
+        sa.update(ResourceUnit)
+        .where(ResourceUnit.id == unit.id, ResourceUnit.is_active.is_(not active))
+        .values(is_active=active, updated_at=utcnow())
+    )
     db.session.expire(unit)
     return switched == 1
 
@@ -115,9 +130,11 @@ def reactivate_unit(unit, *, actor):
 
 def unit_changes(unit):
     """The statement of a unit's change history, newest first."""
-    return (sa.select(AuditLog)
-            .where(AuditLog.subject_type == SUBJECT, AuditLog.subject_id == unit.id)
-            .order_by(AuditLog.created_at.desc(), AuditLog.id.desc()))
+    return (
+        sa.select(AuditLog)
+        .where(AuditLog.subject_type == SUBJECT, AuditLog.subject_id == unit.id)
+        .order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+    )
 
 
 # The catalogue ----------------------------------------------------------------------------------------------------
@@ -130,8 +147,16 @@ def _entries(query, rows, offerings):
     by_unit = {}
     for offering in offerings:
         by_unit.setdefault(offering.resource_unit_id, []).append(offering)
-    return [{"unit": unit, "offerings_changed": changed, "offerings": by_unit.get(unit.id, []),
-             "alliances": alliances.get(unit.id, []), "next_slots": next_slots} for unit, changed in rows]
+    return [
+        {
+            "unit": unit,
+            "offerings_changed": changed,
+            "offerings": by_unit.get(unit.id, []),
+            "alliances": alliances.get(unit.id, []),
+            "next_slots": next_slots,
+        }
+        for unit, changed in rows
+    ]
 
 
 def catalogue_page(audience, args, now=None):

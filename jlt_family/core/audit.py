@@ -36,8 +36,20 @@ def audit(actor, action, subject_type, subject_id, *, school_id=None, region_id=
     return entry
 
 
-def audit_read(actor, action, scope_type, scope_id, rows, *, within=None, school_id=None, region_id=None,
-               per_school=None, query=None, **detail):
+def audit_read(
+    actor,
+    action,
+    scope_type,
+    scope_id,
+    rows,
+    *,
+    within=None,
+    school_id=None,
+    region_id=None,
+    per_school=None,
+    query=None,
+    **detail,
+):
     """Record a staff read (查阅留痕): ``actor`` read ``rows`` rows (an int, the rows themselves, or a page from
     ``paginate``, whose total is kept too) of ``scope_type`` ``scope_id``. Whose trail shows it: ``within`` (the
     school, resource unit, alliance or region the scope belongs to), or ``school_id`` / ``region_id``; for a list
@@ -55,8 +67,10 @@ def audit_read(actor, action, scope_type, scope_id, rows, *, within=None, school
     counts = {school_id: rows if isinstance(rows, int) else len(rows)}
     if per_school is not None:
         counts = Counter(school for school in map(per_school, rows) if school is not None) or {school_id: 0}
-    entries = [audit(actor, action, scope_type, scope_id, school_id=school, region_id=region_id, row_count=count,
-                     **detail) for school, count in counts.items()]
+    entries = [
+        audit(actor, action, scope_type, scope_id, school_id=school, region_id=region_id, row_count=count, **detail)
+        for school, count in counts.items()
+    ]
     if has_request_context():
         after_this_request(_commit_on_success)
     return entries

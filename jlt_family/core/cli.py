@@ -36,8 +36,11 @@ def seed_demo_command():
 
 @click.command("grant-role")
 @click.option("--openid", required=True, help="The user's openid (created if unknown).")
-@click.option("--role", required=True, type=click.Choice(["teacher", "school_admin", "venue_staff",
-                                                          "alliance_admin", "region_admin"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["teacher", "school_admin", "venue_staff", "alliance_admin", "region_admin"]),
+)
 @click.option("--scope-id", required=True, type=int, help="Id of the school, unit, alliance or region.")
 @with_appcontext
 def grant_role_command(openid, role, scope_id):

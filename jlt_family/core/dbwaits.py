@@ -45,9 +45,11 @@ def bounds(config):
     def bound(seconds):
         return Bound(seconds, seconds + read if seconds else None)
 
-    return {"request": bound(config["DB_STATEMENT_TIMEOUT_SECONDS"]),
-            "long": bound(config["DB_JOB_STATEMENT_TIMEOUT_SECONDS"]),
-            "ready": bound(config["DB_READY_TIMEOUT_SECONDS"])}
+    return {
+        "request": bound(config["DB_STATEMENT_TIMEOUT_SECONDS"]),
+        "long": bound(config["DB_JOB_STATEMENT_TIMEOUT_SECONDS"]),
+        "ready": bound(config["DB_READY_TIMEOUT_SECONDS"]),
+    }
 
 
 def init_app(app):

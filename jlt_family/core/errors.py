@@ -190,14 +190,16 @@ def register_error_handlers(app):
             return _app_error(Conflict("数据不符合约束条件", code="constraint_violation"))
         if is_lock_conflict(exc):
             log.warning("lock conflict, answered 503 database_busy: %s", exc.orig)
-            return _app_error(ServiceUnavailable("系统繁忙，请稍后重试", code="database_busy",
-                                                 headers={"Retry-After": "1"}))
+            return _app_error(
+                ServiceUnavailable("系统繁忙，请稍后重试", code="database_busy", headers={"Retry-After": "1"})
+            )
         from jlt_family.core.dbwaits import is_statement_timeout
 
         if is_statement_timeout(exc):
             log.warning("database statement interrupted at its bound: %s", exc.orig)
-            return _app_error(ServiceUnavailable("数据库响应超时，请稍后再试", code="database_timeout",
-                                                 headers={"Retry-After": "5"}))
+            return _app_error(
+                ServiceUnavailable("数据库响应超时，请稍后再试", code="database_timeout", headers={"Retry-After": "5"})
+            )
         log.error("database unavailable: %s", exc.orig)
         return _app_error(ServiceUnavailable("数据库暂时不可用，请稍后再试", code="database_unavailable"))
 

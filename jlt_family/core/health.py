@@ -25,8 +25,14 @@ class Liveness:
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(ALIVE))),
-                                      ("Cache-Control", "no-store")])
+            start_response(
+                "200 OK",
+                [
+                    ("Content-Type", "application/json"),
+                    ("Content-Length", str(len(ALIVE))),
+                    ("Cache-Control", "no-store"),
+                ],
+            )
             return [] if environ["REQUEST_METHOD"] == "HEAD" else [ALIVE]
         return self.wsgi_app(environ, start_response)
 

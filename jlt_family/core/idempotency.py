@@ -63,11 +63,17 @@ def is_replay():
     actor = g.get("actor")
     if key is None or not _KEY_RE.match(key) or actor is None or not actor.is_authenticated:
         return False
-    return db.session.scalar(
-        sa.select(sa.literal(True)).where(
-            IdempotencyRecord.user_id == actor.user_id, IdempotencyRecord.key == key,
-            IdempotencyRecord.request_hash == _request_digest(), IdempotencyRecord.status_code.is_not(None))
-    ) is not None
+    return (
+        db.session.scalar(
+            sa.select(sa.literal(True)).where(
+                IdempotencyRecord.user_id == actor.user_id,
+                IdempotencyRecord.key == key,
+                IdempotencyRecord.request_hash == _request_digest(),
+                IdempotencyRecord.status_code.is_not(None),
+            )
+        )
+        is not None
+    )
 
 
 def _request_digest():
@@ -99,6 +105,4 @@ def _replay(user_id, key, digest):
 
 def purge_expired(older_than):
     """Housekeeping: forget records created before ``older_than``."""
-    return db.session.execute(
-        sa.delete(IdempotencyRecord).where(IdempotencyRecord.created_at < older_than)
-    ).rowcount
+    return db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.created_at < older_than)).rowcount

@@ -15,8 +15,11 @@ FIELD_MESSAGES = {
     fields.Decimal: {"special": "不允许 NaN 或无穷大"},
     fields.Boolean: {"invalid": "应为 true 或 false"},
     fields.Date: {"invalid": "应为日期，例如 2026-11-22", "format": "无法格式化为日期"},
-    fields.DateTime: {"invalid": "应为带时区的时间，例如 2026-11-22T15:00:00+08:00",
-                      "invalid_awareness": "时间需带时区", "format": "无法格式化为时间"},
+    fields.DateTime: {
+        "invalid": "应为带时区的时间，例如 2026-11-22T15:00:00+08:00",
+        "invalid_awareness": "时间需带时区",
+        "format": "无法格式化为时间",
+    },
     fields.Time: {"invalid": "应为时间，例如 07:00", "invalid_awareness": "时间格式有误", "format": "无法格式化为时间"},
     fields.Email: {"invalid": "不是有效的邮箱地址"},
     fields.URL: {"invalid": "不是有效的网址"},

@@ -24,9 +24,7 @@ def hit(bucket, limit, window_seconds=60):
     table = RateLimitCounter.__table__
     with db.engine.begin() as conn:
         conn.execute(_upsert(conn.dialect.name, table, bucket, window))
-        hits = conn.scalar(
-            sa.select(table.c.hits).where(table.c.bucket == bucket, table.c.window_start == window)
-        )
+        hits = conn.scalar(sa.select(table.c.hits).where(table.c.bucket == bucket, table.c.window_start == window))
     if hits > limit:
         retry_after = max(1, int(window + window_seconds - now))
         raise RateLimited(headers={"Retry-After": str(retry_after)})
@@ -47,9 +45,7 @@ def refuse_if_reached(bucket, limit, window_seconds=60):
     window = int(now // window_seconds) * window_seconds
     table = RateLimitCounter.__table__
     with db.engine.connect() as conn:
-        hits = conn.scalar(
-            sa.select(table.c.hits).where(table.c.bucket == bucket, table.c.window_start == window)
-        ) or 0
+        hits = conn.scalar(sa.select(table.c.hits).where(table.c.bucket == bucket, table.c.window_start == window)) or 0
     if hits >= limit:
         raise RateLimited(headers={"Retry-After": str(max(1, int(window + window_seconds - now)))})
 

@@ -101,8 +101,9 @@ class Blueprint(flask_smorest.Blueprint):
             return view_func(*args, **kwargs)
 
         wrapper._apidoc = dict(getattr(view_func, "_apidoc", {}))
-        arguments = wrapper._apidoc["arguments"] = {"parameters": [{"in": "json", "required": False,
-                                                                    "schema": EmptyBodySchema}]}
+        arguments = wrapper._apidoc["arguments"] = {
+            "parameters": [{"in": "json", "required": False, "schema": EmptyBodySchema}]
+        }
         arguments["responses"] = {status: HTTPStatus(status).name for status in (400, 413, 422)}
         return wrapper
 

@@ -114,8 +114,7 @@ class PageArgsSchema(Schema):
     """分页参数 (read from the query string, so the integers arrive as text)."""
 
     page = SmallInt(min=1, max=100000, strict=False, load_default=1, metadata={"description": "页码，从 1 开始"})
-    page_size = SmallInt(min=1, max=100, strict=False, load_default=20,
-                         metadata={"description": "每页条数，最多 100"})
+    page_size = SmallInt(min=1, max=100, strict=False, load_default=20, metadata={"description": "每页条数，最多 100"})
 
 
 _page_schemas = {}

@@ -61,8 +61,13 @@ def current_code(session, now=None):
     step = _step(now)
     valid_until = dt.datetime.fromtimestamp((step + 1) * _step_seconds(), dt.UTC)
     opens, closes = checkin_window(session)
-    return {"code": _code_at(session, step), "step_seconds": _step_seconds(), "valid_until": valid_until,
-            "window_opens_at": opens, "window_closes_at": closes}
+    return {
+        "code": _code_at(session, step),
+        "step_seconds": _step_seconds(),
+        "valid_until": valid_until,
+        "window_opens_at": opens,
+        "window_closes_at": closes,
+    }
 
 
 def _verify(session, code, now):
@@ -87,8 +92,8 @@ def check_in(session, guardian, code, now=None):
         raise Conflict("您已签到", code="already_checked_in")
     _verify(session, code, now)
     changed = db.session.execute(
-        sa.update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.status.in_(
-            (EnrolmentStatus.ENROLLED, EnrolmentStatus.ABSENT)))
+        sa.update(Enrolment)
+        .where(Enrolment.id == enrolment.id, Enrolment.status.in_((EnrolmentStatus.ENROLLED, EnrolmentStatus.ABSENT)))
         .values(status=EnrolmentStatus.ATTENDED, checked_in_at=now),
         execution_options={"synchronize_session": False},
     ).rowcount
@@ -130,29 +135,35 @@ def record_backfilled(session, child_ids, by_user_id, now=None):
         sa.select(Student.id, Student.school_id, Student.family_id).where(Student.id.in_(set(child_ids)))
     ).all()
     schools = {school_id for _, school_id, _ in students}
-    eligible = {school_id for school_id in schools if audience_for_schools(frozenset({school_id}))
-                .includes(session.course)}
+    eligible = {
+        school_id for school_id in schools if audience_for_schools(frozenset({school_id})).includes(session.course)
+    }
     found = {sid: family_id for sid, school_id, family_id in students if school_id in eligible and family_id}
     unknown = sorted(set(child_ids) - set(found))
     if unknown:
-        raise RuleViolation("部分孩子不属于该课程的学校范围或尚未绑定家庭", code="child_not_in_audience",
-                            errors={"child_ids": unknown})
+        raise RuleViolation(
+            "部分孩子不属于该课程的学校范围或尚未绑定家庭", code="child_not_in_audience", errors={"child_ids": unknown}
+        )
     families = sorted(set(found.values()))
     guardians = {}
-    for guardian in db.session.scalars(sa.select(Guardian).where(Guardian.family_id.in_(families))
-                                       .order_by(Guardian.is_primary.desc(), Guardian.id)):
+    for guardian in db.session.scalars(
+        sa.select(Guardian).where(Guardian.family_id.in_(families)).order_by(Guardian.is_primary.desc(), Guardian.id)
+    ):
         guardians.setdefault(guardian.family_id, guardian)
     for family_id in families:
         guardian = guardians[family_id]
-        enrolment = db.session.scalar(sa.select(Enrolment).where(
-            Enrolment.session_id == session.id, Enrolment.guardian_id == guardian.id, Enrolment.active_key == 1)
-            .with_for_update())
+        enrolment = db.session.scalar(
+            sa.select(Enrolment)
+            .where(Enrolment.session_id == session.id, Enrolment.guardian_id == guardian.id, Enrolment.active_key == 1)
+            .with_for_update()
+        )
         if enrolment is None:
             if session.taken + 1 > session.capacity:
                 raise RuleViolation("出席家庭数超过场次名额", code="capacity_exceeded")
             session.taken = session.taken + 1
-            enrolment = Enrolment(session_id=session.id, guardian_id=guardian.id, user_id=guardian.user_id,
-                                  created_at=now)
+            enrolment = Enrolment(
+                session_id=session.id, guardian_id=guardian.id, user_id=guardian.user_id, created_at=now
+            )
             db.session.add(enrolment)
         if enrolment.status == EnrolmentStatus.WAITLISTED:
             continue
@@ -167,18 +178,32 @@ def close_ended_sessions(now=None):
     """After the end: enrolled parents who did not check in become absent, the waitlist lapses, the session is
     held. Conditional UPDATEs only, so running it twice (or from two schedulers at once) changes nothing twice."""
     now = now or utcnow()
-    ended = list(db.session.scalars(sa.select(CourseSession.id).where(
-        CourseSession.status == SessionStatus.SCHEDULED, CourseSession.ends_at <= now)))
+    ended = list(
+        db.session.scalars(
+            sa.select(CourseSession.id).where(
+                CourseSession.status == SessionStatus.SCHEDULED, CourseSession.ends_at <= now
+            )
+        )
+    )
     if not ended:
         return {"sessions": 0, "absent": 0}
     options = {"synchronize_session": False}
     absent = db.session.execute(
-        sa.update(Enrolment).where(Enrolment.session_id.in_(ended), Enrolment.status == EnrolmentStatus.ENROLLED)
-        .values(status=EnrolmentStatus.ABSENT), execution_options=options).rowcount
+        sa.update(Enrolment)
+        .where(Enrolment.session_id.in_(ended), Enrolment.status == EnrolmentStatus.ENROLLED)
+        .values(status=EnrolmentStatus.ABSENT),
+        execution_options=options,
+    ).rowcount
     db.session.execute(
-        sa.update(Enrolment).where(Enrolment.session_id.in_(ended), Enrolment.status == EnrolmentStatus.WAITLISTED)
-        .values(status=EnrolmentStatus.CANCELLED, active_key=None, cancelled_at=now), execution_options=options)
+        sa.update(Enrolment)
+        .where(Enrolment.session_id.in_(ended), Enrolment.status == EnrolmentStatus.WAITLISTED)
+        .values(status=EnrolmentStatus.CANCELLED, active_key=None, cancelled_at=now),
+        execution_options=options,
+    )
     held = db.session.execute(
-        sa.update(CourseSession).where(CourseSession.id.in_(ended), CourseSession.status == SessionStatus.SCHEDULED)
-        .values(status=SessionStatus.HELD, waitlisted=0), execution_options=options).rowcount
+        sa.update(CourseSession)
+        .where(CourseSession.id.in_(ended), CourseSession.status == SessionStatus.SCHEDULED)
+        .values(status=SessionStatus.HELD, waitlisted=0),
+        execution_options=options,
+    ).rowcount
     return {"sessions": held, "absent": absent}

@@ -30,10 +30,16 @@ def staff_clause(actor):
     """Courses the caller manages or oversees (see ``permissions``)."""
     unit_ids = set(actor.unit_ids)
     if actor.alliance_ids:
-        unit_ids |= set(db.session.scalars(sa.select(AllianceMember.resource_unit_id).where(
-            AllianceMember.alliance_id.in_(actor.alliance_ids), AllianceMember.resource_unit_id.is_not(None))))
-    overseen_schools = sa.select(School.id).where(sa.or_(School.alliance_id.in_(actor.alliance_ids),
-                                                         School.region_id.in_(actor.region_ids)))
+        unit_ids |= set(
+            db.session.scalars(
+                sa.select(AllianceMember.resource_unit_id).where(
+                    AllianceMember.alliance_id.in_(actor.alliance_ids), AllianceMember.resource_unit_id.is_not(None)
+                )
+            )
+        )
+    overseen_schools = sa.select(School.id).where(
+        sa.or_(School.alliance_id.in_(actor.alliance_ids), School.region_id.in_(actor.region_ids))
+    )
     return sa.or_(
         Course.school_id.in_(actor.staff_school_ids),
         Course.school_id.in_(overseen_schools),
@@ -53,7 +59,9 @@ def next_starts_subquery(now):
     """course_id → the start of its next (not yet ended, scheduled) session."""
     return (
         sa.select(CourseSession.course_id, sa.func.min(CourseSession.starts_at).label("next_starts_at"))
-        .where(_upcoming(now)).group_by(CourseSession.course_id).subquery()
+        .where(_upcoming(now))
+        .group_by(CourseSession.course_id)
+        .subquery()
     )
 
 
@@ -70,21 +78,33 @@ def browse(actor, args, now=None):
     nxt = next_starts_subquery(now)
     return (
         stmt.outerjoin(nxt, nxt.c.course_id == Course.id)
-        .options(joinedload(Course.school), joinedload(Course.alliance), joinedload(Course.resource_unit),
-                 joinedload(Course.region))
+        .options(
+            joinedload(Course.school),
+            joinedload(Course.alliance),
+            joinedload(Course.resource_unit),
+            joinedload(Course.region),
+        )
         .order_by(nxt.c.next_starts_at.is_(None), nxt.c.next_starts_at, Course.id)
     )
 
 
 def _child_audience(actor, child_id):
     """The audience of one of the caller's children; the child's grade narrows the courses too."""
-    return audience_for_schools(frozenset(db.session.scalars(sa.select(Student.school_id).where(
-        Student.id == child_id, Student.family_id == actor.family_id, Student.family_id.is_not(None)))))
+    return audience_for_schools(
+        frozenset(
+            db.session.scalars(
+                sa.select(Student.school_id).where(
+                    Student.id == child_id, Student.family_id == actor.family_id, Student.family_id.is_not(None)
+                )
+            )
+        )
+    )
 
 
 def child_grade(actor, child_id):
     return db.session.scalar(
-        sa.select(SchoolClass.grade).join(Student, Student.class_id == SchoolClass.id)
+        sa.select(SchoolClass.grade)
+        .join(Student, Student.class_id == SchoolClass.id)
         .where(Student.id == child_id, Student.family_id == actor.family_id, Student.family_id.is_not(None))
     )
 
@@ -100,12 +120,15 @@ def _filter(stmt, args, now):
             stmt = stmt.where(getattr(Course, name) == args[name])
     grade = args.get("grade")
     if grade is not None:
-        stmt = stmt.where(sa.or_(Course.grade_min.is_(None), Course.grade_min <= grade),
-                          sa.or_(Course.grade_max.is_(None), Course.grade_max >= grade))
+        stmt = stmt.where(
+            sa.or_(Course.grade_min.is_(None), Course.grade_min <= grade),
+            sa.or_(Course.grade_max.is_(None), Course.grade_max >= grade),
+        )
     if args.get("q"):
         pattern = "%" + args["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(sa.or_(Course.title.like(pattern, escape="\\"),
-                                 Course.description.like(pattern, escape="\\")))
+        stmt = stmt.where(
+            sa.or_(Course.title.like(pattern, escape="\\"), Course.description.like(pattern, escape="\\"))
+        )
     sessions = [CourseSession.course_id == Course.id]
     if args.get("date_from"):
         sessions.append(CourseSession.starts_at >= _day_bounds(args["date_from"], end=False))
@@ -150,8 +173,12 @@ def my_enrolments(actor, course_ids, now):
     rows = db.session.execute(
         sa.select(CourseSession.course_id, Enrolment)
         .join(Enrolment, Enrolment.session_id == CourseSession.id)
-        .where(CourseSession.course_id.in_(course_ids), _upcoming(now), Enrolment.guardian_id == actor.guardian.id,
-               Enrolment.status.in_(ACTIVE))
+        .where(
+            CourseSession.course_id.in_(course_ids),
+            _upcoming(now),
+            Enrolment.guardian_id == actor.guardian.id,
+            Enrolment.status.in_(ACTIVE),
+        )
         .order_by(CourseSession.starts_at, Enrolment.id)
     ).all()
     mine = {}

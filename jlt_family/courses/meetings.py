@@ -58,8 +58,12 @@ def record_attendance(session, user_id, *, families, community, resource_units, 
     db.session.execute(sa.select(CourseSession.id).where(CourseSession.id == session.id).with_for_update())
     # a locking read too: under REPEATABLE READ a plain one would see the transaction's older snapshot, miss the
     # row the lock's previous holder inserted, and insert a duplicate
-    row = db.session.scalar(sa.select(MeetingAttendance).where(MeetingAttendance.session_id == session.id)
-                            .with_for_update().execution_options(populate_existing=True))
+    row = db.session.scalar(
+        sa.select(MeetingAttendance)
+        .where(MeetingAttendance.session_id == session.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if row is None:
         row = MeetingAttendance(session_id=session.id)
         db.session.add(row)
@@ -71,6 +75,10 @@ def record_attendance(session, user_id, *, families, community, resource_units, 
 
 def view(session, row):
     counts = {kind: getattr(row, kind) if row else 0 for kind in ATTENDEE_KINDS}
-    return {"session_id": session.id, **counts, "note": row.note if row else "",
-            "recorded_at": row.recorded_at if row else None,
-            "all_kinds_attended": all(counts.values())}
+    return {
+        "session_id": session.id,
+        **counts,
+        "note": row.note if row else "",
+        "recorded_at": row.recorded_at if row else None,
+        "all_kinds_attended": all(counts.values()),
+    }

@@ -129,8 +129,7 @@ class Course(db.Model):
     alliance: Mapped["Alliance | None"] = relationship()  # noqa: F821
     resource_unit: Mapped["ResourceUnit | None"] = relationship()  # noqa: F821
     region: Mapped["Region | None"] = relationship()  # noqa: F821
-    sessions: Mapped[list["CourseSession"]] = relationship(back_populates="course",
-                                                           order_by="CourseSession.starts_at")
+    sessions: Mapped[list["CourseSession"]] = relationship(back_populates="course", order_by="CourseSession.starts_at")
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -210,8 +209,10 @@ class CourseSession(db.Model):
         sa.CheckConstraint("waitlisted >= 0", name="waitlisted_non_negative"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("learning_hours > 0 AND learning_hours <= 20", name="learning_hours_range"),
-        sa.CheckConstraint("enrol_closes_at IS NULL OR enrol_opens_at IS NULL OR enrol_closes_at > enrol_opens_at",
-                           name="enrol_window_order"),
+        sa.CheckConstraint(
+            "enrol_closes_at IS NULL OR enrol_opens_at IS NULL OR enrol_closes_at > enrol_opens_at",
+            name="enrol_window_order",
+        ),
     )
 
     @property

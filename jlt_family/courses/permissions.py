@@ -61,7 +61,8 @@ def audience_for_schools(school_ids):
         return Audience()
     rows = db.session.execute(
         sa.select(School.alliance_id, School.region_id, Alliance.status)
-        .outerjoin(Alliance, Alliance.id == School.alliance_id).where(School.id.in_(school_ids))
+        .outerjoin(Alliance, Alliance.id == School.alliance_id)
+        .where(School.id.in_(school_ids))
     ).all()
     # Only an approved alliance offers its courses (and its community parent schools') to parents: a suspended
     # one keeps its courses and enrolments, but they leave the parents' catalogue until it is reinstated.
@@ -82,12 +83,17 @@ def audience_of(actor):
 def _community_units(alliance_ids):
     if not alliance_ids:
         return frozenset()
-    return frozenset(db.session.scalars(
-        sa.select(ResourceUnit.id)
-        .join(AllianceMember, AllianceMember.resource_unit_id == ResourceUnit.id)
-        .where(AllianceMember.alliance_id.in_(alliance_ids), ResourceUnit.kind == ResourceUnitKind.COMMUNITY,
-               ResourceUnit.is_active.is_(True))
-    ))
+    return frozenset(
+        db.session.scalars(
+            sa.select(ResourceUnit.id)
+            .join(AllianceMember, AllianceMember.resource_unit_id == ResourceUnit.id)
+            .where(
+                AllianceMember.alliance_id.in_(alliance_ids),
+                ResourceUnit.kind == ResourceUnitKind.COMMUNITY,
+                ResourceUnit.is_active.is_(True),
+            )
+        )
+    )
 
 
 def _with_ancestors(region_ids):

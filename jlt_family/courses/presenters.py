@@ -9,18 +9,29 @@ from jlt_family.courses.models import ACTIVITY_LABELS, CATEGORY_LABELS, FORMAT_L
 
 def provider_view(course):
     provider = course.provider
-    return {"kind": course.provider_kind.value, "kind_label": PROVIDER_LABELS[course.provider_kind],
-            "id": provider.id, "name": provider.name}
+    return {
+        "kind": course.provider_kind.value,
+        "kind_label": PROVIDER_LABELS[course.provider_kind],
+        "id": provider.id,
+        "name": provider.name,
+    }
 
 
 def session_brief(session):
     if session is None:
         return None
     return {
-        "id": session.id, "starts_at": session.starts_at, "ends_at": session.ends_at, "place": session.place,
-        "online_url": session.online_url, "capacity": session.capacity, "taken": session.taken,
-        "places_left": session.places_left, "waitlisted": session.waitlisted,
-        "learning_hours": float(session.learning_hours), "status": session.status.value,
+        "id": session.id,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "place": session.place,
+        "online_url": session.online_url,
+        "capacity": session.capacity,
+        "taken": session.taken,
+        "places_left": session.places_left,
+        "waitlisted": session.waitlisted,
+        "learning_hours": float(session.learning_hours),
+        "status": session.status.value,
     }
 
 
@@ -31,9 +42,14 @@ def my_enrolment_view(enrolment):
 
 
 def course_brief(course):
-    return {"id": course.id, "title": course.title, "category": course.category.value,
-            "activity_kind": course.activity_kind.value, "format": course.format.value,
-            "provider": provider_view(course)}
+    return {
+        "id": course.id,
+        "title": course.title,
+        "category": course.category.value,
+        "activity_kind": course.activity_kind.value,
+        "format": course.format.value,
+        "provider": provider_view(course),
+    }
 
 
 def course_item(course, next_session=None, mine=None):
@@ -52,8 +68,13 @@ def course_item(course, next_session=None, mine=None):
 
 
 def course_view(course, next_session, mine, can_manage):
-    return {**course_item(course, next_session, mine), "description": course.description,
-            "published_at": course.published_at, "created_at": course.created_at, "can_manage": can_manage}
+    return {
+        **course_item(course, next_session, mine),
+        "description": course.description,
+        "published_at": course.published_at,
+        "created_at": course.created_at,
+        "can_manage": can_manage,
+    }
 
 
 def session_view(session, mine=None, can_manage=False):
@@ -72,18 +93,27 @@ def session_view(session, mine=None, can_manage=False):
 
 def enrolment_view(enrolment, rank=None):
     return {
-        "id": enrolment.id, "status": enrolment.status.value, "waitlist_position": enrolment.waitlist_position,
-        "waitlist_rank": rank, "session": session_view(enrolment.session, enrolment),
-        "created_at": enrolment.created_at, "promoted_at": enrolment.promoted_at,
-        "cancelled_at": enrolment.cancelled_at, "checked_in_at": enrolment.checked_in_at,
+        "id": enrolment.id,
+        "status": enrolment.status.value,
+        "waitlist_position": enrolment.waitlist_position,
+        "waitlist_rank": rank,
+        "session": session_view(enrolment.session, enrolment),
+        "created_at": enrolment.created_at,
+        "promoted_at": enrolment.promoted_at,
+        "cancelled_at": enrolment.cancelled_at,
+        "checked_in_at": enrolment.checked_in_at,
     }
 
 
 def my_enrolment_item(enrolment):
     return {
-        "id": enrolment.id, "status": enrolment.status.value, "waitlist_position": enrolment.waitlist_position,
-        "session": session_brief(enrolment.session), "course": course_brief(enrolment.session.course),
-        "created_at": enrolment.created_at, "checked_in_at": enrolment.checked_in_at,
+        "id": enrolment.id,
+        "status": enrolment.status.value,
+        "waitlist_position": enrolment.waitlist_position,
+        "session": session_brief(enrolment.session),
+        "course": course_brief(enrolment.session.course),
+        "created_at": enrolment.created_at,
+        "checked_in_at": enrolment.checked_in_at,
     }
 
 
@@ -91,14 +121,23 @@ def roster_item(enrolment):
     guardian = enrolment.guardian
     user = guardian.user  # None once the guardian left the family: the pseudonymised name only
     return {
-        "id": enrolment.id, "guardian_name": guardian.name or user.nickname,
-        "phone": mask_phone(user.phone) if user else None, "status": enrolment.status.value,
-        "waitlist_position": enrolment.waitlist_position, "created_at": enrolment.created_at,
+        "id": enrolment.id,
+        "guardian_name": guardian.name or user.nickname,
+        "phone": mask_phone(user.phone) if user else None,
+        "status": enrolment.status.value,
+        "waitlist_position": enrolment.waitlist_position,
+        "created_at": enrolment.created_at,
         "checked_in_at": enrolment.checked_in_at,
     }
 
 
 def feedback_item(row):
     feedback, starts_at = row
-    return {"id": feedback.id, "session_id": feedback.session_id, "session_starts_at": starts_at,
-            "rating": feedback.rating, "comment": feedback.comment, "created_at": feedback.created_at}
+    return {
+        "id": feedback.id,
+        "session_id": feedback.session_id,
+        "session_starts_at": starts_at,
+        "rating": feedback.rating,
+        "comment": feedback.comment,
+        "created_at": feedback.created_at,
+    }

@@ -56,8 +56,13 @@ def record_region(actor, child_id=None):
     """The region whose school calendar bounds a parent's learning record: that of the child's school (the
     family's first child unless ``child_id`` names one; 404 for a child outside the family). None (the default
     calendar) for a caller without children."""
-    stmt = (sa.select(Student).where(Student.family_id == actor.family_id, Student.family_id.is_not(None))
-            .options(joinedload(Student.school).joinedload(School.region)).order_by(Student.id).limit(1))
+    stmt = (
+        sa.select(Student)
+        .where(Student.family_id == actor.family_id, Student.family_id.is_not(None))
+        .options(joinedload(Student.school).joinedload(School.region))
+        .order_by(Student.id)
+        .limit(1)
+    )
     if child_id is not None:
         stmt = stmt.where(Student.id == child_id)
     child = db.session.scalar(stmt)
@@ -78,8 +83,12 @@ def learning_record(user_id, year, now=None):
         sa.select(CourseSession, Course.title, Course.category)
         .join(Enrolment, Enrolment.session_id == CourseSession.id)
         .join(Course, Course.id == CourseSession.course_id)
-        .where(Enrolment.user_id == user_id, Enrolment.status == EnrolmentStatus.ATTENDED,
-               CourseSession.starts_at >= start, CourseSession.starts_at < end)
+        .where(
+            Enrolment.user_id == user_id,
+            Enrolment.status == EnrolmentStatus.ATTENDED,
+            CourseSession.starts_at >= start,
+            CourseSession.starts_at < end,
+        )
         .order_by(CourseSession.starts_at)
     ).all()
     by_category = defaultdict(lambda: {"sessions": 0, "hours": Decimal("0")})
@@ -98,8 +107,13 @@ def learning_record(user_id, year, now=None):
             for c, v in sorted(by_category.items(), key=lambda item: list(CourseCategory).index(item[0]))
         ],
         "sessions": [
-            {"session_id": s.id, "title": title, "category": category.value, "starts_at": s.starts_at,
-             "hours": float(s.learning_hours)}
+            {
+                "session_id": s.id,
+                "title": title,
+                "category": category.value,
+                "starts_at": s.starts_at,
+                "hours": float(s.learning_hours),
+            }
             for s, title, category in rows
         ],
     }
@@ -118,8 +132,9 @@ def leave_feedback(session, guardian, rating, comment="", now=None):
         raise Conflict("签到参加后才能评价", code="not_attended")
     if db.session.scalar(sa.select(Feedback.id).where(Feedback.enrolment_id == enrolment.id)) is not None:
         raise Conflict("您已评价过该场次", code="feedback_exists")
-    feedback = Feedback(enrolment_id=enrolment.id, session_id=session.id, course_id=session.course_id,
-                        rating=rating, comment=comment)
+    feedback = Feedback(
+        enrolment_id=enrolment.id, session_id=session.id, course_id=session.course_id, rating=rating, comment=comment
+    )
     db.session.add(feedback)
     try:
         db.session.flush()
@@ -158,13 +173,19 @@ def compliance(school, year, now=None):
     held = _held_sessions(school.id, start, min(end, now))
     attendance = _attendance(held)
     terms = [
-        _period(term.name, term.label, term.starts_on, term.ends_on, TERM_REQUIREMENTS,
-                [row for row in held if term.starts_on <= _local_date(row.starts_at) <= term.ends_on], attendance)
+        _period(
+            term.name,
+            term.label,
+            term.starts_on,
+            term.ends_on,
+            TERM_REQUIREMENTS,
+            [row for row in held if term.starts_on <= _local_date(row.starts_at) <= term.ends_on],
+            attendance,
+        )
         for term in terms_of(year, school.region)
     ]
     whole = _period("year", year.label, year.starts_on, year.ends_on, YEAR_REQUIREMENTS, held, attendance)
-    return {"school_id": school.id, "school_year": year.start_year, "label": year.label, "terms": terms,
-            "year": whole}
+    return {"school_id": school.id, "school_year": year.start_year, "label": year.label, "terms": terms, "year": whole}
 
 
 def _local_date(value):
@@ -177,8 +198,13 @@ def _held_sessions(school_id, start, end):
     return db.session.execute(
         sa.select(CourseSession.id, CourseSession.starts_at, Course.activity_kind)
         .join(Course, Course.id == CourseSession.course_id)
-        .where(Course.school_id == school_id, CourseSession.status != SessionStatus.CANCELLED,
-               CourseSession.starts_at >= start, CourseSession.ends_at <= end, counts_as_held())
+        .where(
+            Course.school_id == school_id,
+            CourseSession.status != SessionStatus.CANCELLED,
+            CourseSession.starts_at >= start,
+            CourseSession.ends_at <= end,
+            counts_as_held(),
+        )
     ).all()
 
 
@@ -188,8 +214,10 @@ def _attendance(held):
         return {}
     rows = db.session.execute(
         sa.select(Enrolment.session_id, Enrolment.status, sa.func.count())
-        .where(Enrolment.session_id.in_([row.id for row in held]),
-               Enrolment.status.in_((EnrolmentStatus.ATTENDED, EnrolmentStatus.ABSENT, EnrolmentStatus.ENROLLED)))
+        .where(
+            Enrolment.session_id.in_([row.id for row in held]),
+            Enrolment.status.in_((EnrolmentStatus.ATTENDED, EnrolmentStatus.ABSENT, EnrolmentStatus.ENROLLED)),
+        )
         .group_by(Enrolment.session_id, Enrolment.status)
     ).all()
     result = defaultdict(lambda: [0, 0])
@@ -205,10 +233,16 @@ def _period(name, label, starts_on, ends_on, requirements, rows, attendance):
         attended = sum(attendance[i][0] for i in ids if i in attendance)
         expected = attended + sum(attendance[i][1] for i in ids if i in attendance)
         required = requirements.get(kind)
-        items.append({
-            "activity_kind": kind.value, "label": ACTIVITY_LABELS[kind], "held": len(ids), "required": required,
-            "met": None if required is None else len(ids) >= required,
-            "attended": attended, "expected": expected,
-            "attendance_rate": round(attended / expected, 4) if expected else None,
-        })
+        items.append(
+            {
+                "activity_kind": kind.value,
+                "label": ACTIVITY_LABELS[kind],
+                "held": len(ids),
+                "required": required,
+                "met": None if required is None else len(ids) >= required,
+                "attended": attended,
+                "expected": expected,
+                "attendance_rate": round(attended / expected, 4) if expected else None,
+            }
+        )
     return {"period": name, "label": label, "starts_on": starts_on, "ends_on": ends_on, "items": items}

@@ -1,6 +1,5 @@
 """Endpoints of the parent school (家长学校): courses, sessions, enrolment, check-in, records and compliance."""
 
-
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -92,8 +91,9 @@ def create_course(data):
     actor = current_actor()
     kind, provider_id = data.pop("provider_kind"), data.pop("provider_id")
     provider = permissions.provider_or_404(actor, kind, provider_id)
-    org.require(permissions.can_manage_provider(actor, kind, provider), "您不能以该举办方名义开课",
-                "not_course_organiser")
+    org.require(
+        permissions.can_manage_provider(actor, kind, provider), "您不能以该举办方名义开课", "not_course_organiser"
+    )
     course = service.create_course(actor, kind, provider, **data)
     db.session.commit()
     return _course_out(actor, course)
@@ -180,8 +180,11 @@ def list_course_feedback(args, course_id):
 def list_sessions(args, course_id):
     """课程的场次, in time order."""
     course = permissions.course_or_404(current_actor(), course_id)
-    stmt = sa.select(CourseSession).where(CourseSession.course_id == course.id).order_by(
-        CourseSession.starts_at, CourseSession.id)
+    stmt = (
+        sa.select(CourseSession)
+        .where(CourseSession.course_id == course.id)
+        .order_by(CourseSession.starts_at, CourseSession.id)
+    )
     return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.session_brief)
 
 
@@ -258,15 +261,17 @@ def list_session_enrolments(args, session_id):
     session = permissions.session_or_404(actor, session_id)
     _require_manager(actor, session.course)
     stmt = (
-        sa.select(Enrolment).where(Enrolment.session_id == session.id)
+        sa.select(Enrolment)
+        .where(Enrolment.session_id == session.id)
         .options(selectinload(Enrolment.guardian).selectinload(Guardian.user))
         .order_by(Enrolment.waitlist_position.is_not(None), Enrolment.waitlist_position, Enrolment.id)
     )
     if args.get("status"):
         stmt = stmt.where(Enrolment.status == args["status"])
     result = paginate(stmt, args["page"], args["page_size"])
-    audit_read(actor, "read_session_roster", "course_session", session.id, result, within=session.course.provider,
-               query=args)
+    audit_read(
+        actor, "read_session_roster", "course_session", session.id, result, within=session.course.provider, query=args
+    )
     return present_page(result, presenters.roster_item)
 
 
@@ -399,7 +404,8 @@ def leave_feedback(data, session_id):
 def list_my_enrolments(args):
     """我的报名, latest session first (upcoming=true: only sessions not yet ended)."""
     stmt = (
-        sa.select(Enrolment).join(CourseSession, CourseSession.id == Enrolment.session_id)
+        sa.select(Enrolment)
+        .join(CourseSession, CourseSession.id == Enrolment.session_id)
         .where(Enrolment.user_id == current_actor().user_id)
         .options(selectinload(Enrolment.session).selectinload(CourseSession.course))
         .order_by(CourseSession.starts_at.desc(), Enrolment.id.desc())

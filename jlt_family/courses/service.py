@@ -59,7 +59,9 @@ class EnrolmentNotActive(Conflict):
 def lock_session(session_id):
     """The session row, locked for the rest of the transaction and re-read (the latest committed state)."""
     return db.session.scalar(
-        sa.select(CourseSession).where(CourseSession.id == session_id).with_for_update()
+        sa.select(CourseSession)
+        .where(CourseSession.id == session_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
 
@@ -94,7 +96,9 @@ def lock_course(course_id, *, shared=False):
     sessions; creating or changing a session locks it shared first, so it checks against the format in force.
     """
     return db.session.scalar(
-        sa.select(Course).where(Course.id == course_id).with_for_update(read=shared)
+        sa.select(Course)
+        .where(Course.id == course_id)
+        .with_for_update(read=shared)
         .execution_options(populate_existing=True)
     )
 
@@ -110,18 +114,30 @@ def _check_sessions_fit_format(course, new_format, now):
     column, label = _FORMAT_NEEDS[new_format]
     sessions = db.session.scalars(
         sa.select(CourseSession)
-        .where(CourseSession.course_id == course.id, CourseSession.status == SessionStatus.SCHEDULED,
-               CourseSession.ends_at > now)
+        .where(
+            CourseSession.course_id == course.id,
+            CourseSession.status == SessionStatus.SCHEDULED,
+            CourseSession.ends_at > now,
+        )
         .order_by(CourseSession.starts_at, CourseSession.id)
-        .with_for_update().execution_options(populate_existing=True)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     lacking = [session for session in sessions if not getattr(session, column)]
     if lacking:
         raise RuleViolation(
             f"改为{FORMAT_LABELS[new_format]}前，请先为 {len(lacking)} 个未结束的场次填写{label}",
             code="format_change_sessions_incomplete",
-            errors={"sessions": [{"session_id": session.id, "starts_at": to_shanghai(session.starts_at).isoformat(),
-                                  "missing": column} for session in lacking]},
+            errors={
+                "sessions": [
+                    {
+                        "session_id": session.id,
+                        "starts_at": to_shanghai(session.starts_at).isoformat(),
+                        "missing": column,
+                    }
+                    for session in lacking
+                ]
+            },
         )
 
 
@@ -148,8 +164,17 @@ def unpublish_course(course):
 # Sessions ------------------------------------------------------------------------------------------------------
 
 
-SESSION_FIELDS = ("starts_at", "ends_at", "place", "online_url", "capacity", "enrol_opens_at", "enrol_closes_at",
-                  "cancel_deadline", "learning_hours")
+SESSION_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "place",
+    "online_url",
+    "capacity",
+    "enrol_opens_at",
+    "enrol_closes_at",
+    "cancel_deadline",
+    "learning_hours",
+)
 
 
 def create_session(course, now=None, **fields):
@@ -159,8 +184,9 @@ def create_session(course, now=None, **fields):
     fields.setdefault("learning_hours", 1.0)
     fields["learning_hours"] = _hours(fields["learning_hours"])
     course = lock_course(course.id, shared=True)
-    session = CourseSession(course=course, checkin_salt=secrets.token_hex(16),
-                            backfilled=fields["ends_at"] <= (now or utcnow()), **fields)
+    session = CourseSession(
+        course=course, checkin_salt=secrets.token_hex(16), backfilled=fields["ends_at"] <= (now or utcnow()), **fields
+    )
     _check_session(session)
     db.session.add(session)
     db.session.flush()
@@ -196,8 +222,10 @@ def update_session(session, now=None, **fields):
         fields["learning_hours"] = _hours(fields["learning_hours"])
     if fields.get("capacity", session.capacity) < session.taken:
         raise Conflict(f"已有 {session.taken} 人报名，名额不能少于已报名人数", code="capacity_below_taken")
-    moved = any(name in fields and fields[name] != getattr(session, name)
-                for name in ("starts_at", "ends_at", "place", "online_url"))
+    moved = any(
+        name in fields and fields[name] != getattr(session, name)
+        for name in ("starts_at", "ends_at", "place", "online_url")
+    )
     for name, value in fields.items():
         setattr(session, name, value)
     _check_session(session)
@@ -213,8 +241,13 @@ def _announce_move(session):
     if not user_ids:
         return
     _schedule(session, user_ids)
-    _notice(session, user_ids, "course_session_changed", "课程场次有调整",
-            f"您报名的“{session.course.title}”时间或地点有调整，请查看最新安排。")
+    _notice(
+        session,
+        user_ids,
+        "course_session_changed",
+        "课程场次有调整",
+        f"您报名的“{session.course.title}”时间或地点有调整，请查看最新安排。",
+    )
 
 
 def cancel_session(session, reason="", now=None):
@@ -224,10 +257,13 @@ def cancel_session(session, reason="", now=None):
     if session.status != SessionStatus.SCHEDULED or session.ends_at <= now:
         raise SessionNotScheduled()
     active = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
-    user_ids = list(db.session.scalars(
-        sa.select(Enrolment.user_id).where(Enrolment.session_id == session.id, Enrolment.status.in_(active))
-        .order_by(Enrolment.id)
-    ))
+    user_ids = list(
+        db.session.scalars(
+            sa.select(Enrolment.user_id)
+            .where(Enrolment.session_id == session.id, Enrolment.status.in_(active))
+            .order_by(Enrolment.id)
+        )
+    )
     released = update_rows(
         sa.update(Enrolment)
         .where(Enrolment.session_id == session.id, Enrolment.status == EnrolmentStatus.ENROLLED)
@@ -245,8 +281,13 @@ def cancel_session(session, reason="", now=None):
     db.session.flush()
     cancel_reminders.send(session, subject_type=SUBJECT, subject_id=session.id, user_ids=None)
     if user_ids:
-        _notice(session, user_ids, "course_session_cancelled", "课程场次已取消",
-                f"您报名的“{session.course.title}”（{_when(session)}）已取消。{reason}".strip())
+        _notice(
+            session,
+            user_ids,
+            "course_session_cancelled",
+            "课程场次已取消",
+            f"您报名的“{session.course.title}”（{_when(session)}）已取消。{reason}".strip(),
+        )
     return session
 
 
@@ -268,8 +309,11 @@ def check_enrollable(session, now):
 
 
 def active_enrolment(session_id, guardian_id):
-    return db.session.scalar(sa.select(Enrolment).where(
-        Enrolment.session_id == session_id, Enrolment.guardian_id == guardian_id, Enrolment.active_key == 1))
+    return db.session.scalar(
+        sa.select(Enrolment).where(
+            Enrolment.session_id == session_id, Enrolment.guardian_id == guardian_id, Enrolment.active_key == 1
+        )
+    )
 
 
 def enrol(session, guardian, *, join_waitlist=True, now=None):
@@ -299,12 +343,18 @@ def enrol(session, guardian, *, join_waitlist=True, now=None):
 
 def _take_place(session_id):
     """One conditional UPDATE: a place if one is left (the row count decides)."""
-    return update_rows(
-        sa.update(CourseSession)
-        .where(CourseSession.id == session_id, CourseSession.status == SessionStatus.SCHEDULED,
-               CourseSession.taken + 1 <= CourseSession.capacity)
-        .values(taken=CourseSession.taken + 1)
-    ) == 1
+    return (
+        update_rows(
+            sa.update(CourseSession)
+            .where(
+                CourseSession.id == session_id,
+                CourseSession.status == SessionStatus.SCHEDULED,
+                CourseSession.taken + 1 <= CourseSession.capacity,
+            )
+            .values(taken=CourseSession.taken + 1)
+        )
+        == 1
+    )
 
 
 def _next_waitlist_position(session_id):
@@ -364,8 +414,12 @@ def release_guardian(guardian_id, now=None):
     held = db.session.execute(
         sa.select(Enrolment.id, Enrolment.session_id)
         .join(CourseSession, CourseSession.id == Enrolment.session_id)
-        .where(Enrolment.guardian_id == guardian_id, Enrolment.active_key == 1,
-               CourseSession.status == SessionStatus.SCHEDULED, CourseSession.starts_at > now)
+        .where(
+            Enrolment.guardian_id == guardian_id,
+            Enrolment.active_key == 1,
+            CourseSession.status == SessionStatus.SCHEDULED,
+            CourseSession.starts_at > now,
+        )
         .order_by(Enrolment.session_id)
     ).all()
     for enrolment_id, session_id in held:  # session rows locked in id order, each before its enrolment row
@@ -385,7 +439,9 @@ def promote_waitlist(session, now=None):
         head = db.session.scalar(
             sa.select(Enrolment)
             .where(Enrolment.session_id == session.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
-            .order_by(Enrolment.waitlist_position).limit(1).with_for_update()
+            .order_by(Enrolment.waitlist_position)
+            .limit(1)
+            .with_for_update()
         )
         if head is None:
             break
@@ -397,8 +453,13 @@ def promote_waitlist(session, now=None):
         promoted.append(head)
     if promoted:
         user_ids = [e.user_id for e in promoted]
-        _notice(session, user_ids, "course_waitlist_promoted", "候补成功",
-                f"您候补的“{session.course.title}”（{_when(session)}）已有名额，已为您报名成功。")
+        _notice(
+            session,
+            user_ids,
+            "course_waitlist_promoted",
+            "候补成功",
+            f"您候补的“{session.course.title}”（{_when(session)}）已有名额，已为您报名成功。",
+        )
         _schedule(session, user_ids)
     return promoted
 
@@ -407,14 +468,23 @@ def waitlist_rank(enrolment):
     """The enrolment's place in the queue now (1 = next to be promoted), or None when not waiting."""
     if enrolment.status != EnrolmentStatus.WAITLISTED:
         return None
-    return db.session.scalar(sa.select(sa.func.count()).where(
-        Enrolment.session_id == enrolment.session_id, Enrolment.status == EnrolmentStatus.WAITLISTED,
-        Enrolment.waitlist_position <= enrolment.waitlist_position))
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Enrolment.session_id == enrolment.session_id,
+            Enrolment.status == EnrolmentStatus.WAITLISTED,
+            Enrolment.waitlist_position <= enrolment.waitlist_position,
+        )
+    )
 
 
 def place_holder_user_ids(session_id):
-    return list(db.session.scalars(sa.select(Enrolment.user_id).where(
-        Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.ENROLLED).order_by(Enrolment.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Enrolment.user_id)
+            .where(Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.ENROLLED)
+            .order_by(Enrolment.id)
+        )
+    )
 
 
 # Announcements (the reminder contract of core.events) ---------------------------------------------------------
@@ -433,16 +503,31 @@ def _when(session):
 def _schedule(session, user_ids):
     course = session.course
     schedule_reminders.send(
-        session, kind=REMINDER_KIND, subject_type=SUBJECT, subject_id=session.id, user_ids=list(user_ids),
-        starts_at=session.starts_at, ends_at=session.ends_at, title=course.title,
-        place=session.place or session.online_url, page=_page(session), school_id=course.school_id,
+        session,
+        kind=REMINDER_KIND,
+        subject_type=SUBJECT,
+        subject_id=session.id,
+        user_ids=list(user_ids),
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        title=course.title,
+        place=session.place or session.online_url,
+        page=_page(session),
+        school_id=course.school_id,
     )
 
 
 def _notice(session, user_ids, kind, title, body):
     send_notice.send(
-        session, kind=kind, subject_type=SUBJECT, subject_id=session.id, user_ids=list(user_ids), title=title,
-        body=body, page=_page(session), school_id=session.course.school_id,
+        session,
+        kind=kind,
+        subject_type=SUBJECT,
+        subject_id=session.id,
+        user_ids=list(user_ids),
+        title=title,
+        body=body,
+        page=_page(session),
+        school_id=session.course.school_id,
     )
 
 

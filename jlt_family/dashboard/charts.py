@@ -45,18 +45,22 @@ def column_chart(categories, series, *, percent=False, label="", threshold=None,
     slot = plot_w / len(categories)
     bar_w = max(2.0, min(48.0, slot * 0.8 / len(series)))
     shown = list(short_labels) if short_labels is not None else distinct_labels(categories, _room(slot))
-    parts = [f'<svg class="chart" role="img" aria-label="{escape(label)}" viewBox="0 0 {WIDTH} {HEIGHT}" '
-             f'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">']
+    parts = [
+        f'<svg class="chart" role="img" aria-label="{escape(label)}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">'
+    ]
 
     def y_of(value):
         return MARGIN_TOP + plot_h - (value / top) * plot_h if top else MARGIN_TOP + plot_h
 
     for tick in ticks:
         y = y_of(tick)
-        parts.append(f'<line x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'stroke="#e3e3e3"/>')
-        parts.append(f'<text x="{MARGIN_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#666">'
-                     f'{_fmt(tick, percent)}</text>')
+        parts.append(
+            f'<line x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e3e3"/>'
+        )
+        parts.append(
+            f'<text x="{MARGIN_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#666">{_fmt(tick, percent)}</text>'
+        )
     for index, category in enumerate(categories):
         group_x = MARGIN_LEFT + slot * index + (slot - bar_w * len(series)) / 2
         for position, (name, values) in enumerate(series):
@@ -68,18 +72,24 @@ def column_chart(categories, series, *, percent=False, label="", threshold=None,
                 f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w - 1:.1f}" '
                 f'height="{MARGIN_TOP + plot_h - y:.1f}" fill="{colour}" data-series="{escape(name)}" '
                 f'data-label="{escape(category)}" data-value="{value}">'
-                f'<title>{escape(category)} {escape(name)}：{_fmt(value, percent)}</title></rect>'
+                f"<title>{escape(category)} {escape(name)}：{_fmt(value, percent)}</title></rect>"
             )
         cx = MARGIN_LEFT + slot * index + slot / 2
-        parts.append(f'<text class="axis-label" x="{cx:.1f}" y="{HEIGHT - MARGIN_BOTTOM + 16}" '
-                     f'text-anchor="middle" fill="#333"><title>{escape(category)}</title>'
-                     f'{escape(shown[index])}</text>')
+        parts.append(
+            f'<text class="axis-label" x="{cx:.1f}" y="{HEIGHT - MARGIN_BOTTOM + 16}" '
+            f'text-anchor="middle" fill="#333"><title>{escape(category)}</title>'
+            f"{escape(shown[index])}</text>"
+        )
     if threshold is not None:
         y = y_of(threshold)
-        parts.append(f'<line class="threshold" x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" y1="{y:.1f}" '
-                     f'y2="{y:.1f}" stroke="#b8433f" stroke-dasharray="6 4"/>')
-    parts.append(f'<line x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" y1="{MARGIN_TOP + plot_h}" '
-                 f'y2="{MARGIN_TOP + plot_h}" stroke="#999"/>')
+        parts.append(
+            f'<line class="threshold" x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" y1="{y:.1f}" '
+            f'y2="{y:.1f}" stroke="#b8433f" stroke-dasharray="6 4"/>'
+        )
+    parts.append(
+        f'<line x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" y1="{MARGIN_TOP + plot_h}" '
+        f'y2="{MARGIN_TOP + plot_h}" stroke="#999"/>'
+    )
     if len(series) > 1:
         x = MARGIN_LEFT
         for position, (name, _values) in enumerate(series):
@@ -103,7 +113,7 @@ def distinct_labels(categories, room):
     if all(len(text) <= room for text in categories):
         return list(categories)
     common = _common_prefix(categories) if len(set(categories)) > 1 else ""
-    rest = [text[len(common):] or text for text in categories]
+    rest = [text[len(common) :] or text for text in categories]
     for cut in (_head, _tail):
         labels = [cut(text, room) for text in rest]
         if len(set(labels)) == len(set(categories)):
@@ -124,4 +134,4 @@ def _head(text, room):
 
 
 def _tail(text, room):
-    return text if len(text) <= room else "…" + text[len(text) - room + 1:]
+    return text if len(text) <= room else "…" + text[len(text) - room + 1 :]

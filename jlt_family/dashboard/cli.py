@@ -7,8 +7,12 @@ from flask.cli import with_appcontext
 
 @click.command("dashboard-invite")
 @click.argument("openid")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
-              help="Where the dashboard is served (the link starts with it).")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Where the dashboard is served (the link starts with it).",
+)
 @with_appcontext
 def dashboard_invite_command(openid, base_url):
     """Issue a single-use invite for the admin with this openid and print its link."""

@@ -13,8 +13,13 @@ from jlt_family.core.extensions import db
 from jlt_family.dashboard.models import DashboardAccount
 
 DEMO_PASSWORD = "jlt-demo-2026"
-DEMO_ADMINS = ("demo-school-admin", "demo-school-admin-2", "demo-school-admin-3", "demo-alliance-admin",
-               "demo-region-admin")
+DEMO_ADMINS = (
+    "demo-school-admin",
+    "demo-school-admin-2",
+    "demo-school-admin-3",
+    "demo-alliance-admin",
+    "demo-region-admin",
+)
 
 
 def seed():

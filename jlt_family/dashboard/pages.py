@@ -28,7 +28,7 @@ PUBLIC_ENDPOINTS = frozenset({"dashboard.login", "dashboard.invite"})
 # Nothing on these pages comes from elsewhere; the invite token in a URL must not leak through a Referer.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -85,9 +85,7 @@ def _secure(response):
 @bp.errorhandler(AppError)
 def _error_page(exc):
     db.session.rollback()
-    response = current_app.make_response(
-        (render_template("dashboard/error.html", error=exc), exc.status, exc.headers)
-    )
+    response = current_app.make_response((render_template("dashboard/error.html", error=exc), exc.status, exc.headers))
     return response
 
 
@@ -105,8 +103,11 @@ def _safe_next(target):
 def _limit_login(login_name):
     config = current_app.config
     ratelimit.hit(f"dashboard-login-ip:{request.remote_addr}", config["DASHBOARD_LOGIN_ATTEMPTS_PER_MINUTE"], 60)
-    ratelimit.hit(f"dashboard-login-name:{login_name.strip().lower()[:32]}",
-                  config["DASHBOARD_LOGIN_ATTEMPTS_PER_ACCOUNT_HOUR"], 3600)
+    ratelimit.hit(
+        f"dashboard-login-name:{login_name.strip().lower()[:32]}",
+        config["DASHBOARD_LOGIN_ATTEMPTS_PER_ACCOUNT_HOUR"],
+        3600,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -135,8 +136,9 @@ def login():
 
 
 def _login_again(login_name, message, status, headers=None):
-    body = render_template("dashboard/login.html", login_name=login_name, error=message,
-                           next=request.form.get("next", ""))
+    body = render_template(
+        "dashboard/login.html", login_name=login_name, error=message, next=request.form.get("next", "")
+    )
     return body, status, headers or {}
 
 
@@ -158,21 +160,36 @@ def invite(token):
     if request.method == "GET":
         pending = service.open_invite(token)
         account = service.account_of(pending.user_id)
-        return render_template("dashboard/invite.html", invite=pending, account=account,
-                               login_name=account.login_name if account else "", errors={})
+        return render_template(
+            "dashboard/invite.html",
+            invite=pending,
+            account=account,
+            login_name=account.login_name if account else "",
+            errors={},
+        )
     password = request.form.get("password", "")
     login_name = request.form.get("login_name", "")
     if password != request.form.get("password_again", ""):
         pending = service.open_invite(token)
-        return render_template("dashboard/invite.html", invite=pending, account=service.account_of(pending.user_id),
-                               login_name=login_name, errors={"password_again": ["两次输入的密码不一致"]}), 422
+        return render_template(
+            "dashboard/invite.html",
+            invite=pending,
+            account=service.account_of(pending.user_id),
+            login_name=login_name,
+            errors={"password_again": ["两次输入的密码不一致"]},
+        ), 422
     try:
         service.redeem_invite(token, login_name, password)
     except ValidationFailed as exc:
         db.session.rollback()
         pending = service.open_invite(token)
-        return render_template("dashboard/invite.html", invite=pending, account=service.account_of(pending.user_id),
-                               login_name=login_name, errors=exc.errors["form"]), 422
+        return render_template(
+            "dashboard/invite.html",
+            invite=pending,
+            account=service.account_of(pending.user_id),
+            login_name=login_name,
+            errors=exc.errors["form"],
+        ), 422
     db.session.commit()
     session.clear()
     flash("登录名和密码已设置，请登录", "info")
@@ -202,16 +219,28 @@ def _score(average):
 def overview():
     """我的范围: the counties, alliances and schools the caller administers."""
     actor = g.actor
-    return render_template("dashboard/overview.html", regions=scopes.visible_regions(actor),
-                           alliances=scopes.visible_alliances(actor), schools=scopes.visible_schools(actor))
+    return render_template(
+        "dashboard/overview.html",
+        regions=scopes.visible_regions(actor),
+        alliances=scopes.visible_alliances(actor),
+        schools=scopes.visible_schools(actor),
+    )
 
 
 def _audited(actor, report, fmt, school_id=None, subject=None):
     """A staff read of the evaluation, in the audit log (committed with the answer)."""
     kind, subject_id = subject or (report["scope"]["kind"], report["scope"]["id"])
     period = report["period"]
-    audit(actor, "read_evaluation_report", kind, subject_id, school_id=school_id,
-          school_year=period["school_year"], term=period["term"], format=fmt)
+    audit(
+        actor,
+        "read_evaluation_report",
+        kind,
+        subject_id,
+        school_id=school_id,
+        school_year=period["school_year"],
+        term=period["term"],
+        format=fmt,
+    )
 
 
 def _page(template, actor, page, school_id=None, subject=None, **context):
@@ -226,13 +255,20 @@ def _page(template, actor, page, school_id=None, subject=None, **context):
 def _csv(actor, report, school_id=None):
     _audited(actor, report, "csv", school_id)
     db.session.commit()
-    return Response(export.report_csv(report), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{export.filename(report)}"'})
+    return Response(
+        export.report_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{export.filename(report)}"'},
+    )
 
 
 def _page_context(region, period):
-    return {"period": period, "period_query": period_query(period), "year_choices": year_choices(period, region),
-            "term_choices": TERM_CHOICES}
+    return {
+        "period": period,
+        "period_query": period_query(period),
+        "year_choices": year_choices(period, region),
+        "term_choices": TERM_CHOICES,
+    }
 
 
 @bp.route("/regions/<id:region_id>")
@@ -241,8 +277,13 @@ def region(region_id):
     actor = g.actor
     found = report_permissions.region_or_404(actor, region_id)
     period = period_from(request.args, found)
-    return _page("dashboard/region.html", actor, presenters.region_page(found, period), region=found,
-                 **_page_context(found, period))
+    return _page(
+        "dashboard/region.html",
+        actor,
+        presenters.region_page(found, period),
+        region=found,
+        **_page_context(found, period),
+    )
 
 
 @bp.route("/alliances/<id:alliance_id>")
@@ -251,8 +292,13 @@ def alliance(alliance_id):
     actor = g.actor
     found = report_permissions.alliance_or_404(actor, alliance_id)
     period = period_from(request.args, found.region)
-    return _page("dashboard/alliance.html", actor, presenters.alliance_page(found, period), alliance=found,
-                 **_page_context(found.region, period))
+    return _page(
+        "dashboard/alliance.html",
+        actor,
+        presenters.alliance_page(found, period),
+        alliance=found,
+        **_page_context(found.region, period),
+    )
 
 
 @bp.route("/schools/<id:school_id>")
@@ -261,8 +307,14 @@ def school(school_id):
     actor = g.actor
     found = report_permissions.school_or_404(actor, school_id)
     period = period_from(request.args, found.region)
-    return _page("dashboard/school.html", actor, presenters.school_page(found, period), school_id=found.id,
-                 school=found, **_page_context(found.region, period))
+    return _page(
+        "dashboard/school.html",
+        actor,
+        presenters.school_page(found, period),
+        school_id=found.id,
+        school=found,
+        **_page_context(found.region, period),
+    )
 
 
 @bp.route("/classes/<id:class_id>")
@@ -272,9 +324,16 @@ def school_class(class_id):
     found = scopes.class_or_404(actor, class_id)
     args = request.args if request.args.get("school_year") else {**request.args, "school_year": found.school_year}
     period = period_from(args, found.school.region)
-    return _page("dashboard/class.html", actor, presenters.class_page(found, period), school_id=found.school_id,
-                 subject=("class", found.id), school_class=found, school=found.school,
-                 **_page_context(found.school.region, period))
+    return _page(
+        "dashboard/class.html",
+        actor,
+        presenters.class_page(found, period),
+        school_id=found.school_id,
+        subject=("class", found.id),
+        school_class=found,
+        school=found.school,
+        **_page_context(found.school.region, period),
+    )
 
 
 @bp.route("/regions/<id:region_id>/export.csv")

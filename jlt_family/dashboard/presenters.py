@@ -21,9 +21,11 @@ def coverage_chart(rows, label):
 def activities_chart(activities, label):
     """The policy's activities: held against required (a school's own numbers)."""
     rules = [item for item in activities if item["required"] is not None]
-    return charts.column_chart([item["label"] for item in rules],
-                               [("已开展", [item["held"] for item in rules]),
-                                ("要求", [item["required"] for item in rules])], label=label)
+    return charts.column_chart(
+        [item["label"] for item in rules],
+        [("已开展", [item["held"] for item in rules]), ("要求", [item["required"] for item in rules])],
+        label=label,
+    )
 
 
 def bookings_over_time(scope, period):
@@ -33,13 +35,14 @@ def bookings_over_time(scope, period):
     chart = charts.column_chart(
         [month["month"] for month in months],
         [(name, [month[key] for month in months]) for key, name in BOOKING_SERIES],
-        label="场馆预约（按月、渠道）", short_labels=[_month_label(month, index) for index, month in enumerate(months)],
+        label="场馆预约（按月、渠道）",
+        short_labels=[_month_label(month, index) for index, month in enumerate(months)],
     )
     return {"chart": chart, "rows": months}
 
 
 def _month_label(month, index):
-    """"10月" under a month's column ("26年1月" where a year begins, and the first): twelve distinct labels that
+    """ "10月" under a month's column ("26年1月" where a year begins, and the first): twelve distinct labels that
     fit; the full month is the tooltip."""
     year, number = (int(part) for part in month["month"].split("-"))
     return f"{year % 100}年{number}月" if index == 0 or number == 1 else f"{number}月"

@@ -10,14 +10,19 @@ from jlt_family.core.routing import Blueprint
 from jlt_family.dashboard import schemas, service
 from jlt_family.organizations.permissions import require
 
-blp = Blueprint("dashboard_api", __name__, url_prefix="/api/v1",
-                description="管理驾驶舱邀请 (invites to the web dashboard)")
+blp = Blueprint(
+    "dashboard_api", __name__, url_prefix="/api/v1", description="管理驾驶舱邀请 (invites to the web dashboard)"
+)
 
 
 def invite_out(invite, token):
-    return {"id": invite.id, "user_id": invite.user_id, "expires_at": invite.expires_at,
-            "url": url_for("dashboard.invite", token=token, _external=True),
-            "has_account": service.account_of(invite.user_id) is not None}
+    return {
+        "id": invite.id,
+        "user_id": invite.user_id,
+        "expires_at": invite.expires_at,
+        "url": url_for("dashboard.invite", token=token, _external=True),
+        "has_account": service.account_of(invite.user_id) is not None,
+    }
 
 
 @blp.route("/dashboard-invites", methods=["POST"])
@@ -43,8 +48,11 @@ def create_dashboard_invite(data):
 def request_own_dashboard_invite():
     """申请驾驶舱邀请: an admin signed into the mini-program gets a link to set (or reset) their own password."""
     actor = current_actor()
-    require(service.holds_dashboard_role(actor), "仅学校、教联体和教育局管理员可使用管理驾驶舱",
-            code="dashboard_not_allowed")
+    require(
+        service.holds_dashboard_role(actor),
+        "仅学校、教联体和教育局管理员可使用管理驾驶舱",
+        code="dashboard_not_allowed",
+    )
     invite, token = service.issue_invite(actor.user, actor.user)
     db.session.commit()
     return invite_out(invite, token)

@@ -25,20 +25,26 @@ def visible_regions(actor):
     if not actor.region_ids:
         return []
     return db.session.scalars(
-        sa.select(Region).where(Region.id.in_(actor.region_ids), Region.level == RegionLevel.COUNTY)
+        sa.select(Region)
+        .where(Region.id.in_(actor.region_ids), Region.level == RegionLevel.COUNTY)
         .order_by(Region.code, Region.id)
     ).all()
 
 
 def alliances_clause(actor):
     """Established alliances the caller administers or oversees (an application has no evaluation yet)."""
-    return sa.and_(Alliance.status.in_(ESTABLISHED_ALLIANCE_STATUSES),
-                   sa.or_(Alliance.id.in_(actor.alliance_ids), Alliance.region_id.in_(actor.region_ids)))
+    return sa.and_(
+        Alliance.status.in_(ESTABLISHED_ALLIANCE_STATUSES),
+        sa.or_(Alliance.id.in_(actor.alliance_ids), Alliance.region_id.in_(actor.region_ids)),
+    )
 
 
 def schools_clause(actor):
-    return sa.or_(School.id.in_(actor.admin_school_ids), School.alliance_id.in_(actor.alliance_ids),
-                  School.region_id.in_(actor.region_ids))
+    return sa.or_(
+        School.id.in_(actor.admin_school_ids),
+        School.alliance_id.in_(actor.alliance_ids),
+        School.region_id.in_(actor.region_ids),
+    )
 
 
 def visible_alliances(actor):

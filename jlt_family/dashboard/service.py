@@ -27,10 +27,24 @@ LOGIN_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 # A few passwords every guesser tries first; the length and character rules catch most others.
-COMMON_PASSWORDS = frozenset({
-    "password123", "password1234", "1234567890", "12345678910", "qwertyuiop", "qwerty12345", "abc1234567",
-    "abcd123456", "a123456789", "1q2w3e4r5t", "iloveyou123", "admin12345", "woaini1314", "aa12345678",
-})
+COMMON_PASSWORDS = frozenset(
+    {
+        "password123",
+        "password1234",
+        "1234567890",
+        "12345678910",
+        "qwertyuiop",
+        "qwerty12345",
+        "abc1234567",
+        "abcd123456",
+        "a123456789",
+        "1q2w3e4r5t",
+        "iloveyou123",
+        "admin12345",
+        "woaini1314",
+        "aa12345678",
+    }
+)
 # Compared against when the login name is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0")
 
@@ -75,14 +89,16 @@ def issue_invite(user, created_by, now=None):
     now = now or utcnow()
     db.session.execute(
         sa.update(DashboardInvite)
-        .where(DashboardInvite.user_id == user.id, DashboardInvite.used_at.is_(None),
-               DashboardInvite.revoked_at.is_(None))
+        .where(
+            DashboardInvite.user_id == user.id, DashboardInvite.used_at.is_(None), DashboardInvite.revoked_at.is_(None)
+        )
         .values(revoked_at=now)
     )
     token = secrets.token_urlsafe(32)
     ttl = dt.timedelta(hours=current_app.config["DASHBOARD_INVITE_TTL_HOURS"])
-    invite = DashboardInvite(token_hash=token_hash(token), user_id=user.id, created_by_id=created_by.id,
-                             created_at=now, expires_at=now + ttl)
+    invite = DashboardInvite(
+        token_hash=token_hash(token), user_id=user.id, created_by_id=created_by.id, created_at=now, expires_at=now + ttl
+    )
     db.session.add(invite)
     db.session.flush()
     return invite, token
@@ -137,8 +153,12 @@ def redeem_invite(token, login_name, password, now=None):
         raise ValidationFailed("请检查登录名和密码", code="dashboard_credentials_invalid", errors={"form": errors})
     claimed = db.session.execute(
         sa.update(DashboardInvite)
-        .where(DashboardInvite.id == invite.id, DashboardInvite.used_at.is_(None),
-               DashboardInvite.revoked_at.is_(None), DashboardInvite.expires_at > now)
+        .where(
+            DashboardInvite.id == invite.id,
+            DashboardInvite.used_at.is_(None),
+            DashboardInvite.revoked_at.is_(None),
+            DashboardInvite.expires_at > now,
+        )
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -180,8 +200,13 @@ def start_session(account, actor, *, client="", now=None):
         raise PermissionDenied("仅学校、教联体和教育局管理员可使用管理驾驶舱", code="dashboard_not_allowed")
     now = now or utcnow()
     ttl = dt.timedelta(hours=current_app.config["DASHBOARD_SESSION_HOURS"])
-    session = UserSession(id=secrets.token_hex(16), user_id=account.user_id, created_at=now, expires_at=now + ttl,
-                          client=f"{SESSION_CLIENT} {client}"[:200])
+    session = UserSession(
+        id=secrets.token_hex(16),
+        user_id=account.user_id,
+        created_at=now,
+        expires_at=now + ttl,
+        client=f"{SESSION_CLIENT} {client}"[:200],
+    )
     db.session.add(session)
     account.last_login_at = now
     return session
@@ -200,17 +225,22 @@ def resolve_session(session_id, now=None):
 
 
 def end_session(session_id, now=None):
-    db.session.execute(sa.update(UserSession).where(UserSession.id == session_id, UserSession.revoked_at.is_(None))
-                       .values(revoked_at=now or utcnow()))
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.id == session_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+    )
 
 
 def end_all_sessions(user_id, now=None):
     """Every dashboard session of the user ends (a new password)."""
     db.session.execute(
         sa.update(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None),
-               UserSession.client.startswith(SESSION_CLIENT))
+        .where(
+            UserSession.user_id == user_id,
+            UserSession.revoked_at.is_(None),
+            UserSession.client.startswith(SESSION_CLIENT),
+        )
         .values(revoked_at=now or utcnow())
         .execution_options(synchronize_session=False)
     )
-

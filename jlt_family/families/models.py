@@ -19,8 +19,9 @@ class Family(db.Model):
     home_address: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    guardians: Mapped[list["Guardian"]] = relationship(back_populates="family", order_by="Guardian.id",
-                                                       foreign_keys="Guardian.family_id")
+    guardians: Mapped[list["Guardian"]] = relationship(
+        back_populates="family", order_by="Guardian.id", foreign_keys="Guardian.family_id"
+    )
     children: Mapped[list["Student"]] = relationship(back_populates="family", order_by="Student.id")
 
 
@@ -191,9 +192,7 @@ class CareEntrustment(db.Model):
     starts_on: Mapped[dt.date] = mapped_column(sa.Date)
     ends_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     note: Mapped[str] = mapped_column(sa.String(500), default="")
-    status: Mapped[EntrustmentStatus] = mapped_column(
-        str_enum(EntrustmentStatus), default=EntrustmentStatus.SUBMITTED
-    )
+    status: Mapped[EntrustmentStatus] = mapped_column(str_enum(EntrustmentStatus), default=EntrustmentStatus.SUBMITTED)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

@@ -21,8 +21,12 @@ def school_brief(school):
 def class_brief(school_class):
     if school_class is None:
         return None
-    return {"id": school_class.id, "name": school_class.name, "grade": school_class.grade,
-            "school_year": school_class.school_year}
+    return {
+        "id": school_class.id,
+        "name": school_class.name,
+        "grade": school_class.grade,
+        "school_year": school_class.school_year,
+    }
 
 
 def guardian_view(guardian, viewer_user_id):
@@ -56,8 +60,12 @@ def _child_basic(student):
 
 def family_child_view(student):
     """A child as its own guardians see it in the family view."""
-    return {**_child_basic(student), **flags_view(student), "gender": _value(student.gender),
-            "birth_date": student.birth_date}
+    return {
+        **_child_basic(student),
+        **flags_view(student),
+        "gender": _value(student.gender),
+        "birth_date": student.birth_date,
+    }
 
 
 def family_view(family, viewer_user_id):

@@ -1,6 +1,5 @@
 """Family, children, binding requests, family invites and care entrustments."""
 
-
 from flask import current_app
 
 from jlt_family.auth.context import current_actor
@@ -18,6 +17,7 @@ from jlt_family.families.permissions import ChildAccess
 from jlt_family.organizations.models import SchoolClass
 
 blp = Blueprint("families", __name__, url_prefix="/api/v1", description="家庭与子女 (families and children)")
+
 
 def _get(model, object_id):
     obj = db.session.get(model, object_id)
@@ -300,8 +300,9 @@ def list_care_entrustments(args, student_id):
         _refuse(access)
     result = paginate(service.care_entrustments_of(student.id, args.get("status")), args["page"], args["page_size"])
     if access == ChildAccess.LEADER:
-        audit_read(actor, "read_care_entrustments", "student", student.id, result, school_id=student.school_id,
-                   query=args)
+        audit_read(
+            actor, "read_care_entrustments", "student", student.id, result, school_id=student.school_id, query=args
+        )
     return present_page(result, lambda entrustment: presenters.entrustment_view(entrustment, reveal_phone=True))
 
 

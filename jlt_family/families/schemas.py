@@ -3,7 +3,6 @@
 Input schemas are strict: unknown fields, wrong types and out-of-range values answer 422 with Chinese messages.
 """
 
-
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from jlt_family.core.schemas import DATE_RANGE, PageArgsSchema, PhoneNumber, ShanghaiDateTime, StrictBoolean, text
@@ -15,11 +14,12 @@ def relation_field(**kwargs):
     return fields.Enum(
         GuardianRelation,
         by_value=True,
-        metadata={"description": "与孩子的关系: father 父亲, mother 母亲, paternal_grandparent 祖父母, "
-                  "maternal_grandparent 外祖父母, other 其他监护人"},
+        metadata={
+            "description": "与孩子的关系: father 父亲, mother 母亲, paternal_grandparent 祖父母, "
+            "maternal_grandparent 外祖父母, other 其他监护人"
+        },
         **kwargs,
     )
-
 
 
 # ---- input ---------------------------------------------------------------------------------------------------

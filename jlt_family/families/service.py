@@ -89,11 +89,15 @@ def leave_family(guardian, now=None):
     family_id = guardian.family_id
     db.session.scalar(sa.select(Family.id).where(Family.id == family_id).with_for_update())
     others = db.session.scalars(
-        sa.select(Guardian).where(Guardian.family_id == family_id, Guardian.id != guardian.id)
-        .order_by(Guardian.id).with_for_update()
+        sa.select(Guardian)
+        .where(Guardian.family_id == family_id, Guardian.id != guardian.id)
+        .order_by(Guardian.id)
+        .with_for_update()
     ).all()
-    has_children = db.session.scalar(sa.select(Student.id).where(Student.family_id == family_id).limit(1)
-                                     .with_for_update()) is not None
+    has_children = (
+        db.session.scalar(sa.select(Student.id).where(Student.family_id == family_id).limit(1).with_for_update())
+        is not None
+    )
     if not others and has_children:
         raise Conflict("您是孩子唯一的监护人，请先邀请其他监护人加入家庭后再退出", code="last_guardian")
     user_id, was_primary = guardian.user_id, guardian.is_primary
@@ -114,8 +118,9 @@ def leave_family(guardian, now=None):
 def _revoke_open_invites(family_id):
     update_rows(
         sa.update(FamilyInvite)
-        .where(FamilyInvite.family_id == family_id, FamilyInvite.used_by_id.is_(None),
-               FamilyInvite.revoked_at.is_(None))
+        .where(
+            FamilyInvite.family_id == family_id, FamilyInvite.used_by_id.is_(None), FamilyInvite.revoked_at.is_(None)
+        )
         .values(revoked_at=utcnow())
     )
 
@@ -148,8 +153,13 @@ def create_binding_request(actor, *, invite_code, student_name, student_no, rela
         raise Conflict("该孩子已在您的家庭中", code="child_already_in_family")
     if student.family_id is not None:
         raise ChildAlreadyBound()
-    request_ = BindingRequest(user_id=actor.user_id, student=student, class_id=student.class_id, relation=relation,
-                              guardian_name=guardian_name)
+    request_ = BindingRequest(
+        user_id=actor.user_id,
+        student=student,
+        class_id=student.class_id,
+        relation=relation,
+        guardian_name=guardian_name,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(request_)
@@ -219,8 +229,13 @@ def _guardian_for_requester(request_):
     if guardian is not None:
         return guardian
     family = Family(home_address="")
-    guardian = Guardian(family=family, user_id=request_.user_id, relation=request_.relation,
-                        name=request_.guardian_name, is_primary=True)
+    guardian = Guardian(
+        family=family,
+        user_id=request_.user_id,
+        relation=request_.relation,
+        name=request_.guardian_name,
+        is_primary=True,
+    )
     try:
         with db.session.begin_nested():
             db.session.add_all([family, guardian])
@@ -251,8 +266,12 @@ def open_invites(family_id, now=None):
     now = now or utcnow()
     return (
         sa.select(FamilyInvite)
-        .where(FamilyInvite.family_id == family_id, FamilyInvite.used_by_id.is_(None),
-               FamilyInvite.revoked_at.is_(None), FamilyInvite.expires_at > now)
+        .where(
+            FamilyInvite.family_id == family_id,
+            FamilyInvite.used_by_id.is_(None),
+            FamilyInvite.revoked_at.is_(None),
+            FamilyInvite.expires_at > now,
+        )
         .order_by(FamilyInvite.created_at.desc(), FamilyInvite.id.desc())
     )
 
@@ -266,9 +285,13 @@ def create_family_invite(guardian, ttl_hours):
     if count >= MAX_OPEN_INVITES:
         raise Conflict(f"有效邀请码已达 {MAX_OPEN_INVITES} 个，请先撤销不用的邀请码", code="too_many_invites")
     for _ in range(3):
-        invite = FamilyInvite(code=new_code(FAMILY_CODE_LENGTH), family_id=guardian.family_id,
-                              created_by_id=guardian.user_id, created_at=now,
-                              expires_at=now + dt.timedelta(hours=ttl_hours))
+        invite = FamilyInvite(
+            code=new_code(FAMILY_CODE_LENGTH),
+            family_id=guardian.family_id,
+            created_by_id=guardian.user_id,
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=ttl_hours),
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(invite)
@@ -293,7 +316,9 @@ def _invite_refusal(invite, now):
 def _reread_invite(invite):
     """The invite as last committed (a locking read), for the reason of a refusal."""
     return db.session.scalars(
-        sa.select(FamilyInvite).where(FamilyInvite.id == invite.id).with_for_update()
+        sa.select(FamilyInvite)
+        .where(FamilyInvite.id == invite.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
 
@@ -322,8 +347,12 @@ def redeem_family_invite(actor, *, code, relation, name):
         raise refusal
     claimed = update_rows(
         sa.update(FamilyInvite)
-        .where(FamilyInvite.id == invite.id, FamilyInvite.used_by_id.is_(None), FamilyInvite.revoked_at.is_(None),
-               FamilyInvite.expires_at > now)
+        .where(
+            FamilyInvite.id == invite.id,
+            FamilyInvite.used_by_id.is_(None),
+            FamilyInvite.revoked_at.is_(None),
+            FamilyInvite.expires_at > now,
+        )
         .values(used_by_id=actor.user_id, used_at=now)
     )
     if not claimed:
@@ -371,7 +400,9 @@ def care_entrustments_of(student_id, status=None):
 
 def _entrustment_refusal(entrustment):
     entrustment = db.session.scalars(
-        sa.select(CareEntrustment).where(CareEntrustment.id == entrustment.id).with_for_update()
+        sa.select(CareEntrustment)
+        .where(CareEntrustment.id == entrustment.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
     if entrustment.status == EntrustmentStatus.WITHDRAWN:
@@ -390,8 +421,14 @@ def acknowledge_care_entrustment(actor, entrustment):
     if not done:
         raise _entrustment_refusal(entrustment)
     db.session.expire(entrustment)
-    audit(actor, "acknowledge_care_entrustment", "care_entrustment", entrustment.id,
-          school_id=entrustment.student.school_id, student_id=entrustment.student_id)
+    audit(
+        actor,
+        "acknowledge_care_entrustment",
+        "care_entrustment",
+        entrustment.id,
+        school_id=entrustment.student.school_id,
+        student_id=entrustment.student_id,
+    )
     return entrustment
 
 

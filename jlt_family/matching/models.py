@@ -123,8 +123,9 @@ class Need(db.Model):
     matches: Mapped[list["NeedMatch"]] = relationship(back_populates="need", order_by="NeedMatch.id")
 
     __table_args__ = (
-        sa.CheckConstraint("grade_min BETWEEN -3 AND 12 AND grade_max BETWEEN -3 AND 12 AND grade_min <= grade_max",
-                           name="grade_range"),
+        sa.CheckConstraint(
+            "grade_min BETWEEN -3 AND 12 AND grade_max BETWEEN -3 AND 12 AND grade_min <= grade_max", name="grade_range"
+        ),
         sa.CheckConstraint("headcount BETWEEN 1 AND 2000", name="headcount_range"),
         sa.CheckConstraint("ends_on >= starts_on", name="period_order"),
         sa.CheckConstraint("(topic = 'parent_education') = (course_category IS NOT NULL)", name="category_for_topic"),
@@ -181,13 +182,16 @@ class NeedMatch(db.Model):
     course: Mapped["Course | None"] = relationship()  # noqa: F821
     accepted_by: Mapped["User"] = relationship(foreign_keys=[accepted_by_id])  # noqa: F821
     bookings: Mapped[list["NeedMatchBooking"]] = relationship(
-        back_populates="match", cascade="all, delete-orphan", order_by="NeedMatchBooking.id")
+        back_populates="match", cascade="all, delete-orphan", order_by="NeedMatchBooking.id"
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("need_id", "active_key", name="uq_matching_need_match_active"),
-        sa.CheckConstraint("(kind = 'venue' AND resource_unit_id IS NOT NULL AND offering_id IS NOT NULL)"
-                           " OR (kind = 'course' AND provider_kind IS NOT NULL AND provider_id IS NOT NULL)",
-                           name="kind_subject"),
+        sa.CheckConstraint(
+            "(kind = 'venue' AND resource_unit_id IS NOT NULL AND offering_id IS NOT NULL)"
+            " OR (kind = 'course' AND provider_kind IS NOT NULL AND provider_id IS NOT NULL)",
+            name="kind_subject",
+        ),
         sa.CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating_range"),
         sa.CheckConstraint("active_key IS NULL OR active_key = 1", name="active_key_one"),
     )

@@ -17,8 +17,11 @@ from jlt_family.organizations.models import School
 
 
 def _school_side(actor, need):
-    return (need.school_id in actor.admin_school_ids or need.posted_by_id == actor.user_id
-            or (need.class_id is not None and need.class_id in actor.taught_class_ids))
+    return (
+        need.school_id in actor.admin_school_ids
+        or need.posted_by_id == actor.user_id
+        or (need.class_id is not None and need.class_id in actor.taught_class_ids)
+    )
 
 
 def serves_as_unit_staff(actor, need):
@@ -38,7 +41,8 @@ def sees_proposals(actor, need):
 def accepts_match(actor, need):
     """学校管理员 of the posting school, or 教联体管理员 of its alliance."""
     return need.school_id in actor.admin_school_ids or (
-        need.school.alliance_id is not None and need.school.alliance_id in actor.alliance_ids)
+        need.school.alliance_id is not None and need.school.alliance_id in actor.alliance_ids
+    )
 
 
 def manages_need(actor, need):

@@ -73,8 +73,9 @@ def _alliance_of(school):
 def _serves(alliance):
     if alliance is None:
         return sa.false()
-    return sa.exists().where(AllianceMember.resource_unit_id == ResourceUnit.id,
-                             AllianceMember.alliance_id == alliance.id)
+    return sa.exists().where(
+        AllianceMember.resource_unit_id == ResourceUnit.id, AllianceMember.alliance_id == alliance.id
+    )
 
 
 def propose(need, now=None):
@@ -107,8 +108,10 @@ def _venue_candidates(need, school, alliance):
         sa.select(Offering, ResourceUnit, serves)
         .join(ResourceUnit, ResourceUnit.id == Offering.resource_unit_id)
         .where(
-            Offering.is_active.is_(True), ResourceUnit.is_active.is_(True),
-            ResourceUnit.kind.in_(TOPIC_UNIT_KINDS[need.topic]), Offering.kind.in_(TOPIC_OFFERING_KINDS[need.topic]),
+            Offering.is_active.is_(True),
+            ResourceUnit.is_active.is_(True),
+            ResourceUnit.kind.in_(TOPIC_UNIT_KINDS[need.topic]),
+            Offering.kind.in_(TOPIC_OFFERING_KINDS[need.topic]),
             sa.or_(ResourceUnit.region_id == school.region_id, _serves(alliance)),
             sa.or_(Offering.min_grade.is_(None), Offering.min_grade <= need.grade_max),
             sa.or_(Offering.max_grade.is_(None), Offering.max_grade >= need.grade_min),
@@ -129,24 +132,43 @@ def _open_slots(need, offerings, green_ids, now):
     partition = {"partition_by": Slot.offering_id}
     inner = (
         sa.select(
-            Slot.id, Slot.offering_id, Slot.starts_at, Slot.ends_at, free.label("free"),
+            Slot.id,
+            Slot.offering_id,
+            Slot.starts_at,
+            Slot.ends_at,
+            free.label("free"),
             sa.case((use_green, 1), else_=0).label("green"),
             sa.func.row_number().over(order_by=(Slot.starts_at, Slot.id), **partition).label("rn"),
             sa.func.count().over(**partition).label("n_open"),
             sa.func.sum(sa.case((free >= need.headcount, 1), else_=0)).over(**partition).label("n_whole"),
             sa.func.sum(free).over(**partition).label("places"),
         )
-        .where(Slot.offering_id.in_([o.id for o in offerings]), Slot.status == SlotStatus.OPEN,
-               Slot.starts_at >= lower, Slot.starts_at < upper, free > 0)
+        .where(
+            Slot.offering_id.in_([o.id for o in offerings]),
+            Slot.status == SlotStatus.OPEN,
+            Slot.starts_at >= lower,
+            Slot.starts_at < upper,
+            free > 0,
+        )
         .subquery()
     )
     found = {}
-    for row in db.session.execute(sa.select(inner).where(inner.c.rn <= SLOTS_SHOWN)
-                                  .order_by(inner.c.offering_id, inner.c.rn)):
-        entry = found.setdefault(row.offering_id, {"n_open": row.n_open, "n_whole": int(row.n_whole or 0),
-                                                   "places": int(row.places or 0), "slots": []})
-        entry["slots"].append({"id": row.id, "starts_at": row.starts_at, "ends_at": row.ends_at,
-                               "places_left": row.free, "channel": "green" if row.green else "general"})
+    for row in db.session.execute(
+        sa.select(inner).where(inner.c.rn <= SLOTS_SHOWN).order_by(inner.c.offering_id, inner.c.rn)
+    ):
+        entry = found.setdefault(
+            row.offering_id,
+            {"n_open": row.n_open, "n_whole": int(row.n_whole or 0), "places": int(row.places or 0), "slots": []},
+        )
+        entry["slots"].append(
+            {
+                "id": row.id,
+                "starts_at": row.starts_at,
+                "ends_at": row.ends_at,
+                "places_left": row.free,
+                "channel": "green" if row.green else "general",
+            }
+        )
     return found
 
 
@@ -177,16 +199,21 @@ def _venue_proposals(need, now):
         if same_county:
             reasons.append(f"位于本县（{school.region.name}）")
         reasons.append(f"{RESOURCE_UNIT_KIND_LABELS[unit.kind]}的{OFFERING_KIND_LABELS[offering.kind]}，适合{topic}")
-        covers = ((offering.min_grade is None or offering.min_grade <= need.grade_min)
-                  and (offering.max_grade is None or offering.max_grade >= need.grade_max))
+        covers = (offering.min_grade is None or offering.min_grade <= need.grade_min) and (
+            offering.max_grade is None or offering.max_grade >= need.grade_max
+        )
         if offering.min_grade is None and offering.max_grade is None:
             reasons.append("不限年级")
         elif covers:
-            reasons.append(f"适合{_grades(offering.min_grade or -3, offering.max_grade or 12)}，"
-                           f"覆盖需求的{_grades(need.grade_min, need.grade_max)}")
+            reasons.append(
+                f"适合{_grades(offering.min_grade or -3, offering.max_grade or 12)}，"
+                f"覆盖需求的{_grades(need.grade_min, need.grade_max)}"
+            )
         else:
-            limits.append(f"仅适合{_grades(offering.min_grade or -3, offering.max_grade or 12)}，"
-                          f"需求为{_grades(need.grade_min, need.grade_max)}")
+            limits.append(
+                f"仅适合{_grades(offering.min_grade or -3, offering.max_grade or 12)}，"
+                f"需求为{_grades(need.grade_min, need.grade_max)}"
+            )
         if per_slot >= need.headcount:
             reasons.append(f"每场可接待团体 {per_slot} 人 ≥ {need.headcount} 人")
         else:
@@ -194,8 +221,9 @@ def _venue_proposals(need, now):
         reasons.append("免费" if offering.price_kind == PriceKind.FREE or green else "学生优惠价")
         can_host = stats["n_whole"] > 0 or (stats["n_open"] >= needed and stats["places"] >= need.headcount)
         if stats["n_whole"]:
-            reasons.append(f"期间有 {stats['n_open']} 个场次有空余名额，其中 {stats['n_whole']} 个可容纳全部 "
-                           f"{need.headcount} 人")
+            reasons.append(
+                f"期间有 {stats['n_open']} 个场次有空余名额，其中 {stats['n_whole']} 个可容纳全部 {need.headcount} 人"
+            )
         elif can_host:
             reasons.append(f"期间有 {stats['n_open']} 个场次有空余名额，分 {needed} 场可容纳全部人数")
         elif stats["n_open"]:
@@ -204,13 +232,32 @@ def _venue_proposals(need, now):
             limits.append(f"期间的场次尚未全部发布（场馆提前 {slot_rules.horizon_days()} 天发布场次）")
         else:
             limits.append("期间没有空余名额的场次")
-        proposals.append(Proposal(
-            kind="venue", key=f"offering:{offering.id}", label=f"{unit.name} · {offering.title}",
-            serves_alliance=bool(serves), same_county=same_county, unit=unit, offering=offering, green=green,
-            reasons=reasons, limits=limits, slots=stats["slots"], open_slots=stats["n_open"], slots_needed=needed,
-            rank_key=(not serves, not same_county, not can_host, not stats["n_whole"], not covers,
-                      -stats["n_open"], offering.id),
-        ))
+        proposals.append(
+            Proposal(
+                kind="venue",
+                key=f"offering:{offering.id}",
+                label=f"{unit.name} · {offering.title}",
+                serves_alliance=bool(serves),
+                same_county=same_county,
+                unit=unit,
+                offering=offering,
+                green=green,
+                reasons=reasons,
+                limits=limits,
+                slots=stats["slots"],
+                open_slots=stats["n_open"],
+                slots_needed=needed,
+                rank_key=(
+                    not serves,
+                    not same_county,
+                    not can_host,
+                    not stats["n_whole"],
+                    not covers,
+                    -stats["n_open"],
+                    offering.id,
+                ),
+            )
+        )
     return proposals
 
 
@@ -221,8 +268,11 @@ def _community_units(school, alliance):
     serves = _serves(alliance).label("serves")
     return db.session.execute(
         sa.select(ResourceUnit, serves)
-        .where(ResourceUnit.is_active.is_(True), ResourceUnit.kind == ResourceUnitKind.COMMUNITY,
-               sa.or_(ResourceUnit.region_id == school.region_id, _serves(alliance)))
+        .where(
+            ResourceUnit.is_active.is_(True),
+            ResourceUnit.kind == ResourceUnitKind.COMMUNITY,
+            sa.or_(ResourceUnit.region_id == school.region_id, _serves(alliance)),
+        )
         .order_by(ResourceUnit.id)
     ).all()
 
@@ -239,8 +289,11 @@ def _courses_run(category, unit_ids, alliance, region_id):
     ).all()
     counts = {}
     for kind, unit_id, alliance_id, region_id_, n in rows:
-        provider_id = {ProviderKind.COMMUNITY: unit_id, ProviderKind.ALLIANCE: alliance_id,
-                       ProviderKind.REGION: region_id_}.get(kind)
+        provider_id = {
+            ProviderKind.COMMUNITY: unit_id,
+            ProviderKind.ALLIANCE: alliance_id,
+            ProviderKind.REGION: region_id_,
+        }.get(kind)
         if provider_id is not None:
             counts[(kind, provider_id)] = n
     return counts
@@ -253,8 +306,9 @@ def _course_proposals(need):
     region = school.region
     counts = _courses_run(need.course_category, [u.id for u, _ in units], alliance, region.id)
     category = CATEGORY_LABELS[need.course_category]
-    candidates = [(ProviderKind.COMMUNITY, unit, bool(serves), unit.region_id == school.region_id)
-                  for unit, serves in units]
+    candidates = [
+        (ProviderKind.COMMUNITY, unit, bool(serves), unit.region_id == school.region_id) for unit, serves in units
+    ]
     if alliance is not None:
         candidates.append((ProviderKind.ALLIANCE, alliance, True, alliance.region_id == school.region_id))
     candidates.append((ProviderKind.REGION, region, False, True))
@@ -274,10 +328,19 @@ def _course_proposals(need):
             limits.append(f"尚未开设过「{category}」课程")
         reasons.append(f"面向{_grades(need.grade_min, need.grade_max)}学生家长，约 {need.headcount} 人")
         kind_rank = {ProviderKind.COMMUNITY: 0 if serves else 2, ProviderKind.ALLIANCE: 1, ProviderKind.REGION: 3}[kind]
-        proposals.append(Proposal(
-            kind="course", key=f"{kind.value}:{provider.id}", label=provider.name, serves_alliance=serves,
-            same_county=same_county, unit=provider if kind == ProviderKind.COMMUNITY else None,
-            provider_kind=kind, provider=provider, reasons=reasons, limits=limits,
-            rank_key=(kind_rank, not ran, order),
-        ))
+        proposals.append(
+            Proposal(
+                kind="course",
+                key=f"{kind.value}:{provider.id}",
+                label=provider.name,
+                serves_alliance=serves,
+                same_county=same_county,
+                unit=provider if kind == ProviderKind.COMMUNITY else None,
+                provider_kind=kind,
+                provider=provider,
+                reasons=reasons,
+                limits=limits,
+                rank_key=(kind_rank, not ran, order),
+            )
+        )
     return proposals

@@ -30,9 +30,11 @@ blp = Blueprint("matching", __name__, url_prefix="/api/v1", description="需求�
 
 def _with_match():
     """Loader options: a page of needs with their matches, bookings and courses in a fixed number of queries."""
-    booking = (selectinload(Need.matches).selectinload(NeedMatch.bookings).selectinload(NeedMatchBooking.booking))
+    booking = selectinload(Need.matches).selectinload(NeedMatch.bookings).selectinload(NeedMatchBooking.booking)
     return (
-        selectinload(Need.school), selectinload(Need.school_class), selectinload(Need.posted_by),
+        selectinload(Need.school),
+        selectinload(Need.school_class),
+        selectinload(Need.posted_by),
         selectinload(Need.matches).selectinload(NeedMatch.resource_unit),
         selectinload(Need.matches).selectinload(NeedMatch.course),
         selectinload(Need.matches).selectinload(NeedMatch.accepted_by),
@@ -42,8 +44,9 @@ def _with_match():
 
 
 def _reload(need_id):
-    return db.session.scalar(sa.select(Need).where(Need.id == need_id).options(*_with_match())
-                             .execution_options(populate_existing=True))
+    return db.session.scalar(
+        sa.select(Need).where(Need.id == need_id).options(*_with_match()).execution_options(populate_existing=True)
+    )
 
 
 def _need_out(actor, need):
@@ -77,8 +80,11 @@ def post_need(data, school_id):
     class_id = data.pop("class_id")
     if class_id is not None:
         school_class = db.session.get(SchoolClass, class_id)
-        if school_class is None or school_class.school_id != school.id or not (
-                school.id in actor.admin_school_ids or class_id in actor.taught_class_ids):
+        if (
+            school_class is None
+            or school_class.school_id != school.id
+            or not (school.id in actor.admin_school_ids or class_id in actor.taught_class_ids)
+        ):
             raise NotFound("未找到该班级", code="class_not_found")
     elif school.id not in actor.admin_school_ids:
         raise RuleViolation("教师请为所教的班级发布需求（填写 class_id）", code="class_required")
@@ -140,8 +146,12 @@ def list_proposals(args, need_id):
     require(sees_proposals(actor, need), "只有学校和教联体、教育局管理员可以查看对接建议")
     found = proposals.propose(need)
     start = (args["page"] - 1) * args["page_size"]
-    return {"items": [presenters.proposal_out(p) for p in found[start:start + args["page_size"]]],
-            "page": args["page"], "page_size": args["page_size"], "total": len(found)}
+    return {
+        "items": [presenters.proposal_out(p) for p in found[start : start + args["page_size"]]],
+        "page": args["page"],
+        "page_size": args["page_size"],
+        "total": len(found),
+    }
 
 
 @blp.route("/needs/<id:need_id>/accept", methods=["POST"])
@@ -201,7 +211,13 @@ def list_unit_needs(args, unit_id):
     """对接到本单位的需求 (the unit's staff): each with its booking requests and the school's rating."""
     unit = staffed_unit_or_404(current_actor(), unit_id)
     matched = sa.select(NeedMatch.need_id).where(NeedMatch.resource_unit_id == unit.id)
-    stmt = (sa.select(Need).where(Need.id.in_(matched))
-            .options(*_with_match()).order_by(Need.created_at.desc(), Need.id.desc()))
-    return present_page(paginate(stmt, args["page"], args["page_size"]),
-                        lambda need: presenters.need_out(need, staff_view=True, unit_ids={unit.id}))
+    stmt = (
+        sa.select(Need)
+        .where(Need.id.in_(matched))
+        .options(*_with_match())
+        .order_by(Need.created_at.desc(), Need.id.desc())
+    )
+    return present_page(
+        paginate(stmt, args["page"], args["page_size"]),
+        lambda need: presenters.need_out(need, staff_view=True, unit_ids={unit.id}),
+    )

@@ -14,29 +14,46 @@ def _enum(enum_cls, description, **kwargs):
 
 
 def _grade(**kwargs):
-    return SmallInt(min=-3, max=12, validate=[validate.Range(min=-3, max=12, error="年级应为 -3 到 12"),
-                                              validate.NoneOf([0], error="年级不能为 0（幼儿园为 -3 到 -1）")],
-                    **kwargs)
+    return SmallInt(
+        min=-3,
+        max=12,
+        validate=[
+            validate.Range(min=-3, max=12, error="年级应为 -3 到 12"),
+            validate.NoneOf([0], error="年级不能为 0（幼儿园为 -3 到 -1）"),
+        ],
+        **kwargs,
+    )
 
 
 class NeedInputSchema(Schema):
     """发布需求. The period is a term (``school_year`` + ``term``) or dates (``starts_on`` + ``ends_on``)."""
 
-    topic = _enum(NeedTopic, "science 科学教育, patriotic 爱国主义教育, history_culture 历史文化, arts 艺术教育, "
-                  "sports 体育健身, reading 阅读推广, safety 安全教育, health 健康教育, labour 劳动实践, "
-                  "parent_education 家庭教育指导（需选 course_category）", required=True)
+    topic = _enum(
+        NeedTopic,
+        "science 科学教育, patriotic 爱国主义教育, history_culture 历史文化, arts 艺术教育, "
+        "sports 体育健身, reading 阅读推广, safety 安全教育, health 健康教育, labour 劳动实践, "
+        "parent_education 家庭教育指导（需选 course_category）",
+        required=True,
+    )
     course_category = _enum(CourseCategory, "家庭教育指导的课程主题", load_default=None, allow_none=True)
     title = text(100, load_default="", metadata={"description": "标题（默认由年级和主题生成）"})
     class_id = Id(load_default=None, allow_none=True, metadata={"description": "班级（教师发布时必填：所教班级）"})
     grade_min = _grade(required=True, metadata={"description": "最低年级（幼儿园 -3 小班 … -1 大班）"})
     grade_max = _grade(required=True, metadata={"description": "最高年级"})
     headcount = SmallInt(min=1, max=2000, required=True, metadata={"description": "学生人数（1–2000）"})
-    school_year = SmallInt(min=2000, max=2100, load_default=None, allow_none=True,
-                           metadata={"description": "学年（起始年份，如 2026 表示 2026–2027学年）"})
-    term = fields.String(load_default=None, allow_none=True,
-                         validate=validate.OneOf(["autumn", "spring"],
-                                                 error="学期应为 autumn（秋季）或 spring（春季）"),
-                         metadata={"description": "autumn 秋季学期, spring 春季学期"})
+    school_year = SmallInt(
+        min=2000,
+        max=2100,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "学年（起始年份，如 2026 表示 2026–2027学年）"},
+    )
+    term = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(["autumn", "spring"], error="学期应为 autumn（秋季）或 spring（春季）"),
+        metadata={"description": "autumn 秋季学期, spring 春季学期"},
+    )
     starts_on = fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE)
     ends_on = fields.Date(load_default=None, allow_none=True, validate=DATE_RANGE)
     note = text(1000, load_default="", metadata={"description": "说明，如 希望参观航天展区"})
@@ -51,11 +68,13 @@ class NeedArgsSchema(PageArgsSchema):
 class GroupBookingSpecSchema(Schema):
     slot_id = Id(required=True)
     class_id = Id(load_default=None, allow_none=True, metadata={"description": "班级（默认需求的班级）"})
-    headcount = SmallInt(min=1, max=480, load_default=None, allow_none=True,
-                         metadata={"description": "该场学生人数（默认需求人数）"})
+    headcount = SmallInt(
+        min=1, max=480, load_default=None, allow_none=True, metadata={"description": "该场学生人数（默认需求人数）"}
+    )
     chaperones = SmallInt(min=0, max=20, load_default=2, metadata={"description": "带队老师人数"})
-    channel = _enum(Channel, "green 绿色通道 / general 普通（默认：可用时走绿色通道）", load_default=None,
-                    allow_none=True)
+    channel = _enum(
+        Channel, "green 绿色通道 / general 普通（默认：可用时走绿色通道）", load_default=None, allow_none=True
+    )
 
 
 class AcceptInputSchema(Schema):
@@ -63,10 +82,14 @@ class AcceptInputSchema(Schema):
 
     kind = _enum(MatchKind, "venue 场馆项目 → 团体预约; course 课程举办方 → 课程草稿", required=True)
     offering_id = Id(load_default=None, allow_none=True)
-    bookings = fields.List(fields.Nested(GroupBookingSpecSchema), load_default=list,
-                           validate=validate.Length(max=5, error="一次最多预约 5 个场次"))
-    provider_kind = _enum(ProviderKind, "community 社区家长学校, alliance 教联体, region 区县", load_default=None,
-                          allow_none=True)
+    bookings = fields.List(
+        fields.Nested(GroupBookingSpecSchema),
+        load_default=list,
+        validate=validate.Length(max=5, error="一次最多预约 5 个场次"),
+    )
+    provider_kind = _enum(
+        ProviderKind, "community 社区家长学校, alliance 教联体, region 区县", load_default=None, allow_none=True
+    )
     provider_id = Id(load_default=None, allow_none=True)
     title = text(100, load_default="", metadata={"description": "课程标题（默认需求标题）"})
 
@@ -74,8 +97,9 @@ class AcceptInputSchema(Schema):
     def _subject(self, data, **kwargs):
         if data.get("kind") == MatchKind.VENUE and data.get("offering_id") is None:
             raise ValidationError("采纳场馆项目请填写 offering_id", field_name="offering_id")
-        if data.get("kind") == MatchKind.COURSE and (data.get("provider_kind") is None
-                                                     or data.get("provider_id") is None):
+        if data.get("kind") == MatchKind.COURSE and (
+            data.get("provider_kind") is None or data.get("provider_id") is None
+        ):
             raise ValidationError("采纳课程举办方请填写 provider_kind 和 provider_id", field_name="provider_id")
 
 

@@ -84,14 +84,35 @@ def _default_title(need):
     return f"{grades}{TOPIC_LABELS[need.topic]}"
 
 
-def post_need(actor, school, *, school_class=None, term=None, school_year=None, starts_on=None, ends_on=None,
-              title="", now=None, **fields):
+def post_need(
+    actor,
+    school,
+    *,
+    school_class=None,
+    term=None,
+    school_year=None,
+    starts_on=None,
+    ends_on=None,
+    title="",
+    now=None,
+    **fields,
+):
     """发布需求 for ``school`` (the route checked who may post for it and for ``school_class``)."""
     now = now or utcnow()
-    starts_on, ends_on, label = resolve_period(school, starts_on=starts_on, ends_on=ends_on, term=term,
-                                               school_year=school_year)
-    need = Need(school_id=school.id, school=school, school_class=school_class, starts_on=starts_on, ends_on=ends_on,
-                period_label=label, posted_by_id=actor.user_id, status=NeedStatus.OPEN, **fields)
+    starts_on, ends_on, label = resolve_period(
+        school, starts_on=starts_on, ends_on=ends_on, term=term, school_year=school_year
+    )
+    need = Need(
+        school_id=school.id,
+        school=school,
+        school_class=school_class,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        period_label=label,
+        posted_by_id=actor.user_id,
+        status=NeedStatus.OPEN,
+        **fields,
+    )
     need.title = title or _default_title(need)
     _check_need(need, now.astimezone(SHANGHAI).date())
     db.session.add(need)
@@ -101,8 +122,11 @@ def post_need(actor, school, *, school_class=None, term=None, school_year=None, 
 
 def withdraw(need, now=None):
     """撤回 an open need (409 once matched, closed or withdrawn)."""
-    if not update_rows(sa.update(Need).where(Need.id == need.id, Need.status == NeedStatus.OPEN)
-                       .values(status=NeedStatus.WITHDRAWN, withdrawn_at=now or utcnow())):
+    if not update_rows(
+        sa.update(Need)
+        .where(Need.id == need.id, Need.status == NeedStatus.OPEN)
+        .values(status=NeedStatus.WITHDRAWN, withdrawn_at=now or utcnow())
+    ):
         raise Conflict("只有待对接的需求可以撤回", code="need_not_open")
     db.session.expire(need)
     return need
@@ -111,8 +135,9 @@ def withdraw(need, now=None):
 # ---- accepting ------------------------------------------------------------------------------------------------
 
 
-def accept(actor, need, *, kind, offering_id=None, bookings=(), provider_kind=None, provider_id=None, title="",
-           now=None):
+def accept(
+    actor, need, *, kind, offering_id=None, bookings=(), provider_kind=None, provider_id=None, title="", now=None
+):
     """采纳对接建议: a venue offering (→ group bookings) or a course provider (→ a draft course)."""
     now = now or utcnow()
     if need.status != NeedStatus.OPEN:
@@ -122,13 +147,22 @@ def accept(actor, need, *, kind, offering_id=None, bookings=(), provider_kind=No
         raise _rule("match_kind_mismatch", "家庭教育指导需求请采纳课程举办方，其他需求请采纳场馆项目")
     proposal = matching.find(need, key, now)
     if proposal is None:
-        raise _rule("proposal_no_longer_fits",
-                    "该建议已不再符合需求（项目已下线、不在本县或年级不符），请刷新后重新选择")
-    if not update_rows(sa.update(Need).where(Need.id == need.id, Need.status == NeedStatus.OPEN)
-                       .values(status=NeedStatus.MATCHED)):
+        raise _rule(
+            "proposal_no_longer_fits", "该建议已不再符合需求（项目已下线、不在本县或年级不符），请刷新后重新选择"
+        )
+    if not update_rows(
+        sa.update(Need).where(Need.id == need.id, Need.status == NeedStatus.OPEN).values(status=NeedStatus.MATCHED)
+    ):
         raise Conflict("该需求已由其他管理员对接", code="need_already_matched")
-    match = NeedMatch(need_id=need.id, kind=MatchKind(kind), label=proposal.label, reasons=proposal.reasons,
-                      limits=proposal.limits, accepted_by_id=actor.user_id, accepted_at=now)
+    match = NeedMatch(
+        need_id=need.id,
+        kind=MatchKind(kind),
+        label=proposal.label,
+        reasons=proposal.reasons,
+        limits=proposal.limits,
+        accepted_by_id=actor.user_id,
+        accepted_at=now,
+    )
     if kind == MatchKind.VENUE:
         match.resource_unit_id, match.offering_id = proposal.unit.id, proposal.offering.id
     else:
@@ -169,11 +203,21 @@ def _book_groups(actor, need, match, proposal, bookings, now):
         chaperones = spec.get("chaperones", 2)
         most = matching.group_places(proposal.offering, proposal.green)
         if headcount + chaperones > most:
-            raise _rule("group_exceeds_slot", f"每场最多可接待团体 {most} 人（含带队老师），请分多个场次预约",
-                        errors={"bookings": {index: "headcount"}})
+            raise _rule(
+                "group_exceeds_slot",
+                f"每场最多可接待团体 {most} 人（含带队老师），请分多个场次预约",
+                errors={"bookings": {index: "headcount"}},
+            )
         channel = spec.get("channel") or _channel_for(slot, proposal, headcount + chaperones)
-        booking = venues.book_for_class(actor, slot, school_class=school_class, channel=Channel(channel),
-                                        headcount=headcount, chaperones=chaperones, now=now)
+        booking = venues.book_for_class(
+            actor,
+            slot,
+            school_class=school_class,
+            channel=Channel(channel),
+            headcount=headcount,
+            chaperones=chaperones,
+            now=now,
+        )
         match.bookings.append(NeedMatchBooking(booking_id=booking.id))
 
 
@@ -185,11 +229,13 @@ def reopen(need, now=None):
         raise Conflict("只有已对接的需求可以重新对接", code="need_not_matched")
     if match.kind != MatchKind.VENUE or any(link.booking.status in LIVE for link in match.bookings):
         raise Conflict("对接的预约仍然有效（或已生成课程），不能重新对接", code="match_still_active")
-    if not update_rows(sa.update(Need).where(Need.id == need.id, Need.status == NeedStatus.MATCHED)
-                       .values(status=NeedStatus.OPEN)):
+    if not update_rows(
+        sa.update(Need).where(Need.id == need.id, Need.status == NeedStatus.MATCHED).values(status=NeedStatus.OPEN)
+    ):
         raise Conflict("只有已对接的需求可以重新对接", code="need_not_matched")
-    update_rows(sa.update(NeedMatch).where(NeedMatch.id == match.id)
-                .values(active_key=None, released_at=now or utcnow()))
+    update_rows(
+        sa.update(NeedMatch).where(NeedMatch.id == match.id).values(active_key=None, released_at=now or utcnow())
+    )
     db.session.expire_all()
     return need
 
@@ -213,9 +259,16 @@ def _class_for(need, class_id):
 
 def _draft_course(actor, need, match, proposal, title):
     course = courses.create_course(
-        actor, proposal.provider_kind, proposal.provider, title=title or need.title,
-        description=need.note, category=need.course_category, activity_kind=ActivityKind.GUIDANCE,
-        format=CourseFormat.OFFLINE, grade_min=need.grade_min, grade_max=need.grade_max,
+        actor,
+        proposal.provider_kind,
+        proposal.provider,
+        title=title or need.title,
+        description=need.note,
+        category=need.course_category,
+        activity_kind=ActivityKind.GUIDANCE,
+        format=CourseFormat.OFFLINE,
+        grade_min=need.grade_min,
+        grade_max=need.grade_max,
     )
     match.course_id = course.id
 
@@ -230,10 +283,20 @@ def activity_done(match, now=None):
         return any(link.booking.status == BookingStatus.CHECKED_IN for link in match.bookings)
     if match.course_id is None:
         return False
-    return db.session.scalar(sa.select(sa.func.count()).select_from(CourseSession).where(
-        CourseSession.course_id == match.course_id,
-        sa.or_(CourseSession.status == SessionStatus.HELD,
-               sa.and_(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.ends_at <= now)))) > 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(CourseSession)
+            .where(
+                CourseSession.course_id == match.course_id,
+                sa.or_(
+                    CourseSession.status == SessionStatus.HELD,
+                    sa.and_(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.ends_at <= now),
+                ),
+            )
+        )
+        > 0
+    )
 
 
 def rate(actor, need, *, rating, comment="", now=None):
@@ -244,12 +307,15 @@ def rate(actor, need, *, rating, comment="", now=None):
         raise Conflict("该需求尚未对接，不能评价", code="need_not_matched")
     if not activity_done(match, now):
         raise _rule("activity_not_done", "活动完成后（预约已核销或课程已举办）才能评价")
-    if not update_rows(sa.update(NeedMatch).where(NeedMatch.id == match.id, NeedMatch.rating.is_(None))
-                       .values(rating=rating, comment=comment, rated_by_id=actor.user_id, rated_at=now)):
+    if not update_rows(
+        sa.update(NeedMatch)
+        .where(NeedMatch.id == match.id, NeedMatch.rating.is_(None))
+        .values(rating=rating, comment=comment, rated_by_id=actor.user_id, rated_at=now)
+    ):
         raise Conflict("已评价过该对接", code="match_already_rated")
-    update_rows(sa.update(Need).where(Need.id == need.id, Need.status == NeedStatus.MATCHED)
-                .values(status=NeedStatus.CLOSED))
+    update_rows(
+        sa.update(Need).where(Need.id == need.id, Need.status == NeedStatus.MATCHED).values(status=NeedStatus.CLOSED)
+    )
     db.session.expire(match)
     db.session.expire(need)
     return match
-

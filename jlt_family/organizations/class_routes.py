@@ -36,8 +36,10 @@ def list_classes(args, school_id):
         sa.select(SchoolClass)
         .where(SchoolClass.school_id == school.id)
         .where(permissions.visible_classes_clause(actor, school))
-        .options(selectinload(SchoolClass.homeroom_teacher),
-                 selectinload(SchoolClass.subject_teachers).selectinload(ClassTeacher.user))
+        .options(
+            selectinload(SchoolClass.homeroom_teacher),
+            selectinload(SchoolClass.subject_teachers).selectinload(ClassTeacher.user),
+        )
         .order_by(SchoolClass.school_year.desc(), SchoolClass.grade, SchoolClass.name)
     )
     if "school_year" in args:
@@ -130,9 +132,15 @@ def list_class_students(args, class_id):
     show_flags = permissions.sees_sensitive_flags(actor, school_class)
     items = [presenters.roster_entry_out(s, show_flags) for s in result["items"]]
     # one entry per read of the roster; with the flags shown, the children whose flags were read
-    audit_read(actor, "read_student_sensitive" if show_flags else "read_class_roster", "school_class",
-               school_class.id, result, school_id=school_class.school_id,
-               **({"student_ids": [item["id"] for item in items]} if show_flags else {}))
+    audit_read(
+        actor,
+        "read_student_sensitive" if show_flags else "read_class_roster",
+        "school_class",
+        school_class.id,
+        result,
+        school_id=school_class.school_id,
+        **({"student_ids": [item["id"] for item in items]} if show_flags else {}),
+    )
     return {**result, "items": items}
 
 

@@ -40,8 +40,11 @@ def applies_for_alliance(actor, alliance):
 def can_view_alliance(actor, alliance):
     """Approved alliances are public to signed-in users; the others only to their administrators and to the
     admins of the schools in their application."""
-    return (alliance.status == AllianceStatus.APPROVED or administers_alliance(actor, alliance)
-            or applies_for_alliance(actor, alliance))
+    return (
+        alliance.status == AllianceStatus.APPROVED
+        or administers_alliance(actor, alliance)
+        or applies_for_alliance(actor, alliance)
+    )
 
 
 def visible_alliances(actor):
@@ -50,8 +53,9 @@ def visible_alliances(actor):
         Alliance.status == AllianceStatus.APPROVED,
         Alliance.id.in_(actor.alliance_ids),
         Alliance.region_id.in_(actor.region_ids),
-        Alliance.id.in_(sa.select(AllianceSchool.alliance_id).where(AllianceSchool.school_id.in_(
-            actor.admin_school_ids))),
+        Alliance.id.in_(
+            sa.select(AllianceSchool.alliance_id).where(AllianceSchool.school_id.in_(actor.admin_school_ids))
+        ),
     )
 
 

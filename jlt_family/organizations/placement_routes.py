@@ -32,11 +32,20 @@ class StudentPlacementsSchema(Schema):
 
 
 def _out(student):
-    return {"student_id": student.id, "class_id": student.class_id, "placements": [
-        {"class_id": p.class_id, "class_name": p.school_class.name, "school_year": p.school_class.school_year,
-         "from_date": p.from_date, "to_date": p.to_date}
-        for p in placements.history_of(student.id)
-    ]}
+    return {
+        "student_id": student.id,
+        "class_id": student.class_id,
+        "placements": [
+            {
+                "class_id": p.class_id,
+                "class_name": p.school_class.name,
+                "school_year": p.school_class.school_year,
+                "from_date": p.from_date,
+                "to_date": p.to_date,
+            }
+            for p in placements.history_of(student.id)
+        ],
+    }
 
 
 @blp.route("/students/<id:student_id>/move", methods=["POST"])
@@ -54,7 +63,14 @@ def move_student(data, student_id):
         raise NotFound("未找到该学生", code="student_not_found")
     permissions.require(is_school_admin_of(actor, student.school_id), "只有学校管理员可以调班", "not_school_admin")
     old_class_id = placements.move_student(student, data["class_id"])
-    audit(actor, "move_student_class", "student", student.id, school_id=student.school_id,
-          from_class_id=old_class_id, to_class_id=student.class_id)
+    audit(
+        actor,
+        "move_student_class",
+        "student",
+        student.id,
+        school_id=student.school_id,
+        from_class_id=old_class_id,
+        to_class_id=student.class_id,
+    )
     db.session.commit()
     return _out(student)

@@ -74,7 +74,8 @@ def move_student(student, class_id):
 def history_of(student_id):
     """The placements of a student, oldest first."""
     return db.session.scalars(
-        sa.select(StudentClassPlacement).where(StudentClassPlacement.student_id == student_id)
+        sa.select(StudentClassPlacement)
+        .where(StudentClassPlacement.student_id == student_id)
         .order_by(StudentClassPlacement.from_date, StudentClassPlacement.id)
     ).all()
 
@@ -114,8 +115,11 @@ def _write_placements(session, _flush_context, _instances):
         if isinstance(obj, Student):
             changed, school_class = _target_class(session, obj)
             if changed and school_class is not None:
-                opening.append(StudentClassPlacement(student=obj, school_class=school_class,
-                                                     from_date=_first_day(school_class, today)))
+                opening.append(
+                    StudentClassPlacement(
+                        student=obj, school_class=school_class, from_date=_first_day(school_class, today)
+                    )
+                )
     for obj in list(session.dirty):
         if isinstance(obj, Student) and obj.id is not None:
             changed, school_class = _target_class(session, obj)

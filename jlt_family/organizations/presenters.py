@@ -23,8 +23,11 @@ ALLIANCE_STATUS_LABELS = {
     AllianceStatus.SUSPENDED: "已暂停",
     AllianceStatus.RETURNED: "已退回",
 }
-MEMBER_KIND_LABELS = {MemberKind.RESOURCE_UNIT: "社会资源单位", MemberKind.COMMUNITY: "街道社区",
-                      MemberKind.DEPARTMENT: "政府部门"}
+MEMBER_KIND_LABELS = {
+    MemberKind.RESOURCE_UNIT: "社会资源单位",
+    MemberKind.COMMUNITY: "街道社区",
+    MemberKind.DEPARTMENT: "政府部门",
+}
 SCHOOL_KIND_LABELS = {
     SchoolKind.KINDERGARTEN: "幼儿园",
     SchoolKind.PRIMARY: "小学",
@@ -187,8 +190,9 @@ def roster_entry_out(student, show_flags):
         "bound": student.family_id is not None,
     }
     if show_flags:
-        out["flags"] = {flag: getattr(student, flag) for flag in ("left_behind", "migrant", "in_difficulty",
-                                                                  "disabled")}
+        out["flags"] = {
+            flag: getattr(student, flag) for flag in ("left_behind", "migrant", "in_difficulty", "disabled")
+        }
     return out
 
 

@@ -75,8 +75,14 @@ REQUIRED_COLUMNS = (YEAR, GRADE, CLASS, NUMBER, NAME)
 KNOWN_COLUMNS = frozenset(REQUIRED_COLUMNS) | {GENDER, BIRTH} | frozenset(FLAG_COLUMNS)
 FLAG_NAMES = tuple(FLAG_COLUMNS.values())
 
-_GENDERS = {"男": Gender.MALE, "女": Gender.FEMALE, "M": Gender.MALE, "F": Gender.FEMALE,
-            "MALE": Gender.MALE, "FEMALE": Gender.FEMALE}
+_GENDERS = {
+    "男": Gender.MALE,
+    "女": Gender.FEMALE,
+    "M": Gender.MALE,
+    "F": Gender.FEMALE,
+    "MALE": Gender.MALE,
+    "FEMALE": Gender.FEMALE,
+}
 _YES = {"是", "1", "Y", "YES", "TRUE", "√", "有"}
 _NO = {"否", "0", "N", "NO", "FALSE", "×", "无", ""}
 _YEAR_RE = re.compile(r"^(\d{4})(?:\s*[-–—~/至]\s*(\d{4}))?\s*(?:学年度?|年度?)?$")
@@ -304,8 +310,11 @@ def _cell(value):
 
 
 def _too_many_rows():
-    return ValidationFailed(f"最多导入 {MAX_ROWS} 行学生，请分批导入", code="roster_too_many_rows",
-                            errors={"file": [f"最多导入 {MAX_ROWS} 行学生"]})
+    return ValidationFailed(
+        f"最多导入 {MAX_ROWS} 行学生，请分批导入",
+        code="roster_too_many_rows",
+        errors={"file": [f"最多导入 {MAX_ROWS} 行学生"]},
+    )
 
 
 # Validating the rows -----------------------------------------------------------------------------------------
@@ -500,15 +509,22 @@ def roster_errors(errors):
 def import_roster(school, roster, *, actor, dry_run=False):
     """Create missing classes and create or update students, all or nothing; ``dry_run`` writes nothing."""
     classes = _existing_classes(school, {row.school_year for row in roster.rows})
-    students = {s.student_no.casefold(): s for s in db.session.scalars(
-        sa.select(Student).where(Student.school_id == school.id))}
+    students = {
+        s.student_no.casefold(): s for s in db.session.scalars(sa.select(Student).where(Student.school_id == school.id))
+    }
     errors = _school_checks(roster.rows, classes, students)
     if errors:
         raise roster_errors(errors)
     new_classes = _new_classes(school, roster.rows, classes)
-    summary = {"dry_run": dry_run, "rows": len(roster.rows), "classes_created": len(new_classes),
-               "students_created": 0, "students_updated": 0, "students_unchanged": 0,
-               "ignored_columns": roster.ignored_columns}
+    summary = {
+        "dry_run": dry_run,
+        "rows": len(roster.rows),
+        "classes_created": len(new_classes),
+        "students_created": 0,
+        "students_updated": 0,
+        "students_unchanged": 0,
+        "ignored_columns": roster.ignored_columns,
+    }
     if not dry_run:
         _save_classes(new_classes)
     classes.update(new_classes)
@@ -519,12 +535,26 @@ def import_roster(school, roster, *, actor, dry_run=False):
         summary[f"students_{outcome}"] += 1
         if not dry_run and old_flags is not None and _flags_of(existing) != old_flags:
             # Each child's sensitive flags changed by an import are audited like a change by hand.
-            audit(actor, "update_student_flags", "student", existing.id, school_id=school.id,
-                  old=old_flags, new=_flags_of(existing), source="roster_import")
+            audit(
+                actor,
+                "update_student_flags",
+                "student",
+                existing.id,
+                school_id=school.id,
+                old=old_flags,
+                new=_flags_of(existing),
+                source="roster_import",
+            )
     if not dry_run:
         db.session.flush()
-        audit(actor, "import_roster", "school", school.id, school_id=school.id,
-              **{k: summary[k] for k in ("rows", "classes_created", "students_created", "students_updated")})
+        audit(
+            actor,
+            "import_roster",
+            "school",
+            school.id,
+            school_id=school.id,
+            **{k: summary[k] for k in ("rows", "classes_created", "students_created", "students_updated")},
+        )
     return summary
 
 
@@ -545,8 +575,13 @@ def _school_checks(rows, classes, students):
     for row in rows:
         existing_class = classes.get(row.class_key)
         if existing_class is not None and existing_class.grade != row.grade:
-            errors.append(RowError(row.row, GRADE, f"已有班级“{existing_class.name}”是"
-                                                   f"{grade_label(existing_class.grade)}，与此处年级不一致"))
+            errors.append(
+                RowError(
+                    row.row,
+                    GRADE,
+                    f"已有班级“{existing_class.name}”是{grade_label(existing_class.grade)}，与此处年级不一致",
+                )
+            )
         student = students.get(row.student_no.casefold())
         if student is not None and student.family_id is not None and student.name != row.name:
             errors.append(RowError(row.row, NAME, "该学号的学生已绑定家庭且姓名不同，请核对学号或姓名"))
@@ -557,8 +592,9 @@ def _new_classes(school, rows, classes):
     created = {}
     for row in rows:
         if row.class_key not in classes and row.class_key not in created:
-            created[row.class_key] = SchoolClass(school_id=school.id, school_year=row.school_year,
-                                                 grade=row.grade, name=row.class_name)
+            created[row.class_key] = SchoolClass(
+                school_id=school.id, school_year=row.school_year, grade=row.grade, name=row.class_name
+            )
     return created
 
 
@@ -582,8 +618,7 @@ def _upsert_student(school, row, school_class, student, dry_run):
         values["birth_date"] = row.birth_date
     if student is None:
         if not dry_run:
-            db.session.add(Student(school_id=school.id, school_class=school_class, student_no=row.student_no,
-                                   **values))
+            db.session.add(Student(school_id=school.id, school_class=school_class, student_no=row.student_no, **values))
         return "created"
     changes = {k: v for k, v in values.items() if getattr(student, k) != v}
     moved = student.class_id is None or student.class_id != school_class.id

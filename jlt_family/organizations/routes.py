@@ -81,10 +81,15 @@ def list_alliances(args):
     stmt = (
         sa.select(Alliance)
         .where(permissions.visible_alliances(actor))
-        .options(selectinload(Alliance.schools), selectinload(Alliance.members), selectinload(Alliance.region),
-                 selectinload(Alliance.proposed_schools).joinedload(AllianceSchool.school),
-                 selectinload(Alliance.drafted_by), selectinload(Alliance.submitted_by),
-                 selectinload(Alliance.reviewed_by))
+        .options(
+            selectinload(Alliance.schools),
+            selectinload(Alliance.members),
+            selectinload(Alliance.region),
+            selectinload(Alliance.proposed_schools).joinedload(AllianceSchool.school),
+            selectinload(Alliance.drafted_by),
+            selectinload(Alliance.submitted_by),
+            selectinload(Alliance.reviewed_by),
+        )
         .order_by(Alliance.id)
     )
     if "region_id" in args:
@@ -178,8 +183,10 @@ def list_resource_units(args):
     stmt = (
         sa.select(ResourceUnit)
         .where(permissions.visible_units(actor))
-        .options(selectinload(ResourceUnit.region),
-                 selectinload(ResourceUnit.memberships).selectinload(AllianceMember.alliance))
+        .options(
+            selectinload(ResourceUnit.region),
+            selectinload(ResourceUnit.memberships).selectinload(AllianceMember.alliance),
+        )
         .order_by(ResourceUnit.id)
     )
     if "region_id" in args:

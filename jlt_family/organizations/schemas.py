@@ -349,8 +349,13 @@ class StaffInviteCreateSchema(Schema):
     role = fields.String(required=True, validate=_one_of(StaffRole), metadata={"description": _ROLE_DOC})
     scope_id = Id(required=True)
     max_uses = SmallInt(min=1, max=500, load_default=1)
-    expires_in_days = SmallInt(min=1, max=90, load_default=None, allow_none=True,
-                               metadata={"description": "有效天数，默认 STAFF_INVITE_TTL_DAYS"})
+    expires_in_days = SmallInt(
+        min=1,
+        max=90,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "有效天数，默认 STAFF_INVITE_TTL_DAYS"},
+    )
 
 
 class StaffInviteSchema(Schema):

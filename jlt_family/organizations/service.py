@@ -57,8 +57,11 @@ def update_reminder_policy(alliance, lead_minutes=None, quiet_hours_start=None, 
     start = quiet_hours_start or alliance.quiet_hours_start
     end = quiet_hours_end or alliance.quiet_hours_end
     if start == end:
-        raise RuleViolation("静默时段的开始和结束时间不能相同", code="quiet_hours_empty",
-                            errors={"json": {"quiet_hours_end": ["静默时段的开始和结束时间不能相同"]}})
+        raise RuleViolation(
+            "静默时段的开始和结束时间不能相同",
+            code="quiet_hours_empty",
+            errors={"json": {"quiet_hours_end": ["静默时段的开始和结束时间不能相同"]}},
+        )
     alliance.quiet_hours_start, alliance.quiet_hours_end = start, end
     return alliance
 
@@ -87,24 +90,30 @@ def regenerate_invite_code(school_class):
 def _is_active_teacher(user_id, school_id):
     from jlt_family.auth.models import User
 
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(StaffMembership)
-        .join(User, User.id == StaffMembership.user_id)
-        .where(
-            StaffMembership.user_id == user_id,
-            StaffMembership.school_id == school_id,
-            StaffMembership.role == StaffRole.TEACHER,
-            StaffMembership.active_key == 1,
-            User.is_active.is_(True),
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(StaffMembership)
+            .join(User, User.id == StaffMembership.user_id)
+            .where(
+                StaffMembership.user_id == user_id,
+                StaffMembership.school_id == school_id,
+                StaffMembership.role == StaffRole.TEACHER,
+                StaffMembership.active_key == 1,
+                User.is_active.is_(True),
+            )
         )
-    ) > 0
+        > 0
+    )
 
 
 def _require_teacher(user_id, school_class):
     if not _is_active_teacher(user_id, school_class.school_id):
-        raise RuleViolation("该用户不是本校在岗教师", code="not_a_teacher_of_school",
-                            errors={"json": {"user_id": ["该用户不是本校在岗教师"]}})
+        raise RuleViolation(
+            "该用户不是本校在岗教师",
+            code="not_a_teacher_of_school",
+            errors={"json": {"user_id": ["该用户不是本校在岗教师"]}},
+        )
 
 
 def set_homeroom_teacher(school_class, user_id):
@@ -154,8 +163,12 @@ def _add_membership(user, role, scope, *, granted_by_id=None, display_name=""):
     """Insert an active membership; a concurrent duplicate (unique key) is ``already_member`` too."""
     role = StaffRole(role)
     membership = StaffMembership(
-        user=user, role=role, scope_key=scope.id, display_name=display_name or user.nickname or "",
-        granted_by_id=granted_by_id, **{ROLE_SCOPE[role]: scope.id},
+        user=user,
+        role=role,
+        scope_key=scope.id,
+        display_name=display_name or user.nickname or "",
+        granted_by_id=granted_by_id,
+        **{ROLE_SCOPE[role]: scope.id},
     )
     db.session.add(membership)
     try:
@@ -217,8 +230,9 @@ def _leave_classes_unless_staff(user_id, school_id):
     still_staff = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(StaffMembership)
-        .where(StaffMembership.user_id == user_id, StaffMembership.school_id == school_id,
-               StaffMembership.active_key == 1)
+        .where(
+            StaffMembership.user_id == user_id, StaffMembership.school_id == school_id, StaffMembership.active_key == 1
+        )
     )
     if still_staff:
         return
@@ -267,8 +281,13 @@ def create_staff_invite(role, scope, *, created_by, max_uses=1, expires_in_days=
     role = StaffRole(role)
     days = expires_in_days or current_app.config["STAFF_INVITE_TTL_DAYS"]
     invite = StaffInvite(
-        code=_unused_staff_code(), role=role, created_by_id=created_by.id, max_uses=max_uses, used_count=0,
-        expires_at=utcnow() + dt.timedelta(days=days), **{ROLE_SCOPE[role]: scope.id},
+        code=_unused_staff_code(),
+        role=role,
+        created_by_id=created_by.id,
+        max_uses=max_uses,
+        used_count=0,
+        expires_at=utcnow() + dt.timedelta(days=days),
+        **{ROLE_SCOPE[role]: scope.id},
     )
     db.session.add(invite)
     db.session.flush()

@@ -52,8 +52,7 @@ def grant_membership(data):
     user = db.session.get(User, data["user_id"])
     if user is None or not user.is_active:
         raise NotFound("未找到该用户", code="user_not_found")
-    membership = service.grant_role(user, data["role"], scope, granted_by=actor.user,
-                                    display_name=data["display_name"])
+    membership = service.grant_role(user, data["role"], scope, granted_by=actor.user, display_name=data["display_name"])
     db.session.commit()
     return presenters.membership_out(membership)
 
@@ -107,8 +106,9 @@ def create_invite(data):
     """发放岗位邀请码 (whoever may grant the role): a short code for up to ``max_uses`` people."""
     actor = current_actor()
     scope = _grantable_scope(actor, data["role"], data["scope_id"])
-    invite = service.create_staff_invite(data["role"], scope, created_by=actor.user, max_uses=data["max_uses"],
-                                         expires_in_days=data["expires_in_days"])
+    invite = service.create_staff_invite(
+        data["role"], scope, created_by=actor.user, max_uses=data["max_uses"], expires_in_days=data["expires_in_days"]
+    )
     db.session.commit()
     return presenters.invite_out(invite)
 

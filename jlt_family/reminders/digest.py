@@ -46,15 +46,21 @@ def current_homeroom_classes(today):
     staff of the school (teacher or school leader)."""
     still_staff = (
         sa.select(StaffMembership.id)
-        .where(StaffMembership.user_id == SchoolClass.homeroom_teacher_id,
-               StaffMembership.school_id == SchoolClass.school_id, StaffMembership.revoked_at.is_(None),
-               StaffMembership.role.in_((StaffRole.TEACHER, StaffRole.SCHOOL_ADMIN)))
+        .where(
+            StaffMembership.user_id == SchoolClass.homeroom_teacher_id,
+            StaffMembership.school_id == SchoolClass.school_id,
+            StaffMembership.revoked_at.is_(None),
+            StaffMembership.role.in_((StaffRole.TEACHER, StaffRole.SCHOOL_ADMIN)),
+        )
         .exists()
     )
     classes = db.session.scalars(
         sa.select(SchoolClass)
-        .where(SchoolClass.homeroom_teacher_id.is_not(None), SchoolClass.school_year.in_((today.year - 1, today.year)),
-               still_staff)
+        .where(
+            SchoolClass.homeroom_teacher_id.is_not(None),
+            SchoolClass.school_year.in_((today.year - 1, today.year)),
+            still_staff,
+        )
         .options(selectinload(SchoolClass.school).selectinload(School.region))
         .order_by(SchoolClass.homeroom_teacher_id, SchoolClass.grade, SchoolClass.name, SchoolClass.id)
     )
@@ -75,8 +81,9 @@ def unvisited_counts(class_ids):
     students = coverage.not_visited(class_ids, flagged_first=False).order_by(None).subquery()
     flagged = sa.or_(*(students.c[column.key].is_(True) for column in coverage.FLAG_COLUMNS))
     rows = db.session.execute(
-        sa.select(students.c.class_id, sa.func.count(), sa.func.sum(sa.case((flagged, 1), else_=0)))
-        .group_by(students.c.class_id)
+        sa.select(students.c.class_id, sa.func.count(), sa.func.sum(sa.case((flagged, 1), else_=0))).group_by(
+            students.c.class_id
+        )
     )
     return {class_id: (count, int(flagged_count or 0)) for class_id, count, flagged_count in rows}
 
@@ -102,13 +109,28 @@ def send_digest(teacher_id, school_id, title, body, week, now):
     """Write the teacher's digest of ``week`` unless one exists (the user row locked first); True when written."""
     db.session.scalar(sa.select(User.id).where(User.id == teacher_id).with_for_update())
     sent = db.session.scalar(
-        sa.select(Reminder.id).where(Reminder.user_id == teacher_id, Reminder.kind == KIND,
-                                     Reminder.subject_type == KIND, Reminder.subject_id == week).limit(1)
+        sa.select(Reminder.id)
+        .where(
+            Reminder.user_id == teacher_id,
+            Reminder.kind == KIND,
+            Reminder.subject_type == KIND,
+            Reminder.subject_id == week,
+        )
+        .limit(1)
     )
     if sent is not None:
         return False
-    service.notice(kind=KIND, subject_type=KIND, subject_id=week, user_ids=[teacher_id], title=title, body=body,
-                   page=PAGE, school_id=school_id, now=now)
+    service.notice(
+        kind=KIND,
+        subject_type=KIND,
+        subject_id=week,
+        user_ids=[teacher_id],
+        title=title,
+        body=body,
+        page=PAGE,
+        school_id=school_id,
+        now=now,
+    )
     return True
 
 
@@ -117,8 +139,10 @@ def send_weekly_digests(now):
     many were written (0 when the week's digests were already sent)."""
     classes = current_homeroom_classes(now.astimezone(SHANGHAI).date())
     counts = unvisited_counts([c.id for teacher_classes in classes.values() for c in teacher_classes])
-    messages = {teacher_id: (teacher_classes[0].school_id, digest_text(teacher_classes, counts))
-                for teacher_id, teacher_classes in classes.items()}
+    messages = {
+        teacher_id: (teacher_classes[0].school_id, digest_text(teacher_classes, counts))
+        for teacher_id, teacher_classes in classes.items()
+    }
     db.session.commit()  # each teacher's transaction starts with its lock
     week, written = week_of(now), 0
     for teacher_id, (school_id, text) in sorted(messages.items()):

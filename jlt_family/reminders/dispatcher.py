@@ -134,8 +134,10 @@ def claim(now, settings):
         return token, []
     t = _reminders()
     rows = db.session.execute(
-        sa.select(t, User.openid).join(User, User.id == t.c.user_id)
-        .where(t.c.claim_token == token).order_by(t.c.next_attempt_at, t.c.id)
+        sa.select(t, User.openid)
+        .join(User, User.id == t.c.user_id)
+        .where(t.c.claim_token == token)
+        .order_by(t.c.next_attempt_at, t.c.id)
     ).all()
     db.session.commit()
     return token, rows
@@ -149,10 +151,14 @@ def release(token, ids, next_attempt_at):
     t = _reminders()
     if ids:
         db.session.execute(
-            sa.update(t).where(t.c.id.in_(ids), t.c.claim_token == token, t.c.status == ReminderStatus.SENDING,
-                               t.c.send_started_at.is_(None))
-            .values(status=ReminderStatus.PENDING, claim_token=None, lease_until=None,
-                    next_attempt_at=next_attempt_at)
+            sa.update(t)
+            .where(
+                t.c.id.in_(ids),
+                t.c.claim_token == token,
+                t.c.status == ReminderStatus.SENDING,
+                t.c.send_started_at.is_(None),
+            )
+            .values(status=ReminderStatus.PENDING, claim_token=None, lease_until=None, next_attempt_at=next_attempt_at)
         )
     db.session.commit()
 
@@ -166,13 +172,14 @@ def reap(now):
     t = _reminders()
     expired = (t.c.status == ReminderStatus.SENDING, t.c.lease_until < now)
     returned = db.session.execute(
-        sa.update(t).where(*expired, t.c.send_started_at.is_(None))
+        sa.update(t)
+        .where(*expired, t.c.send_started_at.is_(None))
         .values(status=ReminderStatus.PENDING, claim_token=None, lease_until=None)
     ).rowcount
     unconfirmed = db.session.execute(
-        sa.update(t).where(*expired, t.c.send_started_at.is_not(None))
-        .values(status=ReminderStatus.SENT, sent_at=t.c.send_started_at, lease_until=None,
-                last_error=UNCONFIRMED)
+        sa.update(t)
+        .where(*expired, t.c.send_started_at.is_not(None))
+        .values(status=ReminderStatus.SENT, sent_at=t.c.send_started_at, lease_until=None, last_error=UNCONFIRMED)
     ).rowcount
     db.session.commit()
     if returned:
@@ -189,7 +196,8 @@ def _mark(reminder_id, token, refund=None, **values):
     """Finish a claimed reminder (token-guarded), give back a credit when the message was not sent; commit."""
     t = _reminders()
     done = db.session.execute(
-        sa.update(t).where(t.c.id == reminder_id, t.c.claim_token == token)
+        sa.update(t)
+        .where(t.c.id == reminder_id, t.c.claim_token == token)
         .values(claim_token=None, lease_until=None, send_started_at=None, **values)
     ).rowcount
     if done and refund:
@@ -203,7 +211,8 @@ def _mark(reminder_id, token, refund=None, **values):
 def _change_credits(user_id, template_id, value, *conditions):
     c = SubscribeConsent.__table__
     return db.session.execute(
-        sa.update(c).where(c.c.user_id == user_id, c.c.template_id == template_id, *conditions)
+        sa.update(c)
+        .where(c.c.user_id == user_id, c.c.template_id == template_id, *conditions)
         .values(credits=value, updated_at=utcnow())
     ).rowcount
 
@@ -215,14 +224,14 @@ def _begin(reminder, token, template_id, now, settings):
     """
     t = _reminders()
     ours = db.session.execute(
-        sa.update(t).where(t.c.id == reminder.id, t.c.claim_token == token, t.c.status == ReminderStatus.SENDING)
+        sa.update(t)
+        .where(t.c.id == reminder.id, t.c.claim_token == token, t.c.status == ReminderStatus.SENDING)
         .values(lease_until=settings.lease(now), attempts=t.c.attempts + 1, send_started_at=now)
     ).rowcount
     if not ours:
         db.session.rollback()
         return "lost"
-    if not _change_credits(reminder.user_id, template_id, SubscribeConsent.credits - 1,
-                           SubscribeConsent.credits > 0):
+    if not _change_credits(reminder.user_id, template_id, SubscribeConsent.credits - 1, SubscribeConsent.credits > 0):
         db.session.rollback()
         _mark(reminder.id, token, status=ReminderStatus.INBOX_ONLY, outcome=InboxOutcome.NO_CREDIT)
         return "no_credit"
@@ -252,13 +261,19 @@ def deliver(reminder, openid, muted, token, client, now, settings, policy=None):
     """Push one claimed reminder (or put it in the inbox only). Returns the WeChat error, if any. ``policy``: its
     alliance's reminder policy when the caller has it (else read here)."""
     if client is None:
-        log.info("reminder %s to user %s (development, inbox only): %s", reminder.id, reminder.user_id,
-                 reminder.title)
+        log.info("reminder %s to user %s (development, inbox only): %s", reminder.id, reminder.user_id, reminder.title)
         _inbox_only(reminder, token, InboxOutcome.DEVELOPMENT)
         return None
     template = template_for(reminder.kind)
-    outcome = (InboxOutcome.NO_TEMPLATE if template is None else InboxOutcome.NO_OPENID if not openid
-               else InboxOutcome.MUTED if reminder.kind in muted else None)
+    outcome = (
+        InboxOutcome.NO_TEMPLATE
+        if template is None
+        else InboxOutcome.NO_OPENID
+        if not openid
+        else InboxOutcome.MUTED
+        if reminder.kind in muted
+        else None
+    )
     if outcome:
         _inbox_only(reminder, token, outcome)
         return None
@@ -278,8 +293,9 @@ def deliver(reminder, openid, muted, token, client, now, settings, policy=None):
     except WeChatError as exc:
         _failed_send(reminder, token, template_id, exc, now, settings)
         return exc
-    _mark(reminder.id, token, status=ReminderStatus.SENT, sent_at=now, outcome=None, last_error_code=None,
-          last_error="")
+    _mark(
+        reminder.id, token, status=ReminderStatus.SENT, sent_at=now, outcome=None, last_error_code=None, last_error=""
+    )
     return None
 
 
@@ -299,8 +315,13 @@ def _failed_send(reminder, token, template_id, exc, now, settings):
         retry_at = now + _seconds(settings.backoff(attempts))
         _mark(reminder.id, token, refund, status=ReminderStatus.PENDING, next_attempt_at=retry_at, **error)
         return
-    log.error("reminder %s (kind %s, template %s) refused by WeChat as misconfigured: %s", reminder.id,
-              reminder.kind, template_id, exc)
+    log.error(
+        "reminder %s (kind %s, template %s) refused by WeChat as misconfigured: %s",
+        reminder.id,
+        reminder.kind,
+        template_id,
+        exc,
+    )
     _mark(reminder.id, token, refund, status=ReminderStatus.FAILED, **error)
 
 
@@ -308,8 +329,9 @@ def _failed_send(reminder, token, template_id, exc, now, settings):
 
 
 def _muted_kinds(user_ids):
-    rows = db.session.execute(sa.select(ReminderMute.user_id, ReminderMute.kind)
-                              .where(ReminderMute.user_id.in_(user_ids))).all()
+    rows = db.session.execute(
+        sa.select(ReminderMute.user_id, ReminderMute.kind).where(ReminderMute.user_id.in_(user_ids))
+    ).all()
     muted = {}
     for user_id, kind in rows:
         muted.setdefault(user_id, set()).add(kind)
@@ -334,8 +356,16 @@ def _deliver_rows(rows, muted, token, client, clock, settings, stop, policies):
     for row in rows:
         if stop.is_set():
             return
-        error = deliver(row, row.openid, muted.get(row.user_id, set()), token, client, clock(), settings,
-                        policies.get(row.alliance_id))
+        error = deliver(
+            row,
+            row.openid,
+            muted.get(row.user_id, set()),
+            token,
+            client,
+            clock(),
+            settings,
+            policies.get(row.alliance_id),
+        )
         if error is not None and error.errcode in QUOTA_ERRORS:
             log.warning("WeChat quota reached (%s): giving back the rest of the batch", error.errcode)
             stop.set()
@@ -366,8 +396,12 @@ def dispatch_once(clock=utcnow, settings=None, client=None):
     else:
         app = current_app._get_current_object()
         with ThreadPoolExecutor(threads, thread_name_prefix="reminder-send") as pool:
-            futures = [pool.submit(_deliver_on_thread, app, rows[i::threads], muted, token, client, clock,
-                                   settings, stop, policies) for i in range(threads)]
+            futures = [
+                pool.submit(
+                    _deliver_on_thread, app, rows[i::threads], muted, token, client, clock, settings, stop, policies
+                )
+                for i in range(threads)
+            ]
             for future in futures:
                 future.result()
     if stop.is_set():
@@ -383,4 +417,3 @@ def drain(clock=utcnow, settings=None, max_seconds=None, client=None):
         total += claimed
         if not claimed or (max_seconds is not None and time.monotonic() - started >= max_seconds):
             return total
-

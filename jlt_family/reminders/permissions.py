@@ -20,8 +20,7 @@ def require_broadcaster(actor, alliance):
 
 
 def require_delivery_viewer(actor, alliance):
-    require(can_view_delivery(actor, alliance), "只有教联体或教育局管理员可以查看投递状态",
-            code="not_alliance_admin")
+    require(can_view_delivery(actor, alliance), "只有教联体或教育局管理员可以查看投递状态", code="not_alliance_admin")
 
 
 def can_view_region_delivery(actor, region):
@@ -30,5 +29,6 @@ def can_view_region_delivery(actor, region):
 
 
 def require_region_delivery_viewer(actor, region):
-    require(can_view_region_delivery(actor, region), "只有教育局管理员可以查看本地区的投递状态",
-            code="not_region_admin")
+    require(
+        can_view_region_delivery(actor, region), "只有教育局管理员可以查看本地区的投递状态", code="not_region_admin"
+    )

@@ -98,13 +98,18 @@ def own_alliance_ids(user_ids):
     )
     rest = [user_id for user_id in user_ids if user_id not in found]
     if rest:
-        found.update(_first_per_user(
-            sa.select(StaffMembership.user_id, School.alliance_id)
-            .join(School, School.id == StaffMembership.school_id)
-            .where(StaffMembership.user_id.in_(rest), StaffMembership.revoked_at.is_(None),
-                   School.alliance_id.is_not(None))
-            .order_by(StaffMembership.user_id, StaffMembership.id)
-        ))
+        found.update(
+            _first_per_user(
+                sa.select(StaffMembership.user_id, School.alliance_id)
+                .join(School, School.id == StaffMembership.school_id)
+                .where(
+                    StaffMembership.user_id.in_(rest),
+                    StaffMembership.revoked_at.is_(None),
+                    School.alliance_id.is_not(None),
+                )
+                .order_by(StaffMembership.user_id, StaffMembership.id)
+            )
+        )
     return found
 
 

@@ -11,11 +11,35 @@ from jlt_family.families.events import guardian_leaving
 from jlt_family.reminders import service
 
 
-def on_schedule(sender, *, kind, subject_type, subject_id, user_ids, starts_at, ends_at, title, page, school_id,
-                place="", replace=True):
-    service.schedule(kind=kind, subject_type=subject_type, subject_id=subject_id, user_ids=user_ids,
-                     starts_at=starts_at, ends_at=ends_at, title=title, page=page, school_id=school_id,
-                     place=place, now=utcnow(), replace=replace)
+def on_schedule(
+    sender,
+    *,
+    kind,
+    subject_type,
+    subject_id,
+    user_ids,
+    starts_at,
+    ends_at,
+    title,
+    page,
+    school_id,
+    place="",
+    replace=True,
+):
+    service.schedule(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        user_ids=user_ids,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        title=title,
+        page=page,
+        school_id=school_id,
+        place=place,
+        now=utcnow(),
+        replace=replace,
+    )
 
 
 def on_cancel(sender, *, subject_type, subject_id, user_ids=None):
@@ -23,8 +47,17 @@ def on_cancel(sender, *, subject_type, subject_id, user_ids=None):
 
 
 def on_notice(sender, *, kind, subject_type, subject_id, user_ids, title, body, page, school_id):
-    service.notice(kind=kind, subject_type=subject_type, subject_id=subject_id, user_ids=user_ids, title=title,
-                   body=body, page=page, school_id=school_id, now=utcnow())
+    service.notice(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        user_ids=user_ids,
+        title=title,
+        body=body,
+        page=page,
+        school_id=school_id,
+        now=utcnow(),
+    )
 
 
 def on_guardian_leaving(sender, *, guardian_id, user_id, family_id, now):

@@ -36,18 +36,30 @@ class ConsentReportSchema(Schema):
 
 
 class MutesSchema(Schema):
-    kinds = fields.List(kind_field(), required=True, validate=validate.Length(max=50, error="最多 50 种"),
-                        metadata={"description": "不推送的提醒类型（仍进入站内消息）"})
+    kinds = fields.List(
+        kind_field(),
+        required=True,
+        validate=validate.Length(max=50, error="最多 50 种"),
+        metadata={"description": "不推送的提醒类型（仍进入站内消息）"},
+    )
 
 
 class BroadcastCreateSchema(Schema):
     title = text(40, required=True, min_len=1, metadata={"description": "通知标题"})
     body = text(500, required=True, min_len=1, metadata={"description": "通知内容"})
     page = text(300, load_default="", metadata={"description": "点击后打开的小程序页面（可带参数）"})
-    school_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=200),
-                             metadata={"description": "只发给这些学校的家庭（空：教联体全部学校）"})
-    grades = fields.List(SmallInt(min=-3, max=12), load_default=list, validate=validate.Length(max=15),
-                         metadata={"description": "只发给这些年级的家庭（-3..-1 幼儿园，1..12；空：全部年级）"})
+    school_ids = fields.List(
+        Id(),
+        load_default=list,
+        validate=validate.Length(max=200),
+        metadata={"description": "只发给这些学校的家庭（空：教联体全部学校）"},
+    )
+    grades = fields.List(
+        SmallInt(min=-3, max=12),
+        load_default=list,
+        validate=validate.Length(max=15),
+        metadata={"description": "只发给这些年级的家庭（-3..-1 幼儿园，1..12；空：全部年级）"},
+    )
 
 
 # ---- output --------------------------------------------------------------------------------------------------

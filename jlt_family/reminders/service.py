@@ -53,14 +53,44 @@ def planned_pushes(policy, starts_at, ends_at, now):
     return plans
 
 
-def _row(*, user_id, kind, subject_type, subject_id, alliance_id, title, body="", place="", page="",
-         starts_at=None, ends_at=None, inbox_at, due_at, outcome=None, now):
+def _row(
+    *,
+    user_id,
+    kind,
+    subject_type,
+    subject_id,
+    alliance_id,
+    title,
+    body="",
+    place="",
+    page="",
+    starts_at=None,
+    ends_at=None,
+    inbox_at,
+    due_at,
+    outcome=None,
+    now,
+):
     status = ReminderStatus.INBOX_ONLY if outcome else ReminderStatus.PENDING
     return {
-        "user_id": user_id, "kind": kind, "subject_type": subject_type, "subject_id": subject_id,
-        "alliance_id": alliance_id, "title": title[:100], "body": body[:500], "place": place[:100],
-        "page": page[:300], "starts_at": starts_at, "ends_at": ends_at, "inbox_at": inbox_at, "due_at": due_at,
-        "next_attempt_at": due_at, "status": status, "outcome": outcome, "attempts": 0, "last_error": "",
+        "user_id": user_id,
+        "kind": kind,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "alliance_id": alliance_id,
+        "title": title[:100],
+        "body": body[:500],
+        "place": place[:100],
+        "page": page[:300],
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "inbox_at": inbox_at,
+        "due_at": due_at,
+        "next_attempt_at": due_at,
+        "status": status,
+        "outcome": outcome,
+        "attempts": 0,
+        "last_error": "",
         "created_at": now,
     }
 
@@ -70,8 +100,21 @@ def _insert(rows):
         db.session.execute(sa.insert(Reminder), rows)
 
 
-def schedule(*, kind, subject_type, subject_id, user_ids, starts_at, ends_at, title, page, school_id, place="",
-             now=None, replace=True):
+def schedule(
+    *,
+    kind,
+    subject_type,
+    subject_id,
+    user_ids,
+    starts_at,
+    ends_at,
+    title,
+    page,
+    school_id,
+    place="",
+    now=None,
+    replace=True,
+):
     """Plan the reminders of a thing for ``user_ids``, replacing their pending reminders of it; the lead times
     and quiet hours are those of the school's alliance (with no school: each user's own, see ``policies_for``).
 
@@ -84,9 +127,22 @@ def schedule(*, kind, subject_type, subject_id, user_ids, starts_at, ends_at, ti
     if replace:
         cancel(subject_type, subject_id, user_ids)
     rows = [
-        _row(user_id=user_id, kind=kind, subject_type=subject_type, subject_id=subject_id,
-             alliance_id=policy.alliance_id, title=title, place=place or "", page=page, starts_at=starts_at,
-             ends_at=ends_at, inbox_at=at, due_at=due, outcome=outcome, now=now)
+        _row(
+            user_id=user_id,
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            alliance_id=policy.alliance_id,
+            title=title,
+            place=place or "",
+            page=page,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            inbox_at=at,
+            due_at=due,
+            outcome=outcome,
+            now=now,
+        )
         for policy, users in _by_policy(school_id, user_ids).items()
         for at, due, outcome in planned_pushes(policy, starts_at, ends_at, now)
         for user_id in users
@@ -130,39 +186,64 @@ def cancel_family_reminders(user_id, family_id):
     teacher's visit reminders, say) is not the family's and stays. Course places were given back by courses.
     """
     family_things = sa.or_(
-        sa.and_(Reminder.subject_type == "home_visit", Reminder.subject_id.in_(
-            sa.select(HomeVisit.id).join(Student, Student.id == HomeVisit.student_id)
-            .where(Student.family_id == family_id))),
-        sa.and_(Reminder.subject_type == "venue_booking", Reminder.subject_id.in_(
-            sa.select(Booking.id).where(Booking.family_id == family_id))),
-        sa.and_(Reminder.subject_type == "venue_green_suspension", Reminder.subject_id.in_(
-            sa.select(GreenSuspension.id).where(GreenSuspension.family_id == family_id))),
+        sa.and_(
+            Reminder.subject_type == "home_visit",
+            Reminder.subject_id.in_(
+                sa.select(HomeVisit.id)
+                .join(Student, Student.id == HomeVisit.student_id)
+                .where(Student.family_id == family_id)
+            ),
+        ),
+        sa.and_(
+            Reminder.subject_type == "venue_booking",
+            Reminder.subject_id.in_(sa.select(Booking.id).where(Booking.family_id == family_id)),
+        ),
+        sa.and_(
+            Reminder.subject_type == "venue_green_suspension",
+            Reminder.subject_id.in_(sa.select(GreenSuspension.id).where(GreenSuspension.family_id == family_id)),
+        ),
     )
-    stmt = (sa.update(Reminder)
-            .where(Reminder.user_id == user_id, family_things,
-                   Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENDING)))
-            .values(status=ReminderStatus.CANCELLED, claim_token=None, lease_until=None)
-            .execution_options(synchronize_session=False))
+    stmt = (
+        sa.update(Reminder)
+        .where(
+            Reminder.user_id == user_id,
+            family_things,
+            Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENDING)),
+        )
+        .values(status=ReminderStatus.CANCELLED, claim_token=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
     return db.session.execute(stmt).rowcount
 
 
 def notice(*, kind, subject_type, subject_id, user_ids, title, body, page, school_id, now=None):
     """An immediate reminder (pushed at once, or at the end of the user's quiet hours); in the inbox at once."""
     now = now or utcnow()
-    _insert([
-        _row(user_id=user_id, kind=kind, subject_type=subject_type, subject_id=subject_id,
-             alliance_id=policy.alliance_id, title=title, body=body, page=page, inbox_at=now,
-             due_at=policy.push_time(now), now=now)
-        for user_id, policy in policies_for(school_id, user_ids).items()
-    ])
+    _insert(
+        [
+            _row(
+                user_id=user_id,
+                kind=kind,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                alliance_id=policy.alliance_id,
+                title=title,
+                body=body,
+                page=page,
+                inbox_at=now,
+                due_at=policy.push_time(now),
+                now=now,
+            )
+            for user_id, policy in policies_for(school_id, user_ids).items()
+        ]
+    )
 
 
 # Inbox ---------------------------------------------------------------------------------------------------------
 
 
 def _in_inbox(user_id, now):
-    return sa.and_(Reminder.user_id == user_id, Reminder.inbox_at <= now,
-                   Reminder.status != ReminderStatus.CANCELLED)
+    return sa.and_(Reminder.user_id == user_id, Reminder.inbox_at <= now, Reminder.status != ReminderStatus.CANCELLED)
 
 
 def inbox_query(user_id, now, *, unread=False):
@@ -258,10 +339,21 @@ def broadcast(alliance, sender_id, *, title, body, page="", school_ids=(), grade
     school_ids, grades = sorted(set(school_ids)), sorted(set(grades))
     outside = set(school_ids) - {school.id for school in alliance.schools}
     if outside:
-        raise RuleViolation("所选学校不属于该教联体", code="school_not_in_alliance",
-                            errors={"json": {"school_ids": [f"不属于该教联体: {sorted(outside)}"]}})
-    record = Broadcast(alliance_id=alliance.id, title=title, body=body, page=page or DEFAULT_PAGE,
-                       school_ids=school_ids, grades=grades, created_by_id=sender_id, created_at=now)
+        raise RuleViolation(
+            "所选学校不属于该教联体",
+            code="school_not_in_alliance",
+            errors={"json": {"school_ids": [f"不属于该教联体: {sorted(outside)}"]}},
+        )
+    record = Broadcast(
+        alliance_id=alliance.id,
+        title=title,
+        body=body,
+        page=page or DEFAULT_PAGE,
+        school_ids=school_ids,
+        grades=grades,
+        created_by_id=sender_id,
+        created_at=now,
+    )
     db.session.add(record)
     db.session.flush()
     record.recipients = _fan_out(record, alliance, now)
@@ -270,14 +362,26 @@ def broadcast(alliance, sender_id, *, title, body, page="", school_ids=(), grade
 
 def _fan_out(record, alliance, now):
     due = policy_of_alliance(alliance).push_time(now)
-    constants = _row(user_id=None, kind=BROADCAST_KIND, subject_type=BROADCAST_KIND, subject_id=record.id,
-                     alliance_id=alliance.id, title=record.title, body=record.body, page=record.page,
-                     inbox_at=now, due_at=due, now=now)
+    constants = _row(
+        user_id=None,
+        kind=BROADCAST_KIND,
+        subject_type=BROADCAST_KIND,
+        subject_id=record.id,
+        alliance_id=alliance.id,
+        title=record.title,
+        body=record.body,
+        page=record.page,
+        inbox_at=now,
+        due_at=due,
+        now=now,
+    )
     del constants["user_id"]
     table = Reminder.__table__
     columns = [table.c.user_id] + [table.c[name] for name in constants]
-    values = [sa.literal(value, type_=table.c[name].type) if value is not None
-              else sa.null() for name, value in constants.items()]
+    values = [
+        sa.literal(value, type_=table.c[name].type) if value is not None else sa.null()
+        for name, value in constants.items()
+    ]
     recipients = (
         sa.select(Guardian.user_id, *values)
         .join(Student, Student.family_id == Guardian.family_id)
@@ -289,7 +393,8 @@ def _fan_out(record, alliance, now):
         recipients = recipients.where(School.id.in_(record.school_ids))
     if record.grades:
         recipients = recipients.join(SchoolClass, SchoolClass.id == Student.class_id).where(
-            SchoolClass.grade.in_(record.grades))
+            SchoolClass.grade.in_(record.grades)
+        )
     stmt = sa.insert(table).from_select([c.name for c in columns], recipients, include_defaults=False)
     return db.session.execute(stmt).rowcount
 
@@ -303,21 +408,27 @@ def delivery_state(alliance_ids, now):
     of_alliance = Reminder.alliance_id.in_(list(alliance_ids))
     counts = db.session.execute(
         sa.select(Reminder.status, Reminder.kind, sa.func.count())
-        .where(of_alliance).group_by(Reminder.status, Reminder.kind).order_by(Reminder.status, Reminder.kind)
+        .where(of_alliance)
+        .group_by(Reminder.status, Reminder.kind)
+        .order_by(Reminder.status, Reminder.kind)
     ).all()
     oldest = db.session.scalar(
-        sa.select(Reminder).where(of_alliance, Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now)
-        .order_by(Reminder.due_at, Reminder.id).limit(1)
+        sa.select(Reminder)
+        .where(of_alliance, Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now)
+        .order_by(Reminder.due_at, Reminder.id)
+        .limit(1)
     )
     failures = db.session.execute(
         sa.select(Reminder.last_error_code, sa.func.count())
         .where(of_alliance, Reminder.status == ReminderStatus.FAILED)
-        .group_by(Reminder.last_error_code).order_by(Reminder.last_error_code)
+        .group_by(Reminder.last_error_code)
+        .order_by(Reminder.last_error_code)
     ).all()
     inbox_only = db.session.execute(
         sa.select(Reminder.outcome, sa.func.count())
         .where(of_alliance, Reminder.status == ReminderStatus.INBOX_ONLY)
-        .group_by(Reminder.outcome).order_by(Reminder.outcome)
+        .group_by(Reminder.outcome)
+        .order_by(Reminder.outcome)
     ).all()
     return {
         "counts": [{"status": s, "kind": k, "count": n} for s, k, n in counts],

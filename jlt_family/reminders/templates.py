@@ -19,8 +19,16 @@ TEXT_SOURCES = {"title", "body", "place", "kind_label"}
 TIME_SOURCES = {"starts_at", "ends_at", "due_at", "created_at"}
 
 # The longest value of each field type, in code points (WECHAT.md).
-LIMITS = {"thing": 20, "number": 32, "letter": 32, "symbol": 5, "character_string": 32, "phone_number": 17,
-          "phrase": 5, "amount": 11}
+LIMITS = {
+    "thing": 20,
+    "number": 32,
+    "letter": 32,
+    "symbol": 5,
+    "character_string": 32,
+    "phone_number": 17,
+    "phrase": 5,
+    "amount": 11,
+}
 # Characters a field type accepts; anything else is dropped before cutting.
 ALLOWED = {
     "number": re.compile(r"[^0-9.]"),

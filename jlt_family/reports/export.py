@@ -21,9 +21,17 @@ _STATUS_LABELS = {MET: "达标", NOT_MET: "未达标", IN_PROGRESS: "进行中"}
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _PER = {"term": "每学期", "year": "每学年"}
 _BOOKING_LABELS = (
-    ("total", "预约总数"), ("green", "绿色通道"), ("general", "普通预约"), ("family", "家庭预约"),
-    ("group", "团体预约"), ("free", "免费"), ("discounted", "优惠"), ("checked_in", "已核销"), ("no_show", "爽约"),
-    ("no_show_rate", "爽约率"), ("visitors", "入馆人数"),
+    ("total", "预约总数"),
+    ("green", "绿色通道"),
+    ("general", "普通预约"),
+    ("family", "家庭预约"),
+    ("group", "团体预约"),
+    ("free", "免费"),
+    ("discounted", "优惠"),
+    ("checked_in", "已核销"),
+    ("no_show", "爽约"),
+    ("no_show_rate", "爽约率"),
+    ("visitors", "入馆人数"),
 )
 _RATES = {"no_show_rate"}
 _FEEDBACK_LABELS = (("courses", "课程"), ("home_visits", "家访"), ("venue_visits", "场馆"))
@@ -114,16 +122,28 @@ def _rows(report):
     for alliance in report.get("alliances", []):
         meetings = alliance["coordination_meetings"]
         yield from _coverage_rows("教联体", alliance["name"], alliance["coverage"])
-        yield ("教联体", alliance["name"], "协调会场次", meetings["held"], f"每学年≥{meetings['required']}",
-               _status(meetings))
+        yield (
+            "教联体",
+            alliance["name"],
+            "协调会场次",
+            meetings["held"],
+            f"每学年≥{meetings['required']}",
+            _status(meetings),
+        )
         yield from _attendee_rows("教联体", alliance["name"], meetings["attendees"])
     if report["scope"]["kind"] != "school":
         for school in report["schools"]:
             yield from _coverage_rows("学校", school["name"], school["coverage"])
             for key, _kind, _required, per in RULES:
                 activity = school["activities"][key]
-                yield ("学校", school["name"], f"{activity['label']}场次", activity["held"],
-                       f"{_PER[per]}≥{activity['required']}", _status(activity))
+                yield (
+                    "学校",
+                    school["name"],
+                    f"{activity['label']}场次",
+                    activity["held"],
+                    f"{_PER[per]}≥{activity['required']}",
+                    _status(activity),
+                )
                 if "attendees" in activity:
                     yield from _attendee_rows("学校", school["name"], activity["attendees"])
     for school_class in report.get("classes", []):
@@ -159,12 +179,23 @@ def _children_rows(report):
             coverage = row["flagged_coverage"][key]
             yield section, name, f"{label}数", coverage["students"], None, None
             yield section, name, f"{label}已家访数", coverage["visited"], None, None
-            yield (section, name, f"{label}家访覆盖率", percent(coverage["rate"]), percent(coverage["required_rate"]),
-                   _status(coverage))
+            yield (
+                section,
+                name,
+                f"{label}家访覆盖率",
+                percent(coverage["rate"]),
+                percent(coverage["required_rate"]),
+                _status(coverage),
+            )
         yield section, name, "尚未家访学生数", row["not_visited"]["students"], None, None
         entrustments = row["entrustments"]
         yield section, name, "留守儿童委托照护书面告知数", entrustments["entrusted"], None, None
         yield section, name, "留守儿童委托照护学校已确认数", entrustments["acknowledged"], None, None
-        yield (section, name, "留守儿童委托照护书面告知率", percent(entrustments["rate"]),
-               percent(entrustments["required_rate"]), _status(entrustments))
-
+        yield (
+            section,
+            name,
+            "留守儿童委托照护书面告知率",
+            percent(entrustments["rate"]),
+            percent(entrustments["required_rate"]),
+            _status(entrustments),
+        )

@@ -67,20 +67,32 @@ class Period:
         return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
     def as_dict(self):
-        return {"school_year": self.school_year.start_year, "term": self.name, "label": self.label,
-                "starts_on": self.starts_on, "ends_on": self.ends_on, "reference_date": self.reference_date}
+        return {
+            "school_year": self.school_year.start_year,
+            "term": self.name,
+            "label": self.label,
+            "starts_on": self.starts_on,
+            "ends_on": self.ends_on,
+            "reference_date": self.reference_date,
+        }
 
 
 def resolve_period(region, school_year=None, term=None, today=None):
     """The period asked for (see the module docstring); bad values raise ``ValidationFailed`` with a stable code."""
     today = today or shanghai_today()
-    if school_year is not None and (not isinstance(school_year, int) or isinstance(school_year, bool)
-                                    or not MIN_SCHOOL_YEAR <= school_year <= MAX_SCHOOL_YEAR):
+    if school_year is not None and (
+        not isinstance(school_year, int)
+        or isinstance(school_year, bool)
+        or not MIN_SCHOOL_YEAR <= school_year <= MAX_SCHOOL_YEAR
+    ):
         message = f"学年应为 {MIN_SCHOOL_YEAR} 到 {MAX_SCHOOL_YEAR} 之间的年份"
         raise ValidationFailed(message, code="invalid_school_year", errors={"school_year": [message]})
     if term is not None and term not in TERMS:
-        raise ValidationFailed("学期应为 autumn（秋季学期）、spring（春季学期）或 year（全学年）", code="invalid_term",
-                               errors={"term": ["无效的学期"]})
+        raise ValidationFailed(
+            "学期应为 autumn（秋季学期）、spring（春季学期）或 year（全学年）",
+            code="invalid_term",
+            errors={"term": ["无效的学期"]},
+        )
     current = school_year_for(today, region)
     if school_year is None:
         year = current

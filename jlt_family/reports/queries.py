@@ -73,8 +73,13 @@ def _held(period):
     """Sessions that took place within the school year so far: not cancelled, already ended (a back-filled one
     only with its attendance recorded)."""
     start, end = period.utc_bounds(period.school_year.starts_on, period.school_year.ends_on)
-    return sa.and_(CourseSession.status != CourseSessionStatus.CANCELLED, CourseSession.starts_at >= start,
-                   CourseSession.starts_at < end, CourseSession.ends_at <= utcnow(), session_counts_as_held())
+    return sa.and_(
+        CourseSession.status != CourseSessionStatus.CANCELLED,
+        CourseSession.starts_at >= start,
+        CourseSession.starts_at < end,
+        CourseSession.ends_at <= utcnow(),
+        session_counts_as_held(),
+    )
 
 
 def _term_bucket(period):
@@ -89,29 +94,42 @@ def activities(school_ids, period):
     the held sessions that had such enrolments (the sessions an attendance rate is about)."""
     bucket = _term_bucket(period).label("term")
     stmt = (
-        sa.select(Course.school_id, Course.activity_kind, bucket,
-                  sa.func.count(sa.distinct(CourseSession.id)).label("held"),
-                  _sum(Enrolment.status == EnrolmentStatus.ATTENDED).label("attended"),
-                  sa.func.count(Enrolment.id).label("expected"),
-                  sa.func.count(sa.distinct(sa.case((Enrolment.id.is_not(None), CourseSession.id)))).label("enrolled"))
+        sa.select(
+            Course.school_id,
+            Course.activity_kind,
+            bucket,
+            sa.func.count(sa.distinct(CourseSession.id)).label("held"),
+            _sum(Enrolment.status == EnrolmentStatus.ATTENDED).label("attended"),
+            sa.func.count(Enrolment.id).label("expected"),
+            sa.func.count(sa.distinct(sa.case((Enrolment.id.is_not(None), CourseSession.id)))).label("enrolled"),
+        )
         .select_from(CourseSession)
         .join(Course, Course.id == CourseSession.course_id)
-        .outerjoin(Enrolment, sa.and_(Enrolment.session_id == CourseSession.id,
-                                      Enrolment.status.in_(EXPECTED_ATTENDANCE)))
+        .outerjoin(
+            Enrolment, sa.and_(Enrolment.session_id == CourseSession.id, Enrolment.status.in_(EXPECTED_ATTENDANCE))
+        )
         .where(Course.school_id.in_(school_ids), _held(period))
         .group_by(Course.school_id, Course.activity_kind, bucket)
     )
-    return {(row.school_id, ActivityKind(row.activity_kind), row.term):
-            (row.held, int(row.attended), row.expected, row.enrolled) for row in db.session.execute(stmt)}
+    return {
+        (row.school_id, ActivityKind(row.activity_kind), row.term): (
+            row.held,
+            int(row.attended),
+            row.expected,
+            row.enrolled,
+        )
+        for row in db.session.execute(stmt)
+    }
 
 
 def _attendee_sums():
     """SUMs of the representatives recorded for coordination meetings (courses/meetings.py), by kind, and the
     meetings that all three kinds attended."""
     all_kinds = sa.and_(*(getattr(MeetingAttendance, kind) > 0 for kind in ATTENDEE_KINDS))
-    return (*(sa.func.coalesce(sa.func.sum(getattr(MeetingAttendance, kind)), 0).label(kind)
-              for kind in ATTENDEE_KINDS),
-            _sum(all_kinds).label("meetings_with_all_kinds"))
+    return (
+        *(sa.func.coalesce(sa.func.sum(getattr(MeetingAttendance, kind)), 0).label(kind) for kind in ATTENDEE_KINDS),
+        _sum(all_kinds).label("meetings_with_all_kinds"),
+    )
 
 
 def meeting_attendees(school_ids, period):
@@ -123,13 +141,13 @@ def meeting_attendees(school_ids, period):
         .select_from(CourseSession)
         .join(Course, Course.id == CourseSession.course_id)
         .join(MeetingAttendance, MeetingAttendance.session_id == CourseSession.id)
-        .where(Course.school_id.in_(school_ids), Course.activity_kind == ActivityKind.ALLIANCE_MEETING,
-               _held(period))
+        .where(Course.school_id.in_(school_ids), Course.activity_kind == ActivityKind.ALLIANCE_MEETING, _held(period))
         .group_by(Course.school_id, bucket)
     )
     keys = (*ATTENDEE_KINDS, "meetings_with_all_kinds")
-    return {(row.school_id, row.term): {key: int(getattr(row, key)) for key in keys}
-            for row in db.session.execute(stmt)}
+    return {
+        (row.school_id, row.term): {key: int(getattr(row, key)) for key in keys} for row in db.session.execute(stmt)
+    }
 
 
 def coordination_meetings(alliance_ids, period):
@@ -144,8 +162,12 @@ def coordination_meetings(alliance_ids, period):
         .join(Course, Course.id == CourseSession.course_id)
         .outerjoin(School, School.id == Course.school_id)
         .outerjoin(MeetingAttendance, MeetingAttendance.session_id == CourseSession.id)
-        .where(Course.activity_kind == ActivityKind.ALLIANCE_MEETING, _held(period),
-               CourseSession.starts_at < ref_end, alliance_of.in_(alliance_ids))
+        .where(
+            Course.activity_kind == ActivityKind.ALLIANCE_MEETING,
+            _held(period),
+            CourseSession.starts_at < ref_end,
+            alliance_of.in_(alliance_ids),
+        )
         .group_by(alliance_of)
     )
     keys = ("held", *ATTENDEE_KINDS, "meetings_with_all_kinds")
@@ -171,16 +193,23 @@ def bookings(school_ids, period):
             _sum(Booking.is_free.is_(False)).label("discounted"),
             _sum(Booking.status == BookingStatus.CHECKED_IN).label("checked_in"),
             _sum(Booking.status == BookingStatus.NO_SHOW).label("no_show"),
-            sa.func.coalesce(sa.func.sum(sa.case((Booking.status == BookingStatus.CHECKED_IN,
-                                                  Booking.checked_in_count), else_=0)), 0).label("visitors"),
+            sa.func.coalesce(
+                sa.func.sum(sa.case((Booking.status == BookingStatus.CHECKED_IN, Booking.checked_in_count), else_=0)), 0
+            ).label("visitors"),
         )
         .join(Slot, Slot.id == Booking.slot_id)
-        .where(Booking.school_id.in_(school_ids), Booking.status.in_(COUNTED_BOOKINGS),
-               Slot.starts_at >= start, Slot.starts_at < end)
+        .where(
+            Booking.school_id.in_(school_ids),
+            Booking.status.in_(COUNTED_BOOKINGS),
+            Slot.starts_at >= start,
+            Slot.starts_at < end,
+        )
         .group_by(Booking.school_id)
     )
-    return {row.school_id: {key: int(value) for key, value in row._mapping.items() if key != "school_id"}
-            for row in db.session.execute(stmt)}
+    return {
+        row.school_id: {key: int(value) for key, value in row._mapping.items() if key != "school_id"}
+        for row in db.session.execute(stmt)
+    }
 
 
 def bookings_by_month(school_ids, month_starts, end):
@@ -190,11 +219,18 @@ def bookings_by_month(school_ids, month_starts, end):
     bounds = [*month_starts[1:], end]
     month = sa.case(*((Slot.starts_at < bound, index) for index, bound in enumerate(bounds))).label("month")
     stmt = (
-        sa.select(month, _sum(Booking.channel == Channel.GREEN).label("green"),
-                  _sum(Booking.channel == Channel.GENERAL).label("general"))
+        sa.select(
+            month,
+            _sum(Booking.channel == Channel.GREEN).label("green"),
+            _sum(Booking.channel == Channel.GENERAL).label("general"),
+        )
         .join(Slot, Slot.id == Booking.slot_id)
-        .where(Booking.school_id.in_(school_ids), Booking.status.in_(COUNTED_BOOKINGS),
-               Slot.starts_at >= month_starts[0], Slot.starts_at < end)
+        .where(
+            Booking.school_id.in_(school_ids),
+            Booking.status.in_(COUNTED_BOOKINGS),
+            Slot.starts_at >= month_starts[0],
+            Slot.starts_at < end,
+        )
         .group_by(month)
     )
     return {row.month: (int(row.green), int(row.general)) for row in db.session.execute(stmt)}
@@ -209,8 +245,9 @@ def feedback(school_ids, period):
     held), venue_visits."""
     start, end = period.utc_bounds()
     courses = (
-        sa.select(Course.school_id.label("school_id"), sa.literal("courses").label("source"),
-                  Feedback.rating.label("rating"))
+        sa.select(
+            Course.school_id.label("school_id"), sa.literal("courses").label("source"), Feedback.rating.label("rating")
+        )
         .join(CourseSession, CourseSession.id == Feedback.session_id)
         .join(Course, Course.id == Feedback.course_id)
         .where(Course.school_id.in_(school_ids), CourseSession.starts_at >= start, CourseSession.starts_at < end)
@@ -229,11 +266,9 @@ def feedback(school_ids, period):
         .where(Booking.school_id.in_(school_ids), Slot.starts_at >= start, Slot.starts_at < end)
     )
     union = sa.union_all(courses, visits, venues).subquery("ratings")
-    stmt = (
-        sa.select(union.c.school_id, union.c.source, sa.func.count().label("n"),
-                  sa.func.sum(union.c.rating).label("total"))
-        .group_by(union.c.school_id, union.c.source)
-    )
+    stmt = sa.select(
+        union.c.school_id, union.c.source, sa.func.count().label("n"), sa.func.sum(union.c.rating).label("total")
+    ).group_by(union.c.school_id, union.c.source)
     return {(row.school_id, row.source): (row.n, int(row.total)) for row in db.session.execute(stmt)}
 
 

@@ -11,29 +11,52 @@ from jlt_family.reports.periods import resolve_period
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="评估报表 (evaluation reports)")
 
-_CSV = ("CSV（UTF-8 BOM，Excel 可直接打开）：周期、截至（数据截至日期）、类别、对象、指标、数值（比率为百分数）、要求、"
-        "是否达标（达标 / 未达标 / 进行中）")
+_CSV = (
+    "CSV（UTF-8 BOM，Excel 可直接打开）：周期、截至（数据截至日期）、类别、对象、指标、数值（比率为百分数）、要求、"
+    "是否达标（达标 / 未达标 / 进行中）"
+)
 
 
 def _json_or_csv(schema):
     """``?format=csv`` answers the same report as CSV: the 200 answer documents both content types."""
-    return {"responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema},
-                                              "text/csv": {"schema": {"type": "string", "description": _CSV}}}}}}
+    return {
+        "responses": {
+            "200": {
+                "description": "OK",
+                "content": {
+                    "application/json": {"schema": schema},
+                    "text/csv": {"schema": {"type": "string", "description": _CSV}},
+                },
+            }
+        }
+    }
 
 
 def _answer(actor, report, args, as_csv=False, school_id=None):
     """Audit the read, commit it, then answer JSON or CSV."""
     scope = report["scope"]
     as_csv = as_csv or args.get("format") == "csv"
-    audit(actor, "read_evaluation_report", scope["kind"], scope["id"], school_id=school_id,
-          school_year=report["period"]["school_year"], term=report["period"]["term"],
-          format="csv" if as_csv else "json")
+    audit(
+        actor,
+        "read_evaluation_report",
+        scope["kind"],
+        scope["id"],
+        school_id=school_id,
+        school_year=report["period"]["school_year"],
+        term=report["period"]["term"],
+        format="csv" if as_csv else "json",
+    )
     db.session.commit()
     if not as_csv:
         return report
-    return Response(export.report_csv(report), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{export.filename(report)}"',
-                             "Cache-Control": "private, no-store"})
+    return Response(
+        export.report_csv(report),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{export.filename(report)}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def _school(args, school_id, as_csv=False):
@@ -44,10 +67,17 @@ def _school(args, school_id, as_csv=False):
     for_leaders = not (as_csv or args.get("format") == "csv") and permissions.sees_children_of(actor, school)
     report = service.school_report(school, period, for_leaders=for_leaders)
     if for_leaders:
-        audit(actor, "read_not_visited_list", "school", school.id, school_id=school.id,
-              school_year=period.school_year.start_year, term=period.name,
-              rows=len(report["not_visited"]["items"]),
-              flagged=sum(1 for item in report["not_visited"]["items"] if item["flags"]))
+        audit(
+            actor,
+            "read_not_visited_list",
+            "school",
+            school.id,
+            school_id=school.id,
+            school_year=period.school_year.start_year,
+            term=period.name,
+            rows=len(report["not_visited"]["items"]),
+            flagged=sum(1 for item in report["not_visited"]["items"] if item["flags"]),
+        )
     return _answer(actor, report, args, as_csv, school_id=school.id)
 
 

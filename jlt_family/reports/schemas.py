@@ -7,16 +7,26 @@ from jlt_family.reports.periods import MAX_SCHOOL_YEAR, MIN_SCHOOL_YEAR, TERMS
 
 
 class ReportPeriodArgsSchema(Schema):
-    school_year = SmallInt(min=MIN_SCHOOL_YEAR, max=MAX_SCHOOL_YEAR, strict=False,
-                           metadata={"description": "学年（开始年份，如 2026 表示 2026–2027学年）；默认当前学年"})
-    term = fields.String(validate=validate.OneOf(TERMS, error="学期应为 autumn、spring 或 year"),
-                         metadata={"description": "autumn 秋季学期 / spring 春季学期 / year 全学年；"
-                                                  "都不给时为当前学期，只给学年时为全学年"})
+    school_year = SmallInt(
+        min=MIN_SCHOOL_YEAR,
+        max=MAX_SCHOOL_YEAR,
+        strict=False,
+        metadata={"description": "学年（开始年份，如 2026 表示 2026–2027学年）；默认当前学年"},
+    )
+    term = fields.String(
+        validate=validate.OneOf(TERMS, error="学期应为 autumn、spring 或 year"),
+        metadata={
+            "description": "autumn 秋季学期 / spring 春季学期 / year 全学年；都不给时为当前学期，只给学年时为全学年"
+        },
+    )
 
 
 class EvaluationReportArgsSchema(ReportPeriodArgsSchema):
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv"), error="格式应为 json 或 csv"),
-                           metadata={"description": "json（默认）或 csv（UTF-8 BOM，可直接用 Excel 打开）"})
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(("json", "csv"), error="格式应为 json 或 csv"),
+        metadata={"description": "json（默认）或 csv（UTF-8 BOM，可直接用 Excel 打开）"},
+    )
 
 
 class ReportScopeSchema(Schema):
@@ -34,13 +44,16 @@ class ReportPeriodSchema(Schema):
     reference_date = fields.Date(metadata={"description": "名册与分班的基准日：周期最后一天，进行中的周期为今天"})
 
 
-_STATUS = ("达标状态：met 达标 / not_met 未达标（所属学期或学年已结束）/ in_progress 进行中（尚未达到，学期或学年"
-           "尚未结束）/ null 无可统计；met 仍表示到基准日为止是否已达到要求")
+_STATUS = (
+    "达标状态：met 达标 / not_met 未达标（所属学期或学年已结束）/ in_progress 进行中（尚未达到，学期或学年"
+    "尚未结束）/ null 无可统计；met 仍表示到基准日为止是否已达到要求"
+)
 
 
 def _status():
-    return fields.String(allow_none=True, metadata={"description": _STATUS,
-                                                    "enum": ["met", "not_met", "in_progress", None]})
+    return fields.String(
+        allow_none=True, metadata={"description": _STATUS, "enum": ["met", "not_met", "in_progress", None]}
+    )
 
 
 class ReportCoverageSchema(Schema):
@@ -68,14 +81,21 @@ class ReportNotVisitedStudentSchema(Schema):
     name = fields.String()
     student_no = fields.String()
     school_class = fields.Dict(metadata={"description": "统计所在班级 {id, name, grade}"})
-    flags = fields.List(fields.String(), metadata={"description": "敏感标记 left_behind / migrant / in_difficulty / "
-                                                                 "disabled"})
+    flags = fields.List(
+        fields.String(), metadata={"description": "敏感标记 left_behind / migrant / in_difficulty / disabled"}
+    )
 
 
 class ReportNotVisitedSchema(ReportNotVisitedCountsSchema):
-    items = fields.List(fields.Nested(ReportNotVisitedStudentSchema), allow_none=True, metadata={
-        "description": "尚未家访名单（有敏感标记的在前）：仅本校学校领导在学校报表（JSON）中可见，读取记入审计日志；"
-                       "其他人为 null，只给人数"})
+    items = fields.List(
+        fields.Nested(ReportNotVisitedStudentSchema),
+        allow_none=True,
+        metadata={
+            "description": "尚未家访名单（有敏感标记的在前）：仅本校学校领导在学校报表（JSON）中可见，"
+            "读取记入审计日志；"
+            "其他人为 null，只给人数"
+        },
+    )
 
 
 class ReportEntrustmentsSchema(Schema):
@@ -108,9 +128,13 @@ class ReportAttendeesSchema(Schema):
 
 
 class ReportActivityItemSchema(Schema):
-    rule = fields.String(allow_none=True, metadata={
-        "description": "政策要求的键：活动类型，或 guidance_year（003 每年≥2次家庭教育指导服务和实践活动）；"
-                       "无要求的活动为 null"})
+    rule = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "政策要求的键：活动类型，或 guidance_year（003 每年≥2次家庭教育指导服务和实践活动）；"
+            "无要求的活动为 null"
+        },
+    )
     source = fields.String(allow_none=True, metadata={"description": "出处（seeds 中的文件编号与条款）"})
     activity_kind = fields.String()
     label = fields.String()
@@ -182,9 +206,14 @@ class ReportSchoolRowSchema(ReportChildrenMixin):
     name = fields.String()
     alliance_id = fields.Integer(allow_none=True)
     coverage = fields.Nested(ReportCoverageSchema)
-    activities = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
-        "description": "按政策要求（活动类型或 guidance_year）：held、required、per、met、status；"
-                       "教联体工作协调会另有 attendees（各类参会代表人次）"})
+    activities = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(),
+        metadata={
+            "description": "按政策要求（活动类型或 guidance_year）：held、required、per、met、status；"
+            "教联体工作协调会另有 attendees（各类参会代表人次）"
+        },
+    )
     rules = fields.Integer()
     rules_met = fields.Integer()
     rules_in_progress = fields.Integer()
@@ -228,8 +257,9 @@ class EvaluationReportSchema(Schema):
 
 class SchoolEvaluationSchema(EvaluationReportSchema):
     classes = fields.List(fields.Nested(ReportClassRowSchema), metadata={"description": "各班家访覆盖（下钻）"})
-    coordination_meetings = fields.Nested(ReportMeetingsSchema, allow_none=True,
-                                          metadata={"description": "本校召开的教联体工作协调会及参会代表"})
+    coordination_meetings = fields.Nested(
+        ReportMeetingsSchema, allow_none=True, metadata={"description": "本校召开的教联体工作协调会及参会代表"}
+    )
 
 
 class AllianceEvaluationSchema(EvaluationReportSchema):

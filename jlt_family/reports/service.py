@@ -30,19 +30,26 @@ from jlt_family.visits.coverage import Counts
 # 政策要求 (DOMAIN.md "Rules with numbers"): (rule key, activity kind, required, per "term" or "year"). First the
 # numbers of the parent school's compliance page (courses/reports.py; the key is the kind): ≥2 家庭教育指导, ≥5
 # 家长夜校 lessons and 1 家长代表大会 per term; ≥2 家长会 per school year. Then:
-RULES = (*((kind.value, kind, n, "term") for kind, n in TERM_REQUIREMENTS.items()),
-         *((kind.value, kind, n, "year") for kind, n in YEAR_REQUIREMENTS.items()),
-         # 柳州 003 §二(二): "学校要……落细落实家访工作，每年至少开展2次家庭教育指导服务和实践活动。" A yearly
-         # rule beside 兴安盟 001's ≥2 a term; counted over the guidance activities (家庭教育指导) of the school year.
-         ("guidance_year", ActivityKind.GUIDANCE, 2, "year"),
-         # 兴安盟 001 §二(二)1: "各学校每学年至少召开1次“教联体”工作协调会，邀请家庭、社区及社会资源单位代表参加，
-         # 共商协同育人事宜。" Each school's own meetings (courses of the school), with who attended
-         # (courses/meetings.py); the alliance's count (its own meetings and its schools') stays beside it.
-         (ActivityKind.ALLIANCE_MEETING.value, ActivityKind.ALLIANCE_MEETING, 1, "year"))
+RULES = (
+    *((kind.value, kind, n, "term") for kind, n in TERM_REQUIREMENTS.items()),
+    *((kind.value, kind, n, "year") for kind, n in YEAR_REQUIREMENTS.items()),
+    # 柳州 003 §二(二): "学校要……落细落实家访工作，每年至少开展2次家庭教育指导服务和实践活动。" A yearly
+    # rule beside 兴安盟 001's ≥2 a term; counted over the guidance activities (家庭教育指导) of the school year.
+    ("guidance_year", ActivityKind.GUIDANCE, 2, "year"),
+    # 兴安盟 001 §二(二)1: "各学校每学年至少召开1次“教联体”工作协调会，邀请家庭、社区及社会资源单位代表参加，
+    # 共商协同育人事宜。" Each school's own meetings (courses of the school), with who attended
+    # (courses/meetings.py); the alliance's count (its own meetings and its schools') stays beside it.
+    (ActivityKind.ALLIANCE_MEETING.value, ActivityKind.ALLIANCE_MEETING, 1, "year"),
+)
 RULE_LABELS = {"guidance_year": "家庭教育指导服务和实践活动", ActivityKind.ALLIANCE_MEETING.value: "教联体工作协调会"}
-RULE_SOURCES = {ActivityKind.GUIDANCE.value: "001 §二(二)2", ActivityKind.EVENING_CLASS.value: "004 §二(三)",
-                ActivityKind.PARENT_ASSEMBLY.value: "001 §二(二)2", ActivityKind.PARENT_MEETING.value: "001 §二(二)2",
-                "guidance_year": "003 §二(二)", ActivityKind.ALLIANCE_MEETING.value: "001 §二(二)1"}
+RULE_SOURCES = {
+    ActivityKind.GUIDANCE.value: "001 §二(二)2",
+    ActivityKind.EVENING_CLASS.value: "004 §二(三)",
+    ActivityKind.PARENT_ASSEMBLY.value: "001 §二(二)2",
+    ActivityKind.PARENT_MEETING.value: "001 §二(二)2",
+    "guidance_year": "003 §二(二)",
+    ActivityKind.ALLIANCE_MEETING.value: "001 §二(二)1",
+}
 COORDINATION_MEETINGS_REQUIRED = 1  # ≥1 教联体协调会 per alliance and school year
 # 达标状态 (``status`` beside each ``met``): met 达标; not_met 未达标 (the rule's term or school year is over);
 # in_progress 进行中 (not reached yet while the term or school year still runs); None: nothing to count.
@@ -50,8 +57,18 @@ MET, NOT_MET, IN_PROGRESS = "met", "not_met", "in_progress"
 COVERAGE_REQUIRED = 1.0  # every student visited once per school year
 ENTRUSTMENTS_REQUIRED = 1.0  # every left-behind child's care arrangement in writing (002 §7)
 FEEDBACK_SOURCES = ("courses", "home_visits", "venue_visits")
-BOOKING_KEYS = ("total", "green", "general", "family", "group", "free", "discounted", "checked_in", "no_show",
-                "visitors")
+BOOKING_KEYS = (
+    "total",
+    "green",
+    "general",
+    "family",
+    "group",
+    "free",
+    "discounted",
+    "checked_in",
+    "no_show",
+    "visitors",
+)
 
 
 def rate(part, whole):
@@ -79,15 +96,23 @@ def school_report(school, period, *, for_leaders=False):
     report = _report({"kind": "school", "id": school.id, "name": school.name}, school_ids, period)
     counts = queries.coverage(school_ids, period, per_class=True)
     report["classes"] = [
-        {"id": c.id, "name": c.name, "grade": c.grade, **_coverage(*counts.get(c.id, Counts())[:2]),
-         **(_children(counts.get(c.id, Counts())) if for_leaders else {})}
+        {
+            "id": c.id,
+            "name": c.name,
+            "grade": c.grade,
+            **_coverage(*counts.get(c.id, Counts())[:2]),
+            **(_children(counts.get(c.id, Counts())) if for_leaders else {}),
+        }
         for c in queries.classes_of(school_ids, period)
     ]
     if for_leaders:
-        report["not_visited"]["items"] = [_not_visited_item(student, school_class)
-                                          for student, school_class in queries.not_visited(school_ids, period)]
-    report["coordination_meetings"] = report["schools"][0]["activities"][ActivityKind.ALLIANCE_MEETING.value] \
-        if report["schools"] else None
+        report["not_visited"]["items"] = [
+            _not_visited_item(student, school_class)
+            for student, school_class in queries.not_visited(school_ids, period)
+        ]
+    report["coordination_meetings"] = (
+        report["schools"][0]["activities"][ActivityKind.ALLIANCE_MEETING.value] if report["schools"] else None
+    )
     return _mark_year_rules(report, period)
 
 
@@ -107,8 +132,9 @@ def region_report(region, period):
     school_ids = _school_ids(School.region_id.in_(region_ids))
     report = _report({"kind": "region", "id": region.id, "name": region.name}, school_ids, period)
     # an application (draft, submitted, returned) is no alliance yet; a suspended one was one in the year
-    alliances = queries.alliances_of(sa.and_(Alliance.region_id.in_(region_ids),
-                                             Alliance.status.in_(ESTABLISHED_ALLIANCE_STATUSES)))
+    alliances = queries.alliances_of(
+        sa.and_(Alliance.region_id.in_(region_ids), Alliance.status.in_(ESTABLISHED_ALLIANCE_STATUSES))
+    )
     held = queries.coordination_meetings([a.id for a in alliances], period)
     members_of = {}
     for school in report["schools"]:
@@ -118,15 +144,24 @@ def region_report(region, period):
         members = members_of.get(alliance.id, [])
         students = sum(s["coverage"]["students"] for s in members)
         visited = sum(s["coverage"]["visited"] for s in members)
-        rows.append({"id": alliance.id, "name": alliance.name, "status": alliance.status.value,
-                     "schools": len(members), "coverage": _coverage(students, visited),
-                     "coordination_meetings": _meetings(held.get(alliance.id), period, members),
-                     "schools_meeting_all_rules": sum(1 for s in members if s["rules_met"] == s["rules"])})
+        rows.append(
+            {
+                "id": alliance.id,
+                "name": alliance.name,
+                "status": alliance.status.value,
+                "schools": len(members),
+                "coverage": _coverage(students, visited),
+                "coordination_meetings": _meetings(held.get(alliance.id), period, members),
+                "schools_meeting_all_rules": sum(1 for s in members if s["rules_met"] == s["rules"]),
+            }
+        )
     report["alliances"] = rows
     report["coordination_meetings"] = {
-        "required": COORDINATION_MEETINGS_REQUIRED, "per": "year",
+        "required": COORDINATION_MEETINGS_REQUIRED,
+        "per": "year",
         "held": sum(r["coordination_meetings"]["held"] for r in rows),
-        "alliances": len(rows), "alliances_met": sum(1 for r in rows if r["coordination_meetings"]["met"]),
+        "alliances": len(rows),
+        "alliances_met": sum(1 for r in rows if r["coordination_meetings"]["met"]),
         "alliances_in_progress": sum(1 for r in rows if r["coordination_meetings"]["status"] == IN_PROGRESS),
         **_school_meeting_counts(report["schools"]),
     }
@@ -151,8 +186,15 @@ def monthly_bookings(scope, period, months=12):
     series = []
     for index, day in enumerate(firsts):
         green, general = counts.get(index, (0, 0))
-        series.append({"month": f"{day:%Y-%m}", "label": f"{day.year}年{day.month}月", "green": green,
-                       "general": general, "total": green + general})
+        series.append(
+            {
+                "month": f"{day:%Y-%m}",
+                "label": f"{day.year}年{day.month}月",
+                "green": green,
+                "general": general,
+                "total": green + general,
+            }
+        )
     return series
 
 
@@ -175,8 +217,13 @@ def _school_ids(clause):
 
 def _coverage(students, visited):
     value = rate(visited, students)
-    return {"students": students, "visited": visited, "rate": value, "required_rate": COVERAGE_REQUIRED,
-            "met": None if value is None else value >= COVERAGE_REQUIRED}
+    return {
+        "students": students,
+        "visited": visited,
+        "rate": value,
+        "required_rate": COVERAGE_REQUIRED,
+        "met": None if value is None else value >= COVERAGE_REQUIRED,
+    }
 
 
 def _year_open(period):
@@ -189,15 +236,24 @@ def _meetings(counts, period, schools):
     counts = counts or {}
     held = counts.get("held", 0)
     met = held >= COORDINATION_MEETINGS_REQUIRED
-    return {"required": COORDINATION_MEETINGS_REQUIRED, "per": "year", "held": held, "met": met,
-            "status": status(met, _year_open(period)), "attendees": _attendees(counts),
-            **_school_meeting_counts(schools)}
+    return {
+        "required": COORDINATION_MEETINGS_REQUIRED,
+        "per": "year",
+        "held": held,
+        "met": met,
+        "status": status(met, _year_open(period)),
+        "attendees": _attendees(counts),
+        **_school_meeting_counts(schools),
+    }
 
 
 def _school_meeting_counts(schools):
     rules = [s["activities"][ActivityKind.ALLIANCE_MEETING.value] for s in schools]
-    return {"schools": len(rules), "schools_met": sum(1 for r in rules if r["met"]),
-            "schools_in_progress": sum(1 for r in rules if r["status"] == IN_PROGRESS)}
+    return {
+        "schools": len(rules),
+        "schools_met": sum(1 for r in rules if r["met"]),
+        "schools_in_progress": sum(1 for r in rules if r["status"] == IN_PROGRESS),
+    }
 
 
 def _attendees(counts):
@@ -208,8 +264,12 @@ def _attendees(counts):
 def _mark_year_rules(report, period):
     """Home-visit coverage is a school-year rule: its ``status`` is in progress until the school year ends."""
     still_open = _year_open(period)
-    rows = [report["coverage"], *(s["coverage"] for s in report["schools"]),
-            *(a["coverage"] for a in report.get("alliances", [])), *report.get("classes", [])]
+    rows = [
+        report["coverage"],
+        *(s["coverage"] for s in report["schools"]),
+        *(a["coverage"] for a in report.get("alliances", [])),
+        *report.get("classes", []),
+    ]
     for holder in (report, *report["schools"], *report.get("classes", [])):
         rows.extend(holder.get("flagged_coverage", {}).values())
     for row in rows:
@@ -228,9 +288,18 @@ def _report(scope, school_ids, period):
 
     activity_by_school, feedback_by_school = _by_school(activity), _by_school(feedback)
     meeting_by_school = _by_school(meeting)
-    school_rows = [_school_row(s, period, coverage.get(s.id, Counts())[:2], activity_by_school.get(s.id, {}),
-                               bookings.get(s.id), feedback_by_school.get(s.id, {}),
-                               meeting_by_school.get(s.id, {})) for s in schools]
+    school_rows = [
+        _school_row(
+            s,
+            period,
+            coverage.get(s.id, Counts())[:2],
+            activity_by_school.get(s.id, {}),
+            bookings.get(s.id),
+            feedback_by_school.get(s.id, {}),
+            meeting_by_school.get(s.id, {}),
+        )
+        for s in schools
+    ]
     students = sum(row["coverage"]["students"] for row in school_rows)
     visited = sum(row["coverage"]["visited"] for row in school_rows)
     return {
@@ -263,22 +332,34 @@ def _children(counts):
     care entrustments (委托照护, 002 §7) of the left-behind children, from one ``visits.coverage.Counts``."""
     entrusted = rate(counts.entrusted, counts.left_behind)
     return {
-        "flagged_coverage": {"left_behind": _coverage(counts.left_behind, counts.left_behind_visited),
-                             "in_difficulty": _coverage(counts.in_difficulty, counts.in_difficulty_visited)},
-        "not_visited": {"students": counts.students - counts.visited,
-                        "left_behind": counts.left_behind - counts.left_behind_visited,
-                        "in_difficulty": counts.in_difficulty - counts.in_difficulty_visited},
-        "entrustments": {"left_behind": counts.left_behind, "entrusted": counts.entrusted,
-                         "acknowledged": counts.acknowledged, "rate": entrusted,
-                         "required_rate": ENTRUSTMENTS_REQUIRED,
-                         "met": None if entrusted is None else entrusted >= ENTRUSTMENTS_REQUIRED},
+        "flagged_coverage": {
+            "left_behind": _coverage(counts.left_behind, counts.left_behind_visited),
+            "in_difficulty": _coverage(counts.in_difficulty, counts.in_difficulty_visited),
+        },
+        "not_visited": {
+            "students": counts.students - counts.visited,
+            "left_behind": counts.left_behind - counts.left_behind_visited,
+            "in_difficulty": counts.in_difficulty - counts.in_difficulty_visited,
+        },
+        "entrustments": {
+            "left_behind": counts.left_behind,
+            "entrusted": counts.entrusted,
+            "acknowledged": counts.acknowledged,
+            "rate": entrusted,
+            "required_rate": ENTRUSTMENTS_REQUIRED,
+            "met": None if entrusted is None else entrusted >= ENTRUSTMENTS_REQUIRED,
+        },
     }
 
 
 def _not_visited_item(student, school_class):
-    return {"id": student.id, "name": student.name, "student_no": student.student_no,
-            "school_class": {"id": school_class.id, "name": school_class.name, "grade": school_class.grade},
-            "flags": [name for name in FLAG_NAMES if getattr(student, name)]}
+    return {
+        "id": student.id,
+        "name": student.name,
+        "student_no": student.student_no,
+        "school_class": {"id": school_class.id, "name": school_class.name, "grade": school_class.grade},
+        "flags": [name for name in FLAG_NAMES if getattr(student, name)],
+    }
 
 
 def _terms_counted(period, rule):
@@ -313,11 +394,16 @@ def _school_rule(activity, school_id, period, kind, required, per, meeting=None)
     item = {"held": held, "attended": attended, "expected": expected}
     if per == "term" and period.term is None:
         by_term = {t: _held(activity, school_id, kind, (t,))[0] for t in (AUTUMN, SPRING)}
-        item["terms"] = {t: {"held": n, "met": n >= required, "status": status(n >= required, _term_open(period, t))}
-                         for t, n in by_term.items()}
+        item["terms"] = {
+            t: {"held": n, "met": n >= required, "status": status(n >= required, _term_open(period, t))}
+            for t, n in by_term.items()
+        }
         item["met"] = all(n >= required for n in by_term.values())
-        item["status"] = MET if item["met"] else (
-            NOT_MET if any(v["status"] == NOT_MET for v in item["terms"].values()) else IN_PROGRESS)
+        item["status"] = (
+            MET
+            if item["met"]
+            else (NOT_MET if any(v["status"] == NOT_MET for v in item["terms"].values()) else IN_PROGRESS)
+        )
     else:
         item["met"] = held >= required
         still_open = _year_open(period) if per == "year" else _term_open(period, period.term.name)
@@ -342,19 +428,31 @@ def _by_school(mapping):
 def _school_row(school, period, coverage, activity, bookings, feedback, meeting):
     """One school's line of the drill-down; ``activity``, ``feedback`` and ``meeting`` are that school's grouped
     rows. ``activities`` is keyed by rule (the activity kind, or ``guidance_year``)."""
-    rules = {key: _school_rule(activity, school.id, period, kind, required, per, meeting)
-             for key, kind, required, per in RULES}
+    rules = {
+        key: _school_rule(activity, school.id, period, kind, required, per, meeting)
+        for key, kind, required, per in RULES
+    }
     activities = {}
     for (key, r), (_key, kind, required, per) in zip(rules.items(), RULES, strict=True):
-        activities[key] = {"held": r["held"], "required": required, "per": per, "met": r["met"],
-                           "status": r["status"], "activity_kind": kind.value, "label": _rule_label(key, kind)}
+        activities[key] = {
+            "held": r["held"],
+            "required": required,
+            "per": per,
+            "met": r["met"],
+            "status": r["status"],
+            "activity_kind": kind.value,
+            "label": _rule_label(key, kind),
+        }
         if "attendees" in r:
             activities[key]["attendees"] = r["attendees"]
     return {
-        "id": school.id, "name": school.name, "alliance_id": school.alliance_id,
+        "id": school.id,
+        "name": school.name,
+        "alliance_id": school.alliance_id,
         "coverage": _coverage(*coverage),
         "activities": activities,
-        "rules": len(rules), "rules_met": sum(1 for r in rules.values() if r["met"]),
+        "rules": len(rules),
+        "rules_met": sum(1 for r in rules.values() if r["met"]),
         "rules_in_progress": sum(1 for r in rules.values() if r["status"] == IN_PROGRESS),
         "attendance": _attendance(activity, period),
         "bookings": _booking_totals([bookings or dict.fromkeys(BOOKING_KEYS, 0)]),
@@ -371,16 +469,26 @@ def _activity_items(activity, meeting, period, school_ids):
     items = []
     by_school = _by_school(meeting)
     for key, kind, required, per in RULES:
-        per_school = [_school_rule(activity, sid, period, kind, required, per, by_school.get(sid))
-                      for sid in school_ids]
+        per_school = [
+            _school_rule(activity, sid, period, kind, required, per, by_school.get(sid)) for sid in school_ids
+        ]
         attended = sum(r["attended"] for r in per_school)
         expected = sum(r["expected"] for r in per_school)
-        item = {"rule": key, "source": RULE_SOURCES[key], "activity_kind": kind.value,
-                "label": _rule_label(key, kind), "required": required, "per": per,
-                "held": sum(r["held"] for r in per_school), "schools": len(school_ids),
-                "schools_met": sum(1 for r in per_school if r["met"]),
-                "schools_in_progress": sum(1 for r in per_school if r["status"] == IN_PROGRESS),
-                "attended": attended, "expected": expected, "attendance_rate": rate(attended, expected)}
+        item = {
+            "rule": key,
+            "source": RULE_SOURCES[key],
+            "activity_kind": kind.value,
+            "label": _rule_label(key, kind),
+            "required": required,
+            "per": per,
+            "held": sum(r["held"] for r in per_school),
+            "schools": len(school_ids),
+            "schools_met": sum(1 for r in per_school if r["met"]),
+            "schools_in_progress": sum(1 for r in per_school if r["status"] == IN_PROGRESS),
+            "attended": attended,
+            "expected": expected,
+            "attendance_rate": rate(attended, expected),
+        }
         if kind == ActivityKind.ALLIANCE_MEETING:
             item["attendees"] = {k: sum(r["attendees"][k] for r in per_school) for k in _attendees({})}
         if len(school_ids) == 1:
@@ -396,10 +504,23 @@ def _activity_items(activity, meeting, period, school_ids):
         for sid in school_ids:
             for i, value in enumerate(_held(activity, sid, kind, _terms_counted(period, "term"))):
                 totals[i] += value
-        items.append({"rule": None, "source": None, "activity_kind": kind.value, "label": ACTIVITY_LABELS[kind],
-                      "required": None, "per": None, "held": totals[0], "schools": len(school_ids),
-                      "schools_met": None, "schools_in_progress": None,
-                      "attended": totals[1], "expected": totals[2], "attendance_rate": rate(totals[1], totals[2])})
+        items.append(
+            {
+                "rule": None,
+                "source": None,
+                "activity_kind": kind.value,
+                "label": ACTIVITY_LABELS[kind],
+                "required": None,
+                "per": None,
+                "held": totals[0],
+                "schools": len(school_ids),
+                "schools_met": None,
+                "schools_in_progress": None,
+                "attended": totals[1],
+                "expected": totals[2],
+                "attendance_rate": rate(totals[1], totals[2]),
+            }
+        )
     return items
 
 
@@ -413,8 +534,13 @@ def _attendance(activity, period):
         if term in terms:
             sessions, attended, expected = sessions + held, attended + att, expected + exp
             enrolled += with_enrolment
-    return {"sessions": sessions, "sessions_with_enrolment": enrolled, "attended": attended, "expected": expected,
-            "rate": rate(attended, expected)}
+    return {
+        "sessions": sessions,
+        "sessions_with_enrolment": enrolled,
+        "attended": attended,
+        "expected": expected,
+        "rate": rate(attended, expected),
+    }
 
 
 def _booking_totals(rows):

@@ -53,8 +53,10 @@ class ClosureCancelsBookings(Conflict):
     code = "closure_cancels_bookings"
 
     def __init__(self, bookings):
-        super().__init__(f"闭馆期间有 {len(bookings)} 个待确认或已确认的预约，闭馆将取消这些预约并通知预约人；"
-                         "确认后请带 \"confirm\": true 重新提交")
+        super().__init__(
+            f"闭馆期间有 {len(bookings)} 个待确认或已确认的预约，闭馆将取消这些预约并通知预约人；"
+            '确认后请带 "confirm": true 重新提交'
+        )
         self.bookings = sorted(bookings, key=lambda booking: booking.id)
 
 
@@ -77,32 +79,49 @@ def lock_unit(unit_id):
     slot's row, so an exclusive lock here, taken before the slots, deadlocked with every booking in flight on
     MariaDB. Two changes of one unit's closures still take turns, on the offerings' rows."""
     db.session.scalar(sa.select(ResourceUnit.id).where(ResourceUnit.id == unit_id).with_for_update(read=True))
-    return db.session.scalars(sa.select(Offering.id).where(Offering.resource_unit_id == unit_id)
-                              .order_by(Offering.id).with_for_update()).all()
+    return db.session.scalars(
+        sa.select(Offering.id).where(Offering.resource_unit_id == unit_id).order_by(Offering.id).with_for_update()
+    ).all()
 
 
 def _covered(offering_ids, starts_on, ends_on, now):
-    return (Slot.offering_id.in_(offering_ids), Slot.starts_at >= _day_start(starts_on),
-            Slot.starts_at < _day_start(ends_on + dt.timedelta(days=1)), Slot.ends_at > now)
+    return (
+        Slot.offering_id.in_(offering_ids),
+        Slot.starts_at >= _day_start(starts_on),
+        Slot.starts_at < _day_start(ends_on + dt.timedelta(days=1)),
+        Slot.ends_at > now,
+    )
 
 
 def _holding(slot_ids):
     """A locking read of the slots' holding bookings in family order (so two closures, or a closure and a slot
     cancellation, take the families' counters in the same order), with what the staff view shows."""
     return db.session.scalars(
-        sa.select(Booking).where(Booking.slot_id.in_(slot_ids), Booking.status.in_(HOLDING))
-        .order_by(Booking.family_id, Booking.id).with_for_update()
+        sa.select(Booking)
+        .where(Booking.slot_id.in_(slot_ids), Booking.status.in_(HOLDING))
+        .order_by(Booking.family_id, Booking.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
-        .options(selectinload(Booking.slot).selectinload(Slot.offering),
-                 selectinload(Booking.children).selectinload(BookingChild.student),
-                 selectinload(Booking.school_class).selectinload(SchoolClass.school))
+        .options(
+            selectinload(Booking.slot).selectinload(Slot.offering),
+            selectinload(Booking.children).selectinload(BookingChild.student),
+            selectinload(Booking.school_class).selectinload(SchoolClass.school),
+        )
     ).all()
 
 
 def _same_closure(unit_id, starts_on, ends_on, reason):
     return db.session.scalar(
-        sa.select(Closure).where(Closure.resource_unit_id == unit_id, Closure.starts_on == starts_on,
-                                 Closure.ends_on == ends_on, Closure.reason == reason).order_by(Closure.id).limit(1))
+        sa.select(Closure)
+        .where(
+            Closure.resource_unit_id == unit_id,
+            Closure.starts_on == starts_on,
+            Closure.ends_on == ends_on,
+            Closure.reason == reason,
+        )
+        .order_by(Closure.id)
+        .limit(1)
+    )
 
 
 def cancelled_by(closure):
@@ -127,14 +146,37 @@ def close(unit, staff, *, starts_on, ends_on, reason="", confirm=False, now=None
     if existing is None:
         db.session.add(closure)
         db.session.flush()
-        audit(staff, "venue_closure_created", "venue_closure", closure.id, starts_on=starts_on.isoformat(),
-              ends_on=ends_on.isoformat(), reason=reason, bookings=len(holding))
+        audit(
+            staff,
+            "venue_closure_created",
+            "venue_closure",
+            closure.id,
+            starts_on=starts_on.isoformat(),
+            ends_on=ends_on.isoformat(),
+            reason=reason,
+            bookings=len(holding),
+        )
     for booking in holding:
-        if _move(booking, HOLDING, BookingStatus.CANCELLED_BY_VENUE, reason=reason or DEFAULT_REASON,
-                 decided_by_id=staff.user_id, decided_at=now, expires_at=None, closure_id=closure.id):
+        if _move(
+            booking,
+            HOLDING,
+            BookingStatus.CANCELLED_BY_VENUE,
+            reason=reason or DEFAULT_REASON,
+            decided_by_id=staff.user_id,
+            decided_at=now,
+            expires_at=None,
+            closure_id=closure.id,
+        ):
             _give_back(booking)
-            audit(staff, "venue_booking_cancelled", "venue_booking", booking.id, school_id=booking.school_id,
-                  reason=reason or DEFAULT_REASON, closure_id=closure.id)
+            audit(
+                staff,
+                "venue_booking_cancelled",
+                "venue_booking",
+                booking.id,
+                school_id=booking.school_id,
+                reason=reason or DEFAULT_REASON,
+                closure_id=closure.id,
+            )
             notify.cancelled(booking)
     _regenerate(offering_ids, now)
     return ClosureResult(closure=closure, cancelled=cancelled_by(closure), created=existing is None)
@@ -152,6 +194,7 @@ def delete(closure, now=None):
 
 
 def _regenerate(offering_ids, now):
-    for offering in db.session.scalars(sa.select(Offering).where(Offering.id.in_(offering_ids))
-                                       .order_by(Offering.id)).all():
+    for offering in db.session.scalars(
+        sa.select(Offering).where(Offering.id.in_(offering_ids)).order_by(Offering.id)
+    ).all():
         slots.generate_slots(offering, now)

@@ -61,20 +61,71 @@ VENUE_DEMO_ACCOUNTS = {
 
 # unit name, title, kind, (weekdays, "HH:MM"...), capacity, green, extra fields
 OFFERINGS = (
-    ("兴安盟科技馆", "展厅参观", OfferingKind.EXHIBITION, ((1, 2, 3, 4, 5, 6), ("09:30", "14:00")), 60, 20,
-     {"duration_minutes": 120, "green_release_minutes": 24 * 60, "needs_confirmation": True,
-      "description": "常设展厅：宇宙与航天、机器人、生命科学。"}),
-    ("兴安盟科技馆", "周六科普讲座", OfferingKind.LECTURE, ((5,), ("10:00",)), 40, 15,
-     {"duration_minutes": 90, "min_grade": 3, "max_grade": 6, "description": "面向小学三至六年级的科普讲座。"}),
-    ("兴安盟博物馆", "红色文化研学", OfferingKind.STUDY_TOUR, ((5, 6), ("09:00",)), 30, 10,
-     {"duration_minutes": 150, "price_kind": PriceKind.DISCOUNT, "price_cents": 3000, "student_price_cents": 1500,
-      "description": "讲解员带领参观红色文化展区，学生半价，绿色通道免费。"}),
-    ("乌兰浩特市全民健身中心", "周末羽毛球场", OfferingKind.SPORTS, ((5, 6), ("08:00", "10:00")), 16, 8,
-     {"duration_minutes": 120, "max_party": 4, "needs_confirmation": False, "green_release_minutes": 12 * 60}),
-    ("乌兰浩特市消防救援大队和平路消防救援站", "消防站开放日", OfferingKind.OPEN_DAY, ((5,), ("09:00",)), 50, 30,
-     {"duration_minutes": 120, "description": "参观消防车、体验灭火器使用和应急疏散。"}),
-    ("科尔沁右翼前旗青少年活动中心", "少年宫科技社团体验", OfferingKind.LECTURE, ((5, 6), ("14:30",)), 24, 12,
-     {"duration_minutes": 90, "min_grade": 1, "max_grade": 9}),
+    (
+        "兴安盟科技馆",
+        "展厅参观",
+        OfferingKind.EXHIBITION,
+        ((1, 2, 3, 4, 5, 6), ("09:30", "14:00")),
+        60,
+        20,
+        {
+            "duration_minutes": 120,
+            "green_release_minutes": 24 * 60,
+            "needs_confirmation": True,
+            "description": "常设展厅：宇宙与航天、机器人、生命科学。",
+        },
+    ),
+    (
+        "兴安盟科技馆",
+        "周六科普讲座",
+        OfferingKind.LECTURE,
+        ((5,), ("10:00",)),
+        40,
+        15,
+        {"duration_minutes": 90, "min_grade": 3, "max_grade": 6, "description": "面向小学三至六年级的科普讲座。"},
+    ),
+    (
+        "兴安盟博物馆",
+        "红色文化研学",
+        OfferingKind.STUDY_TOUR,
+        ((5, 6), ("09:00",)),
+        30,
+        10,
+        {
+            "duration_minutes": 150,
+            "price_kind": PriceKind.DISCOUNT,
+            "price_cents": 3000,
+            "student_price_cents": 1500,
+            "description": "讲解员带领参观红色文化展区，学生半价，绿色通道免费。",
+        },
+    ),
+    (
+        "乌兰浩特市全民健身中心",
+        "周末羽毛球场",
+        OfferingKind.SPORTS,
+        ((5, 6), ("08:00", "10:00")),
+        16,
+        8,
+        {"duration_minutes": 120, "max_party": 4, "needs_confirmation": False, "green_release_minutes": 12 * 60},
+    ),
+    (
+        "乌兰浩特市消防救援大队和平路消防救援站",
+        "消防站开放日",
+        OfferingKind.OPEN_DAY,
+        ((5,), ("09:00",)),
+        50,
+        30,
+        {"duration_minutes": 120, "description": "参观消防车、体验灭火器使用和应急疏散。"},
+    ),
+    (
+        "科尔沁右翼前旗青少年活动中心",
+        "少年宫科技社团体验",
+        OfferingKind.LECTURE,
+        ((5, 6), ("14:30",)),
+        24,
+        12,
+        {"duration_minutes": 90, "min_grade": 1, "max_grade": 9},
+    ),
 )
 
 
@@ -105,70 +156,121 @@ class _VenueSeeder:
     def add_second_alliance(self):
         region = db.session.scalar(sa.select(Region).where(Region.code == "152221"))
         self.alliance = db.session.scalar(sa.select(Alliance).order_by(Alliance.id))
-        self.alliance2 = self._add(Alliance(
-            name="科尔沁右翼前旗第一小学教联体", region=region, status=AllianceStatus.APPROVED,
-            description="以科尔沁右翼前旗第一小学为圆心，联合旗青少年活动中心开展课后和周末实践活动。",
-            approved_at=dt.datetime(2026, 7, 15, 2, 0, tzinfo=dt.UTC),
-        ))
+        self.alliance2 = self._add(
+            Alliance(
+                name="科尔沁右翼前旗第一小学教联体",
+                region=region,
+                status=AllianceStatus.APPROVED,
+                description="以科尔沁右翼前旗第一小学为圆心，联合旗青少年活动中心开展课后和周末实践活动。",
+                approved_at=dt.datetime(2026, 7, 15, 2, 0, tzinfo=dt.UTC),
+            )
+        )
         school = db.session.scalar(sa.select(School).where(School.name == "科尔沁右翼前旗第一小学"))
         school.alliance, school.is_alliance_centre = self.alliance2, True
-        palace = self._add(ResourceUnit(
-            name="科尔沁右翼前旗青少年活动中心", kind=ResourceUnitKind.YOUTH_PALACE, region=region,
-            address="科尔沁右翼前旗大坝沟镇文化路6号", opening_info="周末 8:30–17:00", contact_person="图门",
-            contact_phone="0482-5212233",
-        ))
+        palace = self._add(
+            ResourceUnit(
+                name="科尔沁右翼前旗青少年活动中心",
+                kind=ResourceUnitKind.YOUTH_PALACE,
+                region=region,
+                address="科尔沁右翼前旗大坝沟镇文化路6号",
+                opening_info="周末 8:30–17:00",
+                contact_person="图门",
+                contact_phone="0482-5212233",
+            )
+        )
         self.units[palace.name] = palace
         for unit in (palace, self.units["乌兰浩特市全民健身中心"]):
-            self._add(AllianceMember(alliance=self.alliance2, kind=MemberKind.RESOURCE_UNIT, resource_unit=unit,
-                                     name=unit.name, duties="周末向学生免费开放",
-                                     responsible_person=unit.contact_person))
+            self._add(
+                AllianceMember(
+                    alliance=self.alliance2,
+                    kind=MemberKind.RESOURCE_UNIT,
+                    resource_unit=unit,
+                    name=unit.name,
+                    duties="周末向学生免费开放",
+                    responsible_person=unit.contact_person,
+                )
+            )
 
     def add_staff(self):
-        staff = (("demo-venue-staff-2", "包玉兰", "13904821302", "兴安盟博物馆"),
-                 ("demo-venue-staff-3", "图门", "13904821303", "科尔沁右翼前旗青少年活动中心"))
+        staff = (
+            ("demo-venue-staff-2", "包玉兰", "13904821302", "兴安盟博物馆"),
+            ("demo-venue-staff-3", "图门", "13904821303", "科尔沁右翼前旗青少年活动中心"),
+        )
         db.session.flush()
         for openid, name, phone, unit_name in staff:
             unit = self.units[unit_name]
-            self._add(StaffMembership(user=self._user(openid, name, phone), role=StaffRole.VENUE_STAFF,
-                                      resource_unit_id=unit.id, scope_key=unit.id, display_name=name))
-        self._add(VenuePolicy(alliance_id=self.alliance2.id, max_active_bookings=2, no_show_limit=2,
-                              no_show_window_days=60, suspension_days=14))
+            self._add(
+                StaffMembership(
+                    user=self._user(openid, name, phone),
+                    role=StaffRole.VENUE_STAFF,
+                    resource_unit_id=unit.id,
+                    scope_key=unit.id,
+                    display_name=name,
+                )
+            )
+        self._add(
+            VenuePolicy(
+                alliance_id=self.alliance2.id,
+                max_active_bookings=2,
+                no_show_limit=2,
+                no_show_window_days=60,
+                suspension_days=14,
+            )
+        )
 
     # Offerings, rules, closures
 
     def add_offerings(self):
         self.offerings = {}
         for unit_name, title, kind, (weekdays, times), capacity, green, extra in OFFERINGS:
-            offering = self._add(Offering(resource_unit=self.units[unit_name], title=title, kind=kind,
-                                          capacity=capacity, green_quota=green, booking_opens_days=21, **extra))
-            offering.rules = [OpeningRule(weekday=day, start_time=dt.time.fromisoformat(at))
-                              for day in weekdays for at in times]
+            offering = self._add(
+                Offering(
+                    resource_unit=self.units[unit_name],
+                    title=title,
+                    kind=kind,
+                    capacity=capacity,
+                    green_quota=green,
+                    booking_opens_days=21,
+                    **extra,
+                )
+            )
+            offering.rules = [
+                OpeningRule(weekday=day, start_time=dt.time.fromisoformat(at)) for day in weekdays for at in times
+            ]
             self.offerings[title] = offering
             self.counts["offerings"] += 1
 
     def add_closures(self):
         today = self.now.astimezone(SHANGHAI).date()
         next_saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
-        closures = (("兴安盟科技馆", dt.date(2026, 10, 1), dt.date(2026, 10, 7), "国庆节闭馆"),
-                    ("兴安盟科技馆", dt.date(2027, 1, 28), dt.date(2027, 2, 3), "春节闭馆"),
-                    ("乌兰浩特市消防救援大队和平路消防救援站", next_saturday, next_saturday, "执勤任务，暂停开放"))
+        closures = (
+            ("兴安盟科技馆", dt.date(2026, 10, 1), dt.date(2026, 10, 7), "国庆节闭馆"),
+            ("兴安盟科技馆", dt.date(2027, 1, 28), dt.date(2027, 2, 3), "春节闭馆"),
+            ("乌兰浩特市消防救援大队和平路消防救援站", next_saturday, next_saturday, "执勤任务，暂停开放"),
+        )
         self.closures = {}
         for unit_name, starts_on, ends_on, reason in closures:
-            self.closures[unit_name] = self._add(Closure(resource_unit_id=self.units[unit_name].id,
-                                                         starts_on=starts_on, ends_on=ends_on, reason=reason))
+            self.closures[unit_name] = self._add(
+                Closure(resource_unit_id=self.units[unit_name].id, starts_on=starts_on, ends_on=ends_on, reason=reason)
+            )
             self.counts["closures"] += 1
 
     # Bookings
 
     def add_bookings(self):
         exhibition = self.offerings["展厅参观"]
-        upcoming = db.session.scalars(sa.select(Slot).where(Slot.offering_id == exhibition.id)
-                                      .order_by(Slot.starts_at).limit(6)).all()
+        upcoming = db.session.scalars(
+            sa.select(Slot).where(Slot.offering_id == exhibition.id).order_by(Slot.starts_at).limit(6)
+        ).all()
         parent = self.users["demo-parent-1"]
         family = db.session.scalar(sa.select(Guardian).where(Guardian.user_id == parent.id)).family
-        states = ((BookingStatus.CONFIRMED, Channel.GREEN, ""), (BookingStatus.PENDING, Channel.GENERAL, ""),
-                  (BookingStatus.REJECTED, Channel.GENERAL, "该时段已安排学校团体参观"),
-                  (BookingStatus.CANCELLED, Channel.GREEN, "临时有事"), (BookingStatus.EXPIRED, Channel.GENERAL, ""))
+        states = (
+            (BookingStatus.CONFIRMED, Channel.GREEN, ""),
+            (BookingStatus.PENDING, Channel.GENERAL, ""),
+            (BookingStatus.REJECTED, Channel.GENERAL, "该时段已安排学校团体参观"),
+            (BookingStatus.CANCELLED, Channel.GREEN, "临时有事"),
+            (BookingStatus.EXPIRED, Channel.GENERAL, ""),
+        )
         for slot, (status, channel, reason) in zip(upcoming, states, strict=False):
             self._family_booking(slot, family, parent, status, channel, reason=reason)
         for days_ago, status in ((7, BookingStatus.CHECKED_IN), (14, BookingStatus.NO_SHOW)):
@@ -178,10 +280,23 @@ class _VenueSeeder:
     def _group_booking(self, slot):
         teacher = self.users["demo-teacher-1"]
         school_class = db.session.scalar(sa.select(SchoolClass).where(SchoolClass.invite_code == "YX3A1K7M"))
-        self._add(Booking(slot=slot, resource_unit_id=slot.offering.resource_unit_id, kind=BookingKind.GROUP,
-                          channel=Channel.GENERAL, class_id=school_class.id, school_id=school_class.school_id,
-                          booked_by_id=teacher.id, contact_name=teacher.nickname, adults=3, headcount=38,
-                          status=BookingStatus.CONFIRMED, code=self._code(), decided_at=self.now))
+        self._add(
+            Booking(
+                slot=slot,
+                resource_unit_id=slot.offering.resource_unit_id,
+                kind=BookingKind.GROUP,
+                channel=Channel.GENERAL,
+                class_id=school_class.id,
+                school_id=school_class.school_id,
+                booked_by_id=teacher.id,
+                contact_name=teacher.nickname,
+                adults=3,
+                headcount=38,
+                status=BookingStatus.CONFIRMED,
+                code=self._code(),
+                decided_at=self.now,
+            )
+        )
         self.counts["venue_bookings"] += 1
 
     def add_suspension(self):
@@ -191,9 +306,16 @@ class _VenueSeeder:
         for days_ago in (40, 25, 6):
             slot = self._past_slot(self.offerings["周末羽毛球场"], days_ago)
             self._family_booking(slot, family, parent, BookingStatus.NO_SHOW, Channel.GREEN)
-        self._add(GreenSuspension(family_id=family.id, alliance_id=self.alliance.id,
-                                  starts_at=self.now - dt.timedelta(days=5), ends_at=self.now + dt.timedelta(days=25),
-                                  no_show_count=3, reason="90 天内爽约 3 次"))
+        self._add(
+            GreenSuspension(
+                family_id=family.id,
+                alliance_id=self.alliance.id,
+                starts_at=self.now - dt.timedelta(days=5),
+                ends_at=self.now + dt.timedelta(days=25),
+                no_show_count=3,
+                reason="90 天内爽约 3 次",
+            )
+        )
 
     def add_closure_cancellation(self):
         """demo-parent-2 had booked the fire station's open day next Saturday; the station's closure that day
@@ -201,27 +323,49 @@ class _VenueSeeder:
         closure = self.closures["乌兰浩特市消防救援大队和平路消防救援站"]
         offering = self.offerings["消防站开放日"]
         start = dt.datetime.combine(closure.starts_on, offering.rules[0].start_time, tzinfo=SHANGHAI)
-        slot = self._add(Slot(offering=offering, starts_at=start.astimezone(dt.UTC),
-                              ends_at=start.astimezone(dt.UTC) + dt.timedelta(minutes=offering.duration_minutes),
-                              capacity=offering.capacity, green_capacity=offering.green_quota, green_taken=0,
-                              general_taken=0, status=SlotStatus.CLOSED))
+        slot = self._add(
+            Slot(
+                offering=offering,
+                starts_at=start.astimezone(dt.UTC),
+                ends_at=start.astimezone(dt.UTC) + dt.timedelta(minutes=offering.duration_minutes),
+                capacity=offering.capacity,
+                green_capacity=offering.green_quota,
+                green_taken=0,
+                general_taken=0,
+                status=SlotStatus.CLOSED,
+            )
+        )
         parent = self.users["demo-parent-2"]
         family = db.session.scalar(sa.select(Guardian).where(Guardian.user_id == parent.id)).family
-        booking = self._family_booking(slot, family, parent, BookingStatus.CANCELLED_BY_VENUE, Channel.GENERAL,
-                                       reason=closure.reason)
+        booking = self._family_booking(
+            slot, family, parent, BookingStatus.CANCELLED_BY_VENUE, Channel.GENERAL, reason=closure.reason
+        )
         booking.closure_id, booking.decided_at = closure.id, self.now
 
     def _family_booking(self, slot, family, parent, status, channel, reason=""):
         children = family.children[:2]
         holding = status in HOLDING or status == BookingStatus.CHECKED_IN
-        booking = self._add(Booking(
-            slot=slot, resource_unit_id=slot.offering.resource_unit_id, kind=BookingKind.FAMILY, channel=channel,
-            family_id=family.id, school_id=children[0].school_id, booked_by_id=parent.id, contact_name=parent.nickname,
-            adults=1, headcount=len(children) + 1, is_free=slot.offering.is_free_for_channel(channel),
-            status=status, active_key=1 if holding else None, code=self._code(), reason=reason,
-            expires_at=self.now + dt.timedelta(hours=20) if status == BookingStatus.PENDING else None,
-            children=[BookingChild(student_id=child.id) for child in children],
-        ))
+        booking = self._add(
+            Booking(
+                slot=slot,
+                resource_unit_id=slot.offering.resource_unit_id,
+                kind=BookingKind.FAMILY,
+                channel=channel,
+                family_id=family.id,
+                school_id=children[0].school_id,
+                booked_by_id=parent.id,
+                contact_name=parent.nickname,
+                adults=1,
+                headcount=len(children) + 1,
+                is_free=slot.offering.is_free_for_channel(channel),
+                status=status,
+                active_key=1 if holding else None,
+                code=self._code(),
+                reason=reason,
+                expires_at=self.now + dt.timedelta(hours=20) if status == BookingStatus.PENDING else None,
+                children=[BookingChild(student_id=child.id) for child in children],
+            )
+        )
         if status == BookingStatus.CHECKED_IN:
             booking.checked_in_count, booking.checked_in_at = booking.headcount, slot.starts_at
         self.counts["venue_bookings"] += 1
@@ -230,16 +374,24 @@ class _VenueSeeder:
     def _past_slot(self, offering, days_ago):
         day = (self.now - dt.timedelta(days=days_ago)).astimezone(SHANGHAI).date()
         start = dt.datetime.combine(day, offering.rules[0].start_time, tzinfo=SHANGHAI).astimezone(dt.UTC)
-        return self._add(Slot(offering=offering, starts_at=start,
-                              ends_at=start + dt.timedelta(minutes=offering.duration_minutes),
-                              capacity=offering.capacity, green_capacity=offering.green_quota, green_taken=0,
-                              general_taken=0))
+        return self._add(
+            Slot(
+                offering=offering,
+                starts_at=start,
+                ends_at=start + dt.timedelta(minutes=offering.duration_minutes),
+                capacity=offering.capacity,
+                green_capacity=offering.green_quota,
+                green_taken=0,
+                general_taken=0,
+            )
+        )
 
     def recount(self):
         """Slot counters and family counters equal to the bookings just added."""
         rows = db.session.execute(
             sa.select(Booking.slot_id, Booking.channel, sa.func.sum(Booking.headcount))
-            .where(Booking.status.in_(HOLDING)).group_by(Booking.slot_id, Booking.channel)
+            .where(Booking.status.in_(HOLDING))
+            .group_by(Booking.slot_id, Booking.channel)
         ).all()
         for slot_id, channel, taken in rows:
             slot = db.session.get(Slot, slot_id)
@@ -247,8 +399,9 @@ class _VenueSeeder:
                 slot.green_taken = taken
             else:
                 slot.general_taken = taken
-        for family_id in db.session.scalars(sa.select(Booking.family_id).where(Booking.family_id.is_not(None))
-                                            .distinct()):
+        for family_id in db.session.scalars(
+            sa.select(Booking.family_id).where(Booking.family_id.is_not(None)).distinct()
+        ):
             sync_family_counter(family_id)
 
     # Helpers

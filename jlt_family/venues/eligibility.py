@@ -16,9 +16,9 @@ from jlt_family.venues.models import GreenSuspension, VenuePolicy
 
 def unit_alliance_ids(unit_id):
     """The alliances a resource unit serves."""
-    return frozenset(db.session.scalars(
-        sa.select(AllianceMember.alliance_id).where(AllianceMember.resource_unit_id == unit_id)
-    ))
+    return frozenset(
+        db.session.scalars(sa.select(AllianceMember.alliance_id).where(AllianceMember.resource_unit_id == unit_id))
+    )
 
 
 def child_alliances(student_ids):
@@ -67,8 +67,12 @@ def suspension_in_force(family_id, now=None):
     now = now or utcnow()
     return db.session.scalar(
         sa.select(GreenSuspension)
-        .where(GreenSuspension.family_id == family_id, GreenSuspension.lifted_at.is_(None),
-               GreenSuspension.starts_at <= now, GreenSuspension.ends_at > now)
+        .where(
+            GreenSuspension.family_id == family_id,
+            GreenSuspension.lifted_at.is_(None),
+            GreenSuspension.starts_at <= now,
+            GreenSuspension.ends_at > now,
+        )
         .order_by(GreenSuspension.ends_at.desc())
         .limit(1)
     )

@@ -26,8 +26,13 @@ def leave_feedback(actor, booking, rating, comment="", now=None):
         raise Conflict("核销入馆后才能评价", code="not_checked_in")
     if db.session.scalar(sa.select(VenueFeedback.id).where(VenueFeedback.booking_id == booking.id)) is not None:
         raise Conflict(_EXISTS[0], code=_EXISTS[1])
-    feedback = VenueFeedback(booking_id=booking.id, resource_unit_id=booking.resource_unit_id,
-                             user_id=actor.user_id, rating=rating, comment=comment)
+    feedback = VenueFeedback(
+        booking_id=booking.id,
+        resource_unit_id=booking.resource_unit_id,
+        user_id=actor.user_id,
+        rating=rating,
+        comment=comment,
+    )
     db.session.add(feedback)
     try:
         db.session.flush()
@@ -51,7 +56,8 @@ def unit_feedback(unit_id):
 def unit_stats(unit_id):
     """(count, average rating or None) of a unit."""
     count, total = db.session.execute(
-        sa.select(sa.func.count(VenueFeedback.id), sa.func.sum(VenueFeedback.rating))
-        .where(VenueFeedback.resource_unit_id == unit_id)
+        sa.select(sa.func.count(VenueFeedback.id), sa.func.sum(VenueFeedback.rating)).where(
+            VenueFeedback.resource_unit_id == unit_id
+        )
     ).one()
     return count, (round(int(total) / count, 2) if count else None)

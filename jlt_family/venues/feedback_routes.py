@@ -56,8 +56,11 @@ def leave_venue_feedback(data, booking_id):
     """场馆评价: a guardian of the family rates a checked-in visit 1–5 with an optional comment, once."""
     actor = current_actor()
     booking = booking_or_404(actor, booking_id)
-    require(booking.family_id is not None and booking.family_id == actor.family_id, "只有预约的家长可以评价",
-            "not_booking_family")
+    require(
+        booking.family_id is not None and booking.family_id == actor.family_id,
+        "只有预约的家长可以评价",
+        "not_booking_family",
+    )
     row = feedback.leave_feedback(actor, booking, data["rating"], data["comment"].strip())
     db.session.commit()
     return row
@@ -77,6 +80,15 @@ def list_venue_feedback(args, unit_id):
         raise NotFound("未找到该资源单位", code="resource_unit_not_found")
     page = paginate(feedback.unit_feedback(unit.id), args["page"], args["page_size"], scalars=False)
     count, average = feedback.unit_stats(unit.id)
-    items = [{"id": row.id, "rating": row.rating, "comment": row.comment, "created_at": row.created_at,
-              "offering_title": title, "visited_at": starts_at} for row, title, starts_at in page["items"]]
+    items = [
+        {
+            "id": row.id,
+            "rating": row.rating,
+            "comment": row.comment,
+            "created_at": row.created_at,
+            "offering_title": title,
+            "visited_at": starts_at,
+        }
+        for row, title, starts_at in page["items"]
+    ]
     return {**page, "items": items, "count": count, "average": average}

@@ -50,7 +50,8 @@ def expire_pending(now=None):
     """Pending bookings nobody confirmed in time expire; their places go back and the family is told."""
     now = now or utcnow()
     due = db.session.scalars(
-        sa.select(Booking.id).where(Booking.status == BookingStatus.PENDING, Booking.expires_at <= now)
+        sa.select(Booking.id)
+        .where(Booking.status == BookingStatus.PENDING, Booking.expires_at <= now)
         .order_by(Booking.id)
     ).all()
     return len(_each("expire_pending", "booking", due, _expire))
@@ -71,8 +72,12 @@ def release_green(now=None):
     due = db.session.execute(
         sa.select(Slot.id, Slot.starts_at, Offering.green_release_minutes)
         .join(Offering, Offering.id == Slot.offering_id)
-        .where(Slot.green_released_at.is_(None), Offering.green_release_minutes.is_not(None), Slot.starts_at > now,
-               Slot.starts_at <= now + dt.timedelta(minutes=MAX_GREEN_RELEASE_MINUTES))
+        .where(
+            Slot.green_released_at.is_(None),
+            Offering.green_release_minutes.is_not(None),
+            Slot.starts_at > now,
+            Slot.starts_at <= now + dt.timedelta(minutes=MAX_GREEN_RELEASE_MINUTES),
+        )
         .order_by(Slot.id)
     ).all()
     due = [slot_id for slot_id, starts_at, minutes in due if starts_at - dt.timedelta(minutes=minutes) <= now]
@@ -81,7 +86,8 @@ def release_green(now=None):
 
 def _release(slot_id, now):
     return db.session.execute(
-        sa.update(Slot).where(Slot.id == slot_id, Slot.green_released_at.is_(None))
+        sa.update(Slot)
+        .where(Slot.id == slot_id, Slot.green_released_at.is_(None))
         .values(green_capacity=Slot.green_taken, green_released_at=now),
         execution_options={"synchronize_session": False},
     ).rowcount
@@ -91,8 +97,10 @@ def mark_no_shows(now=None):
     """Confirmed bookings whose slot has ended without a check-in become no-shows; the policy may suspend."""
     now = now or utcnow()
     due = db.session.execute(
-        sa.select(Booking.id, Booking.family_id).join(Slot, Slot.id == Booking.slot_id)
-        .where(Booking.status == BookingStatus.CONFIRMED, Slot.ends_at <= now).order_by(Booking.id)
+        sa.select(Booking.id, Booking.family_id)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(Booking.status == BookingStatus.CONFIRMED, Slot.ends_at <= now)
+        .order_by(Booking.id)
     ).all()
     families = dict(due)
     marked = _each("mark_no_shows", "booking", [booking_id for booking_id, _ in due], _mark_no_show)
@@ -105,11 +113,19 @@ def _recent_no_show_families(now):
     """Families with a no-show of a slot that ended within ``POLICY_RECHECK``: a policy check that failed in an
     earlier run is tried again (the check is idempotent; it runs in its own transaction, after the marking, so
     it never holds a family's counter while waiting for the family's row)."""
-    return set(db.session.scalars(
-        sa.select(Booking.family_id).distinct().join(Slot, Slot.id == Booking.slot_id)
-        .where(Booking.status == BookingStatus.NO_SHOW, Booking.family_id.is_not(None),
-               Slot.ends_at > now - POLICY_RECHECK, Slot.ends_at <= now)
-    ))
+    return set(
+        db.session.scalars(
+            sa.select(Booking.family_id)
+            .distinct()
+            .join(Slot, Slot.id == Booking.slot_id)
+            .where(
+                Booking.status == BookingStatus.NO_SHOW,
+                Booking.family_id.is_not(None),
+                Slot.ends_at > now - POLICY_RECHECK,
+                Slot.ends_at <= now,
+            )
+        )
+    )
 
 
 def _mark_no_show(booking_id):
@@ -125,19 +141,26 @@ def apply_no_show_policy(family_id, now=None):
         return None
     policy = eligibility.family_policy(family_id)
     since = now - dt.timedelta(days=policy.no_show_window_days)
-    last = db.session.scalar(sa.select(sa.func.max(GreenSuspension.starts_at))
-                             .where(GreenSuspension.family_id == family_id))
+    last = db.session.scalar(
+        sa.select(sa.func.max(GreenSuspension.starts_at)).where(GreenSuspension.family_id == family_id)
+    )
     if last is not None and last > since:
         since = last
     count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Booking).join(Slot, Slot.id == Booking.slot_id)
+        sa.select(sa.func.count())
+        .select_from(Booking)
+        .join(Slot, Slot.id == Booking.slot_id)
         .where(Booking.family_id == family_id, Booking.status == BookingStatus.NO_SHOW, Slot.starts_at > since)
     )
     if count < policy.no_show_limit:
         return None
     ends_at = now + dt.timedelta(days=policy.suspension_days)
     suspension = GreenSuspension(
-        family_id=family_id, alliance_id=policy.alliance_id, starts_at=now, ends_at=ends_at, no_show_count=count,
+        family_id=family_id,
+        alliance_id=policy.alliance_id,
+        starts_at=now,
+        ends_at=ends_at,
+        no_show_count=count,
         reason=f"{policy.no_show_window_days} 天内爽约 {count} 次",
     )
     db.session.add(suspension)
@@ -148,7 +171,8 @@ def apply_no_show_policy(family_id, now=None):
 def lift_suspension(suspension, actor):
     """An administrator lifts a suspension (409 when it is no longer in force)."""
     moved = db.session.execute(
-        sa.update(GreenSuspension).where(GreenSuspension.id == suspension.id, GreenSuspension.lifted_at.is_(None))
+        sa.update(GreenSuspension)
+        .where(GreenSuspension.id == suspension.id, GreenSuspension.lifted_at.is_(None))
         .values(lifted_at=utcnow(), lifted_by_id=actor.user_id),
         execution_options={"synchronize_session": False},
     ).rowcount

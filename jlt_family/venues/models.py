@@ -83,7 +83,8 @@ class Offering(db.Model):
 
     resource_unit: Mapped["ResourceUnit"] = relationship()  # noqa: F821
     rules: Mapped[list["OpeningRule"]] = relationship(
-        back_populates="offering", cascade="all, delete-orphan",
+        back_populates="offering",
+        cascade="all, delete-orphan",
         order_by=lambda: (OpeningRule.weekday, OpeningRule.start_time),
     )
 
@@ -169,8 +170,9 @@ class Slot(db.Model):
         sa.UniqueConstraint("offering_id", "starts_at"),
         sa.CheckConstraint("green_capacity >= 0 AND green_capacity <= capacity", name="green_within_capacity"),
         sa.CheckConstraint("green_taken >= 0 AND green_taken <= green_capacity", name="green_taken_within_quota"),
-        sa.CheckConstraint("general_taken >= 0 AND general_taken + green_capacity <= capacity",
-                           name="general_taken_within_pool"),
+        sa.CheckConstraint(
+            "general_taken >= 0 AND general_taken + green_capacity <= capacity", name="general_taken_within_pool"
+        ),
         sa.CheckConstraint("ends_at > starts_at", name="slot_order"),
     )
 
@@ -271,14 +273,19 @@ class Booking(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("slot_id", "family_id", "active_key", name="uq_venue_booking_family_active"),
         sa.UniqueConstraint("slot_id", "class_id", "active_key", name="uq_venue_booking_class_active"),
-        sa.CheckConstraint("(status IN ('pending', 'confirmed', 'checked_in')) = (active_key IS NOT NULL)",
-                           name="active_key_matches_status"),
+        sa.CheckConstraint(
+            "(status IN ('pending', 'confirmed', 'checked_in')) = (active_key IS NOT NULL)",
+            name="active_key_matches_status",
+        ),
         sa.CheckConstraint("headcount BETWEEN 1 AND 500", name="headcount_range"),
         sa.CheckConstraint("adults >= 0", name="adults_not_negative"),
-        sa.CheckConstraint("checked_in_count IS NULL OR (checked_in_count BETWEEN 1 AND headcount)",
-                           name="checked_in_within_headcount"),
-        sa.CheckConstraint("(kind = 'family' AND family_id IS NOT NULL) OR (kind = 'group' AND class_id IS NOT NULL)",
-                           name="kind_subject"),
+        sa.CheckConstraint(
+            "checked_in_count IS NULL OR (checked_in_count BETWEEN 1 AND headcount)", name="checked_in_within_headcount"
+        ),
+        sa.CheckConstraint(
+            "(kind = 'family' AND family_id IS NOT NULL) OR (kind = 'group' AND class_id IS NOT NULL)",
+            name="kind_subject",
+        ),
     )
 
     @property

@@ -12,9 +12,7 @@ def recipients(booking):
     """The family's guardians for a family booking; the booking teacher for a group."""
     if booking.family_id is None:
         return [booking.booked_by_id]
-    return sorted(db.session.scalars(
-        db.select(Guardian.user_id).where(Guardian.family_id == booking.family_id)
-    ).all())
+    return sorted(db.session.scalars(db.select(Guardian.user_id).where(Guardian.family_id == booking.family_id)).all())
 
 
 def page(booking):
@@ -33,8 +31,17 @@ def _when(booking):
 
 
 def _notice(booking, kind, title, body):
-    send_notice.send(booking, kind=kind, subject_type=SUBJECT, subject_id=booking.id, user_ids=recipients(booking),
-                     title=title, body=body, page=page(booking), school_id=booking.school_id)
+    send_notice.send(
+        booking,
+        kind=kind,
+        subject_type=SUBJECT,
+        subject_id=booking.id,
+        user_ids=recipients(booking),
+        title=title,
+        body=body,
+        page=page(booking),
+        school_id=booking.school_id,
+    )
 
 
 def confirmed(booking, *, new=False):
@@ -43,39 +50,71 @@ def confirmed(booking, *, new=False):
     db.session.flush()
     slot = booking.slot
     schedule_reminders.send(
-        booking, kind=KIND, subject_type=SUBJECT, subject_id=booking.id, user_ids=recipients(booking),
-        starts_at=slot.starts_at, ends_at=slot.ends_at, title=_title(booking),
-        place=slot.offering.resource_unit.address, page=page(booking), school_id=booking.school_id,
+        booking,
+        kind=KIND,
+        subject_type=SUBJECT,
+        subject_id=booking.id,
+        user_ids=recipients(booking),
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        title=_title(booking),
+        place=slot.offering.resource_unit.address,
+        page=page(booking),
+        school_id=booking.school_id,
         replace=not new,
     )
-    _notice(booking, "venue_booking_confirmed", "场馆预约已确认",
-            f"{_title(booking)}（{_when(booking)}）预约已确认，预约码 {booking.code}，请按时到场。")
+    _notice(
+        booking,
+        "venue_booking_confirmed",
+        "场馆预约已确认",
+        f"{_title(booking)}（{_when(booking)}）预约已确认，预约码 {booking.code}，请按时到场。",
+    )
 
 
 def rejected(booking):
     db.session.flush()
-    _notice(booking, "venue_booking_rejected", "场馆预约未通过",
-            f"{_title(booking)}（{_when(booking)}）的预约未通过：{booking.reason}")
+    _notice(
+        booking,
+        "venue_booking_rejected",
+        "场馆预约未通过",
+        f"{_title(booking)}（{_when(booking)}）的预约未通过：{booking.reason}",
+    )
 
 
 def expired(booking):
     db.session.flush()
-    _notice(booking, "venue_booking_expired", "场馆预约已过期",
-            f"{_title(booking)}（{_when(booking)}）的预约未在规定时间内确认，已自动取消，名额已释放。")
+    _notice(
+        booking,
+        "venue_booking_expired",
+        "场馆预约已过期",
+        f"{_title(booking)}（{_when(booking)}）的预约未在规定时间内确认，已自动取消，名额已释放。",
+    )
 
 
 def cancelled(booking):
     db.session.flush()
     cancel_reminders.send(booking, subject_type=SUBJECT, subject_id=booking.id, user_ids=None)
-    _notice(booking, "venue_booking_cancelled", "场馆预约已取消",
-            f"{_title(booking)}（{_when(booking)}）的预约已取消：{booking.reason}")
+    _notice(
+        booking,
+        "venue_booking_cancelled",
+        "场馆预约已取消",
+        f"{_title(booking)}（{_when(booking)}）的预约已取消：{booking.reason}",
+    )
 
 
 def suspended(suspension, until_text):
     db.session.flush()
-    user_ids = sorted(db.session.scalars(
-        db.select(Guardian.user_id).where(Guardian.family_id == suspension.family_id)).all())
-    send_notice.send(suspension, kind="venue_green_suspended", subject_type="venue_green_suspension",
-                     subject_id=suspension.id, user_ids=user_ids, title="绿色通道已暂停",
-                     body=f"近期爽约 {suspension.no_show_count} 次，绿色通道暂停至 {until_text}。",
-                     page="pages/venue/green-channel", school_id=None)
+    user_ids = sorted(
+        db.session.scalars(db.select(Guardian.user_id).where(Guardian.family_id == suspension.family_id)).all()
+    )
+    send_notice.send(
+        suspension,
+        kind="venue_green_suspended",
+        subject_type="venue_green_suspension",
+        subject_id=suspension.id,
+        user_ids=user_ids,
+        title="绿色通道已暂停",
+        body=f"近期爽约 {suspension.no_show_count} 次，绿色通道暂停至 {until_text}。",
+        page="pages/venue/green-channel",
+        school_id=None,
+    )

@@ -40,13 +40,15 @@ def _get_or_404(model, object_id, can_view, message, code):
 
 
 def staffed_unit_or_404(actor, unit_id):
-    return _get_or_404(ResourceUnit, unit_id, lambda unit: staffs_unit(actor, unit.id), "未找到该资源单位",
-                       "resource_unit_not_found")
+    return _get_or_404(
+        ResourceUnit, unit_id, lambda unit: staffs_unit(actor, unit.id), "未找到该资源单位", "resource_unit_not_found"
+    )
 
 
 def offering_or_404(actor, offering_id):
-    return _get_or_404(Offering, offering_id, lambda o: can_view_offering(actor, o), "未找到该开放项目",
-                       "offering_not_found")
+    return _get_or_404(
+        Offering, offering_id, lambda o: can_view_offering(actor, o), "未找到该开放项目", "offering_not_found"
+    )
 
 
 def slot_or_404(actor, slot_id):
@@ -58,8 +60,9 @@ def booking_or_404(actor, booking_id):
 
 
 def closure_or_404(actor, closure_id):
-    return _get_or_404(Closure, closure_id, lambda c: staffs_unit(actor, c.resource_unit_id), "未找到该闭馆安排",
-                       "closure_not_found")
+    return _get_or_404(
+        Closure, closure_id, lambda c: staffs_unit(actor, c.resource_unit_id), "未找到该闭馆安排", "closure_not_found"
+    )
 
 
 def administers_suspension(actor, suspension):

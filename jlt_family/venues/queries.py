@@ -22,15 +22,25 @@ def _has_places():
 
 def offerings(actor, args, family_alliance_ids):
     """Offerings the caller may see; a guardian sees those of their children's alliances unless ``all``."""
-    stmt = sa.select(Offering).join(ResourceUnit, ResourceUnit.id == Offering.resource_unit_id).where(
-        sa.or_(sa.and_(Offering.is_active.is_(True), ResourceUnit.is_active.is_(True)),
-               Offering.resource_unit_id.in_(actor.unit_ids)))
+    stmt = (
+        sa.select(Offering)
+        .join(ResourceUnit, ResourceUnit.id == Offering.resource_unit_id)
+        .where(
+            sa.or_(
+                sa.and_(Offering.is_active.is_(True), ResourceUnit.is_active.is_(True)),
+                Offering.resource_unit_id.in_(actor.unit_ids),
+            )
+        )
+    )
     alliance_ids = [args["alliance_id"]] if args.get("alliance_id") else None
     if alliance_ids is None and family_alliance_ids and not args.get("all") and not args.get("unit_id"):
         alliance_ids = list(family_alliance_ids)
     if alliance_ids is not None:
-        stmt = stmt.where(Offering.resource_unit_id.in_(
-            sa.select(AllianceMember.resource_unit_id).where(AllianceMember.alliance_id.in_(alliance_ids))))
+        stmt = stmt.where(
+            Offering.resource_unit_id.in_(
+                sa.select(AllianceMember.resource_unit_id).where(AllianceMember.alliance_id.in_(alliance_ids))
+            )
+        )
     if args.get("unit_id"):
         stmt = stmt.where(Offering.resource_unit_id == args["unit_id"])
     if args.get("kind"):

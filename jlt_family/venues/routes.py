@@ -257,17 +257,33 @@ CLOSURE_CONFLICT_LISTED = 100  # bookings listed in the 409 (``count`` has them 
 _CLOSURE_CONFLICT = (
     "409 closure_cancels_bookings: the closure would cancel pending or confirmed bookings and ``confirm`` was not "
     "true; nothing was written. ``errors`` is {count, bookings: [VenueStaffBooking]} (the first 100 by id; masked "
-    "names, party size, code). Send the same body with \"confirm\": true to close and cancel them. Other 409s: "
+    'names, party size, code). Send the same body with "confirm": true to close and cancel them. Other 409s: '
     "idempotency_key_reused, request_in_progress."
 )
 _CLOSURE_CONFLICT_EXAMPLE = {
     "code": "closure_cancels_bookings",
     "message": "闭馆期间有 1 个待确认或已确认的预约，闭馆将取消这些预约并通知预约人；"
-               "确认后请带 \"confirm\": true 重新提交",
-    "errors": {"count": 1, "bookings": [{
-        "id": 12, "slot_id": 34, "starts_at": "2026-10-01T09:30:00+08:00", "offering_title": "展厅参观",
-        "kind": "family", "channel": "green", "status": "confirmed", "status_label": "已确认",
-        "names": ["张*明", "王*"], "group": None, "headcount": 2, "code": "K7M2Q4NX", "checked_in_count": None}]},
+    '确认后请带 "confirm": true 重新提交',
+    "errors": {
+        "count": 1,
+        "bookings": [
+            {
+                "id": 12,
+                "slot_id": 34,
+                "starts_at": "2026-10-01T09:30:00+08:00",
+                "offering_title": "展厅参观",
+                "kind": "family",
+                "channel": "green",
+                "status": "confirmed",
+                "status_label": "已确认",
+                "names": ["张*明", "王*"],
+                "group": None,
+                "headcount": 2,
+                "code": "K7M2Q4NX",
+                "checked_in_count": None,
+            }
+        ],
+    },
 }
 
 
@@ -276,8 +292,11 @@ _CLOSURE_CONFLICT_EXAMPLE = {
 @idempotent
 @blp.arguments(schemas.VenueClosureInputSchema)
 @blp.response(201, schemas.VenueClosureResultSchema)
-@blp.alt_response(200, schema=schemas.VenueClosureResultSchema,
-                  description="重试：同一闭馆（同一单位、日期和原因）已存在，原样返回，不重复取消")
+@blp.alt_response(
+    200,
+    schema=schemas.VenueClosureResultSchema,
+    description="重试：同一闭馆（同一单位、日期和原因）已存在，原样返回，不重复取消",
+)
 @blp.alt_response(409, schema=ErrorSchema, description=_CLOSURE_CONFLICT, example=_CLOSURE_CONFLICT_EXAMPLE)
 @blp.errors(404, 422)
 def create_closure(data, unit_id):
@@ -292,13 +311,19 @@ def create_closure(data, unit_id):
     except closures.ClosureCancelsBookings as exc:
         listed = exc.bookings[:CLOSURE_CONFLICT_LISTED]
         exc.errors = schemas.VenueClosureConflictErrorsSchema().dump(
-            {"count": len(exc.bookings), "bookings": [presenters.staff_booking_out(booking) for booking in listed]})
+            {"count": len(exc.bookings), "bookings": [presenters.staff_booking_out(booking) for booking in listed]}
+        )
         raise
     db.session.commit()
     closure = result.closure
-    body = {"id": closure.id, "resource_unit_id": closure.resource_unit_id, "starts_on": closure.starts_on,
-            "ends_on": closure.ends_on, "reason": closure.reason,
-            "cancelled_booking_ids": [booking.id for booking in result.cancelled]}
+    body = {
+        "id": closure.id,
+        "resource_unit_id": closure.resource_unit_id,
+        "starts_on": closure.starts_on,
+        "ends_on": closure.ends_on,
+        "reason": closure.reason,
+        "cancelled_booking_ids": [booking.id for booking in result.cancelled],
+    }
     return body, 201 if result.created else 200
 
 

@@ -3,7 +3,6 @@
 Input schemas are strict (unknown fields, wrong types and out-of-range values answer 422 in Chinese).
 """
 
-
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from jlt_family.core.schemas import (
@@ -29,8 +28,12 @@ def _enum(enum_cls, description, **kwargs):
 
 class VenueOfferingInputSchema(Schema):
     title = text(60, required=True, min_len=1, metadata={"description": "项目名称，如 展厅参观"})
-    kind = _enum(OfferingKind, "exhibition 展厅参观, lecture 科普讲座, sports 体育场地, open_day 开放日, "
-                 "reading 阅读活动, study_tour 研学课程", required=True)
+    kind = _enum(
+        OfferingKind,
+        "exhibition 展厅参观, lecture 科普讲座, sports 体育场地, open_day 开放日, "
+        "reading 阅读活动, study_tour 研学课程",
+        required=True,
+    )
     description = text(2000, load_default="")
     min_grade = SmallInt(min=-3, max=12, allow_none=True, load_default=None, metadata={"description": "最低年级"})
     max_grade = SmallInt(min=-3, max=12, allow_none=True, load_default=None, metadata={"description": "最高年级"})
@@ -44,12 +47,18 @@ class VenueOfferingInputSchema(Schema):
     student_price_cents = SmallInt(min=0, max=10_000_000, load_default=0, metadata={"description": "学生价（分）"})
     booking_opens_days = SmallInt(min=0, max=90, load_default=14, metadata={"description": "开场前几天开放预约"})
     booking_closes_minutes = SmallInt(min=0, max=10080, load_default=60, metadata={"description": "开场前几分钟截止"})
-    cancel_closes_minutes = SmallInt(min=0, max=10080, load_default=120,
-                                     metadata={"description": "开场前几分钟停止取消"})
+    cancel_closes_minutes = SmallInt(
+        min=0, max=10080, load_default=120, metadata={"description": "开场前几分钟停止取消"}
+    )
     needs_confirmation = StrictBoolean(load_default=True, metadata={"description": "普通预约需场馆确认"})
     green_auto_confirm = StrictBoolean(load_default=True, metadata={"description": "绿色通道自动确认"})
-    green_release_minutes = SmallInt(min=0, max=MAX_GREEN_RELEASE_MINUTES, allow_none=True, load_default=None,
-                                     metadata={"description": "开场前几分钟把未用的绿色名额转入普通名额（空：不转）"})
+    green_release_minutes = SmallInt(
+        min=0,
+        max=MAX_GREEN_RELEASE_MINUTES,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "开场前几分钟把未用的绿色名额转入普通名额（空：不转）"},
+    )
     max_party = SmallInt(min=1, max=20, load_default=5, metadata={"description": "每次预约最多人数"})
     is_active = StrictBoolean(load_default=True)
 
@@ -186,8 +195,9 @@ class VenueCancelSchema(Schema):
 
 class VenueBulkDecisionSchema(Schema):
     booking_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=100))
-    action = fields.String(required=True,
-                           validate=validate.OneOf(["confirm", "reject"], error="应为 confirm 或 reject"))
+    action = fields.String(
+        required=True, validate=validate.OneOf(["confirm", "reject"], error="应为 confirm 或 reject")
+    )
     reason = text(200, load_default="")
 
     @validates_schema
@@ -197,8 +207,9 @@ class VenueBulkDecisionSchema(Schema):
 
 
 class VenueBulkResultSchema(Schema):
-    results = fields.Dict(keys=fields.String(), values=fields.String(),
-                          metadata={"description": "每个预约的结果：ok 或错误码"})
+    results = fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": "每个预约的结果：ok 或错误码"}
+    )
 
 
 class VenueCheckInSchema(Schema):
@@ -278,9 +289,13 @@ class VenueClosureInputSchema(Schema):
     starts_on = fields.Date(required=True, validate=DATE_RANGE, metadata={"description": "闭馆首日（北京时间，含）"})
     ends_on = fields.Date(required=True, validate=DATE_RANGE, metadata={"description": "闭馆末日（北京时间，含）"})
     reason = text(100, load_default="", metadata={"description": "闭馆原因（写入被取消的预约，家长可见）"})
-    confirm = StrictBoolean(load_default=False, metadata={
-        "description": "确认取消闭馆期间的预约：为 false 且闭馆会取消预约时，"
-                       "答 409 closure_cancels_bookings 并列出这些预约"})
+    confirm = StrictBoolean(
+        load_default=False,
+        metadata={
+            "description": "确认取消闭馆期间的预约：为 false 且闭馆会取消预约时，"
+            "答 409 closure_cancels_bookings 并列出这些预约"
+        },
+    )
 
     @validates_schema
     def _order(self, data, **kwargs):

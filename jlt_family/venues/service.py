@@ -63,12 +63,17 @@ def _take_places(slot_id, channel, places):
     """Take ``places`` of an open slot's channel pool, or 409 ``green_full`` / ``general_full`` (422
     ``slot_closed`` when the slot closed meanwhile): one conditional UPDATE."""
     if channel == Channel.GREEN:
-        stmt = sa.update(Slot).where(Slot.id == slot_id, Slot.green_taken + places <= Slot.green_capacity).values(
-            green_taken=Slot.green_taken + places)
+        stmt = (
+            sa.update(Slot)
+            .where(Slot.id == slot_id, Slot.green_taken + places <= Slot.green_capacity)
+            .values(green_taken=Slot.green_taken + places)
+        )
     else:
-        stmt = sa.update(Slot).where(
-            Slot.id == slot_id, Slot.general_taken + places + Slot.green_capacity <= Slot.capacity
-        ).values(general_taken=Slot.general_taken + places)
+        stmt = (
+            sa.update(Slot)
+            .where(Slot.id == slot_id, Slot.general_taken + places + Slot.green_capacity <= Slot.capacity)
+            .values(general_taken=Slot.general_taken + places)
+        )
     if not update_rows(stmt.where(Slot.status == SlotStatus.OPEN)):
         # A locking read sees the latest committed status (a plain one could see the transaction's old snapshot).
         if db.session.scalar(sa.select(Slot.status).where(Slot.id == slot_id).with_for_update()) != SlotStatus.OPEN:
@@ -82,9 +87,12 @@ def _give_back(booking):
     """Return a booking's places to its pool (a green place after the release goes to the general pool)."""
     n = booking.headcount
     if booking.channel == Channel.GREEN:
-        values = {"green_taken": Slot.green_taken - n,
-                  "green_capacity": sa.case((Slot.green_released_at.is_(None), Slot.green_capacity),
-                                            else_=Slot.green_capacity - n)}
+        values = {
+            "green_taken": Slot.green_taken - n,
+            "green_capacity": sa.case(
+                (Slot.green_released_at.is_(None), Slot.green_capacity), else_=Slot.green_capacity - n
+            ),
+        }
     else:
         values = {"general_taken": Slot.general_taken - n}
     update_rows(sa.update(Slot).where(Slot.id == booking.slot_id).values(**values))
@@ -107,13 +115,17 @@ def _move(booking, from_statuses, to_status, **values):
         _lock_slot(booking.slot_id)
     family_id = booking.family_id
     moved = update_rows(
-        sa.update(Booking).where(Booking.id == booking.id, Booking.status.in_(from_statuses))
+        sa.update(Booking)
+        .where(Booking.id == booking.id, Booking.status.in_(from_statuses))
         .values(status=to_status, **values)
     )
     db.session.expire(booking)
     if moved and family_id is not None and set(from_statuses) <= set(HOLDING) and to_status not in HOLDING:
-        update_rows(sa.update(FamilyBookingCounter).where(FamilyBookingCounter.family_id == family_id)
-                     .values(active=FamilyBookingCounter.active - 1))
+        update_rows(
+            sa.update(FamilyBookingCounter)
+            .where(FamilyBookingCounter.family_id == family_id)
+            .values(active=FamilyBookingCounter.active - 1)
+        )
     return bool(moved)
 
 
@@ -176,8 +188,11 @@ def _check_green_for_family(family_id, unit_id, children, now):
 
 
 def _already_booked(family_id, slot_id):
-    return db.session.scalar(sa.select(Booking.id).where(
-        Booking.slot_id == slot_id, Booking.family_id == family_id, Booking.status.in_(HOLDING)).limit(1))
+    return db.session.scalar(
+        sa.select(Booking.id)
+        .where(Booking.slot_id == slot_id, Booking.family_id == family_id, Booking.status.in_(HOLDING))
+        .limit(1)
+    )
 
 
 def _count_family_booking(family_id, policy):
@@ -194,8 +209,7 @@ def _count_family_booking(family_id, policy):
             pass  # created by the family's booking that committed just before
     if not update_rows(
         sa.update(FamilyBookingCounter)
-        .where(FamilyBookingCounter.family_id == family_id,
-               FamilyBookingCounter.active < policy.max_active_bookings)
+        .where(FamilyBookingCounter.family_id == family_id, FamilyBookingCounter.active < policy.max_active_bookings)
         .values(active=FamilyBookingCounter.active + 1)
     ):
         raise Conflict(f"每个家庭最多同时有 {policy.max_active_bookings} 个有效预约", code="too_many_active_bookings")
@@ -248,10 +262,18 @@ def book_for_family(actor, slot, *, channel, child_ids, adults, now=None):
         raise Conflict("您已预约该场次", code="already_booked")
     status = _initial_status(offering, channel, BookingKind.FAMILY)
     booking = Booking(
-        slot_id=slot.id, resource_unit_id=offering.resource_unit_id, kind=BookingKind.FAMILY, channel=channel,
-        family_id=family_id, school_id=children[0].school_id, booked_by_id=actor.user_id,
-        contact_name=actor.guardian.name, adults=adults, headcount=headcount,
-        is_free=offering.is_free_for_channel(channel), status=status,
+        slot_id=slot.id,
+        resource_unit_id=offering.resource_unit_id,
+        kind=BookingKind.FAMILY,
+        channel=channel,
+        family_id=family_id,
+        school_id=children[0].school_id,
+        booked_by_id=actor.user_id,
+        contact_name=actor.guardian.name,
+        adults=adults,
+        headcount=headcount,
+        is_free=offering.is_free_for_channel(channel),
+        status=status,
         expires_at=_pending_expiry(slot, now) if status == BookingStatus.PENDING else None,
         children=[BookingChild(student_id=child.id) for child in children],
     )
@@ -275,10 +297,18 @@ def book_for_class(actor, slot, *, school_class, channel, headcount, chaperones,
     if channel == Channel.GREEN and alliance_id not in eligibility.unit_alliance_ids(offering.resource_unit_id):
         raise _rule("not_green_eligible", "该班级的学校不在该场馆服务的教联体内，不能使用绿色通道")
     booking = Booking(
-        slot_id=slot.id, resource_unit_id=offering.resource_unit_id, kind=BookingKind.GROUP, channel=channel,
-        class_id=school_class.id, school_id=school_class.school_id, booked_by_id=actor.user_id,
-        contact_name=actor.user.nickname, adults=chaperones, headcount=headcount + chaperones,
-        is_free=offering.is_free_for_channel(channel), status=BookingStatus.PENDING,
+        slot_id=slot.id,
+        resource_unit_id=offering.resource_unit_id,
+        kind=BookingKind.GROUP,
+        channel=channel,
+        class_id=school_class.id,
+        school_id=school_class.school_id,
+        booked_by_id=actor.user_id,
+        contact_name=actor.user.nickname,
+        adults=chaperones,
+        headcount=headcount + chaperones,
+        is_free=offering.is_free_for_channel(channel),
+        status=BookingStatus.PENDING,
         expires_at=_pending_expiry(slot, now),
     )
     _take_places(slot.id, channel, booking.headcount)
@@ -297,8 +327,14 @@ class AlreadyDecided(Conflict):
 
 def confirm(booking, staff):
     """确认 a pending booking (409 once decided)."""
-    if not _move(booking, [BookingStatus.PENDING], BookingStatus.CONFIRMED, decided_by_id=staff.user_id,
-                 decided_at=utcnow(), expires_at=None):
+    if not _move(
+        booking,
+        [BookingStatus.PENDING],
+        BookingStatus.CONFIRMED,
+        decided_by_id=staff.user_id,
+        decided_at=utcnow(),
+        expires_at=None,
+    ):
         raise AlreadyDecided()
     audit(staff, "venue_booking_confirmed", "venue_booking", booking.id, school_id=booking.school_id)
     notify.confirmed(booking)
@@ -307,8 +343,15 @@ def confirm(booking, staff):
 
 def reject(booking, staff, reason):
     """拒绝 a pending booking with a reason: its places go back at once."""
-    if not _move(booking, [BookingStatus.PENDING], BookingStatus.REJECTED, decided_by_id=staff.user_id,
-                 decided_at=utcnow(), reason=reason, expires_at=None):
+    if not _move(
+        booking,
+        [BookingStatus.PENDING],
+        BookingStatus.REJECTED,
+        decided_by_id=staff.user_id,
+        decided_at=utcnow(),
+        reason=reason,
+        expires_at=None,
+    ):
         raise AlreadyDecided()
     _give_back(booking)
     audit(staff, "venue_booking_rejected", "venue_booking", booking.id, school_id=booking.school_id, reason=reason)
@@ -347,8 +390,9 @@ def cancel_by_staff(booking, staff, reason):
 
 
 def _cancel(booking, actor, reason, to_status=BookingStatus.CANCELLED):
-    if not _move(booking, HOLDING, to_status, reason=reason, decided_by_id=actor.user_id,
-                 decided_at=utcnow(), expires_at=None):
+    if not _move(
+        booking, HOLDING, to_status, reason=reason, decided_by_id=actor.user_id, decided_at=utcnow(), expires_at=None
+    ):
         raise Conflict("该预约已不能取消", code="booking_not_cancellable")
     _give_back(booking)
     notify.cancelled(booking)
@@ -364,26 +408,44 @@ def cancel_slot(slot, staff, reason, now=None):
     when it is closed and holds no booking any more.
     """
     now = now or utcnow()
-    slot = db.session.scalar(sa.select(Slot).where(Slot.id == slot.id).with_for_update()
-                             .execution_options(populate_existing=True))
+    slot = db.session.scalar(
+        sa.select(Slot).where(Slot.id == slot.id).with_for_update().execution_options(populate_existing=True)
+    )
     if slot.ends_at <= now:
         raise _rule("slot_ended", "该场次已结束，不能取消")
     # A locking read: bookings committed after this transaction's snapshot (queued behind the slot) are included.
     # In family order, so that two slots cancelled at once lock the families' counters in the same order.
     holding = db.session.scalars(
-        sa.select(Booking).where(Booking.slot_id == slot.id, Booking.status.in_(HOLDING))
-        .order_by(Booking.family_id, Booking.id).with_for_update().execution_options(populate_existing=True)
+        sa.select(Booking)
+        .where(Booking.slot_id == slot.id, Booking.status.in_(HOLDING))
+        .order_by(Booking.family_id, Booking.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     if slot.status == SlotStatus.CLOSED and not holding:
         raise Conflict("该场次已关闭，没有需要取消的预约", code="slot_already_closed")
     update_rows(sa.update(Slot).where(Slot.id == slot.id).values(status=SlotStatus.CLOSED))
     cancelled = []
     for booking in holding:
-        if _move(booking, HOLDING, BookingStatus.CANCELLED_BY_VENUE, reason=reason, decided_by_id=staff.user_id,
-                 decided_at=now, expires_at=None):
+        if _move(
+            booking,
+            HOLDING,
+            BookingStatus.CANCELLED_BY_VENUE,
+            reason=reason,
+            decided_by_id=staff.user_id,
+            decided_at=now,
+            expires_at=None,
+        ):
             _give_back(booking)
-            audit(staff, "venue_booking_cancelled", "venue_booking", booking.id, school_id=booking.school_id,
-                  reason=reason, slot_id=slot.id)
+            audit(
+                staff,
+                "venue_booking_cancelled",
+                "venue_booking",
+                booking.id,
+                school_id=booking.school_id,
+                reason=reason,
+                slot_id=slot.id,
+            )
             notify.cancelled(booking)
             cancelled.append(booking)
     audit(staff, "venue_slot_cancelled", "venue_slot", slot.id, reason=reason, bookings=len(cancelled))
@@ -410,8 +472,14 @@ def check_in(unit_id, code, staff, count=None, now=None):
     count = booking.headcount if count is None else count
     if count > booking.headcount:
         raise _rule("check_in_over_headcount", f"核销人数不能超过预约人数 {booking.headcount}")
-    if not _move(booking, [BookingStatus.CONFIRMED], BookingStatus.CHECKED_IN, checked_in_count=count,
-                 checked_in_at=now, checked_in_by_id=staff.user_id):
+    if not _move(
+        booking,
+        [BookingStatus.CONFIRMED],
+        BookingStatus.CHECKED_IN,
+        checked_in_count=count,
+        checked_in_at=now,
+        checked_in_by_id=staff.user_id,
+    ):
         raise Conflict("该预约码已核销，不能重复使用", code="booking_code_used")
     audit(staff, "venue_booking_checked_in", "venue_booking", booking.id, school_id=booking.school_id, count=count)
     return booking
@@ -454,8 +522,11 @@ def replace_rules(offering, rules):
 
 def sync_family_counter(family_id):
     """Set a family's active count from its bookings (for seeding and repairs, not for the booking path)."""
-    active = db.session.scalar(sa.select(sa.func.count()).select_from(Booking).where(
-        Booking.family_id == family_id, Booking.status.in_(HOLDING)))
+    active = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Booking)
+        .where(Booking.family_id == family_id, Booking.status.in_(HOLDING))
+    )
     counter = db.session.get(FamilyBookingCounter, family_id) or FamilyBookingCounter(family_id=family_id)
     counter.active = active
     db.session.add(counter)

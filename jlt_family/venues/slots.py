@@ -42,8 +42,9 @@ def _closures(unit_id, first_day, last_day):
     """A locking (shared) read: a closure committed while this transaction waited for the offering's row is seen,
     so the closed days' slots are not reopened from an older snapshot."""
     return db.session.scalars(
-        sa.select(Closure).where(Closure.resource_unit_id == unit_id, Closure.ends_on >= first_day,
-                                 Closure.starts_on <= last_day).with_for_update(read=True)
+        sa.select(Closure)
+        .where(Closure.resource_unit_id == unit_id, Closure.ends_on >= first_day, Closure.starts_on <= last_day)
+        .with_for_update(read=True)
     ).all()
 
 
@@ -101,16 +102,25 @@ def _match_offering(slot, offering):
 
 def _new_slot(offering, start):
     ends_at = start + dt.timedelta(minutes=offering.duration_minutes)
-    return Slot(offering_id=offering.id, starts_at=start, ends_at=ends_at,
-                capacity=offering.capacity, green_capacity=offering.green_quota, green_taken=0, general_taken=0,
-                status=SlotStatus.OPEN)
+    return Slot(
+        offering_id=offering.id,
+        starts_at=start,
+        ends_at=ends_at,
+        capacity=offering.capacity,
+        green_capacity=offering.green_quota,
+        green_taken=0,
+        general_taken=0,
+        status=SlotStatus.OPEN,
+    )
 
 
 def generate_all(now=None):
     """The scheduled refresh: every active offering of an active unit, its slots over the horizon; the number of
     slots added (a deactivated unit gets none: nobody could book them)."""
     offerings = db.session.scalars(
-        sa.select(Offering).join(ResourceUnit, ResourceUnit.id == Offering.resource_unit_id)
-        .where(Offering.is_active.is_(True), ResourceUnit.is_active.is_(True)).order_by(Offering.id)
+        sa.select(Offering)
+        .join(ResourceUnit, ResourceUnit.id == Offering.resource_unit_id)
+        .where(Offering.is_active.is_(True), ResourceUnit.is_active.is_(True))
+        .order_by(Offering.id)
     )
     return sum(generate_slots(offering, now) for offering in offerings.all())

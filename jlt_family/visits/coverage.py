@@ -82,8 +82,7 @@ def _held_between(student_id, start, end):
     return (
         sa.select(HomeVisit.id)
         .outerjoin(VisitRecord, VisitRecord.visit_id == HomeVisit.id)
-        .where(HomeVisit.student_id == student_id, HomeVisit.state == VisitState.COMPLETED, held >= start,
-               held < end)
+        .where(HomeVisit.student_id == student_id, HomeVisit.state == VisitState.COMPLETED, held >= start, held < end)
         .exists()
     )
 
@@ -95,24 +94,35 @@ def members(school_ids, span, *, class_ids=None):
     ref = span.reference_date
     start, end = span.utc_bounds()
     ranked = (
-        sa.select(Placement.student_id, Placement.class_id, SchoolClass.school_id,
-                  sa.func.row_number().over(partition_by=Placement.student_id,
-                                            order_by=(Placement.from_date.desc(), Placement.id.desc())).label("rn"))
+        sa.select(
+            Placement.student_id,
+            Placement.class_id,
+            SchoolClass.school_id,
+            sa.func.row_number()
+            .over(partition_by=Placement.student_id, order_by=(Placement.from_date.desc(), Placement.id.desc()))
+            .label("rn"),
+        )
         .join(SchoolClass, SchoolClass.id == Placement.class_id)
-        .where(SchoolClass.school_year == span.school_year, SchoolClass.school_id.in_(school_ids),
-               Placement.from_date <= ref)
+        .where(
+            SchoolClass.school_year == span.school_year,
+            SchoolClass.school_id.in_(school_ids),
+            Placement.from_date <= ref,
+        )
         .subquery("ranked")
     )
     # still in a class of the same school on that date (of any school year: a promotion before the year's end
     # keeps the student; a transfer to another school does not, though the student is placed there)
     current = aliased(SchoolClass)
-    on_roster = sa.exists().where(Placement.student_id == ranked.c.student_id, Placement.from_date <= ref,
-                                  sa.or_(Placement.to_date.is_(None), Placement.to_date > ref),
-                                  current.id == Placement.class_id, current.school_id == ranked.c.school_id)
+    on_roster = sa.exists().where(
+        Placement.student_id == ranked.c.student_id,
+        Placement.from_date <= ref,
+        sa.or_(Placement.to_date.is_(None), Placement.to_date > ref),
+        current.id == Placement.class_id,
+        current.school_id == ranked.c.school_id,
+    )
     visited = sa.case((_held_between(ranked.c.student_id, start, end), 1), else_=0)
-    stmt = (
-        sa.select(ranked.c.student_id, ranked.c.class_id, ranked.c.school_id, visited.label("visited"))
-        .where(ranked.c.rn == 1, on_roster)
+    stmt = sa.select(ranked.c.student_id, ranked.c.class_id, ranked.c.school_id, visited.label("visited")).where(
+        ranked.c.rn == 1, on_roster
     )
     if class_ids is not None:
         stmt = stmt.where(ranked.c.class_id.in_(list(class_ids)))
@@ -127,8 +137,11 @@ def _entrustment_on_file(student_id, span, *, acknowledged):
     """EXISTS a care entrustment of the student on file for the reference date: filed by then, not ended before
     it, not withdrawn (and, with ``acknowledged``, acknowledged by then)."""
     _start, end = span.utc_bounds()
-    conditions = [CareEntrustment.student_id == student_id, CareEntrustment.created_at < end,
-                  sa.or_(CareEntrustment.ends_on.is_(None), CareEntrustment.ends_on >= span.reference_date)]
+    conditions = [
+        CareEntrustment.student_id == student_id,
+        CareEntrustment.created_at < end,
+        sa.or_(CareEntrustment.ends_on.is_(None), CareEntrustment.ends_on >= span.reference_date),
+    ]
     if acknowledged:
         conditions += [CareEntrustment.status == EntrustmentStatus.ACKNOWLEDGED, CareEntrustment.acknowledged_at < end]
     else:
@@ -144,14 +157,17 @@ def counts(school_ids, span, *, per_class=False, class_ids=None):
     left, difficult = Student.left_behind.is_(True), Student.in_difficulty.is_(True)
     key = m.c.class_id if per_class else m.c.school_id
     stmt = (
-        sa.select(key.label("key"), sa.func.count().label("students"), _sum(visited).label("visited"),
-                  _sum(left).label("left_behind"), _sum(sa.and_(left, visited)).label("left_behind_visited"),
-                  _sum(difficult).label("in_difficulty"),
-                  _sum(sa.and_(difficult, visited)).label("in_difficulty_visited"),
-                  _sum(sa.and_(left, _entrustment_on_file(m.c.student_id, span, acknowledged=False)))
-                  .label("entrusted"),
-                  _sum(sa.and_(left, _entrustment_on_file(m.c.student_id, span, acknowledged=True)))
-                  .label("acknowledged"))
+        sa.select(
+            key.label("key"),
+            sa.func.count().label("students"),
+            _sum(visited).label("visited"),
+            _sum(left).label("left_behind"),
+            _sum(sa.and_(left, visited)).label("left_behind_visited"),
+            _sum(difficult).label("in_difficulty"),
+            _sum(sa.and_(difficult, visited)).label("in_difficulty_visited"),
+            _sum(sa.and_(left, _entrustment_on_file(m.c.student_id, span, acknowledged=False))).label("entrusted"),
+            _sum(sa.and_(left, _entrustment_on_file(m.c.student_id, span, acknowledged=True))).label("acknowledged"),
+        )
         .select_from(m)
         .join(Student, Student.id == m.c.student_id)
         .group_by(key)
@@ -197,7 +213,8 @@ def not_visited(class_ids, *, flagged_first, today=None):
     """SELECT (student_id, class_id, and the flag columns) of the students these classes count in their school
     year up to ``today`` (``members_of_classes``) without a visit held in it; the classes are loaded here."""
     classes = db.session.scalars(
-        sa.select(SchoolClass).where(SchoolClass.id.in_(list(class_ids)))
+        sa.select(SchoolClass)
+        .where(SchoolClass.id.in_(list(class_ids)))
         .options(selectinload(SchoolClass.school).selectinload(School.region))
     ).all()
     found = members_of_classes(classes, today or shanghai_today())
@@ -228,7 +245,8 @@ def open_visits_of(student_ids):
     if not student_ids:
         return {}
     visits = db.session.scalars(
-        sa.select(HomeVisit).where(HomeVisit.student_id.in_(student_ids), HomeVisit.state.in_(OPEN_STATES))
+        sa.select(HomeVisit)
+        .where(HomeVisit.student_id.in_(student_ids), HomeVisit.state.in_(OPEN_STATES))
         .order_by(HomeVisit.id)
     ).all()
     return {visit.student_id: visit for visit in visits}
@@ -241,8 +259,15 @@ def per_school(school_ids_clause, span):
     if not found:
         return []
     names = dict(db.session.execute(sa.select(School.id, School.name).where(School.id.in_(list(found)))).all())
-    return [{"id": school_id, "name": names[school_id], "students": found[school_id].students,
-             "visited": found[school_id].visited} for school_id in sorted(found)]
+    return [
+        {
+            "id": school_id,
+            "name": names[school_id],
+            "students": found[school_id].students,
+            "visited": found[school_id].visited,
+        }
+        for school_id in sorted(found)
+    ]
 
 
 def rate(visited, students):

@@ -23,13 +23,18 @@ def _student_page(stmt, args, *, with_flags):
     """A page of (Student, the class they count in) rows as coverage students, with their open visits."""
     if stmt is None:
         return {"items": [], "page": args["page"], "page_size": args["page_size"], "total": 0}
-    result = paginate(stmt.options(selectinload(Student.school_class)), args["page"], args["page_size"],
-                      scalars=False)
+    result = paginate(stmt.options(selectinload(Student.school_class)), args["page"], args["page_size"], scalars=False)
     open_visits = coverage.open_visits_of([student.id for student, _class in result["items"]])
-    return {**result, "items": [
-        {**presenters.coverage_student(student, with_flags=with_flags, open_visit=open_visits.get(student.id)),
-         "school_class": {"id": counted_in.id, "name": counted_in.name}}
-        for student, counted_in in result["items"]]}
+    return {
+        **result,
+        "items": [
+            {
+                **presenters.coverage_student(student, with_flags=with_flags, open_visit=open_visits.get(student.id)),
+                "school_class": {"id": counted_in.id, "name": counted_in.name},
+            }
+            for student, counted_in in result["items"]
+        ],
+    }
 
 
 @blp.route("/classes/<id:class_id>/visit-coverage", methods=["GET"])
@@ -50,11 +55,22 @@ def class_coverage(args, class_id):
     students, visited = coverage.class_counts(school_class, span)
     members = coverage.members([school_class.school_id], span, class_ids=[school_class.id])
     page = _student_page(coverage.unvisited(members, flagged_first=with_flags), args, with_flags=with_flags)
-    audit_read(actor, "read_visit_coverage_flags" if with_flags else "read_visit_coverage", "school_class",
-               school_class.id, page, school_id=school_class.school_id)
-    return {"school_class": {"id": school_class.id, "name": school_class.name},
-            "school_year": school_class.school_year, "students": students, "visited": visited,
-            "rate": coverage.rate(visited, students), "not_visited": page}
+    audit_read(
+        actor,
+        "read_visit_coverage_flags" if with_flags else "read_visit_coverage",
+        "school_class",
+        school_class.id,
+        page,
+        school_id=school_class.school_id,
+    )
+    return {
+        "school_class": {"id": school_class.id, "name": school_class.name},
+        "school_year": school_class.school_year,
+        "students": students,
+        "visited": visited,
+        "rate": coverage.rate(visited, students),
+        "not_visited": page,
+    }
 
 
 @blp.route("/me/visits-to-do", methods=["GET"])
@@ -66,9 +82,11 @@ def my_visits_to_do(args):
     """待家访: students of my homeroom classes (as each class counts them) without a visit held this school year,
     flagged ones first."""
     actor = current_actor()
-    stmt = (sa.select(SchoolClass).where(SchoolClass.id.in_(actor.homeroom_class_ids),
-                                         SchoolClass.school_id.in_(actor.staff_school_ids))
-            .options(selectinload(SchoolClass.school).selectinload(School.region)))
+    stmt = (
+        sa.select(SchoolClass)
+        .where(SchoolClass.id.in_(actor.homeroom_class_ids), SchoolClass.school_id.in_(actor.staff_school_ids))
+        .options(selectinload(SchoolClass.school).selectinload(School.region))
+    )
     if args.get("school_year") is not None:
         stmt = stmt.where(SchoolClass.school_year == args["school_year"])
     classes = list(db.session.scalars(stmt))
@@ -76,9 +94,15 @@ def my_visits_to_do(args):
     stmt = coverage.unvisited(members, flagged_first=True) if members is not None else None
     page = _student_page(stmt, args, with_flags=True)
     if classes:
-        audit_read(actor, "read_visit_coverage_flags", "school_class", None, page,
-                   class_ids=[c.id for c in classes],
-                   school_id=next(iter(actor.staff_school_ids)) if len(actor.staff_school_ids) == 1 else None)
+        audit_read(
+            actor,
+            "read_visit_coverage_flags",
+            "school_class",
+            None,
+            page,
+            class_ids=[c.id for c in classes],
+            school_id=next(iter(actor.staff_school_ids)) if len(actor.staff_school_ids) == 1 else None,
+        )
     return page
 
 
@@ -117,8 +141,16 @@ def coverage_aggregate(args):
     today = shanghai_today()
     school_year = args.get("school_year") or school_year_for(today, region).start_year
     span = coverage.Span.of_year(school_year_starting(school_year, region), today)
-    schools = [{**row, "rate": coverage.rate(row["visited"], row["students"])}
-               for row in coverage.per_school(clause, span)]
+    schools = [
+        {**row, "rate": coverage.rate(row["visited"], row["students"])} for row in coverage.per_school(clause, span)
+    ]
     students, visited = sum(s["students"] for s in schools), sum(s["visited"] for s in schools)
-    return {"scope": scope, "scope_id": scope_id, "school_year": school_year, "students": students,
-            "visited": visited, "rate": coverage.rate(visited, students), "schools": schools}
+    return {
+        "scope": scope,
+        "scope_id": scope_id,
+        "school_year": school_year,
+        "students": students,
+        "visited": visited,
+        "rate": coverage.rate(visited, students),
+        "schools": schools,
+    }

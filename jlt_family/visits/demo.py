@@ -39,12 +39,16 @@ from jlt_family.visits.models import (
 COVERAGE = {"YX3A1K7M": 0.6, "YX3B2Q4N": 0.25, "YX5A1R8T": 0.0, "SZ7C3W2P": 0.9, "YY0A1H5D": 0.1}
 MODES = (VisitMode.HOME, VisitMode.HOME, VisitMode.SCHOOL, VisitMode.ONLINE, VisitMode.PHONE)
 PURPOSES = tuple(VisitPurpose)
-NOTES = ("孩子作息规律，家长重视阅读；祖辈照看较多，沟通了电子产品使用。",
-         "父母工作忙，作业多由孩子独立完成；约定每周与班主任沟通一次。",
-         "家庭氛围和睦，孩子性格内向，建议多参加集体活动。")
-SUMMARIES = ("感谢配合！孩子在校表现积极，建议每天固定30分钟亲子阅读。",
-             "孩子近期进步明显，请继续关注作业习惯，有问题随时联系。",
-             "建议周末多带孩子参加户外活动，学校将提供更多展示机会。")
+NOTES = (
+    "孩子作息规律，家长重视阅读；祖辈照看较多，沟通了电子产品使用。",
+    "父母工作忙，作业多由孩子独立完成；约定每周与班主任沟通一次。",
+    "家庭氛围和睦，孩子性格内向，建议多参加集体活动。",
+)
+SUMMARIES = (
+    "感谢配合！孩子在校表现积极，建议每天固定30分钟亲子阅读。",
+    "孩子近期进步明显，请继续关注作业习惯，有问题随时联系。",
+    "建议周末多带孩子参加户外活动，学校将提供更多展示机会。",
+)
 
 
 def _day_at(days, hour):
@@ -94,10 +98,16 @@ class _VisitSeeder:
     def _visit(self, school_class, student, state, mode, index, starts_at=None):
         teacher_id = school_class.homeroom_teacher_id
         visit = HomeVisit(
-            student=student, school_id=school_class.school_id, class_id=school_class.id,
-            school_year=school_class.school_year, mode=mode, purpose=PURPOSES[index % len(PURPOSES)],
-            note_to_family="想和您聊聊孩子最近的学习和生活，请选择方便的时间。", state=state,
-            awaiting=Side.FAMILY if state == VisitState.PROPOSED else None, proposed_by_id=teacher_id,
+            student=student,
+            school_id=school_class.school_id,
+            class_id=school_class.id,
+            school_year=school_class.school_year,
+            mode=mode,
+            purpose=PURPOSES[index % len(PURPOSES)],
+            note_to_family="想和您聊聊孩子最近的学习和生活，请选择方便的时间。",
+            state=state,
+            awaiting=Side.FAMILY if state == VisitState.PROPOSED else None,
+            proposed_by_id=teacher_id,
             participants=[VisitParticipant(user_id=teacher_id)],
         )
         if starts_at is not None:
@@ -108,27 +118,43 @@ class _VisitSeeder:
         return visit
 
     def _event(self, visit, user_id, side, action, from_state, to_state, reason=""):
-        visit.history.append(VisitEvent(actor_user_id=user_id, side=side, action=action, from_state=from_state,
-                                        to_state=to_state, reason=reason))
+        visit.history.append(
+            VisitEvent(
+                actor_user_id=user_id, side=side, action=action, from_state=from_state, to_state=to_state, reason=reason
+            )
+        )
 
     def completed(self, school_class, student, index):
         starts_at = _day_at(-(index % 40) - 3, 10 + index % 7)
         visit = self._visit(school_class, student, VisitState.COMPLETED, MODES[index % len(MODES)], index, starts_at)
         guardian = self._guardian_user_id(student)
         if guardian is not None:
-            self._event(visit, guardian, Side.FAMILY, VisitAction.ACCEPTED, VisitState.PROPOSED,
-                        VisitState.SCHEDULED)
-        self._event(visit, school_class.homeroom_teacher_id, Side.STAFF, VisitAction.COMPLETED,
-                    VisitState.SCHEDULED, VisitState.COMPLETED)
+            self._event(visit, guardian, Side.FAMILY, VisitAction.ACCEPTED, VisitState.PROPOSED, VisitState.SCHEDULED)
+        self._event(
+            visit,
+            school_class.homeroom_teacher_id,
+            Side.STAFF,
+            VisitAction.COMPLETED,
+            VisitState.SCHEDULED,
+            VisitState.COMPLETED,
+        )
         visit.record = VisitRecord(
-            visited_at=starts_at, mode=visit.mode, attendees="母亲" if index % 2 else "父亲、祖母",
-            topics=["学习习惯", "亲子沟通"][: 1 + index % 2], notes=NOTES[index % len(NOTES)],
-            family_summary=SUMMARIES[index % len(SUMMARIES)], recorded_by_id=school_class.homeroom_teacher_id,
-            follow_ups=[FollowUpAction(
-                description="两周后电话回访", due_on=(starts_at + dt.timedelta(days=14)).date(),
-                owner_id=school_class.homeroom_teacher_id,
-                done_at=starts_at + dt.timedelta(days=2) if index % 2 else None,
-                done_by_id=school_class.homeroom_teacher_id if index % 2 else None)],
+            visited_at=starts_at,
+            mode=visit.mode,
+            attendees="母亲" if index % 2 else "父亲、祖母",
+            topics=["学习习惯", "亲子沟通"][: 1 + index % 2],
+            notes=NOTES[index % len(NOTES)],
+            family_summary=SUMMARIES[index % len(SUMMARIES)],
+            recorded_by_id=school_class.homeroom_teacher_id,
+            follow_ups=[
+                FollowUpAction(
+                    description="两周后电话回访",
+                    due_on=(starts_at + dt.timedelta(days=14)).date(),
+                    owner_id=school_class.homeroom_teacher_id,
+                    done_at=starts_at + dt.timedelta(days=2) if index % 2 else None,
+                    done_by_id=school_class.homeroom_teacher_id if index % 2 else None,
+                )
+            ],
         )
         if guardian is not None and index % 3 == 0:
             visit.feedback = VisitFeedback(user_id=guardian, rating=5 - index % 2, comment="老师很用心，谢谢！")
@@ -158,24 +184,46 @@ class _VisitSeeder:
         asked = _day_at(3 + self.future_slot, 15)
         visit.move_starts_at, visit.move_ends_at = asked, asked + dt.timedelta(hours=1)
         visit.move_reason, visit.awaiting = "那天要加班，想改到第二天下午", Side.STAFF
-        self._event(visit, guardian, Side.FAMILY, VisitAction.MOVE_REQUESTED, VisitState.SCHEDULED,
-                    VisitState.SCHEDULED, visit.move_reason)
+        self._event(
+            visit,
+            guardian,
+            Side.FAMILY,
+            VisitAction.MOVE_REQUESTED,
+            VisitState.SCHEDULED,
+            VisitState.SCHEDULED,
+            visit.move_reason,
+        )
 
     def suggested(self, school_class, student):
         """Proposed, and the family answered with a time of their own: awaiting the teacher."""
         visit = self._visit(school_class, student, VisitState.PROPOSED, VisitMode.HOME, 4)
         starts_at = _day_at(6, 17)
-        visit.windows.append(VisitWindow(starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=1),
-                                         offered_by=Side.FAMILY))
+        visit.windows.append(
+            VisitWindow(starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=1), offered_by=Side.FAMILY)
+        )
         visit.awaiting = Side.STAFF
-        self._event(visit, self._guardian_user_id(student), Side.FAMILY, VisitAction.SUGGESTED,
-                    VisitState.PROPOSED, VisitState.PROPOSED, "白天上班，傍晚方便")
+        self._event(
+            visit,
+            self._guardian_user_id(student),
+            Side.FAMILY,
+            VisitAction.SUGGESTED,
+            VisitState.PROPOSED,
+            VisitState.PROPOSED,
+            "白天上班，傍晚方便",
+        )
 
     def closed(self, school_class, student, state, reason):
         visit = self._visit(school_class, student, state, VisitMode.SCHOOL, 2)
         if state == VisitState.CANCELLED:
-            self._event(visit, school_class.homeroom_teacher_id, Side.STAFF, VisitAction.CANCELLED,
-                        VisitState.PROPOSED, state, reason)
+            self._event(
+                visit,
+                school_class.homeroom_teacher_id,
+                Side.STAFF,
+                VisitAction.CANCELLED,
+                VisitState.PROPOSED,
+                state,
+                reason,
+            )
         else:
             guardian = self._guardian_user_id(student) or school_class.homeroom_teacher_id
             self._event(visit, guardian, Side.FAMILY, VisitAction.DECLINED, VisitState.PROPOSED, state, reason)
@@ -183,8 +231,9 @@ class _VisitSeeder:
     def _guardian_user_id(self, student):
         if student.family_id is None:
             return None
-        return db.session.scalar(sa.select(Guardian.user_id).where(Guardian.family_id == student.family_id)
-                                 .order_by(Guardian.id).limit(1))
+        return db.session.scalar(
+            sa.select(Guardian.user_id).where(Guardian.family_id == student.family_id).order_by(Guardian.id).limit(1)
+        )
 
 
 def seed():

@@ -48,8 +48,12 @@ def calendar_feed(token):
     """家访日历 (iCalendar): the token in the path is the credential; unknown or revoked tokens answer 404."""
     user_id = ical.user_for_token(token)
     body = ical.render(ical.visits_of(user_id), request.host.split(":")[0] or "jlt-family")
-    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"},
-                    content_type="text/calendar; charset=utf-8")
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Cache-Control": "private, max-age=300"},
+        content_type="text/calendar; charset=utf-8",
+    )
 
 
 @blp.route("/schools/<id:school_id>/visit-settings", methods=["GET"])
@@ -80,4 +84,3 @@ def put_visit_settings(data, school_id):
     db.session.add(settings)
     db.session.commit()
     return presenters.settings_view(settings)
-

@@ -25,9 +25,12 @@ def my_follow_ups(args):
         .join(VisitRecord, VisitRecord.id == FollowUpAction.record_id)
         .join(HomeVisit, HomeVisit.id == VisitRecord.visit_id)
         .where(FollowUpAction.owner_id == actor.user_id, HomeVisit.school_id.in_(actor.staff_school_ids))
-        .options(joinedload(FollowUpAction.owner),
-                 joinedload(FollowUpAction.record).joinedload(VisitRecord.visit).options(
-                     selectinload(HomeVisit.student), selectinload(HomeVisit.school_class)))
+        .options(
+            joinedload(FollowUpAction.owner),
+            joinedload(FollowUpAction.record)
+            .joinedload(VisitRecord.visit)
+            .options(selectinload(HomeVisit.student), selectinload(HomeVisit.school_class)),
+        )
         .order_by(FollowUpAction.due_on, FollowUpAction.id)
     )
     if args["status"] == FollowUpStatus.OPEN:
@@ -46,8 +49,9 @@ def update_follow_up(data, follow_up_id):
     """完成或重新打开后续跟进 (its owner, the class's 班主任 or a school leader)."""
     actor = current_actor()
     follow_up, visit = permissions.follow_up_or_404(actor, follow_up_id)
-    permissions.require(permissions.may_close_follow_up(actor, follow_up, visit),
-                        "仅跟进负责人、班主任或学校领导可操作")
+    permissions.require(
+        permissions.may_close_follow_up(actor, follow_up, visit), "仅跟进负责人、班主任或学校领导可操作"
+    )
     follow_up = service.set_follow_up_done(actor, follow_up, done=data["done"])
     db.session.commit()
     return presenters.my_follow_up_view(follow_up)

@@ -70,14 +70,22 @@ def visits_of(user_id, now=None):
     since = (now or utcnow()) - dt.timedelta(days=PAST_DAYS)
     still_staff = (
         sa.select(StaffMembership.id)
-        .where(StaffMembership.user_id == user_id, StaffMembership.school_id == HomeVisit.school_id,
-               StaffMembership.active_key == 1)
+        .where(
+            StaffMembership.user_id == user_id,
+            StaffMembership.school_id == HomeVisit.school_id,
+            StaffMembership.active_key == 1,
+        )
         .exists()
     )
     return db.session.scalars(
-        sa.select(HomeVisit).join(VisitParticipant, VisitParticipant.visit_id == HomeVisit.id)
-        .where(VisitParticipant.user_id == user_id, still_staff,
-               HomeVisit.state.in_((VisitState.SCHEDULED, VisitState.COMPLETED)), HomeVisit.ends_at >= since)
+        sa.select(HomeVisit)
+        .join(VisitParticipant, VisitParticipant.visit_id == HomeVisit.id)
+        .where(
+            VisitParticipant.user_id == user_id,
+            still_staff,
+            HomeVisit.state.in_((VisitState.SCHEDULED, VisitState.COMPLETED)),
+            HomeVisit.ends_at >= since,
+        )
         .order_by(HomeVisit.starts_at)
         .options(selectinload(HomeVisit.student))
     ).all()
@@ -123,8 +131,15 @@ def _event(visit, host, now):
 def render(visits, host, now=None):
     """The VCALENDAR text, CRLF line endings, times in UTC."""
     now = now or utcnow()
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             "X-WR-CALNAME:家访日程", "X-WR-TIMEZONE:Asia/Shanghai"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:家访日程",
+        "X-WR-TIMEZONE:Asia/Shanghai",
+    ]
     for visit in visits:
         lines.extend(_event(visit, host, now))
     lines.append("END:VCALENDAR")

@@ -62,8 +62,11 @@ def side_of(actor, visit):
 
 def sees_notes(actor, visit):
     """The visiting teachers, the class's 班主任 and the school's leaders (not the other subject teachers)."""
-    return (is_participant(actor, visit) or is_homeroom_of(actor, visit.class_id, visit.school_id)
-            or is_school_admin_of(actor, visit.school_id))
+    return (
+        is_participant(actor, visit)
+        or is_homeroom_of(actor, visit.class_id, visit.school_id)
+        or is_school_admin_of(actor, visit.school_id)
+    )
 
 
 def acts_for_school(actor, visit):
@@ -112,8 +115,11 @@ def follow_up_or_404(actor, follow_up_id):
 
 
 def may_close_follow_up(actor, follow_up, visit):
-    return (owns_follow_up(actor, follow_up, visit) or is_homeroom_of(actor, visit.class_id, visit.school_id)
-            or is_school_admin_of(actor, visit.school_id))
+    return (
+        owns_follow_up(actor, follow_up, visit)
+        or is_homeroom_of(actor, visit.class_id, visit.school_id)
+        or is_school_admin_of(actor, visit.school_id)
+    )
 
 
 def require_side(side, wanted, message):

@@ -34,10 +34,17 @@ def visit_view(visit, side):
         "school_year": visit.school_year,
         "starts_at": visit.starts_at,
         "ends_at": visit.ends_at,
-        "move_request": {"starts_at": visit.move_starts_at, "ends_at": visit.move_ends_at,
-                         "reason": visit.move_reason or ""} if visit.has_move_request else None,
-        "windows": [{"id": w.id, "starts_at": w.starts_at, "ends_at": w.ends_at, "offered_by": w.offered_by}
-                    for w in visit.windows],
+        "move_request": {
+            "starts_at": visit.move_starts_at,
+            "ends_at": visit.move_ends_at,
+            "reason": visit.move_reason or "",
+        }
+        if visit.has_move_request
+        else None,
+        "windows": [
+            {"id": w.id, "starts_at": w.starts_at, "ends_at": w.ends_at, "offered_by": w.offered_by}
+            for w in visit.windows
+        ],
         "staff": [_staff(p) for p in visit.participants],
         "created_at": visit.created_at,
     }
@@ -45,16 +52,26 @@ def visit_view(visit, side):
 
 def _history(event):
     on_behalf_of = event.on_behalf_of.nickname if event.on_behalf_of_id is not None else None
-    return {"action": event.action, "side": event.side, "actor_name": event.actor.nickname,
-            "on_behalf_of_name": on_behalf_of, "from_state": event.from_state, "to_state": event.to_state,
-            "reason": event.reason, "detail": shanghai_times(event.detail), "created_at": event.created_at}
+    return {
+        "action": event.action,
+        "side": event.side,
+        "actor_name": event.actor.nickname,
+        "on_behalf_of_name": on_behalf_of,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "reason": event.reason,
+        "detail": shanghai_times(event.detail),
+        "created_at": event.created_at,
+    }
 
 
 def shanghai_times(value):
     """The history detail with every instant (``…_at`` keys, stored as ISO 8601 in UTC) shown in Asia/Shanghai."""
     if isinstance(value, dict):
-        return {key: _shanghai_text(item) if key.endswith("_at") and isinstance(item, str) else shanghai_times(item)
-                for key, item in value.items()}
+        return {
+            key: _shanghai_text(item) if key.endswith("_at") and isinstance(item, str) else shanghai_times(item)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [shanghai_times(item) for item in value]
     return value
@@ -69,15 +86,25 @@ def _shanghai_text(text):
 
 
 def follow_up_view(follow_up):
-    return {"id": follow_up.id, "description": follow_up.description, "due_on": follow_up.due_on,
-            "owner": {"id": follow_up.owner_id, "name": follow_up.owner.nickname}, "done": follow_up.done,
-            "done_at": follow_up.done_at}
+    return {
+        "id": follow_up.id,
+        "description": follow_up.description,
+        "due_on": follow_up.due_on,
+        "owner": {"id": follow_up.owner_id, "name": follow_up.owner.nickname},
+        "done": follow_up.done,
+        "done_at": follow_up.done_at,
+    }
 
 
 def my_follow_up_view(follow_up):
     visit = follow_up.record.visit
-    return {**follow_up_view(follow_up), "overdue": not follow_up.done and follow_up.due_on < shanghai_today(),
-            "visit_id": visit.id, "student": _brief(visit.student), "school_class": _brief(visit.school_class)}
+    return {
+        **follow_up_view(follow_up),
+        "overdue": not follow_up.done and follow_up.due_on < shanghai_today(),
+        "visit_id": visit.id,
+        "student": _brief(visit.student),
+        "school_class": _brief(visit.school_class),
+    }
 
 
 def record_view(record, *, with_notes):
@@ -97,15 +124,26 @@ def record_view(record, *, with_notes):
 def _family_record(record):
     if record is None:
         return None
-    return {"visited_at": record.visited_at, "mode": record.mode, "family_summary": record.family_summary,
-            "topics": [], "attendees": "", "notes": None, "follow_ups": []}
+    return {
+        "visited_at": record.visited_at,
+        "mode": record.mode,
+        "family_summary": record.family_summary,
+        "topics": [],
+        "attendees": "",
+        "notes": None,
+        "follow_ups": [],
+    }
 
 
 def feedback_view(feedback):
     if feedback is None:
         return None
-    return {"visit_id": feedback.visit_id, "rating": feedback.rating, "comment": feedback.comment,
-            "created_at": feedback.created_at}
+    return {
+        "visit_id": feedback.visit_id,
+        "rating": feedback.rating,
+        "comment": feedback.comment,
+        "created_at": feedback.created_at,
+    }
 
 
 def detail_view(visit, side, *, with_notes, with_address):
@@ -129,9 +167,13 @@ def coverage_student(student, *, with_flags, open_visit):
         "student_no": student.student_no,
         "school_class": _brief(student.school_class),
         "flags": flags,
-        "open_visit": {"id": open_visit.id, "state": open_visit.state.value,
-                       "starts_at": _shanghai(open_visit.starts_at)}
-        if open_visit is not None else None,
+        "open_visit": {
+            "id": open_visit.id,
+            "state": open_visit.state.value,
+            "starts_at": _shanghai(open_visit.starts_at),
+        }
+        if open_visit is not None
+        else None,
     }
 
 
@@ -140,5 +182,9 @@ def _shanghai(value):
 
 
 def settings_view(settings):
-    return {"school_id": settings.school_id, "travel_buffer_minutes": settings.travel_buffer_minutes,
-            "allowed_start": settings.allowed_start, "allowed_end": settings.allowed_end}
+    return {
+        "school_id": settings.school_id,
+        "travel_buffer_minutes": settings.travel_buffer_minutes,
+        "allowed_start": settings.allowed_start,
+        "allowed_end": settings.allowed_end,
+    }

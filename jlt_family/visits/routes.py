@@ -70,8 +70,15 @@ def list_visits(args):
             stmt = stmt.where(getattr(HomeVisit, name) == args[name])
     result = paginate(stmt, args["page"], args["page_size"])
     if actor.staff_school_ids:
-        audit_read(actor, "read_visits", "home_visit", None, result, query=args, per_school=lambda visit: (
-            visit.school_id if permissions.side_of(actor, visit) == Side.STAFF else None))
+        audit_read(
+            actor,
+            "read_visits",
+            "home_visit",
+            None,
+            result,
+            query=args,
+            per_school=lambda visit: visit.school_id if permissions.side_of(actor, visit) == Side.STAFF else None,
+        )
     return present_page(result, lambda visit: presenters.visit_view(visit, permissions.side_of(actor, visit)))
 
 
@@ -86,14 +93,23 @@ def get_visit(visit_id):
     with_notes = side == Side.STAFF and permissions.sees_notes(actor, visit) and visit.record is not None
     with_address = side == Side.STAFF and permissions.sees_address(actor, visit)
     if with_notes:
-        audit(actor, "read_visit_notes", "home_visit", visit.id, school_id=visit.school_id,
-              student_id=visit.student_id)
+        audit(actor, "read_visit_notes", "home_visit", visit.id, school_id=visit.school_id, student_id=visit.student_id)
     if with_address:
-        audit(actor, "read_home_address", "home_visit", visit.id, school_id=visit.school_id,
-              student_id=visit.student_id)
+        audit(
+            actor, "read_home_address", "home_visit", visit.id, school_id=visit.school_id, student_id=visit.student_id
+        )
     if side == Side.STAFF:
-        audit_read(actor, "read_visit", "home_visit", visit.id, 1, school_id=visit.school_id,
-                   student_id=visit.student_id, notes=with_notes, home_address=with_address)
+        audit_read(
+            actor,
+            "read_visit",
+            "home_visit",
+            visit.id,
+            1,
+            school_id=visit.school_id,
+            student_id=visit.student_id,
+            notes=with_notes,
+            home_address=with_address,
+        )
     view = presenters.detail_view(visit, side, with_notes=with_notes, with_address=with_address)
     db.session.commit()
     return view

@@ -32,8 +32,12 @@ def settings_for(school_id):
     """The school's visit settings, or an unsaved row with the defaults."""
     settings = db.session.get(VisitSettings, school_id)
     if settings is None:
-        settings = VisitSettings(school_id=school_id, travel_buffer_minutes=DEFAULT_TRAVEL_BUFFER_MINUTES,
-                                 allowed_start=DEFAULT_ALLOWED_START, allowed_end=DEFAULT_ALLOWED_END)
+        settings = VisitSettings(
+            school_id=school_id,
+            travel_buffer_minutes=DEFAULT_TRAVEL_BUFFER_MINUTES,
+            allowed_start=DEFAULT_ALLOWED_START,
+            allowed_end=DEFAULT_ALLOWED_END,
+        )
     return settings
 
 
@@ -62,8 +66,7 @@ def validate_window(starts_at, ends_at, settings, now=None):
 
 def lock_staff(user_ids):
     """Lock the staff members' user rows, in id order, until the transaction ends."""
-    db.session.execute(sa.select(User.id).where(User.id.in_(sorted(set(user_ids)))).order_by(User.id)
-                       .with_for_update())
+    db.session.execute(sa.select(User.id).where(User.id.in_(sorted(set(user_ids)))).order_by(User.id).with_for_update())
 
 
 def _gap(mode_a, mode_b, buffer):
@@ -89,7 +92,8 @@ def clashes(user_ids, starts_at, ends_at, mode, settings, *, exclude_visit_id=No
         stmt = stmt.where(HomeVisit.id != exclude_visit_id)
     candidates = db.session.scalars(stmt).unique().all()
     return [
-        other for other in candidates
+        other
+        for other in candidates
         if other.starts_at < ends_at + _gap(mode, other.mode, buffer)
         and starts_at < other.ends_at + _gap(mode, other.mode, buffer)
     ]

@@ -15,8 +15,10 @@ from jlt_family.organizations.schemas import HourMinute
 from jlt_family.visits.models import FollowUpStatus, Side, VisitAction, VisitMode, VisitPurpose, VisitState
 
 _MODE_DOC = "方式: home 入户, school 到校, online 线上, phone 电话"
-_PURPOSE_DOC = ("目的: academic 学业, psychological 心理, safety 安全, family_education 家庭教育, "
-                "financial_aid 资助帮扶, other 其他")
+_PURPOSE_DOC = (
+    "目的: academic 学业, psychological 心理, safety 安全, family_education 家庭教育, "
+    "financial_aid 资助帮扶, other 其他"
+)
 
 
 def _enum(enum_cls, doc, **kwargs):
@@ -40,10 +42,15 @@ class VisitProposeSchema(Schema):
     mode = _enum(VisitMode, _MODE_DOC, required=True)
     purpose = _enum(VisitPurpose, _PURPOSE_DOC, required=True)
     note_to_family = text(500, load_default="", metadata={"description": "给家长的说明"})
-    windows = _bounded_list(fields.Nested(WindowSchema), 10, required=True,
-                            metadata={"description": "1–3 个可选时段，须在学校允许的家访时间内"})
-    staff_ids = _bounded_list(Id(), 10, load_default=list,
-                              metadata={"description": "其他参与教师（本校教职工）；发起人自动参与"})
+    windows = _bounded_list(
+        fields.Nested(WindowSchema),
+        10,
+        required=True,
+        metadata={"description": "1–3 个可选时段，须在学校允许的家访时间内"},
+    )
+    staff_ids = _bounded_list(
+        Id(), 10, load_default=list, metadata={"description": "其他参与教师（本校教职工）；发起人自动参与"}
+    )
 
 
 class AcceptSchema(Schema):
@@ -82,13 +89,15 @@ class FollowUpPatchSchema(Schema):
 
 
 class RecordSchema(Schema):
-    visited_at = ShanghaiDateTime(required=True,
-                                  metadata={"description": "实际家访时间：不晚于现在，在约定时间前后 7 天内"})
+    visited_at = ShanghaiDateTime(
+        required=True, metadata={"description": "实际家访时间：不晚于现在，在约定时间前后 7 天内"}
+    )
     mode = _enum(VisitMode, _MODE_DOC, required=True)
     attendees = text(200, load_default="", metadata={"description": "参与人员，如 母亲、祖母"})
     topics = _bounded_list(text(50, min_len=1), 10, load_default=list, metadata={"description": "交流话题"})
-    notes = text(5000, load_default="",
-                 metadata={"description": "家访记录（敏感，仅参与家访的教师、班主任和学校领导可见）"})
+    notes = text(
+        5000, load_default="", metadata={"description": "家访记录（敏感，仅参与家访的教师、班主任和学校领导可见）"}
+    )
     family_summary = text(1000, load_default="", metadata={"description": "分享给家长的小结"})
     follow_ups = _bounded_list(fields.Nested(FollowUpInSchema), 10, load_default=list)
 
@@ -117,8 +126,9 @@ class AggregateQuerySchema(Schema):
 
 
 class SettingsInSchema(Schema):
-    travel_buffer_minutes = SmallInt(min=0, max=240, required=True,
-                                     metadata={"description": "入户家访前后路途缓冲（分钟）"})
+    travel_buffer_minutes = SmallInt(
+        min=0, max=240, required=True, metadata={"description": "入户家访前后路途缓冲（分钟）"}
+    )
     allowed_start = HourMinute(required=True, metadata={"description": "允许家访的最早时间（北京时间）"})
     allowed_end = HourMinute(required=True, metadata={"description": "允许家访的最晚时间（北京时间）"})
 
@@ -139,12 +149,16 @@ class WindowOutSchema(Schema):
 
 
 class HistorySchema(Schema):
-    action = _enum(VisitAction, "proposed, accepted, suggested, reproposed, declined, cancelled, moved, completed, "
-                                "move_requested 家长申请改期, move_accepted 同意改期, move_declined 不同意改期")
+    action = _enum(
+        VisitAction,
+        "proposed, accepted, suggested, reproposed, declined, cancelled, moved, completed, "
+        "move_requested 家长申请改期, move_accepted 同意改期, move_declined 不同意改期",
+    )
     side = _enum(Side, "staff / family")
     actor_name = fields.String()
-    on_behalf_of_name = fields.String(allow_none=True,
-                                      metadata={"description": "班主任代为操作时：被代理的教师；否则为 null"})
+    on_behalf_of_name = fields.String(
+        allow_none=True, metadata={"description": "班主任代为操作时：被代理的教师；否则为 null"}
+    )
     from_state = _enum(VisitState, "变更前状态", allow_none=True)
     to_state = _enum(VisitState, "变更后状态")
     reason = fields.String()
@@ -181,11 +195,13 @@ class RecordOutSchema(Schema):
     mode = _enum(VisitMode, _MODE_DOC)
     attendees = fields.String()
     topics = fields.List(fields.String())
-    notes = fields.String(allow_none=True,
-                          metadata={"description": "仅参与家访的教师、班主任和学校领导可见，其余为 null"})
+    notes = fields.String(
+        allow_none=True, metadata={"description": "仅参与家访的教师、班主任和学校领导可见，其余为 null"}
+    )
     family_summary = fields.String()
-    follow_ups = fields.List(fields.Nested(FollowUpSchema),
-                             metadata={"description": "同 notes 的可见范围，其余为空列表"})
+    follow_ups = fields.List(
+        fields.Nested(FollowUpSchema), metadata={"description": "同 notes 的可见范围，其余为空列表"}
+    )
 
 
 class FeedbackSchema(Schema):
@@ -206,12 +222,16 @@ class VisitSchema(Schema):
     note_to_family = fields.String()
     student = fields.Nested(BriefSchema)
     school_class = fields.Nested(BriefSchema)
-    school_year = fields.Integer(metadata={"description": "学年（开始年份）：家访所在的学年（最早的可选时段、约定时间，"
-                                                          "记录后为实际家访时间）"})
+    school_year = fields.Integer(
+        metadata={"description": "学年（开始年份）：家访所在的学年（最早的可选时段、约定时间，记录后为实际家访时间）"}
+    )
     starts_at = ShanghaiDateTime(allow_none=True)
     ends_at = ShanghaiDateTime(allow_none=True)
-    move_request = fields.Nested(MoveRequestSchema, allow_none=True,
-                                 metadata={"description": "家长的改期申请（待老师同意或拒绝），没有则为 null"})
+    move_request = fields.Nested(
+        MoveRequestSchema,
+        allow_none=True,
+        metadata={"description": "家长的改期申请（待老师同意或拒绝），没有则为 null"},
+    )
     windows = fields.List(fields.Nested(WindowOutSchema))
     staff = fields.List(fields.Nested(BriefSchema))
     created_at = ShanghaiDateTime()
@@ -235,8 +255,9 @@ class CoverageStudentSchema(Schema):
     name = fields.String()
     student_no = fields.String()
     school_class = fields.Nested(BriefSchema)
-    flags = fields.List(fields.String(), allow_none=True,
-                        metadata={"description": "敏感标记（仅班主任和学校领导可见，其余为 null）"})
+    flags = fields.List(
+        fields.String(), allow_none=True, metadata={"description": "敏感标记（仅班主任和学校领导可见，其余为 null）"}
+    )
     open_visit = fields.Dict(allow_none=True, metadata={"description": "进行中的家访 {id, state, starts_at}"})
 
 
@@ -246,9 +267,18 @@ class CoverageSchema(Schema):
     students = fields.Integer()
     visited = fields.Integer()
     rate = fields.Float()
-    not_visited = fields.Nested(type("NotVisitedPageSchema", (Schema,), {
-        "items": fields.List(fields.Nested(CoverageStudentSchema)),
-        "page": fields.Integer(), "page_size": fields.Integer(), "total": fields.Integer()}))
+    not_visited = fields.Nested(
+        type(
+            "NotVisitedPageSchema",
+            (Schema,),
+            {
+                "items": fields.List(fields.Nested(CoverageStudentSchema)),
+                "page": fields.Integer(),
+                "page_size": fields.Integer(),
+                "total": fields.Integer(),
+            },
+        )
+    )
 
 
 class SchoolCoverageSchema(Schema):

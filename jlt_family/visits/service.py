@@ -55,8 +55,13 @@ class WrongState(Conflict):
 
 
 def _wrong_state(visit):
-    labels = {VisitState.PROPOSED: "待确认", VisitState.SCHEDULED: "已确认", VisitState.COMPLETED: "已完成",
-              VisitState.CANCELLED: "已取消", VisitState.DECLINED: "已婉拒"}
+    labels = {
+        VisitState.PROPOSED: "待确认",
+        VisitState.SCHEDULED: "已确认",
+        VisitState.COMPLETED: "已完成",
+        VisitState.CANCELLED: "已取消",
+        VisitState.DECLINED: "已婉拒",
+    }
     return WrongState(f"该家访{labels[visit.state]}，不能执行此操作")
 
 
@@ -79,13 +84,16 @@ def student_for_proposal(actor, student_id):
 
 def _not_staff(school_id, user_ids):
     """Those of ``user_ids`` who are not (or no longer) a teacher or a leader of the school, sorted."""
-    found = set(db.session.scalars(
-        sa.select(StaffMembership.user_id).where(
-            StaffMembership.user_id.in_(list(user_ids)), StaffMembership.school_id == school_id,
-            StaffMembership.role.in_((StaffRole.TEACHER, StaffRole.SCHOOL_ADMIN)),
-            StaffMembership.revoked_at.is_(None),
+    found = set(
+        db.session.scalars(
+            sa.select(StaffMembership.user_id).where(
+                StaffMembership.user_id.in_(list(user_ids)),
+                StaffMembership.school_id == school_id,
+                StaffMembership.role.in_((StaffRole.TEACHER, StaffRole.SCHOOL_ADMIN)),
+                StaffMembership.revoked_at.is_(None),
+            )
         )
-    ))
+    )
     return sorted(set(user_ids) - found)
 
 
@@ -108,10 +116,16 @@ def propose_visit(actor, student, *, mode, purpose, note_to_family, windows, sta
     for starts_at, ends_at in spans:
         scheduling.ensure_staff_free(staff, starts_at, ends_at, mode, settings)
     visit = HomeVisit(
-        student=student, school_id=student.school_id, class_id=student.class_id,
-        school_year=school_year_at(student.school_id, min(s for s, _e in spans)), mode=mode, purpose=purpose,
+        student=student,
+        school_id=student.school_id,
+        class_id=student.class_id,
+        school_year=school_year_at(student.school_id, min(s for s, _e in spans)),
+        mode=mode,
+        purpose=purpose,
         note_to_family=note_to_family,
-        state=VisitState.PROPOSED, awaiting=Side.FAMILY, proposed_by_id=actor.user_id,
+        state=VisitState.PROPOSED,
+        awaiting=Side.FAMILY,
+        proposed_by_id=actor.user_id,
         windows=[VisitWindow(starts_at=s, ends_at=e, offered_by=Side.STAFF) for s, e in spans],
         participants=[VisitParticipant(user_id=user_id) for user_id in staff],
     )
@@ -137,8 +151,7 @@ def accept_window(actor, visit, side, window_id):
     settings = scheduling.settings_for(visit.school_id)
     starts_at, ends_at = window.starts_at, window.ends_at
     scheduling.validate_window(starts_at, ends_at, settings)
-    scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings,
-                                 exclude_visit_id=visit.id)
+    scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings, exclude_visit_id=visit.id)
     visit.state, visit.awaiting = VisitState.SCHEDULED, None
     _set_time(visit, starts_at, ends_at)
     _log(visit, actor, side, VisitAction.ACCEPTED, VisitState.PROPOSED, detail={"window": _span(starts_at, ends_at)})
@@ -156,8 +169,15 @@ def suggest_time(actor, visit, *, starts_at, ends_at, note):
     _require_awaiting(visit, Side.FAMILY)
     _replace_windows(visit, [(starts_at, ends_at)], Side.FAMILY)
     visit.awaiting = Side.STAFF
-    _log(visit, actor, Side.FAMILY, VisitAction.SUGGESTED, VisitState.PROPOSED, reason=note,
-         detail={"windows": _spans_detail([(starts_at, ends_at)])})
+    _log(
+        visit,
+        actor,
+        Side.FAMILY,
+        VisitAction.SUGGESTED,
+        VisitState.PROPOSED,
+        reason=note,
+        detail={"windows": _spans_detail([(starts_at, ends_at)])},
+    )
     db.session.flush()
     _notify(visit, visit.staff_ids, "家长另提家访时间", f"家长建议的时间：{_span_text(starts_at, ends_at)}")
     return visit
@@ -176,8 +196,15 @@ def repropose(actor, visit, *, windows, note):
     _replace_windows(visit, spans, Side.STAFF)
     visit.awaiting = Side.FAMILY
     visit.school_year = school_year_at(visit.school_id, min(s for s, _e in spans))
-    _log(visit, actor, Side.STAFF, VisitAction.REPROPOSED, VisitState.PROPOSED, reason=note,
-         detail={"windows": _spans_detail(spans)})
+    _log(
+        visit,
+        actor,
+        Side.STAFF,
+        VisitAction.REPROPOSED,
+        VisitState.PROPOSED,
+        reason=note,
+        detail={"windows": _spans_detail(spans)},
+    )
     db.session.flush()
     _notify(visit, _guardian_user_ids(visit), "家访新时段", "老师给出了新的家访时间，请选择")
     return visit
@@ -222,13 +249,19 @@ def move(actor, visit, side, *, starts_at, ends_at, reason):
     visit = _lock_for_scheduling(visit)
     if visit.state != VisitState.SCHEDULED:
         raise _wrong_state(visit)
-    scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings,
-                                 exclude_visit_id=visit.id)
+    scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings, exclude_visit_id=visit.id)
     before = _span(visit.starts_at, visit.ends_at)
     _set_time(visit, starts_at, ends_at)
     _clear_move_request(visit)
-    _log(visit, actor, side, VisitAction.MOVED, VisitState.SCHEDULED, reason=reason,
-         detail={"from": before, "to": _span(starts_at, ends_at)})
+    _log(
+        visit,
+        actor,
+        side,
+        VisitAction.MOVED,
+        VisitState.SCHEDULED,
+        reason=reason,
+        detail={"from": before, "to": _span(starts_at, ends_at)},
+    )
     db.session.flush()
     _move_reminders(visit)
     _notify(visit, _other_side(visit, side), "家访改期", f"新时间：{_when(visit)}；原因：{reason}")
@@ -244,11 +277,19 @@ def request_move(actor, visit, *, starts_at, ends_at, reason):
         raise _wrong_state(visit)
     visit.move_starts_at, visit.move_ends_at, visit.move_reason = starts_at, ends_at, reason
     visit.awaiting = Side.STAFF
-    _log(visit, actor, Side.FAMILY, VisitAction.MOVE_REQUESTED, VisitState.SCHEDULED, reason=reason,
-         detail={"from": _span(visit.starts_at, visit.ends_at), "to": _span(starts_at, ends_at)})
+    _log(
+        visit,
+        actor,
+        Side.FAMILY,
+        VisitAction.MOVE_REQUESTED,
+        VisitState.SCHEDULED,
+        reason=reason,
+        detail={"from": _span(visit.starts_at, visit.ends_at), "to": _span(starts_at, ends_at)},
+    )
     db.session.flush()
-    _notify(visit, visit.staff_ids, "家长申请家访改期",
-            f"家长希望改到：{_span_text(starts_at, ends_at)}；原因：{reason}")
+    _notify(
+        visit, visit.staff_ids, "家长申请家访改期", f"家长希望改到：{_span_text(starts_at, ends_at)}；原因：{reason}"
+    )
     return visit
 
 
@@ -260,13 +301,18 @@ def accept_move(actor, visit):
     starts_at, ends_at = visit.move_starts_at, visit.move_ends_at
     settings = scheduling.settings_for(visit.school_id)
     scheduling.validate_window(starts_at, ends_at, settings)
-    scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings,
-                                 exclude_visit_id=visit.id)
+    scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings, exclude_visit_id=visit.id)
     before = _span(visit.starts_at, visit.ends_at)
     _set_time(visit, starts_at, ends_at)
     _clear_move_request(visit)
-    _log(visit, actor, Side.STAFF, VisitAction.MOVE_ACCEPTED, VisitState.SCHEDULED,
-         detail={"from": before, "to": _span(starts_at, ends_at)})
+    _log(
+        visit,
+        actor,
+        Side.STAFF,
+        VisitAction.MOVE_ACCEPTED,
+        VisitState.SCHEDULED,
+        detail={"from": before, "to": _span(starts_at, ends_at)},
+    )
     db.session.flush()
     _move_reminders(visit)
     _notify(visit, _guardian_user_ids(visit), "家访改期", f"老师同意改期，新时间：{_when(visit)}")
@@ -279,8 +325,15 @@ def decline_move(actor, visit, reason):
     _require_move_request(visit)
     asked = _span(visit.move_starts_at, visit.move_ends_at)
     _clear_move_request(visit)
-    _log(visit, actor, Side.STAFF, VisitAction.MOVE_DECLINED, VisitState.SCHEDULED, reason=reason,
-         detail={"requested": asked})
+    _log(
+        visit,
+        actor,
+        Side.STAFF,
+        VisitAction.MOVE_DECLINED,
+        VisitState.SCHEDULED,
+        reason=reason,
+        detail={"requested": asked},
+    )
     db.session.flush()
     _notify(visit, _guardian_user_ids(visit), "家访改期未获同意", f"原因：{reason}；家访时间不变：{_when(visit)}")
     return visit
@@ -305,10 +358,17 @@ def record_visit(actor, visit, *, visited_at, mode, attendees, topics, notes, fa
     items = [(f["description"], f["due_on"], f.get("owner_id") or actor.user_id) for f in follow_ups]
     _check_follow_ups(visit, visited_at, items)
     visit.record = VisitRecord(
-        visited_at=visited_at, mode=mode, attendees=attendees, topics=topics, notes=notes,
-        family_summary=family_summary, recorded_by_id=actor.user_id,
-        follow_ups=[FollowUpAction(description=description, due_on=due_on, owner_id=owner_id)
-                    for description, due_on, owner_id in items],
+        visited_at=visited_at,
+        mode=mode,
+        attendees=attendees,
+        topics=topics,
+        notes=notes,
+        family_summary=family_summary,
+        recorded_by_id=actor.user_id,
+        follow_ups=[
+            FollowUpAction(description=description, due_on=due_on, owner_id=owner_id)
+            for description, due_on, owner_id in items
+        ],
     )
     visit.state = VisitState.COMPLETED
     visit.school_year = school_year_at(visit.school_id, visited_at)
@@ -325,20 +385,23 @@ def record_visit(actor, visit, *, visited_at, mode, attendees, topics, notes, fa
 def _check_visited_at(visit, visited_at):
     if visit.starts_at - RECORD_MARGIN <= visited_at <= visit.ends_at + RECORD_MARGIN:
         return
-    raise RuleViolation(f"实际家访时间应在约定时间（{_when(visit)}）前后 {RECORD_MARGIN.days} 天内；"
-                        "时间变了请先改期", code="visited_at_out_of_range", errors={"visited_at": [_when(visit)]})
+    raise RuleViolation(
+        f"实际家访时间应在约定时间（{_when(visit)}）前后 {RECORD_MARGIN.days} 天内；时间变了请先改期",
+        code="visited_at_out_of_range",
+        errors={"visited_at": [_when(visit)]},
+    )
 
 
 def _check_follow_ups(visit, visited_at, items):
     visit_day = visited_at.astimezone(SHANGHAI).date()
     early = [i for i, (_d, due_on, _o) in enumerate(items) if due_on < visit_day]
     if early:
-        raise RuleViolation("跟进期限不能早于家访当天", code="follow_up_due_before_visit",
-                            errors={"follow_ups": early})
+        raise RuleViolation("跟进期限不能早于家访当天", code="follow_up_due_before_visit", errors={"follow_ups": early})
     outsiders = _not_staff(visit.school_id, {owner_id for _d, _due, owner_id in items}) if items else []
     if outsiders:
-        raise RuleViolation("跟进负责人须为本校教职工", code="follow_up_owner_not_in_school",
-                            errors={"follow_ups": outsiders})
+        raise RuleViolation(
+            "跟进负责人须为本校教职工", code="follow_up_owner_not_in_school", errors={"follow_ups": outsiders}
+        )
 
 
 def set_follow_up_done(actor, follow_up, *, done):
@@ -372,8 +435,7 @@ def add_feedback(actor, visit, *, rating, comment):
 def lock_visit(visit):
     """The visit row again, locked and fresh (the latest committed state, whatever the snapshot)."""
     return db.session.scalars(
-        sa.select(HomeVisit).where(HomeVisit.id == visit.id).with_for_update()
-        .execution_options(populate_existing=True)
+        sa.select(HomeVisit).where(HomeVisit.id == visit.id).with_for_update().execution_options(populate_existing=True)
     ).one()
 
 
@@ -430,17 +492,28 @@ def _replace_windows(visit, spans, side):
 def _log(visit, actor, side, action, from_state, *, reason="", detail=None):
     """A history row; a 班主任 acting on a visit that does not name them is written as acting for its proposer."""
     on_behalf_of = permissions.acting_for(actor, visit) if side == Side.STAFF else None
-    visit.history.append(VisitEvent(actor_user_id=actor.user_id, on_behalf_of_id=on_behalf_of, side=side,
-                                    action=action, from_state=from_state, to_state=visit.state, reason=reason,
-                                    detail=detail or {}))
+    visit.history.append(
+        VisitEvent(
+            actor_user_id=actor.user_id,
+            on_behalf_of_id=on_behalf_of,
+            side=side,
+            action=action,
+            from_state=from_state,
+            to_state=visit.state,
+            reason=reason,
+            detail=detail or {},
+        )
+    )
 
 
 def _guardian_user_ids(visit):
     if visit.student.family_id is None:
         return []
-    return list(db.session.scalars(
-        sa.select(Guardian.user_id).where(Guardian.family_id == visit.student.family_id).order_by(Guardian.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Guardian.user_id).where(Guardian.family_id == visit.student.family_id).order_by(Guardian.id)
+        )
+    )
 
 
 def _other_side(visit, side):
@@ -457,17 +530,33 @@ def _title(visit):
 
 def _schedule_reminders(visit):
     schedule_reminders.send(
-        visit, kind=REMINDER_KIND, subject_type=SUBJECT_TYPE, subject_id=visit.id,
-        user_ids=_guardian_user_ids(visit) + visit.staff_ids, starts_at=visit.starts_at, ends_at=visit.ends_at,
-        title=_title(visit), place=MODE_LABELS[visit.mode], page=_page(visit), school_id=visit.school_id,
+        visit,
+        kind=REMINDER_KIND,
+        subject_type=SUBJECT_TYPE,
+        subject_id=visit.id,
+        user_ids=_guardian_user_ids(visit) + visit.staff_ids,
+        starts_at=visit.starts_at,
+        ends_at=visit.ends_at,
+        title=_title(visit),
+        place=MODE_LABELS[visit.mode],
+        page=_page(visit),
+        school_id=visit.school_id,
     )
 
 
 def _notify(visit, user_ids, title, body):
     if user_ids:
-        send_notice.send(visit, kind=NOTICE_KIND, subject_type=SUBJECT_TYPE, subject_id=visit.id,
-                         user_ids=list(user_ids), title=title, body=body, page=_page(visit),
-                         school_id=visit.school_id)
+        send_notice.send(
+            visit,
+            kind=NOTICE_KIND,
+            subject_type=SUBJECT_TYPE,
+            subject_id=visit.id,
+            user_ids=list(user_ids),
+            title=title,
+            body=body,
+            page=_page(visit),
+            school_id=visit.school_id,
+        )
 
 
 def _span(starts_at, ends_at):

@@ -57,8 +57,9 @@ class WeChatError(Exception):
 
 
 class WeChatClient:
-    def __init__(self, appid, secret, base_url, *, timeout=5.0, miniprogram_state="formal", session=None,
-                 keep_token=False):
+    def __init__(
+        self, appid, secret, base_url, *, timeout=5.0, miniprogram_state="formal", session=None, keep_token=False
+    ):
         self.appid = appid
         self.secret = secret
         self.base_url = base_url.rstrip("/")
@@ -130,8 +131,12 @@ class WeChatClient:
         payload = self._request(
             "POST",
             "/cgi-bin/stable_token",
-            body={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret,
-                  "force_refresh": False},
+            body={
+                "grant_type": "client_credential",
+                "appid": self.appid,
+                "secret": self.secret,
+                "force_refresh": False,
+            },
         )
         expires_at = now + dt.timedelta(seconds=int(payload.get("expires_in", 7200)))
         self._store_token(payload["access_token"], expires_at)
@@ -167,8 +172,9 @@ class WeChatClient:
                         return
                 try:
                     with conn.begin():
-                        conn.execute(sa.insert(table).values(appid=self.appid, access_token=token,
-                                                             expires_at=expires_at))
+                        conn.execute(
+                            sa.insert(table).values(appid=self.appid, access_token=token, expires_at=expires_at)
+                        )
                 except sa.exc.IntegrityError:  # another worker stored its token meanwhile: ours is as new
                     with conn.begin():
                         conn.execute(update)
@@ -194,8 +200,7 @@ class WeChatClient:
         return self._request(
             "GET",
             "/sns/jscode2session",
-            params={"appid": self.appid, "secret": self.secret, "js_code": js_code,
-                    "grant_type": "authorization_code"},
+            params={"appid": self.appid, "secret": self.secret, "js_code": js_code, "grant_type": "authorization_code"},
         )
 
     def phone_number(self, code):

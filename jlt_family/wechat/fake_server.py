@@ -51,8 +51,17 @@ ERRMSG = {
 }
 
 # Subscribe-message field rules (WECHAT.md): the longest value each field type accepts, in code points.
-FIELD_LIMITS = {"thing": 20, "number": 32, "letter": 32, "symbol": 5, "character_string": 32,
-                "phone_number": 17, "phrase": 5, "name": 20, "amount": 12}
+FIELD_LIMITS = {
+    "thing": 20,
+    "number": 32,
+    "letter": 32,
+    "symbol": 5,
+    "character_string": 32,
+    "phone_number": 17,
+    "phrase": 5,
+    "name": 20,
+    "amount": 12,
+}
 
 
 def _digest(*parts):
@@ -96,8 +105,17 @@ class _State:
 class FakeWeChat:
     """A fake WeChat server on ``base_url``; ``start()``/``stop()`` or ``with FakeWeChat() as fake:``."""
 
-    def __init__(self, host="127.0.0.1", port=0, *, appid="wx-fake-appid", secret="fake-secret",
-                 with_unionid=False, token_ttl=7200, verbose=False):
+    def __init__(
+        self,
+        host="127.0.0.1",
+        port=0,
+        *,
+        appid="wx-fake-appid",
+        secret="fake-secret",
+        with_unionid=False,
+        token_ttl=7200,
+        verbose=False,
+    ):
         self.appid = appid
         self.secret = secret
         self.with_unionid = with_unionid
@@ -115,8 +133,9 @@ class FakeWeChat:
     def start(self):
         self._server = _Server(self._address, _Handler)
         self._server.fake = self
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-wechat",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="fake-wechat", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -257,10 +276,16 @@ class FakeWeChat:
         if found is None:
             return _error(40029)
         phone, country_code = found
-        return {"errcode": 0, "errmsg": "ok", "phone_info": {
-            "phoneNumber": phone if country_code == "86" else f"+{country_code}{phone}",
-            "purePhoneNumber": phone, "countryCode": country_code,
-            "watermark": {"timestamp": int(time.time()), "appid": self.appid}}}
+        return {
+            "errcode": 0,
+            "errmsg": "ok",
+            "phone_info": {
+                "phoneNumber": phone if country_code == "86" else f"+{country_code}{phone}",
+                "purePhoneNumber": phone,
+                "countryCode": country_code,
+                "watermark": {"timestamp": int(time.time()), "appid": self.appid},
+            },
+        }
 
     def _subscribe_send(self, _query, body):
         if not body.get("touser"):

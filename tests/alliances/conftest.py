@@ -10,16 +10,34 @@ API = "/api/v1"
 
 
 def member_body(**over):
-    body = {"kind": "community", "name": "和平街道兴安社区", "duties": "组织社区家长学校活动",
-            "cooperation": "每月一次联合家长课堂", "responsible_person": "陈主任", "contact_phone": "0482-8213355"}
+    body = {
+        "kind": "community",
+        "name": "和平街道兴安社区",
+        "duties": "组织社区家长学校活动",
+        "cooperation": "每月一次联合家长课堂",
+        "responsible_person": "陈主任",
+        "contact_phone": "0482-8213355",
+    }
     return {**body, **over}
 
 
 def draft_body(c, **over):
-    body = {"name": "第二小学教联体", "description": "以第二小学为圆心，联合社区与场馆协同育人。",
-            "centre_school_ids": [c.centre.id], "member_school_ids": [c.member.id],
-            "members": [member_body(), member_body(kind="resource_unit", resource_unit_id=c.unit.id, name=None,
-                                                   responsible_person="李主任", contact_phone="13912345678")]}
+    body = {
+        "name": "第二小学教联体",
+        "description": "以第二小学为圆心，联合社区与场馆协同育人。",
+        "centre_school_ids": [c.centre.id],
+        "member_school_ids": [c.member.id],
+        "members": [
+            member_body(),
+            member_body(
+                kind="resource_unit",
+                resource_unit_id=c.unit.id,
+                name=None,
+                responsible_person="李主任",
+                contact_phone="13912345678",
+            ),
+        ],
+    }
     body["members"][1].pop("name")
     return {**body, **over}
 

@@ -14,8 +14,10 @@ def _assert_error(response, status, code):
 
 
 def _counts(db):
-    return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model))
-                 for model in (Alliance, AllianceSchool, AllianceEvent))
+    return tuple(
+        db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (Alliance, AllianceSchool, AllianceEvent)
+    )
 
 
 @pytest.mark.parametrize(
@@ -25,17 +27,26 @@ def _counts(db):
         (lambda c: {"member_school_ids": [999999]}, 422, "unknown_school"),
         (lambda c: {"member_school_ids": [c.far.id]}, 422, "school_other_county"),
         (lambda c: {"centre_school_ids": [c.centre.id, c.far.id]}, 422, "school_other_county"),
-        (lambda c: {"centre_school_ids": [c.centre.id, c.centre2.id, c.member.id], "member_school_ids": []}, 422,
-         "too_many_centre_schools"),
+        (
+            lambda c: {"centre_school_ids": [c.centre.id, c.centre2.id, c.member.id], "member_school_ids": []},
+            422,
+            "too_many_centre_schools",
+        ),
         (lambda c: {"centre_school_ids": []}, 422, "centre_school_required"),
         (lambda c: {"member_school_ids": [c.centre.id]}, 422, "school_listed_twice"),
         (lambda c: {"centre_school_ids": [c.centre2.id]}, 403, "not_centre_school_admin"),
         (lambda c: {"member_school_ids": [c.world.other_school.id]}, 409, "school_in_other_alliance"),
         (lambda c: {"members": [member_body(), member_body()]}, 409, "member_unit_duplicate"),
-        (lambda c: {"members": [member_body(kind="resource_unit", resource_unit_id=c.unit.id)] * 2}, 409,
-         "member_unit_duplicate"),
-        (lambda c: {"members": [member_body(kind="resource_unit", resource_unit_id=999999)]}, 422,
-         "unknown_resource_unit"),
+        (
+            lambda c: {"members": [member_body(kind="resource_unit", resource_unit_id=c.unit.id)] * 2},
+            409,
+            "member_unit_duplicate",
+        ),
+        (
+            lambda c: {"members": [member_body(kind="resource_unit", resource_unit_id=999999)]},
+            422,
+            "unknown_resource_unit",
+        ),
         (lambda c: {"members": [member_body(kind="resource_unit")]}, 422, "resource_unit_required"),
         (lambda c: {"members": [member_body(name=None)]}, 422, "member_name_required"),
         (lambda c: {"members": [member_body(contact_phone="12345")]}, 422, "validation_error"),
@@ -58,33 +69,40 @@ def test_a_unit_outside_the_region_and_an_inactive_unit_are_refused(call, c, mak
     closed = make.resource_unit(region=c.world.county, is_active=False)
     city_unit = make.resource_unit(region=c.world.city)  # a unit of the city above serves the county's alliances
     db.session.commit()
-    for unit, status, code in ((far_unit, 422, "resource_unit_out_of_region"),
-                               (closed, 422, "resource_unit_inactive")):
-        response = call("POST", f"{API}/alliances", c.admin, json=draft_body(
-            c, members=[member_body(kind="resource_unit", resource_unit_id=unit.id)]))
+    for unit, status, code in ((far_unit, 422, "resource_unit_out_of_region"), (closed, 422, "resource_unit_inactive")):
+        response = call(
+            "POST",
+            f"{API}/alliances",
+            c.admin,
+            json=draft_body(c, members=[member_body(kind="resource_unit", resource_unit_id=unit.id)]),
+        )
         _assert_error(response, status, code)
-    response = call("POST", f"{API}/alliances", c.admin, json=draft_body(
-        c, members=[member_body(kind="resource_unit", resource_unit_id=city_unit.id)]))
+    response = call(
+        "POST",
+        f"{API}/alliances",
+        c.admin,
+        json=draft_body(c, members=[member_body(kind="resource_unit", resource_unit_id=city_unit.id)]),
+    )
     assert response.status_code == 201, response.json
 
 
 def test_editing_the_member_schools_follows_the_rules(call, c, draft):
     alliance_id = draft(centre_school_ids=[c.centre.id, c.centre2.id], member_school_ids=[])
     url = f"{API}/alliances/{alliance_id}/member-schools"
-    _assert_error(call("POST", url, c.admin, json={"school_id": c.member.id, "is_centre": True}), 422,
-                  "too_many_centre_schools")
+    _assert_error(
+        call("POST", url, c.admin, json={"school_id": c.member.id, "is_centre": True}), 422, "too_many_centre_schools"
+    )
     _assert_error(call("POST", url, c.admin, json={"school_id": c.centre2.id}), 409, "school_already_added")
     _assert_error(call("POST", url, c.admin, json={"school_id": c.far.id}), 422, "school_other_county")
     _assert_error(call("POST", url, c.admin, json={"school_id": 999999}), 422, "unknown_school")
     _assert_error(call("POST", url, c.admin, json={"school_id": c.world.school.id}), 409, "school_in_other_alliance")
-    _assert_error(call("PATCH", f"{url}/{c.member.id}", c.admin, json={"is_centre": True}), 404,
-                  "alliance_school_not_found")
-    _assert_error(call("PATCH", f"{url}/{c.centre.id}", c.admin, json={"is_centre": "yes"}), 422,
-                  "validation_error")
+    _assert_error(
+        call("PATCH", f"{url}/{c.member.id}", c.admin, json={"is_centre": True}), 404, "alliance_school_not_found"
+    )
+    _assert_error(call("PATCH", f"{url}/{c.centre.id}", c.admin, json={"is_centre": "yes"}), 422, "validation_error")
     assert call("DELETE", f"{url}/{c.centre2.id}", c.admin).status_code == 204
     _assert_error(call("DELETE", f"{url}/{c.centre.id}", c.admin), 409, "last_centre_school")
-    _assert_error(call("PATCH", f"{url}/{c.centre.id}", c.admin, json={"is_centre": False}), 409,
-                  "last_centre_school")
+    _assert_error(call("PATCH", f"{url}/{c.centre.id}", c.admin, json={"is_centre": False}), 409, "last_centre_school")
 
 
 def test_editing_members_follows_the_rules(call, c, db, draft):
@@ -94,8 +112,9 @@ def test_editing_members_follows_the_rules(call, c, db, draft):
     _assert_error(call("POST", url, c.admin, json=member_body()), 409, "member_unit_duplicate")
     _assert_error(call("PATCH", f"{url}/{members[0].id}", c.admin, json={}), 422, "validation_error")
     other = call("POST", url, c.admin, json=member_body(name="另一个社区")).json["members"][-1]
-    _assert_error(call("PATCH", f"{url}/{other['id']}", c.admin, json={"name": members[0].name}), 409,
-                  "member_unit_duplicate")
+    _assert_error(
+        call("PATCH", f"{url}/{other['id']}", c.admin, json={"name": members[0].name}), 409, "member_unit_duplicate"
+    )
     _assert_error(call("PATCH", f"{url}/999999", c.admin, json={"name": "x社区"}), 404, "alliance_member_not_found")
 
 
@@ -113,8 +132,9 @@ def test_a_submitted_alliance_cannot_be_edited(call, c, db, submitted):
         ("POST", "/submit", None),
     ):
         kwargs = {"json": body} if body is not None else {}
-        _assert_error(call(method, f"{API}/alliances/{alliance_id}{path}", c.admin, **kwargs), 409,
-                      "alliance_not_editable")
+        _assert_error(
+            call(method, f"{API}/alliances/{alliance_id}{path}", c.admin, **kwargs), 409, "alliance_not_editable"
+        )
     assert _counts(db) == before
 
 
@@ -122,24 +142,36 @@ def test_review_decisions_need_the_right_status_and_a_comment(call, c, world, dr
     draft_id, submitted_id = draft(name="草稿教联体"), submitted(name="待审教联体")
     admin = world.region_admin
     _assert_error(call("POST", f"{API}/alliances/{draft_id}/approve", admin, json={}), 409, "alliance_not_submitted")
-    _assert_error(call("POST", f"{API}/alliances/{draft_id}/return", admin, json={"comment": "x"}), 409,
-                  "alliance_not_submitted")
+    _assert_error(
+        call("POST", f"{API}/alliances/{draft_id}/return", admin, json={"comment": "x"}), 409, "alliance_not_submitted"
+    )
     _assert_error(call("POST", f"{API}/alliances/{submitted_id}/return", admin, json={}), 422, "comment_required")
-    _assert_error(call("POST", f"{API}/alliances/{submitted_id}/return", admin, json={"comment": "   "}), 422,
-                  "comment_required")
-    _assert_error(call("POST", f"{API}/alliances/{submitted_id}/suspend", admin, json={"reason": "违规"}), 409,
-                  "alliance_not_approved")
-    _assert_error(call("POST", f"{API}/alliances/{submitted_id}/reinstate", admin, json={}), 409,
-                  "alliance_not_suspended")
-    _assert_error(call("POST", f"{API}/alliances/{world.alliance.id}/suspend", admin, json={}), 422,
-                  "suspension_reason_required")
-    _assert_error(call("POST", f"{API}/alliances/{submitted_id}/approve", c.admin, json={}), 403,
-                  "not_alliance_reviewer")
-    _assert_error(call("POST", f"{API}/alliances/{submitted_id}/approve", world.other_region_admin, json={}), 404,
-                  "alliance_not_found")
+    _assert_error(
+        call("POST", f"{API}/alliances/{submitted_id}/return", admin, json={"comment": "   "}), 422, "comment_required"
+    )
+    _assert_error(
+        call("POST", f"{API}/alliances/{submitted_id}/suspend", admin, json={"reason": "违规"}),
+        409,
+        "alliance_not_approved",
+    )
+    _assert_error(
+        call("POST", f"{API}/alliances/{submitted_id}/reinstate", admin, json={}), 409, "alliance_not_suspended"
+    )
+    _assert_error(
+        call("POST", f"{API}/alliances/{world.alliance.id}/suspend", admin, json={}), 422, "suspension_reason_required"
+    )
+    _assert_error(
+        call("POST", f"{API}/alliances/{submitted_id}/approve", c.admin, json={}), 403, "not_alliance_reviewer"
+    )
+    _assert_error(
+        call("POST", f"{API}/alliances/{submitted_id}/approve", world.other_region_admin, json={}),
+        404,
+        "alliance_not_found",
+    )
     assert call("POST", f"{API}/alliances/{submitted_id}/approve", admin, json={}).status_code == 200
-    _assert_error(call("POST", f"{API}/alliances/{submitted_id}/approve", admin, json={}), 409,
-                  "alliance_not_submitted")
+    _assert_error(
+        call("POST", f"{API}/alliances/{submitted_id}/approve", admin, json={}), 409, "alliance_not_submitted"
+    )
 
 
 def test_submission_needs_a_complete_application(call, c, db, draft):
@@ -150,8 +182,9 @@ def test_submission_needs_a_complete_application(call, c, db, draft):
     assert db.session.get(Alliance, no_members).status == AllianceStatus.DRAFT
 
 
-def test_a_school_taken_by_another_alliance_is_refused_at_submission_and_at_approval(call, c, world, db, draft,
-                                                                                     submitted):
+def test_a_school_taken_by_another_alliance_is_refused_at_submission_and_at_approval(
+    call, c, world, db, draft, submitted
+):
     first, second = submitted(name="先批的教联体"), submitted(name="后批的教联体")
     third = draft(name="还在起草的教联体")
     assert call("POST", f"{API}/alliances/{first}/approve", world.region_admin, json={}).status_code == 200
@@ -167,8 +200,10 @@ def test_a_school_taken_by_another_alliance_is_refused_at_submission_and_at_appr
 
 
 def test_a_school_of_a_suspended_alliance_is_still_taken(call, c, world):
-    response = call("POST", f"{API}/alliances/{world.alliance.id}/suspend", world.region_admin,
-                    json={"reason": "整改"})
+    response = call("POST", f"{API}/alliances/{world.alliance.id}/suspend", world.region_admin, json={"reason": "整改"})
     assert response.status_code == 200
-    _assert_error(call("POST", f"{API}/alliances", c.admin, json=draft_body(
-        c, member_school_ids=[world.other_school.id])), 409, "school_in_other_alliance")
+    _assert_error(
+        call("POST", f"{API}/alliances", c.admin, json=draft_body(c, member_school_ids=[world.other_school.id])),
+        409,
+        "school_in_other_alliance",
+    )

@@ -29,8 +29,11 @@ def test_the_bureau_finds_a_submitted_alliance_in_its_queue_and_approves_it(clie
     assert item["application"]["allowed_actions"] == ["approve", "return"]
     approved = client.post(f"{API}/alliances/{item['id']}/approve", headers=bureau, json={"comment": "同意"})
     assert approved.status_code == 200, approved.json
-    assert [s["name"] for s in approved.json["schools"]] == ["乌兰浩特市第二小学", "乌兰浩特市第二中学",
-                                                            "乌兰浩特市第二幼儿园"]
+    assert [s["name"] for s in approved.json["schools"]] == [
+        "乌兰浩特市第二小学",
+        "乌兰浩特市第二中学",
+        "乌兰浩特市第二幼儿园",
+    ]
 
 
 def test_a_returned_alliance_waits_for_its_school_with_the_comments(client, demo):
@@ -44,8 +47,14 @@ def test_a_returned_alliance_waits_for_its_school_with_the_comments(client, demo
 def test_the_approved_alliance_has_its_history(client, demo):
     alliance = client.get(f"{API}/alliances", headers=demo("demo-parent-1")).json["items"][0]
     history = client.get(f"{API}/alliances/{alliance['id']}/history", headers=demo("demo-alliance-admin")).json
-    assert [e["action"] for e in history["items"]] == ["created", "submitted", "returned", "member_added",
-                                                       "submitted", "approved"]
+    assert [e["action"] for e in history["items"]] == [
+        "created",
+        "submitted",
+        "returned",
+        "member_added",
+        "submitted",
+        "approved",
+    ]
     assert history["items"][-1]["actor"]["nickname"] == "马志远"
 
 
@@ -54,6 +63,7 @@ def test_a_free_school_drafts_a_new_alliance(client, demo):
     memberships = client.get(f"{API}/me", headers=headers).json["memberships"]
     assert [(m["role"], m["scope_name"]) for m in memberships] == [("school_admin", "乌兰浩特市第六小学")]
     school_id = memberships[0]["school_id"]
-    response = client.post(f"{API}/alliances", headers=headers, json={
-        "name": "乌兰浩特市第六小学教联体", "centre_school_ids": [school_id]})
+    response = client.post(
+        f"{API}/alliances", headers=headers, json={"name": "乌兰浩特市第六小学教联体", "centre_school_ids": [school_id]}
+    )
     assert response.status_code == 201, response.json

@@ -27,12 +27,25 @@ ROUNDS = 8
 
 def _alliance(make, db, county, drafter, schools, status, members=1):
     """An alliance of ``schools`` (the first the centre school) with ``members`` community member units."""
-    alliance = Alliance(name=f"竞争教联体{make.school().id}", region_id=county.id, status=status, description="简介",
-                        drafted_by_id=drafter.id)
+    alliance = Alliance(
+        name=f"竞争教联体{make.school().id}",
+        region_id=county.id,
+        status=status,
+        description="简介",
+        drafted_by_id=drafter.id,
+    )
     alliance.proposed_schools = [AllianceSchool(school_id=s.id, is_centre=i == 0) for i, s in enumerate(schools)]
-    alliance.members = [AllianceMember(kind=MemberKind.COMMUNITY, name=f"社区{i}", duties="职责", cooperation="方式",
-                                       responsible_person="负责人", contact_phone="13900000000")
-                        for i in range(members)]
+    alliance.members = [
+        AllianceMember(
+            kind=MemberKind.COMMUNITY,
+            name=f"社区{i}",
+            duties="职责",
+            cooperation="方式",
+            responsible_person="负责人",
+            contact_phone="13900000000",
+        )
+        for i in range(members)
+    ]
     db.session.add(alliance)
     db.session.flush()
     return alliance
@@ -47,9 +60,10 @@ def _drafter(make, world, schools):
 
 def _decisions(db, alliance_id):
     return db.session.scalars(
-        sa.select(AllianceEvent.action).where(AllianceEvent.alliance_id == alliance_id,
-                                              AllianceEvent.action.in_([AllianceAction.APPROVED,
-                                                                        AllianceAction.RETURNED]))
+        sa.select(AllianceEvent.action).where(
+            AllianceEvent.alliance_id == alliance_id,
+            AllianceEvent.action.in_([AllianceAction.APPROVED, AllianceAction.RETURNED]),
+        )
     ).all()
 
 
@@ -59,14 +73,17 @@ def test_two_reviewers_deciding_at_once_leave_one_decision(app, make, world, db)
     alliances = []
     for _ in range(ROUNDS):
         schools = [make.school(region=world.county), make.school(region=world.county)]
-        alliances.append(_alliance(make, db, world.county, _drafter(make, world, schools[:1]), schools,
-                                   AllianceStatus.SUBMITTED))
+        alliances.append(
+            _alliance(make, db, world.county, _drafter(make, world, schools[:1]), schools, AllianceStatus.SUBMITTED)
+        )
     db.session.commit()
     county, city = make.login(world.region_admin), make.login(city_admin)
     calls = []
     for alliance in alliances:
-        calls += [(county, "POST", f"{API}/alliances/{alliance.id}/approve", {"comment": "同意"}),
-                  (city, "POST", f"{API}/alliances/{alliance.id}/return", {"comment": "请补充"})]
+        calls += [
+            (county, "POST", f"{API}/alliances/{alliance.id}/approve", {"comment": "同意"}),
+            (city, "POST", f"{API}/alliances/{alliance.id}/return", {"comment": "请补充"}),
+        ]
     results = race(app, calls)
 
     for index, alliance in enumerate(alliances):
@@ -75,11 +92,19 @@ def test_two_reviewers_deciding_at_once_leave_one_decision(app, make, world, db)
         fresh = db.session.get(Alliance, alliance.id)
         decisions = _decisions(db, alliance.id)
         assert len(decisions) == 1
-        linked = set(db.session.scalars(sa.select(School.alliance_id).join(
-            AllianceSchool, AllianceSchool.school_id == School.id).where(AllianceSchool.alliance_id == alliance.id)))
+        linked = set(
+            db.session.scalars(
+                sa.select(School.alliance_id)
+                .join(AllianceSchool, AllianceSchool.school_id == School.id)
+                .where(AllianceSchool.alliance_id == alliance.id)
+            )
+        )
         if approve == (200, None):
-            assert (fresh.status, decisions[0], linked) == (AllianceStatus.APPROVED, AllianceAction.APPROVED,
-                                                           {alliance.id})
+            assert (fresh.status, decisions[0], linked) == (
+                AllianceStatus.APPROVED,
+                AllianceAction.APPROVED,
+                {alliance.id},
+            )
         else:
             assert (fresh.status, decisions[0], linked) == (AllianceStatus.RETURNED, AllianceAction.RETURNED, {None})
 
@@ -96,16 +121,19 @@ def test_removing_the_last_member_unit_while_submitting_never_submits_an_empty_a
     for alliance, drafter in zip(alliances, headers, strict=True):
         token = make.login(drafter)
         member_id = alliance.members[0].id
-        calls += [(token, "DELETE", f"{API}/alliances/{alliance.id}/members/{member_id}", None),
-                  (token, "POST", f"{API}/alliances/{alliance.id}/submit", None)]
+        calls += [
+            (token, "DELETE", f"{API}/alliances/{alliance.id}/members/{member_id}", None),
+            (token, "POST", f"{API}/alliances/{alliance.id}/submit", None),
+        ]
     results = race(app, calls)
 
     outcomes = Counter()
     for index, alliance in enumerate(alliances):
         removal, submission = results[2 * index], results[2 * index + 1]
         fresh = db.session.get(Alliance, alliance.id)
-        members = db.session.scalar(sa.select(sa.func.count()).select_from(AllianceMember)
-                                    .where(AllianceMember.alliance_id == alliance.id))
+        members = db.session.scalar(
+            sa.select(sa.func.count()).select_from(AllianceMember).where(AllianceMember.alliance_id == alliance.id)
+        )
         if submission == (200, None):  # the submission went first: the removal found it submitted
             assert removal == (409, "alliance_not_editable")
             assert (fresh.status, members) == (AllianceStatus.SUBMITTED, 1)
@@ -121,8 +149,11 @@ def test_alliances_racing_for_one_school_at_approval_leave_it_to_one(app, make, 
     alliances = []
     for _ in range(ROUNDS):
         centre = make.school(region=world.county)
-        alliances.append(_alliance(make, db, world.county, _drafter(make, world, [centre]), [centre, shared],
-                                   AllianceStatus.SUBMITTED))
+        alliances.append(
+            _alliance(
+                make, db, world.county, _drafter(make, world, [centre]), [centre, shared], AllianceStatus.SUBMITTED
+            )
+        )
     db.session.commit()
     token = make.login(world.region_admin)
     results = race(app, [(token, "POST", f"{API}/alliances/{a.id}/approve", {}) for a in alliances])
@@ -134,8 +165,14 @@ def test_alliances_racing_for_one_school_at_approval_leave_it_to_one(app, make, 
         fresh = db.session.get(Alliance, alliance.id)
         centre = db.session.get(School, alliance.proposed_schools[0].school_id)
         if alliance is winner:
-            assert (fresh.status, centre.alliance_id, centre.is_alliance_centre) == (AllianceStatus.APPROVED,
-                                                                                    winner.id, True)
+            assert (fresh.status, centre.alliance_id, centre.is_alliance_centre) == (
+                AllianceStatus.APPROVED,
+                winner.id,
+                True,
+            )
         else:  # nothing of the refused approval stayed
-            assert (fresh.status, centre.alliance_id, _decisions(db, alliance.id)) == (AllianceStatus.SUBMITTED,
-                                                                                      None, [])
+            assert (fresh.status, centre.alliance_id, _decisions(db, alliance.id)) == (
+                AllianceStatus.SUBMITTED,
+                None,
+                [],
+            )

@@ -14,15 +14,15 @@ from tests.venues.conftest import make_offering, make_slot
 
 
 def _suspend(call, world, reason="未按要求开展协同育人活动，整改期间暂停"):
-    response = call("POST", f"{API}/alliances/{world.alliance.id}/suspend", world.region_admin,
-                    json={"reason": reason})
+    response = call("POST", f"{API}/alliances/{world.alliance.id}/suspend", world.region_admin, json={"reason": reason})
     assert response.status_code == 200, response.json
     return response.json
 
 
 def _reinstate(call, world):
-    response = call("POST", f"{API}/alliances/{world.alliance.id}/reinstate", world.region_admin,
-                    json={"comment": "整改完成"})
+    response = call(
+        "POST", f"{API}/alliances/{world.alliance.id}/reinstate", world.region_admin, json={"comment": "整改完成"}
+    )
     assert response.status_code == 200, response.json
     return response.json
 
@@ -43,8 +43,14 @@ def test_suspension_stops_the_green_channel_and_reinstating_restores_it(call, wo
     # Existing data stays: the schools are still linked, the member units still listed.
     db.session.expire_all()
     assert db.session.get(School, world.school.id).alliance_id == world.alliance.id
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AllianceMember)
-                             .where(AllianceMember.alliance_id == world.alliance.id)) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AllianceMember)
+            .where(AllianceMember.alliance_id == world.alliance.id)
+        )
+        == 1
+    )
     _reinstate(call, world)
     assert _green(call, world) == [world.alliance.id]
 
@@ -56,8 +62,9 @@ def test_a_family_cannot_book_the_green_channel_of_a_suspended_alliance(call, wo
     body = {"channel": "green", "child_ids": [world.child_a.id], "adults": 1}
     refused = call("POST", f"{API}/venue-slots/{slot.id}/bookings", world.guardian_a, json=body)
     assert (refused.status_code, refused.json["code"]) == (422, "not_green_eligible")
-    general = call("POST", f"{API}/venue-slots/{slot.id}/bookings", world.guardian_a,
-                   json={**body, "channel": "general"})
+    general = call(
+        "POST", f"{API}/venue-slots/{slot.id}/bookings", world.guardian_a, json={**body, "channel": "general"}
+    )
     assert general.status_code == 201, general.json
     _reinstate(call, world)
     other = make_slot(db, slot.offering, starts_in=dt.timedelta(days=2))
@@ -75,7 +82,8 @@ def test_a_suspended_alliance_is_no_longer_published_but_its_admins_still_see_it
         assert call("GET", f"{API}/alliances/{world.alliance.id}", user).json["status"] == "suspended"
     history = call("GET", f"{API}/alliances/{world.alliance.id}/history", world.alliance_admin).json["items"]
     assert [(e["action"], e["from_status"], e["to_status"]) for e in history] == [
-        ("suspended", "approved", "suspended")]
+        ("suspended", "approved", "suspended")
+    ]
 
 
 def test_alliance_courses_leave_the_parents_catalogue_while_suspended(call, world, db):
@@ -97,18 +105,26 @@ def test_alliance_courses_leave_the_parents_catalogue_while_suspended(call, worl
 
 def test_a_suspended_alliance_does_not_broadcast(call, world):
     _suspend(call, world)
-    response = call("POST", f"{API}/alliances/{world.alliance.id}/broadcasts", world.alliance_admin,
-                    json={"title": "周末活动", "body": "本周六科技馆开放日"})
+    response = call(
+        "POST",
+        f"{API}/alliances/{world.alliance.id}/broadcasts",
+        world.alliance_admin,
+        json={"title": "周末活动", "body": "本周六科技馆开放日"},
+    )
     assert (response.status_code, response.json["code"]) == (409, "alliance_not_active")
 
 
 def test_suspension_and_reinstatement_are_recorded_and_audited(call, world, db):
     _suspend(call, world, reason="整改")
     _reinstate(call, world)
-    events = db.session.execute(sa.select(AllianceEvent.action, AllianceEvent.comment, AllianceEvent.actor_user_id)
-                                .order_by(AllianceEvent.id)).all()
+    events = db.session.execute(
+        sa.select(AllianceEvent.action, AllianceEvent.comment, AllianceEvent.actor_user_id).order_by(AllianceEvent.id)
+    ).all()
     assert [(e.action.value, e.comment, e.actor_user_id) for e in events] == [
-        ("suspended", "整改", world.region_admin.id), ("reinstated", "整改完成", world.region_admin.id)]
-    audited = db.session.scalars(sa.select(AuditLog.action).where(AuditLog.subject_type == "alliance")
-                                 .order_by(AuditLog.id)).all()
+        ("suspended", "整改", world.region_admin.id),
+        ("reinstated", "整改完成", world.region_admin.id),
+    ]
+    audited = db.session.scalars(
+        sa.select(AuditLog.action).where(AuditLog.subject_type == "alliance").order_by(AuditLog.id)
+    ).all()
     assert audited == ["alliance_suspended", "alliance_reinstated"]

@@ -26,10 +26,13 @@ def test_dev_login_keeps_an_existing_nickname(client, db):
     assert dev_login(client, nickname="第二次").json["user"]["nickname"] == "第一次"
 
 
-@pytest.mark.parametrize("settings", [
-    {"WECHAT_APPID": "wx-fake-appid", "WECHAT_SECRET": "fake-secret"},
-    {"ENV_NAME": "production"},
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"WECHAT_APPID": "wx-fake-appid", "WECHAT_SECRET": "fake-secret"},
+        {"ENV_NAME": "production"},
+    ],
+)
 def test_dev_login_is_not_found_outside_development_mode(client, db, configure, settings):
     configure(**settings)
     response = dev_login(client)

@@ -42,8 +42,10 @@ def test_binding_survives_a_rejected_access_token(client, owner, wechat_mode):
     assert wechat_mode.token_calls == 2
 
 
-@pytest.mark.parametrize(("errcode", "status", "code"), [
-    (45011, 429, "wechat_rate_limited"), (-1, 503, "wechat_unavailable"), (40013, 503, "wechat_misconfigured")])
+@pytest.mark.parametrize(
+    ("errcode", "status", "code"),
+    [(45011, 429, "wechat_rate_limited"), (-1, 503, "wechat_unavailable"), (40013, 503, "wechat_misconfigured")],
+)
 def test_wechat_refusals_leave_the_phone_unbound(client, db, owner, wechat_mode, errcode, status, code):
     user, headers = owner
     wechat_mode.fail(PHONE_NUMBER, errcode)

@@ -23,9 +23,11 @@ def same_minute():
 @pytest.fixture
 def production_limits(configure, same_minute):
     """The limits a deployment gets by default (the testing settings raise them)."""
-    configure(LOGIN_RATE_LIMIT_PER_MINUTE=Config.LOGIN_RATE_LIMIT_PER_MINUTE,
-              LOGIN_FAILURES_PER_ADDRESS_MINUTE=Config.LOGIN_FAILURES_PER_ADDRESS_MINUTE,
-              LOGIN_ATTEMPTS_PER_ADDRESS_MINUTE=Config.LOGIN_ATTEMPTS_PER_ADDRESS_MINUTE)
+    configure(
+        LOGIN_RATE_LIMIT_PER_MINUTE=Config.LOGIN_RATE_LIMIT_PER_MINUTE,
+        LOGIN_FAILURES_PER_ADDRESS_MINUTE=Config.LOGIN_FAILURES_PER_ADDRESS_MINUTE,
+        LOGIN_ATTEMPTS_PER_ADDRESS_MINUTE=Config.LOGIN_ATTEMPTS_PER_ADDRESS_MINUTE,
+    )
 
 
 def test_two_hundred_parents_behind_one_address_all_sign_in(client, wechat_mode, production_limits):
@@ -43,8 +45,9 @@ def test_two_hundred_parents_behind_one_address_all_sign_in(client, wechat_mode,
     assert client.get("/api/v1/me", headers=bearer(answers[-1])).status_code == 200
 
 
-def test_one_person_past_the_limit_is_refused_and_the_others_behind_the_address_are_not(client, wechat_mode,
-                                                                                        configure, same_minute):
+def test_one_person_past_the_limit_is_refused_and_the_others_behind_the_address_are_not(
+    client, wechat_mode, configure, same_minute
+):
     configure(LOGIN_RATE_LIMIT_PER_MINUTE=2)
     answers = [wechat_login(client, wechat_mode.code_for("parent-1"), environ_base=SCHOOL_WIFI) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429]
@@ -78,8 +81,7 @@ def test_a_wechat_outage_does_not_count_as_failed_sign_ins(client, wechat_mode, 
 
 def test_every_attempt_counts_against_the_address_ceiling(client, wechat_mode, configure, same_minute):
     configure(LOGIN_ATTEMPTS_PER_ADDRESS_MINUTE=3)
-    answers = [wechat_login(client, wechat_mode.code_for(f"parent-{n}"), environ_base=SCHOOL_WIFI)
-               for n in range(4)]
+    answers = [wechat_login(client, wechat_mode.code_for(f"parent-{n}"), environ_base=SCHOOL_WIFI) for n in range(4)]
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert wechat_mode.calls[CODE2SESSION] == 3
     elsewhere = wechat_login(client, wechat_mode.code_for("parent-9"), environ_base={"REMOTE_ADDR": "10.0.0.7"})

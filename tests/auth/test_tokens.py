@@ -88,8 +88,19 @@ def _key():
     return current_app.config["SECRET_KEY"]
 
 
-@pytest.mark.parametrize("forge", [_tampered, _other_key, _alg_none, _other_issuer, _unknown_session, _no_jti,
-                                   lambda token, claims: "not-a-token", lambda token, claims: token[:-3]])
+@pytest.mark.parametrize(
+    "forge",
+    [
+        _tampered,
+        _other_key,
+        _alg_none,
+        _other_issuer,
+        _unknown_session,
+        _no_jti,
+        lambda token, claims: "not-a-token",
+        lambda token, claims: token[:-3],
+    ],
+)
 def test_a_forged_token_is_invalid(client, signed_in, forge):
     _, token, claims = signed_in
     response = _me(client, forge(token, claims))

@@ -65,13 +65,16 @@ def test_a_reused_code_is_refused(client, db, wechat_mode):
     assert (response.status_code, response.json["code"]) == (400, "wechat_code_invalid")
 
 
-@pytest.mark.parametrize(("errcode", "status", "code"), [
-    (40029, 400, "wechat_code_invalid"),
-    (45011, 429, "wechat_rate_limited"),
-    (40226, 403, "wechat_user_blocked"),
-    (-1, 503, "wechat_unavailable"),
-    (40013, 503, "wechat_misconfigured"),
-])
+@pytest.mark.parametrize(
+    ("errcode", "status", "code"),
+    [
+        (40029, 400, "wechat_code_invalid"),
+        (45011, 429, "wechat_rate_limited"),
+        (40226, 403, "wechat_user_blocked"),
+        (-1, 503, "wechat_unavailable"),
+        (40013, 503, "wechat_misconfigured"),
+    ],
+)
 def test_wechat_refusals_become_stable_errors(client, db, wechat_mode, errcode, status, code):
     wechat_mode.fail(CODE2SESSION, errcode)
     response = wechat_login(client, wechat_mode.code_for("parent-1"))

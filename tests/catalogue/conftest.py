@@ -27,10 +27,13 @@ def add_offering(db, unit, title, kind=OfferingKind.EXHIBITION, **kw):
 
 def add_slot(db, offering, starts_in, **kw):
     start = (utcnow() + starts_in).replace(microsecond=0)
-    values = {"capacity": offering.capacity, "green_capacity": offering.green_quota, "green_taken": 0,
-              "general_taken": 0}
-    slot = Slot(offering_id=offering.id, starts_at=start, ends_at=start + dt.timedelta(minutes=90),
-                **{**values, **kw})
+    values = {
+        "capacity": offering.capacity,
+        "green_capacity": offering.green_quota,
+        "green_taken": 0,
+        "general_taken": 0,
+    }
+    slot = Slot(offering_id=offering.id, starts_at=start, ends_at=start + dt.timedelta(minutes=90), **{**values, **kw})
     db.session.add(slot)
     db.session.flush()
     return slot
@@ -46,22 +49,48 @@ def county(db, make, world):
     w.venue.name, w.venue.contact_phone, w.venue.description = "兴安科技馆", "0482-8266101", "航天与机器人展厅"
     c.science = w.venue
     c.exhibition = add_offering(db, c.science, "展厅参观", green_quota=10, min_grade=3, max_grade=6)
-    c.exhibition.rules = [OpeningRule(weekday=1, start_time=dt.time(9, 30)),
-                          OpeningRule(weekday=2, start_time=dt.time(9, 30)),
-                          OpeningRule(weekday=5, start_time=dt.time(10, 0))]
-    c.lecture = add_offering(db, c.science, "机器人讲座", OfferingKind.LECTURE, price_kind=PriceKind.DISCOUNT,
-                             price_cents=3000, student_price_cents=1500, min_grade=5, max_grade=9)
+    c.exhibition.rules = [
+        OpeningRule(weekday=1, start_time=dt.time(9, 30)),
+        OpeningRule(weekday=2, start_time=dt.time(9, 30)),
+        OpeningRule(weekday=5, start_time=dt.time(10, 0)),
+    ]
+    c.lecture = add_offering(
+        db,
+        c.science,
+        "机器人讲座",
+        OfferingKind.LECTURE,
+        price_kind=PriceKind.DISCOUNT,
+        price_cents=3000,
+        student_price_cents=1500,
+        min_grade=5,
+        max_grade=9,
+    )
     add_offering(db, c.science, "已下线的项目", is_active=False)
-    c.library = make.resource_unit(region=w.county, name="兴安图书馆", kind=ResourceUnitKind.LIBRARY,
-                                   contact_phone="13904821234", description="少儿阅览区 100% 开架")
+    c.library = make.resource_unit(
+        region=w.county,
+        name="兴安图书馆",
+        kind=ResourceUnitKind.LIBRARY,
+        contact_phone="13904821234",
+        description="少儿阅览区 100% 开架",
+    )
     c.reading = add_offering(db, c.library, "亲子阅读会", OfferingKind.READING, green_quota=5)
     draft = make.alliance(region=w.county, status=AllianceStatus.DRAFT, name="草稿教联体")
-    c.museum = make.resource_unit(region=w.county, name="兴安博物馆", kind=ResourceUnitKind.MUSEUM,
-                                  alliances=[w.alliance, draft])
-    c.study = add_offering(db, c.museum, "红色研学_周末班", OfferingKind.STUDY_TOUR, green_quota=8,
-                           price_kind=PriceKind.DISCOUNT, price_cents=2000, student_price_cents=1000)
-    c.palace = make.resource_unit(region=w.county, name="停用少年宫", kind=ResourceUnitKind.YOUTH_PALACE,
-                                  alliances=[w.alliance], is_active=False)
+    c.museum = make.resource_unit(
+        region=w.county, name="兴安博物馆", kind=ResourceUnitKind.MUSEUM, alliances=[w.alliance, draft]
+    )
+    c.study = add_offering(
+        db,
+        c.museum,
+        "红色研学_周末班",
+        OfferingKind.STUDY_TOUR,
+        green_quota=8,
+        price_kind=PriceKind.DISCOUNT,
+        price_cents=2000,
+        student_price_cents=1000,
+    )
+    c.palace = make.resource_unit(
+        region=w.county, name="停用少年宫", kind=ResourceUnitKind.YOUTH_PALACE, alliances=[w.alliance], is_active=False
+    )
     add_offering(db, c.palace, "舞蹈体验")
     c.elsewhere = make.resource_unit(region=w.other_county, name="别县科技馆")
     add_offering(db, c.elsewhere, "别县展厅")

@@ -88,16 +88,19 @@ def test_the_bureau_of_the_city_sees_the_county(call, make, county):
     assert "停用少年宫" in names(call("GET", catalogue_url(w.county), city_admin))
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({"kind": "library"}, ["兴安图书馆"]),
-    ({"offering_kind": "lecture"}, ["兴安科技馆"]),
-    ({"grade": 4}, ["兴安博物馆", "兴安图书馆", "兴安科技馆"]),  # the museum and library are for every grade
-    ({"grade": 8, "offering_kind": "lecture"}, ["兴安科技馆"]),
-    ({"grade": 8, "kind": "science_museum", "offering_kind": "exhibition"}, []),
-    ({"free_only": "true"}, ["兴安图书馆", "兴安科技馆"]),
-    ({"green_only": "true"}, ["兴安博物馆", "兴安科技馆"]),  # the library has a quota but serves no alliance
-    ({"free_only": "true", "green_only": "true"}, ["兴安科技馆"]),
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"kind": "library"}, ["兴安图书馆"]),
+        ({"offering_kind": "lecture"}, ["兴安科技馆"]),
+        ({"grade": 4}, ["兴安博物馆", "兴安图书馆", "兴安科技馆"]),  # the museum and library are for every grade
+        ({"grade": 8, "offering_kind": "lecture"}, ["兴安科技馆"]),
+        ({"grade": 8, "kind": "science_museum", "offering_kind": "exhibition"}, []),
+        ({"free_only": "true"}, ["兴安图书馆", "兴安科技馆"]),
+        ({"green_only": "true"}, ["兴安博物馆", "兴安科技馆"]),  # the library has a quota but serves no alliance
+        ({"free_only": "true", "green_only": "true"}, ["兴安科技馆"]),
+    ],
+)
 def test_filters(call, county, params, expected):
     assert names(call("GET", catalogue_url(county.world.county, **params), county.world.guardian_a)) == expected
 
@@ -166,20 +169,23 @@ def test_pagination_is_stable_and_a_page_past_the_last_is_empty(call, county):
     assert empty.status_code == 200 and empty.json["total"] == 0
 
 
-@pytest.mark.parametrize(("params", "code"), [
-    ({"kind": "castle"}, "unknown_unit_kind"),
-    ({"offering_kind": "party"}, "unknown_offering_kind"),
-    ({"grade": 0}, "invalid_grade"),
-    ({"grade": 13}, "invalid_grade"),
-    ({"grade": "三年级"}, "invalid_grade"),
-    ({"q": "长" * 51}, "keyword_too_long"),
-    ({"page": 0}, "validation_error"),  # paging errors read the same on every list of the API
-    ({"page": "abc"}, "validation_error"),
-    ({"page_size": 101}, "validation_error"),
-    ({"alliance_id": -1}, "invalid_alliance_id"),
-    ({"alliance_id": 10**30}, "invalid_alliance_id"),
-    ({"free_only": "maybe"}, "invalid_flag"),
-])
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"kind": "castle"}, "unknown_unit_kind"),
+        ({"offering_kind": "party"}, "unknown_offering_kind"),
+        ({"grade": 0}, "invalid_grade"),
+        ({"grade": 13}, "invalid_grade"),
+        ({"grade": "三年级"}, "invalid_grade"),
+        ({"q": "长" * 51}, "keyword_too_long"),
+        ({"page": 0}, "validation_error"),  # paging errors read the same on every list of the API
+        ({"page": "abc"}, "validation_error"),
+        ({"page_size": 101}, "validation_error"),
+        ({"alliance_id": -1}, "invalid_alliance_id"),
+        ({"alliance_id": 10**30}, "invalid_alliance_id"),
+        ({"free_only": "maybe"}, "invalid_flag"),
+    ],
+)
 def test_bad_input_has_a_stable_code_and_a_chinese_message(call, county, params, code):
     response = call("GET", catalogue_url(county.world.county, **params), county.world.guardian_a)
     assert response.status_code == 422, response.get_json()
@@ -191,14 +197,22 @@ def test_bad_input_has_a_stable_code_and_a_chinese_message(call, county, params,
 def test_changes_of_units_and_offerings_show_at_once(call, county):
     w = county.world
     before = _item(call("GET", catalogue_url(w.county), w.guardian_a), "兴安科技馆")["updated_at"]
-    response = call("PATCH", f"{API}/resource-units/{w.venue.id}", w.venue_staff,
-                    json={"opening_info": "寒假期间每日 9:00–16:00 开放"})
+    response = call(
+        "PATCH",
+        f"{API}/resource-units/{w.venue.id}",
+        w.venue_staff,
+        json={"opening_info": "寒假期间每日 9:00–16:00 开放"},
+    )
     assert response.status_code == 200
     science = _item(call("GET", catalogue_url(w.county), w.guardian_a), "兴安科技馆")
     assert science["opening_info"] == "寒假期间每日 9:00–16:00 开放"
     assert science["updated_at"] > before
-    created = call("POST", f"{API}/resource-units/{w.venue.id}/venue-offerings", w.venue_staff,
-                   json={"title": "寒假天文课", "kind": "lecture", "duration_minutes": 60, "capacity": 30})
+    created = call(
+        "POST",
+        f"{API}/resource-units/{w.venue.id}/venue-offerings",
+        w.venue_staff,
+        json={"title": "寒假天文课", "kind": "lecture", "duration_minutes": 60, "capacity": 30},
+    )
     assert created.status_code == 201
     science = _item(call("GET", catalogue_url(w.county), w.guardian_a), "兴安科技馆")
     assert "寒假天文课" in [o["title"] for o in science["offerings"]]
@@ -219,8 +233,12 @@ def test_last_change_is_the_later_of_the_unit_and_its_offerings(call, county):
 def test_replacing_weekly_rules_moves_the_offerings_last_change(call, county):
     w = county.world
     before = county.exhibition.updated_at
-    response = call("PUT", f"{API}/venue-offerings/{county.exhibition.id}/rules", w.venue_staff,
-                    json={"rules": [{"weekday": 6, "start_time": "09:00"}]})
+    response = call(
+        "PUT",
+        f"{API}/venue-offerings/{county.exhibition.id}/rules",
+        w.venue_staff,
+        json={"rules": [{"weekday": 6, "start_time": "09:00"}]},
+    )
     assert response.status_code == 200
     db.session.expire_all()
     assert county.exhibition.updated_at > before

@@ -8,8 +8,6 @@ from tests.factories import dev_login_headers
 API = "/api/v1"
 
 
-
-
 def _catalogue(client, db, openid, **params):
     county = db.session.scalar(sa.select(Region).where(Region.code == "152201"))
     query = "&".join(f"{k}={v}" for k, v in {"page_size": 100, **params}.items())
@@ -20,8 +18,9 @@ def _catalogue(client, db, openid, **params):
 
 def test_the_county_catalogue_is_realistic(client, db, seeded):
     parent = _catalogue(client, db, "demo-parent-1")
-    county_units = db.session.scalar(sa.select(sa.func.count()).select_from(ResourceUnit).join(Region).where(
-        Region.code == "152201"))
+    county_units = db.session.scalar(
+        sa.select(sa.func.count()).select_from(ResourceUnit).join(Region).where(Region.code == "152201")
+    )
     assert seeded["catalogue_units"] == 9 and parent["total"] == county_units - 1 >= 14  # the inactive one hidden
     assert len({item["kind"] for item in parent["items"]}) >= 12
     green = [item["name"] for item in _catalogue(client, db, "demo-parent-1", green_only="true")["items"]]

@@ -12,9 +12,27 @@ from jlt_family.catalogue.export import safe_cell
 from jlt_family.core.extensions import db
 from tests.catalogue.conftest import API, add_offering
 
-HEADER = ["旗县", "资源单位", "单位类型", "状态", "地址", "开放信息", "简介", "联系人", "联系电话", "服务的教联体",
-          "开放项目", "项目类型", "适用对象", "费用", "绿色通道", "绿色通道适用教联体", "每周开放", "最近可约场次",
-          "最后更新"]
+HEADER = [
+    "旗县",
+    "资源单位",
+    "单位类型",
+    "状态",
+    "地址",
+    "开放信息",
+    "简介",
+    "联系人",
+    "联系电话",
+    "服务的教联体",
+    "开放项目",
+    "项目类型",
+    "适用对象",
+    "费用",
+    "绿色通道",
+    "绿色通道适用教联体",
+    "每周开放",
+    "最近可约场次",
+    "最后更新",
+]
 
 
 def export_url(region, **params):
@@ -41,8 +59,13 @@ def test_csv_has_one_row_per_unit_and_offering(call, county):
     rows = read_csv(response)
     assert rows[0] == HEADER
     units_offerings = [(row[1], row[10]) for row in rows[1:]]
-    assert units_offerings == [("停用少年宫", "舞蹈体验"), ("兴安博物馆", "红色研学_周末班"),
-                               ("兴安图书馆", "亲子阅读会"), ("兴安科技馆", "展厅参观"), ("兴安科技馆", "机器人讲座")]
+    assert units_offerings == [
+        ("停用少年宫", "舞蹈体验"),
+        ("兴安博物馆", "红色研学_周末班"),
+        ("兴安图书馆", "亲子阅读会"),
+        ("兴安科技馆", "展厅参观"),
+        ("兴安科技馆", "机器人讲座"),
+    ]
     palace, museum, library, exhibition, lecture = (dict(zip(HEADER, row, strict=True)) for row in rows[1:])
     assert palace["状态"] == "已停用" and museum["状态"] == "开放"
     assert exhibition["联系电话"] == "0482-8266101"  # the bureau gets the full phone
@@ -74,7 +97,7 @@ def test_the_file_name_is_chinese_and_safe(call, county):
     w = county.world
     for fmt in ("csv", "xlsx"):
         disposition = call("GET", export_url(w.county, format=fmt), w.region_admin).headers["Content-Disposition"]
-        assert disposition.startswith("attachment; filename=\"catalogue-")
+        assert disposition.startswith('attachment; filename="catalogue-')
         assert disposition.isascii()
         encoded = disposition.split("filename*=UTF-8''")[1]
         assert unquote(encoded).startswith(f"{w.county.name}资源清单-") and unquote(encoded).endswith(f".{fmt}")
@@ -83,15 +106,21 @@ def test_the_file_name_is_chinese_and_safe(call, county):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_formula_injection_is_neutralised(call, make, county, fmt):
     w = county.world
-    unit = make.resource_unit(region=w.county, name="=HYPERLINK(\"http://evil\",\"点我\")", contact_person="@SUM(A1)",
-                              address="+86 街道", opening_info="-1+2", description="\t=1+1")
+    unit = make.resource_unit(
+        region=w.county,
+        name='=HYPERLINK("http://evil","点我")',
+        contact_person="@SUM(A1)",
+        address="+86 街道",
+        opening_info="-1+2",
+        description="\t=1+1",
+    )
     add_offering(db, unit, "=cmd|' /C calc'!A0")
     db.session.commit()
     response = call("GET", export_url(w.county, format=fmt), w.region_admin)
     rows = read_csv(response) if fmt == "csv" else read_xlsx(response)
     [row] = [row for row in rows if "HYPERLINK" in row[1]]
     cells = dict(zip(HEADER, row, strict=True))
-    assert cells["资源单位"] == "'=HYPERLINK(\"http://evil\",\"点我\")"
+    assert cells["资源单位"] == '\'=HYPERLINK("http://evil","点我")'
     assert cells["联系人"] == "'@SUM(A1)" and cells["地址"] == "'+86 街道" and cells["开放信息"] == "'-1+2"
     assert cells["开放项目"] == "'=cmd|' /C calc'!A0" and cells["简介"] == "'\t=1+1"
     for value in row:
@@ -100,7 +129,16 @@ def test_formula_injection_is_neutralised(call, make, county, fmt):
 
 def test_safe_cell():
     assert [safe_cell(v) for v in ("=1", "+1", "-1", "@a", "\tx", "\rx", "a=1", "", 5)] == [
-        "'=1", "'+1", "'-1", "'@a", "'\tx", "'\rx", "a=1", "", 5]
+        "'=1",
+        "'+1",
+        "'-1",
+        "'@a",
+        "'\tx",
+        "'\rx",
+        "a=1",
+        "",
+        5,
+    ]
 
 
 def test_control_characters_do_not_break_xlsx(call, make, county):

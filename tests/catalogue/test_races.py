@@ -42,6 +42,9 @@ def test_concurrent_deactivations_deactivate_once(app, db, make, world):
     calls = [(headers, "POST", f"{API}/resource-units/{unit.id}/deactivate", {"reason": "闭馆整修"})] * 20
     results = race(app, calls)
     assert Counter(results) == {(200, None): 1, (409, "resource_unit_already_inactive"): 19}, results
-    entries = db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(
-        AuditLog.action == "deactivate_resource_unit", AuditLog.subject_id == unit.id))
+    entries = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditLog)
+        .where(AuditLog.action == "deactivate_resource_unit", AuditLog.subject_id == unit.id)
+    )
     assert entries == 1

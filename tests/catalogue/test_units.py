@@ -8,14 +8,23 @@ from jlt_family.core.models import AuditLog
 from jlt_family.organizations.models import ResourceUnit
 from tests.catalogue.conftest import API
 
-NEW_UNIT = {"name": "乌兰浩特市青少年宫", "kind": "youth_palace", "address": "乌兰浩特市兴安南大路66号",
-            "opening_info": "周末 8:30–17:00", "description": "舞蹈、书法、科技社团", "contact_person": "白老师",
-            "contact_phone": "0482 8211234"}
+NEW_UNIT = {
+    "name": "乌兰浩特市青少年宫",
+    "kind": "youth_palace",
+    "address": "乌兰浩特市兴安南大路66号",
+    "opening_info": "周末 8:30–17:00",
+    "description": "舞蹈、书法、科技社团",
+    "contact_person": "白老师",
+    "contact_phone": "0482 8211234",
+}
 
 
 def _audit(unit_id):
-    return db.session.scalars(sa.select(AuditLog).where(AuditLog.subject_type == "resource_unit",
-                                                        AuditLog.subject_id == unit_id).order_by(AuditLog.id)).all()
+    return db.session.scalars(
+        sa.select(AuditLog)
+        .where(AuditLog.subject_type == "resource_unit", AuditLog.subject_id == unit_id)
+        .order_by(AuditLog.id)
+    ).all()
 
 
 def test_the_bureau_creates_a_unit_in_its_county(call, world):
@@ -37,19 +46,24 @@ def test_a_unit_name_is_unique_in_its_region(call, world):
     response = call("POST", url, world.region_admin, json={**NEW_UNIT, "name": "  乌兰浩特市青少年宫 "})
     assert response.status_code == 409
     assert response.json["code"] == "resource_unit_name_taken" and response.json["errors"]["json"]["name"]
-    other = call("POST", f"{API}/regions/{world.other_county.id}/resource-units", world.other_region_admin,
-                 json=NEW_UNIT)
+    other = call(
+        "POST", f"{API}/regions/{world.other_county.id}/resource-units", world.other_region_admin, json=NEW_UNIT
+    )
     assert other.status_code == 201  # another county may have a unit of the same name
-    renamed = call("PATCH", f"{API}/resource-units/{world.venue.id}", world.region_admin,
-                   json={"name": "乌兰浩特市青少年宫"})
+    renamed = call(
+        "PATCH", f"{API}/resource-units/{world.venue.id}", world.region_admin, json={"name": "乌兰浩特市青少年宫"}
+    )
     assert renamed.status_code == 409 and renamed.json["code"] == "resource_unit_name_taken"
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ResourceUnit)
-                             .where(ResourceUnit.name == "乌兰浩特市青少年宫")) == 2
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(ResourceUnit).where(ResourceUnit.name == "乌兰浩特市青少年宫")
+        )
+        == 2
+    )
 
 
 def test_units_are_created_in_a_county_the_caller_administers(call, world):
-    response = call("POST", f"{API}/regions/{world.county.id}/resource-units", world.other_region_admin,
-                    json=NEW_UNIT)
+    response = call("POST", f"{API}/regions/{world.county.id}/resource-units", world.other_region_admin, json=NEW_UNIT)
     assert response.status_code == 403 and response.json["code"] == "permission_denied"
     city_admin = world.make.user()
     world.make.grant(city_admin, "region_admin", world.city)
@@ -63,10 +77,14 @@ def test_units_are_created_in_a_county_the_caller_administers(call, world):
 
 def test_bad_unit_input_is_refused_in_chinese(call, world):
     url = f"{API}/regions/{world.county.id}/resource-units"
-    for body, field in (({**NEW_UNIT, "kind": "castle"}, "kind"), ({**NEW_UNIT, "name": "  "}, "name"),
-                        ({**NEW_UNIT, "contact_phone": "12345"}, "contact_phone"),
-                        ({**NEW_UNIT, "name": "长" * 101}, "name"), ({"kind": "library"}, "name"),
-                        ({**NEW_UNIT, "is_active": False}, "is_active")):
+    for body, field in (
+        ({**NEW_UNIT, "kind": "castle"}, "kind"),
+        ({**NEW_UNIT, "name": "  "}, "name"),
+        ({**NEW_UNIT, "contact_phone": "12345"}, "contact_phone"),
+        ({**NEW_UNIT, "name": "长" * 101}, "name"),
+        ({"kind": "library"}, "name"),
+        ({**NEW_UNIT, "is_active": False}, "is_active"),
+    ):
         response = call("POST", url, world.region_admin, json=body)
         assert response.status_code == 422, body
         assert field in response.json["errors"]["json"]
@@ -96,8 +114,12 @@ def test_an_edit_that_changes_nothing_writes_nothing(call, world):
 
 
 def test_the_bureau_edits_every_field(call, world):
-    response = call("PATCH", f"{API}/resource-units/{world.venue.id}", world.region_admin,
-                    json={"name": "兴安盟科普基地", "kind": "science_base"})
+    response = call(
+        "PATCH",
+        f"{API}/resource-units/{world.venue.id}",
+        world.region_admin,
+        json={"name": "兴安盟科普基地", "kind": "science_base"},
+    )
     assert response.status_code == 200 and response.json["kind_label"] == "科普基地"
     assert _audit(world.venue.id)[0].detail["changes"]["kind"] == ["science_museum", "science_base"]
 
@@ -121,8 +143,11 @@ def test_deactivate_and_reactivate(call, world):
     again = call("POST", f"{url}/reactivate", world.region_admin)
     assert again.status_code == 409 and again.json["code"] == "resource_unit_already_active"
     actions = [(e.action, e.detail.get("reason")) for e in _audit(world.venue.id)]
-    assert actions == [("deactivate_resource_unit", "场馆改造"), ("update_resource_unit", None),
-                       ("reactivate_resource_unit", None)]
+    assert actions == [
+        ("deactivate_resource_unit", "场馆改造"),
+        ("update_resource_unit", None),
+        ("reactivate_resource_unit", None),
+    ]
     missing_reason = call("POST", f"{url}/deactivate", world.region_admin, json={})
     assert missing_reason.status_code == 422
 

@@ -4,8 +4,14 @@ from jlt_family.core.audit import audit
 def _entry(world, db):
     from jlt_family.auth.context import Actor
 
-    audit(Actor(world.teacher_a), "read_student_sensitive", "student", world.child_a.id,
-          school_id=world.school.id, fields=["left_behind"])
+    audit(
+        Actor(world.teacher_a),
+        "read_student_sensitive",
+        "student",
+        world.child_a.id,
+        school_id=world.school.id,
+        fields=["left_behind"],
+    )
     db.session.commit()
 
 
@@ -15,7 +21,10 @@ def test_school_admin_reads_the_audit_trail_of_their_school(client, make, world,
     assert response.status_code == 200
     [item] = response.json["items"]
     assert (item["action"], item["actor_name"], item["subject_id"]) == (
-        "read_student_sensitive", "甲老师", world.child_a.id)
+        "read_student_sensitive",
+        "甲老师",
+        world.child_a.id,
+    )
     assert item["created_at"].endswith("+08:00")
 
 

@@ -71,16 +71,22 @@ def test_every_write_is_covered():
     assert len(WRITES) > 80
 
 
-BODYLESS = [(method, path) for method, path, operation in spec_support.operations_with_spec()
-            if method in ("POST", "PUT", "PATCH")
-            and operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-            == {"$ref": "#/components/schemas/EmptyBody"}]
+BODYLESS = [
+    (method, path)
+    for method, path, operation in spec_support.operations_with_spec()
+    if method in ("POST", "PUT", "PATCH")
+    and operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    == {"$ref": "#/components/schemas/EmptyBody"}
+]
 
 
 def test_actions_without_parameters_declare_an_empty_body(app):
     spec = spec_support.app_spec()
-    assert spec["components"]["schemas"]["EmptyBody"] == {"type": "object", "properties": {},
-                                                         "additionalProperties": False}
+    assert spec["components"]["schemas"]["EmptyBody"] == {
+        "type": "object",
+        "properties": {},
+        "additionalProperties": False,
+    }
     assert ("POST", "/api/v1/auth/logout") in BODYLESS and len(BODYLESS) >= 15
     for method, path, operation in spec_support.operations_with_spec():
         if method in ("POST", "PUT", "PATCH"):

@@ -82,13 +82,14 @@ def test_grant_role_command_bootstraps_a_region_admin(app, make, db):
     assert result.exit_code == 0, result.output
     membership = db.session.scalar(sa.select(StaffMembership))
     assert (membership.role.value, membership.region_id, membership.user.openid) == (
-        "region_admin", county.id, "boot-admin")
+        "region_admin",
+        county.id,
+        "boot-admin",
+    )
 
 
 def test_lone_surrogates_in_json_are_refused_not_a_500(client):
-    response = client.post(
-        "/api/v1/auth/dev-login", data='{"openid": "\\ud800x"}', content_type="application/json"
-    )
+    response = client.post("/api/v1/auth/dev-login", data='{"openid": "\\ud800x"}', content_type="application/json")
     assert response.status_code == 400
     assert response.json["code"] == "malformed_json"
 
@@ -116,8 +117,10 @@ def test_concurrent_first_hits_of_new_buckets_all_count(app):
     assert sorted(results) == [1, 1, 2, 2, 3, 3, 4, 4]
 
 
-@pytest.mark.parametrize("value", ["0001-01-01T00:30:00+08:00", "9999-12-31T23:00:00-02:00", "1999-12-31T12:00:00Z",
-                                   "2100-06-01T00:00:00+08:00"])
+@pytest.mark.parametrize(
+    "value",
+    ["0001-01-01T00:30:00+08:00", "9999-12-31T23:00:00-02:00", "1999-12-31T12:00:00Z", "2100-06-01T00:00:00+08:00"],
+)
 def test_times_out_of_range_are_a_validation_error(value):
     from marshmallow import ValidationError
 

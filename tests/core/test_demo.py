@@ -23,8 +23,11 @@ def test_seed_fills_an_empty_database(db):
 def test_seed_is_deterministic(db):
     def snapshot():
         seed_demo()
-        rows = db.session.execute(sa.select(Student.student_no, Student.name, Student.left_behind,
-                                            Student.family_id.is_(None)).order_by(Student.student_no)).all()
+        rows = db.session.execute(
+            sa.select(Student.student_no, Student.name, Student.left_behind, Student.family_id.is_(None)).order_by(
+                Student.student_no
+            )
+        ).all()
         db.session.rollback()
         return rows
 
@@ -105,4 +108,3 @@ def test_demo_binding_requests_wait_for_the_homeroom_teacher_and_one_was_rejecte
     assert [r["guardian_name"] for r in waiting["items"]] == [parent3["items"][0]["guardian_name"]]
     approved = client.post(f"/api/v1/binding-requests/{waiting['items'][0]['id']}/approve", headers=teacher)
     assert (approved.status_code, approved.json["status"]) == (200, "approved")
-

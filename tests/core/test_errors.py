@@ -39,8 +39,9 @@ def test_wrong_type_is_422_with_the_field(client):
 
 
 def test_unknown_field_is_422_with_the_field(client):
-    body = assert_error(client.post(DEV_LOGIN, json={"openid": "demo", "role": "region_admin"}), 422,
-                        "validation_error")
+    body = assert_error(
+        client.post(DEV_LOGIN, json={"openid": "demo", "role": "region_admin"}), 422, "validation_error"
+    )
     assert list(body["errors"]["json"]) == ["role"]
 
 
@@ -55,8 +56,7 @@ def test_body_that_is_not_an_object_is_422(client):
 
 
 def test_huge_integer_for_a_text_field_is_422(client, auth):
-    body = assert_error(client.patch("/api/v1/me", json={"nickname": 10**40}, headers=auth), 422,
-                        "validation_error")
+    body = assert_error(client.patch("/api/v1/me", json={"nickname": 10**40}, headers=auth), 422, "validation_error")
     assert list(body["errors"]["json"]) == ["nickname"]
 
 
@@ -158,7 +158,10 @@ def test_every_json_endpoint_rejects_malformed_json_with_400(client, auth):
 
 
 def test_a_body_that_is_not_json_is_told_in_chinese_in_the_field_errors_too(call, world):
-    response = call("POST", "/api/v1/family/invites", world.guardian_a, data='{"reason": ',
-                    content_type="application/json")
-    assert (response.status_code, response.get_json()) == (400, {
-        "code": "malformed_json", "message": "请求体不是有效的 JSON", "errors": {"json": ["请求体不是有效的 JSON"]}})
+    response = call(
+        "POST", "/api/v1/family/invites", world.guardian_a, data='{"reason": ', content_type="application/json"
+    )
+    assert (response.status_code, response.get_json()) == (
+        400,
+        {"code": "malformed_json", "message": "请求体不是有效的 JSON", "errors": {"json": ["请求体不是有效的 JSON"]}},
+    )

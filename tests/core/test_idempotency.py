@@ -35,8 +35,12 @@ def test_without_a_key_each_post_creates(client, make, world, db):
 def test_the_same_key_for_another_body_is_refused(client, make, world, db):
     headers = {**make.login(world.guardian_a), "Idempotency-Key": "retry-key-0002"}
     assert client.patch("/api/v1/family", json={"home_address": "甲"}, headers=headers).status_code == 200
-    body = {"caretaker_name": "张奶奶", "caretaker_relation": "祖母", "caretaker_phone": "13900000009",
-            "starts_on": "2026-09-01"}
+    body = {
+        "caretaker_name": "张奶奶",
+        "caretaker_relation": "祖母",
+        "caretaker_phone": "13900000009",
+        "starts_on": "2026-09-01",
+    }
     path = f"/api/v1/children/{world.child_a.id}/care-entrustments"
     assert client.post(path, json=body, headers=headers).status_code == 201
     other = client.post(path, json={**body, "caretaker_name": "李爷爷"}, headers=headers)
@@ -98,8 +102,10 @@ def test_replays_of_a_stored_answer_do_not_count_against_the_rate_limit(call, wo
         time.sleep(60 - time.time() % 60)
     configure(BOOKING_ATTEMPTS_PER_MINUTE=2)
     slot = venues_matrix._slot(world)
-    booking = (f"/api/v1/venue-slots/{slot.id}/bookings",
-               {"channel": "general", "child_ids": [world.child_a.id], "adults": 1})
+    booking = (
+        f"/api/v1/venue-slots/{slot.id}/bookings",
+        {"channel": "general", "child_ids": [world.child_a.id], "adults": 1},
+    )
     headers = {"Idempotency-Key": "flaky-wifi-booking-01"}
     first = call("POST", booking[0], world.guardian_a, json=booking[1], headers=headers)
     assert first.status_code == 201, first.json

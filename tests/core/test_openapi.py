@@ -41,7 +41,10 @@ def test_every_path_is_under_api_v1(spec):
 
 def test_bearer_security_scheme(spec):
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
 
 
 def test_error_schema_is_the_envelope(spec):

@@ -27,7 +27,7 @@ def _ok(response):
 
 
 def _one_new_entry(db, before):
-    entries = _entries(db)[len(before):]
+    entries = _entries(db)[len(before) :]
     assert len(entries) == 1, [(e.action, e.subject_type) for e in entries]
     return entries[0]
 
@@ -41,8 +41,13 @@ def _read(call, db, user, path):
 
 def _entrustment(call, world):
     today = shanghai_today()
-    body = {"caretaker_name": "张奶奶", "caretaker_relation": "祖母", "caretaker_phone": "13712345678",
-            "starts_on": today.isoformat(), "ends_on": (today + dt.timedelta(days=90)).isoformat()}
+    body = {
+        "caretaker_name": "张奶奶",
+        "caretaker_relation": "祖母",
+        "caretaker_phone": "13712345678",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + dt.timedelta(days=90)).isoformat(),
+    }
     response = call("POST", f"{API}/children/{world.child_a.id}/care-entrustments", world.guardian_a, json=body)
     assert response.status_code == 201, response.json
 
@@ -56,11 +61,19 @@ def _visit(call, world, student=None, teacher=None):
 def test_a_venues_booking_list_is_one_entry_with_its_rows_and_scope(call, world, db):
     for _ in range(3):
         venues._booking(world)
-    body, entry = _read(call, db, world.venue_staff, f"{API}/resource-units/{world.venue.id}/venue-bookings"
-                                                       "?page_size=2&status=confirmed")
+    body, entry = _read(
+        call,
+        db,
+        world.venue_staff,
+        f"{API}/resource-units/{world.venue.id}/venue-bookings?page_size=2&status=confirmed",
+    )
     assert (body["total"], len(body["items"])) == (3, 2)
     assert (entry.actor_user_id, entry.action, entry.subject_type, entry.subject_id) == (
-        world.venue_staff.id, "read_venue_bookings", "resource_unit", world.venue.id)
+        world.venue_staff.id,
+        "read_venue_bookings",
+        "resource_unit",
+        world.venue.id,
+    )
     assert (entry.row_count, entry.school_id, entry.region_id) == (2, None, world.county.id)
     assert entry.detail == {"total": 3, "query": {"page": 1, "page_size": 2, "status": "confirmed"}}
     assert entry.created_at is not None
@@ -76,9 +89,10 @@ def test_visit_lists_and_records_read_by_staff_are_trailed_the_familys_own_reads
     assert (entry.action, entry.row_count) == ("read_visits", 2)
     before = _entries(db)
     _ok(call("GET", f"{API}/visits/{visit['id']}", world.teacher_a))
-    read = [e for e in _entries(db)[len(before):] if e.action == "read_visit"]
+    read = [e for e in _entries(db)[len(before) :] if e.action == "read_visit"]
     assert [(e.actor_user_id, e.subject_type, e.subject_id, e.row_count, e.school_id) for e in read] == [
-        (world.teacher_a.id, "home_visit", visit["id"], 1, world.school.id)]
+        (world.teacher_a.id, "home_visit", visit["id"], 1, world.school.id)
+    ]
     before = _entries(db)
     _ok(call("GET", f"{API}/visits", world.guardian_a))
     _ok(call("GET", f"{API}/visits/{visit['id']}", world.guardian_a))
@@ -91,7 +105,10 @@ def test_every_roster_read_is_trailed_with_or_without_the_flags(call, make, worl
     path = f"{API}/classes/{world.class_a.id}/students"
     _, subject_teacher = _read(call, db, world.teacher_b, path)
     assert (subject_teacher.action, subject_teacher.subject_type, subject_teacher.subject_id) == (
-        "read_class_roster", "school_class", world.class_a.id)
+        "read_class_roster",
+        "school_class",
+        world.class_a.id,
+    )
     assert (subject_teacher.row_count, subject_teacher.school_id) == (2, world.school.id)
     _, homeroom = _read(call, db, world.teacher_a, path + "?page_size=1")
     assert (homeroom.action, homeroom.row_count, homeroom.detail["total"]) == ("read_student_sensitive", 1, 2)
@@ -104,14 +121,23 @@ def test_a_course_sessions_roster_read_by_its_organiser_is_trailed(call, world, 
     db.session.commit()
     _, entry = _read(call, db, world.teacher_a, f"{API}/course-sessions/{session.id}/enrolments")
     assert (entry.action, entry.subject_type, entry.subject_id, entry.row_count, entry.school_id) == (
-        "read_session_roster", "course_session", session.id, 1, world.school.id)
+        "read_session_roster",
+        "course_session",
+        session.id,
+        1,
+        world.school.id,
+    )
 
 
 def test_a_leaders_read_of_a_childs_flags_and_entrustments_is_trailed_a_guardians_is_not(call, world, db):
     _entrustment(call, world)
     _, entry = _read(call, db, world.teacher_a, f"{API}/children/{world.child_a.id}")
     assert (entry.action, entry.subject_type, entry.subject_id, entry.row_count) == (
-        "read_student_sensitive", "student", world.child_a.id, 1)
+        "read_student_sensitive",
+        "student",
+        world.child_a.id,
+        1,
+    )
     _, entry = _read(call, db, world.school_admin, f"{API}/children/{world.child_a.id}/care-entrustments")
     assert (entry.action, entry.row_count, entry.school_id) == ("read_care_entrustments", 1, world.school.id)
     before = _entries(db)
@@ -124,8 +150,12 @@ def test_a_refused_read_leaves_no_entry(call, world, db):
     venues._booking(world)
     assert call("GET", f"{API}/resource-units/{world.venue.id}/venue-bookings", world.teacher_a).status_code == 404
     assert call("GET", f"{API}/classes/{world.class_a.id}/students", world.alliance_admin).status_code == 403
-    assert call("GET", f"{API}/resource-units/{world.venue.id}/venue-bookings?date=1999-01-01",
-                world.venue_staff).status_code == 422
+    assert (
+        call(
+            "GET", f"{API}/resource-units/{world.venue.id}/venue-bookings?date=1999-01-01", world.venue_staff
+        ).status_code
+        == 422
+    )
     assert _entries(db) == []
 
 
@@ -151,7 +181,9 @@ def test_the_school_admin_reads_the_schools_trail_by_person_and_date(call, world
     school = f"/schools/{world.school.id}"
     body = _trail(call, world.school_admin, school)
     assert [(i["action"], i["actor_name"], i["row_count"]) for i in body["items"]] == [
-        ("read_student_sensitive", "甲老师", 1), ("read_class_roster", "乙老师", 1)]
+        ("read_student_sensitive", "甲老师", 1),
+        ("read_class_roster", "乙老师", 1),
+    ]
     assert body["items"][0]["detail"]["student_ids"] == [world.child_a.id]
     by_b = _trail(call, world.school_admin, school, f"?actor_user_id={world.teacher_b.id}")
     assert [i["actor_user_id"] for i in by_b["items"]] == [world.teacher_b.id]
@@ -169,8 +201,9 @@ def test_a_day_of_the_trail_is_a_day_in_shanghai(call, world, db):
     first.created_at = dt.datetime(2026, 11, 30, 16, 30, tzinfo=dt.UTC)  # 1 December, 00:30 in Shanghai
     db.session.commit()
     path = f"/regions/{world.county.id}"
-    assert [i["id"] for i in _trail(call, world.region_admin, path, "?date_from=2026-12-01&date_to=2026-12-01")[
-        "items"]] == [first.id]
+    assert [
+        i["id"] for i in _trail(call, world.region_admin, path, "?date_from=2026-12-01&date_to=2026-12-01")["items"]
+    ] == [first.id]
     assert _trail(call, world.region_admin, path, "?date_from=2026-11-30&date_to=2026-11-30")["total"] == 0
 
 
@@ -178,12 +211,15 @@ def test_the_bureau_reads_its_regions_trail_with_the_venues_and_its_schools(call
     _reads(call, world)
     body = _trail(call, world.region_admin, f"/regions/{world.county.id}")
     assert [(i["action"], i["subject_type"], i["row_count"]) for i in body["items"]] == [
-        ("read_student_sensitive", "school_class", 1), ("read_class_roster", "school_class", 1),
-        ("read_venue_bookings", "resource_unit", 1)]
+        ("read_student_sensitive", "school_class", 1),
+        ("read_class_roster", "school_class", 1),
+        ("read_venue_bookings", "resource_unit", 1),
+    ]
     assert body["items"][0]["detail"] == {}  # a school's details stay with its leaders
     assert body["items"][2]["detail"]["total"] == 1
-    venue_staff = _trail(call, world.region_admin, f"/regions/{world.county.id}",
-                         f"?actor_user_id={world.venue_staff.id}")
+    venue_staff = _trail(
+        call, world.region_admin, f"/regions/{world.county.id}", f"?actor_user_id={world.venue_staff.id}"
+    )
     assert [i["region_id"] for i in venue_staff["items"]] == [world.county.id]
     above = _trail(call, world.region_admin, f"/regions/{world.county.id}", "?action=read_class_roster")
     assert above["total"] == 1
@@ -199,8 +235,10 @@ def test_the_city_bureau_reads_the_trail_of_its_counties(call, world, make, db):
     assert _trail(call, city_admin, f"/schools/{world.school.id}")["total"] == 2
 
 
-@pytest.mark.parametrize("who", ["other_region_admin", "school_admin", "alliance_admin", "teacher_a", "venue_staff",
-                                 "guardian_a", "stranger"])
+@pytest.mark.parametrize(
+    "who",
+    ["other_region_admin", "school_admin", "alliance_admin", "teacher_a", "venue_staff", "guardian_a", "stranger"],
+)
 def test_a_regions_trail_out_of_scope_is_404(call, world, who):
     response = call("GET", f"{API}/regions/{world.county.id}/audit-log", getattr(world, who))
     assert (response.status_code, response.json["code"]) == (404, "region_not_found")

@@ -93,8 +93,9 @@ def test_ddl_rolls_back_with_its_transaction(sqlite_file):
     assert "half_done_migration" not in sa.inspect(sqlite_file).get_table_names()
 
 
-def test_a_request_that_cannot_get_the_write_lock_answers_503_database_busy(impatient_app, sqlite_file, make,
-                                                                            world, db):
+def test_a_request_that_cannot_get_the_write_lock_answers_503_database_busy(
+    impatient_app, sqlite_file, make, world, db
+):
     headers = make.login(world.guardian_a)
     db.session.commit()
     client = impatient_app.test_client()

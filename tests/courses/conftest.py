@@ -22,8 +22,7 @@ def sent():
         "cancel": lambda sender, **kw: record["cancel"].append((sender, kw)),
         "notice": lambda sender, **kw: record["notice"].append((sender, kw)),
     }
-    signals = {"schedule": events.schedule_reminders, "cancel": events.cancel_reminders,
-               "notice": events.send_notice}
+    signals = {"schedule": events.schedule_reminders, "cancel": events.cancel_reminders, "notice": events.send_notice}
     for name, signal in signals.items():
         signal.connect(receivers[name])
     yield record

@@ -18,8 +18,12 @@ from jlt_family.courses.models import (
 )
 
 _seq = itertools.count(1)
-_PROVIDER_KIND = {"School": ProviderKind.SCHOOL, "Alliance": ProviderKind.ALLIANCE,
-                  "ResourceUnit": ProviderKind.COMMUNITY, "Region": ProviderKind.REGION}
+_PROVIDER_KIND = {
+    "School": ProviderKind.SCHOOL,
+    "Alliance": ProviderKind.ALLIANCE,
+    "ResourceUnit": ProviderKind.COMMUNITY,
+    "Region": ProviderKind.REGION,
+}
 
 
 def course(db, provider, created_by, *, published=True, **kw):
@@ -28,8 +32,9 @@ def course(db, provider, created_by, *, published=True, **kw):
     kw.setdefault("category", CourseCategory.PARENT_CHILD_COMMUNICATION)
     kw.setdefault("activity_kind", ActivityKind.GUIDANCE)
     kw.setdefault("format", CourseFormat.OFFLINE)
-    obj = Course(created_by_id=created_by.id, is_published=published, published_at=utcnow() if published else None,
-                 **kw)
+    obj = Course(
+        created_by_id=created_by.id, is_published=published, published_at=utcnow() if published else None, **kw
+    )
     obj.set_provider(_PROVIDER_KIND[type(provider).__name__], provider)
     db.session.add(obj)
     db.session.flush()
@@ -41,8 +46,14 @@ def session(db, course_, *, starts_in=dt.timedelta(days=2), hours=2, capacity=30
     starts_at = kw.pop("starts_at", utcnow() + starts_in)
     kw.setdefault("place", "学校报告厅")
     kw.setdefault("learning_hours", Decimal("1.5"))
-    obj = CourseSession(course=course_, starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=hours),
-                        capacity=capacity, checkin_salt=secrets.token_hex(16), **kw)
+    obj = CourseSession(
+        course=course_,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=hours),
+        capacity=capacity,
+        checkin_salt=secrets.token_hex(16),
+        **kw,
+    )
     db.session.add(obj)
     db.session.flush()
     return obj
@@ -62,8 +73,9 @@ def enrolment(db, session_, user, status=EnrolmentStatus.ENROLLED, **kw):
     elif status != EnrolmentStatus.CANCELLED:
         session_.taken += 1
     active_key = None if status == EnrolmentStatus.CANCELLED else 1
-    obj = Enrolment(session_id=session_.id, guardian_id=guardian.id, user_id=user.id, status=status,
-                    active_key=active_key, **kw)
+    obj = Enrolment(
+        session_id=session_.id, guardian_id=guardian.id, user_id=user.id, status=status, active_key=active_key, **kw
+    )
     db.session.add(obj)
     db.session.flush()
     return obj

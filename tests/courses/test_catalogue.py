@@ -16,9 +16,16 @@ def _titles(call, user, query=""):
 def test_parents_see_their_schools_alliances_communities_and_counties_courses(call, h, db, world, make):
     community = make.resource_unit(region=world.county, alliances=[world.alliance], kind=ResourceUnitKind.COMMUNITY)
     far_alliance = make.alliance(region=world.other_county)
-    for provider, title in [(world.school, "本校"), (world.alliance, "教联体"), (community, "社区"),
-                            (world.county, "县"), (world.city, "市"), (world.other_county, "外县"),
-                            (far_alliance, "外教联体"), (world.venue, "非社区单位")]:
+    for provider, title in [
+        (world.school, "本校"),
+        (world.alliance, "教联体"),
+        (community, "社区"),
+        (world.county, "县"),
+        (world.city, "市"),
+        (world.other_county, "外县"),
+        (far_alliance, "外教联体"),
+        (world.venue, "非社区单位"),
+    ]:
         h.session(db, h.course(db, provider, world.region_admin, title=title))
     h.session(db, h.course(db, world.school, world.teacher_a, title="草稿", published=False))
     db.session.commit()
@@ -49,11 +56,27 @@ def test_waitlisted_shows_in_the_catalogue(call, h, db, world):
 
 
 def test_filters(call, h, db, world):
-    a = h.course(db, world.school, world.teacher_a, title="网络素养课", category=CourseCategory.INTERNET_LITERACY,
-                 format=CourseFormat.ONLINE_LIVE, grade_min=1, grade_max=3)
+    a = h.course(
+        db,
+        world.school,
+        world.teacher_a,
+        title="网络素养课",
+        category=CourseCategory.INTERNET_LITERACY,
+        format=CourseFormat.ONLINE_LIVE,
+        grade_min=1,
+        grade_max=3,
+    )
     later = h.session(db, a, starts_in=dt.timedelta(days=10), capacity=1)
-    b = h.course(db, world.school, world.teacher_a, title="安全护航", category=CourseCategory.SAFETY,
-                 description="防溺水与交通安全", grade_min=5, grade_max=6)
+    b = h.course(
+        db,
+        world.school,
+        world.teacher_a,
+        title="安全护航",
+        category=CourseCategory.SAFETY,
+        description="防溺水与交通安全",
+        grade_min=5,
+        grade_max=6,
+    )
     full = h.session(db, b, starts_in=dt.timedelta(days=2), capacity=1)
     h.enrolment(db, full, world.guardian_b)
     db.session.commit()

@@ -81,8 +81,9 @@ def test_the_organiser_marks_attendance_by_hand(call, cast, world):
 
 
 def test_attendance_cannot_be_marked_before_the_session(call, cast, world):
-    response = call("PUT", f"/api/v1/course-enrolments/{cast.booked.id}/attendance", world.teacher_a,
-                    json={"attended": True})
+    response = call(
+        "PUT", f"/api/v1/course-enrolments/{cast.booked.id}/attendance", world.teacher_a, json={"attended": True}
+    )
     assert response.status_code == 422 and response.json["code"] == "checkin_not_open"
 
 
@@ -98,9 +99,16 @@ def test_after_the_end_the_enrolled_who_did_not_check_in_become_absent(h, db, wo
     assert attendance.close_ended_sessions() == {"sessions": 0, "absent": 0}
     db.session.expire_all()
     assert (no_show.status, waiting.status, still_in.status) == (
-        EnrolmentStatus.ABSENT, EnrolmentStatus.CANCELLED, EnrolmentStatus.ENROLLED)
+        EnrolmentStatus.ABSENT,
+        EnrolmentStatus.CANCELLED,
+        EnrolmentStatus.ENROLLED,
+    )
     assert (ended.status, ended.taken, ended.waitlisted, running.status) == (
-        SessionStatus.HELD, 1, 0, SessionStatus.SCHEDULED)
+        SessionStatus.HELD,
+        1,
+        0,
+        SessionStatus.SCHEDULED,
+    )
 
 
 def test_the_job_is_registered_and_keeps_checked_in_parents(h, db, world, cast):

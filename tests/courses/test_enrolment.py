@@ -14,8 +14,12 @@ def _enrol(call, session, user, **kwargs):
 
 def _statuses(db, session):
     db.session.expire_all()
-    return [(e.user_id, e.status.value, e.waitlist_position) for e in db.session.scalars(
-        sa.select(Enrolment).where(Enrolment.session_id == session.id).order_by(Enrolment.id))]
+    return [
+        (e.user_id, e.status.value, e.waitlist_position)
+        for e in db.session.scalars(
+            sa.select(Enrolment).where(Enrolment.session_id == session.id).order_by(Enrolment.id)
+        )
+    ]
 
 
 def test_enrolling_takes_a_place(call, cast, world, db):
@@ -33,7 +37,10 @@ def test_a_full_session_puts_parents_on_the_waitlist_in_order(call, h, db, world
     assert _enrol(call, session, first).json["status"] == "enrolled"
     waiting = _enrol(call, session, second)
     assert (waiting.json["status"], waiting.json["waitlist_position"], waiting.json["waitlist_rank"]) == (
-        "waitlisted", 1, 1)
+        "waitlisted",
+        1,
+        1,
+    )
     assert _enrol(call, session, third).json["waitlist_rank"] == 2
 
 
@@ -84,8 +91,9 @@ def test_a_staff_parent_cannot_enrol_in_an_unpublished_course(call, h, db, world
 def test_enrolment_window(call, h, db, world):
     course = h.course(db, world.school, world.teacher_a)
     not_yet = h.session(db, course, enrol_opens_at=utcnow() + dt.timedelta(hours=1))
-    closed = h.session(db, course, enrol_closes_at=utcnow() - dt.timedelta(hours=1),
-                       enrol_opens_at=utcnow() - dt.timedelta(days=1))
+    closed = h.session(
+        db, course, enrol_closes_at=utcnow() - dt.timedelta(hours=1), enrol_opens_at=utcnow() - dt.timedelta(days=1)
+    )
     db.session.commit()
     assert _enrol(call, not_yet, world.guardian_a).json["code"] == "enrolment_not_open"
     assert _enrol(call, closed, world.guardian_a).json["code"] == "enrolment_closed"
@@ -106,14 +114,16 @@ def test_cancelling_frees_the_place_for_the_head_of_the_waitlist(call, h, db, wo
     _enrol(call, session, third)
     response = call("POST", f"/api/v1/course-enrolments/{enrolment_id}/cancel", first)
     assert response.status_code == 200 and response.json["status"] == "cancelled"
-    assert _statuses(db, session) == [(first.id, "cancelled", None), (second.id, "enrolled", 1),
-                                      (third.id, "waitlisted", 2)]
+    assert _statuses(db, session) == [
+        (first.id, "cancelled", None),
+        (second.id, "enrolled", 1),
+        (third.id, "waitlisted", 2),
+    ]
     assert (session.taken, session.waitlisted) == (1, 1)
     notice = sent["notice"][-1][1]
     assert (notice["kind"], notice["user_ids"]) == ("course_waitlist_promoted", [second.id])
     assert sent["schedule"][-1][1]["user_ids"] == [second.id]
-    assert sent["cancel"][-1][1] == {"subject_type": "course_session", "subject_id": session.id,
-                                     "user_ids": [first.id]}
+    assert sent["cancel"][-1][1] == {"subject_type": "course_session", "subject_id": session.id, "user_ids": [first.id]}
 
 
 def test_leaving_the_waitlist_keeps_the_others_in_order(call, h, db, world, parents):
@@ -130,8 +140,9 @@ def test_leaving_the_waitlist_keeps_the_others_in_order(call, h, db, world, pare
 
 
 def test_cancelling_after_the_deadline_is_refused(call, h, db, world):
-    session = h.session(db, h.course(db, world.school, world.teacher_a),
-                        cancel_deadline=utcnow() - dt.timedelta(minutes=1))
+    session = h.session(
+        db, h.course(db, world.school, world.teacher_a), cancel_deadline=utcnow() - dt.timedelta(minutes=1)
+    )
     enrolment = h.enrolment(db, session, world.guardian_a)
     db.session.commit()
     response = call("POST", f"/api/v1/course-enrolments/{enrolment.id}/cancel", world.guardian_a)
@@ -150,9 +161,15 @@ def test_enrolling_schedules_the_session_reminders(call, cast, world, sent):
     sender, kwargs = sent["schedule"][-1]
     assert sender.id == cast.upcoming.id
     assert kwargs == {
-        "kind": "course_session", "subject_type": "course_session", "subject_id": cast.upcoming.id,
-        "user_ids": [world.guardian_a.id], "starts_at": cast.upcoming.starts_at, "ends_at": cast.upcoming.ends_at,
-        "title": cast.course.title, "place": "学校报告厅", "page": f"pages/course/session?id={cast.upcoming.id}",
+        "kind": "course_session",
+        "subject_type": "course_session",
+        "subject_id": cast.upcoming.id,
+        "user_ids": [world.guardian_a.id],
+        "starts_at": cast.upcoming.starts_at,
+        "ends_at": cast.upcoming.ends_at,
+        "title": cast.course.title,
+        "place": "学校报告厅",
+        "page": f"pages/course/session?id={cast.upcoming.id}",
         "school_id": world.school.id,
     }
 
@@ -185,4 +202,3 @@ def test_my_enrolments_list_the_latest_session_first(call, cast, world):
 def test_someone_elses_enrolment_is_not_found(call, cast, world):
     response = call("POST", f"/api/v1/course-enrolments/{cast.booked.id}/cancel", world.guardian_b)
     assert response.status_code == 404 and response.json["code"] == "enrolment_not_found"
-

@@ -27,11 +27,14 @@ def test_going_online_lists_the_upcoming_sessions_without_a_link(call, h, db, wo
     assert (response.status_code, response.json["code"]) == (422, "format_change_sessions_incomplete")
     assert response.json["errors"]["sessions"] == [
         {"session_id": s.id, "starts_at": to_shanghai(s.starts_at).isoformat(), "missing": "online_url"}
-        for s in (under_way, unlinked)]
+        for s in (under_way, unlinked)
+    ]
     assert "2 个未结束的场次填写直播链接" in response.json["message"]
     db.session.expire_all()
     assert (db.session.get(Course, course.id).format, db.session.get(Course, course.id).speaker) == (
-        CourseFormat.OFFLINE, "")
+        CourseFormat.OFFLINE,
+        "",
+    )
     assert db.session.get(type(linked), linked.id).online_url == "https://live.example.cn/1"
 
 
@@ -40,8 +43,12 @@ def test_going_online_is_accepted_once_the_sessions_have_links(call, h, db, worl
     session = h.session(db, course)
     db.session.commit()
     assert _patch(call, course, world.teacher_a, format="online_live").status_code == 422
-    fix = call("PATCH", f"/api/v1/course-sessions/{session.id}", world.teacher_a,
-               json={"online_url": "https://live.example.cn/2"})
+    fix = call(
+        "PATCH",
+        f"/api/v1/course-sessions/{session.id}",
+        world.teacher_a,
+        json={"online_url": "https://live.example.cn/2"},
+    )
     assert fix.status_code == 200, fix.json
     response = _patch(call, course, world.teacher_a, format="online_live")
     assert (response.status_code, response.json["format"]) == (200, "online_live")
@@ -50,8 +57,7 @@ def test_going_online_is_accepted_once_the_sessions_have_links(call, h, db, worl
 def test_going_offline_needs_a_place_for_every_session_to_come(call, h, db, world):
     course = h.course(db, world.school, world.teacher_a, format=CourseFormat.ONLINE_LIVE)
     h.session(db, course, online_url="https://live.example.cn/3")
-    unplaced = h.session(db, course, place="", online_url="https://live.example.cn/4",
-                         starts_in=dt.timedelta(days=3))
+    unplaced = h.session(db, course, place="", online_url="https://live.example.cn/4", starts_in=dt.timedelta(days=3))
     db.session.commit()
     response = _patch(call, course, world.teacher_a, format="offline")
     assert response.status_code == 422

@@ -7,8 +7,12 @@ import pytest
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations.models import ResourceUnitKind, StaffRole
 
-NEW_COURSE = {"title": "网络素养家长课", "category": "internet_literacy", "activity_kind": "evening_class",
-              "format": "offline"}
+NEW_COURSE = {
+    "title": "网络素养家长课",
+    "category": "internet_literacy",
+    "activity_kind": "evening_class",
+    "format": "offline",
+}
 
 
 def _times(start_in_days=3, hours=2):
@@ -17,8 +21,9 @@ def _times(start_in_days=3, hours=2):
 
 
 def _create(call, user, kind, provider_id, **extra):
-    return call("POST", "/api/v1/courses", user, json={**NEW_COURSE, "provider_kind": kind, "provider_id": provider_id,
-                                                       **extra})
+    return call(
+        "POST", "/api/v1/courses", user, json={**NEW_COURSE, "provider_kind": kind, "provider_id": provider_id, **extra}
+    )
 
 
 def test_a_teacher_creates_an_unpublished_course_of_their_school(call, world):
@@ -39,8 +44,9 @@ def test_a_region_admin_runs_county_wide_courses(call, world):
 
 
 def test_community_parent_school_staff_run_its_courses(call, world, make, db):
-    unit = make.resource_unit(region=world.county, alliances=[world.alliance], kind=ResourceUnitKind.COMMUNITY,
-                              name="兴安社区家长学校")
+    unit = make.resource_unit(
+        region=world.county, alliances=[world.alliance], kind=ResourceUnitKind.COMMUNITY, name="兴安社区家长学校"
+    )
     staff = make.user()
     make.grant(staff, StaffRole.VENUE_STAFF, unit)
     db.session.commit()
@@ -50,10 +56,16 @@ def test_community_parent_school_staff_run_its_courses(call, world, make, db):
     assert not_community.status_code == 404 and not_community.json["code"] == "community_school_not_found"
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"grade_min": 0}, "grade_min"), ({"grade_max": 13}, "grade_max"), ({"category": "cooking"}, "category"),
-    ({"title": ""}, "title"), ({"format": "tv"}, "format"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"grade_min": 0}, "grade_min"),
+        ({"grade_max": 13}, "grade_max"),
+        ({"category": "cooking"}, "category"),
+        ({"title": ""}, "title"),
+        ({"format": "tv"}, "format"),
+    ],
+)
 def test_bad_course_input_is_refused(call, world, body, field):
     response = _create(call, world.teacher_a, "school", world.school.id, **body)
     assert response.status_code == 422 and field in response.json["errors"]["json"]
@@ -76,23 +88,34 @@ def test_publish_and_unpublish(call, cast, world):
 
 
 def test_creating_a_session(call, cast, world):
-    body = {**_times(), "place": "学校报告厅", "capacity": 80, "learning_hours": 2,
-            "cancel_deadline": (utcnow() + dt.timedelta(days=2)).isoformat()}
+    body = {
+        **_times(),
+        "place": "学校报告厅",
+        "capacity": 80,
+        "learning_hours": 2,
+        "cancel_deadline": (utcnow() + dt.timedelta(days=2)).isoformat(),
+    }
     response = call("POST", f"/api/v1/courses/{cast.course.id}/sessions", world.teacher_a, json=body)
     assert response.status_code == 201
     assert (response.json["places_left"], response.json["learning_hours"], response.json["status"]) == (
-        80, 2.0, "scheduled")
+        80,
+        2.0,
+        "scheduled",
+    )
     assert response.json["starts_at"].endswith("+08:00")
 
 
-@pytest.mark.parametrize(("change", "code", "field"), [
-    ({"capacity": 0}, "validation_error", "capacity"),
-    ({"capacity": -5}, "validation_error", "capacity"),
-    ({"ends_at": (utcnow() + dt.timedelta(days=1)).isoformat()}, "validation_error", "ends_at"),
-    ({"starts_at": "2026-12-01T10:00:00"}, "validation_error", "starts_at"),
-    ({"learning_hours": 0}, "validation_error", "learning_hours"),
-    ({"online_url": "not a link"}, "validation_error", "online_url"),
-])
+@pytest.mark.parametrize(
+    ("change", "code", "field"),
+    [
+        ({"capacity": 0}, "validation_error", "capacity"),
+        ({"capacity": -5}, "validation_error", "capacity"),
+        ({"ends_at": (utcnow() + dt.timedelta(days=1)).isoformat()}, "validation_error", "ends_at"),
+        ({"starts_at": "2026-12-01T10:00:00"}, "validation_error", "starts_at"),
+        ({"learning_hours": 0}, "validation_error", "learning_hours"),
+        ({"online_url": "not a link"}, "validation_error", "online_url"),
+    ],
+)
 def test_bad_session_input_is_refused(call, cast, world, change, code, field):
     body = {**_times(), "place": "学校报告厅", "capacity": 30, **change}
     response = call("POST", f"/api/v1/courses/{cast.course.id}/sessions", world.teacher_a, json=body)
@@ -150,13 +173,16 @@ def test_cancelling_a_session_tells_everyone_and_releases_the_places(call, h, db
     h.enrolment(db, session, world.guardian_a)
     h.enrolment(db, session, world.guardian_b, status=EnrolmentStatus.WAITLISTED)
     db.session.commit()
-    response = call("POST", f"/api/v1/course-sessions/{session.id}/cancel", world.teacher_a,
-                    json={"reason": "讲师生病"})
+    response = call(
+        "POST", f"/api/v1/course-sessions/{session.id}/cancel", world.teacher_a, json={"reason": "讲师生病"}
+    )
     assert response.status_code == 200
     assert (response.json["status"], response.json["taken"], response.json["waitlisted"]) == ("cancelled", 0, 0)
     notice = sent["notice"][-1][1]
-    assert (notice["kind"], notice["user_ids"]) == ("course_session_cancelled", [world.guardian_a.id,
-                                                                                 world.guardian_b.id])
+    assert (notice["kind"], notice["user_ids"]) == (
+        "course_session_cancelled",
+        [world.guardian_a.id, world.guardian_b.id],
+    )
     assert "讲师生病" in notice["body"]
     assert sent["cancel"][-1][1] == {"subject_type": "course_session", "subject_id": session.id, "user_ids": None}
     again = call("POST", f"/api/v1/course-sessions/{session.id}/cancel", world.teacher_a, json={})

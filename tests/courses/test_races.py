@@ -30,15 +30,17 @@ def _race(app, requests):
 
 def _rows(db, session):
     db.session.expire_all()
-    return db.session.scalars(sa.select(Enrolment).where(Enrolment.session_id == session.id)
-                              .order_by(Enrolment.id)).all()
+    return db.session.scalars(
+        sa.select(Enrolment).where(Enrolment.session_id == session.id).order_by(Enrolment.id)
+    ).all()
 
 
 def _assert_counters_match_rows(db, session):
     rows = _rows(db, session)
     fresh = db.session.get(CourseSession, session.id)
-    holding = [e for e in rows if e.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED,
-                                               EnrolmentStatus.ABSENT)]
+    holding = [
+        e for e in rows if e.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED, EnrolmentStatus.ABSENT)
+    ]
     waiting = [e for e in rows if e.status == EnrolmentStatus.WAITLISTED]
     assert (fresh.taken, fresh.waitlisted) == (len(holding), len(waiting))
     assert fresh.taken <= fresh.capacity
@@ -57,8 +59,7 @@ def test_sixty_parents_racing_for_ten_places(app, make, world, db, h, parents):
     assert [e.waitlist_position for e in rows[10:]] == list(range(1, 51))  # arrival order: ids and positions agree
 
 
-def test_a_session_of_twenty_places_ends_with_twenty_enrolled_and_its_counter_agrees(app, make, world, db, h,
-                                                                                    parents):
+def test_a_session_of_twenty_places_ends_with_twenty_enrolled_and_its_counter_agrees(app, make, world, db, h, parents):
     """A full session of 20 with 5 waiting: ten enrolled parents cancel while 20 newcomers enrol, all at once.
     The five waiting and five newcomers take the ten freed places; exactly 20 are enrolled, as the counter says."""
     session = h.session(db, h.course(db, world.school, world.teacher_a), capacity=20)
@@ -67,8 +68,10 @@ def test_a_session_of_twenty_places_ends_with_twenty_enrolled_and_its_counter_ag
     for user in users[20:25]:
         h.enrolment(db, session, user, status=EnrolmentStatus.WAITLISTED)
     db.session.commit()
-    requests = [("POST", f"/api/v1/course-enrolments/{e.id}/cancel", make.login(user))
-                for e, user in zip(enrolled[:10], users[:10], strict=True)]
+    requests = [
+        ("POST", f"/api/v1/course-enrolments/{e.id}/cancel", make.login(user))
+        for e, user in zip(enrolled[:10], users[:10], strict=True)
+    ]
     requests += [("POST", f"/api/v1/course-sessions/{session.id}/enrolments", make.login(user)) for user in users[25:]]
     assert _race(app, requests) == [200] * 10 + [201] * 20
     rows = _assert_counters_match_rows(db, session)
@@ -85,8 +88,10 @@ def test_ten_cancellations_at_once_leave_the_waitlist_counter_right(app, make, w
     for user in users[20:]:
         h.enrolment(db, session, user, status=EnrolmentStatus.WAITLISTED)
     db.session.commit()
-    requests = [("POST", f"/api/v1/course-enrolments/{e.id}/cancel", make.login(user))
-                for e, user in zip(enrolled[:10], users[:10], strict=True)]
+    requests = [
+        ("POST", f"/api/v1/course-enrolments/{e.id}/cancel", make.login(user))
+        for e, user in zip(enrolled[:10], users[:10], strict=True)
+    ]
     assert _race(app, requests) == [200] * 10
     rows = _assert_counters_match_rows(db, session)
     fresh = db.session.get(CourseSession, session.id)
@@ -100,8 +105,10 @@ def test_concurrent_cancellations_promote_exactly_as_many(app, make, world, db, 
     enrolments = [h.enrolment(db, session, user) for user in users[:10]]
     waiting = [h.enrolment(db, session, user, status=EnrolmentStatus.WAITLISTED) for user in users[10:]]
     db.session.commit()
-    requests = [("POST", f"/api/v1/course-enrolments/{e.id}/cancel", make.login(user))
-                for e, user in zip(enrolments, users[:10], strict=True)]
+    requests = [
+        ("POST", f"/api/v1/course-enrolments/{e.id}/cancel", make.login(user))
+        for e, user in zip(enrolments, users[:10], strict=True)
+    ]
     assert _race(app, requests) == [200] * 10
     rows = _assert_counters_match_rows(db, session)
     by_id = {e.id: e for e in rows}
@@ -117,8 +124,10 @@ def test_leaving_and_cancelling_at_once_keep_the_counts(app, make, world, db, h,
     enrolled = [h.enrolment(db, session, user) for user in users[:5]]
     waiting = [h.enrolment(db, session, user, status=EnrolmentStatus.WAITLISTED) for user in users[5:15]]
     db.session.commit()
-    requests = [("POST", f"/api/v1/course-enrolments/{e.id}/cancel", make.login(u))
-                for e, u in zip(enrolled + waiting[:5], users[:10], strict=True)]
+    requests = [
+        ("POST", f"/api/v1/course-enrolments/{e.id}/cancel", make.login(u))
+        for e, u in zip(enrolled + waiting[:5], users[:10], strict=True)
+    ]
     requests += [("POST", f"/api/v1/course-sessions/{session.id}/enrolments", make.login(u)) for u in users[15:]]
     statuses = _race(app, requests)
     assert statuses == [200] * 10 + [201] * 5
@@ -128,9 +137,9 @@ def test_leaving_and_cancelling_at_once_keep_the_counts(app, make, world, db, h,
     assert all(remaining[e.id] == EnrolmentStatus.ENROLLED for e in waiting[5:])  # the next five in line
 
 
-
 def test_a_session_change_overlapping_a_format_change_never_leaves_an_offline_session_without_a_place(
-        app, make, world, db, h, monkeypatch):
+    app, make, world, db, h, monkeypatch
+):
     """The session change (clearing the place) has read the course (online) and pauses just before locking its
     session while the course goes offline; the course lock makes one of the two see the other's result."""
     from jlt_family.courses import service
@@ -151,14 +160,12 @@ def test_a_session_change_overlapping_a_format_change_never_leaves_an_offline_se
     monkeypatch.setattr(service, "lock_session", lock_session_after_a_pause)
 
     def change_session():
-        response = app.test_client().patch(f"/api/v1/course-sessions/{session_id}", headers=headers,
-                                           json={"place": ""})
+        response = app.test_client().patch(f"/api/v1/course-sessions/{session_id}", headers=headers, json={"place": ""})
         statuses["session"] = response.status_code
 
     def change_format():
         paused.wait(timeout=5)
-        response = app.test_client().patch(f"/api/v1/courses/{course_id}", headers=headers,
-                                           json={"format": "offline"})
+        response = app.test_client().patch(f"/api/v1/courses/{course_id}", headers=headers, json={"format": "offline"})
         statuses["format"] = response.status_code
         format_done.set()
 

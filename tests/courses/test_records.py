@@ -13,8 +13,12 @@ def _at(year, month, day, hour=19):
 def test_learning_record_by_category(call, h, db, world):
     law = h.course(db, world.school, world.teacher_a, category=CourseCategory.FAMILY_EDUCATION_LAW)
     talk = h.course(db, world.school, world.teacher_a, category=CourseCategory.PARENT_CHILD_COMMUNICATION)
-    for course, start in [(law, _at(2025, 9, 20)), (law, _at(2025, 10, 20)), (talk, _at(2026, 3, 1)),
-                          (talk, _at(2026, 9, 2))]:
+    for course, start in [
+        (law, _at(2025, 9, 20)),
+        (law, _at(2025, 10, 20)),
+        (talk, _at(2026, 3, 1)),
+        (talk, _at(2026, 9, 2)),
+    ]:
         session = h.session(db, course, starts_at=start)
         h.enrolment(db, session, world.guardian_a, status=EnrolmentStatus.ATTENDED)
     absent = h.session(db, talk, starts_at=_at(2025, 11, 1))
@@ -23,7 +27,9 @@ def test_learning_record_by_category(call, h, db, world):
     record = call("GET", "/api/v1/me/course-record?school_year=2025", world.guardian_a).json
     assert (record["label"], record["sessions_attended"], record["learning_hours"]) == ("2025–2026学年", 3, 4.5)
     assert [(c["label"], c["sessions"], c["hours"]) for c in record["by_category"]] == [
-        ("家庭教育促进法", 2, 3.0), ("亲子沟通", 1, 1.5)]
+        ("家庭教育促进法", 2, 3.0),
+        ("亲子沟通", 1, 1.5),
+    ]
     assert call("GET", "/api/v1/me/course-record?school_year=2025", world.guardian_b).json["sessions_attended"] == 0
 
 
@@ -76,17 +82,22 @@ def test_compliance_counts_held_activities_per_term_and_year(call, h, db, world,
     other = h.course(db, world.other_school, world.other_school_admin, activity_kind=ActivityKind.PARENT_MEETING)
     _held(other, _at(2025, 9, 16))
     db.session.commit()
-    body = call("GET", f"/api/v1/schools/{world.school.id}/course-compliance?school_year=2025",
-                world.school_admin).json
+    body = call("GET", f"/api/v1/schools/{world.school.id}/course-compliance?school_year=2025", world.school_admin).json
     autumn, spring = ({i["activity_kind"]: i for i in term["items"]} for term in body["terms"])
     year = {i["activity_kind"]: i for i in body["year"]["items"]}
     assert (autumn["guidance"]["held"], autumn["guidance"]["met"], autumn["guidance"]["attendance_rate"]) == (
-        2, True, 0.6667)
+        2,
+        True,
+        0.6667,
+    )
     assert (autumn["evening_class"]["held"], autumn["evening_class"]["met"]) == (5, True)
     assert (autumn["parent_assembly"]["held"], autumn["parent_assembly"]["required"]) == (1, 1)
     assert (spring["guidance"]["held"], spring["guidance"]["met"], spring["evening_class"]["met"]) == (1, False, False)
     assert (year["parent_meeting"]["held"], year["parent_meeting"]["required"], year["parent_meeting"]["met"]) == (
-        1, 2, False)
+        1,
+        2,
+        False,
+    )
     assert autumn["open_day"]["required"] is None and autumn["open_day"]["met"] is None
     assert body["terms"][0]["label"] == "2025–2026学年秋季学期"
 
@@ -107,8 +118,9 @@ def _attended(h, db, world, user, *days):
 
 def test_the_learning_record_follows_the_school_calendar_of_the_childs_region(call, h, db, world):
     _region_calendar(world.city, year_start=(8, 20))  # the county of child_a's school inherits it
-    august, september, next_august = _attended(h, db, world, world.guardian_a, (2025, 8, 25), (2025, 9, 5),
-                                               (2026, 8, 22))
+    august, september, next_august = _attended(
+        h, db, world, world.guardian_a, (2025, 8, 25), (2025, 9, 5), (2026, 8, 22)
+    )
     db.session.commit()
     record = call("GET", "/api/v1/me/course-record?school_year=2025", world.guardian_a).json
     assert (record["starts_on"], record["ends_on"]) == ("2025-08-20", "2026-08-19")
@@ -121,8 +133,9 @@ def test_the_record_of_a_child_in_another_region_uses_that_regions_calendar(call
     _region_calendar(world.county, year_start=(8, 20))
     elsewhere = make.school(region=world.other_county)  # no calendar of its own: 1 September
     sibling = make.student(make.school_class(school=elsewhere), world.family_a)
-    august, september, next_august = _attended(h, db, world, world.guardian_a, (2025, 8, 25), (2025, 9, 5),
-                                               (2026, 8, 22))
+    august, september, next_august = _attended(
+        h, db, world, world.guardian_a, (2025, 8, 25), (2025, 9, 5), (2026, 8, 22)
+    )
     db.session.commit()
     path = f"/api/v1/me/course-record?school_year=2025&child_id={sibling.id}"
     record = call("GET", path, world.guardian_a).json
@@ -140,10 +153,13 @@ def test_compliance_terms_follow_the_school_calendar_of_the_schools_region(call,
     for day in ((2025, 8, 25), (2026, 2, 10), (2026, 2, 20)):
         h.session(db, guidance, starts_at=_at(*day), status=SessionStatus.HELD)
     db.session.commit()
-    body = call("GET", f"/api/v1/schools/{world.school.id}/course-compliance?school_year=2025",
-                world.school_admin).json
+    body = call("GET", f"/api/v1/schools/{world.school.id}/course-compliance?school_year=2025", world.school_admin).json
     autumn, spring = body["terms"]
     assert (autumn["starts_on"], autumn["ends_on"], spring["starts_on"], spring["ends_on"]) == (
-        "2025-08-20", "2026-02-14", "2026-02-15", "2026-08-19")
+        "2025-08-20",
+        "2026-02-14",
+        "2026-02-15",
+        "2026-08-19",
+    )
     held = [{i["activity_kind"]: i["held"] for i in term["items"]}["guidance"] for term in body["terms"]]
     assert held == [2, 1]

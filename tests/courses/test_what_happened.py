@@ -17,16 +17,21 @@ pytestmark = pytest.mark.time_machine(MID_TERM)
 
 
 def _check_in_before_the_start(call, cast, user):
-    response = call("POST", f"{API}/course-sessions/{cast.live.id}/checkin", user,
-                    json={"code": current_code(cast.live)["code"]})
+    response = call(
+        "POST", f"{API}/course-sessions/{cast.live.id}/checkin", user, json={"code": current_code(cast.live)["code"]}
+    )
     assert response.status_code == 200 and response.json["status"] == "attended", response.json
     assert cast.live.starts_at > utcnow()
 
 
 def test_feedback_before_the_session_starts_is_refused(call, cast, world):
     _check_in_before_the_start(call, cast, world.guardian_a)
-    response = call("POST", f"{API}/course-sessions/{cast.live.id}/feedback", world.guardian_a,
-                    json={"rating": 5, "comment": "还没开始"})
+    response = call(
+        "POST",
+        f"{API}/course-sessions/{cast.live.id}/feedback",
+        world.guardian_a,
+        json={"rating": 5, "comment": "还没开始"},
+    )
     assert (response.status_code, response.json["code"]) == (422, "session_not_started")
     summary = call("GET", f"{API}/courses/{cast.course.id}/feedback", world.teacher_a).json
     assert summary["count"] == 0
@@ -37,15 +42,21 @@ def test_learning_hours_are_not_credited_before_the_session_starts(call, cast, w
     _check_in_before_the_start(call, cast, world.guardian_a)
     after = call("GET", f"{API}/me/course-record", world.guardian_a).json
     assert cast.live.id not in [s["session_id"] for s in after["sessions"]]
-    assert (after["sessions_attended"], after["learning_hours"]) == (before["sessions_attended"],
-                                                                     before["learning_hours"])
+    assert (after["sessions_attended"], after["learning_hours"]) == (
+        before["sessions_attended"],
+        before["learning_hours"],
+    )
     assert cast.past.id in [s["session_id"] for s in after["sessions"]]  # what happened still counts
 
 
 def _ended_session(days_ago=3):
     start = utcnow() - dt.timedelta(days=days_ago)
-    return {"starts_at": start.isoformat(), "ends_at": (start + dt.timedelta(hours=2)).isoformat(),
-            "place": "学校报告厅", "capacity": 50}
+    return {
+        "starts_at": start.isoformat(),
+        "ends_at": (start + dt.timedelta(hours=2)).isoformat(),
+        "place": "学校报告厅",
+        "capacity": 50,
+    }
 
 
 def test_a_session_created_after_its_end_is_back_filled_by_a_school_admin_only(call, cast, world):
@@ -85,8 +96,10 @@ def test_a_back_filled_session_counts_as_held_only_with_its_attendance(call, h, 
     assert _report_held(call, world) == report_before
 
     url = f"{API}/course-sessions/{session_id}/backfilled-attendance"
-    assert call("POST", url, world.teacher_a, json={"child_ids": [world.child_a.id]}).json["code"] == \
-        "backfill_needs_admin"
+    assert (
+        call("POST", url, world.teacher_a, json={"child_ids": [world.child_a.id]}).json["code"]
+        == "backfill_needs_admin"
+    )
     recorded = call("POST", url, world.school_admin, json={"child_ids": [world.child_a.id, world.child_b.id]})
     assert recorded.status_code == 200, recorded.json
     assert recorded.json["taken"] == 2
@@ -99,8 +112,9 @@ def test_a_back_filled_session_counts_as_held_only_with_its_attendance(call, h, 
     assert session_id in [s["session_id"] for s in record["sessions"]]
 
 
-def test_back_filled_attendance_refuses_children_outside_the_course_and_ordinary_sessions(call, h, db, make, world,
-                                                                                          cast):
+def test_back_filled_attendance_refuses_children_outside_the_course_and_ordinary_sessions(
+    call, h, db, make, world, cast
+):
     created = call("POST", f"{API}/courses/{cast.course.id}/sessions", world.school_admin, json=_ended_session())
     elsewhere = make.student(make.school_class(school=make.school()), make.family())
     db.session.commit()
@@ -109,6 +123,10 @@ def test_back_filled_attendance_refuses_children_outside_the_course_and_ordinary
     assert (refused.status_code, refused.json["code"]) == (422, "child_not_in_audience")
     assert refused.json["errors"] == {"child_ids": [elsewhere.id]}
     assert call("GET", f"{API}/course-sessions/{created.json['id']}", world.school_admin).json["taken"] == 0
-    ordinary = call("POST", f"{API}/course-sessions/{cast.past.id}/backfilled-attendance", world.school_admin,
-                    json={"child_ids": [world.child_a.id]})
+    ordinary = call(
+        "POST",
+        f"{API}/course-sessions/{cast.past.id}/backfilled-attendance",
+        world.school_admin,
+        json={"child_ids": [world.child_a.id]},
+    )
     assert (ordinary.status_code, ordinary.json["code"]) == (409, "not_backfilled")

@@ -7,8 +7,13 @@ form's CSRF token is refused. Who sees which page once signed in is in tests/das
 
 from tests.matrix_support import ROLES, expect
 
-_ADMINS = {"school_admin": 201, "other_school_admin": 201, "alliance_admin": 201, "region_admin": 201,
-           "other_region_admin": 201}
+_ADMINS = {
+    "school_admin": 201,
+    "other_school_admin": 201,
+    "alliance_admin": 201,
+    "region_admin": 201,
+    "other_region_admin": 201,
+}
 
 
 def _everyone(status):
@@ -17,8 +22,13 @@ def _everyone(status):
 
 ENDPOINTS = [
     # teacher_a is staff of the school: its school admin and the county's region admin may invite them
-    ("dashboard_invite", "POST", lambda w: "/api/v1/dashboard-invites", lambda w: {"user_id": w.teacher_a.id},
-     expect(404, school_admin=201, region_admin=201)),
+    (
+        "dashboard_invite",
+        "POST",
+        lambda w: "/api/v1/dashboard-invites",
+        lambda w: {"user_id": w.teacher_a.id},
+        expect(404, school_admin=201, region_admin=201),
+    ),
     ("own_dashboard_invite", "POST", lambda w: "/api/v1/me/dashboard-invite", None, expect(403, **_ADMINS)),
     ("dashboard_login_form", "GET", lambda w: "/dashboard/login", None, _everyone(200)),
     ("dashboard_login", "POST", lambda w: "/dashboard/login", None, _everyone(400)),
@@ -31,8 +41,12 @@ ENDPOINTS = [
     ("dashboard_school", "GET", lambda w: f"/dashboard/schools/{w.school.id}", None, _everyone(302)),
     ("dashboard_class", "GET", lambda w: f"/dashboard/classes/{w.class_a.id}", None, _everyone(302)),
     ("dashboard_region_csv", "GET", lambda w: f"/dashboard/regions/{w.county.id}/export.csv", None, _everyone(302)),
-    ("dashboard_alliance_csv", "GET", lambda w: f"/dashboard/alliances/{w.alliance.id}/export.csv", None,
-     _everyone(302)),
-    ("dashboard_school_csv", "GET", lambda w: f"/dashboard/schools/{w.school.id}/export.csv", None,
-     _everyone(302)),
+    (
+        "dashboard_alliance_csv",
+        "GET",
+        lambda w: f"/dashboard/alliances/{w.alliance.id}/export.csv",
+        None,
+        _everyone(302),
+    ),
+    ("dashboard_school_csv", "GET", lambda w: f"/dashboard/schools/{w.school.id}/export.csv", None, _everyone(302)),
 ]

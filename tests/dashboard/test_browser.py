@@ -104,7 +104,9 @@ def test_invite_sign_in_open_a_school_see_the_chart_download_the_csv(browser, li
     bars = chart.find_elements(By.CSS_SELECTOR, "rect.bar")
     # 三年级1班: 2 of 3 visited; 三年级2班: 1 of 3
     assert [(b.get_attribute("data-label"), b.get_attribute("data-value")) for b in bars] == [
-        ("三年级1班", "0.6667"), ("三年级2班", "0.3333")]
+        ("三年级1班", "0.6667"),
+        ("三年级2班", "0.3333"),
+    ]
     heights = [b.size["height"] for b in bars]
     assert heights[0] > heights[1] > 0 and abs(heights[0] - 2 * heights[1]) <= 2
 
@@ -126,9 +128,11 @@ def test_another_county_sees_nothing_of_this_one(browser, live, world):
     assert world.other_county.name in overview
     for name in (world.county.name, world.alliance.name, world.school.name, world.other_school.name):
         assert name not in overview
-    for path, code in ((f"/dashboard/regions/{world.county.id}", "region_not_found"),
-                       (f"/dashboard/schools/{world.school.id}", "school_not_found"),
-                       (f"/dashboard/classes/{world.class_a.id}", "class_not_found")):
+    for path, code in (
+        (f"/dashboard/regions/{world.county.id}", "region_not_found"),
+        (f"/dashboard/schools/{world.school.id}", "school_not_found"),
+        (f"/dashboard/classes/{world.class_a.id}", "class_not_found"),
+    ):
         browser.get(live.url + path)
         assert browser.find_element(By.ID, "error-code").text == code
         assert world.school.name not in browser.page_source

@@ -15,10 +15,16 @@ def test_an_admin_invites_staff_of_their_scope_only(call, world, make):
     for user in (foreign_teacher, world.stranger, world.guardian_a):
         response = call("POST", "/api/v1/dashboard-invites", world.school_admin, json={"user_id": user.id})
         assert response.status_code == 404 and response.json["code"] == "user_not_found"
-    assert call("POST", "/api/v1/dashboard-invites", world.region_admin,
-                json={"user_id": foreign_teacher.id}).status_code == 404
-    assert call("POST", "/api/v1/dashboard-invites", world.other_region_admin,
-                json={"user_id": foreign_teacher.id}).status_code == 201
+    assert (
+        call("POST", "/api/v1/dashboard-invites", world.region_admin, json={"user_id": foreign_teacher.id}).status_code
+        == 404
+    )
+    assert (
+        call(
+            "POST", "/api/v1/dashboard-invites", world.other_region_admin, json={"user_id": foreign_teacher.id}
+        ).status_code
+        == 201
+    )
     missing = call("POST", "/api/v1/dashboard-invites", world.school_admin, json={"user_id": 999999})
     assert missing.status_code == 404
     bad = call("POST", "/api/v1/dashboard-invites", world.school_admin, json={"user_id": "x"})
@@ -61,8 +67,13 @@ def test_a_user_with_a_role_beyond_the_inviters_reach_is_not_theirs_to_invite(ca
 
     teacher_and_region_admin = make.teacher(world.school)
     make.grant(teacher_and_region_admin, StaffRole.REGION_ADMIN, world.other_county)
-    response = call("POST", "/api/v1/dashboard-invites", world.school_admin,
-                    json={"user_id": teacher_and_region_admin.id})
+    response = call(
+        "POST", "/api/v1/dashboard-invites", world.school_admin, json={"user_id": teacher_and_region_admin.id}
+    )
     assert response.status_code == 404 and response.json["code"] == "user_not_found"
-    assert call("POST", "/api/v1/dashboard-invites", world.other_region_admin,
-                json={"user_id": teacher_and_region_admin.id}).status_code == 404
+    assert (
+        call(
+            "POST", "/api/v1/dashboard-invites", world.other_region_admin, json={"user_id": teacher_and_region_admin.id}
+        ).status_code
+        == 404
+    )

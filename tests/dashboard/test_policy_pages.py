@@ -24,12 +24,14 @@ def county(make):
 
 def _axis_labels(svg):
     """(shown text, full text in <title>) of each label under the columns."""
-    return [(html_lib.unescape(shown), html_lib.unescape(full)) for full, shown in
-            re.findall(r'<text class="axis-label"[^>]*><title>([^<]*)</title>([^<]*)</text>', str(svg))]
+    return [
+        (html_lib.unescape(shown), html_lib.unescape(full))
+        for full, shown in re.findall(r'<text class="axis-label"[^>]*><title>([^<]*)</title>([^<]*)</text>', str(svg))
+    ]
 
 
 def _row(html, marker):
-    return re.search(rf'<tr {marker}>(.*?)</tr>', html, re.S).group(1)
+    return re.search(rf"<tr {marker}>(.*?)</tr>", html, re.S).group(1)
 
 
 def test_chart_labels_of_schools_sharing_a_long_start_can_be_told_apart():
@@ -63,18 +65,20 @@ def test_the_class_page_breadcrumb_names_the_county_and_the_alliance(county, sig
     region_admin = signed_in(county.region_admin)
     page = region_admin.get(f"/dashboard/classes/{county.c1.id}?{AUTUMN}").get_data(as_text=True)
     crumbs = re.search(r'<nav class="crumbs" id="crumbs">(.*?)</nav>', page, re.S).group(1)
-    assert f'/dashboard/regions/{county.county.id}?' in crumbs and "评估县" in crumbs
-    assert f'/dashboard/alliances/{county.alliance.id}?' in crumbs and "评估教联体" in crumbs
+    assert f"/dashboard/regions/{county.county.id}?" in crumbs and "评估县" in crumbs
+    assert f"/dashboard/alliances/{county.alliance.id}?" in crumbs and "评估教联体" in crumbs
     assert crumbs.index("评估县") < crumbs.index("评估教联体") < crumbs.index("评估一小") < crumbs.index("三年级1班")
     school_admin = signed_in(county.school_admin)  # named, not linked, above the admin's own scope
-    crumbs = re.search(r'<nav class="crumbs" id="crumbs">(.*?)</nav>', school_admin.get(
-        f"/dashboard/classes/{county.c1.id}?{AUTUMN}").get_data(as_text=True), re.S).group(1)
+    crumbs = re.search(
+        r'<nav class="crumbs" id="crumbs">(.*?)</nav>',
+        school_admin.get(f"/dashboard/classes/{county.c1.id}?{AUTUMN}").get_data(as_text=True),
+        re.S,
+    ).group(1)
     assert "评估县" in crumbs and "评估教联体" in crumbs and "/dashboard/regions/" not in crumbs
 
 
 def test_the_school_page_shows_the_as_of_date_and_the_attendance_of_sessions_with_enrolment(county, signed_in):
-    page = signed_in(county.school_admin).get(f"/dashboard/schools/{county.school.id}?{AUTUMN}").get_data(
-        as_text=True)
+    page = signed_in(county.school_admin).get(f"/dashboard/schools/{county.school.id}?{AUTUMN}").get_data(as_text=True)
     assert '<span id="as-of">数据截至 2026-01-31</span>' in page
     label = re.search(r'<td id="attendance-label">(.*?)</td>', page, re.S).group(1)
     # 9 sessions held, 2 with enrolments: the 60% is over those 2
@@ -87,14 +91,22 @@ def test_the_school_page_shows_the_as_of_date_and_the_attendance_of_sessions_wit
 def test_a_rule_of_the_running_year_is_in_progress_and_each_school_shows_its_meetings(world, make, signed_in, call):
     period = resolve_period(world.county)
     start = max(period.utc_bounds(period.school_year.starts_on)[0], utcnow() - dt.timedelta(hours=2))
-    parent_meeting = scenario.session(make, scenario.course(make, world.school, kind=ActivityKind.PARENT_MEETING),
-                                      start)
+    parent_meeting = scenario.session(
+        make, scenario.course(make, world.school, kind=ActivityKind.PARENT_MEETING), start
+    )
     meeting = scenario.session(make, scenario.course(make, world.school, kind=ActivityKind.ALLIANCE_MEETING), start)
     for row in (parent_meeting, meeting):
         row.ends_at = start + (utcnow() - start) / 2
     make.db.session.commit()
-    assert call("PUT", f"/api/v1/course-sessions/{meeting.id}/meeting-attendance", world.school_admin,
-                json={"families": 7, "community": 1, "resource_units": 2}).status_code == 200
+    assert (
+        call(
+            "PUT",
+            f"/api/v1/course-sessions/{meeting.id}/meeting-attendance",
+            world.school_admin,
+            json={"families": 7, "community": 1, "resource_units": 2},
+        ).status_code
+        == 200
+    )
     client = signed_in(world.region_admin)
     page = client.get(f"/dashboard/schools/{world.school.id}?term=year").get_data(as_text=True)
     assert '<span class="progress">进行中</span>' in _row(page, 'data-kind="parent_meeting" data-rule="parent_meeting"')

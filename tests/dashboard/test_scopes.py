@@ -11,14 +11,17 @@ PAGES = {
     "region": (lambda w: f"/dashboard/regions/{w.county.id}", {"region_admin"}),
     "alliance": (lambda w: f"/dashboard/alliances/{w.alliance.id}", {"alliance_admin", "region_admin"}),
     "school": (lambda w: f"/dashboard/schools/{w.school.id}", {"school_admin", "alliance_admin", "region_admin"}),
-    "other_school": (lambda w: f"/dashboard/schools/{w.other_school.id}",
-                     {"other_school_admin", "alliance_admin", "region_admin"}),
+    "other_school": (
+        lambda w: f"/dashboard/schools/{w.other_school.id}",
+        {"other_school_admin", "alliance_admin", "region_admin"},
+    ),
     "class": (lambda w: f"/dashboard/classes/{w.class_a.id}", {"school_admin", "alliance_admin", "region_admin"}),
     "region_csv": (lambda w: f"/dashboard/regions/{w.county.id}/export.csv", {"region_admin"}),
-    "alliance_csv": (lambda w: f"/dashboard/alliances/{w.alliance.id}/export.csv",
-                     {"alliance_admin", "region_admin"}),
-    "school_csv": (lambda w: f"/dashboard/schools/{w.school.id}/export.csv",
-                   {"school_admin", "alliance_admin", "region_admin"}),
+    "alliance_csv": (lambda w: f"/dashboard/alliances/{w.alliance.id}/export.csv", {"alliance_admin", "region_admin"}),
+    "school_csv": (
+        lambda w: f"/dashboard/schools/{w.school.id}/export.csv",
+        {"school_admin", "alliance_admin", "region_admin"},
+    ),
 }
 
 
@@ -77,15 +80,31 @@ def test_views_of_school_data_are_audited(world, signed_in, db):
     client.get(f"/dashboard/schools/{world.school.id}?school_year=2026&term=autumn")
     client.get(f"/dashboard/schools/{world.school.id}/export.csv?school_year=2026&term=autumn")
     client.get(f"/dashboard/classes/{world.class_a.id}")
-    entries = db.session.scalars(sa.select(AuditLog).where(AuditLog.actor_user_id == world.alliance_admin.id)
-                                 .order_by(AuditLog.id)).all()
+    entries = db.session.scalars(
+        sa.select(AuditLog).where(AuditLog.actor_user_id == world.alliance_admin.id).order_by(AuditLog.id)
+    ).all()
     assert [(e.action, e.subject_type, e.subject_id, e.school_id, e.detail) for e in entries] == [
-        ("read_evaluation_report", "school", world.school.id, world.school.id,
-         {"school_year": 2026, "term": "autumn", "format": "html"}),
-        ("read_evaluation_report", "school", world.school.id, world.school.id,
-         {"school_year": 2026, "term": "autumn", "format": "csv"}),
-        ("read_evaluation_report", "class", world.class_a.id, world.school.id,
-         {"school_year": world.class_a.school_year, "term": "year", "format": "html"}),
+        (
+            "read_evaluation_report",
+            "school",
+            world.school.id,
+            world.school.id,
+            {"school_year": 2026, "term": "autumn", "format": "html"},
+        ),
+        (
+            "read_evaluation_report",
+            "school",
+            world.school.id,
+            world.school.id,
+            {"school_year": 2026, "term": "autumn", "format": "csv"},
+        ),
+        (
+            "read_evaluation_report",
+            "class",
+            world.class_a.id,
+            world.school.id,
+            {"school_year": world.class_a.school_year, "term": "year", "format": "html"},
+        ),
     ]
 
 

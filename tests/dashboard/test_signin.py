@@ -21,9 +21,15 @@ def _invite_url(call, issuer, user):
 
 def _choose(client, path, login_name="xiaozhang", password=PASSWORD, again=None):
     page = client.get(path)
-    return client.post(path, data={"login_name": login_name, "password": password,
-                                   "password_again": password if again is None else again,
-                                   "csrf_token": csrf_of(page)})
+    return client.post(
+        path,
+        data={
+            "login_name": login_name,
+            "password": password,
+            "password_again": password if again is None else again,
+            "csrf_token": csrf_of(page),
+        },
+    )
 
 
 def test_invite_then_login_then_overview(app, call, world, db):
@@ -51,8 +57,9 @@ def test_invite_link_works_once(app, call, world):
     again = app.test_client().get(url)
     assert again.status_code == 409 and "dashboard_invite_used" in again.get_data(as_text=True)
     page = client.get("/dashboard/login")
-    posted = client.post(url, data={"login_name": "other", "password": PASSWORD, "password_again": PASSWORD,
-                                    "csrf_token": csrf_of(page)})
+    posted = client.post(
+        url, data={"login_name": "other", "password": PASSWORD, "password_again": PASSWORD, "csrf_token": csrf_of(page)}
+    )
     assert posted.status_code == 409
 
 
@@ -105,8 +112,10 @@ def test_posts_without_the_csrf_token_are_refused(app, world):
     create_account(world.school_admin, login_name="principal")
     client = app.test_client()
     client.get("/dashboard/login")
-    for data in ({"login_name": "principal", "password": PASSWORD},
-                 {"login_name": "principal", "password": PASSWORD, "csrf_token": "forged"}):
+    for data in (
+        {"login_name": "principal", "password": PASSWORD},
+        {"login_name": "principal", "password": PASSWORD, "csrf_token": "forged"},
+    ):
         response = client.post("/dashboard/login", data=data)
         assert response.status_code == 400 and "csrf_failed" in response.get_data(as_text=True)
     assert sign_in(client, "principal").status_code == 302
@@ -176,8 +185,11 @@ def test_logout_ends_the_session_on_the_server(app, world, signed_in):
 def test_losing_every_admin_role_signs_out_at_the_next_request(app, world, signed_in, db):
     client = signed_in(world.school_admin)
     assert client.get(f"/dashboard/schools/{world.school.id}").status_code == 200
-    db.session.execute(sa.update(StaffMembership).where(StaffMembership.user_id == world.school_admin.id)
-                       .values(revoked_at=utcnow(), active_key=None))
+    db.session.execute(
+        sa.update(StaffMembership)
+        .where(StaffMembership.user_id == world.school_admin.id)
+        .values(revoked_at=utcnow(), active_key=None)
+    )
     db.session.commit()
     response = client.get(f"/dashboard/schools/{world.school.id}")
     assert response.status_code == 302 and "/dashboard/login" in response.location
@@ -190,8 +202,9 @@ def test_a_new_password_ends_the_other_sessions(app, world, signed_in, call):
     client = signed_in(world.school_admin)
     assert client.get("/dashboard/").status_code == 200
     url = call("POST", "/api/v1/me/dashboard-invite", world.school_admin).json["url"]
-    _choose(app.test_client(), url.removeprefix("http://localhost"), login_name="admin-new",
-            password="Another-pass-2026")
+    _choose(
+        app.test_client(), url.removeprefix("http://localhost"), login_name="admin-new", password="Another-pass-2026"
+    )
     assert client.get("/dashboard/").status_code == 302
     assert sign_in(app.test_client(), "admin-new", password="Another-pass-2026").status_code == 302
 
@@ -203,8 +216,11 @@ def test_an_api_token_does_not_open_the_dashboard(call, world):
 
 def test_login_follows_only_dashboard_paths(app, world):
     create_account(world.school_admin, login_name="principal")
-    for target, expected in ((f"/dashboard/schools/{world.school.id}", f"/dashboard/schools/{world.school.id}"),
-                             ("https://evil.example/x", "/dashboard/"), ("//evil.example/", "/dashboard/")):
+    for target, expected in (
+        (f"/dashboard/schools/{world.school.id}", f"/dashboard/schools/{world.school.id}"),
+        ("https://evil.example/x", "/dashboard/"),
+        ("//evil.example/", "/dashboard/"),
+    ):
         response = sign_in(app.test_client(), "principal", next=target)
         assert response.location == expected
 

@@ -8,8 +8,15 @@ API = "/api/v1"
 
 # Every role of the world cast that is neither a guardian of child_a nor its homeroom teacher, school admin or
 # subject teacher: they must not learn that child_a exists.
-OUTSIDERS = ["guardian_b", "venue_staff", "other_school_admin", "alliance_admin", "region_admin",
-             "other_region_admin", "stranger"]
+OUTSIDERS = [
+    "guardian_b",
+    "venue_staff",
+    "other_school_admin",
+    "alliance_admin",
+    "region_admin",
+    "other_region_admin",
+    "stranger",
+]
 
 
 class Caller:
@@ -59,8 +66,13 @@ def unbound(make, world, db):
 
 
 def binding_body(world, student, **overrides):
-    body = {"invite_code": world.class_a.invite_code, "student_name": student.name,
-            "student_no": student.student_no, "relation": "father", "guardian_name": "赵大刚"}
+    body = {
+        "invite_code": world.class_a.invite_code,
+        "student_name": student.name,
+        "student_no": student.student_no,
+        "relation": "father",
+        "guardian_name": "赵大刚",
+    }
     return {**body, **overrides}
 
 

@@ -4,20 +4,37 @@ import json
 
 import pytest
 
-BODIES = [None, "text", 1, [], {}, {"unknown": 1}, {"home_address": "\ud800"}, {"reason": "\ud800"},
-          {"code": "\ud800", "relation": "father", "name": "\ud800"},
-          {"invite_code": "\ud800", "student_name": "王", "student_no": "1", "relation": "father",
-           "guardian_name": "王"},
-          {"migrant": True, "left_behind": 10**30},
-          {"caretaker_name": "\ud800", "caretaker_relation": "祖母", "caretaker_phone": "13712345678",
-           "starts_on": "2026-09-01"},
-          {"caretaker_name": "张", "caretaker_relation": "祖母", "caretaker_phone": "13712345678", "starts_on": 10**40}]
+BODIES = [
+    None,
+    "text",
+    1,
+    [],
+    {},
+    {"unknown": 1},
+    {"home_address": "\ud800"},
+    {"reason": "\ud800"},
+    {"code": "\ud800", "relation": "father", "name": "\ud800"},
+    {"invite_code": "\ud800", "student_name": "王", "student_no": "1", "relation": "father", "guardian_name": "王"},
+    {"migrant": True, "left_behind": 10**30},
+    {
+        "caretaker_name": "\ud800",
+        "caretaker_relation": "祖母",
+        "caretaker_phone": "13712345678",
+        "starts_on": "2026-09-01",
+    },
+    {"caretaker_name": "张", "caretaker_relation": "祖母", "caretaker_phone": "13712345678", "starts_on": 10**40},
+]
 
 
 def _endpoints(world, pending):
-    return [("PATCH", "/family"), ("POST", "/family/invites/redeem"), ("POST", "/binding-requests"),
-            ("POST", f"/binding-requests/{pending.id}/reject"), ("PATCH", f"/children/{world.child_a.id}/flags"),
-            ("POST", f"/children/{world.child_a.id}/care-entrustments")]
+    return [
+        ("PATCH", "/family"),
+        ("POST", "/family/invites/redeem"),
+        ("POST", "/binding-requests"),
+        ("POST", f"/binding-requests/{pending.id}/reject"),
+        ("PATCH", f"/children/{world.child_a.id}/flags"),
+        ("POST", f"/children/{world.child_a.id}/care-entrustments"),
+    ]
 
 
 @pytest.mark.parametrize("role", ["guardian_a", "teacher_a"])
@@ -34,8 +51,9 @@ def test_bad_bodies_never_answer_500(api, world, pending, role):
 
 
 def test_lone_surrogates_are_refused_in_chinese(api, world):
-    response = api(world.guardian_a)._call("PATCH", "/family", data='{"home_address": "\\ud800"}',
-                                           content_type="application/json")
+    response = api(world.guardian_a)._call(
+        "PATCH", "/family", data='{"home_address": "\\ud800"}', content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json["code"] == "malformed_json"
 

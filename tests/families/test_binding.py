@@ -29,11 +29,14 @@ def test_parent_asks_with_class_code_name_and_number(api, world, unbound, newcom
     assert "requester_phone" not in body
 
 
-@pytest.mark.parametrize("overrides", [
-    {"student_name": "赵小强"},
-    {"student_no": "A2026999"},
-    {"invite_code": "NOPE0000"},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"student_name": "赵小强"},
+        {"student_no": "A2026999"},
+        {"invite_code": "NOPE0000"},
+    ],
+)
 def test_any_wrong_part_gives_the_same_answer(api, world, unbound, newcomer, overrides):
     response = api(newcomer).post("/binding-requests", json=binding_body(world, unbound, **overrides))
     assert response.status_code == 404
@@ -54,8 +57,9 @@ def test_spaces_around_and_inside_the_name_are_ignored(api, world, unbound, newc
 
 
 def test_child_of_another_family_is_refused_with_a_hint(api, world, newcomer):
-    response = api(newcomer).post("/binding-requests", json=binding_body(world, world.child_b,
-                                                                        invite_code=world.class_b.invite_code))
+    response = api(newcomer).post(
+        "/binding-requests", json=binding_body(world, world.child_b, invite_code=world.class_b.invite_code)
+    )
     assert response.status_code == 409
     assert response.json["code"] == "child_already_bound"
     assert "家庭邀请" in response.json["message"]
@@ -92,20 +96,25 @@ def test_retry_with_the_same_idempotency_key_replays(api, world, unbound, newcom
 def test_guessing_is_rate_limited(api, world, unbound, newcomer, app, monkeypatch):
     monkeypatch.setitem(app.config, "FAMILY_GUESS_ATTEMPTS_PER_HOUR", 3)
     caller = api(newcomer)
-    codes = [caller.post("/binding-requests", json=binding_body(world, unbound, student_no=f"X{i}")).status_code
-             for i in range(4)]
+    codes = [
+        caller.post("/binding-requests", json=binding_body(world, unbound, student_no=f"X{i}")).status_code
+        for i in range(4)
+    ]
     assert codes == [404, 404, 404, 429]
     assert caller.post("/binding-requests", json=binding_body(world, unbound)).status_code == 429
 
 
-@pytest.mark.parametrize("overrides", [
-    {"relation": "uncle"},
-    {"relation": 1},
-    {"student_no": ""},
-    {"student_name": "名" * 41},
-    {"guardian_name": None},
-    {"extra": True},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"relation": "uncle"},
+        {"relation": 1},
+        {"student_no": ""},
+        {"student_name": "名" * 41},
+        {"guardian_name": None},
+        {"extra": True},
+    ],
+)
 def test_bad_bodies_answer_422(api, world, unbound, newcomer, overrides):
     response = api(newcomer).post("/binding-requests", json=binding_body(world, unbound, **overrides))
     assert response.status_code == 422
@@ -160,11 +169,21 @@ def test_huge_and_unknown_ids_are_404(api, world, newcomer):
 # ---- the class's list ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("teacher_a", 200), ("school_admin", 200),
-    ("teacher_b", 404), ("guardian_a", 404), ("other_school_admin", 404), ("venue_staff", 404),
-    ("alliance_admin", 404), ("region_admin", 404), ("other_region_admin", 404), ("stranger", 404),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("teacher_a", 200),
+        ("school_admin", 200),
+        ("teacher_b", 404),
+        ("guardian_a", 404),
+        ("other_school_admin", 404),
+        ("venue_staff", 404),
+        ("alliance_admin", 404),
+        ("region_admin", 404),
+        ("other_region_admin", 404),
+        ("stranger", 404),
+    ],
+)
 def test_class_list_is_for_the_homeroom_teacher_and_school_admins(api, world, pending, role, status):
     response = api(getattr(world, role)).get(f"/classes/{world.class_a.id}/binding-requests?status=pending")
     assert response.status_code == status
@@ -262,8 +281,20 @@ def test_requester_cannot_approve_own_request(api, world, pending, newcomer):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("role", ["teacher_b", "guardian_a", "guardian_b", "other_school_admin", "venue_staff",
-                                  "alliance_admin", "region_admin", "other_region_admin", "stranger"])
+@pytest.mark.parametrize(
+    "role",
+    [
+        "teacher_b",
+        "guardian_a",
+        "guardian_b",
+        "other_school_admin",
+        "venue_staff",
+        "alliance_admin",
+        "region_admin",
+        "other_region_admin",
+        "stranger",
+    ],
+)
 def test_only_homeroom_teacher_or_school_admin_decides(api, world, pending, role):
     caller = api(getattr(world, role))
     assert caller.post(f"/binding-requests/{pending.id}/approve").status_code == 404
@@ -276,8 +307,13 @@ def test_anonymous_cannot_decide(api, world, pending):
 
 def test_staff_cannot_approve_their_own_binding_request(api, world, unbound, db):
     """Otherwise a teacher who knows the roster could bind any child to themselves and read it as a guardian."""
-    body = {"invite_code": world.class_a.invite_code, "student_name": unbound.name, "student_no": unbound.student_no,
-            "relation": "father", "guardian_name": "甲老师"}
+    body = {
+        "invite_code": world.class_a.invite_code,
+        "student_name": unbound.name,
+        "student_no": unbound.student_no,
+        "relation": "father",
+        "guardian_name": "甲老师",
+    }
     created = api(world.teacher_a).post("/binding-requests", json=body)
     assert created.status_code == 201
     response = api(world.teacher_a).post(f"/binding-requests/{created.json['id']}/approve")
@@ -289,6 +325,11 @@ def test_staff_cannot_approve_their_own_binding_request(api, world, unbound, db)
 def test_class_invite_codes_are_matched_as_typed(api, world, unbound):
     code = world.class_a.invite_code
     typed = f"{code[:4].lower()}-{code[4:].lower()}"
-    body = {"invite_code": typed, "student_name": unbound.name, "student_no": unbound.student_no,
-            "relation": "mother", "guardian_name": "赵妈妈"}
+    body = {
+        "invite_code": typed,
+        "student_name": unbound.name,
+        "student_no": unbound.student_no,
+        "relation": "mother",
+        "guardian_name": "赵妈妈",
+    }
     assert api(world.stranger).post("/binding-requests", json=body).status_code == 201

@@ -8,8 +8,14 @@ from tests.families.conftest import OUTSIDERS
 
 
 def entrustment_body(**overrides):
-    body = {"caretaker_name": "张奶奶", "caretaker_relation": "祖母", "caretaker_phone": "13712345678",
-            "starts_on": "2026-09-01", "ends_on": "2027-01-31", "note": "父母在外务工"}
+    body = {
+        "caretaker_name": "张奶奶",
+        "caretaker_relation": "祖母",
+        "caretaker_phone": "13712345678",
+        "starts_on": "2026-09-01",
+        "ends_on": "2027-01-31",
+        "note": "父母在外务工",
+    }
     body.update(overrides)
     return body
 
@@ -50,19 +56,22 @@ def test_filing_is_idempotent(api, world, db):
     assert db.session.query(CareEntrustment).count() == 1
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"caretaker_phone": "12345"}, "caretaker_phone"),
-    ({"caretaker_phone": "23812345678"}, "caretaker_phone"),
-    ({"caretaker_phone": 13712345678}, "caretaker_phone"),
-    ({"ends_on": "2026-08-31"}, "ends_on"),
-    ({"starts_on": "2026-13-01"}, "starts_on"),
-    ({"starts_on": "1900-01-01"}, "starts_on"),
-    ({"starts_on": "2026-09-01T08:00:00+08:00"}, "starts_on"),
-    ({"caretaker_name": ""}, "caretaker_name"),
-    ({"caretaker_relation": "很" * 21}, "caretaker_relation"),
-    ({"note": "字" * 501}, "note"),
-    ({"student_id": 5}, "student_id"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"caretaker_phone": "12345"}, "caretaker_phone"),
+        ({"caretaker_phone": "23812345678"}, "caretaker_phone"),
+        ({"caretaker_phone": 13712345678}, "caretaker_phone"),
+        ({"ends_on": "2026-08-31"}, "ends_on"),
+        ({"starts_on": "2026-13-01"}, "starts_on"),
+        ({"starts_on": "1900-01-01"}, "starts_on"),
+        ({"starts_on": "2026-09-01T08:00:00+08:00"}, "starts_on"),
+        ({"caretaker_name": ""}, "caretaker_name"),
+        ({"caretaker_relation": "很" * 21}, "caretaker_relation"),
+        ({"note": "字" * 501}, "note"),
+        ({"student_id": 5}, "student_id"),
+    ],
+)
 def test_bad_entrustments_are_422(api, world, overrides, field):
     response = api(world.guardian_a).post(_url(world), json=entrustment_body(**overrides))
     assert response.status_code == 422

@@ -86,11 +86,17 @@ def test_unknown_and_huge_ids_are_404(api, world):
 
 @pytest.mark.parametrize("role", ["teacher_a", "school_admin"])
 def test_homeroom_teacher_and_school_admin_change_flags_audited(api, world, db, role):
-    response = api(getattr(world, role)).patch(f"/children/{world.child_a.id}/flags",
-                                               json={"migrant": True, "left_behind": False})
+    response = api(getattr(world, role)).patch(
+        f"/children/{world.child_a.id}/flags", json={"migrant": True, "left_behind": False}
+    )
     assert response.status_code == 200
-    assert response.json == {"id": world.child_a.id, "left_behind": False, "migrant": True,
-                             "in_difficulty": False, "disabled": False}
+    assert response.json == {
+        "id": world.child_a.id,
+        "left_behind": False,
+        "migrant": True,
+        "in_difficulty": False,
+        "disabled": False,
+    }
     db.session.expire_all()
     child = db.session.get(Student, world.child_a.id)
     assert (child.left_behind, child.migrant) == (False, True)
@@ -111,8 +117,9 @@ def test_outsiders_cannot_change_flags(api, world, role):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("body", [{}, {"migrant": "true"}, {"migrant": 1}, {"migrant": None}, {"orphan": True},
-                                  ["migrant"]])
+@pytest.mark.parametrize(
+    "body", [{}, {"migrant": "true"}, {"migrant": 1}, {"migrant": None}, {"orphan": True}, ["migrant"]]
+)
 def test_bad_flag_bodies_are_422(api, world, db, body):
     response = api(world.teacher_a).patch(f"/children/{world.child_a.id}/flags", json=body)
     assert response.status_code == 422

@@ -43,8 +43,14 @@ def test_two_families_approved_for_one_child_at_once_bind_one(app, api, make, wo
         first = _ask(api, world, newcomer, student)
         second = _ask(api, world, world.guardian_b, student)
         db.session.commit()
-        results = race(app, [(teacher, "POST", f"/binding-requests/{first}/approve", None),
-                             (admin, "POST", f"/binding-requests/{second}/approve", None)], prefix=API)
+        results = race(
+            app,
+            [
+                (teacher, "POST", f"/binding-requests/{first}/approve", None),
+                (admin, "POST", f"/binding-requests/{second}/approve", None),
+            ],
+            prefix=API,
+        )
         assert sorted(results) == [(200, None), (409, "child_already_bound")], results
         db.session.expire_all()
         bound_to = db.session.get(Student, student.id).family_id
@@ -74,8 +80,7 @@ def test_one_invite_redeemed_by_two_at_once_admits_one(app, make, world, db):
 def test_two_last_guardians_leaving_at_once_leave_one(app, make, world, db):
     for _ in range(ROUNDS):
         family = make.family()
-        users = [make.guardian(family=family).user,
-                 make.guardian(family=family, relation=GuardianRelation.FATHER).user]
+        users = [make.guardian(family=family).user, make.guardian(family=family, relation=GuardianRelation.FATHER).user]
         make.student(world.class_a, family=family)
         db.session.commit()
         results = race(app, [(make.login(u), "DELETE", "/family/guardians/me", None) for u in users], prefix=API)

@@ -57,13 +57,16 @@ def test_guardian_updates_home_address(api, world, db):
     assert world.family_a.home_address == "新华路8号"
 
 
-@pytest.mark.parametrize("body", [
-    {"home_address": "x" * 201},
-    {"home_address": 5},
-    {"home_address": "路", "family_id": 2},
-    {},
-    [],
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"home_address": "x" * 201},
+        {"home_address": 5},
+        {"home_address": "路", "family_id": 2},
+        {},
+        [],
+    ],
+)
 def test_bad_address_bodies_answer_422(api, world, body):
     response = api(world.guardian_a).patch("/family", json=body)
     assert response.status_code == 422

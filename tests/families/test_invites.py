@@ -51,8 +51,12 @@ def test_anonymous_cannot_invite(api):
 
 
 def test_list_shows_open_invites_of_my_family_only(api, world, invite, db):
-    expired = FamilyInvite(code="EXPIRED234", family_id=world.family_a.id, created_by_id=world.guardian_a.id,
-                           expires_at=utcnow() - dt.timedelta(minutes=1))
+    expired = FamilyInvite(
+        code="EXPIRED234",
+        family_id=world.family_a.id,
+        created_by_id=world.guardian_a.id,
+        expires_at=utcnow() - dt.timedelta(minutes=1),
+    )
     db.session.add(expired)
     db.session.commit()
     body = api(world.guardian_a).get("/family/invites").json

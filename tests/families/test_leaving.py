@@ -12,9 +12,20 @@ from tests.fuzz.world import seeded_world
 
 API = "/api/v1"
 # What a guardian may have left behind, each through the API or the matrix's records (checked to be there).
-HISTORY_KINDS = {"course_enrolment", "course_feedback", "venue_booking", "venue_feedback", "visit_event",
-                 "visit_feedback", "subscribe_consent", "reminder", "reminder_mute", "care_entrustment",
-                 "binding_request", "family_invite"}
+HISTORY_KINDS = {
+    "course_enrolment",
+    "course_feedback",
+    "venue_booking",
+    "venue_feedback",
+    "visit_event",
+    "visit_feedback",
+    "subscribe_consent",
+    "reminder",
+    "reminder_mute",
+    "care_entrustment",
+    "binding_request",
+    "family_invite",
+}
 TEMPLATES = {"course_session": {"template_id": "TPL-COURSE", "page": "pages/course/session", "fields": {}}}
 
 
@@ -26,16 +37,20 @@ def _history(user_id, guardian_id):
     """{table: rows} of every table with a column pointing at the user or the guardian, for these two."""
     found = {}
     for table in db.metadata.sorted_tables:
-        columns = [fk.parent for fk in table.foreign_keys
-                   if (fk.column.table.name, fk.column.name) in (("user", "id"), ("guardian", "id"))
-                   and table.name not in ("guardian", "user_session", "idempotency_record")]
+        columns = [
+            fk.parent
+            for fk in table.foreign_keys
+            if (fk.column.table.name, fk.column.name) in (("user", "id"), ("guardian", "id"))
+            and table.name not in ("guardian", "user_session", "idempotency_record")
+        ]
         for column in columns:
             value = guardian_id if column.references(db.metadata.tables["guardian"].c.id) else user_id
             n = db.session.scalar(sa.select(sa.func.count()).select_from(table).where(column == value))
             if n:
                 found[f"{table.name}.{column.name}"] = n
-    feedback = db.session.scalar(sa.select(sa.func.count()).select_from(Feedback).join(Enrolment)
-                                 .where(Enrolment.guardian_id == guardian_id))
+    feedback = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Feedback).join(Enrolment).where(Enrolment.guardian_id == guardian_id)
+    )
     if feedback:
         found["course_feedback.enrolment_id"] = feedback
     return found
@@ -60,8 +75,13 @@ def _act_as_guardian_a(call, world):
                 requests.append((method, url, payload))
     db.session.commit()
     for method, url, payload in requests:
-        kwargs = ({"data": dict(payload), "content_type": "multipart/form-data"} if isinstance(payload, Form)
-                  else {"json": payload} if payload is not None else {})
+        kwargs = (
+            {"data": dict(payload), "content_type": "multipart/form-data"}
+            if isinstance(payload, Form)
+            else {"json": payload}
+            if payload is not None
+            else {}
+        )
         call(method, url, world.guardian_a, **kwargs)
         db.session.commit()
 
@@ -78,8 +98,10 @@ def test_a_guardian_with_every_kind_of_history_leaves_and_the_history_stays(call
     second = make.guardian(family=world.family_a, relation=GuardianRelation.FATHER)
     db.session.commit()
     _act_as_guardian_a(call, world)
-    assert call("POST", f"{API}/me/subscribe-consents", world.guardian_a, json={"accepted": ["TPL-COURSE"]}) \
-        .status_code == 200
+    assert (
+        call("POST", f"{API}/me/subscribe-consents", world.guardian_a, json={"accepted": ["TPL-COURSE"]}).status_code
+        == 200
+    )
     guardian = _guardian_of(world.guardian_a)
     before = _history(world.guardian_a.id, guardian.id)
     assert {key.split(".")[0] for key in before} >= HISTORY_KINDS, before
@@ -102,8 +124,12 @@ def test_a_guardian_with_every_kind_of_history_leaves_and_the_history_stays(call
     # the user who left: no family, may join another one, and signs in afresh as the same person
     assert call("GET", f"{API}/family", world.guardian_a).json["code"] == "family_not_found"
     invite = call("POST", f"{API}/family/invites", world.guardian_b).json
-    joined = call("POST", f"{API}/family/invites/redeem", world.guardian_a,
-                  json={"code": invite["code"], "relation": "mother", "name": "甲家长"})
+    joined = call(
+        "POST",
+        f"{API}/family/invites/redeem",
+        world.guardian_a,
+        json={"code": invite["code"], "relation": "mother", "name": "甲家长"},
+    )
     assert joined.status_code == 201, joined.json
     assert _guardian_of(world.guardian_a).family_id == world.family_b.id
 
@@ -125,8 +151,10 @@ def test_places_in_sessions_not_started_are_given_back_and_the_waitlist_moves_up
     full.capacity = 1
     waiting_user = world.guardian_b
     db.session.commit()
-    assert call("POST", f"{API}/course-sessions/{full.id}/enrolments", waiting_user, json={}).json["status"] == \
-        "waitlisted"
+    assert (
+        call("POST", f"{API}/course-sessions/{full.id}/enrolments", waiting_user, json={}).json["status"]
+        == "waitlisted"
+    )
     make.guardian(family=world.family_a, relation=GuardianRelation.FATHER)
     db.session.commit()
 
@@ -135,8 +163,9 @@ def test_places_in_sessions_not_started_are_given_back_and_the_waitlist_moves_up
     db.session.expire_all()
     held = db.session.get(Enrolment, cast.booked.id)
     assert held.status == EnrolmentStatus.CANCELLED and held.active_key is None
-    promoted = db.session.scalar(sa.select(Enrolment).where(Enrolment.session_id == full.id,
-                                                            Enrolment.user_id == waiting_user.id))
+    promoted = db.session.scalar(
+        sa.select(Enrolment).where(Enrolment.session_id == full.id, Enrolment.user_id == waiting_user.id)
+    )
     assert promoted.status == EnrolmentStatus.ENROLLED
     session = db.session.get(CourseSession, full.id)
     assert (session.taken, session.waitlisted) == (1, 0)
@@ -165,8 +194,12 @@ def test_two_guardians_who_both_left_can_both_be_kept(call, make, world):
     last = call("DELETE", f"{API}/family/guardians/me", third.user)
     assert (last.status_code, last.json["code"]) == (409, "last_guardian")
     db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Guardian)
-                             .where(Guardian.left_family_id == world.family_a.id)) == 2
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Guardian).where(Guardian.left_family_id == world.family_a.id)
+        )
+        == 2
+    )
 
 
 def test_what_is_still_to_be_sent_about_the_family_is_cancelled_for_the_one_who_left(call, make, world):
@@ -182,14 +215,23 @@ def test_what_is_still_to_be_sent_about_the_family_is_cancelled_for_the_one_who_
     booking = venues_matrix._booking(world)
     rows = {
         "visit": add_reminder(db, world.guardian_a, kind="home_visit", subject_type="home_visit", subject_id=visit_id),
-        "booking": add_reminder(db, world.guardian_a, kind="venue_booking", subject_type="venue_booking",
-                                subject_id=booking.id),
-        "sent": add_reminder(db, world.guardian_a, kind="venue_booking", subject_type="venue_booking",
-                             subject_id=booking.id, status=ReminderStatus.SENT),
-        "other_guardian": add_reminder(db, second.user, kind="home_visit", subject_type="home_visit",
-                                       subject_id=visit_id),
-        "not_the_family": add_reminder(db, world.guardian_a, kind="home_visit", subject_type="home_visit",
-                                       subject_id=visit_id + 1),  # not the family's
+        "booking": add_reminder(
+            db, world.guardian_a, kind="venue_booking", subject_type="venue_booking", subject_id=booking.id
+        ),
+        "sent": add_reminder(
+            db,
+            world.guardian_a,
+            kind="venue_booking",
+            subject_type="venue_booking",
+            subject_id=booking.id,
+            status=ReminderStatus.SENT,
+        ),
+        "other_guardian": add_reminder(
+            db, second.user, kind="home_visit", subject_type="home_visit", subject_id=visit_id
+        ),
+        "not_the_family": add_reminder(
+            db, world.guardian_a, kind="home_visit", subject_type="home_visit", subject_id=visit_id + 1
+        ),  # not the family's
     }
     db.session.commit()
 
@@ -197,6 +239,10 @@ def test_what_is_still_to_be_sent_about_the_family_is_cancelled_for_the_one_who_
 
     db.session.expire_all()
     status = {name: db.session.get(Reminder, row.id).status for name, row in rows.items()}
-    assert status == {"visit": ReminderStatus.CANCELLED, "booking": ReminderStatus.CANCELLED,
-                      "sent": ReminderStatus.SENT, "other_guardian": ReminderStatus.PENDING,
-                      "not_the_family": ReminderStatus.PENDING}
+    assert status == {
+        "visit": ReminderStatus.CANCELLED,
+        "booking": ReminderStatus.CANCELLED,
+        "sent": ReminderStatus.SENT,
+        "other_guardian": ReminderStatus.PENDING,
+        "not_the_family": ReminderStatus.PENDING,
+    }

@@ -30,8 +30,12 @@ def app_spec():
 
 def operations_with_spec():
     """``[(METHOD, path, operation object)]`` of every operation of the spec."""
-    return [(method.upper(), path, operation) for path, item in app_spec()["paths"].items()
-            for method, operation in item.items() if method in HTTP_METHODS]
+    return [
+        (method.upper(), path, operation)
+        for path, item in app_spec()["paths"].items()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    ]
 
 
 def operations():
@@ -57,8 +61,10 @@ def matrix_body(app, world, method, path):
             payload = body(world)
             if isinstance(payload, Form):
                 files = {key: (value[0].read(), value[1]) for key, value in payload.items()}
-                return lambda: {"data": {key: (io.BytesIO(content), name) for key, (content, name) in files.items()},
-                                "content_type": "multipart/form-data"}
+                return lambda: {
+                    "data": {key: (io.BytesIO(content), name) for key, (content, name) in files.items()},
+                    "content_type": "multipart/form-data",
+                }
             return lambda: {"json": payload}
     return dict
 
@@ -149,8 +155,15 @@ def error_envelope(ctx, response, case):
         body = json.loads(text)
     except ValueError:
         body = None
-    ok = (isinstance(body, dict) and set(body) == {"code", "message", "errors"} and isinstance(body["code"], str)
-          and body["code"].replace("_", "").isalnum() and body["code"] == body["code"].lower()
-          and isinstance(body["message"], str) and body["message"] and isinstance(body["errors"], dict))
+    ok = (
+        isinstance(body, dict)
+        and set(body) == {"code", "message", "errors"}
+        and isinstance(body["code"], str)
+        and body["code"].replace("_", "").isalnum()
+        and body["code"] == body["code"].lower()
+        and isinstance(body["message"], str)
+        and body["message"]
+        and isinstance(body["errors"], dict)
+    )
     if not ok:
         raise BadErrorEnvelope(operation=case.operation.label, status=response.status_code, body=text)

@@ -37,8 +37,14 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "4"))
 SEED = os.environ.get("FUZZ_SEED")
 OPERATIONS = spec_support.operations()
 
-POSITIVE_CHECKS = [not_a_server_error, content_type_conformance, response_headers_conformance,
-                   response_schema_conformance, spec_support.status_documented, spec_support.error_envelope]
+POSITIVE_CHECKS = [
+    not_a_server_error,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    spec_support.status_documented,
+    spec_support.error_envelope,
+]
 NEGATIVE_CHECKS = [*POSITIVE_CHECKS, negative_data_rejection]
 
 
@@ -62,8 +68,12 @@ def api_schema(app):
 
 def _settings(examples):
     hypothesis_settings = settings(
-        max_examples=examples, derandomize=SEED is None, deadline=None, database=None,
-        suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate, Phase.shrink],
+        max_examples=examples,
+        derandomize=SEED is None,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
         print_blob=False,
     )
     return hypothesis_settings
@@ -103,6 +113,8 @@ def test_operation_as_every_role(api_schema, make, method, path):
 
 def test_every_operation_is_fuzzed(api_schema):
     """The parametrized operations are exactly those of the app's spec, none skipped or unknown."""
-    in_spec = {(operation.method.upper(), operation.path)
-               for operation in (result.ok() for result in api_schema.get_all_operations())}
+    in_spec = {
+        (operation.method.upper(), operation.path)
+        for operation in (result.ok() for result in api_schema.get_all_operations())
+    }
     assert in_spec == {(m.upper(), p) for m, p in OPERATIONS}

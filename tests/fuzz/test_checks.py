@@ -8,8 +8,9 @@ from tests.fuzz import spec_support
 
 
 def _case(*statuses):
-    return SimpleNamespace(operation=SimpleNamespace(label="GET /x", responses=SimpleNamespace(
-        status_codes=tuple(statuses))))
+    return SimpleNamespace(
+        operation=SimpleNamespace(label="GET /x", responses=SimpleNamespace(status_codes=tuple(statuses)))
+    )
 
 
 def _response(status, content=b""):
@@ -22,17 +23,25 @@ def test_a_status_known_only_through_default_is_a_failure():
         spec_support.status_documented(None, _response(409), _case("200", "404", "default"))
 
 
-@pytest.mark.parametrize("content", [b"<html>500</html>", b'{"error": "x"}', b'{"code": "Bad Code", "message": "m",'
-                                     b' "errors": {}}', b'{"code": "x", "message": "", "errors": {}}',
-                                     b'{"code": "x", "message": "m", "errors": []}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"<html>500</html>",
+        b'{"error": "x"}',
+        b'{"code": "Bad Code", "message": "m", "errors": {}}',
+        b'{"code": "x", "message": "", "errors": {}}',
+        b'{"code": "x", "message": "m", "errors": []}',
+    ],
+)
 def test_an_error_outside_the_envelope_is_a_failure(content):
     with pytest.raises(spec_support.BadErrorEnvelope):
         spec_support.error_envelope(None, _response(422, content), _case("422"))
 
 
 def test_the_envelope_passes():
-    spec_support.error_envelope(None, _response(404, '{"code": "not_found", "message": "未找到", "errors": {}}'
-                                                .encode()), _case("404"))
+    spec_support.error_envelope(
+        None, _response(404, '{"code": "not_found", "message": "未找到", "errors": {}}'.encode()), _case("404")
+    )
 
 
 def test_generated_ids_are_aimed_at_rows_of_their_table():

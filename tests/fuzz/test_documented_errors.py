@@ -67,8 +67,9 @@ _JSON_BODIES = [op for op in OPERATIONS if "application/json" in op[2].get("requ
 
 
 @pytest.mark.parametrize(("method", "path", "operation"), _JSON_BODIES, ids=_ids(_JSON_BODIES))
-def test_malformed_and_oversized_bodies_answer_the_documented_400_and_413(call, world, configure, method, path,
-                                                                           operation):
+def test_malformed_and_oversized_bodies_answer_the_documented_400_and_413(
+    call, world, configure, method, path, operation
+):
     assert {"400", "413"} <= _documented(operation)
     url = _url(path, str(world.school.id))
     response = call(method, url, world.school_admin, data='{"broken": ', content_type="application/json")

@@ -18,7 +18,7 @@ SINGLE_ID_OPERATIONS = [(m, p) for m, p in spec_support.operations() if p.count(
 
 
 def _param(path):
-    return path[path.index("{") + 1:path.index("}")]
+    return path[path.index("{") + 1 : path.index("}")]
 
 
 def _owned_by_family(world):
@@ -26,8 +26,14 @@ def _owned_by_family(world):
     student = db.metadata.tables["student"]
     children = list(db.session.scalars(sa.select(student.c.id).where(student.c.family_id == world.family_a.id)))
     guardian = [world.guardian_a.id]
-    owners = {"family_id": [world.family_a.id], "user_id": guardian, "booked_by_id": guardian,
-              "filed_by_id": guardian, "student_id": children, "created_by_id": guardian}
+    owners = {
+        "family_id": [world.family_a.id],
+        "user_id": guardian,
+        "booked_by_id": guardian,
+        "filed_by_id": guardian,
+        "student_id": children,
+        "created_by_id": guardian,
+    }
     owned = {"student": children, "family": [world.family_a.id]}
     for name, table in db.metadata.tables.items():
         if "id" not in table.c or name in ("user", "user_session", "staff_membership", "staff_invite"):
@@ -98,9 +104,15 @@ def test_a_teacher_of_school_a_gets_nothing_more_than_a_stranger_in_school_b(app
 
 # Body fields that name a scope, and what school B (or family B) puts there.
 def _forge(body, world, school_b):
-    swaps = {"school_id": school_b["school"], "provider_id": school_b["school"], "scope_id": school_b["school"],
-             "class_id": school_b["school_class"], "student_id": school_b["student"],
-             "child_ids": [school_b["student"]], "student_ids": [school_b["student"]]}
+    swaps = {
+        "school_id": school_b["school"],
+        "provider_id": school_b["school"],
+        "scope_id": school_b["school"],
+        "class_id": school_b["school_class"],
+        "student_id": school_b["student"],
+        "child_ids": [school_b["student"]],
+        "student_ids": [school_b["student"]],
+    }
     forged = {key: swaps[key] for key in body if key in swaps}
     return {**body, **forged} if forged else None
 

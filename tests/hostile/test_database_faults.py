@@ -54,6 +54,7 @@ def _code(response):
 
 def test_connections_carry_bounded_timeouts(proxied_app):
     """A request's statements wait at most 5 s at the server, its socket 5 + 2 s; a job's 600 s, 600 + 2 s."""
+
     def bounds():
         with db.engine.connect() as conn:
             raw = conn.connection.dbapi_connection
@@ -78,7 +79,9 @@ def test_lost_database_answers_503_then_recovers_without_restart(proxied_app, pr
     for _ in range(3):
         assert _code(client.get(f"{API}/me", headers=headers)) == (503, "database_unavailable")
     assert _code(client.patch(f"{API}/family", headers=headers, json={"home_address": "新地址9号"})) == (
-        503, "database_unavailable")
+        503,
+        "database_unavailable",
+    )
     assert _code(client.get("/readyz")) == (503, "database_unavailable")
 
     proxy.restore()
@@ -127,17 +130,27 @@ def test_write_cut_mid_way_leaves_no_partial_rows(proxied_app, proxy, make, worl
     assert _code(response) == (503, "database_unavailable")
 
     db.session.rollback()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(SchoolClass).where(
-        SchoolClass.school_id == world.school.id, SchoolClass.name == "三年级9班")) == 0
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Student).where(
-        Student.student_no.like("R20269%"))) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(SchoolClass)
+            .where(SchoolClass.school_id == world.school.id, SchoolClass.name == "三年级9班")
+        )
+        == 0
+    )
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Student).where(Student.student_no.like("R20269%")))
+        == 0
+    )
 
     proxy.restore()
     response = client.post(url, headers=headers, data=_roster(), content_type="multipart/form-data")
     assert response.status_code == 200, response.get_json()
     db.session.rollback()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Student).where(
-        Student.student_no.like("R20269%"))) == 5
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Student).where(Student.student_no.like("R20269%")))
+        == 5
+    )
 
 
 @pytest.fixture

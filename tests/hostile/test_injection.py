@@ -14,11 +14,30 @@ from tests.matrix_support import ROLES
 # {{7*191}} and friends would render as 1337 if anything evaluated them.
 EVALUATED = "1337"
 PAYLOADS = [
-    "'", '"', "%", "_", "\\", "%%_", "' OR 1=1 --", "\" OR \"\"=\"", "'; DROP TABLE user; --", "1; SELECT SLEEP(5)",
-    "{{7*191}}", "${7*191}", "#{7*191}", "<%= 7*191 %>", "{% print(7*191) %}", "<script>alert(1)</script>",
-    "a\x00b", "\x00", "\u202eevil", "😀" * 30, "長" * 300, "x" * 100_000,
+    "'",
+    '"',
+    "%",
+    "_",
+    "\\",
+    "%%_",
+    "' OR 1=1 --",
+    '" OR ""="',
+    "'; DROP TABLE user; --",
+    "1; SELECT SLEEP(5)",
+    "{{7*191}}",
+    "${7*191}",
+    "#{7*191}",
+    "<%= 7*191 %>",
+    "{% print(7*191) %}",
+    "<script>alert(1)</script>",
+    "a\x00b",
+    "\x00",
+    "\u202eevil",
+    "😀" * 30,
+    "長" * 300,
+    "x" * 100_000,
 ]
-LITERAL_NO_MATCH = ["%", "_", "\\", "%%_", "' OR 1=1 --", "\" OR \"\"=\"", "{{7*191}}"]
+LITERAL_NO_MATCH = ["%", "_", "\\", "%%_", "' OR 1=1 --", '" OR ""="', "{{7*191}}"]
 
 
 def _text_filters():
@@ -26,8 +45,13 @@ def _text_filters():
     for method, path, operation in spec_support.operations_with_spec():
         for parameter in operation.get("parameters", []):
             schema = parameter.get("schema", {})
-            if (parameter["in"] == "query" and schema.get("type") == "string" and "enum" not in schema
-                    and "format" not in schema and "pattern" not in schema):
+            if (
+                parameter["in"] == "query"
+                and schema.get("type") == "string"
+                and "enum" not in schema
+                and "format" not in schema
+                and "pattern" not in schema
+            ):
                 found.append((method, path, parameter["name"]))
     return found
 
@@ -57,9 +81,11 @@ def test_injection_in_text_filters(call, make, method, path, name):
 def _bodies():
     from tests.test_permission_matrix import ENDPOINTS
 
-    return [(name, method, path, body, next(role for role in ROLES if 200 <= expected[role] < 300))
-            for name, method, path, body, expected in ENDPOINTS
-            if body is not None and any(200 <= expected[role] < 300 for role in ROLES if role != "anonymous")]
+    return [
+        (name, method, path, body, next(role for role in ROLES if 200 <= expected[role] < 300))
+        for name, method, path, body, expected in ENDPOINTS
+        if body is not None and any(200 <= expected[role] < 300 for role in ROLES if role != "anonymous")
+    ]
 
 
 BODIES = _bodies()
@@ -73,8 +99,11 @@ def test_injection_in_every_text_field(app, call, make, name, method, path, body
     if not isinstance(payload, dict):
         pytest.skip("multipart body (the roster file has its own bad-input tests)")
     text_fields = [key for key, value in payload.items() if isinstance(value, str)]
-    list_fields = [key for key, value in payload.items() if isinstance(value, list) and value
-                   and all(isinstance(v, str) for v in value)]
+    list_fields = [
+        key
+        for key, value in payload.items()
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value)
+    ]
     if not text_fields and not list_fields:
         pytest.skip("no text field")
     db.session.commit()
@@ -97,6 +126,11 @@ def test_injection_in_every_text_field(app, call, make, name, method, path, body
 def test_organization_endpoints_refuse_lone_surrogates_like_the_others(call, world):
     """Regression: the organizations blueprint had its own parser without the lone-surrogate guard (500)."""
     raw = json.dumps({"user_id": world.teacher_a.id, "subject": "\ud800"})
-    response = call("POST", f"/api/v1/classes/{world.class_b.id}/teachers", world.school_admin, data=raw,
-                    content_type="application/json")
+    response = call(
+        "POST",
+        f"/api/v1/classes/{world.class_b.id}/teachers",
+        world.school_admin,
+        data=raw,
+        content_type="application/json",
+    )
     assert (response.status_code, response.get_json()["code"]) == (400, "malformed_json")

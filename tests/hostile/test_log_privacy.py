@@ -42,8 +42,7 @@ def _text(records):
 
 
 @pytest.mark.shanghai_time("10:00")  # the reminder is pushed at once (at night it would wait for 07:00)
-def test_no_secret_or_personal_value_reaches_the_logs(client, call, make, world, db, configure, wechat_mode,
-                                                       all_logs):
+def test_no_secret_or_personal_value_reaches_the_logs(client, call, make, world, db, configure, wechat_mode, all_logs):
     configure(WECHAT_TEMPLATES=TEMPLATES, REMINDER_SEND_THREADS=1)
     fake = wechat_mode
     secrets = {PHONE, ADDRESS, world.family_a.home_address, world.guardian_a.phone, fake.secret}
@@ -65,12 +64,16 @@ def test_no_secret_or_personal_value_reaches_the_logs(client, call, make, world,
     secrets.add(guardian_token["Authorization"].split()[1])
     assert client.patch(f"{API}/family", headers=guardian_token, json={"home_address": ADDRESS}).status_code == 200
     slot = venues_matrix._slot(world)
-    booked = client.post(f"{API}/venue-slots/{slot.id}/bookings", headers=guardian_token,
-                         json={"channel": "general", "child_ids": [world.child_a.id], "adults": 1})
+    booked = client.post(
+        f"{API}/venue-slots/{slot.id}/bookings",
+        headers=guardian_token,
+        json={"channel": "general", "child_ids": [world.child_a.id], "adults": 1},
+    )
     assert booked.status_code == 201, booked.json
     session = courses_matrix._cast(world).upcoming
-    assert client.post(f"{API}/course-sessions/{session.id}/enrolments", headers=guardian_token,
-                       json={}).status_code in (200, 201)
+    assert client.post(
+        f"{API}/course-sessions/{session.id}/enrolments", headers=guardian_token, json={}
+    ).status_code in (200, 201)
 
     # reminder dispatch to WeChat (access token in the query string)
     user = make.user(openid="o-log-user", phone=PHONE)
@@ -85,8 +88,12 @@ def test_no_secret_or_personal_value_reaches_the_logs(client, call, make, world,
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     secrets.add(forged)
     assert client.get(f"{API}/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
-    assert client.patch(f"{API}/family", headers=guardian_token,
-                        json={"home_address": ADDRESS * 50, "phone": PHONE}).status_code == 422
+    assert (
+        client.patch(
+            f"{API}/family", headers=guardian_token, json={"home_address": ADDRESS * 50, "phone": PHONE}
+        ).status_code
+        == 422
+    )
     assert client.get(f"{API}/children/999999", headers=guardian_token).status_code == 404
     assert client.post(f"{API}/me/phone", headers=auth, json={"code": phone_code}).status_code == 400  # used
     assert client.post(f"{API}/auth/logout", headers=auth).status_code == 204

@@ -8,8 +8,11 @@ import pytest
 
 from tests.fuzz import spec_support
 
-JSON_BODIES = [(method, path) for method, path, operation in spec_support.operations_with_spec()
-               if "application/json" in operation.get("requestBody", {}).get("content", {})]
+JSON_BODIES = [
+    (method, path)
+    for method, path, operation in spec_support.operations_with_spec()
+    if "application/json" in operation.get("requestBody", {}).get("content", {})
+]
 
 
 def _envelope(response, status, code):
@@ -21,16 +24,26 @@ def _envelope(response, status, code):
 def test_a_body_over_the_default_limit_is_413(app, call, world):
     limit = app.config["MAX_CONTENT_LENGTH"]
     assert limit == 4 * 1024 * 1024
-    response = call("PATCH", "/api/v1/family", world.guardian_a,
-                    data=b'{"home_address": "' + b"x" * limit + b'"}', content_type="application/json")
+    response = call(
+        "PATCH",
+        "/api/v1/family",
+        world.guardian_a,
+        data=b'{"home_address": "' + b"x" * limit + b'"}',
+        content_type="application/json",
+    )
     _envelope(response, 413, "payload_too_large")
 
 
 def test_a_multipart_upload_over_the_limit_is_413(call, world, configure):
     configure(MAX_CONTENT_LENGTH=64 * 1024)
     big = io.BytesIO(("学年,年级,班级,学号,姓名\n" + "2026,3,三年级1班,S1,某某\n" * 10000).encode())
-    response = call("POST", f"/api/v1/schools/{world.school.id}/roster-import", world.school_admin,
-                    data={"file": (big, "roster.csv")}, content_type="multipart/form-data")
+    response = call(
+        "POST",
+        f"/api/v1/schools/{world.school.id}/roster-import",
+        world.school_admin,
+        data={"file": (big, "roster.csv")},
+        content_type="multipart/form-data",
+    )
     _envelope(response, 413, "payload_too_large")
 
 
@@ -38,8 +51,13 @@ def test_a_multipart_upload_over_the_limit_is_413(call, world, configure):
 def test_deeply_nested_json_is_malformed_on_every_operation(call, world, nested):
     wrong = []
     for method, path in JSON_BODIES:
-        response = call(method, spec_support.url(path, world.school.id), world.school_admin, data=nested,
-                        content_type="application/json")
+        response = call(
+            method,
+            spec_support.url(path, world.school.id),
+            world.school_admin,
+            data=nested,
+            content_type="application/json",
+        )
         body = response.get_json(silent=True) or {}
         if response.status_code >= 500 or (response.status_code == 400 and body.get("code") != "malformed_json"):
             wrong.append((method, path, response.status_code, body.get("code")))

@@ -24,8 +24,12 @@ def limit_of_three(configure):
 
 def _book(call, world, user, child):
     slot = venues_matrix._slot(world)
-    return call("POST", f"{API}/venue-slots/{slot.id}/bookings", user,
-                json={"channel": "general", "child_ids": [child.id], "adults": 1})
+    return call(
+        "POST",
+        f"{API}/venue-slots/{slot.id}/bookings",
+        user,
+        json={"channel": "general", "child_ids": [child.id], "adults": 1},
+    )
 
 
 def test_bookings_past_the_limit_answer_429_with_retry_after(call, world, limit_of_three):
@@ -59,8 +63,9 @@ def test_enrolments_and_bookings_share_the_counter_per_user(call, world, limit_o
 def test_group_bookings_count_too(call, world, limit_of_three):
     slot = venues_matrix._slot(world)
     body = {"class_id": world.class_a.id, "channel": "general", "headcount": 20, "chaperones": 2}
-    answers = [call("POST", f"{API}/venue-slots/{slot.id}/group-bookings", world.teacher_a, json=body)
-               for _ in range(4)]
+    answers = [
+        call("POST", f"{API}/venue-slots/{slot.id}/group-bookings", world.teacher_a, json=body) for _ in range(4)
+    ]
     assert answers[0].status_code == 201, answers[0].json
     assert (answers[3].status_code, answers[3].json["code"]) == (429, "rate_limited")
 

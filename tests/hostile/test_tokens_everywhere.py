@@ -16,8 +16,9 @@ from jlt_family.auth.service import TOKEN_ISSUER, issue_session
 from jlt_family.core.timeutil import utcnow
 from tests.fuzz import spec_support
 
-PROTECTED = [(method, path) for method, path, operation in spec_support.operations_with_spec()
-             if "401" in operation["responses"]]
+PROTECTED = [
+    (method, path) for method, path, operation in spec_support.operations_with_spec() if "401" in operation["responses"]
+]
 
 
 def _b64(data):
@@ -29,8 +30,13 @@ def _sign(claims, key=None, algorithm="HS256"):
 
 
 def _claims(session):
-    return {"sub": str(session.user_id), "jti": session.id, "iss": TOKEN_ISSUER,
-            "iat": int(utcnow().timestamp()), "exp": int((utcnow() + dt.timedelta(hours=1)).timestamp())}
+    return {
+        "sub": str(session.user_id),
+        "jti": session.id,
+        "iss": TOKEN_ISSUER,
+        "iat": int(utcnow().timestamp()),
+        "exp": int((utcnow() + dt.timedelta(hours=1)).timestamp()),
+    }
 
 
 def _expired(world, db):

@@ -20,9 +20,17 @@ SERVER_DELAY = 3.0
 
 
 def _push_mode(configure, fake):
-    configure(WECHAT_APPID=fake.appid, WECHAT_SECRET=fake.secret, WECHAT_API_BASE=fake.base_url,
-              WECHAT_TIMEOUT_SECONDS=0.3, WECHAT_TEMPLATES=TEMPLATES, REMINDER_RETRY_BASE_SECONDS=10,
-              REMINDER_RETRY_CAP_SECONDS=40, REMINDER_MAX_ATTEMPTS=6, REMINDER_SEND_THREADS=1)
+    configure(
+        WECHAT_APPID=fake.appid,
+        WECHAT_SECRET=fake.secret,
+        WECHAT_API_BASE=fake.base_url,
+        WECHAT_TIMEOUT_SECONDS=0.3,
+        WECHAT_TEMPLATES=TEMPLATES,
+        REMINDER_RETRY_BASE_SECONDS=10,
+        REMINDER_RETRY_CAP_SECONDS=40,
+        REMINDER_MAX_ATTEMPTS=6,
+        REMINDER_SEND_THREADS=1,
+    )
 
 
 def _due_reminders(make, db, count):
@@ -49,8 +57,9 @@ def _pushes_per_reminder(fake):
 
 
 def test_slow_wechat_login_answers_503_without_waiting_for_the_server(client, configure, fake):
-    configure(WECHAT_APPID=fake.appid, WECHAT_SECRET=fake.secret, WECHAT_API_BASE=fake.base_url,
-              WECHAT_TIMEOUT_SECONDS=0.3)
+    configure(
+        WECHAT_APPID=fake.appid, WECHAT_SECRET=fake.secret, WECHAT_API_BASE=fake.base_url, WECHAT_TIMEOUT_SECONDS=0.3
+    )
     fake.slow(SERVER_DELAY, CODE2SESSION)
     started = time.monotonic()
     response = client.post(f"{API}/auth/wechat-login", json={"code": fake.code_for("parent-slow")})

@@ -15,8 +15,10 @@ from openpyxl import Workbook
 from jlt_family.organizations import roster
 
 SHEET = "xl/worksheets/sheet1.xml"
-HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{dimension}<sheetData>')
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{dimension}<sheetData>'
+)
 TAIL = "</sheetData></worksheet>"
 
 
@@ -42,8 +44,11 @@ def _workbook_with_sheet(rows, dimension=""):
 
 
 def _row(number, cells=1):
-    return f'<row r="{number}">' + "".join(f'<c r="A{number}" t="n"><v>{number}{i}</v></c>'
-                                          for i in range(cells)) + "</row>"
+    return (
+        f'<row r="{number}">'
+        + "".join(f'<c r="A{number}" t="n"><v>{number}{i}</v></c>' for i in range(cells))
+        + "</row>"
+    )
 
 
 @pytest.fixture
@@ -63,8 +68,13 @@ def loads(monkeypatch):
 @pytest.fixture
 def upload(call, world):
     def _upload(data):
-        return call("POST", f"/api/v1/schools/{world.school.id}/roster-import", world.school_admin,
-                    data={"file": (io.BytesIO(data), "名单.xlsx")}, content_type="multipart/form-data")
+        return call(
+            "POST",
+            f"/api/v1/schools/{world.school.id}/roster-import",
+            world.school_admin,
+            data={"file": (io.BytesIO(data), "名单.xlsx")},
+            content_type="multipart/form-data",
+        )
 
     return _upload
 

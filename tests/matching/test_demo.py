@@ -38,7 +38,8 @@ def test_demo_accounts_see_the_needs_proposals_and_the_pending_request(seeded, c
     assert statuses == {"confirmed"}
 
     alliance = dev_login_headers(client, "demo-alliance-admin")
-    course_need = next(n for n in client.get("/api/v1/needs", headers=alliance).json["items"]
-                       if n["topic"] == "parent_education")
+    course_need = next(
+        n for n in client.get("/api/v1/needs", headers=alliance).json["items"] if n["topic"] == "parent_education"
+    )
     assert course_need["match"]["course"]["is_published"] is False
     assert course_need["match"]["label"] == "和平街道兴安社区家长学校"

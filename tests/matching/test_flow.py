@@ -51,8 +51,11 @@ def test_proposals_accept_confirm_check_in_and_rate(call, world, science, db):
     assert [slot["id"] for slot in top["slots"]] == [s.id for s in science.test_slots]
 
     slot_id = top["slots"][0]["id"]
-    body = {"kind": "venue", "offering_id": science.id,
-            "bookings": [{"slot_id": slot_id, "class_id": world.class_c.id, "headcount": 38, "chaperones": 2}]}
+    body = {
+        "kind": "venue",
+        "offering_id": science.id,
+        "bookings": [{"slot_id": slot_id, "class_id": world.class_c.id, "headcount": 38, "chaperones": 2}],
+    }
     accepted = call("POST", f"{API}/needs/{need['id']}/accept", world.school_admin, json=body)
     assert accepted.status_code == 201, accepted.json
     match = accepted.json["match"]
@@ -73,11 +76,15 @@ def test_proposals_accept_confirm_check_in_and_rate(call, world, science, db):
 
     early = call("POST", f"{API}/needs/{need['id']}/feedback", world.school_admin, json={"rating": 5})
     assert (early.status_code, early.json["code"]) == (422, "activity_not_done")
-    db.session.execute(sa.update(Booking).where(Booking.id == booking["id"])
-                       .values(status=BookingStatus.CHECKED_IN, checked_in_count=40, checked_in_at=utcnow()))
+    db.session.execute(
+        sa.update(Booking)
+        .where(Booking.id == booking["id"])
+        .values(status=BookingStatus.CHECKED_IN, checked_in_count=40, checked_in_at=utcnow())
+    )
     db.session.commit()
-    rated = call("POST", f"{API}/needs/{need['id']}/feedback", world.school_admin,
-                 json={"rating": 5, "comment": "讲解员很专业"})
+    rated = call(
+        "POST", f"{API}/needs/{need['id']}/feedback", world.school_admin, json={"rating": 5, "comment": "讲解员很专业"}
+    )
     assert rated.status_code == 201, rated.json
     assert rated.json["status"] == "closed"
     assert rated.json["match"]["feedback"]["rating"] == 5
@@ -89,8 +96,11 @@ def test_proposals_accept_confirm_check_in_and_rate(call, world, science, db):
 
 def test_accepting_twice_gives_one_match(call, world, science, open_need, db):
     slot_id = science.test_slots[0].id
-    body = {"kind": "venue", "offering_id": science.id,
-            "bookings": [{"slot_id": slot_id, "class_id": world.class_a.id, "headcount": 30}]}
+    body = {
+        "kind": "venue",
+        "offering_id": science.id,
+        "bookings": [{"slot_id": slot_id, "class_id": world.class_a.id, "headcount": 30}],
+    }
     first = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin, json=body)
     assert first.status_code == 201, first.json
     second = call("POST", f"{API}/needs/{open_need.id}/accept", world.alliance_admin, json=body)
@@ -100,8 +110,11 @@ def test_accepting_twice_gives_one_match(call, world, science, open_need, db):
 
 
 def test_same_idempotency_key_replays_the_acceptance(call, world, science, open_need, db):
-    body = {"kind": "venue", "offering_id": science.id,
-            "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id, "headcount": 30}]}
+    body = {
+        "kind": "venue",
+        "offering_id": science.id,
+        "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id, "headcount": 30}],
+    }
     headers = {"Idempotency-Key": "accept-need-0001"}
     first = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin, json=body, headers=headers)
     again = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin, json=body, headers=headers)
@@ -115,9 +128,14 @@ def test_a_failed_booking_leaves_the_need_open_and_nothing_behind(call, world, s
     full = science.test_slots[0]
     full.general_taken = full.capacity - full.green_capacity
     db.session.commit()
-    body = {"kind": "venue", "offering_id": science.id,
-            "bookings": [{"slot_id": science.test_slots[1].id, "class_id": world.class_a.id, "headcount": 30},
-                         {"slot_id": full.id, "class_id": world.class_b.id, "headcount": 30}]}
+    body = {
+        "kind": "venue",
+        "offering_id": science.id,
+        "bookings": [
+            {"slot_id": science.test_slots[1].id, "class_id": world.class_a.id, "headcount": 30},
+            {"slot_id": full.id, "class_id": world.class_b.id, "headcount": 30},
+        ],
+    }
     refused = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin, json=body)
     assert (refused.status_code, refused.json["code"]) == (409, "general_full")
     assert call("GET", f"{API}/needs/{open_need.id}", world.school_admin).json["status"] == "open"
@@ -133,10 +151,14 @@ def test_withdraw_only_while_open(call, world, open_need):
 
 
 def test_a_rejected_booking_shows_on_the_need(call, world, science, open_need):
-    body = {"kind": "venue", "offering_id": science.id,
-            "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id, "headcount": 10}]}
-    booking = call("POST", f"{API}/needs/{open_need.id}/accept", world.alliance_admin,
-                   json=body).json["match"]["bookings"][0]
+    body = {
+        "kind": "venue",
+        "offering_id": science.id,
+        "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id, "headcount": 10}],
+    }
+    booking = call("POST", f"{API}/needs/{open_need.id}/accept", world.alliance_admin, json=body).json["match"][
+        "bookings"
+    ][0]
     assert booking["channel"] == "green"  # 12 places fit the green pool: the unit serves the alliance
     call("POST", f"{API}/venue-bookings/{booking['id']}/reject", world.venue_staff, json={"reason": "当天已满"})
     seen = call("GET", f"{API}/needs/{open_need.id}", world.school_admin).json["match"]["bookings"][0]
@@ -149,21 +171,31 @@ def test_slots_after_the_period_or_of_another_offering_are_refused(call, world, 
     need = helpers.need(db, world.school, world.school_admin, ends_on=helpers.today() + dt.timedelta(days=1))
     other = helpers.slot(db, helpers.offering(db, world.venue, title="讲座"), days=1)
     db.session.commit()
-    outside = {"kind": "venue", "offering_id": science.id,
-               "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id}]}
+    outside = {
+        "kind": "venue",
+        "offering_id": science.id,
+        "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id}],
+    }
     response = call("POST", f"{API}/needs/{need.id}/accept", world.school_admin, json=outside)
     assert (response.status_code, response.json["code"]) == (422, "slot_outside_period")
-    foreign = {"kind": "venue", "offering_id": science.id,
-               "bookings": [{"slot_id": other.id, "class_id": world.class_a.id}]}
+    foreign = {
+        "kind": "venue",
+        "offering_id": science.id,
+        "bookings": [{"slot_id": other.id, "class_id": world.class_a.id}],
+    }
     response = call("POST", f"{API}/needs/{need.id}/accept", world.school_admin, json=foreign)
     assert (response.status_code, response.json["code"]) == (422, "slot_not_of_offering")
 
 
 def test_a_need_whose_bookings_fell_through_can_be_matched_again(call, world, science, open_need, db):
-    body = {"kind": "venue", "offering_id": science.id,
-            "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id, "headcount": 30}]}
-    booking = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin,
-                   json=body).json["match"]["bookings"][0]
+    body = {
+        "kind": "venue",
+        "offering_id": science.id,
+        "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id, "headcount": 30}],
+    }
+    booking = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin, json=body).json["match"][
+        "bookings"
+    ][0]
     early = call("POST", f"{API}/needs/{open_need.id}/reopen", world.school_admin)
     assert (early.status_code, early.json["code"]) == (409, "match_still_active")
     call("POST", f"{API}/venue-bookings/{booking['id']}/reject", world.venue_staff, json={"reason": "当天已满"})
@@ -178,15 +210,19 @@ def test_a_need_whose_bookings_fell_through_can_be_matched_again(call, world, sc
 
 
 def test_a_group_larger_than_a_slots_pool_is_told_to_split(call, world, science, open_need):
-    body = {"kind": "venue", "offering_id": science.id,
-            "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id, "headcount": 40}]}
+    body = {
+        "kind": "venue",
+        "offering_id": science.id,
+        "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id, "headcount": 40}],
+    }
     response = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin, json=body)
     assert (response.status_code, response.json["code"]) == (422, "group_exceeds_slot")
     assert "40" in response.json["message"]
 
 
-def test_a_units_staff_see_only_their_own_match_of_a_need_matched_again_elsewhere(call, world, science, open_need,
-                                                                                   make, db):
+def test_a_units_staff_see_only_their_own_match_of_a_need_matched_again_elsewhere(
+    call, world, science, open_need, make, db
+):
     """After a rematch at another unit, the first unit's staff still see the need with their (rejected) booking,
     never the other unit's bookings and their door codes."""
     from tests.matching import helpers
@@ -197,14 +233,21 @@ def test_a_units_staff_see_only_their_own_match_of_a_need_matched_again_elsewher
     other_offering = helpers.offering(db, other_unit)
     other_slot = helpers.slot(db, other_offering, days=5)
     db.session.commit()
-    first = {"kind": "venue", "offering_id": science.id,
-             "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id, "headcount": 10}]}
-    booking = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin,
-                   json=first).json["match"]["bookings"][0]
+    first = {
+        "kind": "venue",
+        "offering_id": science.id,
+        "bookings": [{"slot_id": science.test_slots[0].id, "class_id": world.class_a.id, "headcount": 10}],
+    }
+    booking = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin, json=first).json["match"][
+        "bookings"
+    ][0]
     call("POST", f"{API}/venue-bookings/{booking['id']}/reject", world.venue_staff, json={"reason": "当天已满"})
     assert call("POST", f"{API}/needs/{open_need.id}/reopen", world.school_admin).status_code == 200
-    second = {"kind": "venue", "offering_id": other_offering.id,
-              "bookings": [{"slot_id": other_slot.id, "class_id": world.class_a.id, "headcount": 10}]}
+    second = {
+        "kind": "venue",
+        "offering_id": other_offering.id,
+        "bookings": [{"slot_id": other_slot.id, "class_id": world.class_a.id, "headcount": 10}],
+    }
     rematched = call("POST", f"{API}/needs/{open_need.id}/accept", world.school_admin, json=second)
     assert rematched.status_code == 201, rematched.json
     other_booking = rematched.json["match"]["bookings"][0]

@@ -88,23 +88,38 @@ def test_no_slot_yet_is_a_limit_not_an_exclusion(call, world, db, open_need):
 
 
 def test_parent_education_proposes_community_schools_the_alliance_and_the_county(call, make, world, db):
-    community = make.resource_unit(region=world.county, name="兴安社区家长学校", kind=ResourceUnitKind.COMMUNITY,
-                                   alliances=[world.alliance])
+    community = make.resource_unit(
+        region=world.county, name="兴安社区家长学校", kind=ResourceUnitKind.COMMUNITY, alliances=[world.alliance]
+    )
     other = make.resource_unit(region=world.county, name="民主社区家长学校", kind=ResourceUnitKind.COMMUNITY)
     make.resource_unit(region=world.other_county, name="邻县社区家长学校", kind=ResourceUnitKind.COMMUNITY)
     course_helpers.course(db, community, world.venue_staff, category=CourseCategory.MENTAL_HEALTH)
     course_helpers.course(db, community, world.venue_staff, category=CourseCategory.MENTAL_HEALTH)
     course_helpers.course(db, other, world.venue_staff, category=CourseCategory.SAFETY)
-    need = helpers.need(db, world.school, world.school_admin, topic=NeedTopic.PARENT_EDUCATION,
-                        course_category=CourseCategory.MENTAL_HEALTH, headcount=60)
+    need = helpers.need(
+        db,
+        world.school,
+        world.school_admin,
+        topic=NeedTopic.PARENT_EDUCATION,
+        course_category=CourseCategory.MENTAL_HEALTH,
+        headcount=60,
+    )
     db.session.commit()
     items = _proposals(call, world.school_admin, need)
-    assert [p["key"] for p in items] == [f"community:{community.id}", f"alliance:{world.alliance.id}",
-                                         f"community:{other.id}", f"region:{world.county.id}"]
+    assert [p["key"] for p in items] == [
+        f"community:{community.id}",
+        f"alliance:{world.alliance.id}",
+        f"community:{other.id}",
+        f"region:{world.county.id}",
+    ]
     assert "已开设 2 门「心理调适」课程" in items[0]["reasons"]
     assert "尚未开设过「心理调适」课程" in items[2]["limits"]
-    assert items[0]["provider"] == {"kind": "community", "kind_label": "社区家长学校", "id": community.id,
-                                    "name": "兴安社区家长学校"}
+    assert items[0]["provider"] == {
+        "kind": "community",
+        "kind_label": "社区家长学校",
+        "id": community.id,
+        "name": "兴安社区家长学校",
+    }
 
 
 def test_proposals_take_a_bounded_number_of_queries(call, make, world, db, count_queries, open_need):

@@ -18,8 +18,11 @@ def _matched_needs(call, world, db, science, n):
         db.session.commit()
         slot = helpers.slot(db, science, days=2)
         db.session.commit()
-        body = {"kind": "venue", "offering_id": science.id,
-                "bookings": [{"slot_id": slot.id, "class_id": world.class_a.id, "headcount": 10}]}
+        body = {
+            "kind": "venue",
+            "offering_id": science.id,
+            "bookings": [{"slot_id": slot.id, "class_id": world.class_a.id, "headcount": 10}],
+        }
         assert call("POST", f"{API}/needs/{need.id}/accept", world.school_admin, json=body).status_code == 201
 
 
@@ -31,5 +34,7 @@ def test_need_lists_are_flat(call, world, db, science, count_queries):
     helpers.need(db, world.school, world.teacher_a)
     db.session.commit()
     assert _statements(call, count_queries, f"{API}/needs", world.alliance_admin) == (few_school[0], 7)
-    assert _statements(call, count_queries, f"{API}/resource-units/{world.venue.id}/needs",
-                       world.venue_staff) == (few_unit[0], 6)
+    assert _statements(call, count_queries, f"{API}/resource-units/{world.venue.id}/needs", world.venue_staff) == (
+        few_unit[0],
+        6,
+    )

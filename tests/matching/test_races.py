@@ -28,8 +28,11 @@ def test_admins_accepting_one_need_at_once_make_one_match(app, make, world, db):
     db.session.commit()
     calls = []
     for i, slot in enumerate(slots):  # each accepts another slot: a lost guard would book several
-        body = {"kind": "venue", "offering_id": offering.id,
-                "bookings": [{"slot_id": slot.id, "class_id": world.class_a.id, "headcount": 30}]}
+        body = {
+            "kind": "venue",
+            "offering_id": offering.id,
+            "bookings": [{"slot_id": slot.id, "class_id": world.class_a.id, "headcount": 30}],
+        }
         calls.append((make.login(admins[i % len(admins)]), "POST", f"{API}/needs/{need.id}/accept", body))
     results = race(app, calls)
 
@@ -39,8 +42,9 @@ def test_admins_accepting_one_need_at_once_make_one_match(app, make, world, db):
     assert _count(db, Booking) == 1
     assert db.session.get(Need, need.id).status == NeedStatus.MATCHED
     taken = dict(db.session.execute(sa.select(Slot.id, Slot.general_taken)).all())
-    held = dict(db.session.execute(sa.select(Booking.slot_id, Booking.headcount)
-                                   .where(Booking.status.in_(HOLDING))).all())
+    held = dict(
+        db.session.execute(sa.select(Booking.slot_id, Booking.headcount).where(Booking.status.in_(HOLDING))).all()
+    )
     assert {slot_id: n for slot_id, n in taken.items() if n} == held
 
 
@@ -50,8 +54,11 @@ def test_retries_with_one_idempotency_key_accept_once(app, make, world, db):
     need = helpers.need(db, world.school, world.school_admin)
     db.session.commit()
     headers = {**make.login(world.school_admin), "Idempotency-Key": "accept-race-0001"}
-    body = {"kind": "venue", "offering_id": offering.id,
-            "bookings": [{"slot_id": slot.id, "class_id": world.class_a.id, "headcount": 30}]}
+    body = {
+        "kind": "venue",
+        "offering_id": offering.id,
+        "bookings": [{"slot_id": slot.id, "class_id": world.class_a.id, "headcount": 30}],
+    }
     results = race(app, [(headers, "POST", f"{API}/needs/{need.id}/accept", body)] * 6)
     assert {status for status, _ in results} == {201}, results
     assert (_count(db, NeedMatch), _count(db, Booking)) == (1, 1)
@@ -63,10 +70,19 @@ def test_two_needs_racing_for_one_slot_never_overbook_it(app, make, world, db):
     needs = [helpers.need(db, world.school, world.school_admin) for _ in range(6)]
     db.session.commit()
     headers = make.login(world.school_admin)
-    calls = [(headers, "POST", f"{API}/needs/{need.id}/accept",
-              {"kind": "venue", "offering_id": offering.id,
-               "bookings": [{"slot_id": slot.id, "class_id": cls.id, "headcount": 25, "chaperones": 0}]})
-             for need, cls in zip(needs, [world.class_a, world.class_b] * 3, strict=True)]
+    calls = [
+        (
+            headers,
+            "POST",
+            f"{API}/needs/{need.id}/accept",
+            {
+                "kind": "venue",
+                "offering_id": offering.id,
+                "bookings": [{"slot_id": slot.id, "class_id": cls.id, "headcount": 25, "chaperones": 0}],
+            },
+        )
+        for need, cls in zip(needs, [world.class_a, world.class_b] * 3, strict=True)
+    ]
     results = race(app, calls)
     assert Counter(results)[(201, None)] == 2, results
     assert set(results) <= {(201, None), (409, "general_full"), (409, "class_already_booked")}

@@ -7,9 +7,15 @@ from jlt_family.organizations.models import AllianceMember, AllianceStatus, Memb
 
 @pytest.fixture
 def community(make, world, db):
-    member = AllianceMember(alliance=world.alliance, kind=MemberKind.COMMUNITY, name="幸福街道社区",
-                            duties="组织家长活动", cooperation="每月联席", responsible_person="王书记",
-                            contact_phone="13912345678")
+    member = AllianceMember(
+        alliance=world.alliance,
+        kind=MemberKind.COMMUNITY,
+        name="幸福街道社区",
+        duties="组织家长活动",
+        cooperation="每月联席",
+        responsible_person="王书记",
+        contact_phone="13912345678",
+    )
     db.session.add(member)
     db.session.commit()
     return member
@@ -37,8 +43,11 @@ def test_alliance_detail_shows_centre_schools_members_and_policy(call, world, co
     assert body["status"] == "approved" and body["status_label"] == "已批准"
     assert body["centre_schools"] == [{"id": world.school.id, "name": world.school.name}]
     assert len(body["schools"]) == 2
-    assert body["reminder_policy"] == {"lead_minutes": [1440, 120], "quiet_hours_start": "22:00",
-                                       "quiet_hours_end": "07:00"}
+    assert body["reminder_policy"] == {
+        "lead_minutes": [1440, 120],
+        "quiet_hours_start": "22:00",
+        "quiet_hours_end": "07:00",
+    }
     member = next(m for m in body["members"] if m["name"] == "幸福街道社区")
     assert member["kind_label"] == "街道社区"
     assert member["duties"] == "组织家长活动" and member["responsible_person"] == "王书记"
@@ -83,8 +92,12 @@ def test_alliances_filter_by_region_subtree(call, make, world):
 
 
 def test_alliance_admin_sets_the_reminder_policy(call, world, db):
-    response = call("PATCH", f"/api/v1/alliances/{world.alliance.id}/reminder-policy", world.alliance_admin,
-                    json={"lead_minutes": [60, 2880, 5], "quiet_hours_start": "21:30", "quiet_hours_end": "06:45"})
+    response = call(
+        "PATCH",
+        f"/api/v1/alliances/{world.alliance.id}/reminder-policy",
+        world.alliance_admin,
+        json={"lead_minutes": [60, 2880, 5], "quiet_hours_start": "21:30", "quiet_hours_end": "06:45"},
+    )
     assert response.status_code == 200
     assert response.json == {"lead_minutes": [2880, 60, 5], "quiet_hours_start": "21:30", "quiet_hours_end": "06:45"}
     db.session.expire_all()
@@ -116,16 +129,23 @@ def test_reminder_policy_is_validated(call, world, body):
 
 @pytest.mark.parametrize(("who", "status"), [("region_admin", 403), ("school_admin", 403), ("guardian_a", 403)])
 def test_only_the_alliance_admin_sets_the_policy(call, world, who, status):
-    response = call("PATCH", f"/api/v1/alliances/{world.alliance.id}/reminder-policy", getattr(world, who),
-                    json={"lead_minutes": [60]})
+    response = call(
+        "PATCH",
+        f"/api/v1/alliances/{world.alliance.id}/reminder-policy",
+        getattr(world, who),
+        json={"lead_minutes": [60]},
+    )
     assert response.status_code == status
 
 
 def test_policy_of_a_hidden_alliance_is_not_found(call, make, world):
     draft = make.alliance(region=world.other_county, status=AllianceStatus.SUBMITTED)
     make.db.session.commit()
-    response = call("PATCH", f"/api/v1/alliances/{draft.id}/reminder-policy", world.alliance_admin,
-                    json={"lead_minutes": [60]})
+    response = call(
+        "PATCH", f"/api/v1/alliances/{draft.id}/reminder-policy", world.alliance_admin, json={"lead_minutes": [60]}
+    )
     assert response.status_code == 404
-    assert call("PATCH", f"/api/v1/alliances/{world.alliance.id}/reminder-policy",
-                json={"lead_minutes": [60]}).status_code == 401
+    assert (
+        call("PATCH", f"/api/v1/alliances/{world.alliance.id}/reminder-policy", json={"lead_minutes": [60]}).status_code
+        == 401
+    )

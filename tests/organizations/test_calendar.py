@@ -51,8 +51,12 @@ def test_calendar_endpoint_uses_the_school_region(call, make):
     response = call("GET", f"/api/v1/schools/{school.id}/calendar?date=2026-11-22", user)
     assert response.status_code == 200
     body = response.json
-    assert body["school_year"] == {"start_year": 2026, "label": "2026–2027学年", "starts_on": "2026-08-28",
-                                   "ends_on": "2027-08-27"}
+    assert body["school_year"] == {
+        "start_year": 2026,
+        "label": "2026–2027学年",
+        "starts_on": "2026-08-28",
+        "ends_on": "2027-08-27",
+    }
     assert [t["name"] for t in body["terms"]] == ["autumn", "spring"]
     assert body["terms"][1]["starts_on"] == "2027-02-01"
     assert body["current_term"] == "autumn"

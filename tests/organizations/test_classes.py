@@ -19,7 +19,8 @@ def test_school_staff_list_classes_with_invite_codes_for_homeroom_only(call, wor
     assert "invite_code" not in classes[world.class_a.id]
     assert classes[world.class_a.id]["homeroom_teacher"]["nickname"] == "甲老师"
     assert classes[world.class_a.id]["subject_teachers"] == [
-        {"user_id": world.teacher_b.id, "nickname": "乙老师", "subject": "数学"}]
+        {"user_id": world.teacher_b.id, "nickname": "乙老师", "subject": "数学"}
+    ]
     assert classes[world.class_a.id]["student_count"] == 1
     assert classes[world.class_a.id]["grade_label"] == "三年级"
 
@@ -87,12 +88,17 @@ def test_others_may_not_regenerate_the_code(call, world, who):
 
 
 def test_school_admin_sets_the_homeroom_teacher(call, world, db):
-    response = call("PUT", f"/api/v1/classes/{world.class_a.id}/homeroom-teacher", world.school_admin,
-                    json={"user_id": world.teacher_b.id})
+    response = call(
+        "PUT",
+        f"/api/v1/classes/{world.class_a.id}/homeroom-teacher",
+        world.school_admin,
+        json={"user_id": world.teacher_b.id},
+    )
     assert response.status_code == 200
     assert response.json["homeroom_teacher"]["id"] == world.teacher_b.id
-    response = call("PUT", f"/api/v1/classes/{world.class_a.id}/homeroom-teacher", world.school_admin,
-                    json={"user_id": None})
+    response = call(
+        "PUT", f"/api/v1/classes/{world.class_a.id}/homeroom-teacher", world.school_admin, json={"user_id": None}
+    )
     assert response.json["homeroom_teacher"] is None
 
 
@@ -120,8 +126,7 @@ def test_school_admin_adds_and_removes_subject_teachers(call, world, db):
     path = f"/api/v1/classes/{world.class_b.id}/teachers"
     response = call("POST", path, world.school_admin, json={"user_id": world.teacher_a.id, "subject": "语文"})
     assert response.status_code == 201
-    assert {"user_id": world.teacher_a.id, "nickname": "甲老师", "subject": "语文"} in response.json[
-        "subject_teachers"]
+    assert {"user_id": world.teacher_a.id, "nickname": "甲老师", "subject": "语文"} in response.json["subject_teachers"]
     again = call("POST", path, world.school_admin, json={"user_id": world.teacher_a.id})
     assert again.status_code == 409 and again.json["code"] == "already_class_teacher"
     assert call("DELETE", f"{path}/{world.teacher_a.id}", world.school_admin).status_code == 204
@@ -155,7 +160,11 @@ def test_subject_teacher_sees_the_roster_without_flags_its_read_trailed(call, wo
     assert _audits(db) == []
     [log] = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "read_class_roster")).all()
     assert (log.actor_user_id, log.subject_id, log.row_count, log.detail) == (
-        world.teacher_b.id, world.class_a.id, 1, {"total": 1})
+        world.teacher_b.id,
+        world.class_a.id,
+        1,
+        {"total": 1},
+    )
 
 
 @pytest.mark.parametrize("who", ["alliance_admin", "region_admin"])

@@ -39,8 +39,13 @@ def upload(call, world):
     def _upload(data, user=None, filename="roster.csv", school=None, **form):
         fields = {"file": (io.BytesIO(data), filename), **form}
         school = school or world.school
-        return call("POST", f"/api/v1/schools/{school.id}/roster-import", user or world.school_admin, data=fields,
-                    content_type="multipart/form-data")
+        return call(
+            "POST",
+            f"/api/v1/schools/{school.id}/roster-import",
+            user or world.school_admin,
+            data=fields,
+            content_type="multipart/form-data",
+        )
 
     return _upload
 
@@ -56,8 +61,15 @@ def _classes(db, school):
 def test_csv_with_bom_creates_classes_and_students(upload, world, db):
     response = upload(_csv(ROWS))
     assert response.status_code == 200, response.json
-    assert response.json == {"dry_run": False, "rows": 3, "classes_created": 2, "students_created": 3,
-                             "students_updated": 0, "students_unchanged": 0, "ignored_columns": []}
+    assert response.json == {
+        "dry_run": False,
+        "rows": 3,
+        "classes_created": 2,
+        "students_created": 3,
+        "students_updated": 0,
+        "students_unchanged": 0,
+        "ignored_columns": [],
+    }
     classes = _classes(db, world.school)
     assert classes["初一2班"].grade == 7 and classes["初一2班"].school_year == 2026
     assert len(classes["一年级1班"].invite_code) == 8
@@ -104,8 +116,19 @@ def test_every_bad_row_is_listed_and_nothing_is_written(upload, world, db):
     assert response.status_code == 422
     assert response.json["code"] == "roster_invalid"
     listed = {(e["row"], e["column"]) for e in response.json["errors"]["rows"]}
-    assert listed == {(2, "姓名"), (3, "年级"), (4, "学号"), (5, "出生日期"), (6, "性别"), (7, "姓名"),
-                      (8, "留守儿童"), (9, "学年"), (9, "学号"), (9, "出生日期"), (10, "年级")}
+    assert listed == {
+        (2, "姓名"),
+        (3, "年级"),
+        (4, "学号"),
+        (5, "出生日期"),
+        (6, "性别"),
+        (7, "姓名"),
+        (8, "留守儿童"),
+        (9, "学年"),
+        (9, "学号"),
+        (9, "出生日期"),
+        (10, "年级"),
+    }
     reasons = {(e["row"], e["column"]): e["reason"] for e in response.json["errors"]["rows"]}
     assert reasons[(4, "学号")] == "学号与第 2 行重复"
     assert reasons[(6, "性别")] == "性别应为“男”或“女”"
@@ -198,15 +221,22 @@ def test_the_file_field_is_required(call, world):
     path = f"/api/v1/schools/{world.school.id}/roster-import"
     response = call("POST", path, world.school_admin, data={"dry_run": "true"}, content_type="multipart/form-data")
     assert response.status_code == 422
-    response = call("POST", path, world.school_admin, data={"file": "not a file"},
-                    content_type="multipart/form-data")
+    response = call("POST", path, world.school_admin, data={"file": "not a file"}, content_type="multipart/form-data")
     assert response.status_code == 422
 
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("teacher_a", 403), ("alliance_admin", 403), ("region_admin", 403), ("guardian_a", 404),
-     ("other_school_admin", 404), ("venue_staff", 404), ("other_region_admin", 404), ("stranger", 404)],
+    [
+        ("teacher_a", 403),
+        ("alliance_admin", 403),
+        ("region_admin", 403),
+        ("guardian_a", 404),
+        ("other_school_admin", 404),
+        ("venue_staff", 404),
+        ("other_region_admin", 404),
+        ("stranger", 404),
+    ],
 )
 def test_only_the_school_admin_imports(upload, world, db, who, status):
     assert upload(_csv(ROWS), user=getattr(world, who)).status_code == status
@@ -214,16 +244,32 @@ def test_only_the_school_admin_imports(upload, world, db, who, status):
 
 
 def test_anonymous_import_is_refused(client, world):
-    response = client.post(f"/api/v1/schools/{world.school.id}/roster-import",
-                           data={"file": (io.BytesIO(_csv(ROWS)), "r.csv")}, content_type="multipart/form-data")
+    response = client.post(
+        f"/api/v1/schools/{world.school.id}/roster-import",
+        data={"file": (io.BytesIO(_csv(ROWS)), "r.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 401
 
 
 def test_flag_changes_by_an_import_are_audited_per_child(upload, world, db):
     from jlt_family.core.models import AuditLog
 
-    rows = [["2026", "三年级", world.class_b.name, world.child_b.student_no, world.child_b.name, "", "",
-             "是", "否", "是", "否"]]
+    rows = [
+        [
+            "2026",
+            "三年级",
+            world.class_b.name,
+            world.child_b.student_no,
+            world.child_b.name,
+            "",
+            "",
+            "是",
+            "否",
+            "是",
+            "否",
+        ]
+    ]
     assert upload(_csv(rows)).json["students_updated"] == 1
     [entry] = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "update_student_flags")).all()
     assert (entry.subject_id, entry.actor_user_id) == (world.child_b.id, world.school_admin.id)

@@ -68,12 +68,16 @@ def test_resource_units_filter_by_region_kind_and_alliance(call, world, units):
     museum, closed = units
     assert _ids(call("GET", "/api/v1/resource-units", world.guardian_a)) == {world.venue.id, museum.id}
     assert _ids(call("GET", f"/api/v1/resource-units?region_id={world.city.id}", world.guardian_a)) == {
-        world.venue.id, museum.id}
+        world.venue.id,
+        museum.id,
+    }
     assert _ids(call("GET", f"/api/v1/resource-units?region_id={world.county.id}", world.guardian_a)) == {
-        world.venue.id}
+        world.venue.id
+    }
     assert _ids(call("GET", "/api/v1/resource-units?kind=museum", world.guardian_a)) == {museum.id}
     assert _ids(call("GET", f"/api/v1/resource-units?alliance_id={world.alliance.id}", world.guardian_a)) == {
-        world.venue.id}
+        world.venue.id
+    }
 
 
 def test_inactive_units_only_for_their_staff_and_administrators(call, world, units):
@@ -89,8 +93,10 @@ def test_resource_unit_detail_has_chinese_kind_and_masked_phone(call, world, uni
     assert body["contact_phone"] == "137****1111"
     assert body["alliances"] == [{"id": world.alliance.id, "name": world.alliance.name}]
     assert call("GET", f"/api/v1/resource-units/{world.venue.id}", world.venue_staff).json["contact_phone"] == (
-        "13700001111")
+        "13700001111"
+    )
     assert call("GET", f"/api/v1/resource-units/{world.venue.id}", world.alliance_admin).json["contact_phone"] == (
-        "13700001111")
+        "13700001111"
+    )
     assert call("GET", "/api/v1/resource-units/777777", world.guardian_a).json["code"] == "resource_unit_not_found"
     assert call("GET", "/api/v1/resource-units").status_code == 401

@@ -9,8 +9,9 @@ from jlt_family.organizations.service import grant_role_bootstrap
 
 
 def _grant(call, by, user, role, scope, **extra):
-    return call("POST", "/api/v1/staff-memberships", by,
-                json={"user_id": user.id, "role": role, "scope_id": scope.id, **extra})
+    return call(
+        "POST", "/api/v1/staff-memberships", by, json={"user_id": user.id, "role": role, "scope_id": scope.id, **extra}
+    )
 
 
 # Who may grant what: (granter, role, scope attribute of world) → status
@@ -66,11 +67,19 @@ def test_granting_an_active_role_again_is_a_conflict(call, world):
 
 def test_grant_validates_its_input(call, world):
     assert _grant(call, world.school_admin, world.stranger, "janitor", world.school).status_code == 422
-    response = call("POST", "/api/v1/staff-memberships", world.school_admin,
-                    json={"user_id": 424242, "role": "teacher", "scope_id": world.school.id})
+    response = call(
+        "POST",
+        "/api/v1/staff-memberships",
+        world.school_admin,
+        json={"user_id": 424242, "role": "teacher", "scope_id": world.school.id},
+    )
     assert response.status_code == 404 and response.json["code"] == "user_not_found"
-    response = call("POST", "/api/v1/staff-memberships", world.school_admin,
-                    json={"user_id": 2**64, "role": "teacher", "scope_id": world.school.id})
+    response = call(
+        "POST",
+        "/api/v1/staff-memberships",
+        world.school_admin,
+        json={"user_id": 2**64, "role": "teacher", "scope_id": world.school.id},
+    )
     assert response.status_code == 422
     assert call("POST", "/api/v1/staff-memberships", json={}).status_code == 401
 
@@ -96,8 +105,9 @@ def test_memberships_listed_per_scope_for_its_admins(call, world):
 
 
 def _membership(db, user, role):
-    return db.session.scalar(sa.select(StaffMembership).where(StaffMembership.user_id == user.id,
-                                                              StaffMembership.role == role))
+    return db.session.scalar(
+        sa.select(StaffMembership).where(StaffMembership.user_id == user.id, StaffMembership.role == role)
+    )
 
 
 def test_revoking_keeps_history_and_frees_the_key(call, world, db):
@@ -252,8 +262,9 @@ def test_nobody_grants_a_school_role_to_themselves(call, world, granter):
 
 
 def test_an_invite_cannot_be_redeemed_by_its_own_issuer(call, world):
-    created = call("POST", "/api/v1/staff-invites", world.region_admin,
-                   json={"role": "school_admin", "scope_id": world.school.id})
+    created = call(
+        "POST", "/api/v1/staff-invites", world.region_admin, json={"role": "school_admin", "scope_id": world.school.id}
+    )
     assert created.status_code == 201
     response = call("POST", "/api/v1/staff-invites/redeem", world.region_admin, json={"code": created.json["code"]})
     assert response.status_code == 403 and response.json["code"] == "own_invite"

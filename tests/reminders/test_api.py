@@ -73,15 +73,20 @@ def test_each_reported_acceptance_is_one_credit(call, world, db, templates):
 def test_mutes_are_replaced_as_a_set(call, world):
     path = "/api/v1/me/reminder-mutes"
     assert call("PUT", path, world.guardian_a, json={"kinds": ["course_session", "home_visit"]}).json == {
-        "kinds": ["course_session", "home_visit"]}
+        "kinds": ["course_session", "home_visit"]
+    }
     assert call("PUT", path, world.guardian_a, json={"kinds": ["home_visit"]}).status_code == 200
     assert call("GET", path, world.guardian_a).json == {"kinds": ["home_visit"]}
     assert call("PUT", path, world.guardian_a, json={"kinds": ["Bad Kind"]}).status_code == 422
 
 
 def _broadcast(call, world, **body):
-    return call("POST", f"/api/v1/alliances/{world.alliance.id}/broadcasts", world.alliance_admin,
-                json={"title": "全国家庭教育宣传周", "body": "周六上午亲子阅读活动。", **body})
+    return call(
+        "POST",
+        f"/api/v1/alliances/{world.alliance.id}/broadcasts",
+        world.alliance_admin,
+        json={"title": "全国家庭教育宣传周", "body": "周六上午亲子阅读活动。", **body},
+    )
 
 
 def _recipients(db):
@@ -123,17 +128,33 @@ def test_a_broadcast_is_one_insert_however_many_families(call, make, world, db, 
 
 @pytest.mark.shanghai_time("10:00")  # the notice an hour ago is due (at night it would wait for 07:00)
 def test_the_delivery_state_counts_by_status_kind_and_reason(call, world, db):
-    service.notice(kind="venue_booking", subject_type="venue_booking", subject_id=1,
-                   user_ids=[world.guardian_a.id, world.guardian_b.id], title="预约已确认", body="", page="",
-                   school_id=world.school.id, now=utcnow() - dt.timedelta(hours=1))
+    service.notice(
+        kind="venue_booking",
+        subject_type="venue_booking",
+        subject_id=1,
+        user_ids=[world.guardian_a.id, world.guardian_b.id],
+        title="预约已确认",
+        body="",
+        page="",
+        school_id=world.school.id,
+        now=utcnow() - dt.timedelta(hours=1),
+    )
     failed = db.session.scalars(sa.select(Reminder)).first()
     failed.status, failed.last_error_code = ReminderStatus.FAILED, 47003
-    _message(db, world.guardian_a, alliance_id=world.alliance.id, status=ReminderStatus.INBOX_ONLY,
-             outcome=InboxOutcome.NO_CREDIT)
+    _message(
+        db,
+        world.guardian_a,
+        alliance_id=world.alliance.id,
+        status=ReminderStatus.INBOX_ONLY,
+        outcome=InboxOutcome.NO_CREDIT,
+    )
     db.session.commit()
     state = call("GET", f"/api/v1/alliances/{world.alliance.id}/reminder-delivery", world.region_admin).json
     assert {(c["status"], c["kind"], c["count"]) for c in state["counts"]} == {
-        ("failed", "venue_booking", 1), ("pending", "venue_booking", 1), ("inbox_only", "course_session", 1)}
+        ("failed", "venue_booking", 1),
+        ("pending", "venue_booking", 1),
+        ("inbox_only", "course_session", 1),
+    }
     assert state["oldest_due_pending"]["kind"] == "venue_booking"
     assert state["failures"] == [{"error_code": 47003, "count": 1}]
     assert state["inbox_only"] == [{"outcome": "no_credit", "count": 1}]
@@ -152,16 +173,28 @@ def test_the_region_delivery_state_counts_the_alliances_of_the_region_and_below(
     town = make.region(parent=world.county, name="测试镇")
     below = make.alliance(region=town)
     elsewhere = make.alliance(region=world.other_county)
-    for alliance_id, kind in ((world.alliance.id, "course_session"), (below.id, "home_visit"),
-                              (elsewhere.id, "home_visit"), (None, "home_visit")):
-        _message(db, world.guardian_a, kind=kind, alliance_id=alliance_id, status=ReminderStatus.INBOX_ONLY,
-                 outcome=InboxOutcome.DEVELOPMENT)
+    for alliance_id, kind in (
+        (world.alliance.id, "course_session"),
+        (below.id, "home_visit"),
+        (elsewhere.id, "home_visit"),
+        (None, "home_visit"),
+    ):
+        _message(
+            db,
+            world.guardian_a,
+            kind=kind,
+            alliance_id=alliance_id,
+            status=ReminderStatus.INBOX_ONLY,
+            outcome=InboxOutcome.DEVELOPMENT,
+        )
     db.session.commit()
     path = f"/api/v1/regions/{world.county.id}/reminder-delivery"
     state = call("GET", path, world.region_admin).json
     assert state["alliances"] == 2
     assert {(c["status"], c["kind"], c["count"]) for c in state["counts"]} == {
-        ("inbox_only", "course_session", 1), ("inbox_only", "home_visit", 1)}
+        ("inbox_only", "course_session", 1),
+        ("inbox_only", "home_visit", 1),
+    }
     assert state["inbox_only"] == [{"outcome": "development", "count": 2}]
     refused = call("GET", path, world.other_region_admin)
     assert (refused.status_code, refused.json["code"]) == (403, "not_region_admin")

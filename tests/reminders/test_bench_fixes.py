@@ -11,16 +11,26 @@ from tests.reminders.support import NOW, add_reminder, give_credits, reload
 
 
 def _plan(world, *, replace, subject_id=7):
-    return service.schedule(kind="course_session", subject_type="course_session", subject_id=subject_id,
-                            user_ids=[world.guardian_a.id], starts_at=NOW + dt.timedelta(days=2),
-                            ends_at=NOW + dt.timedelta(days=2, hours=1), title="亲子阅读课",
-                            page="pages/course/session?id=7", school_id=world.school.id, now=NOW, replace=replace)
+    return service.schedule(
+        kind="course_session",
+        subject_type="course_session",
+        subject_id=subject_id,
+        user_ids=[world.guardian_a.id],
+        starts_at=NOW + dt.timedelta(days=2),
+        ends_at=NOW + dt.timedelta(days=2, hours=1),
+        title="亲子阅读课",
+        page="pages/course/session?id=7",
+        school_id=world.school.id,
+        now=NOW,
+        replace=replace,
+    )
 
 
 def _pending(db):
     db.session.expire_all()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)
-                             .where(Reminder.status == ReminderStatus.PENDING))
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Reminder).where(Reminder.status == ReminderStatus.PENDING)
+    )
 
 
 def _statements(db, run):

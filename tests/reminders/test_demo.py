@@ -12,7 +12,6 @@ from tests.factories import dev_login_headers
 API = "/api/v1"
 
 
-
 def _inbox(client, openid):
     headers = dev_login_headers(client, openid)
     items = client.get(f"{API}/me/inbox?page_size=50", headers=headers).json["items"]
@@ -40,8 +39,11 @@ def test_demo_plans_future_reminders_and_gives_a_consent_credit(db):
     summary = seed_demo()
     db.session.commit()
     parent = db.session.scalar(sa.select(User).where(User.openid == "demo-parent-1"))
-    pending = set(db.session.scalars(sa.select(Reminder.kind).where(Reminder.user_id == parent.id,
-                                                                    Reminder.status == ReminderStatus.PENDING)))
+    pending = set(
+        db.session.scalars(
+            sa.select(Reminder.kind).where(Reminder.user_id == parent.id, Reminder.status == ReminderStatus.PENDING)
+        )
+    )
     assert pending == {"course_session", "venue_booking"}
     assert db.session.scalar(sa.select(SubscribeConsent.credits).where(SubscribeConsent.user_id == parent.id)) == 1
     assert summary["broadcast_recipients"] > 100 and summary["reminders"] > summary["broadcast_recipients"]
@@ -52,7 +54,10 @@ def test_at_night_the_demo_notices_of_now_wait_for_the_end_of_the_quiet_hours(db
     seed_demo()
     db.session.commit()
     parent = db.session.scalar(sa.select(User).where(User.openid == "demo-parent-1"))
-    pending = db.session.execute(sa.select(Reminder.kind, Reminder.due_at).where(
-        Reminder.user_id == parent.id, Reminder.status == ReminderStatus.PENDING)).all()
+    pending = db.session.execute(
+        sa.select(Reminder.kind, Reminder.due_at).where(
+            Reminder.user_id == parent.id, Reminder.status == ReminderStatus.PENDING
+        )
+    ).all()
     assert {kind for kind, _ in pending} == {"course_session", "venue_booking", "home_visit", "broadcast"}
     assert {due for kind, due in pending if kind in ("home_visit", "broadcast")} == {today_at("07:00")}

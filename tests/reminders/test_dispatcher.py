@@ -19,8 +19,9 @@ def frozen(at=NOW):
 def test_a_due_reminder_is_pushed_once_and_spends_one_credit(push, make, db):
     user = make.user(openid="o-guardian")
     give_credits(db, user, count=2)
-    reminder = add_reminder(db, user, place="市图书馆二楼报告厅", starts_at=dt.datetime(2026, 11, 22, 7, 1,
-                                                                                 tzinfo=dt.UTC))
+    reminder = add_reminder(
+        db, user, place="市图书馆二楼报告厅", starts_at=dt.datetime(2026, 11, 22, 7, 1, tzinfo=dt.UTC)
+    )
     db.session.commit()
     assert dispatcher.drain(frozen()) == 1
     [message] = push.sent_messages
@@ -163,8 +164,7 @@ def test_no_consent_at_wechat_is_inbox_only_without_retry(push, make, db):
     push.fail(SUBSCRIBE_SEND, 43101)
     dispatcher.drain(frozen())
     row = reload(db, reminder)
-    assert (row.status, row.outcome, row.last_error_code) == (ReminderStatus.INBOX_ONLY, InboxOutcome.REFUSED,
-                                                              43101)
+    assert (row.status, row.outcome, row.last_error_code) == (ReminderStatus.INBOX_ONLY, InboxOutcome.REFUSED, 43101)
     assert credits_of(db, user) == 0
     dispatcher.drain(frozen(NOW + dt.timedelta(days=1)))
     assert push.calls[SUBSCRIBE_SEND] == 1
@@ -188,8 +188,9 @@ def test_the_reaper_returns_expired_leases_only(push, make, db):
     user = make.user()
     give_credits(db, user)
     stale = add_reminder(db, user, status=ReminderStatus.SENDING, claim_token="dead", lease_until=NOW)
-    live = add_reminder(db, user, status=ReminderStatus.SENDING, claim_token="alive",
-                        lease_until=NOW + dt.timedelta(minutes=5))
+    live = add_reminder(
+        db, user, status=ReminderStatus.SENDING, claim_token="alive", lease_until=NOW + dt.timedelta(minutes=5)
+    )
     db.session.commit()
     assert dispatcher.reap(NOW + dt.timedelta(seconds=1)) == 1
     assert reload(db, stale).status == ReminderStatus.PENDING and reload(db, stale).claim_token is None

@@ -23,18 +23,42 @@ REMINDERS, USERS, CREDITS_EACH = 240, 40, 10
 
 
 def _seed(db):
-    db.session.execute(sa.insert(User), [{"openid": f"o-fault-{i}", "nickname": f"家长{i}", "created_at": NOW,
-                                          "is_active": True} for i in range(USERS)])
+    db.session.execute(
+        sa.insert(User),
+        [
+            {"openid": f"o-fault-{i}", "nickname": f"家长{i}", "created_at": NOW, "is_active": True}
+            for i in range(USERS)
+        ],
+    )
     user_ids = db.session.scalars(sa.select(User.id).where(User.openid.like("o-fault-%")).order_by(User.id)).all()
-    db.session.execute(sa.insert(SubscribeConsent), [
-        {"user_id": uid, "template_id": "TPL-COURSE", "credits": CREDITS_EACH, "updated_at": NOW}
-        for uid in user_ids])
-    db.session.execute(sa.insert(Reminder), [
-        {"user_id": user_ids[i % USERS], "kind": "course_session", "subject_type": "course_session",
-         "subject_id": i, "title": f"亲子阅读课{i}", "body": "", "place": "", "page": f"pages/course/s?id={i}",
-         "starts_at": NOW + dt.timedelta(hours=3), "inbox_at": NOW, "due_at": NOW, "next_attempt_at": NOW,
-         "status": ReminderStatus.PENDING, "attempts": 0, "last_error": "", "created_at": NOW}
-        for i in range(REMINDERS)])
+    db.session.execute(
+        sa.insert(SubscribeConsent),
+        [{"user_id": uid, "template_id": "TPL-COURSE", "credits": CREDITS_EACH, "updated_at": NOW} for uid in user_ids],
+    )
+    db.session.execute(
+        sa.insert(Reminder),
+        [
+            {
+                "user_id": user_ids[i % USERS],
+                "kind": "course_session",
+                "subject_type": "course_session",
+                "subject_id": i,
+                "title": f"亲子阅读课{i}",
+                "body": "",
+                "place": "",
+                "page": f"pages/course/s?id={i}",
+                "starts_at": NOW + dt.timedelta(hours=3),
+                "inbox_at": NOW,
+                "due_at": NOW,
+                "next_attempt_at": NOW,
+                "status": ReminderStatus.PENDING,
+                "attempts": 0,
+                "last_error": "",
+                "created_at": NOW,
+            }
+            for i in range(REMINDERS)
+        ],
+    )
     db.session.commit()
 
 
@@ -68,8 +92,10 @@ def _credits(db):
     return db.session.scalar(sa.select(sa.func.sum(SubscribeConsent.credits)))
 
 
-@pytest.mark.mysql(reason="six dispatchers in one process on SQLite's one write lock outlast the hang guard while "
-                          "WeChat answers 5xx (to be looked into); the release deadlock it proves is InnoDB's")
+@pytest.mark.mysql(
+    reason="six dispatchers in one process on SQLite's one write lock outlast the hang guard while "
+    "WeChat answers 5xx (to be looked into); the release deadlock it proves is InnoDB's"
+)
 def test_dispatchers_give_their_batches_back_at_once_while_wechat_answers_5xx(app, push, db, configure):
     configure(REMINDER_BATCH_SIZE=8, REMINDER_SEND_THREADS=2, REMINDER_MAX_ATTEMPTS=20)
     _seed(db)
@@ -106,8 +132,11 @@ def test_a_release_does_not_wait_for_another_dispatchers_reminder_in_flight(app,
     theirs, their_rows = dispatcher.claim(NOW, settings)
     errors = []
     with db.engine.connect() as other:  # the other dispatcher marks one of its reminders, not yet committed
-        other.execute(sa.update(Reminder).where(Reminder.id == their_rows[0].id, Reminder.claim_token == theirs)
-                      .values(status=ReminderStatus.PENDING, claim_token=None))
+        other.execute(
+            sa.update(Reminder)
+            .where(Reminder.id == their_rows[0].id, Reminder.claim_token == theirs)
+            .values(status=ReminderStatus.PENDING, claim_token=None)
+        )
 
         def release():
             with app.app_context():
@@ -126,8 +155,11 @@ def test_a_release_does_not_wait_for_another_dispatchers_reminder_in_flight(app,
     db.engine.dispose()  # no pooled connection keeps the 1 s lock wait
     assert not thread.is_alive() and errors == []
     db.session.rollback()
-    released = db.session.execute(sa.select(Reminder.status, Reminder.next_attempt_at, Reminder.claim_token)
-                                  .where(Reminder.id.in_([row.id for row in mine_rows]))).all()
+    released = db.session.execute(
+        sa.select(Reminder.status, Reminder.next_attempt_at, Reminder.claim_token).where(
+            Reminder.id.in_([row.id for row in mine_rows])
+        )
+    ).all()
     assert set(released) == {(ReminderStatus.PENDING, NOW + dt.timedelta(seconds=30), None)}
 
 
@@ -164,7 +196,10 @@ def test_the_late_answer_of_a_reaped_send_is_still_recorded(push, make, db):
     dispatcher._failed_send(row, token, "TPL-COURSE", WeChatError(None, "HTTP 502"), NOW, settings)
     row = reload(db, reminder)
     assert (row.status, row.next_attempt_at, row.send_started_at) == (
-        ReminderStatus.PENDING, NOW + dt.timedelta(seconds=10), None)
+        ReminderStatus.PENDING,
+        NOW + dt.timedelta(seconds=10),
+        None,
+    )
     assert credits_of(db, user) == 1
     dispatcher.drain(lambda: NOW + dt.timedelta(seconds=10))
     assert reload(db, reminder).status == ReminderStatus.SENT and len(push.sent_messages) == 1

@@ -20,10 +20,18 @@ def sh(month, day, hour, minute=0):
 
 
 def plan(world, starts_at, ends_at=None, user_ids=None, now=NOW, subject_id=7):
-    return service.schedule(kind="course_session", subject_type="course_session", subject_id=subject_id,
-                            user_ids=user_ids or [world.guardian_a.id], starts_at=starts_at,
-                            ends_at=ends_at or starts_at + dt.timedelta(hours=1), title="亲子阅读课",
-                            page="pages/course/session?id=7", school_id=world.school.id, now=now)
+    return service.schedule(
+        kind="course_session",
+        subject_type="course_session",
+        subject_id=subject_id,
+        user_ids=user_ids or [world.guardian_a.id],
+        starts_at=starts_at,
+        ends_at=ends_at or starts_at + dt.timedelta(hours=1),
+        title="亲子阅读课",
+        page="pages/course/session?id=7",
+        school_id=world.school.id,
+        now=now,
+    )
 
 
 def rows(db, **filters):
@@ -57,8 +65,11 @@ def test_a_lead_time_already_past_is_skipped(world, db):
 def test_a_push_inside_quiet_hours_is_deferred_to_their_end(world, db):
     plan(world, sh(11, 21, 8, 30))  # 2 h before is 06:30
     [reminder] = rows(db)
-    assert (reminder.inbox_at, reminder.due_at, reminder.status) == (sh(11, 21, 6, 30), sh(11, 21, 7),
-                                                                      ReminderStatus.PENDING)
+    assert (reminder.inbox_at, reminder.due_at, reminder.status) == (
+        sh(11, 21, 6, 30),
+        sh(11, 21, 7),
+        ReminderStatus.PENDING,
+    )
 
 
 def test_a_push_deferred_past_the_event_is_dropped_to_the_inbox(world, db):
@@ -78,14 +89,26 @@ def test_the_alliance_policy_applies(world, db):
     world.alliance.quiet_hours_start, world.alliance.quiet_hours_end = dt.time(12, 0), dt.time(14, 0)
     plan(world, sh(11, 20, 12, 20))  # 30 min before is 11:50: outside 12:00–14:00
     plan(world, sh(11, 20, 13, 0), subject_id=8)  # 12:30 is quiet; 14:00 is after the start and the end
-    assert [(r.due_at, r.status) for r in rows(db)] == [(sh(11, 20, 11, 50), ReminderStatus.PENDING),
-                                                        (sh(11, 20, 12, 30), ReminderStatus.INBOX_ONLY)]
+    assert [(r.due_at, r.status) for r in rows(db)] == [
+        (sh(11, 20, 11, 50), ReminderStatus.PENDING),
+        (sh(11, 20, 12, 30), ReminderStatus.INBOX_ONLY),
+    ]
 
 
 def test_a_school_outside_any_alliance_gets_the_default_policy(make, world, db):
     lone = make.school()
-    service.schedule(kind="home_visit", subject_type="home_visit", subject_id=1, user_ids=[world.guardian_a.id],
-                     starts_at=sh(11, 22, 15), ends_at=None, title="家访", page="", school_id=lone.id, now=NOW)
+    service.schedule(
+        kind="home_visit",
+        subject_type="home_visit",
+        subject_id=1,
+        user_ids=[world.guardian_a.id],
+        starts_at=sh(11, 22, 15),
+        ends_at=None,
+        title="家访",
+        page="",
+        school_id=lone.id,
+        now=NOW,
+    )
     assert [r.due_at for r in rows(db)] == [sh(11, 21, 15), sh(11, 22, 13)]
     assert {r.alliance_id for r in rows(db)} == {None}
 
@@ -109,9 +132,17 @@ def test_a_sent_reminder_is_not_cancelled(world, db):
 
 
 def test_a_notice_in_quiet_hours_is_in_the_inbox_at_once_and_pushed_at_seven(world, db):
-    service.notice(kind="venue_booking", subject_type="venue_booking", subject_id=3, user_ids=[world.guardian_a.id],
-                   title="预约已确认", body="周六上午科技馆。", page="pages/booking/index", school_id=world.school.id,
-                   now=sh(11, 20, 23))
+    service.notice(
+        kind="venue_booking",
+        subject_type="venue_booking",
+        subject_id=3,
+        user_ids=[world.guardian_a.id],
+        title="预约已确认",
+        body="周六上午科技馆。",
+        page="pages/booking/index",
+        school_id=world.school.id,
+        now=sh(11, 20, 23),
+    )
     [reminder] = rows(db)
     assert (reminder.inbox_at, reminder.due_at) == (sh(11, 20, 23), sh(11, 21, 7))
 
@@ -120,10 +151,20 @@ def test_a_notice_in_quiet_hours_is_in_the_inbox_at_once_and_pushed_at_seven(wor
 
 
 def _announce(world, starts_at, **kw):
-    schedule_reminders.send(object(), kind="course_session", subject_type="course_session", subject_id=5,
-                            user_ids=[world.guardian_a.id, world.guardian_a.id], starts_at=starts_at,
-                            ends_at=starts_at + dt.timedelta(hours=1), title="家长夜校", place="三楼",
-                            page="pages/course/session?id=5", school_id=world.school.id, **kw)
+    schedule_reminders.send(
+        object(),
+        kind="course_session",
+        subject_type="course_session",
+        subject_id=5,
+        user_ids=[world.guardian_a.id, world.guardian_a.id],
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=1),
+        title="家长夜校",
+        place="三楼",
+        page="pages/course/session?id=5",
+        school_id=world.school.id,
+        **kw,
+    )
 
 
 def test_the_events_write_move_and_cancel_reminders(world, db):
@@ -138,9 +179,17 @@ def test_the_events_write_move_and_cancel_reminders(world, db):
 
 
 def test_a_notice_event_writes_an_immediate_reminder(world, db):
-    send_notice.send(object(), kind="home_visit", subject_type="home_visit", subject_id=9,
-                     user_ids=[world.guardian_a.id, world.guardian_b.id], title="家访时间已调整",
-                     body="家访改到周六上午。", page="pages/visit/index?id=9", school_id=None)
+    send_notice.send(
+        object(),
+        kind="home_visit",
+        subject_type="home_visit",
+        subject_id=9,
+        user_ids=[world.guardian_a.id, world.guardian_b.id],
+        title="家访时间已调整",
+        body="家访改到周六上午。",
+        page="pages/visit/index?id=9",
+        school_id=None,
+    )
     assert {r.user_id for r in rows(db)} == {world.guardian_a.id, world.guardian_b.id}
 
 
@@ -152,5 +201,11 @@ def test_receivers_write_in_the_senders_transaction(world, db):
 
 def test_a_sender_breaking_the_contract_fails_at_once(world):
     with pytest.raises(TypeError):
-        schedule_reminders.send(object(), kind="course_session", subject_type="course_session", subject_id=5,
-                                user_ids=[world.guardian_a.id], starts_at=utcnow())
+        schedule_reminders.send(
+            object(),
+            kind="course_session",
+            subject_type="course_session",
+            subject_id=5,
+            user_ids=[world.guardian_a.id],
+            starts_at=utcnow(),
+        )

@@ -31,9 +31,18 @@ def _guardian(make, *classes):
 
 
 def _schedule(user_ids, school_id=None):
-    return service.schedule(kind="course_session", subject_type="course_session", subject_id=3, user_ids=user_ids,
-                            starts_at=STARTS, ends_at=STARTS + dt.timedelta(hours=2), title="家庭教育讲座",
-                            page="pages/course/session?id=3", school_id=school_id, now=NOW)
+    return service.schedule(
+        kind="course_session",
+        subject_type="course_session",
+        subject_id=3,
+        user_ids=user_ids,
+        starts_at=STARTS,
+        ends_at=STARTS + dt.timedelta(hours=2),
+        title="家庭教育讲座",
+        page="pages/course/session?id=3",
+        school_id=school_id,
+        now=NOW,
+    )
 
 
 def _plans(db):
@@ -52,8 +61,11 @@ def test_a_guardian_gets_the_alliance_of_their_childs_school(make, world, db):
     parent = _guardian(make, north_class)
     db.session.commit()
     _schedule([world.guardian_a.id, parent.id, lone.id])
-    assert _plans(db) == {world.guardian_a.id: (world.alliance.id, [1440, 120]),
-                          parent.id: (north.id, [300]), lone.id: (None, [1440, 120])}
+    assert _plans(db) == {
+        world.guardian_a.id: (world.alliance.id, [1440, 120]),
+        parent.id: (north.id, [300]),
+        lone.id: (None, [1440, 120]),
+    }
 
 
 def test_with_several_children_the_first_childs_alliance_applies(make, db):
@@ -71,15 +83,21 @@ def test_staff_get_the_alliance_of_their_school(make, world, db):
     db.session.commit()
     policies = policies_for(None, [world.teacher_a.id, teacher.id, world.stranger.id, world.venue_staff.id])
     assert {user_id: p.alliance_id for user_id, p in policies.items()} == {
-        world.teacher_a.id: world.alliance.id, teacher.id: north.id, world.stranger.id: None,
-        world.venue_staff.id: None}
+        world.teacher_a.id: world.alliance.id,
+        teacher.id: north.id,
+        world.stranger.id: None,
+        world.venue_staff.id: None,
+    }
     assert policies[world.stranger.id] == Policy()
 
 
 def test_a_revoked_grant_gives_no_alliance(make, world, db):
     teacher = make.teacher(world.school)
-    db.session.execute(sa.update(StaffMembership).where(StaffMembership.user_id == teacher.id)
-                       .values(revoked_at=utcnow(), active_key=None))
+    db.session.execute(
+        sa.update(StaffMembership)
+        .where(StaffMembership.user_id == teacher.id)
+        .values(revoked_at=utcnow(), active_key=None)
+    )
     make.grant(teacher, StaffRole.SCHOOL_ADMIN, make.school())  # a school outside any alliance
     db.session.commit()
     assert own_alliance_ids([teacher.id]) == {}
@@ -91,7 +109,9 @@ def test_a_named_school_decides_for_everyone(make, world, db):
     db.session.commit()
     _schedule([world.guardian_a.id, parent.id], school_id=world.school.id)
     assert {user_id: alliance_id for user_id, (alliance_id, _) in _plans(db).items()} == {
-        world.guardian_a.id: world.alliance.id, parent.id: world.alliance.id}
+        world.guardian_a.id: world.alliance.id,
+        parent.id: world.alliance.id,
+    }
 
 
 def test_a_notice_without_a_school_keeps_each_users_quiet_hours(make, world, db):
@@ -100,9 +120,17 @@ def test_a_notice_without_a_school_keeps_each_users_quiet_hours(make, world, db)
     parent = _guardian(make, north_class)
     db.session.commit()
     late = dt.datetime(2026, 11, 20, 22, 30, tzinfo=SHANGHAI).astimezone(dt.UTC)
-    service.notice(kind="venue_green_suspended", subject_type="venue_green_suspension", subject_id=1,
-                   user_ids=[world.guardian_a.id, parent.id], title="绿色通道已暂停", body="", page="",
-                   school_id=None, now=late)
+    service.notice(
+        kind="venue_green_suspended",
+        subject_type="venue_green_suspension",
+        subject_id=1,
+        user_ids=[world.guardian_a.id, parent.id],
+        title="绿色通道已暂停",
+        body="",
+        page="",
+        school_id=None,
+        now=late,
+    )
     db.session.expire_all()
     due = {r.user_id: (r.alliance_id, r.due_at) for r in db.session.scalars(sa.select(Reminder))}
     seven = dt.datetime(2026, 11, 21, 7, 0, tzinfo=SHANGHAI).astimezone(dt.UTC)

@@ -38,28 +38,63 @@ def _seed(db, reminders, users=100, credits_each=None):
     """``reminders`` due reminders spread over ``users`` users, each with enough consent credits."""
     now = utcnow()
     per_user = -(-reminders // users)
-    db.session.execute(sa.insert(User), [{"openid": f"o-proc-{i}", "nickname": f"家长{i}", "created_at": now,
-                                          "is_active": True} for i in range(users)])
+    db.session.execute(
+        sa.insert(User),
+        [{"openid": f"o-proc-{i}", "nickname": f"家长{i}", "created_at": now, "is_active": True} for i in range(users)],
+    )
     user_ids = db.session.scalars(sa.select(User.id).where(User.openid.like("o-proc-%")).order_by(User.id)).all()
-    db.session.execute(sa.insert(SubscribeConsent), [
-        {"user_id": uid, "template_id": "TPL-COURSE", "credits": credits_each or per_user, "updated_at": now}
-        for uid in user_ids])
+    db.session.execute(
+        sa.insert(SubscribeConsent),
+        [
+            {"user_id": uid, "template_id": "TPL-COURSE", "credits": credits_each or per_user, "updated_at": now}
+            for uid in user_ids
+        ],
+    )
     due = now - dt.timedelta(seconds=1)
-    db.session.execute(sa.insert(Reminder), [
-        {"user_id": user_ids[i % users], "kind": "course_session", "subject_type": "course_session",
-         "subject_id": i, "title": f"亲子阅读课{i}", "body": "", "place": "", "page": f"pages/course/s?id={i}",
-         "starts_at": now + dt.timedelta(hours=2), "inbox_at": due, "due_at": due, "next_attempt_at": due,
-         "status": ReminderStatus.PENDING, "attempts": 0, "last_error": "", "created_at": now}
-        for i in range(reminders)])
+    db.session.execute(
+        sa.insert(Reminder),
+        [
+            {
+                "user_id": user_ids[i % users],
+                "kind": "course_session",
+                "subject_type": "course_session",
+                "subject_id": i,
+                "title": f"亲子阅读课{i}",
+                "body": "",
+                "place": "",
+                "page": f"pages/course/s?id={i}",
+                "starts_at": now + dt.timedelta(hours=2),
+                "inbox_at": due,
+                "due_at": due,
+                "next_attempt_at": due,
+                "status": ReminderStatus.PENDING,
+                "attempts": 0,
+                "last_error": "",
+                "created_at": now,
+            }
+            for i in range(reminders)
+        ],
+    )
     db.session.commit()
 
 
 def _start(fake, db, **options):
-    options = {"database_url": db.engine.url.render_as_string(hide_password=False), "appid": fake.appid,
-               "secret": fake.secret, "base_url": fake.base_url, "templates": TEMPLATES, **options}
-    proc = subprocess.Popen([sys.executable, "-m", "tests.reminders.worker", json.dumps(options)], cwd=ROOT,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            env=process_clock({**os.environ, "PYTHONPATH": str(ROOT)}))
+    options = {
+        "database_url": db.engine.url.render_as_string(hide_password=False),
+        "appid": fake.appid,
+        "secret": fake.secret,
+        "base_url": fake.base_url,
+        "templates": TEMPLATES,
+        **options,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.reminders.worker", json.dumps(options)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=process_clock({**os.environ, "PYTHONPATH": str(ROOT)}),
+    )
     assert proc.stdout.readline().strip() == "ready"
     return proc
 
@@ -138,8 +173,10 @@ def test_a_killed_dispatcher_loses_nothing(fake, db, wechat_mode, configure):
     assert unconfirmed <= 2 and len(sends) >= 200 - unconfirmed  # in flight: at most one per send thread
 
 
-@pytest.mark.mysql(reason="on the SQLite file one of the 40 claimed rows is not yet marked sending when the "
-                          "two sends are in flight (to be looked into)")
+@pytest.mark.mysql(
+    reason="on the SQLite file one of the 40 claimed rows is not yet marked sending when the "
+    "two sends are in flight (to be looked into)"
+)
 def test_a_dispatcher_killed_mid_send_neither_pushes_twice_nor_spends_twice(fake, db, wechat_mode, configure):
     """Killed while both its send threads wait for WeChat's answer (which WeChat then accepts): those two
     reminders end sent (unconfirmed), once, each with one credit spent; the rest go back and are sent once. Every
@@ -166,4 +203,3 @@ def test_a_dispatcher_killed_mid_send_neither_pushes_twice_nor_spends_twice(fake
     assert len(sends) == 40 and set(sends.values()) == {1}
     assert _count(db, Reminder.status == ReminderStatus.SENT) == 40  # none delivered and marked inbox-only
     assert db.session.scalar(sa.select(sa.func.sum(SubscribeConsent.credits))) == 0  # one credit per push
-

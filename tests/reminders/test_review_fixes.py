@@ -18,10 +18,18 @@ def _rows(db, user):
 def test_a_waitlist_promotion_notice_survives_its_rescheduling(make, db):
     user = make.user()
     common = {"subject_type": "course_session", "subject_id": 7, "user_ids": [user.id], "school_id": None}
-    service.notice(kind="course_waitlist_promoted", title="候补成功", body="您已从候补转为报名", page="p", now=NOW,
-                   **common)
-    service.schedule(kind="course_session", starts_at=START, ends_at=START + dt.timedelta(hours=1), title="课",
-                     page="p", now=NOW, **common)
+    service.notice(
+        kind="course_waitlist_promoted", title="候补成功", body="您已从候补转为报名", page="p", now=NOW, **common
+    )
+    service.schedule(
+        kind="course_session",
+        starts_at=START,
+        ends_at=START + dt.timedelta(hours=1),
+        title="课",
+        page="p",
+        now=NOW,
+        **common,
+    )
     assert ("course_waitlist_promoted", ReminderStatus.PENDING) in _rows(db, user)
     service.cancel("course_session", 7, [user.id])
     rows = _rows(db, user)
@@ -56,8 +64,9 @@ def test_inside_quiet_hours_a_reminder_whose_event_ends_first_stays_in_the_inbox
     user = make.user(openid="o-late")
     give_credits(db, user)
     night = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
-    reminder = add_reminder(db, user, due_at=night, starts_at=night + dt.timedelta(hours=1),
-                            ends_at=night + dt.timedelta(hours=2))
+    reminder = add_reminder(
+        db, user, due_at=night, starts_at=night + dt.timedelta(hours=1), ends_at=night + dt.timedelta(hours=2)
+    )
     db.session.commit()
     dispatcher.drain(lambda: night)
     row = reload(db, reminder)

@@ -33,8 +33,9 @@ def reminders(db, **filters):
 
 def pending_times(db, subject_type, subject_id, user_id):
     """Due times of the user's pending reminders of a thing (notices, which have no ``starts_at``, left out)."""
-    rows = reminders(db, subject_type=subject_type, subject_id=subject_id, user_id=user_id,
-                     status=ReminderStatus.PENDING)
+    rows = reminders(
+        db, subject_type=subject_type, subject_id=subject_id, user_id=user_id, status=ReminderStatus.PENDING
+    )
     return [r.due_at for r in rows if r.starts_at is not None]
 
 
@@ -70,7 +71,8 @@ def test_enrolling_plans_reminders_at_the_alliance_lead_times(call, world, db, c
     [first, second] = reminders(db, subject_type="course_session", subject_id=course_session.id)
     assert [first.due_at, second.due_at] == at_leads(course_session.starts_at)
     assert {(r.user_id, r.kind, r.alliance_id, r.title, r.place) for r in (first, second)} == {
-        (world.guardian_a.id, "course_session", world.alliance.id, "亲子沟通课", "学校报告厅")}
+        (world.guardian_a.id, "course_session", world.alliance.id, "亲子沟通课", "学校报告厅")
+    }
     assert first.page == f"pages/course/session?id={course_session.id}"
 
 
@@ -84,8 +86,9 @@ def test_cancelling_the_enrolment_cancels_its_reminders(call, world, db, course_
 def test_cancelling_a_session_tells_enrolled_and_waitlisted_parents(call, world, db, course_session):
     _enrol(call, course_session, world.guardian_a)
     assert _enrol(call, course_session, world.guardian_b)["status"] == "waitlisted"
-    answer = call("POST", f"{API}/course-sessions/{course_session.id}/cancel", world.teacher_a,
-                  json={"reason": "讲师临时生病"})
+    answer = call(
+        "POST", f"{API}/course-sessions/{course_session.id}/cancel", world.teacher_a, json={"reason": "讲师临时生病"}
+    )
     assert answer.status_code == 200, answer.json
     notices = reminders(db, kind="course_session_cancelled")
     assert [r.user_id for r in notices] == sorted([world.guardian_a.id, world.guardian_b.id])
@@ -98,10 +101,15 @@ def test_cancelling_a_session_tells_enrolled_and_waitlisted_parents(call, world,
 
 
 def _accepted_visit(call, world):
-    visit = call("POST", f"{API}/visits", world.teacher_a,
-                 json=proposal(world.child_a, windows=[window(3, 10)], staff_ids=[world.teacher_b.id])).json
-    answer = call("POST", f"{API}/visits/{visit['id']}/accept", world.guardian_a,
-                  json={"window_id": visit["windows"][0]["id"]})
+    visit = call(
+        "POST",
+        f"{API}/visits",
+        world.teacher_a,
+        json=proposal(world.child_a, windows=[window(3, 10)], staff_ids=[world.teacher_b.id]),
+    ).json
+    answer = call(
+        "POST", f"{API}/visits/{visit['id']}/accept", world.guardian_a, json={"window_id": visit["windows"][0]["id"]}
+    )
     assert answer.status_code == 200, answer.json
     return answer.json
 
@@ -129,14 +137,18 @@ def test_moving_a_visit_moves_its_reminders(call, world, db, policy):
 
 def test_a_familys_move_moves_the_reminders_only_once_the_teacher_accepts(call, world, db, policy):
     visit = _accepted_visit(call, world)
-    old_start, new_start = (dt.datetime.fromisoformat(visit["starts_at"]),
-                            dt.datetime.fromisoformat(window(5, 16)["starts_at"]))
+    old_start, new_start = (
+        dt.datetime.fromisoformat(visit["starts_at"]),
+        dt.datetime.fromisoformat(window(5, 16)["starts_at"]),
+    )
     asked = call("POST", f"{API}/visits/{visit['id']}/move", world.guardian_a, json={**window(5, 16), "reason": "出差"})
     assert (asked.status_code, asked.json["awaiting"]) == (200, "staff"), asked.json
     for user in (world.guardian_a, world.teacher_a, world.teacher_b):
         assert pending_times(db, "home_visit", visit["id"], user.id) == at_leads(old_start), user.nickname
-    assert sorted(r.user_id for r in reminders(db, title="家长申请家访改期")) == [world.teacher_a.id,
-                                                                                 world.teacher_b.id]
+    assert sorted(r.user_id for r in reminders(db, title="家长申请家访改期")) == [
+        world.teacher_a.id,
+        world.teacher_b.id,
+    ]
     accepted = call("POST", f"{API}/visits/{visit['id']}/move-request/accept", world.teacher_b, json={})
     assert accepted.status_code == 200, accepted.json
     for user in (world.guardian_a, world.teacher_a, world.teacher_b):
@@ -156,8 +168,12 @@ def venue_slot(world, db, policy):
 
 
 def _pending_booking(call, world, slot):
-    answer = call("POST", f"{API}/venue-slots/{slot.id}/bookings", world.guardian_a,
-                  json={"channel": "general", "child_ids": [world.child_a.id], "adults": 1})
+    answer = call(
+        "POST",
+        f"{API}/venue-slots/{slot.id}/bookings",
+        world.guardian_a,
+        json={"channel": "general", "child_ids": [world.child_a.id], "adults": 1},
+    )
     assert answer.status_code == 201 and answer.json["status"] == "pending", answer.json
     return answer.json["id"]
 
@@ -168,8 +184,11 @@ def test_a_confirmed_booking_gets_reminders_and_a_notice(call, world, db, venue_
     assert call("POST", f"{API}/venue-bookings/{booking_id}/confirm", world.venue_staff).status_code == 200
     assert pending_times(db, "venue_booking", booking_id, world.guardian_a.id) == at_leads(venue_slot.starts_at)
     [notice] = reminders(db, kind="venue_booking_confirmed")
-    assert (notice.user_id, notice.subject_id, notice.alliance_id) == (world.guardian_a.id, booking_id,
-                                                                       world.alliance.id)
+    assert (notice.user_id, notice.subject_id, notice.alliance_id) == (
+        world.guardian_a.id,
+        booking_id,
+        world.alliance.id,
+    )
 
 
 def test_a_rejected_booking_gets_a_notice_only(call, world, db, venue_slot):
@@ -189,8 +208,9 @@ def _inbox(call, user, monkeypatch, at):
     return call("GET", f"{API}/me/inbox?page_size=50", user).json
 
 
-def test_the_dispatcher_puts_everything_in_the_inbox_in_development(call, world, db, course_session, venue_slot,
-                                                                    monkeypatch):
+def test_the_dispatcher_puts_everything_in_the_inbox_in_development(
+    call, world, db, course_session, venue_slot, monkeypatch
+):
     _enrol(call, course_session, world.guardian_a)
     booking_id = _pending_booking(call, world, venue_slot)
     call("POST", f"{API}/venue-bookings/{booking_id}/confirm", world.venue_staff)
@@ -206,7 +226,12 @@ def test_the_dispatcher_puts_everything_in_the_inbox_in_development(call, world,
     assert {(r.status, r.outcome) for r in delivered} == {(ReminderStatus.INBOX_ONLY, InboxOutcome.DEVELOPMENT)}
     inbox = _inbox(call, world.guardian_a, monkeypatch, later)
     assert sorted(item["kind"] for item in inbox["items"]) == [
-        "course_session", "course_session", "venue_booking", "venue_booking", "venue_booking_confirmed"]
+        "course_session",
+        "course_session",
+        "venue_booking",
+        "venue_booking",
+        "venue_booking_confirmed",
+    ]
     assert inbox["items"][0]["starts_at"].endswith("+08:00")
     assert call("GET", f"{API}/me/inbox/unread-count", world.guardian_a).json == {"unread": 5}
     assert _inbox(call, world.guardian_b, monkeypatch, later)["total"] == 0

@@ -54,19 +54,39 @@ def place(make, student, *periods):
     db = make.db
     db.session.execute(sa.delete(StudentClassPlacement).where(StudentClassPlacement.student_id == student.id))
     for school_class, from_date, to_date in periods:
-        db.session.add(StudentClassPlacement(student_id=student.id, class_id=school_class.id, from_date=from_date,
-                                             to_date=to_date))
+        db.session.add(
+            StudentClassPlacement(student_id=student.id, class_id=school_class.id, from_date=from_date, to_date=to_date)
+        )
     db.session.flush()
 
 
-def visit(make, student, school_class, when, state=VisitState.COMPLETED, school_year=YEAR, teacher=None,
-          held=None, proposed=None):
+def visit(
+    make,
+    student,
+    school_class,
+    when,
+    state=VisitState.COMPLETED,
+    school_year=YEAR,
+    teacher=None,
+    held=None,
+    proposed=None,
+):
     """A visit agreed for ``when``; a completed one has its record, held at ``held`` (default: as agreed)."""
     teacher = teacher or make.user()
-    row = HomeVisit(student_id=student.id, school_id=school_class.school_id, class_id=school_class.id,
-                    school_year=school_year, mode=VisitMode.HOME, purpose=VisitPurpose.ACADEMIC, state=state,
-                    awaiting=None, starts_at=when, ends_at=when + dt.timedelta(hours=1), proposed_by_id=teacher.id,
-                    **({"created_at": proposed} if proposed else {}))
+    row = HomeVisit(
+        student_id=student.id,
+        school_id=school_class.school_id,
+        class_id=school_class.id,
+        school_year=school_year,
+        mode=VisitMode.HOME,
+        purpose=VisitPurpose.ACADEMIC,
+        state=state,
+        awaiting=None,
+        starts_at=when,
+        ends_at=when + dt.timedelta(hours=1),
+        proposed_by_id=teacher.id,
+        **({"created_at": proposed} if proposed else {}),
+    )
     if state == VisitState.COMPLETED:
         row.record = VisitRecord(visited_at=held or when, mode=VisitMode.HOME, recorded_by_id=teacher.id)
     make.db.session.add(row)
@@ -74,15 +94,25 @@ def visit(make, student, school_class, when, state=VisitState.COMPLETED, school_
     return row
 
 
-def entrust(make, student, filed_on, status=EntrustmentStatus.SUBMITTED, *, starts_on=None, ends_on=None,
-            acknowledged_on=None):
+def entrust(
+    make, student, filed_on, status=EntrustmentStatus.SUBMITTED, *, starts_on=None, ends_on=None, acknowledged_on=None
+):
     """A care entrustment filed on ``filed_on`` (acknowledged on ``acknowledged_on``)."""
     guardian = make.user()
-    row = CareEntrustment(student_id=student.id, filed_by_id=guardian.id, caretaker_name="张奶奶",
-                          caretaker_relation="祖母", caretaker_phone="13900000009", starts_on=starts_on or filed_on,
-                          ends_on=ends_on, status=status, created_at=at(filed_on.year, filed_on.month, filed_on.day),
-                          acknowledged_at=at(acknowledged_on.year, acknowledged_on.month, acknowledged_on.day)
-                          if acknowledged_on else None)
+    row = CareEntrustment(
+        student_id=student.id,
+        filed_by_id=guardian.id,
+        caretaker_name="张奶奶",
+        caretaker_relation="祖母",
+        caretaker_phone="13900000009",
+        starts_on=starts_on or filed_on,
+        ends_on=ends_on,
+        status=status,
+        created_at=at(filed_on.year, filed_on.month, filed_on.day),
+        acknowledged_at=at(acknowledged_on.year, acknowledged_on.month, acknowledged_on.day)
+        if acknowledged_on
+        else None,
+    )
     make.db.session.add(row)
     make.db.session.flush()
     return row
@@ -90,18 +120,31 @@ def entrust(make, student, filed_on, status=EntrustmentStatus.SUBMITTED, *, star
 
 def course(make, school=None, alliance=None, kind=ActivityKind.GUIDANCE):
     author = make.user()
-    row = Course(provider_kind=ProviderKind.SCHOOL if school else ProviderKind.ALLIANCE,
-                 school_id=school.id if school else None, alliance_id=alliance.id if alliance else None,
-                 title=f"{kind.value}课程", category=CourseCategory.OTHER, activity_kind=kind,
-                 format=CourseFormat.OFFLINE, created_by_id=author.id, is_published=True)
+    row = Course(
+        provider_kind=ProviderKind.SCHOOL if school else ProviderKind.ALLIANCE,
+        school_id=school.id if school else None,
+        alliance_id=alliance.id if alliance else None,
+        title=f"{kind.value}课程",
+        category=CourseCategory.OTHER,
+        activity_kind=kind,
+        format=CourseFormat.OFFLINE,
+        created_by_id=author.id,
+        is_published=True,
+    )
     make.db.session.add(row)
     make.db.session.flush()
     return row
 
 
 def session(make, course_row, when, status=SessionStatus.HELD):
-    row = CourseSession(course_id=course_row.id, starts_at=when, ends_at=when + dt.timedelta(hours=1), capacity=50,
-                        status=status, checkin_salt=f"salt{next(_codes)}")
+    row = CourseSession(
+        course_id=course_row.id,
+        starts_at=when,
+        ends_at=when + dt.timedelta(hours=1),
+        capacity=50,
+        status=status,
+        checkin_salt=f"salt{next(_codes)}",
+    )
     make.db.session.add(row)
     make.db.session.flush()
     return row
@@ -110,9 +153,13 @@ def session(make, course_row, when, status=SessionStatus.HELD):
 def enrol(make, session_row, status):
     guardian = make.guardian()
     cancelled = status == EnrolmentStatus.CANCELLED
-    row = Enrolment(session_id=session_row.id, guardian_id=guardian.id, user_id=guardian.user_id,
-                    status=EnrolmentStatus.ENROLLED if cancelled else status,
-                    waitlist_position=1 if status == EnrolmentStatus.WAITLISTED else None)
+    row = Enrolment(
+        session_id=session_row.id,
+        guardian_id=guardian.id,
+        user_id=guardian.user_id,
+        status=EnrolmentStatus.ENROLLED if cancelled else status,
+        waitlist_position=1 if status == EnrolmentStatus.WAITLISTED else None,
+    )
     make.db.session.add(row)
     make.db.session.flush()
     if cancelled:  # an explicit NULL active_key at insert would get the column default
@@ -121,21 +168,50 @@ def enrol(make, session_row, status):
     return row
 
 
-def booking(make, unit, school, when, *, kind=BookingKind.FAMILY, channel=Channel.GREEN, is_free=True,
-            status=BookingStatus.CHECKED_IN, checked_in=None, school_class=None):
-    offering = Offering(resource_unit_id=unit.id, title="展厅参观", kind=OfferingKind.EXHIBITION, duration_minutes=90,
-                        capacity=50, green_quota=20)
+def booking(
+    make,
+    unit,
+    school,
+    when,
+    *,
+    kind=BookingKind.FAMILY,
+    channel=Channel.GREEN,
+    is_free=True,
+    status=BookingStatus.CHECKED_IN,
+    checked_in=None,
+    school_class=None,
+):
+    offering = Offering(
+        resource_unit_id=unit.id,
+        title="展厅参观",
+        kind=OfferingKind.EXHIBITION,
+        duration_minutes=90,
+        capacity=50,
+        green_quota=20,
+    )
     make.db.session.add(offering)
     make.db.session.flush()
-    slot = Slot(offering_id=offering.id, starts_at=when, ends_at=when + dt.timedelta(minutes=90), capacity=50,
-                green_capacity=20)
+    slot = Slot(
+        offering_id=offering.id, starts_at=when, ends_at=when + dt.timedelta(minutes=90), capacity=50, green_capacity=20
+    )
     family = make.family() if kind == BookingKind.FAMILY else None
     make.db.session.add(slot)
     make.db.session.flush()
-    row = Booking(slot_id=slot.id, resource_unit_id=unit.id, kind=kind, channel=channel,
-                  family_id=family.id if family else None, class_id=school_class.id if school_class else None,
-                  school_id=school.id, booked_by_id=make.user().id, headcount=3, is_free=is_free, status=status,
-                  code=f"R{next(_codes):08d}", checked_in_count=checked_in)
+    row = Booking(
+        slot_id=slot.id,
+        resource_unit_id=unit.id,
+        kind=kind,
+        channel=channel,
+        family_id=family.id if family else None,
+        class_id=school_class.id if school_class else None,
+        school_id=school.id,
+        booked_by_id=make.user().id,
+        headcount=3,
+        is_free=is_free,
+        status=status,
+        code=f"R{next(_codes):08d}",
+        checked_in_count=checked_in,
+    )
     make.db.session.add(row)
     make.db.session.flush()
     return row
@@ -225,8 +301,11 @@ def build(make):
     # Activities of 评估一小 -------------------------------------------------------------------------------------
     guidance = course(make, s.school, kind=ActivityKind.GUIDANCE)
     s.g1 = session(make, guidance, at(YEAR, 10, 1))
-    statuses = (EnrolmentStatus.ATTENDED,) * 3 + (EnrolmentStatus.ABSENT, EnrolmentStatus.CANCELLED,
-                                                  EnrolmentStatus.WAITLISTED)
+    statuses = (EnrolmentStatus.ATTENDED,) * 3 + (
+        EnrolmentStatus.ABSENT,
+        EnrolmentStatus.CANCELLED,
+        EnrolmentStatus.WAITLISTED,
+    )
     g1_enrolments = [enrol(make, s.g1, status) for status in statuses]  # attended 3 of 4 expected
     session(make, guidance, at(YEAR, 11, 1))
     session(make, guidance, at(YEAR, 11, 15), status=SessionStatus.CANCELLED)  # cancelled: not counted
@@ -256,24 +335,46 @@ def build(make):
     # Venue bookings, autumn -------------------------------------------------------------------------------------
     s.unit = make.resource_unit(region=s.county, alliances=[s.alliance])
     s.b1 = booking(make, s.unit, s.school, at(YEAR, 10, 3, 10), checked_in=3)  # green, family, free, checked in
-    booking(make, s.unit, s.school, at(YEAR, 10, 4, 10), channel=Channel.GENERAL, is_free=False,
-            status=BookingStatus.NO_SHOW)  # general, family, discounted, no-show
-    booking(make, s.unit, s.school, at(YEAR, 10, 5, 10), kind=BookingKind.GROUP, school_class=c,
-            status=BookingStatus.CONFIRMED)  # green, group, free
+    booking(
+        make,
+        s.unit,
+        s.school,
+        at(YEAR, 10, 4, 10),
+        channel=Channel.GENERAL,
+        is_free=False,
+        status=BookingStatus.NO_SHOW,
+    )  # general, family, discounted, no-show
+    booking(
+        make,
+        s.unit,
+        s.school,
+        at(YEAR, 10, 5, 10),
+        kind=BookingKind.GROUP,
+        school_class=c,
+        status=BookingStatus.CONFIRMED,
+    )  # green, group, free
     booking(make, s.unit, s.school, at(YEAR, 10, 6, 10), status=BookingStatus.CANCELLED)  # not counted
-    booking(make, s.unit, s.school2, at(YEAR, 10, 7, 10), kind=BookingKind.GROUP, school_class=s.c3,
-            channel=Channel.GENERAL, checked_in=2)  # 评估二小
+    booking(
+        make,
+        s.unit,
+        s.school2,
+        at(YEAR, 10, 7, 10),
+        kind=BookingKind.GROUP,
+        school_class=s.c3,
+        channel=Channel.GENERAL,
+        checked_in=2,
+    )  # 评估二小
     # 评估一小 autumn: 3 bookings; green 2, general 1; family 2, group 1; free 2, discounted 1; checked in 1,
     # no-show 1 → no-show rate 0.5; 3 visitors.
 
     # Feedback, autumn -------------------------------------------------------------------------------------------
     for enrolment, rating in zip(g1_enrolments, (5, 3), strict=False):
-        make.db.session.add(Feedback(enrolment_id=enrolment.id, session_id=s.g1.id, course_id=guidance.id,
-                                     rating=rating))
+        make.db.session.add(
+            Feedback(enrolment_id=enrolment.id, session_id=s.g1.id, course_id=guidance.id, rating=rating)
+        )
     make.db.session.add(VisitFeedback(visit_id=_visit_of(make, s.s1).id, user_id=make.user().id, rating=4))
     make.db.session.add(VisitFeedback(visit_id=s.s10_visit.id, user_id=make.user().id, rating=2))
-    make.db.session.add(VenueFeedback(booking_id=s.b1.id, resource_unit_id=s.unit.id, user_id=make.user().id,
-                                      rating=5))
+    make.db.session.add(VenueFeedback(booking_id=s.b1.id, resource_unit_id=s.unit.id, user_id=make.user().id, rating=5))
     # 评估一小 autumn: courses 2 ratings, average 4.0; home visits 1, 4.0; venue visits 1, 5.0.
     # 评估二小 autumn: home visits 1 (s10's, held on 30 Jan), 2.0; spring none (though agreed for February).
 

@@ -18,40 +18,58 @@ API = "/api/v1"
 
 def test_school_report_json_with_period(call, make):
     county = scenario.build(make)
-    response = call("GET", f"{API}/reports/schools/{county.school.id}?school_year=2025&term=autumn",
-                    county.school_admin)
+    response = call(
+        "GET", f"{API}/reports/schools/{county.school.id}?school_year=2025&term=autumn", county.school_admin
+    )
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
-    assert body["period"] == {"school_year": 2025, "term": "autumn", "label": "2025–2026学年秋季学期",
-                              "starts_on": "2025-09-01", "ends_on": "2026-01-31", "reference_date": "2026-01-31"}
+    assert body["period"] == {
+        "school_year": 2025,
+        "term": "autumn",
+        "label": "2025–2026学年秋季学期",
+        "starts_on": "2025-09-01",
+        "ends_on": "2026-01-31",
+        "reference_date": "2026-01-31",
+    }
     assert [(c["name"], c["students"], c["visited"]) for c in body["classes"]] == [
-        ("三年级1班", 3, 2), ("三年级2班", 3, 1)]
+        ("三年级1班", 3, 2),
+        ("三年级2班", 3, 1),
+    ]
     assert body["bookings"]["no_show_rate"] == 0.5
 
 
 def test_school_year_without_term_is_the_whole_year(call, make):
     county = scenario.build(make)
-    body = call("GET", f"{API}/reports/alliances/{county.alliance.id}?school_year=2025", county.alliance_admin
-                ).get_json()
+    body = call(
+        "GET", f"{API}/reports/alliances/{county.alliance.id}?school_year=2025", county.alliance_admin
+    ).get_json()
     assert body["period"]["term"] == "year" and body["period"]["reference_date"] == "2026-08-31"
     assert body["coordination_meetings"]["held"] == 1
 
 
 def test_region_drill_down(call, make):
     county = scenario.build(make)
-    body = call("GET", f"{API}/reports/regions/{county.county.id}?school_year=2025&term=autumn",
-                county.region_admin).get_json()
+    body = call(
+        "GET", f"{API}/reports/regions/{county.county.id}?school_year=2025&term=autumn", county.region_admin
+    ).get_json()
     assert [a["name"] for a in body["alliances"]] == ["评估教联体"]
     assert [(s["name"], s["alliance_id"]) for s in body["schools"]] == [
-        ("评估一小", county.alliance.id), ("评估二小", county.alliance.id), ("评估三小", None)]
+        ("评估一小", county.alliance.id),
+        ("评估二小", county.alliance.id),
+        ("评估三小", None),
+    ]
     # 6 rules: guidance, evening class, assembly ✓; parent meetings ✗; yearly guidance (003) ✓ (2 in autumn);
     # the school's own coordination meeting ✗ (the one held is the alliance's)
     assert body["schools"][0]["rules_met"] == 4 and body["schools"][0]["rules"] == 6
 
 
 def test_bad_year_and_term_answer_a_stable_code_in_chinese(call, world):
-    for query, field in (("school_year=1999", "school_year"), ("term=winter", "term"), ("school_year=abc", None),
-                         ("format=xml", "format")):
+    for query, field in (
+        ("school_year=1999", "school_year"),
+        ("term=winter", "term"),
+        ("school_year=abc", None),
+        ("format=xml", "format"),
+    ):
         response = call("GET", f"{API}/reports/schools/{world.school.id}?{query}", world.school_admin)
         assert response.status_code == 422, query
         body = response.get_json()
@@ -87,8 +105,10 @@ def _rows(response):
 
 def test_csv_export_has_bom_and_the_same_numbers(call, make):
     county = scenario.build(make)
-    for url in (f"{API}/reports/schools/{county.school.id}/export?school_year=2025&term=autumn",
-                f"{API}/reports/schools/{county.school.id}?school_year=2025&term=autumn&format=csv"):
+    for url in (
+        f"{API}/reports/schools/{county.school.id}/export?school_year=2025&term=autumn",
+        f"{API}/reports/schools/{county.school.id}?school_year=2025&term=autumn&format=csv",
+    ):
         response = call("GET", url, county.school_admin)
         assert response.status_code == 200 and response.mimetype == "text/csv"
         assert "attachment" in response.headers["Content-Disposition"]
@@ -102,12 +122,13 @@ def test_csv_export_has_bom_and_the_same_numbers(call, make):
 
 def test_csv_cells_cannot_start_a_formula(call, make):
     county = scenario.build(make)
-    county.school2.name = "=HYPERLINK(\"http://x\",\"点我\")"
+    county.school2.name = '=HYPERLINK("http://x","点我")'
     make.db.session.commit()
-    response = call("GET", f"{API}/reports/alliances/{county.alliance.id}/export?school_year=2025",
-                    county.alliance_admin)
+    response = call(
+        "GET", f"{API}/reports/alliances/{county.alliance.id}/export?school_year=2025", county.alliance_admin
+    )
     names = {row[3] for row in _rows(response)[1:]}
-    assert "'=HYPERLINK(\"http://x\",\"点我\")" in names
+    assert '\'=HYPERLINK("http://x","点我")' in names
     assert not any(name.startswith(("=", "+", "-", "@")) for name in names)
 
 
@@ -115,11 +136,13 @@ def test_staff_reads_are_audited(call, make, db):
     county = scenario.build(make)
     call("GET", f"{API}/reports/schools/{county.school.id}?school_year=2025&term=spring", county.region_admin)
     call("GET", f"{API}/reports/regions/{county.county.id}/export", county.region_admin)
-    entries = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "read_evaluation_report")
-                                 .order_by(AuditLog.id)).all()
+    entries = db.session.scalars(
+        sa.select(AuditLog).where(AuditLog.action == "read_evaluation_report").order_by(AuditLog.id)
+    ).all()
     assert [(e.actor_user_id, e.subject_type, e.subject_id, e.school_id) for e in entries] == [
         (county.region_admin.id, "school", county.school.id, county.school.id),
-        (county.region_admin.id, "region", county.county.id, None)]
+        (county.region_admin.id, "region", county.county.id, None),
+    ]
     assert entries[0].detail == {"school_year": 2025, "term": "spring", "format": "json"}
     assert entries[1].detail["format"] == "csv"
 
@@ -132,8 +155,12 @@ def test_another_county_sees_nothing(call, make):
     make.grant(alliance_admin_elsewhere, "alliance_admin", make.alliance(region=county.other_county))
     make.db.session.commit()
     for user in (outsider, alliance_admin_elsewhere):
-        for url in (f"reports/schools/{county.school.id}", f"reports/alliances/{county.alliance.id}",
-                    f"reports/regions/{county.county.id}", f"reports/regions/{county.county.id}/export"):
+        for url in (
+            f"reports/schools/{county.school.id}",
+            f"reports/alliances/{county.alliance.id}",
+            f"reports/regions/{county.county.id}",
+            f"reports/regions/{county.county.id}/export",
+        ):
             response = call("GET", f"{API}/{url}", user)
             assert response.status_code == 404, (url, response.get_json())
     # the county's admin does not see the county above it either

@@ -57,11 +57,13 @@ def test_the_school_leaders_get_the_not_yet_visited_list_flagged_first(call, cou
     assert [(i["name"], i["school_class"]["name"], i["flags"]) for i in items] == [
         ("春季才家访", "三年级1班", ["left_behind"]),
         ("去年家访", "三年级2班", ["left_behind", "in_difficulty"]),
-        ("升级生", "三年级2班", [])]  # counted in 2班, though in next year's class now
+        ("升级生", "三年级2班", []),
+    ]  # counted in 2班, though in next year's class now
     assert [i["student_no"] for i in items] == [county.s2.student_no, county.s5.student_no, county.s6.student_no]
     entries = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "read_not_visited_list")).all()
     assert [(e.actor_user_id, e.subject_type, e.subject_id, e.school_id) for e in entries] == [
-        (county.school_admin.id, "school", county.school.id, county.school.id)]
+        (county.school_admin.id, "school", county.school.id, county.school.id)
+    ]
     assert entries[0].detail == {"school_year": 2025, "term": "autumn", "rows": 3, "flagged": 2}
     # the year: s2 was visited in spring, s4 left; s5 and s6 remain
     year = _get(call, f"{API}/reports/schools/{county.school.id}?school_year=2025", county.school_admin)
@@ -74,12 +76,19 @@ def test_administrators_above_the_school_get_counts_and_no_name(call, county, db
         assert school["not_visited"]["items"] is None
         assert not {"flagged_coverage", "entrustments", "not_visited"} & set(school["classes"][0])
         alliance = _get(call, f"{API}/reports/alliances/{county.alliance.id}?{AUTUMN}", user)
-        region = _get(call, f"{API}/reports/regions/{county.county.id}?{AUTUMN}", user) \
-            if user is county.region_admin else {}
+        region = (
+            _get(call, f"{API}/reports/regions/{county.county.id}?{AUTUMN}", user)
+            if user is county.region_admin
+            else {}
+        )
         text = json.dumps([school, alliance, region], ensure_ascii=False)
         assert not [name for name in NAMES if name in text]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)
-                             .where(AuditLog.action == "read_not_visited_list")) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.action == "read_not_visited_list")
+        )
+        == 0
+    )
 
 
 def test_no_childs_name_goes_into_the_csv(call, county):
@@ -94,15 +103,24 @@ def test_care_entrustments_per_class(call, county):
     classes = {c["name"]: c["entrustments"] for c in autumn["classes"]}
     # 1班: s2's acknowledged; s4's ended on 31 Dec. 2班: s5's withdrawn, the next one filed in February.
     assert {n: (e["left_behind"], e["entrusted"], e["acknowledged"]) for n, e in classes.items()} == {
-        "三年级1班": (2, 1, 1), "三年级2班": (1, 0, 0)}
-    assert autumn["entrustments"] == {"left_behind": 3, "entrusted": 1, "acknowledged": 1, "rate": 0.3333,
-                                      "required_rate": 1.0, "met": False}
+        "三年级1班": (2, 1, 1),
+        "三年级2班": (1, 0, 0),
+    }
+    assert autumn["entrustments"] == {
+        "left_behind": 3,
+        "entrusted": 1,
+        "acknowledged": 1,
+        "rate": 0.3333,
+        "required_rate": 1.0,
+        "met": False,
+    }
     flagged = {c["name"]: _cov(c["flagged_coverage"]["left_behind"]) for c in autumn["classes"]}
     assert flagged == {"三年级1班": (2, 1), "三年级2班": (1, 0)}
     year = _get(call, f"{API}/reports/schools/{county.school.id}?school_year=2025", county.school_admin)
     assert {c["name"]: c["entrustments"]["entrusted"] for c in year["classes"]} == {"三年级1班": 1, "三年级2班": 1}
     assert (year["entrustments"]["rate"], year["entrustments"]["met"]) == (1.0, True)
     region = _get(call, f"{API}/reports/regions/{county.county.id}?{AUTUMN}", county.region_admin)
-    assert [(s["name"], s["entrustments"]["entrusted"], s["entrustments"]["acknowledged"])
-            for s in region["schools"]] == [("评估一小", 1, 1), ("评估二小", 1, 0), ("评估三小", 0, 0)]
+    assert [
+        (s["name"], s["entrustments"]["entrusted"], s["entrustments"]["acknowledged"]) for s in region["schools"]
+    ] == [("评估一小", 1, 1), ("评估二小", 1, 0), ("评估三小", 0, 0)]
     assert (region["entrustments"]["left_behind"], region["entrustments"]["entrusted"]) == (4, 2)

@@ -25,6 +25,9 @@ def test_demo_county_report_is_not_empty(db):
     assert report["bookings"]["no_show"] > 0
     assert report["feedback"]["venue_visits"]["count"] == 2
     assert report["alliances"][0]["coordination_meetings"]["met"] is True
-    movers = db.session.scalars(sa.select(StudentClassPlacement.student_id).group_by(StudentClassPlacement.student_id)
-                                .having(sa.func.count() > 1)).all()
+    movers = db.session.scalars(
+        sa.select(StudentClassPlacement.student_id)
+        .group_by(StudentClassPlacement.student_id)
+        .having(sa.func.count() > 1)
+    ).all()
     assert len(movers) == 1

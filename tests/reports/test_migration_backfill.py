@@ -31,18 +31,43 @@ def test_existing_students_get_an_open_placement(old_app):
     meta.reflect(db.engine)
     with db.engine.begin() as conn:
         conn.execute(meta.tables["region"].insert(), [{"id": 1, "code": "150001", "name": "县", "level": "county"}])
-        conn.execute(meta.tables["school"].insert(), [{"id": 1, "name": "小学", "kind": "primary", "region_id": 1,
-                                                       "is_alliance_centre": False, "address": "",
-                                                       "created_at": now}])
-        conn.execute(meta.tables["school_class"].insert(), [
-            {"id": 1, "school_id": 1, "school_year": 2025, "grade": 3, "name": "1班", "invite_code": "OLD00001"}])
-        student = {"school_id": 1, "name": "学生", "left_behind": False, "migrant": False, "in_difficulty": False,
-                   "disabled": False, "created_at": now}
-        conn.execute(meta.tables["student"].insert(), [
-            {**student, "id": 1, "class_id": 1, "student_no": "A1"},
-            {**student, "id": 2, "class_id": None, "student_no": "A2"}])  # left: no class, no placement
+        conn.execute(
+            meta.tables["school"].insert(),
+            [
+                {
+                    "id": 1,
+                    "name": "小学",
+                    "kind": "primary",
+                    "region_id": 1,
+                    "is_alliance_centre": False,
+                    "address": "",
+                    "created_at": now,
+                }
+            ],
+        )
+        conn.execute(
+            meta.tables["school_class"].insert(),
+            [{"id": 1, "school_id": 1, "school_year": 2025, "grade": 3, "name": "1班", "invite_code": "OLD00001"}],
+        )
+        student = {
+            "school_id": 1,
+            "name": "学生",
+            "left_behind": False,
+            "migrant": False,
+            "in_difficulty": False,
+            "disabled": False,
+            "created_at": now,
+        }
+        conn.execute(
+            meta.tables["student"].insert(),
+            [
+                {**student, "id": 1, "class_id": 1, "student_no": "A1"},
+                {**student, "id": 2, "class_id": None, "student_no": "A2"},
+            ],
+        )  # left: no class, no placement
     flask_migrate.upgrade()
     with db.engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT student_id, class_id, from_date, to_date, open_key "
-                                    "FROM student_class_placement")).all()
+        rows = conn.execute(
+            sa.text("SELECT student_id, class_id, from_date, to_date, open_key FROM student_class_placement")
+        ).all()
     assert [tuple(r) for r in rows] == [(1, 1, "2025-09-01", None, 1)]

@@ -46,20 +46,33 @@ def test_school_coverage_per_class_year(county):
 def test_school_activities_autumn(county):
     report = service.school_report(county.school, _period(county, "autumn"))
     held = {i["activity_kind"]: (i["held"], i["required"], i["met"]) for i in report["activities"][:4]}
-    assert held == {"guidance": (2, 2, True), "evening_class": (5, 5, True), "parent_assembly": (1, 1, True),
-                    "parent_meeting": (1, 2, False)}  # a cancelled guidance session does not count
+    assert held == {
+        "guidance": (2, 2, True),
+        "evening_class": (5, 5, True),
+        "parent_assembly": (1, 1, True),
+        "parent_meeting": (1, 2, False),
+    }  # a cancelled guidance session does not count
     guidance = _item(report, "guidance")
     assert (guidance["attended"], guidance["expected"], guidance["attendance_rate"]) == (3, 4, 0.75)
     # 9 sessions held, 2 of them with enrolments (the rate is over those)
-    assert report["attendance"] == {"sessions": 9, "sessions_with_enrolment": 2, "attended": 3, "expected": 5,
-                                    "rate": 0.6}
+    assert report["attendance"] == {
+        "sessions": 9,
+        "sessions_with_enrolment": 2,
+        "attended": 3,
+        "expected": 5,
+        "rate": 0.6,
+    }
 
 
 def test_school_activities_spring_count_parent_meetings_over_the_year(county):
     report = service.school_report(county.school, _period(county, "spring"))
     held = {i["activity_kind"]: (i["held"], i["met"]) for i in report["activities"][:4]}
-    assert held == {"guidance": (1, False), "evening_class": (0, False), "parent_assembly": (1, True),
-                    "parent_meeting": (2, True)}
+    assert held == {
+        "guidance": (1, False),
+        "evening_class": (0, False),
+        "parent_assembly": (1, True),
+        "parent_meeting": (2, True),
+    }
 
 
 def test_school_activities_year_need_every_term(county):
@@ -73,12 +86,24 @@ def test_school_activities_year_need_every_term(county):
 
 def test_school_bookings_and_feedback_autumn(county):
     report = service.school_report(county.school, _period(county, "autumn"))
-    assert report["bookings"] == {"total": 3, "green": 2, "general": 1, "family": 2, "group": 1, "free": 2,
-                                  "discounted": 1, "checked_in": 1, "no_show": 1, "visitors": 3,
-                                  "no_show_rate": 0.5}
-    assert report["feedback"] == {"courses": {"count": 2, "average": 4.0},
-                                  "home_visits": {"count": 1, "average": 4.0},
-                                  "venue_visits": {"count": 1, "average": 5.0}}
+    assert report["bookings"] == {
+        "total": 3,
+        "green": 2,
+        "general": 1,
+        "family": 2,
+        "group": 1,
+        "free": 2,
+        "discounted": 1,
+        "checked_in": 1,
+        "no_show": 1,
+        "visitors": 3,
+        "no_show_rate": 0.5,
+    }
+    assert report["feedback"] == {
+        "courses": {"count": 2, "average": 4.0},
+        "home_visits": {"count": 1, "average": 4.0},
+        "venue_visits": {"count": 1, "average": 5.0},
+    }
 
 
 def test_spring_has_no_autumn_bookings_or_feedback(county):
@@ -98,10 +123,17 @@ def test_alliance_report(county):
     guidance = _item(report, "guidance")
     assert (guidance["held"], guidance["schools"], guidance["schools_met"]) == (3, 2, 1)
     assert report["coordination_meetings"] == {
-        "required": 1, "per": "year", "held": 1, "met": True, "status": "met",
+        "required": 1,
+        "per": "year",
+        "held": 1,
+        "met": True,
+        "status": "met",
         "attendees": {"families": 0, "community": 0, "resource_units": 0, "meetings_with_all_kinds": 0},
         # 001 §二(二)1 asks each school for one: neither school ran its own (the one held is the alliance's)
-        "schools": 2, "schools_met": 0, "schools_in_progress": 0}
+        "schools": 2,
+        "schools_met": 0,
+        "schools_in_progress": 0,
+    }
     assert report["bookings"]["total"] == 4 and report["bookings"]["checked_in"] == 2
 
 
@@ -110,7 +142,8 @@ def test_region_report_includes_regions_below_and_no_other_county(county):
     assert [s["name"] for s in report["schools"]] == ["评估一小", "评估二小", "评估三小"]  # 二小 is in 评估镇
     assert (report["coverage"]["students"], report["coverage"]["visited"]) == (9, 5)  # not the far county's
     assert [(a["name"], a["schools"], a["coordination_meetings"]["met"]) for a in report["alliances"]] == [
-        ("评估教联体", 2, True)]
+        ("评估教联体", 2, True)
+    ]
     assert report["coordination_meetings"]["alliances_met"] == 1
     assert _item(report, "guidance")["schools_met"] == 1 and _item(report, "guidance")["schools"] == 3
 
@@ -136,8 +169,13 @@ def test_alliances_never_approved_are_not_counted_in_the_region(county, make, db
 
 def test_monthly_bookings_follow_shanghai_months_and_the_scope(county, make):
     # 00:30 on 1 November in Shanghai is still 31 October in UTC: it is a November booking
-    scenario.booking(make, county.unit, county.school, scenario.at(scenario.YEAR, 11, 1, 0) + dt.timedelta(minutes=30),
-                     channel=Channel.GENERAL)
+    scenario.booking(
+        make,
+        county.unit,
+        county.school,
+        scenario.at(scenario.YEAR, 11, 1, 0) + dt.timedelta(minutes=30),
+        channel=Channel.GENERAL,
+    )
     make.db.session.commit()
     autumn = resolve_period(county.county, 2025, "autumn")
     months = {m["month"]: m for m in service.monthly_bookings(county.school, autumn)}

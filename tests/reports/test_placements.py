@@ -30,8 +30,9 @@ def test_a_new_student_is_placed_from_the_start_of_the_school_year(world, db):
 
 
 def test_move_closes_the_old_placement_and_opens_the_new_one(call, world, db):
-    response = call("POST", f"{API}/students/{world.child_a.id}/move", world.school_admin,
-                    json={"class_id": world.class_b.id})
+    response = call(
+        "POST", f"{API}/students/{world.child_a.id}/move", world.school_admin, json={"class_id": world.class_b.id}
+    )
     assert response.status_code == 200, response.get_json()
     today = shanghai_today()
     start = min(today, dt.date(2026, 9, 1))
@@ -43,13 +44,13 @@ def test_move_closes_the_old_placement_and_opens_the_new_one(call, world, db):
 
 
 def test_move_refuses_the_same_class_and_another_schools_class(call, world, make, db):
-    same = call("POST", f"{API}/students/{world.child_a.id}/move", world.school_admin,
-                json={"class_id": world.class_a.id})
+    same = call(
+        "POST", f"{API}/students/{world.child_a.id}/move", world.school_admin, json={"class_id": world.class_a.id}
+    )
     assert same.status_code == 409 and same.get_json()["code"] == "already_in_class"
     elsewhere = make.school_class(school=world.other_school)
     db.session.commit()
-    other = call("POST", f"{API}/students/{world.child_a.id}/move", world.school_admin,
-                 json={"class_id": elsewhere.id})
+    other = call("POST", f"{API}/students/{world.child_a.id}/move", world.school_admin, json={"class_id": elsewhere.id})
     assert other.status_code == 404 and other.get_json()["code"] == "class_not_found"
     bad = call("POST", f"{API}/students/{world.child_a.id}/move", world.school_admin, json={"class_id": "x"})
     assert bad.status_code == 422
@@ -68,16 +69,22 @@ def test_roster_import_moving_a_student_writes_the_history(call, world, db):
     header = "学年,年级,班级,学号,姓名"
     row = f"2026,三年级,{world.class_b.name},{world.child_a.student_no},{world.child_a.name}"
     data = f"{header}\r\n{row}\r\n".encode("utf-8-sig")
-    response = call("POST", f"{API}/schools/{world.school.id}/roster-import", world.school_admin,
-                    data={"file": (io.BytesIO(data), "roster.csv")}, content_type="multipart/form-data")
+    response = call(
+        "POST",
+        f"{API}/schools/{world.school.id}/roster-import",
+        world.school_admin,
+        data={"file": (io.BytesIO(data), "roster.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200, response.get_json()
     history = _history(db, world.child_a)
     assert [(c, to is None) for c, _f, to in history] == [(world.class_a.id, False), (world.class_b.id, True)]
 
 
 def test_one_open_placement_per_student_in_the_database(world, db):
-    db.session.add(StudentClassPlacement(student_id=world.child_a.id, class_id=world.class_b.id,
-                                         from_date=shanghai_today()))
+    db.session.add(
+        StudentClassPlacement(student_id=world.child_a.id, class_id=world.class_b.id, from_date=shanghai_today())
+    )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
 

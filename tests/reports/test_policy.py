@@ -56,8 +56,7 @@ def test_a_school_records_who_attended_its_coordination_meeting_and_every_report
     item = _item(school, "alliance_meeting")
     assert (item["required"], item["per"], item["source"], item["status"]) == (1, "year", "001 §二(二)1", "met")
 
-    alliance = call("GET", f"{API}/reports/alliances/{county.alliance.id}?{AUTUMN}", county.alliance_admin
-                    ).get_json()
+    alliance = call("GET", f"{API}/reports/alliances/{county.alliance.id}?{AUTUMN}", county.alliance_admin).get_json()
     # the alliance's own meeting (no attendance recorded) and the school's
     assert alliance["coordination_meetings"]["held"] == 2
     assert alliance["coordination_meetings"]["attendees"] == attendees
@@ -70,7 +69,10 @@ def test_a_school_records_who_attended_its_coordination_meeting_and_every_report
     assert region["coordination_meetings"]["schools_met"] == 1
     assert region["alliances"][0]["coordination_meetings"]["attendees"] == attendees
     assert {s["name"]: s["activities"]["alliance_meeting"]["held"] for s in region["schools"]} == {
-        "评估一小": 1, "评估二小": 0, "评估三小": 0}
+        "评估一小": 1,
+        "评估二小": 0,
+        "评估三小": 0,
+    }
 
     rows = _rows(call("GET", f"{API}/reports/regions/{county.county.id}/export?{AUTUMN}", county.region_admin))
     assert ["学校", "评估一小", "协调会家庭代表人次", "6", "", ""] in [row[2:] for row in rows]
@@ -137,8 +139,10 @@ def test_a_year_rule_is_in_progress_until_the_year_ends(call, world, make):
     assert (meeting["held"], meeting["met"], meeting["status"]) == (1, False, "in_progress")
     assert body["coverage"]["met"] is False and body["coverage"]["status"] == "in_progress"
     assert body["schools"][0]["rules_in_progress"] >= 1
-    rows = [row[2:] for row in _rows(call("GET", f"{API}/reports/schools/{world.school.id}/export?term=year",
-                                          world.school_admin))]
+    rows = [
+        row[2:]
+        for row in _rows(call("GET", f"{API}/reports/schools/{world.school.id}/export?term=year", world.school_admin))
+    ]
     assert ["家校活动", world.school.name, "家长会场次", "1", "每学年≥2", "进行中"] in rows
     # a past year's unmet rule has failed
     county = scenario.build(make)
@@ -153,8 +157,13 @@ def test_csv_rows_line_up_across_periods_with_percentages_and_the_as_of_date(cal
     county = scenario.build(make)
 
     def export(term):
-        return _rows(call("GET", f"{API}/reports/schools/{county.school.id}/export?school_year=2025&term={term}",
-                          county.school_admin))
+        return _rows(
+            call(
+                "GET",
+                f"{API}/reports/schools/{county.school.id}/export?school_year=2025&term={term}",
+                county.school_admin,
+            )
+        )
 
     autumn, spring = export("autumn"), export("spring")
     assert autumn[0][:2] == ["周期", "截至"]

@@ -24,10 +24,17 @@ def _county(make, schools, classes_per_school, students_per_class):
                 if i < students_per_class - 1:  # one student of each class is not visited
                     scenario.visit(make, student, school_class, scenario.at(scenario.YEAR, 10, 10))
         course = scenario.course(make, school, kind=ActivityKind.GUIDANCE)
-        scenario.enrol(make, scenario.session(make, course, scenario.at(scenario.YEAR, 10, 1)),
-                       EnrolmentStatus.ATTENDED)
-        scenario.booking(make, unit, school, scenario.at(scenario.YEAR, 10, 2, 10), channel=Channel.GENERAL,
-                         status=BookingStatus.NO_SHOW)
+        scenario.enrol(
+            make, scenario.session(make, course, scenario.at(scenario.YEAR, 10, 1)), EnrolmentStatus.ATTENDED
+        )
+        scenario.booking(
+            make,
+            unit,
+            school,
+            scenario.at(scenario.YEAR, 10, 2, 10),
+            channel=Channel.GENERAL,
+            status=BookingStatus.NO_SHOW,
+        )
     make.db.session.commit()
     return county, alliances[0]
 
@@ -41,10 +48,12 @@ def _statements(count_queries, build):
 def test_region_report_queries_do_not_grow(make, count_queries):
     small, _ = _county(make, schools=2, classes_per_school=1, students_per_class=2)
     large, _ = _county(make, schools=12, classes_per_school=3, students_per_class=4)
-    n_small, report_small = _statements(count_queries, lambda: service.region_report(
-        small, resolve_period(small, scenario.YEAR, "autumn")))
-    n_large, report_large = _statements(count_queries, lambda: service.region_report(
-        large, resolve_period(large, scenario.YEAR, "autumn")))
+    n_small, report_small = _statements(
+        count_queries, lambda: service.region_report(small, resolve_period(small, scenario.YEAR, "autumn"))
+    )
+    n_large, report_large = _statements(
+        count_queries, lambda: service.region_report(large, resolve_period(large, scenario.YEAR, "autumn"))
+    )
     assert report_small["coverage"]["students"] == 4 and report_large["coverage"]["students"] == 144
     assert report_large["coverage"]["visited"] == 108 and report_large["bookings"]["no_show"] == 12
     assert report_large["entrustments"]["entrusted"] == report_large["entrustments"]["left_behind"] == 72
@@ -56,13 +65,15 @@ def test_alliance_and_school_report_queries_do_not_grow(make, count_queries):
     large, large_alliance = _county(make, schools=12, classes_per_school=4, students_per_class=3)
     counts = []
     for alliance in (small_alliance, large_alliance):
-        n, _ = _statements(count_queries, lambda a=alliance: service.alliance_report(
-            a, resolve_period(a.region, scenario.YEAR)))
+        n, _ = _statements(
+            count_queries, lambda a=alliance: service.alliance_report(a, resolve_period(a.region, scenario.YEAR))
+        )
         counts.append(n)
     for alliance in (small_alliance, large_alliance):
         school = alliance.schools[0]
-        n, report = _statements(count_queries, lambda s=school: service.school_report(
-            s, resolve_period(s.region, scenario.YEAR)))
+        n, report = _statements(
+            count_queries, lambda s=school: service.school_report(s, resolve_period(s.region, scenario.YEAR))
+        )
         counts.append(n)
     assert counts[0] == counts[1] <= 10 and counts[2] == counts[3] <= 10
     assert len(report["classes"]) == 4

@@ -65,6 +65,7 @@ def test_guardians_racing_to_rate_one_visit_leave_one_rating(app, make, world, d
             feedback.leave_feedback(actor, booking, 4)
             _db.session.commit()
             return "rated"
+
         return job
 
     results = _race(app, [rate(u) for u in user_ids])
@@ -84,14 +85,18 @@ def test_racing_moves_of_one_student_keep_one_open_placement(app, make, world, d
             placements.move_student(student, class_id)
             _db.session.commit()
             return "moved"
+
         return job
 
     results = _race(app, [move(c) for c in class_ids])
     assert results == ["moved"] * len(class_ids)
     db.session.expire_all()
     student = db.session.get(Student, student_id)
-    rows = db.session.scalars(sa.select(StudentClassPlacement).where(StudentClassPlacement.student_id == student_id)
-                              .order_by(StudentClassPlacement.id)).all()
+    rows = db.session.scalars(
+        sa.select(StudentClassPlacement)
+        .where(StudentClassPlacement.student_id == student_id)
+        .order_by(StudentClassPlacement.id)
+    ).all()
     open_rows = [p for p in rows if p.to_date is None]
     assert len(open_rows) == 1 and open_rows[0].class_id == student.class_id
     assert len(rows) == len(class_ids) + 1  # the first class, then one placement per move: none lost

@@ -40,10 +40,12 @@ def test_a_visit_held_before_its_agreed_day_counts_in_the_term_it_was_held(call,
 
 
 def test_the_alliance_and_the_county_date_the_visit_alike(call, county):
-    alliance = call("GET", f"{API}/reports/alliances/{county.alliance.id}?school_year=2025&term=autumn",
-                    county.alliance_admin).get_json()
-    region = call("GET", f"{API}/reports/regions/{county.county.id}?school_year=2025&term=autumn",
-                  county.region_admin).get_json()
+    alliance = call(
+        "GET", f"{API}/reports/alliances/{county.alliance.id}?school_year=2025&term=autumn", county.alliance_admin
+    ).get_json()
+    region = call(
+        "GET", f"{API}/reports/regions/{county.county.id}?school_year=2025&term=autumn", county.region_admin
+    ).get_json()
     for report in (alliance, region):
         assert (report["coverage"]["students"], report["coverage"]["visited"]) == (9, 5)
         assert report["feedback"]["home_visits"] == {"count": 2, "average": 3.0}  # s1's 4 and s10's 2
@@ -58,11 +60,14 @@ def test_a_visit_proposed_in_august_for_september_counts_in_the_new_school_year(
     assert _classes(old_year)["三年级2班"] == (3, 1)  # s6 counts here, not visited in 2025
 
 
-@pytest.mark.parametrize(("class_attr", "year", "expected"), [
-    ("c1", 2025, (2, 2)),  # s3 moved out on 1 Dec, s4 left in March: not counted
-    ("c2", 2025, (3, 1)),  # s3 moved in; s6 promoted on 25 Aug still counts here
-    ("c_next", 2026, (1, 1)),  # s6, with the visit held on 1 September
-])
+@pytest.mark.parametrize(
+    ("class_attr", "year", "expected"),
+    [
+        ("c1", 2025, (2, 2)),  # s3 moved out on 1 Dec, s4 left in March: not counted
+        ("c2", 2025, (3, 1)),  # s3 moved in; s6 promoted on 25 Aug still counts here
+        ("c_next", 2026, (1, 1)),  # s6, with the visit held on 1 September
+    ],
+)
 def test_the_class_view_and_the_report_give_one_answer(call, county, class_attr, year, expected):
     school_class = getattr(county, class_attr)
     view = call("GET", f"{API}/classes/{school_class.id}/visit-coverage?page_size=100", county.school_admin)
@@ -83,9 +88,9 @@ def test_the_past_classs_to_visit_list_is_its_own_roster(call, county):
 
 def test_the_aggregate_agrees_with_the_report(call, county):
     for year in (2025, 2026):
-        body = call("GET", f"{API}/visit-coverage?school_id={county.school.id}&school_year={year}",
-                    county.school_admin).get_json()
+        body = call(
+            "GET", f"{API}/visit-coverage?school_id={county.school.id}&school_year={year}", county.school_admin
+        ).get_json()
         report = _school_report(call, county, f"school_year={year}&term=year")
-        assert (body["students"], body["visited"]) == (report["coverage"]["students"],
-                                                       report["coverage"]["visited"])
+        assert (body["students"], body["visited"]) == (report["coverage"]["students"], report["coverage"]["visited"])
     assert (body["students"], body["visited"]) == (1, 1)

@@ -12,9 +12,19 @@ API = "/api/v1"
 
 
 def make_offering(db, unit, **kw):
-    values = {"title": "展厅参观", "kind": OfferingKind.EXHIBITION, "duration_minutes": 90, "capacity": 50,
-              "green_quota": 20, "max_party": 5, "booking_opens_days": 14, "booking_closes_minutes": 60,
-              "cancel_closes_minutes": 120, "needs_confirmation": True, "green_auto_confirm": True}
+    values = {
+        "title": "展厅参观",
+        "kind": OfferingKind.EXHIBITION,
+        "duration_minutes": 90,
+        "capacity": 50,
+        "green_quota": 20,
+        "max_party": 5,
+        "booking_opens_days": 14,
+        "booking_closes_minutes": 60,
+        "cancel_closes_minutes": 120,
+        "needs_confirmation": True,
+        "green_auto_confirm": True,
+    }
     offering = Offering(resource_unit_id=unit.id, **{**values, **kw})
     db.session.add(offering)
     db.session.flush()
@@ -23,9 +33,15 @@ def make_offering(db, unit, **kw):
 
 def make_slot(db, offering, starts_in=dt.timedelta(days=1), capacity=None, green=None):
     start = (utcnow() + starts_in).replace(microsecond=0)
-    slot = Slot(offering_id=offering.id, starts_at=start, ends_at=start + dt.timedelta(minutes=90),
-                capacity=capacity or offering.capacity, green_capacity=offering.green_quota if green is None else green,
-                green_taken=0, general_taken=0)
+    slot = Slot(
+        offering_id=offering.id,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=90),
+        capacity=capacity or offering.capacity,
+        green_capacity=offering.green_quota if green is None else green,
+        green_taken=0,
+        general_taken=0,
+    )
     db.session.add(slot)
     db.session.flush()
     return slot
@@ -73,8 +89,13 @@ def book(call, world):
 
     def _book(slot, user=None, headers=None, **body):
         payload = {**family_body(world), **body}
-        return call("POST", f"{API}/venue-slots/{slot.id}/bookings", user or world.guardian_a, json=payload,
-                    headers=headers or {})
+        return call(
+            "POST",
+            f"{API}/venue-slots/{slot.id}/bookings",
+            user or world.guardian_a,
+            json=payload,
+            headers=headers or {},
+        )
 
     return _book
 

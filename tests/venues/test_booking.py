@@ -56,8 +56,15 @@ def test_one_booking_per_family_and_slot(book, slot, world, db):
 
 
 def test_at_most_n_active_bookings_per_family(book, offering, world, db):
-    db.session.add(VenuePolicy(alliance_id=world.alliance.id, max_active_bookings=2, no_show_limit=3,
-                               no_show_window_days=90, suspension_days=30))
+    db.session.add(
+        VenuePolicy(
+            alliance_id=world.alliance.id,
+            max_active_bookings=2,
+            no_show_limit=3,
+            no_show_window_days=90,
+            suspension_days=30,
+        )
+    )
     slots = [make_slot(db, offering, dt.timedelta(days=1, hours=h)) for h in range(3)]
     db.session.commit()
     assert [book(s).status_code for s in slots[:2]] == [201, 201]
@@ -100,8 +107,15 @@ def test_a_closed_slot_is_refused(book, slot, db):
 
 
 def test_a_suspended_family_may_book_general_but_not_green(book, slot, world, db, utc_in):
-    db.session.add(GreenSuspension(family_id=world.family_a.id, alliance_id=world.alliance.id, ends_at=utc_in(30),
-                                   no_show_count=3, reason="90 天内爽约 3 次"))
+    db.session.add(
+        GreenSuspension(
+            family_id=world.family_a.id,
+            alliance_id=world.alliance.id,
+            ends_at=utc_in(30),
+            no_show_count=3,
+            reason="90 天内爽约 3 次",
+        )
+    )
     db.session.commit()
     assert book(slot).json["code"] == "green_channel_suspended"
     assert book(slot, channel="general").status_code == 201

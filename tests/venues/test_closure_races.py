@@ -24,13 +24,23 @@ def test_bookings_racing_a_closure_are_refused_or_cancelled_by_it(app, make, wor
         db.session.commit()
     slot_ids = (morning.id, later.id)
     parents = _parents(make, world, db, 31, world.class_a)
-    books = [(headers, "POST", f"{API}/venue-slots/{slot_ids[i % 2]}/bookings",
-              {"channel": "green" if i % 3 else "general", "child_ids": [child_id], "adults": 0})
-             for i, (headers, child_id) in enumerate(parents)]
+    books = [
+        (
+            headers,
+            "POST",
+            f"{API}/venue-slots/{slot_ids[i % 2]}/bookings",
+            {"channel": "green" if i % 3 else "general", "child_ids": [child_id], "adults": 0},
+        )
+        for i, (headers, child_id) in enumerate(parents)
+    ]
     for early in race(app, books[:2]):  # one booking in each slot before: the slots stay, closed, with their rows
         assert early == (201, None)
-    closure = (make.login(world.venue_staff), "POST", f"{API}/resource-units/{world.venue.id}/venue-closures",
-               {"starts_on": day.isoformat(), "ends_on": day.isoformat(), "reason": "设备检修", "confirm": True})
+    closure = (
+        make.login(world.venue_staff),
+        "POST",
+        f"{API}/resource-units/{world.venue.id}/venue-closures",
+        {"starts_on": day.isoformat(), "ends_on": day.isoformat(), "reason": "设备检修", "confirm": True},
+    )
     calls = books[2:16] + [closure] + books[16:]
     results = race(app, calls)
 

@@ -29,8 +29,9 @@ def _close(call, world, slot, confirm=True, reason="设备检修", user=None, **
     body = {"starts_on": _day(slot).isoformat(), "ends_on": _day(slot).isoformat(), "reason": reason}
     if confirm is not None:
         body["confirm"] = confirm
-    return call("POST", f"{API}/resource-units/{world.venue.id}/venue-closures", user or world.venue_staff,
-                json=body, **kwargs)
+    return call(
+        "POST", f"{API}/resource-units/{world.venue.id}/venue-closures", user or world.venue_staff, json=body, **kwargs
+    )
 
 
 def _group(call, slot, world):
@@ -58,7 +59,8 @@ def test_a_closure_cancels_the_bookings_it_covers_and_gives_their_places_back(bo
     db.session.expire_all()
     cancelled = db.session.scalars(sa.select(Booking).where(Booking.id.in_(ids))).all()
     assert {(b.status, b.reason, b.closure_id, b.decided_by_id) for b in cancelled} == {
-        (BookingStatus.CANCELLED_BY_VENUE, "设备检修", closure_id, world.venue_staff.id)}
+        (BookingStatus.CANCELLED_BY_VENUE, "设备检修", closure_id, world.venue_staff.id)
+    }
     assert db.session.get(Slot, slot.id).status == SlotStatus.CLOSED
     assert counters(db, slot.id) == (0, 0)  # the green quota and the general places are back
     assert db.session.get(Booking, kept).status == BookingStatus.CONFIRMED  # another day: untouched
@@ -80,13 +82,27 @@ def test_without_confirm_staff_get_409_listing_masked_bookings_and_nothing_is_wr
         names = [name for b in errors["bookings"] for name in b["names"]]
         assert names and all("*" in name for name in names)
         assert "张小明" not in response.get_data(as_text=True) and "李小红" not in response.get_data(as_text=True)
-        assert set(errors["bookings"][0]) == {"id", "slot_id", "starts_at", "offering_title", "kind", "channel",
-                                              "status", "status_label", "names", "group", "headcount", "code",
-                                              "checked_in_count"}
+        assert set(errors["bookings"][0]) == {
+            "id",
+            "slot_id",
+            "starts_at",
+            "offering_title",
+            "kind",
+            "channel",
+            "status",
+            "status_label",
+            "names",
+            "group",
+            "headcount",
+            "code",
+            "checked_in_count",
+        }
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Closure)) == 0
-    assert {b.status for b in db.session.scalars(sa.select(Booking))} == {BookingStatus.CONFIRMED,
-                                                                          BookingStatus.PENDING}
+    assert {b.status for b in db.session.scalars(sa.select(Booking))} == {
+        BookingStatus.CONFIRMED,
+        BookingStatus.PENDING,
+    }
     assert db.session.get(Slot, slot.id).status == SlotStatus.OPEN
     assert counters(db, slot.id) == (2, 2 + 12)
 
@@ -107,21 +123,28 @@ def test_families_and_staff_see_the_booking_cancelled_by_the_venue(book, call, s
     assert [item["id"] for item in listed["items"]] == [booking_id]
     staff = call("GET", f"{API}/resource-units/{world.venue.id}/venue-bookings", world.venue_staff).json
     assert [(i["id"], i["status"], i["status_label"]) for i in staff["items"]] == [
-        (booking_id, "cancelled_by_venue", "场馆取消")]
+        (booking_id, "cancelled_by_venue", "场馆取消")
+    ]
     code = call("GET", f"{API}/venue-bookings/{booking_id}", world.guardian_a).json
     assert code["status"] == "cancelled_by_venue"
 
 
 def test_the_visit_reminders_are_cancelled_and_the_family_finds_the_notice_in_the_inbox(
-        book, call, offering, world, db):
+    book, call, offering, world, db
+):
     slot = make_slot(db, offering, starts_in=dt.timedelta(days=3))
     db.session.commit()
     booking_id = book(slot).json["id"]
 
     def reminders(status):
-        return db.session.scalars(sa.select(Reminder.id).where(
-            Reminder.subject_type == "venue_booking", Reminder.subject_id == booking_id,
-            Reminder.kind == "venue_booking", Reminder.status == status)).all()
+        return db.session.scalars(
+            sa.select(Reminder.id).where(
+                Reminder.subject_type == "venue_booking",
+                Reminder.subject_id == booking_id,
+                Reminder.kind == "venue_booking",
+                Reminder.status == status,
+            )
+        ).all()
 
     planned = reminders(ReminderStatus.PENDING)
     assert planned
@@ -149,8 +172,9 @@ def test_a_retried_closure_returns_the_same_closure_and_cancels_nothing_twice(bo
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Closure)) == 2
     created = db.session.scalars(sa.select(AuditLog.subject_id).where(AuditLog.action == "venue_closure_created"))
     assert sorted(created) == sorted([first.json["id"], replies[0].json["id"]])
-    cancels = db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)
-                                .where(AuditLog.action == "venue_booking_cancelled"))
+    cancels = db.session.scalar(
+        sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.action == "venue_booking_cancelled")
+    )
     assert cancels == 3
     assert counters(db, slot.id) == (0, 0)
 
@@ -178,8 +202,7 @@ def test_a_cancelled_booking_is_neither_a_visit_nor_a_no_show_in_the_reports(boo
     assert db.session.scalar(sa.select(sa.func.count()).select_from(GreenSuspension)) == 0
     day = _day(slot)
     year = day.year if day.month >= 9 else day.year - 1
-    report = call("GET", f"{API}/reports/schools/{world.school.id}?school_year={year}&term=year",
-                  world.school_admin)
+    report = call("GET", f"{API}/reports/schools/{world.school.id}?school_year={year}&term=year", world.school_admin)
     assert report.status_code == 200, report.json
     bookings = report.json["bookings"]
     assert (bookings["total"], bookings["green"], bookings["checked_in"], bookings["no_show"]) == (0, 0, 0, 0)

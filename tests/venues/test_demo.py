@@ -12,8 +12,11 @@ def test_demo_has_bookings_in_every_state_across_two_alliances(seeded, db):
     assert set(db.session.scalars(sa.select(Booking.status).distinct())) == set(BookingStatus)
     approved = sa.select(sa.func.count()).select_from(Alliance).where(Alliance.status == AllianceStatus.APPROVED)
     assert db.session.scalar(approved) == 2  # (the alliances demo adds a submitted and a returned one)
-    shared = db.session.scalars(sa.select(AllianceMember.alliance_id).join(AllianceMember.resource_unit)
-                                .where(AllianceMember.resource_unit.has(name="乌兰浩特市全民健身中心"))).all()
+    shared = db.session.scalars(
+        sa.select(AllianceMember.alliance_id)
+        .join(AllianceMember.resource_unit)
+        .where(AllianceMember.resource_unit.has(name="乌兰浩特市全民健身中心"))
+    ).all()
     assert len(shared) == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Closure)) == seeded["closures"] == 3
     assert seeded["slots"] > 20
@@ -21,13 +24,20 @@ def test_demo_has_bookings_in_every_state_across_two_alliances(seeded, db):
 
 def test_demo_counters_equal_their_rows(seeded, db):
     for slot in db.session.scalars(sa.select(Slot)):
-        held = db.session.execute(sa.select(Booking.channel, sa.func.sum(Booking.headcount)).where(
-            Booking.slot_id == slot.id, Booking.status.in_(HOLDING)).group_by(Booking.channel)).all()
-        assert {c.value: n for c, n in held} == {k: v for k, v in
-                                                 (("green", slot.green_taken), ("general", slot.general_taken)) if v}
+        held = db.session.execute(
+            sa.select(Booking.channel, sa.func.sum(Booking.headcount))
+            .where(Booking.slot_id == slot.id, Booking.status.in_(HOLDING))
+            .group_by(Booking.channel)
+        ).all()
+        assert {c.value: n for c, n in held} == {
+            k: v for k, v in (("green", slot.green_taken), ("general", slot.general_taken)) if v
+        }
     for counter in db.session.scalars(sa.select(FamilyBookingCounter)):
-        assert counter.active == db.session.scalar(sa.select(sa.func.count()).select_from(Booking).where(
-            Booking.family_id == counter.family_id, Booking.status.in_(HOLDING)))
+        assert counter.active == db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Booking)
+            .where(Booking.family_id == counter.family_id, Booking.status.in_(HOLDING))
+        )
 
 
 def test_demo_accounts_see_their_venue_screens(seeded, client):
@@ -50,7 +60,8 @@ def test_demo_shows_a_booking_cancelled_by_a_closure(seeded, client, db):
     headers = dev_login_headers(client, "demo-parent-2")
     mine = client.get("/api/v1/venue-bookings?status=cancelled_by_venue", headers=headers).json["items"]
     assert [(b["status_label"], b["reason"], b["slot"]["unit"]["name"]) for b in mine] == [
-        ("场馆取消", "执勤任务，暂停开放", "乌兰浩特市消防救援大队和平路消防救援站")]
+        ("场馆取消", "执勤任务，暂停开放", "乌兰浩特市消防救援大队和平路消防救援站")
+    ]
     booking = db.session.get(Booking, mine[0]["id"])
     closure = db.session.get(Closure, booking.closure_id)
     assert closure.covers(booking.slot.starts_at.astimezone(SHANGHAI).date())

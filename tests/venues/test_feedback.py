@@ -43,22 +43,32 @@ def test_bad_rating_and_long_comment(call, world):
 def test_staff_and_admins_read_the_ratings_without_names(call, world, make, db):
     for rating in (5, 2):
         booking = _checked_in(world)
-        assert call("POST", f"{API}/venue-bookings/{booking.id}/feedback", world.guardian_a,
-                    json={"rating": rating, "comment": f"评{rating}"}).status_code == 201
+        assert (
+            call(
+                "POST",
+                f"{API}/venue-bookings/{booking.id}/feedback",
+                world.guardian_a,
+                json={"rating": rating, "comment": f"评{rating}"},
+            ).status_code
+            == 201
+        )
     for user in (world.venue_staff, world.alliance_admin, world.region_admin):
         body = call("GET", f"{API}/resource-units/{world.venue.id}/venue-feedback", user).get_json()
         assert (body["count"], body["average"], body["total"]) == (2, 3.5, 2)
         assert [i["comment"] for i in body["items"]] == ["评2", "评5"]
         assert set(body["items"][0]) == {"id", "rating", "comment", "created_at", "offering_title", "visited_at"}
-    assert call("GET", f"{API}/resource-units/{world.venue.id}/venue-feedback",
-                world.other_region_admin).status_code == 404
+    assert (
+        call("GET", f"{API}/resource-units/{world.venue.id}/venue-feedback", world.other_region_admin).status_code
+        == 404
+    )
 
 
 def test_not_before_the_slot_has_started(call, world, db):
     """Check-in opens an hour before the start: a visit checked in at the door is rated once it has begun."""
     booking = _booking(world, BookingStatus.CONFIRMED, starts_in=dt.timedelta(minutes=30))
-    checked = call("POST", f"{API}/resource-units/{world.venue.id}/venue-check-in", world.venue_staff,
-                   json={"code": booking.code})
+    checked = call(
+        "POST", f"{API}/resource-units/{world.venue.id}/venue-check-in", world.venue_staff, json={"code": booking.code}
+    )
     assert checked.status_code == 200 and checked.get_json()["status"] == "checked_in"
     url = f"{API}/venue-bookings/{booking.id}/feedback"
     early = call("POST", url, world.guardian_a, json={"rating": 5})

@@ -40,8 +40,9 @@ def _job_errors(caplog):
     return [r.getMessage() for r in caplog.records if r.name == "jlt_family.venues.jobs" and r.levelno == logging.ERROR]
 
 
-def test_a_failing_expiry_is_rolled_back_and_logged_and_the_others_expire(book, slot, world, db, failing_notice,
-                                                                         caplog):
+def test_a_failing_expiry_is_rolled_back_and_logged_and_the_others_expire(
+    book, slot, world, db, failing_notice, caplog
+):
     first = book(slot, channel="general").json["id"]
     second = book(slot, channel="general", user=world.guardian_b, child_ids=[world.child_b.id]).json["id"]
     failing_notice("venue_booking_expired", first)
@@ -56,9 +57,17 @@ def test_a_failing_expiry_is_rolled_back_and_logged_and_the_others_expire(book, 
 def _past_confirmed(db, world, offering, family, user, days_ago):
     slot = make_slot(db, offering, dt.timedelta(days=-days_ago))
     slot.green_taken = 1
-    booking = Booking(slot_id=slot.id, resource_unit_id=world.venue.id, kind="family", channel="green",
-                      family_id=family.id, booked_by_id=user.id, headcount=1, status=BookingStatus.CONFIRMED,
-                      code=f"F{slot.id:07d}")
+    booking = Booking(
+        slot_id=slot.id,
+        resource_unit_id=world.venue.id,
+        kind="family",
+        channel="green",
+        family_id=family.id,
+        booked_by_id=user.id,
+        headcount=1,
+        status=BookingStatus.CONFIRMED,
+        code=f"F{slot.id:07d}",
+    )
     db.session.add(booking)
     db.session.flush()
     return booking
@@ -72,7 +81,8 @@ def test_a_failing_no_show_does_not_stop_the_others(offering, world, db, caplog)
     assert jobs.mark_no_shows() == 1
     assert (_status(db, broken.id), _status(db, fine.id)) == (BookingStatus.CONFIRMED, BookingStatus.NO_SHOW)
     assert _job_errors(caplog) == [
-        f"venue job mark_no_shows: booking {broken.id} failed; rolled back, the others go on"]
+        f"venue job mark_no_shows: booking {broken.id} failed; rolled back, the others go on"
+    ]
 
 
 def test_a_failing_suspension_does_not_stop_the_other_families(offering, world, db, failing_notice, caplog):
@@ -93,6 +103,7 @@ def test_a_failing_suspension_does_not_stop_the_other_families(offering, world, 
     suspended = set(db.session.scalars(sa.select(GreenSuspension.family_id)))
     assert suspended == {world.family_b.id}
     assert _job_errors(caplog) == [
-        f"venue job apply_no_show_policy: family {world.family_a.id} failed; rolled back, the others go on"]
+        f"venue job apply_no_show_policy: family {world.family_a.id} failed; rolled back, the others go on"
+    ]
     jobs.mark_no_shows()  # the next run suspends the family the failure left out
     assert set(db.session.scalars(sa.select(GreenSuspension.family_id))) == {world.family_a.id, world.family_b.id}

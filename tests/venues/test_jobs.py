@@ -63,9 +63,17 @@ def test_a_green_place_freed_after_the_release_goes_to_the_general_pool(book, ca
 def _past_confirmed(db, world, offering, days_ago):
     slot = make_slot(db, offering, dt.timedelta(days=-days_ago))
     slot.green_taken = 1
-    booking = Booking(slot_id=slot.id, resource_unit_id=world.venue.id, kind="family", channel="green",
-                      family_id=world.family_a.id, booked_by_id=world.guardian_a.id, headcount=1,
-                      status=BookingStatus.CONFIRMED, code=f"P{slot.id:07d}")
+    booking = Booking(
+        slot_id=slot.id,
+        resource_unit_id=world.venue.id,
+        kind="family",
+        channel="green",
+        family_id=world.family_a.id,
+        booked_by_id=world.guardian_a.id,
+        headcount=1,
+        status=BookingStatus.CONFIRMED,
+        code=f"P{slot.id:07d}",
+    )
     db.session.add(booking)
     db.session.flush()
     return booking
@@ -114,8 +122,9 @@ def test_rules_give_slots_over_the_horizon_without_closures(offering, world, db)
     added = slots.generate_slots(offering, days=30)
     starts = db.session.scalars(sa.select(Slot.starts_at).where(Slot.offering_id == offering.id)).all()
     assert added == len(starts) >= 3
-    assert all(s.astimezone(SHANGHAI).weekday() == 5 and s.astimezone(SHANGHAI).time() == dt.time(9, 30)
-               for s in starts)
+    assert all(
+        s.astimezone(SHANGHAI).weekday() == 5 and s.astimezone(SHANGHAI).time() == dt.time(9, 30) for s in starts
+    )
     assert first_saturday not in {s.astimezone(SHANGHAI).date() for s in starts}
     assert slots.generate_slots(offering, days=30) == 0
 
@@ -137,8 +146,12 @@ def test_a_rule_change_never_disturbs_booked_slots(book, call, offering, world, 
     db.session.commit()
     booked = db.session.scalars(sa.select(Slot).order_by(Slot.starts_at)).first()
     assert book(booked).status_code == 201
-    response = call("PUT", f"{API}/venue-offerings/{offering.id}/rules", world.venue_staff,
-                    json={"rules": [{"weekday": 6, "start_time": "14:00"}]})
+    response = call(
+        "PUT",
+        f"{API}/venue-offerings/{offering.id}/rules",
+        world.venue_staff,
+        json={"rules": [{"weekday": 6, "start_time": "14:00"}]},
+    )
     assert response.status_code == 200, response.json
     db.session.expire_all()
     remaining = db.session.scalars(sa.select(Slot).where(Slot.offering_id == offering.id)).all()
@@ -156,8 +169,12 @@ def test_a_closure_over_a_booked_slot_closes_it_to_new_bookings(book, call, offe
     booked = db.session.scalars(sa.select(Slot).order_by(Slot.starts_at)).first()
     booking_id = book(booked).json["id"]
     day = booked.starts_at.astimezone(SHANGHAI).date().isoformat()
-    response = call("POST", f"{API}/resource-units/{world.venue.id}/venue-closures", world.venue_staff,
-                    json={"starts_on": day, "ends_on": day, "reason": "设备检修", "confirm": True})
+    response = call(
+        "POST",
+        f"{API}/resource-units/{world.venue.id}/venue-closures",
+        world.venue_staff,
+        json={"starts_on": day, "ends_on": day, "reason": "设备检修", "confirm": True},
+    )
     assert response.status_code == 201
     assert response.json["cancelled_booking_ids"] == [booking_id]
     db.session.expire_all()

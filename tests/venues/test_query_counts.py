@@ -20,9 +20,20 @@ def _families_booking(make, world, db, slot, n):
         user = make.user()
         make.guardian(family=family, user=user, name=f"家长{i}")
         child = make.student(world.class_a, family)
-        db.session.add(Booking(slot_id=slot.id, resource_unit_id=world.venue.id, kind="family", channel="general",
-                               family_id=family.id, booked_by_id=user.id, headcount=1, status="pending",
-                               code=f"Q{slot.id:03d}{i:04d}", children=[BookingChild(student_id=child.id)]))
+        db.session.add(
+            Booking(
+                slot_id=slot.id,
+                resource_unit_id=world.venue.id,
+                kind="family",
+                channel="general",
+                family_id=family.id,
+                booked_by_id=user.id,
+                headcount=1,
+                status="pending",
+                code=f"Q{slot.id:03d}{i:04d}",
+                children=[BookingChild(student_id=child.id)],
+            )
+        )
     db.session.commit()
 
 

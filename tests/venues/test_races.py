@@ -26,10 +26,13 @@ from tests.venues.conftest import API, make_offering, make_slot
 def assert_counters_match_rows(db, slot_id):
     db.session.expire_all()
     slot = db.session.get(Slot, slot_id)
-    held = dict(db.session.execute(
-        sa.select(Booking.channel, sa.func.coalesce(sa.func.sum(Booking.headcount), 0))
-        .where(Booking.slot_id == slot_id, Booking.status.in_(HOLDING)).group_by(Booking.channel)
-    ).all())
+    held = dict(
+        db.session.execute(
+            sa.select(Booking.channel, sa.func.coalesce(sa.func.sum(Booking.headcount), 0))
+            .where(Booking.slot_id == slot_id, Booking.status.in_(HOLDING))
+            .group_by(Booking.channel)
+        ).all()
+    )
     assert slot.green_taken == held.get(Channel.GREEN, 0)
     assert slot.general_taken == held.get(Channel.GENERAL, 0)
     assert slot.green_taken <= slot.green_capacity
@@ -39,9 +42,11 @@ def assert_counters_match_rows(db, slot_id):
 
 def assert_family_counters_match_rows(db):
     counted = dict(db.session.execute(sa.select(FamilyBookingCounter.family_id, FamilyBookingCounter.active)).all())
-    held = dict(db.session.execute(
-        sa.select(Booking.family_id, sa.func.count()).where(Booking.status.in_(HOLDING)).group_by(Booking.family_id)
-    ).all())
+    held = dict(
+        db.session.execute(
+            sa.select(Booking.family_id, sa.func.count()).where(Booking.status.in_(HOLDING)).group_by(Booking.family_id)
+        ).all()
+    )
     assert {f: n for f, n in counted.items() if n} == held
 
 
@@ -77,9 +82,14 @@ def test_300_parents_racing_for_20_green_and_30_general_places(app, make, world,
     assert set(results) <= {(201, None), (409, "green_full"), (409, "general_full"), (422, "not_green_eligible")}
     green_families = set(db.session.scalars(sa.select(Booking.family_id).where(Booking.channel == Channel.GREEN)))
     outsider_children = {child_id for _, child_id in outsiders}
-    green_children = set(db.session.scalars(
-        sa.text("SELECT student_id FROM venue_booking_child c JOIN venue_booking b ON b.id = c.booking_id "
-                "WHERE b.channel = 'green'")))
+    green_children = set(
+        db.session.scalars(
+            sa.text(
+                "SELECT student_id FROM venue_booking_child c JOIN venue_booking b ON b.id = c.booking_id "
+                "WHERE b.channel = 'green'"
+            )
+        )
+    )
     assert len(green_families) == 20
     assert not green_children & outsider_children
     slot = assert_counters_match_rows(db, slot.id)
@@ -121,10 +131,19 @@ def _pending_bookings(db, world, slot, n_per_channel):
         family = make.family()
         user = make.user()
         make.guardian(family=family, user=user)
-        booking = Booking(slot_id=slot.id, resource_unit_id=world.venue.id, kind=BookingKind.FAMILY,
-                          channel=channel, family_id=family.id, booked_by_id=user.id, adults=0, headcount=1,
-                          status=BookingStatus.PENDING, code=f"R{i:07d}",
-                          expires_at=slot.starts_at - dt.timedelta(days=2))
+        booking = Booking(
+            slot_id=slot.id,
+            resource_unit_id=world.venue.id,
+            kind=BookingKind.FAMILY,
+            channel=channel,
+            family_id=family.id,
+            booked_by_id=user.id,
+            adults=0,
+            headcount=1,
+            status=BookingStatus.PENDING,
+            code=f"R{i:07d}",
+            expires_at=slot.starts_at - dt.timedelta(days=2),
+        )
         db.session.add(booking)
         bookings.append((user, booking))
         if channel == Channel.GREEN:
@@ -152,8 +171,9 @@ def _run_job(app, barrier, func, errors):
 
 
 def test_confirmations_cancellations_expiries_and_releases_keep_counters_equal_to_rows(app, make, world, db):
-    offering = make_offering(db, world.venue, capacity=60, green_quota=30, green_release_minutes=10080,
-                             cancel_closes_minutes=0)
+    offering = make_offering(
+        db, world.venue, capacity=60, green_quota=30, green_release_minutes=10080, cancel_closes_minutes=0
+    )
     slot = make_slot(db, offering)
     bookings = _pending_bookings(db, world, slot, 15)
     staff = make.login(world.venue_staff)
@@ -162,8 +182,10 @@ def test_confirmations_cancellations_expiries_and_releases_keep_counters_equal_t
         calls.append((staff, "POST", f"{API}/venue-bookings/{booking.id}/confirm", None))
         calls.append((make.login(user), "POST", f"{API}/venue-bookings/{booking.id}/cancel", {}))
     barrier, errors = threading.Barrier(4), []
-    job_threads = [threading.Thread(target=_run_job(app, barrier, f, errors)) for f in
-                   (jobs.expire_pending, jobs.expire_pending, jobs.release_green, jobs.release_green)]
+    job_threads = [
+        threading.Thread(target=_run_job(app, barrier, f, errors))
+        for f in (jobs.expire_pending, jobs.expire_pending, jobs.release_green, jobs.release_green)
+    ]
     for thread in job_threads:
         thread.start()
     results = race(app, calls)
@@ -188,9 +210,15 @@ def test_cancelling_a_slot_while_staff_confirm_and_parents_book_leaves_nothing_h
     parents = _parents(make, world, db, 19, world.class_a)
     staff = make.login(world.venue_staff)
     confirms = [(staff, "POST", f"{API}/venue-bookings/{booking.id}/confirm", None) for _, booking in pending]
-    books = [(headers, "POST", f"{API}/venue-slots/{slot.id}/bookings",
-              {"channel": "green" if i % 2 else "general", "child_ids": [child_id], "adults": 0})
-             for i, (headers, child_id) in enumerate(parents)]
+    books = [
+        (
+            headers,
+            "POST",
+            f"{API}/venue-slots/{slot.id}/bookings",
+            {"channel": "green" if i % 2 else "general", "child_ids": [child_id], "adults": 0},
+        )
+        for i, (headers, child_id) in enumerate(parents)
+    ]
     cancel = (staff, "POST", f"{API}/venue-slots/{slot.id}/cancel", {"reason": "临时停电闭馆"})
     calls = confirms[:5] + books[:10] + [cancel] + confirms[5:] + books[10:]
     results = race(app, calls)

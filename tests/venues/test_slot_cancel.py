@@ -31,7 +31,8 @@ def test_cancelling_a_slot_cancels_its_bookings_and_closes_it(book, call, slot, 
     db.session.expire_all()
     bookings = db.session.scalars(sa.select(Booking).order_by(Booking.id)).all()
     assert {(b.status, b.reason, b.decided_by_id) for b in bookings} == {
-        (BookingStatus.CANCELLED_BY_VENUE, "临时停电闭馆", world.venue_staff.id)}
+        (BookingStatus.CANCELLED_BY_VENUE, "临时停电闭馆", world.venue_staff.id)
+    }
     assert counters(db, slot.id) == (0, 0)
     assert {c.active for c in db.session.scalars(sa.select(FamilyBookingCounter))} == {0}
 

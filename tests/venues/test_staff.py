@@ -113,7 +113,8 @@ def test_check_in_of_more_than_booked_or_too_early_is_refused(book, call, offeri
 def test_a_pending_booking_cannot_be_checked_in(book, call, slot, world):
     booking_id = _pending(book, slot, world)
     code = call("GET", _unit_path(world), world.venue_staff).json["items"][0]["code"]
-    response = call("POST", f"{API}/resource-units/{world.venue.id}/venue-check-in", world.venue_staff,
-                    json={"code": code})
+    response = call(
+        "POST", f"{API}/resource-units/{world.venue.id}/venue-check-in", world.venue_staff, json={"code": code}
+    )
     assert (response.status_code, response.json["code"]) == (409, "booking_not_confirmed")
     assert booking_id

@@ -22,8 +22,13 @@ def window(days=3, hour=10, minute=0, minutes=60):
 
 
 def proposal(student, windows=None, **overrides):
-    body = {"student_id": student.id, "mode": "home", "purpose": "academic", "note_to_family": "想聊聊孩子的学习",
-            "windows": [window()] if windows is None else windows}
+    body = {
+        "student_id": student.id,
+        "mode": "home",
+        "purpose": "academic",
+        "note_to_family": "想聊聊孩子的学习",
+        "windows": [window()] if windows is None else windows,
+    }
     return {**body, **overrides}
 
 
@@ -32,8 +37,9 @@ def propose(call, world):
     """``propose(student, user=teacher_a, **body)``: POST /visits, asserts 201, returns the JSON."""
 
     def _propose(student=None, user=None, **body):
-        response = call("POST", f"{API}/visits", user or world.teacher_a, json=proposal(student or world.child_a,
-                                                                                       **body))
+        response = call(
+            "POST", f"{API}/visits", user or world.teacher_a, json=proposal(student or world.child_a, **body)
+        )
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 
@@ -46,8 +52,12 @@ def schedule(call, world, propose):
 
     def _schedule(student=None, guardian=None, user=None, **body):
         visit = propose(student, user, **body)
-        response = call("POST", f"{API}/visits/{visit['id']}/accept", guardian or world.guardian_a,
-                        json={"window_id": visit["windows"][0]["id"]})
+        response = call(
+            "POST",
+            f"{API}/visits/{visit['id']}/accept",
+            guardian or world.guardian_a,
+            json={"window_id": visit["windows"][0]["id"]},
+        )
         assert response.status_code == 200, response.get_json()
         return response.get_json()
 
@@ -60,6 +70,7 @@ def announced():
     seen = []
     receivers = []
     for signal in (events.schedule_reminders, events.cancel_reminders, events.send_notice):
+
         def receiver(sender, _name=signal.name, **kwargs):
             seen.append((_name, kwargs))
 
@@ -72,10 +83,15 @@ def announced():
 
 def record_body(**overrides):
     """A valid ``POST /visits/{id}/record`` body: held five minutes ago, with notes and one follow-up."""
-    body = {"visited_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat(), "mode": "home",
-            "attendees": "母亲、奶奶", "topics": ["学习习惯"], "notes": "家中学习环境嘈杂，奶奶照看",
-            "family_summary": "孩子进步明显，建议固定作业时间",
-            "follow_ups": [{"description": "两周后电话回访", "due_on": "2030-01-15"}]}
+    body = {
+        "visited_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat(),
+        "mode": "home",
+        "attendees": "母亲、奶奶",
+        "topics": ["学习习惯"],
+        "notes": "家中学习环境嘈杂，奶奶照看",
+        "family_summary": "孩子进步明显，建议固定作业时间",
+        "follow_ups": [{"description": "两周后电话回访", "due_on": "2030-01-15"}],
+    }
     return {**body, **overrides}
 
 
@@ -95,10 +111,19 @@ def scheduled_visit(world, starts_at, *, school_year=None, staff=None, minutes=6
     staff = staff or world.teacher_a
     ends_at = starts_at + dt.timedelta(minutes=minutes)
     visit = HomeVisit(
-        student=world.child_a, school_id=world.school.id, class_id=world.class_a.id,
-        school_year=school_year or world.class_a.school_year, mode=VisitMode.HOME, purpose=VisitPurpose.ACADEMIC,
-        state=VisitState.SCHEDULED, awaiting=None, proposed_by_id=staff.id, starts_at=starts_at, ends_at=ends_at,
-        windows=[VisitWindow(starts_at=starts_at, ends_at=ends_at)], participants=[VisitParticipant(user_id=staff.id)],
+        student=world.child_a,
+        school_id=world.school.id,
+        class_id=world.class_a.id,
+        school_year=school_year or world.class_a.school_year,
+        mode=VisitMode.HOME,
+        purpose=VisitPurpose.ACADEMIC,
+        state=VisitState.SCHEDULED,
+        awaiting=None,
+        proposed_by_id=staff.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        windows=[VisitWindow(starts_at=starts_at, ends_at=ends_at)],
+        participants=[VisitParticipant(user_id=staff.id)],
     )
     db.session.add(visit)
     db.session.commit()

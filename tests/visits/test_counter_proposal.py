@@ -33,7 +33,12 @@ def test_a_familys_move_waits_for_the_teacher_and_keeps_the_agreed_time(call, wo
     assert call("GET", f"{API}/visits?awaiting=family", world.teacher_a).json["items"] == []
     last = _detail(call, world.teacher_a, visit)["history"][-1]
     assert (last["action"], last["side"], last["from_state"], last["to_state"], last["reason"]) == (
-        "move_requested", "family", "scheduled", "scheduled", "那天出差")
+        "move_requested",
+        "family",
+        "scheduled",
+        "scheduled",
+        "那天出差",
+    )
 
 
 def test_the_teacher_accepts_the_counter_proposal(call, world, schedule):
@@ -56,7 +61,10 @@ def test_the_teacher_declines_and_the_visit_keeps_its_time(call, world, schedule
     declined = _post(call, world.teacher_a, visit, "move-request/decline", {"reason": "那天要开家长会"})
     assert declined.status_code == 200, declined.json
     assert (declined.json["starts_at"], declined.json["awaiting"], declined.json["move_request"]) == (
-        visit["starts_at"], None, None)
+        visit["starts_at"],
+        None,
+        None,
+    )
     last = _detail(call, world.guardian_a, visit)["history"][-1]
     assert (last["action"], last["reason"]) == ("move_declined", "那天要开家长会")
     again = _post(call, world.teacher_a, visit, "move-request/decline", {"reason": "x"})
@@ -72,7 +80,8 @@ def test_the_family_does_not_answer_its_own_request(call, world, schedule):
 
 
 def test_a_counter_proposal_clashing_with_the_teachers_calendar_is_refused_and_stays_open(
-        call, world, make, db, propose, schedule):
+    call, world, make, db, propose, schedule
+):
     visit = schedule()
     family = make.family()
     guardian = make.user()
@@ -85,7 +94,10 @@ def test_a_counter_proposal_clashing_with_the_teachers_calendar_is_refused_and_s
     assert (refused.status_code, refused.json["code"]) == (409, "staff_busy")
     still = _detail(call, world.teacher_a, visit)
     assert (still["starts_at"], still["awaiting"], still["move_request"]["starts_at"]) == (
-        visit["starts_at"], "staff", window(6, 16)["starts_at"])
+        visit["starts_at"],
+        "staff",
+        window(6, 16)["starts_at"],
+    )
 
 
 def test_a_new_request_replaces_the_pending_one(call, world, schedule):
@@ -101,7 +113,10 @@ def test_a_teachers_own_move_takes_effect_and_ends_a_pending_request(call, world
     moved = _post(call, world.teacher_a, visit, "move", {**window(8, 14), "reason": "另约时间"})
     assert moved.status_code == 200, moved.json
     assert (moved.json["starts_at"], moved.json["awaiting"], moved.json["move_request"]) == (
-        window(8, 14)["starts_at"], None, None)
+        window(8, 14)["starts_at"],
+        None,
+        None,
+    )
 
 
 def test_cancelling_ends_a_pending_request(call, world, schedule):
@@ -109,7 +124,10 @@ def test_cancelling_ends_a_pending_request(call, world, schedule):
     _ask(call, world, visit)
     cancelled = _post(call, world.guardian_a, visit, "cancel", {"reason": "不需要了"})
     assert (cancelled.json["state"], cancelled.json["awaiting"], cancelled.json["move_request"]) == (
-        "cancelled", None, None)
+        "cancelled",
+        None,
+        None,
+    )
 
 
 def test_a_proposal_is_not_moved_but_answered(call, world, propose):

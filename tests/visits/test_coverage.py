@@ -9,12 +9,24 @@ from jlt_family.visits.models import HomeVisit, VisitMode, VisitPurpose, VisitSt
 from tests.visits.conftest import API
 
 
-def _visit(db, world, student, state=VisitState.COMPLETED, school_year=2026,
-           start=dt.datetime(2026, 10, 10, 2, tzinfo=dt.UTC)):
-    db.session.add(HomeVisit(student=student, school_id=student.school_id, class_id=student.class_id,
-                             school_year=school_year, mode=VisitMode.HOME, purpose=VisitPurpose.ACADEMIC,
-                             state=state, proposed_by_id=world.teacher_a.id, awaiting=None, starts_at=start,
-                             ends_at=start + dt.timedelta(hours=1)))
+def _visit(
+    db, world, student, state=VisitState.COMPLETED, school_year=2026, start=dt.datetime(2026, 10, 10, 2, tzinfo=dt.UTC)
+):
+    db.session.add(
+        HomeVisit(
+            student=student,
+            school_id=student.school_id,
+            class_id=student.class_id,
+            school_year=school_year,
+            mode=VisitMode.HOME,
+            purpose=VisitPurpose.ACADEMIC,
+            state=state,
+            proposed_by_id=world.teacher_a.id,
+            awaiting=None,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=1),
+        )
+    )
     db.session.flush()
 
 
@@ -40,18 +52,24 @@ def test_class_coverage_counts_completed_visits_of_the_school_year(call, make, w
 def test_flagged_children_come_first_with_their_flags_for_the_homeroom_teacher(call, make, world, db):
     others = _class_a(make, world, db)
     items = call("GET", f"{API}/classes/{world.class_a.id}/visit-coverage", world.teacher_a).json["not_visited"][
-        "items"]
+        "items"
+    ]
     assert {i["id"] for i in items[:2]} == {world.child_a.id, others[4].id}
     assert sorted(tuple(i["flags"]) for i in items) == [(), (), ("in_difficulty",), ("left_behind",)]
     assert items[2]["flags"] == items[3]["flags"] == []
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)
-                             .where(AuditLog.action == "read_visit_coverage_flags")) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.action == "read_visit_coverage_flags")
+        )
+        == 1
+    )
 
 
 def test_a_subject_teacher_sees_no_flags_and_no_flag_order(call, make, world, db):
     _class_a(make, world, db)
     items = call("GET", f"{API}/classes/{world.class_a.id}/visit-coverage", world.teacher_b).json["not_visited"][
-        "items"]
+        "items"
+    ]
     assert {i["flags"] is None for i in items} == {True}
     assert [i["student_no"] for i in items] == sorted(i["student_no"] for i in items)
 
@@ -71,11 +89,14 @@ def test_aggregates_count_per_school_for_administrators(call, make, world, db):
     _class_a(make, world, db)
     make.student(make.school_class(school=world.other_school))
     db.session.commit()
-    body = call("GET", f"{API}/visit-coverage?alliance_id={world.alliance.id}&school_year=2026",
-                world.alliance_admin).json
+    body = call(
+        "GET", f"{API}/visit-coverage?alliance_id={world.alliance.id}&school_year=2026", world.alliance_admin
+    ).json
     assert (body["students"], body["visited"]) == (8, 2)  # class_a 6, class_b 1, other school 1
     assert [(s["id"], s["students"], s["visited"]) for s in body["schools"]] == [
-        (world.school.id, 7, 2), (world.other_school.id, 1, 0)]
+        (world.school.id, 7, 2),
+        (world.other_school.id, 1, 0),
+    ]
     region = call("GET", f"{API}/visit-coverage?region_id={world.city.id}&school_year=2026", world.region_admin)
     assert region.status_code == 404  # the county's bureau does not administer the city
     county = call("GET", f"{API}/visit-coverage?region_id={world.county.id}&school_year=2026", world.region_admin)
@@ -84,8 +105,9 @@ def test_aggregates_count_per_school_for_administrators(call, make, world, db):
 
 def test_aggregates_need_exactly_one_scope_and_hide_other_scopes(call, world):
     assert call("GET", f"{API}/visit-coverage", world.school_admin).json["code"] == "scope_required"
-    both = call("GET", f"{API}/visit-coverage?school_id={world.school.id}&alliance_id={world.alliance.id}",
-                world.alliance_admin)
+    both = call(
+        "GET", f"{API}/visit-coverage?school_id={world.school.id}&alliance_id={world.alliance.id}", world.alliance_admin
+    )
     assert both.json["code"] == "scope_required"
     other = call("GET", f"{API}/visit-coverage?school_id={world.school.id}", world.other_school_admin)
     assert (other.status_code, other.json["code"]) == (404, "school_not_found")
@@ -99,5 +121,7 @@ def test_the_to_visit_list_spans_the_homeroom_classes_of_several_school_years(ca
     body = call("GET", f"{API}/me/visits-to-do?page_size=100", world.teacher_a).json
     assert body["total"] == 2  # child_a of class_a (2026) and the pupil of last year's class
     assert {(i["name"], i["school_class"]["name"], tuple(i["flags"])) for i in body["items"]} == {
-        (world.child_a.name, world.class_a.name, ("left_behind",)), ("去年学生", "去年班", ("left_behind",))}
+        (world.child_a.name, world.class_a.name, ("left_behind",)),
+        ("去年学生", "去年班", ("left_behind",)),
+    }
     assert call("GET", f"{API}/me/visits-to-do?school_year=2025", world.teacher_a).json["items"][0]["id"] == pupil.id

@@ -56,12 +56,25 @@ def test_a_participant_is_checked_not_only_the_proposer(call, world, make, db, p
 def test_a_proposal_clashing_with_a_scheduled_visit_is_refused(call, world, make, db, schedule):
     child, _guardian = _second(make, world, db)
     schedule(windows=[window(3, 10)])
-    response = call("POST", f"{API}/visits", world.teacher_a,
-                    json={"student_id": child.id, "mode": "home", "purpose": "safety", "windows": [window(3, 11, 15)]})
+    response = call(
+        "POST",
+        f"{API}/visits",
+        world.teacher_a,
+        json={"student_id": child.id, "mode": "home", "purpose": "safety", "windows": [window(3, 11, 15)]},
+    )
     assert (response.status_code, response.json["code"]) == (409, "staff_busy")
-    joint = call("POST", f"{API}/visits", world.teacher_b, json={
-        "student_id": world.child_b.id, "mode": "phone", "purpose": "safety", "windows": [window(3, 10)],
-        "staff_ids": [world.teacher_a.id]})
+    joint = call(
+        "POST",
+        f"{API}/visits",
+        world.teacher_b,
+        json={
+            "student_id": world.child_b.id,
+            "mode": "phone",
+            "purpose": "safety",
+            "windows": [window(3, 10)],
+            "staff_ids": [world.teacher_a.id],
+        },
+    )
     assert joint.json["code"] == "staff_busy"
 
 
@@ -69,11 +82,13 @@ def test_moving_into_another_visit_is_refused_but_moving_a_visit_near_itself_is_
     child, guardian = _second(make, world, db)
     first = schedule(windows=[window(3, 10)])
     second = schedule(child, guardian, windows=[window(3, 15)])
-    clash = call("POST", f"{API}/visits/{second['id']}/move", world.teacher_a,
-                 json={**window(3, 10, 30), "reason": "调整"})
+    clash = call(
+        "POST", f"{API}/visits/{second['id']}/move", world.teacher_a, json={**window(3, 10, 30), "reason": "调整"}
+    )
     assert (clash.status_code, clash.json["code"]) == (409, "staff_busy")
-    itself = call("POST", f"{API}/visits/{first['id']}/move", world.teacher_a,
-                  json={**window(3, 10, 15), "reason": "晚一点"})
+    itself = call(
+        "POST", f"{API}/visits/{first['id']}/move", world.teacher_a, json={**window(3, 10, 15), "reason": "晚一点"}
+    )
     assert itself.status_code == 200, itself.json
 
 

@@ -21,7 +21,9 @@ def test_the_family_sees_the_proposal_and_accepting_a_window_schedules_it(call, 
     assert answer.json["starts_at"] == chosen["starts_at"] and answer.json["awaiting"] is None
     history = call("GET", f"{API}/visits/{visit['id']}", world.teacher_a).json["history"]
     assert [(h["action"], h["side"], h["to_state"]) for h in history] == [
-        ("proposed", "staff", "proposed"), ("accepted", "family", "scheduled")]
+        ("proposed", "staff", "proposed"),
+        ("accepted", "family", "scheduled"),
+    ]
     assert history[1]["actor_name"] == "甲家长"
 
 
@@ -47,8 +49,9 @@ def test_a_family_suggestion_waits_for_the_teacher_who_accepts_it(call, world, p
 def test_the_teacher_answers_a_suggestion_with_new_windows(call, world, propose):
     visit = propose()
     _post(call, world.guardian_a, visit["id"], "suggest", window(5, 19))
-    answer = _post(call, world.teacher_a, visit["id"], "windows", {"windows": [window(6, 9), window(6, 14)],
-                                                                   "note": "晚上不方便"})
+    answer = _post(
+        call, world.teacher_a, visit["id"], "windows", {"windows": [window(6, 9), window(6, 14)], "note": "晚上不方便"}
+    )
     assert answer.status_code == 200, answer.json
     assert answer.json["awaiting"] == "family"
     assert [w["offered_by"] for w in answer.json["windows"]] == ["staff", "staff"]
@@ -90,10 +93,15 @@ def test_a_scheduled_visit_is_moved_with_a_reason(call, world, schedule):
 
 
 def _record_body(**overrides):
-    body = {"visited_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat(), "mode": "home",
-            "attendees": "母亲、奶奶", "topics": ["学习习惯"], "notes": "家中学习环境嘈杂，奶奶照看",
-            "family_summary": "孩子进步明显，建议固定作业时间",
-            "follow_ups": [{"description": "两周后电话回访", "due_on": "2030-01-15"}]}
+    body = {
+        "visited_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat(),
+        "mode": "home",
+        "attendees": "母亲、奶奶",
+        "topics": ["学习习惯"],
+        "notes": "家中学习环境嘈杂，奶奶照看",
+        "family_summary": "孩子进步明显，建议固定作业时间",
+        "follow_ups": [{"description": "两周后电话回访", "due_on": "2030-01-15"}],
+    }
     return {**body, **overrides}
 
 

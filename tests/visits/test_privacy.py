@@ -13,9 +13,13 @@ def _reads(db, action):
 
 
 def _record(call, world, visit):
-    body = {"visited_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(), "mode": "home",
-            "notes": "父母离异，孩子情绪低落", "family_summary": "孩子很懂事",
-            "follow_ups": [{"description": "联系心理老师", "due_on": "2030-01-15"}]}
+    body = {
+        "visited_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(),
+        "mode": "home",
+        "notes": "父母离异，孩子情绪低落",
+        "family_summary": "孩子很懂事",
+        "follow_ups": [{"description": "联系心理老师", "due_on": "2030-01-15"}],
+    }
     assert call("POST", f"{API}/visits/{visit['id']}/record", world.teacher_a, json=body).status_code == 201
 
 
@@ -26,7 +30,8 @@ def _detail(call, user, visit):
 
 
 def test_notes_are_for_the_visiting_teachers_the_homeroom_teacher_and_leaders_each_read_logged(
-        call, world, db, schedule, make):
+    call, world, db, schedule, make
+):
     helper = make.teacher(world.school, nickname="心理老师")
     db.session.commit()
     visit = schedule(staff_ids=[helper.id])
@@ -64,8 +69,12 @@ def test_the_homeroom_teacher_sees_the_address_logged(call, world, db, propose):
 def test_staff_of_a_scheduled_home_visit_see_the_address_others_do_not(call, world, db, propose):
     proposed = propose(user=world.teacher_b)
     assert _detail(call, world.teacher_b, proposed)["home_address"] is None  # not scheduled yet
-    call("POST", f"{API}/visits/{proposed['id']}/accept", world.guardian_a,
-         json={"window_id": proposed["windows"][0]["id"]})
+    call(
+        "POST",
+        f"{API}/visits/{proposed['id']}/accept",
+        world.guardian_a,
+        json={"window_id": proposed["windows"][0]["id"]},
+    )
     scheduled = proposed
     assert _detail(call, world.teacher_b, scheduled)["home_address"] == "幸福路1号"
     assert _detail(call, world.school_admin, scheduled)["home_address"] is None  # leader, but not on this visit
@@ -97,6 +106,11 @@ def test_lists_show_each_caller_only_their_visits(call, world, schedule):
 
     def ids(user):
         return len(call("GET", f"{API}/visits", user).json["items"])
+
     assert (ids(world.guardian_a), ids(world.guardian_b), ids(world.teacher_a), ids(world.teacher_b)) == (1, 1, 1, 2)
     assert (ids(world.teacher_c), ids(world.school_admin), ids(world.alliance_admin), ids(world.stranger)) == (
-        0, 2, 0, 0)
+        0,
+        2,
+        0,
+        0,
+    )

@@ -12,8 +12,12 @@ from tests.visits.conftest import API, record_body, scheduled_visit, window
 
 
 def _record(call, world, visit_id, visited_at):
-    return call("POST", f"{API}/visits/{visit_id}/record", world.teacher_a,
-                json=record_body(visited_at=visited_at.isoformat(), follow_ups=[]))
+    return call(
+        "POST",
+        f"{API}/visits/{visit_id}/record",
+        world.teacher_a,
+        json=record_body(visited_at=visited_at.isoformat(), follow_ups=[]),
+    )
 
 
 def _on(day, hour):
@@ -78,11 +82,11 @@ def test_a_visit_proposed_for_next_school_year_carries_that_year(call, world, pr
     next_start = school_year_starting(this_year + 1).starts_on
     visit = propose(windows=[_span(_on(next_start, 10))])
     assert visit["school_year"] == this_year + 1
-    accepted = call("POST", f"{API}/visits/{visit['id']}/accept", world.guardian_a,
-                    json={"window_id": visit["windows"][0]["id"]})
+    accepted = call(
+        "POST", f"{API}/visits/{visit['id']}/accept", world.guardian_a, json={"window_id": visit["windows"][0]["id"]}
+    )
     assert accepted.json["school_year"] == this_year + 1
-    back = call("POST", f"{API}/visits/{visit['id']}/move", world.teacher_a,
-                json={**window(5, 10), "reason": "提前"})
+    back = call("POST", f"{API}/visits/{visit['id']}/move", world.teacher_a, json={**window(5, 10), "reason": "提前"})
     assert back.status_code == 200, back.json
     assert back.json["school_year"] == this_year
 

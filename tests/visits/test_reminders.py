@@ -4,8 +4,18 @@ import datetime as dt
 
 from tests.visits.conftest import API, window
 
-SCHEDULE_KEYS = {"kind", "subject_type", "subject_id", "user_ids", "starts_at", "ends_at", "title", "place", "page",
-                 "school_id"}
+SCHEDULE_KEYS = {
+    "kind",
+    "subject_type",
+    "subject_id",
+    "user_ids",
+    "starts_at",
+    "ends_at",
+    "title",
+    "place",
+    "page",
+    "school_id",
+}
 NOTICE_KEYS = {"kind", "subject_type", "subject_id", "user_ids", "title", "body", "page", "school_id"}
 
 
@@ -18,8 +28,11 @@ def test_a_proposal_notifies_the_family(world, propose, announced):
     assert _names(announced) == ["reminders.notice"]
     kwargs = announced[0][1]
     assert set(kwargs) == NOTICE_KEYS
-    assert (kwargs["user_ids"], kwargs["subject_id"], kwargs["kind"]) == ([world.guardian_a.id], visit["id"],
-                                                                          "home_visit_update")
+    assert (kwargs["user_ids"], kwargs["subject_id"], kwargs["kind"]) == (
+        [world.guardian_a.id],
+        visit["id"],
+        "home_visit_update",
+    )
 
 
 def test_scheduling_reminds_the_family_and_every_participant(world, propose, call, announced):
@@ -77,7 +90,8 @@ def test_a_refused_acceptance_announces_nothing(world, make, db, propose, schedu
     other = propose(child, windows=[window(3, 10)])
     schedule(windows=[window(3, 10)])
     announced.clear()
-    refused = call("POST", f"{API}/visits/{other['id']}/accept", guardian,
-                   json={"window_id": other["windows"][0]["id"]})
+    refused = call(
+        "POST", f"{API}/visits/{other['id']}/accept", guardian, json={"window_id": other["windows"][0]["id"]}
+    )
     assert refused.status_code == 409
     assert announced == []

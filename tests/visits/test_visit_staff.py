@@ -28,8 +28,11 @@ def test_teachers_not_on_a_proposal_do_not_answer_it(call, world, propose):
     suggested = _post(call, world.guardian_a, visit, "suggest", window(5, 19))
     family_window = suggested.json["windows"][0]["id"]
     for outsider in (world.teacher_b, world.school_admin):
-        for action, body in (("accept", {"window_id": family_window}), ("windows", {"windows": [window(6, 9)]}),
-                             ("cancel", {"reason": "有事"})):
+        for action, body in (
+            ("accept", {"window_id": family_window}),
+            ("windows", {"windows": [window(6, 9)]}),
+            ("cancel", {"reason": "有事"}),
+        ):
             refused = _post(call, outsider, visit, action, body)
             assert (refused.status_code, refused.json["code"]) == (403, "permission_denied"), (outsider, action)
     assert _post(call, world.teacher_a, visit, "accept", {"window_id": family_window}).status_code == 200
@@ -45,7 +48,9 @@ def test_a_named_teacher_acts_without_teaching_the_class(call, world, make, db, 
     assert recorded.status_code == 201, recorded.json
     history = call("GET", f"{API}/visits/{visit['id']}", world.teacher_a).json["history"]
     assert [(h["action"], h["actor_name"], h["on_behalf_of_name"]) for h in history[-2:]] == [
-        ("moved", "心理老师", None), ("completed", "心理老师", None)]
+        ("moved", "心理老师", None),
+        ("completed", "心理老师", None),
+    ]
 
 
 def test_the_homeroom_teacher_acts_for_the_named_teacher_and_the_history_says_so(call, world, schedule):
@@ -56,8 +61,11 @@ def test_the_homeroom_teacher_acts_for_the_named_teacher_and_the_history_says_so
     assert recorded.status_code == 201, recorded.json
     history = call("GET", f"{API}/visits/{visit['id']}", world.guardian_a).json["history"]
     assert [(h["action"], h["actor_name"], h["on_behalf_of_name"]) for h in history] == [
-        ("proposed", "乙老师", None), ("accepted", "甲家长", None), ("moved", "甲老师", "乙老师"),
-        ("completed", "甲老师", "乙老师")]
+        ("proposed", "乙老师", None),
+        ("accepted", "甲家长", None),
+        ("moved", "甲老师", "乙老师"),
+        ("completed", "甲老师", "乙老师"),
+    ]
 
 
 def test_the_homeroom_teacher_of_another_class_does_not_act(call, world, schedule):

@@ -28,8 +28,10 @@ def _phone(wechat, fake, phone="13812345678"):
 # -- code2Session -------------------------------------------------------------------------------------------
 def test_code2session_answers_openid_and_session_key(wechat, fake):
     code = fake.code_for("parent-1")
-    assert wechat.code2session(code) == {"openid": fake.openid_for("parent-1"),
-                                         "session_key": fake.session_key_for(code)}
+    assert wechat.code2session(code) == {
+        "openid": fake.openid_for("parent-1"),
+        "session_key": fake.session_key_for(code),
+    }
     query = fake.requests[0].query
     assert (query["appid"], query["secret"], query["grant_type"]) == (fake.appid, fake.secret, "authorization_code")
 
@@ -70,8 +72,12 @@ def test_the_access_token_is_fetched_in_normal_mode_and_cached_in_the_database(d
     _phone(wechat, fake)
     assert fake.token_calls == 1
     body = fake.requests[0].body
-    assert body == {"grant_type": "client_credential", "appid": fake.appid, "secret": fake.secret,
-                    "force_refresh": False}
+    assert body == {
+        "grant_type": "client_credential",
+        "appid": fake.appid,
+        "secret": fake.secret,
+        "force_refresh": False,
+    }
     token, expires_at = _cached(db)
     assert token == fake.current_token
     assert dt.timedelta(seconds=7100) < expires_at - utcnow() <= dt.timedelta(seconds=7200)
@@ -175,15 +181,25 @@ def test_request_logs_keep_the_secret_codes_and_token_out(wechat, fake, caplog):
 
 # -- business APIs ------------------------------------------------------------------------------------------
 def test_json_goes_out_as_utf8_with_chinese_intact(wechat, fake):
-    wechat.send_subscribe_message("openid-1", "tpl-1", {"thing1": "家长会：三年级", "time2": "2026年11月22日 15:01"},
-                                  page="pages/visit/detail?id=7")
+    wechat.send_subscribe_message(
+        "openid-1",
+        "tpl-1",
+        {"thing1": "家长会：三年级", "time2": "2026年11月22日 15:01"},
+        page="pages/visit/detail?id=7",
+    )
     raw = fake.requests[-1].raw
     assert "家长会：三年级".encode() in raw
     assert b"\\u" not in raw
-    assert fake.sent_messages == [{
-        "touser": "openid-1", "template_id": "tpl-1", "page": "pages/visit/detail?id=7",
-        "data": {"thing1": {"value": "家长会：三年级"}, "time2": {"value": "2026年11月22日 15:01"}},
-        "miniprogram_state": "trial", "lang": "zh_CN"}]
+    assert fake.sent_messages == [
+        {
+            "touser": "openid-1",
+            "template_id": "tpl-1",
+            "page": "pages/visit/detail?id=7",
+            "data": {"thing1": {"value": "家长会：三年级"}, "time2": {"value": "2026年11月22日 15:01"}},
+            "miniprogram_state": "trial",
+            "lang": "zh_CN",
+        }
+    ]
 
 
 def test_a_value_breaking_its_field_rule_is_refused(wechat, fake):
@@ -230,8 +246,9 @@ def _token_reads(db, run):
 def test_a_client_that_keeps_its_token_reads_the_shared_cache_once(db, wechat, fake):
     _phone(wechat, fake)  # the token is in the shared cache
     keeping = WeChatClient(fake.appid, fake.secret, fake.base_url, timeout=0.5, keep_token=True)
-    reads = _token_reads(db, lambda: [keeping.send_subscribe_message("openid-1", "tpl-1", {"thing1": "家长会"})
-                                      for _ in range(3)])
+    reads = _token_reads(
+        db, lambda: [keeping.send_subscribe_message("openid-1", "tpl-1", {"thing1": "家长会"}) for _ in range(3)]
+    )
     assert reads == 1 and len(fake.sent_messages) == 3 and fake.token_calls == 1
     assert _token_reads(db, lambda: _phone(wechat, fake)) == 1  # a plain client still reads it every call
 

@@ -6,18 +6,27 @@ from jlt_family.wechat.fake_server import CODE2SESSION, STABLE_TOKEN, SUBSCRIBE_
 
 
 def _login(fake, code):
-    return requests.get(fake.base_url + CODE2SESSION, timeout=2, params={
-        "appid": fake.appid, "secret": fake.secret, "js_code": code, "grant_type": "authorization_code"}).json()
+    return requests.get(
+        fake.base_url + CODE2SESSION,
+        timeout=2,
+        params={"appid": fake.appid, "secret": fake.secret, "js_code": code, "grant_type": "authorization_code"},
+    ).json()
 
 
 def _token(fake, force=False):
-    return requests.post(fake.base_url + STABLE_TOKEN, timeout=2, json={
-        "grant_type": "client_credential", "appid": fake.appid, "secret": fake.secret, "force_refresh": force}).json()
+    return requests.post(
+        fake.base_url + STABLE_TOKEN,
+        timeout=2,
+        json={"grant_type": "client_credential", "appid": fake.appid, "secret": fake.secret, "force_refresh": force},
+    ).json()
 
 
 def _send(fake, token):
-    return requests.post(f"{fake.base_url}{SUBSCRIBE_SEND}?access_token={token}", timeout=2, json={
-        "touser": "openid-1", "template_id": "tpl-1", "data": {"thing1": {"value": "家长会"}}}).json()
+    return requests.post(
+        f"{fake.base_url}{SUBSCRIBE_SEND}?access_token={token}",
+        timeout=2,
+        json={"touser": "openid-1", "template_id": "tpl-1", "data": {"thing1": {"value": "家长会"}}},
+    ).json()
 
 
 def test_faults_answer_the_next_calls_in_order_then_stop(fake):
