@@ -1,4 +1,4 @@
-"""Core tables: the audit log, idempotency records and rate-limit counters."""
+"""Core tables: the audit log, the state history, idempotency records and rate-limit counters."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -33,6 +33,30 @@ class AuditLog(db.Model):
     actor: Mapped["User | None"] = relationship()  # noqa: F821
 
     __table_args__ = (sa.Index("ix_audit_log_subject", "subject_type", "subject_id"),)
+
+
+class StateChange(db.Model):
+    """状态变更记录: one change of an aggregate's state (who, when, from, to, why), written by ``Lifecycle``.
+
+    ``aggregate`` names the life cycle (``booking``, ``enrolment``, ...), ``aggregate_id`` the row;
+    ``from_state`` is None for the row's creation; ``actor_user_id`` is None for the system (a job).
+    """
+
+    __tablename__ = "state_change"
+    REASON_LENGTH = 500
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    aggregate: Mapped[str] = mapped_column(sa.String(40))
+    aggregate_id: Mapped[int] = mapped_column(sa.BigInteger)
+    from_state: Mapped[str | None] = mapped_column(sa.String(40))
+    to_state: Mapped[str] = mapped_column(sa.String(40))
+    actor_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(sa.String(REASON_LENGTH))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (sa.Index("ix_state_change_aggregate", "aggregate", "aggregate_id", "id"),)
 
 
 class IdempotencyRecord(db.Model):

@@ -135,3 +135,34 @@ def page_of(item_schema_cls):
             },
         )
     return _page_schemas[item_schema_cls]
+
+
+class Label(fields.Field):
+    """The Chinese label of an enum attribute (``status_label`` beside ``status``), dump only.
+
+    ``Label(BOOKING_STATUS_LABELS, attribute="status")``: the label of the object's ``status``; None when the
+    attribute is None. The one field every schema uses to show a code's Chinese name.
+    """
+
+    def __init__(self, labels, **kwargs):
+        kwargs.setdefault("dump_only", True)
+        super().__init__(**kwargs)
+        self.labels = labels
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else self.labels[value]
+
+    def _jsonschema_type_mapping(self):
+        return {"type": "string"}
+
+
+class StateChangeSchema(Schema):
+    """状态变更记录: one change of a booking's, a visit's ... state; who made it only as the staff see them."""
+
+    from_state = fields.String(allow_none=True, required=True, metadata={"description": "原状态；创建时为 null"})
+    to_state = fields.String(required=True, metadata={"description": "新状态"})
+    actor_id = fields.Integer(
+        attribute="actor_user_id", allow_none=True, required=True, metadata={"description": "操作人；系统任务为 null"}
+    )
+    reason = fields.String(allow_none=True, required=True, metadata={"description": "原因"})
+    created_at = ShanghaiDateTime(required=True, metadata={"description": "时间（北京时间）"})
