@@ -12,8 +12,8 @@ INSTALLED := $(VENV)/.requirements-installed
 
 help:
 	@echo "make run       serve the API on http://$${HOST:-127.0.0.1}:$${PORT:-5000} (SQLite under instance/, demo data)"
-	@echo "make test      ruff check + ruff format --check + pytest (SQLite; set TEST_DATABASE_URL for MariaDB/MySQL)"
-	@echo "make lint      ruff check + ruff format --check"
+	@echo "make test      ruff check + ruff format --check + mypy + pytest (SQLite; set TEST_DATABASE_URL for MariaDB/MySQL)"
+	@echo "make lint      ruff check + ruff format --check + mypy"
 	@echo "make reset-db  delete the development database (instance/jlt_family.db); the next run seeds it again"
 	@echo "make bench-reads | bench-contention | bench-reminders | bench-scale   benchmarks on MariaDB (bench/)"
 
@@ -32,6 +32,7 @@ run: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest -q

@@ -32,7 +32,7 @@ class Lifecycle:
     """生命周期: the states of one aggregate and its allowed transitions (``{from: {to, ...}}``)."""
 
     aggregate: str
-    model: type
+    model: Any
     transitions: Mapping[enum.Enum, frozenset[enum.Enum]]
     column: str = "status"
     _sources: dict[enum.Enum, frozenset[enum.Enum]] = field(init=False, repr=False, compare=False)

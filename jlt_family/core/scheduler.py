@@ -7,13 +7,14 @@ jobs themselves are safe to run from several processes at once (they claim rows 
 
 import functools
 import logging
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 log = logging.getLogger(__name__)
 
-_JOBS = {}
+_JOBS: dict[str, Any] = {}
 
 # Modules whose import registers jobs (a domain without a tasks.py has no jobs).
 TASK_MODULES = (

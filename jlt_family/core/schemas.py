@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -117,10 +118,10 @@ class PageArgsSchema(Schema):
     page_size = SmallInt(min=1, max=100, strict=False, load_default=20, metadata={"description": "每页条数，最多 100"})
 
 
-_page_schemas = {}
+_page_schemas: dict[type[Schema], type[Schema]] = {}
 
 
-def page_of(item_schema_cls):
+def page_of(item_schema_cls: type[Schema]) -> Any:
     """The paginated envelope ``{items, page, page_size, total}`` for an item schema (one class per item)."""
     if item_schema_cls not in _page_schemas:
         name = item_schema_cls.__name__.removesuffix("Schema") + "PageSchema"

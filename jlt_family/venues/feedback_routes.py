@@ -37,7 +37,7 @@ class VenueFeedbackItemSchema(Schema):
     visited_at = ShanghaiDateTime()
 
 
-class VenueFeedbackPageSchema(page_of(VenueFeedbackItemSchema)):
+class VenueFeedbackPageSchema(page_of(VenueFeedbackItemSchema)):  # type: ignore[misc]  # a generated page envelope
     count = fields.Integer(metadata={"description": "评价总数"})
     average = fields.Float(allow_none=True, metadata={"description": "平均分"})
 
