@@ -1,6 +1,8 @@
-"""Endpoints of the county resource catalogue (一旗县一清单) and of resource-unit management."""
+"""Endpoints of resource units, of the county resource catalogue (一旗县一清单) and of resource-unit management."""
 
+import sqlalchemy as sa
 from flask import Response, stream_with_context
+from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
 from jlt_family.catalogue import export, permissions, presenters, schemas, service
@@ -9,7 +11,11 @@ from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
+from jlt_family.organizations import permissions as org_permissions
+from jlt_family.organizations import presenters as org_presenters
+from jlt_family.organizations.models import Alliance, AllianceMember, ResourceUnit
 from jlt_family.organizations.presenters import region_brief
+from jlt_family.organizations.service import region_subtree_ids
 
 blp = Blueprint(
     "catalogue",
@@ -17,6 +23,50 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="资源目录清单 (the county resource catalogue) and resource-unit management",
 )
+
+
+# ---- resource units ----------------------------------------------------------------------------------------------
+
+
+@blp.route("/resource-units", methods=["GET"])
+@blp.login_required
+@blp.arguments(schemas.ResourceUnitArgsSchema, location="query")
+@blp.response(200, page_of(schemas.ResourceUnitSchema))
+@blp.errors(422)
+def list_resource_units(args):
+    """社会资源单位列表 (资源目录): filter by region (with its subregions), kind and alliance."""
+    actor = current_actor()
+    stmt = (
+        sa.select(ResourceUnit)
+        .where(org_permissions.visible_units(actor))
+        .options(
+            selectinload(ResourceUnit.region),
+            selectinload(ResourceUnit.memberships).selectinload(AllianceMember.alliance),
+        )
+        .order_by(ResourceUnit.id)
+    )
+    if "region_id" in args:
+        stmt = stmt.where(ResourceUnit.region_id.in_(region_subtree_ids([args["region_id"]])))
+    if "kind" in args:
+        stmt = stmt.where(ResourceUnit.kind == args["kind"])
+    if "alliance_id" in args:
+        members = (
+            sa.select(AllianceMember.resource_unit_id)
+            .join(Alliance, Alliance.id == AllianceMember.alliance_id)
+            .where(AllianceMember.alliance_id == args["alliance_id"], org_permissions.visible_alliances(actor))
+        )
+        stmt = stmt.where(ResourceUnit.id.in_(members))
+    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda u: org_presenters.unit_out(u, actor))
+
+
+@blp.route("/resource-units/<id:unit_id>", methods=["GET"])
+@blp.login_required
+@blp.response(200, schemas.ResourceUnitSchema)
+@blp.errors(404)
+def get_resource_unit(unit_id):
+    """社会资源单位详情 (kind with its Chinese label)."""
+    actor = current_actor()
+    return org_presenters.unit_out(permissions.unit_or_404(actor, unit_id), actor)
 
 
 # ---- resource units (the bureau; venue staff for the public profile) --------------------------------------------

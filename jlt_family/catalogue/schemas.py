@@ -1,4 +1,4 @@
-"""Schemas of the county resource catalogue and of resource-unit management.
+"""Schemas of resource units, of the county resource catalogue and of resource-unit management.
 
 Bad query parameters of the catalogue answer 422 with a stable code of their own (``unknown_unit_kind``,
 ``invalid_grade``, ``keyword_too_long`` ...) and a Chinese message; the field errors stay under ``errors.query``.
@@ -10,12 +10,7 @@ from jlt_family.core.errors import ValidationFailed
 from jlt_family.core.schemas import PageArgsSchema, PhoneNumber, QueryId, ShanghaiDateTime, text
 from jlt_family.organizations.grades import VALID_GRADES
 from jlt_family.organizations.models import ResourceUnitKind
-from jlt_family.organizations.schemas import (
-    AllianceBriefSchema,
-    RegionBriefSchema,
-    ResourceUnitSchema,
-    UserBriefSchema,
-)
+from jlt_family.organizations.schemas import AllianceBriefSchema, RegionBriefSchema, UserBriefSchema, one_of
 from jlt_family.venues.models import OfferingKind, PriceKind
 
 MAX_KEYWORD_LENGTH = 50
@@ -25,6 +20,33 @@ _OFFERING_KINDS = ", ".join(kind.value for kind in OfferingKind)
 
 def _enum(enum_cls, description, **kwargs):
     return fields.Enum(enum_cls, by_value=True, metadata={"description": description}, **kwargs)
+
+
+# Resource units ----------------------------------------------------------------------------------------------
+
+
+class ResourceUnitSchema(Schema):
+    """社会资源单位: the contact phone is masked except for the unit's staff and its administrators."""
+
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String(metadata={"enum": [m.value for m in ResourceUnitKind]})
+    kind_label = fields.String(metadata={"example": "科技馆"})
+    region = fields.Nested(RegionBriefSchema)
+    school_id = fields.Integer(allow_none=True)
+    address = fields.String()
+    opening_info = fields.String()
+    description = fields.String()
+    contact_person = fields.String()
+    contact_phone = fields.String()
+    is_active = fields.Boolean()
+    alliances = fields.List(fields.Nested(AllianceBriefSchema))
+
+
+class ResourceUnitArgsSchema(PageArgsSchema):
+    region_id = QueryId(metadata={"description": "该区划及其下级的单位"})
+    kind = fields.String(validate=one_of(ResourceUnitKind))
+    alliance_id = QueryId()
 
 
 # Resource-unit management ------------------------------------------------------------------------------------

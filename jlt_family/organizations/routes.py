@@ -1,4 +1,4 @@
-"""Regions, alliances, schools, classes, resource units and staff roles.
+"""Regions, alliances, schools, classes and staff roles (a resource unit's catalogue face is in ``catalogue``).
 
 This module holds the blueprint and the read-only views of the model; the class and roster views live in
 ``class_routes``, the staff-role views in ``staff_routes`` (imported at the bottom so they register on ``blp``).
@@ -16,7 +16,7 @@ from jlt_family.core.routing import Blueprint, JsonParser
 from jlt_family.core.schemas import page_of
 from jlt_family.core.timeutil import shanghai_today
 from jlt_family.organizations import permissions, presenters, schemas, service
-from jlt_family.organizations.models import Alliance, AllianceMember, AllianceSchool, Region, ResourceUnit, School
+from jlt_family.organizations.models import Alliance, AllianceSchool, Region, School
 
 
 class _Parser(JsonParser):
@@ -167,50 +167,6 @@ def get_school_calendar(args, school_id):
     """校历: the school year and its two terms around ``date`` (default today), as the school's region sets."""
     school = permissions.school_or_404(current_actor(), school_id)
     return presenters.calendar_out(args.get("date") or shanghai_today(), school.region)
-
-
-# Resource units ----------------------------------------------------------------------------------------------
-
-
-@blp.route("/resource-units", methods=["GET"])
-@blp.login_required
-@blp.arguments(schemas.ResourceUnitArgsSchema, location="query")
-@blp.response(200, page_of(schemas.ResourceUnitSchema))
-@blp.errors(422)
-def list_resource_units(args):
-    """社会资源单位列表 (资源目录): filter by region (with its subregions), kind and alliance."""
-    actor = current_actor()
-    stmt = (
-        sa.select(ResourceUnit)
-        .where(permissions.visible_units(actor))
-        .options(
-            selectinload(ResourceUnit.region),
-            selectinload(ResourceUnit.memberships).selectinload(AllianceMember.alliance),
-        )
-        .order_by(ResourceUnit.id)
-    )
-    if "region_id" in args:
-        stmt = stmt.where(ResourceUnit.region_id.in_(service.region_subtree_ids([args["region_id"]])))
-    if "kind" in args:
-        stmt = stmt.where(ResourceUnit.kind == args["kind"])
-    if "alliance_id" in args:
-        members = (
-            sa.select(AllianceMember.resource_unit_id)
-            .join(Alliance, Alliance.id == AllianceMember.alliance_id)
-            .where(AllianceMember.alliance_id == args["alliance_id"], permissions.visible_alliances(actor))
-        )
-        stmt = stmt.where(ResourceUnit.id.in_(members))
-    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda u: presenters.unit_out(u, actor))
-
-
-@blp.route("/resource-units/<id:unit_id>", methods=["GET"])
-@blp.login_required
-@blp.response(200, schemas.ResourceUnitSchema)
-@blp.errors(404)
-def get_resource_unit(unit_id):
-    """社会资源单位详情 (kind with its Chinese label)."""
-    actor = current_actor()
-    return presenters.unit_out(permissions.unit_or_404(actor, unit_id), actor)
 
 
 from jlt_family.organizations import (  # noqa: E402, F401  (register their views on blp)

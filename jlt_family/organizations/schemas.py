@@ -1,4 +1,4 @@
-"""Schemas of the organisation API: regions, alliances, schools, classes, resource units, staff roles."""
+"""Schemas of the organisation API: regions, alliances, schools, classes, staff roles."""
 
 import datetime as dt
 import re
@@ -12,7 +12,6 @@ from jlt_family.core.schemas import Id, PageArgsSchema, QueryId, ShanghaiDateTim
 from jlt_family.organizations.models import (
     AllianceStatus,
     RegionLevel,
-    ResourceUnitKind,
     SchoolKind,
     StaffRole,
 )
@@ -22,7 +21,8 @@ MIN_LEAD_MINUTES = 5
 MAX_LEAD_MINUTES = 7 * 24 * 60
 
 
-def _one_of(enum_cls):
+def one_of(enum_cls):
+    """One of an enum's values, refused with the list of them in Chinese."""
     values = [m.value for m in enum_cls]
     return validate.OneOf(values, error=f"应为以下之一：{', '.join(values)}")
 
@@ -73,7 +73,7 @@ class RegionSchema(Schema):
 
 class RegionArgsSchema(PageArgsSchema):
     parent_id = QueryId(metadata={"description": "只列出该区划的直接下级"})
-    level = fields.String(validate=_one_of(RegionLevel))
+    level = fields.String(validate=one_of(RegionLevel))
 
 
 # Alliances ---------------------------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ class AllianceSchema(Schema):
 
 class AllianceArgsSchema(PageArgsSchema):
     region_id = QueryId(metadata={"description": "该区划及其下级的教联体"})
-    status = fields.String(validate=_one_of(AllianceStatus))
+    status = fields.String(validate=one_of(AllianceStatus))
 
 
 # Schools -----------------------------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ class SchoolSchema(Schema):
 class SchoolArgsSchema(PageArgsSchema):
     region_id = QueryId()
     alliance_id = QueryId()
-    kind = fields.String(validate=_one_of(SchoolKind))
+    kind = fields.String(validate=one_of(SchoolKind))
 
 
 class CalendarArgsSchema(Schema):
@@ -264,33 +264,6 @@ class RosterEntrySchema(Schema):
     flags = fields.Nested(StudentFlagsSchema)
 
 
-# Resource units ----------------------------------------------------------------------------------------------
-
-
-class ResourceUnitSchema(Schema):
-    """社会资源单位: the contact phone is masked except for the unit's staff and its administrators."""
-
-    id = fields.Integer()
-    name = fields.String()
-    kind = fields.String(metadata={"enum": [m.value for m in ResourceUnitKind]})
-    kind_label = fields.String(metadata={"example": "科技馆"})
-    region = fields.Nested(RegionBriefSchema)
-    school_id = fields.Integer(allow_none=True)
-    address = fields.String()
-    opening_info = fields.String()
-    description = fields.String()
-    contact_person = fields.String()
-    contact_phone = fields.String()
-    is_active = fields.Boolean()
-    alliances = fields.List(fields.Nested(AllianceBriefSchema))
-
-
-class ResourceUnitArgsSchema(PageArgsSchema):
-    region_id = QueryId(metadata={"description": "该区划及其下级的单位"})
-    kind = fields.String(validate=_one_of(ResourceUnitKind))
-    alliance_id = QueryId()
-
-
 # Staff roles and invites -------------------------------------------------------------------------------------
 
 _ROLE_DOC = (
@@ -301,7 +274,7 @@ _ROLE_DOC = (
 
 class GrantSchema(Schema):
     user_id = Id(required=True)
-    role = fields.String(required=True, validate=_one_of(StaffRole), metadata={"description": _ROLE_DOC})
+    role = fields.String(required=True, validate=one_of(StaffRole), metadata={"description": _ROLE_DOC})
     scope_id = Id(required=True)
     display_name = text(40, load_default="", metadata={"description": "岗位上显示的姓名"})
 
@@ -346,7 +319,7 @@ class MembershipArgsSchema(ScopeArgsSchema):
 
 
 class StaffInviteCreateSchema(Schema):
-    role = fields.String(required=True, validate=_one_of(StaffRole), metadata={"description": _ROLE_DOC})
+    role = fields.String(required=True, validate=one_of(StaffRole), metadata={"description": _ROLE_DOC})
     scope_id = Id(required=True)
     max_uses = SmallInt(min=1, max=500, load_default=1)
     expires_in_days = SmallInt(
