@@ -10,7 +10,15 @@ from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import PageArgsSchema, page_of
 from jlt_family.families.models import Student
-from jlt_family.organizations import permissions, presenters, roster, schemas, service
+from jlt_family.organizations import (
+    class_schemas,
+    permissions,
+    presenters,
+    roster,
+    roster_files,
+    roster_parsing,
+    service,
+)
 from jlt_family.organizations.models import ClassTeacher, SchoolClass
 from jlt_family.organizations.routes import blp
 
@@ -25,8 +33,8 @@ def _class_page(result, actor):
 
 @blp.route("/schools/<id:school_id>/classes", methods=["GET"])
 @blp.login_required
-@blp.arguments(schemas.ClassArgsSchema, location="query")
-@blp.response(200, page_of(schemas.ClassSchema))
+@blp.arguments(class_schemas.ClassArgsSchema, location="query")
+@blp.response(200, page_of(class_schemas.ClassSchema))
 @blp.errors(404, 422)
 def list_classes(args, school_id):
     """班级列表 of a school: every class for its admins and those above; a teacher sees the classes they teach."""
@@ -51,7 +59,7 @@ def list_classes(args, school_id):
 
 @blp.route("/classes/<id:class_id>", methods=["GET"])
 @blp.login_required
-@blp.response(200, schemas.ClassSchema)
+@blp.response(200, class_schemas.ClassSchema)
 @blp.errors(404)
 def get_class(class_id):
     """班级详情: its teachers, school admins and administrators above; the invite code only for 班主任/学校管理员."""
@@ -61,7 +69,7 @@ def get_class(class_id):
 
 @blp.route("/classes/<id:class_id>/invite-code", methods=["POST"])
 @blp.login_required
-@blp.response(200, schemas.ClassSchema)
+@blp.response(200, class_schemas.ClassSchema)
 @blp.errors(403, 404)
 def regenerate_invite_code(class_id):
     """重新生成班级邀请码 (班主任 or school admin): the old code stops working."""
@@ -75,8 +83,8 @@ def regenerate_invite_code(class_id):
 
 @blp.route("/classes/<id:class_id>/homeroom-teacher", methods=["PUT"])
 @blp.login_required
-@blp.arguments(schemas.HomeroomTeacherSchema)
-@blp.response(200, schemas.ClassSchema)
+@blp.arguments(class_schemas.HomeroomTeacherSchema)
+@blp.response(200, class_schemas.ClassSchema)
 @blp.errors(403, 404, 422)
 def set_homeroom_teacher(data, class_id):
     """指定班主任 (school admin): an active teacher of the school, or null to clear."""
@@ -91,8 +99,8 @@ def set_homeroom_teacher(data, class_id):
 @blp.route("/classes/<id:class_id>/teachers", methods=["POST"])
 @blp.login_required
 @idempotent
-@blp.arguments(schemas.ClassTeacherCreateSchema)
-@blp.response(201, schemas.ClassSchema)
+@blp.arguments(class_schemas.ClassTeacherCreateSchema)
+@blp.response(201, class_schemas.ClassSchema)
 @blp.errors(403, 404, 409, 422)
 def add_class_teacher(data, class_id):
     """添加科任教师 (school admin): an active teacher of the school."""
@@ -120,7 +128,7 @@ def remove_class_teacher(class_id, user_id):
 @blp.route("/classes/<id:class_id>/students", methods=["GET"])
 @blp.login_required
 @blp.arguments(PageArgsSchema, location="query")
-@blp.response(200, page_of(schemas.RosterEntrySchema))
+@blp.response(200, page_of(class_schemas.RosterEntrySchema))
 @blp.errors(403, 404, 422)
 def list_class_students(args, class_id):
     """班级花名册 (teachers of the class, school admins); sensitive flags only for 班主任/学校管理员, audit-logged."""
@@ -146,8 +154,8 @@ def list_class_students(args, class_id):
 
 @blp.route("/schools/<id:school_id>/roster-import", methods=["POST"])
 @blp.login_required
-@blp.arguments(schemas.RosterImportFormSchema, location="multipart")
-@blp.response(200, schemas.RosterImportResultSchema)
+@blp.arguments(class_schemas.RosterImportFormSchema, location="multipart")
+@blp.response(200, class_schemas.RosterImportResultSchema)
 @blp.errors(403, 404, 413, 422)
 def import_roster(form, school_id):
     """导入花名册 (school admin): CSV or XLSX; every row valid or nothing written.
@@ -163,7 +171,7 @@ def import_roster(form, school_id):
     actor = current_actor()
     school = permissions.school_staff_area_or_404(actor, school_id)
     permissions.require(school.id in actor.admin_school_ids, "只有学校管理员可以导入花名册")
-    parsed = roster.parse_roster(roster.read_upload(form["file"].stream))
+    parsed = roster_parsing.parse_roster(roster_files.read_upload(form["file"].stream))
     summary = roster.import_roster(school, parsed, actor=actor, dry_run=form["dry_run"])
     db.session.commit()
     return summary

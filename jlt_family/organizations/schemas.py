@@ -3,17 +3,14 @@
 import datetime as dt
 import re
 
-from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from werkzeug.datastructures import FileStorage
 
 from jlt_family.alliances.schemas import AllianceApplicationSchema
-from jlt_family.core.schemas import Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
+from jlt_family.core.schemas import PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt
 from jlt_family.organizations.models import (
     AllianceStatus,
     RegionLevel,
     SchoolKind,
-    StaffRole,
 )
 
 _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
@@ -201,183 +198,9 @@ class SchoolCalendarSchema(Schema):
     current_term = fields.String(metadata={"description": "该日期所在学期 (autumn / spring)"})
 
 
-# Classes -----------------------------------------------------------------------------------------------------
+# Users -------------------------------------------------------------------------------------------------------
 
 
 class UserBriefSchema(Schema):
     id = fields.Integer()
     nickname = fields.String()
-
-
-class SubjectTeacherSchema(Schema):
-    user_id = fields.Integer()
-    nickname = fields.String()
-    subject = fields.String()
-
-
-class ClassSchema(Schema):
-    """班级: ``invite_code`` is present only for its 班主任 and the school's admins."""
-
-    id = fields.Integer()
-    school_id = fields.Integer()
-    school_year = fields.Integer(metadata={"description": "学年开始的年份，2026 即 2026–2027学年"})
-    grade = fields.Integer()
-    grade_label = fields.String()
-    name = fields.String()
-    homeroom_teacher = fields.Nested(UserBriefSchema, allow_none=True)
-    subject_teachers = fields.List(fields.Nested(SubjectTeacherSchema))
-    student_count = fields.Integer()
-    invite_code = fields.String(metadata={"description": "班级邀请码（仅班主任和学校管理员可见）"})
-
-
-class ClassArgsSchema(PageArgsSchema):
-    school_year = SmallInt(min=2000, max=2100, strict=False)
-    grade = SmallInt(min=-3, max=12, strict=False)
-
-
-class HomeroomTeacherSchema(Schema):
-    user_id = Id(required=True, allow_none=True, metadata={"description": "本校在岗教师的用户编号；null 取消班主任"})
-
-
-class ClassTeacherCreateSchema(Schema):
-    user_id = Id(required=True)
-    subject = text(20, load_default="", metadata={"example": "数学"})
-
-
-class StudentFlagsSchema(Schema):
-    """敏感标记 (left-behind, migrant, in difficulty, disabled)."""
-
-    left_behind = fields.Boolean()
-    migrant = fields.Boolean()
-    in_difficulty = fields.Boolean()
-    disabled = fields.Boolean()
-
-
-class RosterEntrySchema(Schema):
-    """花名册条目: ``flags`` only for the 班主任 and school admins (and such reads are audit-logged)."""
-
-    id = fields.Integer()
-    name = fields.String()
-    student_no = fields.String()
-    gender = fields.String(allow_none=True, metadata={"enum": ["male", "female", None]})
-    bound = fields.Boolean(metadata={"description": "是否已有家长绑定"})
-    flags = fields.Nested(StudentFlagsSchema)
-
-
-# Staff roles and invites -------------------------------------------------------------------------------------
-
-_ROLE_DOC = (
-    "teacher / school_admin: scope_id 为学校编号; venue_staff: 资源单位编号; alliance_admin: 教联体编号; "
-    "region_admin: 行政区划编号"
-)
-
-
-class GrantSchema(Schema):
-    user_id = Id(required=True)
-    role = fields.String(required=True, validate=one_of(StaffRole), metadata={"description": _ROLE_DOC})
-    scope_id = Id(required=True)
-    display_name = text(40, load_default="", metadata={"description": "岗位上显示的姓名"})
-
-
-class MembershipSchema(Schema):
-    """岗位授权."""
-
-    id = fields.Integer()
-    user = fields.Nested(UserBriefSchema)
-    display_name = fields.String()
-    role = fields.String(metadata={"enum": [m.value for m in StaffRole]})
-    role_label = fields.String()
-    school_id = fields.Integer(allow_none=True)
-    resource_unit_id = fields.Integer(allow_none=True)
-    alliance_id = fields.Integer(allow_none=True)
-    region_id = fields.Integer(allow_none=True)
-    scope_name = fields.String()
-    granted_by_id = fields.Integer(allow_none=True)
-    granted_at = ShanghaiDateTime()
-    revoked_at = ShanghaiDateTime(allow_none=True)
-    revoked_by_id = fields.Integer(allow_none=True)
-    is_active = fields.Boolean()
-
-
-class ScopeArgsSchema(PageArgsSchema):
-    """Exactly one scope: a school, a resource unit, an alliance or a region."""
-
-    school_id = QueryId()
-    resource_unit_id = QueryId()
-    alliance_id = QueryId()
-    region_id = QueryId()
-
-    @validates_schema
-    def _one_scope(self, data, **kwargs):
-        given = [k for k in ("school_id", "resource_unit_id", "alliance_id", "region_id") if k in data]
-        if len(given) != 1:
-            raise ValidationError("请指定且只指定一个范围：school_id、resource_unit_id、alliance_id 或 region_id")
-
-
-class MembershipArgsSchema(ScopeArgsSchema):
-    include_revoked = fields.Boolean(load_default=False)
-
-
-class StaffInviteCreateSchema(Schema):
-    role = fields.String(required=True, validate=one_of(StaffRole), metadata={"description": _ROLE_DOC})
-    scope_id = Id(required=True)
-    max_uses = SmallInt(min=1, max=500, load_default=1)
-    expires_in_days = SmallInt(
-        min=1,
-        max=90,
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "有效天数，默认 STAFF_INVITE_TTL_DAYS"},
-    )
-
-
-class StaffInviteSchema(Schema):
-    """岗位邀请码."""
-
-    id = fields.Integer()
-    code = fields.String(metadata={"example": "K7M3QX9TPA"})
-    role = fields.String(metadata={"enum": [m.value for m in StaffRole]})
-    role_label = fields.String()
-    school_id = fields.Integer(allow_none=True)
-    resource_unit_id = fields.Integer(allow_none=True)
-    alliance_id = fields.Integer(allow_none=True)
-    region_id = fields.Integer(allow_none=True)
-    scope_name = fields.String()
-    max_uses = fields.Integer()
-    used_count = fields.Integer()
-    status = fields.String(metadata={"enum": ["active", "expired", "revoked", "used_up"]})
-    created_at = ShanghaiDateTime()
-    expires_at = ShanghaiDateTime()
-    revoked_at = ShanghaiDateTime(allow_none=True)
-
-
-class RedeemSchema(Schema):
-    code = text(32, required=True, min_len=1, metadata={"example": "K7M3-QX9T-PA"})
-    display_name = text(40, load_default="", metadata={"description": "岗位上显示的姓名，默认昵称"})
-
-
-# Roster import -----------------------------------------------------------------------------------------------
-
-
-class FileUpload(Upload):
-    """An uploaded file (a multipart part with a filename), not a plain form value."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, FileStorage):
-            raise ValidationError("请以文件形式上传")
-        return value
-
-
-class RosterImportFormSchema(Schema):
-    file = FileUpload(required=True, metadata={"description": "CSV（UTF-8/GBK）或 XLSX 花名册，列见接口说明"})
-    dry_run = fields.Boolean(load_default=False, metadata={"description": "只校验不写入"})
-
-
-class RosterImportResultSchema(Schema):
-    dry_run = fields.Boolean()
-    rows = fields.Integer()
-    classes_created = fields.Integer()
-    students_created = fields.Integer()
-    students_updated = fields.Integer()
-    students_unchanged = fields.Integer()
-    ignored_columns = fields.List(fields.String(), metadata={"description": "未识别而被忽略的列"})

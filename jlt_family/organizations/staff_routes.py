@@ -15,7 +15,7 @@ from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import page_of
-from jlt_family.organizations import permissions, presenters, schemas, service
+from jlt_family.organizations import permissions, presenters, service, staff_schemas
 from jlt_family.organizations.models import ROLE_SCOPE, StaffInvite, StaffMembership
 from jlt_family.organizations.routes import blp
 
@@ -42,8 +42,8 @@ def _managed_scope(actor, args):
 @blp.route("/staff-memberships", methods=["POST"])
 @blp.login_required
 @idempotent
-@blp.arguments(schemas.GrantSchema)
-@blp.response(201, schemas.MembershipSchema)
+@blp.arguments(staff_schemas.GrantSchema)
+@blp.response(201, staff_schemas.MembershipSchema)
 @blp.errors(403, 404, 409, 422)
 def grant_membership(data):
     """授予岗位: school admins grant teacher/school_admin of their school; alliance and region admins more."""
@@ -59,8 +59,8 @@ def grant_membership(data):
 
 @blp.route("/staff-memberships", methods=["GET"])
 @blp.login_required
-@blp.arguments(schemas.MembershipArgsSchema, location="query")
-@blp.response(200, page_of(schemas.MembershipSchema))
+@blp.arguments(staff_schemas.MembershipArgsSchema, location="query")
+@blp.response(200, page_of(staff_schemas.MembershipSchema))
 @blp.errors(404, 422)
 def list_memberships(args):
     """岗位列表 of one scope (school_id, resource_unit_id, alliance_id or region_id) for its administrators."""
@@ -79,7 +79,7 @@ def list_memberships(args):
 
 @blp.route("/staff-memberships/<id:membership_id>", methods=["DELETE"])
 @blp.login_required
-@blp.response(200, schemas.MembershipSchema)
+@blp.response(200, staff_schemas.MembershipSchema)
 @blp.errors(404, 409)
 def revoke_membership(membership_id):
     """撤销岗位 (by whoever may grant it). Nobody revokes their own admin role if they are its scope's last admin."""
@@ -99,8 +99,8 @@ def revoke_membership(membership_id):
 @blp.route("/staff-invites", methods=["POST"])
 @blp.login_required
 @idempotent
-@blp.arguments(schemas.StaffInviteCreateSchema)
-@blp.response(201, schemas.StaffInviteSchema)
+@blp.arguments(staff_schemas.StaffInviteCreateSchema)
+@blp.response(201, staff_schemas.StaffInviteSchema)
 @blp.errors(404, 409, 422)
 def create_invite(data):
     """发放岗位邀请码 (whoever may grant the role): a short code for up to ``max_uses`` people."""
@@ -115,8 +115,8 @@ def create_invite(data):
 
 @blp.route("/staff-invites", methods=["GET"])
 @blp.login_required
-@blp.arguments(schemas.ScopeArgsSchema, location="query")
-@blp.response(200, page_of(schemas.StaffInviteSchema))
+@blp.arguments(staff_schemas.ScopeArgsSchema, location="query")
+@blp.response(200, page_of(staff_schemas.StaffInviteSchema))
 @blp.errors(404, 422)
 def list_invites(args):
     """岗位邀请码列表 of one scope, newest first, for its administrators."""
@@ -128,7 +128,7 @@ def list_invites(args):
 
 @blp.route("/staff-invites/<id:invite_id>", methods=["DELETE"])
 @blp.login_required
-@blp.response(200, schemas.StaffInviteSchema)
+@blp.response(200, staff_schemas.StaffInviteSchema)
 @blp.errors(404, 409)
 def revoke_invite(invite_id):
     """作废岗位邀请码 (whoever may grant its role); memberships already granted stay."""
@@ -146,8 +146,8 @@ def revoke_invite(invite_id):
 @blp.login_required
 @ratelimit.per_user("staff_invite_redeem", "INVITE_GUESS_ATTEMPTS_PER_HOUR", 3600)
 @idempotent
-@blp.arguments(schemas.RedeemSchema)
-@blp.response(201, schemas.MembershipSchema)
+@blp.arguments(staff_schemas.RedeemSchema)
+@blp.response(201, staff_schemas.MembershipSchema)
 @blp.errors(404, 409, 422, 429)
 def redeem_invite(data):
     """使用岗位邀请码 (any signed-in user).
