@@ -1,21 +1,12 @@
 """Endpoints of resource units, of the county resource catalogue (一旗县一清单) and of resource-unit management."""
 
-import sqlalchemy as sa
-from flask import Response, stream_with_context
-from sqlalchemy.orm import selectinload
-
 from jlt_family.auth.context import current_actor
-from jlt_family.catalogue import export, permissions, presenters, schemas, service
+from jlt_family.catalogue import export, permissions, queries, schemas, service, views
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
-from jlt_family.organizations import permissions as org_permissions
-from jlt_family.organizations import presenters as org_presenters
-from jlt_family.organizations.models import Alliance, AllianceMember, ResourceUnit
-from jlt_family.organizations.presenters import region_brief
-from jlt_family.organizations.service import region_subtree_ids
 
 blp = Blueprint(
     "catalogue",
@@ -36,27 +27,10 @@ blp = Blueprint(
 def list_resource_units(args):
     """社会资源单位列表 (资源目录): filter by region (with its subregions), kind and alliance."""
     actor = current_actor()
-    stmt = (
-        sa.select(ResourceUnit)
-        .where(org_permissions.visible_units(actor))
-        .options(
-            selectinload(ResourceUnit.region),
-            selectinload(ResourceUnit.memberships).selectinload(AllianceMember.alliance),
-        )
-        .order_by(ResourceUnit.id)
+    stmt = queries.visible_units(
+        actor, region_id=args.get("region_id"), kind=args.get("kind"), alliance_id=args.get("alliance_id")
     )
-    if "region_id" in args:
-        stmt = stmt.where(ResourceUnit.region_id.in_(region_subtree_ids([args["region_id"]])))
-    if "kind" in args:
-        stmt = stmt.where(ResourceUnit.kind == args["kind"])
-    if "alliance_id" in args:
-        members = (
-            sa.select(AllianceMember.resource_unit_id)
-            .join(Alliance, Alliance.id == AllianceMember.alliance_id)
-            .where(AllianceMember.alliance_id == args["alliance_id"], org_permissions.visible_alliances(actor))
-        )
-        stmt = stmt.where(ResourceUnit.id.in_(members))
-    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda u: org_presenters.unit_out(u, actor))
+    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda unit: views.unit_view(unit, actor))
 
 
 @blp.route("/resource-units/<id:unit_id>", methods=["GET"])
@@ -66,7 +40,7 @@ def list_resource_units(args):
 def get_resource_unit(unit_id):
     """社会资源单位详情 (kind with its Chinese label)."""
     actor = current_actor()
-    return org_presenters.unit_out(permissions.unit_or_404(actor, unit_id), actor)
+    return views.unit_view(permissions.unit_or_404(actor, unit_id), actor)
 
 
 # ---- resource units (the bureau; venue staff for the public profile) --------------------------------------------
@@ -83,9 +57,19 @@ def create_unit(data, region_id):
     actor = current_actor()
     region = permissions.region_or_404(region_id)
     permissions.require(region.id in actor.region_ids, "只有本地区教育局可以添加资源单位")
-    unit = service.create_unit(region, data, actor=actor)
+    unit = service.create_unit(
+        region,
+        actor=actor,
+        name=data["name"],
+        kind=data["kind"],
+        address=data.get("address"),
+        opening_info=data.get("opening_info"),
+        description=data.get("description"),
+        contact_person=data.get("contact_person"),
+        contact_phone=data.get("contact_phone"),
+    )
     db.session.commit()
-    return presenters.managed_unit_out(unit, actor)
+    return views.unit_view(unit, actor)
 
 
 @blp.route("/resource-units/<id:unit_id>", methods=["PATCH"])
@@ -100,7 +84,7 @@ def update_unit(data, unit_id):
     permissions.require(permissions.edits_unit_profile(actor, unit), "只有教育局或本单位工作人员可以修改")
     service.update_unit(unit, data, actor=actor, as_admin=permissions.administers_unit_region(actor, unit))
     db.session.commit()
-    return presenters.managed_unit_out(unit, actor)
+    return views.unit_view(unit, actor)
 
 
 @blp.route("/resource-units/<id:unit_id>/deactivate", methods=["POST"])
@@ -115,7 +99,7 @@ def deactivate_unit(data, unit_id):
     permissions.require(permissions.administers_unit_region(actor, unit), "只有本地区教育局可以停用资源单位")
     service.deactivate_unit(unit, actor=actor, reason=data["reason"])
     db.session.commit()
-    return presenters.managed_unit_out(unit, actor)
+    return views.unit_view(unit, actor)
 
 
 @blp.route("/resource-units/<id:unit_id>/reactivate", methods=["POST"])
@@ -129,7 +113,7 @@ def reactivate_unit(unit_id):
     permissions.require(permissions.administers_unit_region(actor, unit), "只有本地区教育局可以恢复启用资源单位")
     service.reactivate_unit(unit, actor=actor)
     db.session.commit()
-    return presenters.managed_unit_out(unit, actor)
+    return views.unit_view(unit, actor)
 
 
 @blp.route("/resource-units/<id:unit_id>/changes", methods=["GET"])
@@ -140,7 +124,7 @@ def reactivate_unit(unit_id):
 def list_unit_changes(args, unit_id):
     """资源单位变更记录, newest first (the bureau above the unit and the unit's staff)."""
     unit = permissions.unit_changes_or_404(current_actor(), unit_id)
-    return present_page(paginate(service.unit_changes(unit), args["page"], args["page_size"]), presenters.change_out)
+    return present_page(paginate(service.unit_changes(unit), args["page"], args["page_size"]), views.UnitChange)
 
 
 # ---- the catalogue --------------------------------------------------------------------------------------------
@@ -154,25 +138,7 @@ def list_unit_changes(args, unit_id):
 def get_catalogue(args, region_id):
     """一旗县一清单: the county's resource units with their offerings and alliances, filtered and searched."""
     audience = permissions.catalogue_audience_or_404(current_actor(), region_id)
-    result = service.catalogue_page(audience, args)
-    items = [
-        presenters.unit_entry(
-            e["unit"],
-            e["offerings_changed"],
-            e["offerings"],
-            e["alliances"],
-            e["next_slots"],
-            show_phone=audience.sees_contacts,
-        )
-        for e in result["entries"]
-    ]
-    return {
-        "region": region_brief(audience.region),
-        "items": items,
-        "page": result["page"],
-        "page_size": result["page_size"],
-        "total": result["total"],
-    }
+    return service.catalogue_page(audience, args)
 
 
 @blp.route("/regions/<id:region_id>/catalogue/export", methods=["GET"])
@@ -185,14 +151,4 @@ def export_catalogue(args, region_id):
     audience = permissions.catalogue_audience_or_404(current_actor(), region_id)
     permissions.require(audience.may_export, "只有教育局和教联体管理员可以导出资源清单")
     entries = service.catalogue_export(audience, args)
-    extension = args.pop("format")
-    headers = {
-        "Content-Disposition": export.content_disposition(audience.region, extension),
-        "Cache-Control": "private, no-store",
-    }
-    if extension == "xlsx":
-        body = export.xlsx_bytes(entries, f"{audience.region.name}资源清单")
-        return Response(body, content_type=export.MEDIA_TYPES["xlsx"], headers=headers)
-    return Response(
-        stream_with_context(export.csv_chunks(entries)), content_type=export.MEDIA_TYPES["csv"], headers=headers
-    )
+    return export.file_response(entries, audience.region, args["format"])

@@ -1,31 +1,44 @@
-"""Schemas of classes (班级), their teachers, the class list and the roster import."""
+"""Schemas of classes (班级), their teachers, the class list and the roster import.
+
+A class and a roster entry are dumped from their views (``organizations.views``): what they show depends on
+the caller.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import FileStorage
 
 from jlt_family.core.schemas import Id, PageArgsSchema, SmallInt, text
-from jlt_family.organizations.schemas import UserBriefSchema
+from jlt_family.organizations.grades import grade_label
+from jlt_family.organizations.schemas import Derived, UserBriefSchema
 
 # Classes -----------------------------------------------------------------------------------------------------
 
 
 class SubjectTeacherSchema(Schema):
+    """科任教师 (a ``ClassTeacher``)."""
+
     user_id = fields.Integer()
-    nickname = fields.String()
+    nickname = fields.String(attribute="user.nickname")
     subject = fields.String()
 
 
 class ClassSchema(Schema):
-    """班级: ``invite_code`` is present only for its 班主任 and the school's admins."""
+    """班级 (a ``ClassView``): ``invite_code`` is present only for its 班主任 and the school's admins."""
 
-    id = fields.Integer()
-    school_id = fields.Integer()
-    school_year = fields.Integer(metadata={"description": "学年开始的年份，2026 即 2026–2027学年"})
-    grade = fields.Integer()
-    grade_label = fields.String()
-    name = fields.String()
-    homeroom_teacher = fields.Nested(UserBriefSchema, allow_none=True)
+    id = fields.Integer(attribute="school_class.id")
+    school_id = fields.Integer(attribute="school_class.school_id")
+    school_year = fields.Integer(
+        attribute="school_class.school_year", metadata={"description": "学年开始的年份，2026 即 2026–2027学年"}
+    )
+    grade = fields.Integer(attribute="school_class.grade")
+    grade_label = Derived(lambda view: grade_label(view.school_class.grade))
+    name = fields.String(attribute="school_class.name")
+    homeroom_teacher = fields.Nested(UserBriefSchema, attribute="school_class.homeroom_teacher", allow_none=True)
     subject_teachers = fields.List(fields.Nested(SubjectTeacherSchema))
     student_count = fields.Integer()
     invite_code = fields.String(metadata={"description": "班级邀请码（仅班主任和学校管理员可见）"})
@@ -55,12 +68,12 @@ class StudentFlagsSchema(Schema):
 
 
 class RosterEntrySchema(Schema):
-    """花名册条目: ``flags`` only for the 班主任 and school admins (and such reads are audit-logged)."""
+    """花名册条目 (a ``RosterEntryView``): ``flags`` only for the 班主任 and school admins (such reads are audited)."""
 
-    id = fields.Integer()
-    name = fields.String()
-    student_no = fields.String()
-    gender = fields.String(allow_none=True, metadata={"enum": ["male", "female", None]})
+    id = fields.Integer(attribute="student.id")
+    name = fields.String(attribute="student.name")
+    student_no = fields.String(attribute="student.student_no")
+    gender = fields.String(attribute="student.gender", allow_none=True, metadata={"enum": ["male", "female", None]})
     bound = fields.Boolean(metadata={"description": "是否已有家长绑定"})
     flags = fields.Nested(StudentFlagsSchema)
 
@@ -71,7 +84,7 @@ class RosterEntrySchema(Schema):
 class FileUpload(Upload):
     """An uploaded file (a multipart part with a filename), not a plain form value."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> FileStorage:
         if not isinstance(value, FileStorage):
             raise ValidationError("请以文件形式上传")
         return value

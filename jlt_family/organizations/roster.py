@@ -32,19 +32,59 @@ family is refused instead (the binding depends on the name), so a typo in a 学�
 Students missing from the file are left as they are.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
+
 import sqlalchemy as sa
 
 from jlt_family.core.audit import audit
 from jlt_family.core.extensions import db
 from jlt_family.families.models import Student
 from jlt_family.organizations.grades import grade_label
-from jlt_family.organizations.models import SchoolClass
-from jlt_family.organizations.roster_parsing import FLAG_NAMES, GRADE, NAME, RowError, roster_errors
+from jlt_family.organizations.models import School, SchoolClass
+from jlt_family.organizations.roster_files import read_upload
+from jlt_family.organizations.roster_parsing import (
+    FLAG_NAMES,
+    GRADE,
+    NAME,
+    Roster,
+    RosterRow,
+    RowError,
+    parse_roster,
+    roster_errors,
+)
+
+if TYPE_CHECKING:
+    from jlt_family.auth.context import Actor
+
+ClassKey = tuple[int, str]
+
+
+@dataclass
+class ImportSummary:
+    """导入结果: what an import wrote (or, with ``dry_run``, would write)."""
+
+    dry_run: bool
+    rows: int
+    classes_created: int
+    ignored_columns: list[str]
+    students_created: int = 0
+    students_updated: int = 0
+    students_unchanged: int = 0
+
+
+def import_upload(school: School, stream: IO[bytes], *, actor: Actor, dry_run: bool = False) -> ImportSummary:
+    """导入花名册 from an uploaded file: read, validate every row, then write all or nothing."""
+    return import_roster(school, parse_roster(read_upload(stream)), actor=actor, dry_run=dry_run)
+
 
 # Writing -----------------------------------------------------------------------------------------------------
 
 
-def import_roster(school, roster, *, actor, dry_run=False):
+def import_roster(school: School, roster: Roster, *, actor: Actor, dry_run: bool = False) -> ImportSummary:
     """Create missing classes and create or update students, all or nothing; ``dry_run`` writes nothing."""
     classes = _existing_classes(school, {row.school_year for row in roster.rows})
     students = {
@@ -54,15 +94,12 @@ def import_roster(school, roster, *, actor, dry_run=False):
     if errors:
         raise roster_errors(errors)
     new_classes = _new_classes(school, roster.rows, classes)
-    summary = {
-        "dry_run": dry_run,
-        "rows": len(roster.rows),
-        "classes_created": len(new_classes),
-        "students_created": 0,
-        "students_updated": 0,
-        "students_unchanged": 0,
-        "ignored_columns": roster.ignored_columns,
-    }
+    summary = ImportSummary(
+        dry_run=dry_run,
+        rows=len(roster.rows),
+        classes_created=len(new_classes),
+        ignored_columns=roster.ignored_columns,
+    )
     if not dry_run:
         _save_classes(new_classes)
     classes.update(new_classes)
@@ -70,8 +107,13 @@ def import_roster(school, roster, *, actor, dry_run=False):
         existing = students.get(row.student_no.casefold())
         old_flags = _flags_of(existing) if existing is not None else None
         outcome = _upsert_student(school, row, classes[row.class_key], existing, dry_run)
-        summary[f"students_{outcome}"] += 1
-        if not dry_run and old_flags is not None and _flags_of(existing) != old_flags:
+        if outcome == "created":
+            summary.students_created += 1
+        elif outcome == "updated":
+            summary.students_updated += 1
+        else:
+            summary.students_unchanged += 1
+        if not dry_run and existing is not None and old_flags is not None and _flags_of(existing) != old_flags:
             # Each child's sensitive flags changed by an import are audited like a change by hand.
             audit(
                 actor,
@@ -91,23 +133,28 @@ def import_roster(school, roster, *, actor, dry_run=False):
             "school",
             school.id,
             school_id=school.id,
-            **{k: summary[k] for k in ("rows", "classes_created", "students_created", "students_updated")},
+            rows=summary.rows,
+            classes_created=summary.classes_created,
+            students_created=summary.students_created,
+            students_updated=summary.students_updated,
         )
     return summary
 
 
-def _flags_of(student):
+def _flags_of(student: Student) -> dict[str, bool]:
     return {name: getattr(student, name) for name in FLAG_NAMES}
 
 
-def _existing_classes(school, years):
+def _existing_classes(school: School, years: Iterable[int]) -> dict[ClassKey, SchoolClass]:
     found = db.session.scalars(
         sa.select(SchoolClass).where(SchoolClass.school_id == school.id, SchoolClass.school_year.in_(years))
     )
     return {(c.school_year, c.name.casefold()): c for c in found}
 
 
-def _school_checks(rows, classes, students):
+def _school_checks(
+    rows: Sequence[RosterRow], classes: dict[ClassKey, SchoolClass], students: dict[str, Student]
+) -> list[RowError]:
     """Against what the school already has: class grades, and bound students keep their names."""
     errors = []
     for row in rows:
@@ -126,7 +173,9 @@ def _school_checks(rows, classes, students):
     return errors
 
 
-def _new_classes(school, rows, classes):
+def _new_classes(
+    school: School, rows: Sequence[RosterRow], classes: dict[ClassKey, SchoolClass]
+) -> dict[ClassKey, SchoolClass]:
     created = {}
     for row in rows:
         if row.class_key not in classes and row.class_key not in created:
@@ -136,7 +185,7 @@ def _new_classes(school, rows, classes):
     return created
 
 
-def _save_classes(new_classes):
+def _save_classes(new_classes: dict[ClassKey, SchoolClass]) -> None:
     from jlt_family.organizations.service import unused_class_codes
 
     if not new_classes:
@@ -147,16 +196,21 @@ def _save_classes(new_classes):
     db.session.flush()
 
 
-def _upsert_student(school, row, school_class, student, dry_run):
+def _upsert_student(
+    school: School, row: RosterRow, school_class: SchoolClass, student: Student | None, dry_run: bool
+) -> str:
     """Returns ``created``, ``updated`` or ``unchanged``."""
-    values = {"name": row.name, **row.flags}
+    values: dict[str, Any] = {"name": row.name, **row.flags}
     if row.gender is not None:
         values["gender"] = row.gender
     if row.birth_date is not None:
         values["birth_date"] = row.birth_date
     if student is None:
         if not dry_run:
-            db.session.add(Student(school_id=school.id, school_class=school_class, student_no=row.student_no, **values))
+            new = Student(school_id=school.id, school_class=school_class, student_no=row.student_no)
+            for key, value in values.items():
+                setattr(new, key, value)
+            db.session.add(new)
         return "created"
     changes = {k: v for k, v in values.items() if getattr(student, k) != v}
     moved = student.class_id is None or student.class_id != school_class.id

@@ -8,6 +8,8 @@ cost a worker seconds of CPU (413 ``roster_xlsx_too_large``, 422 ``roster_too_ma
 ``roster_too_many_cells``).
 """
 
+from __future__ import annotations
+
 import csv
 import datetime as dt
 import io
@@ -17,6 +19,7 @@ import re
 import warnings
 import zipfile
 import zlib
+from typing import IO, Any
 
 from jlt_family.core.errors import AppError, ValidationFailed
 
@@ -47,14 +50,14 @@ class RosterXlsxTooLargeError(AppError):
     message = "Excel 文件解压后过大，请删除多余的工作表、格式或空行后重试"
 
 
-def file_error(message, code="roster_file_invalid"):
+def file_error(message: str, code: str = "roster_file_invalid") -> ValidationFailed:
     return ValidationFailed(message, code=code, errors={"file": [message]})
 
 
 # Reading the file --------------------------------------------------------------------------------------------
 
 
-def read_upload(stream):
+def read_upload(stream: IO[bytes]) -> bytes:
     """The uploaded file's bytes, refusing more than ``MAX_FILE_BYTES``."""
     data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
@@ -64,7 +67,7 @@ def read_upload(stream):
     return data
 
 
-def read_table(data):
+def read_table(data: bytes) -> list[tuple[int, list[Any]]]:
     """The file's rows as ``(row_number, cells)``: XLSX by its zip signature, CSV otherwise."""
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data)
@@ -73,7 +76,7 @@ def read_table(data):
     return _read_csv(data)
 
 
-def _decode(data):
+def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -82,7 +85,7 @@ def _decode(data):
     raise file_error("无法识别文件编码，请使用 UTF-8 或 GBK 编码的 CSV", code="roster_bad_encoding")
 
 
-def _read_csv(data):
+def _read_csv(data: bytes) -> list[tuple[int, list[Any]]]:
     text = _decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
@@ -95,7 +98,7 @@ def _read_csv(data):
     return [(number, row[:_MAX_COLUMNS]) for number, row in enumerate(rows, start=1)]
 
 
-def _read_xlsx(data):
+def _read_xlsx(data: bytes) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
     check_xlsx(data)
@@ -120,7 +123,7 @@ def _read_xlsx(data):
         workbook.close()
 
 
-def check_xlsx(data):
+def check_xlsx(data: bytes) -> None:
     """Refuse a workbook that would be costly to parse, from the archive's directory and a streaming count of
     the first sheet's rows and cells, before openpyxl reads any of it (``zipfile`` never unpacks more than an
     entry's declared size, so the declared sizes bound the work)."""
@@ -152,7 +155,7 @@ def check_xlsx(data):
             raise file_error("无法读取该 Excel 文件，请确认是 .xlsx 格式", code="roster_bad_xlsx") from None
 
 
-def _first_sheet(archive, names):
+def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> str | None:
     """The archive path of the workbook's first worksheet (what openpyxl reads), or None when the workbook
     does not say (openpyxl then refuses the file)."""
     try:
@@ -172,7 +175,7 @@ def _first_sheet(archive, names):
     return None
 
 
-def _count_tags(archive, name, limits, dimension=False):
+def _count_tags(archive: zipfile.ZipFile, name: str, limits: dict[str, int], dimension: bool = False) -> dict[str, int]:
     """How many of each tag of ``limits`` the entry holds, read in chunks, stopping once one is past its limit
     (then its count is limit + 1); with ``dimension``, a ``<dimension ref="A1:Z9">`` past the row limit counts
     as that many rows at once."""
@@ -202,12 +205,12 @@ def _count_tags(archive, name, limits, dimension=False):
             tail = buffer[whole:]
 
 
-def _too_many_cells():
+def _too_many_cells() -> ValidationFailed:
     message = f"表格内容过多（第一个工作表最多 {_MAX_CELLS} 个单元格），请删除多余的列或分批导入"
     return ValidationFailed(message, code="roster_too_many_cells", errors={"file": [message]})
 
 
-def _cell(value):
+def _cell(value: Any) -> str | dt.date:
     """An XLSX cell as text, or as a date for date cells."""
     if value is None:
         return ""
@@ -222,7 +225,7 @@ def _cell(value):
     return str(value)
 
 
-def too_many_rows():
+def too_many_rows() -> ValidationFailed:
     return ValidationFailed(
         f"最多导入 {MAX_ROWS} 行学生，请分批导入",
         code="roster_too_many_rows",

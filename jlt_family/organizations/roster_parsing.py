@@ -4,9 +4,13 @@ Every row is validated; when any row is bad the answer lists each problem (row, 
 numbers are those of the spreadsheet (the header is row 1).
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from jlt_family.core.errors import ValidationFailed
 from jlt_family.core.timeutil import shanghai_today
@@ -57,23 +61,25 @@ class RosterRow:
     name: str
     gender: Gender | None = None
     birth_date: dt.date | None = None
-    flags: dict = field(default_factory=dict)  # only the flag columns the file has
+    flags: dict[str, bool] = field(default_factory=dict)  # only the flag columns the file has
 
     @property
-    def class_key(self):
+    def class_key(self) -> tuple[int, str]:
         return self.school_year, self.class_name.casefold()
 
 
 @dataclass
 class Roster:
-    rows: list
-    ignored_columns: list
+    """The valid rows of a roster file, and the columns it had that the import does not know."""
+
+    rows: list[RosterRow]
+    ignored_columns: list[str]
 
 
 # Validating the rows -----------------------------------------------------------------------------------------
 
 
-def parse_roster(data):
+def parse_roster(data: bytes) -> Roster:
     """Validate the whole file: a ``Roster`` of valid rows, or ``ValidationFailed`` listing every bad row."""
     table = [(number, [_strip(c) for c in cells]) for number, cells in read_table(data)]
     table = [(number, cells) for number, cells in table if any(c != "" for c in cells)]
@@ -97,11 +103,11 @@ def parse_roster(data):
     return Roster(rows=rows, ignored_columns=ignored)
 
 
-def _strip(cell):
+def _strip(cell: Any) -> Any:
     return cell.strip().replace("\u3000", " ").strip() if isinstance(cell, str) else cell
 
 
-def _columns(headers):
+def _columns(headers: Sequence[Any]) -> tuple[dict[str, int], list[str]]:
     columns, ignored, problems = {}, [], []
     for index, header in enumerate(headers):
         name = str(header).replace(" ", "")
@@ -229,9 +235,11 @@ def _yes_no(value):
     return None, "应填写“是”或“否”"
 
 
-def _file_level_checks(rows):
+def _file_level_checks(rows: Sequence[RosterRow]) -> list[RowError]:
     """Within the file: one row per 学号, one grade per class (over the fields each row got right)."""
-    errors, numbers, classes = [], {}, {}
+    errors: list[RowError] = []
+    numbers: dict[str, int] = {}
+    classes: dict[tuple[int, str], RosterRow] = {}
     for row in rows:
         if row.student_no is not None:
             first = numbers.setdefault(row.student_no.casefold(), row.row)
@@ -245,7 +253,7 @@ def _file_level_checks(rows):
     return errors
 
 
-def roster_errors(errors):
+def roster_errors(errors: Sequence[RowError]) -> ValidationFailed:
     errors = sorted(errors, key=lambda e: e.row)
     listed = [{"row": e.row, "column": e.column, "reason": e.reason} for e in errors[:MAX_LISTED_ERRORS]]
     bad_rows = len({e.row for e in errors})

@@ -1,24 +1,82 @@
-"""Schemas of the organisation API: regions, alliances, schools, classes, staff roles."""
+"""Schemas of the organisation API: regions, alliances, schools; the fields and briefs other domains nest.
+
+The schemas dump model objects, or for answers that depend on the caller the small views of
+``organizations.views`` (an alliance's member phones, masked or not).
+"""
+
+from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
 from jlt_family.alliances.schemas import AllianceApplicationSchema
-from jlt_family.core.schemas import PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt
-from jlt_family.organizations.models import (
-    AllianceStatus,
-    RegionLevel,
-    SchoolKind,
-)
+from jlt_family.core.schemas import Label, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt
+from jlt_family.organizations.models import AllianceStatus, MemberKind, RegionLevel, SchoolKind
 
 _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 MIN_LEAD_MINUTES = 5
 MAX_LEAD_MINUTES = 7 * 24 * 60
 
 
-def one_of(enum_cls):
+REGION_LEVEL_LABELS = {RegionLevel.PROVINCE: "省", RegionLevel.CITY: "市", RegionLevel.COUNTY: "区/县/旗县"}
+ALLIANCE_STATUS_LABELS = {
+    AllianceStatus.DRAFT: "草稿",
+    AllianceStatus.SUBMITTED: "待审批",
+    AllianceStatus.APPROVED: "已批准",
+    AllianceStatus.SUSPENDED: "已暂停",
+    AllianceStatus.RETURNED: "已退回",
+}
+MEMBER_KIND_LABELS = {
+    MemberKind.RESOURCE_UNIT: "社会资源单位",
+    MemberKind.COMMUNITY: "街道社区",
+    MemberKind.DEPARTMENT: "政府部门",
+}
+SCHOOL_KIND_LABELS = {
+    SchoolKind.KINDERGARTEN: "幼儿园",
+    SchoolKind.PRIMARY: "小学",
+    SchoolKind.JUNIOR: "初中",
+    SchoolKind.SENIOR: "高中",
+    SchoolKind.NINE_YEAR: "九年一贯制学校",
+    SchoolKind.VOCATIONAL: "中职学校",
+    SchoolKind.SPECIAL: "特殊教育学校",
+}
+
+
+class _StringLabel(Label):
+    """The shared ``Label`` documented as the plain string these answers have always declared (type string, not
+    read-only); it reads its code from ``source``, so that it is no second field of that attribute."""
+
+    def __init__(self, labels: Mapping[Any, str], source: str, **kwargs: Any) -> None:
+        metadata = {"type": "string", **kwargs.pop("metadata", {})}
+        super().__init__(labels, dump_only=False, metadata=metadata, **kwargs)
+        self.source = source
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing) -> Any:
+        return super().get_value(obj, self.source, accessor, default)
+
+
+def label(labels: Mapping[Any, str], attribute: str, **kwargs: Any) -> Label:
+    """A code's Chinese name: ``label(SCHOOL_KIND_LABELS, "kind")`` beside ``kind``."""
+    return _StringLabel(labels, attribute, **kwargs)
+
+
+class Derived(fields.String):
+    """A text worked out from the whole object being dumped (``Derived(invite_status)``), documented as a string."""
+
+    def __init__(self, derive: Callable[[Any], str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.derive = derive
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing) -> str:
+        return self.derive(obj)
+
+
+def one_of(enum_cls: type[enum.Enum]) -> validate.OneOf:
     """One of an enum's values, refused with the list of them in Chinese."""
     values = [m.value for m in enum_cls]
     return validate.OneOf(values, error=f"应为以下之一：{', '.join(values)}")
@@ -27,7 +85,7 @@ def one_of(enum_cls):
 class HourMinute(fields.String):
     """A time of day as ``HH:MM`` (Asia/Shanghai wall clock)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("metadata", {"example": "22:00"})
         kwargs["metadata"] = {"pattern": _HHMM, **kwargs["metadata"]}
         super().__init__(**kwargs)
@@ -51,9 +109,18 @@ class RegionBriefSchema(Schema):
     name = fields.String()
 
 
+class MonthDay(fields.String):
+    """A (month, day) pair of the calendar as ``MM-DD``."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else "{:02d}-{:02d}".format(*value)
+
+
 class RegionCalendarSchema(Schema):
-    school_year_start = fields.String(metadata={"description": "学年开始 MM-DD（含继承）", "example": "09-01"})
-    spring_term_start = fields.String(metadata={"description": "春季学期开始 MM-DD（含继承）", "example": "02-01"})
+    """The ``CalendarSettings`` a region uses, its own or inherited."""
+
+    school_year_start = MonthDay(metadata={"description": "学年开始 MM-DD（含继承）", "example": "09-01"})
+    spring_term_start = MonthDay(metadata={"description": "春季学期开始 MM-DD（含继承）", "example": "02-01"})
 
 
 class RegionSchema(Schema):
@@ -63,7 +130,7 @@ class RegionSchema(Schema):
     code = fields.String(metadata={"description": "行政区划代码"})
     name = fields.String()
     level = fields.String(metadata={"enum": [m.value for m in RegionLevel]})
-    level_label = fields.String()
+    level_label = label(REGION_LEVEL_LABELS, "level")
     parent_id = fields.Integer(allow_none=True)
     calendar = fields.Nested(RegionCalendarSchema)
 
@@ -87,23 +154,25 @@ class AllianceBriefSchema(Schema):
 
 
 class AllianceMemberSchema(Schema):
-    """教联体成员单位: the contact phone is masked except for staff of the alliance and its region."""
+    """教联体成员单位 (a ``MemberView``): the phone is masked except for staff of the alliance and its region."""
 
-    id = fields.Integer()
-    kind = fields.String()
-    kind_label = fields.String()
-    name = fields.String()
-    resource_unit_id = fields.Integer(allow_none=True)
-    duties = fields.String(metadata={"description": "职责"})
-    cooperation = fields.String(metadata={"description": "合作方式"})
-    responsible_person = fields.String(metadata={"description": "负责人"})
+    id = fields.Integer(attribute="member.id")
+    kind = fields.String(attribute="member.kind")
+    kind_label = label(MEMBER_KIND_LABELS, "member.kind")
+    name = fields.String(attribute="member.name")
+    resource_unit_id = fields.Integer(attribute="member.resource_unit_id", allow_none=True)
+    duties = fields.String(attribute="member.duties", metadata={"description": "职责"})
+    cooperation = fields.String(attribute="member.cooperation", metadata={"description": "合作方式"})
+    responsible_person = fields.String(attribute="member.responsible_person", metadata={"description": "负责人"})
     contact_phone = fields.String(metadata={"description": "联系电话（非本教联体工作人员看到的是脱敏号码）"})
 
 
 class ReminderPolicySchema(Schema):
-    """提醒策略: lead times before an event and quiet hours (Asia/Shanghai) when pushes wait."""
+    """提醒策略 (of an ``Alliance``): lead times before an event and quiet hours (Asia/Shanghai) when pushes wait."""
 
-    lead_minutes = fields.List(fields.Integer(), metadata={"description": "提前提醒的分钟数，从长到短"})
+    lead_minutes = fields.List(
+        fields.Integer(), attribute="reminder_lead_minutes", metadata={"description": "提前提醒的分钟数，从长到短"}
+    )
     quiet_hours_start = HourMinute()
     quiet_hours_end = HourMinute()
 
@@ -127,19 +196,19 @@ class ReminderPolicyUpdateSchema(Schema):
 
 
 class AllianceSchema(Schema):
-    """教联体."""
+    """教联体 (an ``AllianceView``: the alliance as its caller sees it)."""
 
-    id = fields.Integer()
-    name = fields.String()
-    region = fields.Nested(RegionBriefSchema)
-    status = fields.String(metadata={"enum": [m.value for m in AllianceStatus]})
-    status_label = fields.String()
-    description = fields.String()
+    id = fields.Integer(attribute="alliance.id")
+    name = fields.String(attribute="alliance.name")
+    region = fields.Nested(RegionBriefSchema, attribute="alliance.region")
+    status = fields.String(attribute="alliance.status", metadata={"enum": [m.value for m in AllianceStatus]})
+    status_label = label(ALLIANCE_STATUS_LABELS, "alliance.status")
+    description = fields.String(attribute="alliance.description")
     centre_schools = fields.List(fields.Nested(SchoolBriefSchema), metadata={"description": "中心学校（1–2 所）"})
     schools = fields.List(fields.Nested(SchoolBriefSchema), metadata={"description": "成员学校"})
     members = fields.List(fields.Nested(AllianceMemberSchema))
-    reminder_policy = fields.Nested(ReminderPolicySchema)
-    approved_at = ShanghaiDateTime(allow_none=True)
+    reminder_policy = fields.Nested(ReminderPolicySchema, attribute="alliance")
+    approved_at = ShanghaiDateTime(attribute="alliance.approved_at", allow_none=True)
     # 申报与审批 (jlt_family.alliances.schemas), for those who take part in it; null for everybody else.
     application = fields.Nested(AllianceApplicationSchema, allow_none=True)
 
@@ -158,7 +227,7 @@ class SchoolSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     kind = fields.String(metadata={"enum": [m.value for m in SchoolKind]})
-    kind_label = fields.String()
+    kind_label = label(SCHOOL_KIND_LABELS, "kind")
     region = fields.Nested(RegionBriefSchema)
     alliance = fields.Nested(AllianceBriefSchema, allow_none=True)
     is_alliance_centre = fields.Boolean()
@@ -176,6 +245,8 @@ class CalendarArgsSchema(Schema):
 
 
 class SchoolYearSchema(Schema):
+    """学年 (a ``calendar.SchoolYear``)."""
+
     start_year = fields.Integer(metadata={"example": 2026})
     label = fields.String(metadata={"example": "2026–2027学年"})
     starts_on = fields.Date()
@@ -183,6 +254,8 @@ class SchoolYearSchema(Schema):
 
 
 class TermSchema(Schema):
+    """学期 (a ``calendar.Term``)."""
+
     name = fields.String(metadata={"enum": ["autumn", "spring"]})
     label = fields.String(metadata={"example": "2026–2027学年秋季学期"})
     starts_on = fields.Date()
@@ -190,7 +263,7 @@ class TermSchema(Schema):
 
 
 class SchoolCalendarSchema(Schema):
-    """校历: the school year and its two terms around a date."""
+    """校历 (a ``calendar.SchoolCalendar``): the school year and its two terms around a date."""
 
     date = fields.Date()
     school_year = fields.Nested(SchoolYearSchema)

@@ -15,7 +15,7 @@ from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import page_of
-from jlt_family.organizations import permissions, presenters, service, staff_schemas
+from jlt_family.organizations import permissions, service, staff_schemas
 from jlt_family.organizations.models import ROLE_SCOPE, StaffInvite, StaffMembership
 from jlt_family.organizations.routes import blp
 
@@ -54,7 +54,7 @@ def grant_membership(data):
         raise NotFound("未找到该用户", code="user_not_found")
     membership = service.grant_role(user, data["role"], scope, granted_by=actor.user, display_name=data["display_name"])
     db.session.commit()
-    return presenters.membership_out(membership)
+    return membership
 
 
 @blp.route("/staff-memberships", methods=["GET"])
@@ -73,8 +73,7 @@ def list_memberships(args):
     )
     if not args["include_revoked"]:
         stmt = stmt.where(StaffMembership.active_key == 1)
-    result = paginate(stmt, args["page"], args["page_size"])
-    return {**result, "items": [presenters.membership_out(m) for m in result["items"]]}
+    return paginate(stmt, args["page"], args["page_size"])
 
 
 @blp.route("/staff-memberships/<id:membership_id>", methods=["DELETE"])
@@ -90,7 +89,7 @@ def revoke_membership(membership_id):
         raise NotFound("未找到该岗位", code="membership_not_found")
     service.revoke_membership(membership, revoked_by=actor.user)
     db.session.commit()
-    return presenters.membership_out(membership)
+    return membership
 
 
 # Invites -----------------------------------------------------------------------------------------------------
@@ -110,7 +109,7 @@ def create_invite(data):
         data["role"], scope, created_by=actor.user, max_uses=data["max_uses"], expires_in_days=data["expires_in_days"]
     )
     db.session.commit()
-    return presenters.invite_out(invite)
+    return invite
 
 
 @blp.route("/staff-invites", methods=["GET"])
@@ -122,8 +121,7 @@ def list_invites(args):
     """岗位邀请码列表 of one scope, newest first, for its administrators."""
     column, scope = _managed_scope(current_actor(), args)
     stmt = sa.select(StaffInvite).where(getattr(StaffInvite, column) == scope.id).order_by(StaffInvite.id.desc())
-    result = paginate(stmt, args["page"], args["page_size"])
-    return {**result, "items": [presenters.invite_out(i) for i in result["items"]]}
+    return paginate(stmt, args["page"], args["page_size"])
 
 
 @blp.route("/staff-invites/<id:invite_id>", methods=["DELETE"])
@@ -139,7 +137,7 @@ def revoke_invite(invite_id):
         raise NotFound("未找到该邀请码", code="invite_not_found")
     service.revoke_staff_invite(invite)
     db.session.commit()
-    return presenters.invite_out(invite)
+    return invite
 
 
 @blp.route("/staff-invites/redeem", methods=["POST"])
@@ -155,6 +153,6 @@ def redeem_invite(data):
     Refusals: 404 invite_not_found; 409 invite_expired, invite_revoked, invite_used_up, already_member.
     """
     actor = current_actor()
-    membership = service.redeem_staff_invite(actor.user, data["code"], data["display_name"])
+    membership = service.redeem_staff_invite(actor.user, data["code"], display_name=data["display_name"])
     db.session.commit()
-    return presenters.membership_out(membership)
+    return membership

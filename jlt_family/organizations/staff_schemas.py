@@ -1,10 +1,30 @@
-"""Schemas of staff roles (岗位授权) and staff invite codes (岗位邀请码)."""
+"""Schemas of staff roles (岗位授权) and staff invite codes (岗位邀请码): they dump the model objects."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from jlt_family.core.schemas import Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
-from jlt_family.organizations.models import StaffRole
-from jlt_family.organizations.schemas import UserBriefSchema, one_of
+from jlt_family.organizations.models import StaffInvite, StaffMembership, StaffRole
+from jlt_family.organizations.schemas import Derived, UserBriefSchema, label, one_of
+from jlt_family.organizations.service import invite_status
+
+ROLE_LABELS = {
+    StaffRole.TEACHER: "教师",
+    StaffRole.SCHOOL_ADMIN: "学校管理员",
+    StaffRole.VENUE_STAFF: "场馆工作人员",
+    StaffRole.ALLIANCE_ADMIN: "教联体管理员",
+    StaffRole.REGION_ADMIN: "教育局管理员",
+}
+
+
+def scope_name_of(grant: StaffMembership | StaffInvite) -> str:
+    """The name of the school, unit, alliance or region a role is held over (or invited to)."""
+    scope = grant.school or grant.resource_unit or grant.alliance or grant.region
+    return scope.name if scope is not None else ""
+
 
 # Staff roles and invites -------------------------------------------------------------------------------------
 
@@ -28,12 +48,12 @@ class MembershipSchema(Schema):
     user = fields.Nested(UserBriefSchema)
     display_name = fields.String()
     role = fields.String(metadata={"enum": [m.value for m in StaffRole]})
-    role_label = fields.String()
+    role_label = label(ROLE_LABELS, "role")
     school_id = fields.Integer(allow_none=True)
     resource_unit_id = fields.Integer(allow_none=True)
     alliance_id = fields.Integer(allow_none=True)
     region_id = fields.Integer(allow_none=True)
-    scope_name = fields.String()
+    scope_name = Derived(scope_name_of)
     granted_by_id = fields.Integer(allow_none=True)
     granted_at = ShanghaiDateTime()
     revoked_at = ShanghaiDateTime(allow_none=True)
@@ -50,7 +70,7 @@ class ScopeArgsSchema(PageArgsSchema):
     region_id = QueryId()
 
     @validates_schema
-    def _one_scope(self, data, **kwargs):
+    def _one_scope(self, data: dict[str, Any], **kwargs: Any) -> None:
         given = [k for k in ("school_id", "resource_unit_id", "alliance_id", "region_id") if k in data]
         if len(given) != 1:
             raise ValidationError("请指定且只指定一个范围：school_id、resource_unit_id、alliance_id 或 region_id")
@@ -79,15 +99,15 @@ class StaffInviteSchema(Schema):
     id = fields.Integer()
     code = fields.String(metadata={"example": "K7M3QX9TPA"})
     role = fields.String(metadata={"enum": [m.value for m in StaffRole]})
-    role_label = fields.String()
+    role_label = label(ROLE_LABELS, "role")
     school_id = fields.Integer(allow_none=True)
     resource_unit_id = fields.Integer(allow_none=True)
     alliance_id = fields.Integer(allow_none=True)
     region_id = fields.Integer(allow_none=True)
-    scope_name = fields.String()
+    scope_name = Derived(scope_name_of)
     max_uses = fields.Integer()
     used_count = fields.Integer()
-    status = fields.String(metadata={"enum": ["active", "expired", "revoked", "used_up"]})
+    status = Derived(invite_status, metadata={"enum": ["active", "expired", "revoked", "used_up"]})
     created_at = ShanghaiDateTime()
     expires_at = ShanghaiDateTime()
     revoked_at = ShanghaiDateTime(allow_none=True)
