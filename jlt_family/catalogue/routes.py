@@ -57,17 +57,7 @@ def create_unit(data, region_id):
     actor = current_actor()
     region = permissions.region_or_404(region_id)
     permissions.require(region.id in actor.region_ids, "只有本地区教育局可以添加资源单位")
-    unit = service.create_unit(
-        region,
-        actor=actor,
-        name=data["name"],
-        kind=data["kind"],
-        address=data.get("address"),
-        opening_info=data.get("opening_info"),
-        description=data.get("description"),
-        contact_person=data.get("contact_person"),
-        contact_phone=data.get("contact_phone"),
-    )
+    unit = service.create_unit(region, data, actor=actor)
     db.session.commit()
     return views.unit_view(unit, actor)
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
+from jlt_family.catalogue.service import NewUnit
 from jlt_family.core.errors import ValidationFailed
 from jlt_family.core.schemas import PageArgsSchema, PhoneNumber, QueryId, ShanghaiDateTime, text
 from jlt_family.organizations.grades import VALID_GRADES
@@ -74,10 +75,22 @@ class ResourceUnitUpdateSchema(ResourceUnitProfileSchema):
 
 
 class ResourceUnitCreateSchema(ResourceUnitUpdateSchema):
-    """添加资源单位 (the bureau of the region or above)."""
+    """添加资源单位 (the bureau of the region or above); loads a ``NewUnit``."""
 
     name = text(100, min_len=1, required=True, metadata={"description": "名称（本行政区划内唯一）"})
     kind = _enum(ResourceUnitKind, f"类型：{_UNIT_KINDS}", required=True)
+
+    @post_load
+    def _new_unit(self, data: dict[str, Any], **kwargs: Any) -> NewUnit:
+        return NewUnit(
+            name=data["name"],
+            kind=data["kind"],
+            address=data.get("address"),
+            opening_info=data.get("opening_info"),
+            description=data.get("description"),
+            contact_person=data.get("contact_person"),
+            contact_phone=data.get("contact_phone"),
+        )
 
 
 class DeactivateSchema(Schema):

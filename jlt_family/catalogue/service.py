@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -69,33 +70,30 @@ def _plain(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def create_unit(
-    region: Region,
-    *,
-    actor: Actor,
-    name: str,
-    kind: ResourceUnitKind,
-    address: str | None = None,
-    opening_info: str | None = None,
-    description: str | None = None,
-    contact_person: str | None = None,
-    contact_phone: str | None = None,
-) -> ResourceUnit:
-    """添加资源单位 in ``region``, a county (区/县/旗县): the catalogue is kept per county (一旗县一清单).
+@dataclass(frozen=True)
+class NewUnit:
+    """添加资源单位 as asked: its name and kind, and the profile fields given (``None``: not given, the default)."""
 
-    A profile field left out (``None``) takes the column's default and is not listed in the audit entry.
-    """
+    name: str
+    kind: ResourceUnitKind
+    address: str | None = None
+    opening_info: str | None = None
+    description: str | None = None
+    contact_person: str | None = None
+    contact_phone: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields the request gave, by name."""
+        fields = {name: getattr(self, name) for name in ("name", "kind", *sorted(PROFILE_FIELDS))}
+        return {name: value for name, value in fields.items() if value is not None}
+
+
+def create_unit(region: Region, new: NewUnit, *, actor: Actor) -> ResourceUnit:
+    """添加资源单位 in ``region``, a county (区/县/旗县): the catalogue is kept per county (一旗县一清单)."""
     if region.level != RegionLevel.COUNTY:
         raise RuleViolation("资源单位应归属到区、县或旗县", code="region_not_a_county")
-    profile = {
-        "address": address,
-        "opening_info": opening_info,
-        "description": description,
-        "contact_person": contact_person,
-        "contact_phone": contact_phone,
-    }
-    given = {"name": name, "kind": kind} | {field: value for field, value in profile.items() if value is not None}
-    _check_name_free(region.id, name)
+    given = new.given()
+    _check_name_free(region.id, new.name)
     unit = ResourceUnit(region_id=region.id)
     for field, value in given.items():
         setattr(unit, field, value)

@@ -30,12 +30,11 @@ from jlt_family.organizations.models import (
     StaffMembership,
     StaffRole,
 )
-from jlt_family.organizations.permissions import ADMIN_ROLES
+from jlt_family.organizations.permissions import ADMIN_ROLES, Scope
 
 if TYPE_CHECKING:
     from jlt_family.auth.models import User
 
-Scope = School | ResourceUnit | Alliance | Region
 
 SCOPE_MODELS: dict[str, type[Scope]] = {
     "school_id": School,
