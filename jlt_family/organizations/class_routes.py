@@ -5,7 +5,7 @@ from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import PageArgsSchema, page_of
-from jlt_family.organizations import class_schemas, classes, permissions, roster, service, views
+from jlt_family.organizations import class_schemas, classes, permissions, roster, views
 from jlt_family.organizations.routes import blp
 
 _ONLY_SCHOOL_ADMIN = "只有学校管理员可以执行此操作"
@@ -54,7 +54,7 @@ def regenerate_invite_code(class_id):
     actor = current_actor()
     school_class = permissions.class_or_404(actor, class_id)
     permissions.require(permissions.sees_invite_code(actor, school_class), "只有班主任或学校管理员可以更换邀请码")
-    service.regenerate_invite_code(school_class)
+    classes.regenerate_invite_code(school_class)
     db.session.commit()
     return views.class_view(school_class, actor)
 
@@ -69,7 +69,7 @@ def set_homeroom_teacher(data, class_id):
     actor = current_actor()
     school_class = permissions.class_or_404(actor, class_id)
     permissions.require(permissions.manages_class(actor, school_class), _ONLY_SCHOOL_ADMIN)
-    service.set_homeroom_teacher(school_class, user_id=data["user_id"])
+    classes.set_homeroom_teacher(school_class, user_id=data["user_id"])
     db.session.commit()
     return views.class_view(school_class, actor)
 
@@ -85,7 +85,7 @@ def add_class_teacher(data, class_id):
     actor = current_actor()
     school_class = permissions.class_or_404(actor, class_id)
     permissions.require(permissions.manages_class(actor, school_class), _ONLY_SCHOOL_ADMIN)
-    service.add_subject_teacher(school_class, user_id=data["user_id"], subject=data["subject"])
+    classes.add_subject_teacher(school_class, user_id=data["user_id"], subject=data["subject"])
     db.session.commit()
     return views.class_view(school_class, actor)
 
@@ -99,7 +99,7 @@ def remove_class_teacher(class_id, user_id):
     actor = current_actor()
     school_class = permissions.class_or_404(actor, class_id)
     permissions.require(permissions.manages_class(actor, school_class), _ONLY_SCHOOL_ADMIN)
-    service.remove_subject_teacher(school_class, user_id)
+    classes.remove_subject_teacher(school_class, user_id)
     db.session.commit()
 
 

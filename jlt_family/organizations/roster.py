@@ -186,7 +186,7 @@ def _new_classes(
 
 
 def _save_classes(new_classes: dict[ClassKey, SchoolClass]) -> None:
-    from jlt_family.organizations.service import unused_class_codes
+    from jlt_family.organizations.classes import unused_class_codes
 
     if not new_classes:
         return

@@ -1,4 +1,4 @@
-"""Rules of the organisation model: region trees, reminder policies, class teachers, staff roles and invites.
+"""Rules of the organisation model: region trees, reminder policies, staff roles and invites (classes: ``classes``).
 
 Services raise domain errors and never commit; the route commits.
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from jlt_family.core.codes import CLASS_CODE_LENGTH, STAFF_CODE_LENGTH, new_code, normalise_code
+from jlt_family.core.codes import STAFF_CODE_LENGTH, new_code, normalise_code
 from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
@@ -42,7 +42,7 @@ SCOPE_MODELS: dict[str, type[Scope]] = {
     "alliance_id": Alliance,
     "region_id": Region,
 }
-_CODE_ATTEMPTS = 8
+CODE_ATTEMPTS = 8
 
 
 def region_subtree_ids(root_ids: Iterable[int]) -> frozenset[int]:
@@ -84,83 +84,6 @@ def update_reminder_policy(
         )
     alliance.quiet_hours_start, alliance.quiet_hours_end = start, end
     return alliance
-
-
-# Classes -----------------------------------------------------------------------------------------------------
-
-
-def unused_class_codes(count: int) -> list[str]:
-    """``count`` fresh class invite codes, none of them in use."""
-    codes: set[str] = set()
-    for _ in range(_CODE_ATTEMPTS):
-        wanted = {new_code(CLASS_CODE_LENGTH) for _ in range(count - len(codes))}
-        taken = set(db.session.scalars(sa.select(SchoolClass.invite_code).where(SchoolClass.invite_code.in_(wanted))))
-        codes |= wanted - taken
-        if len(codes) >= count:
-            return list(codes)[:count]
-    raise Conflict("邀请码生成失败，请重试", code="code_generation_failed")
-
-
-def regenerate_invite_code(school_class: SchoolClass) -> SchoolClass:
-    """换一个班级邀请码: the old one stops working at once."""
-    school_class.invite_code = unused_class_codes(1)[0]
-    return school_class
-
-
-def _is_active_teacher(user_id: int, school_id: int) -> bool:
-    from jlt_family.auth.models import User
-
-    count = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(StaffMembership)
-        .join(User, User.id == StaffMembership.user_id)
-        .where(
-            StaffMembership.user_id == user_id,
-            StaffMembership.school_id == school_id,
-            StaffMembership.role == StaffRole.TEACHER,
-            StaffMembership.active_key == 1,
-            User.is_active.is_(True),
-        )
-    )
-    return bool(count)
-
-
-def _require_teacher(user_id: int, school_class: SchoolClass) -> None:
-    if not _is_active_teacher(user_id, school_class.school_id):
-        raise RuleViolation(
-            "该用户不是本校在岗教师",
-            code="not_a_teacher_of_school",
-            errors={"json": {"user_id": ["该用户不是本校在岗教师"]}},
-        )
-
-
-def set_homeroom_teacher(school_class: SchoolClass, *, user_id: int | None) -> SchoolClass:
-    """指定班主任 (``None`` clears it); the teacher must hold an active teacher role at the school."""
-    if user_id is not None:
-        _require_teacher(user_id, school_class)
-    school_class.homeroom_teacher_id = user_id
-    return school_class
-
-
-def add_subject_teacher(school_class: SchoolClass, *, user_id: int, subject: str = "") -> ClassTeacher:
-    """添加科任教师."""
-    _require_teacher(user_id, school_class)
-    if any(t.user_id == user_id for t in school_class.subject_teachers):
-        raise Conflict("该教师已是本班科任教师", code="already_class_teacher")
-    assignment = ClassTeacher(class_id=school_class.id, user_id=user_id, subject=subject)
-    school_class.subject_teachers.append(assignment)
-    db.session.flush()
-    return assignment
-
-
-def remove_subject_teacher(school_class: SchoolClass, user_id: int) -> None:
-    """移除科任教师."""
-    for assignment in school_class.subject_teachers:
-        if assignment.user_id == user_id:
-            school_class.subject_teachers.remove(assignment)
-            db.session.flush()
-            return
-    raise NotFound("该教师不是本班科任教师", code="class_teacher_not_found")
 
 
 # Staff roles -------------------------------------------------------------------------------------------------
@@ -291,7 +214,7 @@ def grant_role_bootstrap(openid: str, role: StaffRole | str, scope_id: int) -> S
 
 
 def _unused_staff_code() -> str:
-    for _ in range(_CODE_ATTEMPTS):
+    for _ in range(CODE_ATTEMPTS):
         code = new_code(STAFF_CODE_LENGTH)
         if db.session.scalar(sa.select(StaffInvite.id).where(StaffInvite.code == code)) is None:
             return code
