@@ -140,7 +140,7 @@ def _first_day(school_class: SchoolClass, today: dt.date) -> dt.date:
 
 
 @sa.event.listens_for(Session, "before_flush")
-def _write_placements(session, _flush_context, _instances):
+def _write_placements(session: Session, _flush_context: Any, _instances: Any) -> None:
     from jlt_family.families.models import Student
 
     today = shanghai_today()

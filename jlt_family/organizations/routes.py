@@ -24,7 +24,7 @@ class _Parser(JsonParser):
     """The project's parser (lone surrogates refused) with a ``multipart`` location: form fields and files of one
     multipart body together."""
 
-    __location_map__ = dict(multipart="load_multipart", **JsonParser.__location_map__)
+    __location_map__ = {"multipart": "load_multipart", **JsonParser.__location_map__}
 
     def load_multipart(self, req, schema):
         return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)

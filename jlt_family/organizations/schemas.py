@@ -90,10 +90,10 @@ class HourMinute(fields.String):
         kwargs["metadata"] = {"pattern": _HHMM, **kwargs["metadata"]}
         super().__init__(**kwargs)
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return value.strftime("%H:%M") if isinstance(value, dt.time) else value
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:  # a dt.time
         text_value = super()._deserialize(value, attr, data, **kwargs)
         if not re.match(_HHMM, text_value):
             raise ValidationError("时间格式应为 HH:MM，如 22:00")
@@ -187,7 +187,7 @@ class ReminderPolicyUpdateSchema(Schema):
     quiet_hours_end = HourMinute(metadata={"example": "07:00"})
 
     @validates_schema
-    def _check(self, data, **kwargs):
+    def _check(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not data:
             raise ValidationError("请至少修改一项")
         leads = data.get("lead_minutes")

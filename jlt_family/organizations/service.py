@@ -111,8 +111,8 @@ def _add_membership(
         scope_key=scope.id,
         display_name=display_name or user.nickname or "",
         granted_by_id=granted_by_id,
-        **{ROLE_SCOPE[role]: scope.id},
     )
+    setattr(membership, ROLE_SCOPE[role], scope.id)  # the scope column of the role (school_id, region_id ...)
     db.session.add(membership)
     try:
         with db.session.begin_nested():
@@ -234,8 +234,8 @@ def create_staff_invite(
         max_uses=max_uses,
         used_count=0,
         expires_at=utcnow() + dt.timedelta(days=days),
-        **{ROLE_SCOPE[role]: scope.id},
     )
+    setattr(invite, ROLE_SCOPE[role], scope.id)  # the scope column of the role (school_id, region_id ...)
     db.session.add(invite)
     db.session.flush()
     return invite
