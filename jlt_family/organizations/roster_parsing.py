@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,10 +125,10 @@ def _columns(headers: Sequence[Any]) -> tuple[dict[str, int], list[str]]:
     return columns, ignored
 
 
-def _parse_row(number, values):
+def _parse_row(number: int, values: dict[str, Any]) -> tuple[RosterRow, list[RowError]]:
     errors = []
 
-    def check(column, parser):
+    def check(column: str, parser: Callable[[Any], tuple[Any, str | None]]) -> Any:
         value, reason = parser(values[column])
         if reason:
             errors.append(RowError(number, column, reason))
@@ -152,7 +152,7 @@ def _parse_row(number, values):
     return row, errors
 
 
-def _school_year(value):
+def _school_year(value: Any) -> tuple[int | None, str | None]:
     match = _YEAR_RE.match(str(value))
     if not match:
         return None, "学年格式应为 2026 或 2026-2027" if value != "" else "学年不能为空"
@@ -164,7 +164,7 @@ def _school_year(value):
     return start, None
 
 
-def _grade(value):
+def _grade(value: Any) -> tuple[int | None, str | None]:
     if value == "":
         return None, "年级不能为空"
     grade = parse_grade(str(value))
@@ -173,8 +173,8 @@ def _grade(value):
     return grade, None
 
 
-def _text(max_len, label):
-    def parse(value):
+def _text(max_len: int, label: str) -> Callable[[Any], tuple[str | None, str | None]]:
+    def parse(value: Any) -> tuple[str | None, str | None]:
         value = str(value)
         if value == "":
             return None, f"{label}不能为空"
@@ -185,7 +185,7 @@ def _text(max_len, label):
     return parse
 
 
-def _student_no(value):
+def _student_no(value: Any) -> tuple[str | None, str | None]:
     value = str(value)
     if value == "":
         return None, "学号不能为空"
@@ -194,14 +194,14 @@ def _student_no(value):
     return value, None
 
 
-def _gender(value):
+def _gender(value: Any) -> tuple[Gender | None, str | None]:
     if value == "":
         return None, None
     gender = _GENDERS.get(str(value).upper())
     return (gender, None) if gender else (None, "性别应为“男”或“女”")
 
 
-def _birth_date(value):
+def _birth_date(value: Any) -> tuple[dt.date | None, str | None]:
     if value == "":
         return None, None
     day = value if isinstance(value, dt.date) else _date_from_text(str(value))
@@ -214,7 +214,7 @@ def _birth_date(value):
     return day, None
 
 
-def _date_from_text(value):
+def _date_from_text(value: str) -> dt.date | None:
     match = _DATE_RE.match(value)
     if match is None and re.fullmatch(r"\d{8}", value):
         match = re.match(r"(\d{4})(\d{2})(\d{2})", value)
@@ -226,7 +226,7 @@ def _date_from_text(value):
         return None
 
 
-def _yes_no(value):
+def _yes_no(value: Any) -> tuple[bool | None, str | None]:
     text = str(value).upper()
     if text in _YES:
         return True, None
