@@ -12,10 +12,10 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from jlt_family.catalogue.service import NewUnit
 from jlt_family.core.errors import ValidationFailed
-from jlt_family.core.schemas import PageArgsSchema, PhoneNumber, QueryId, ShanghaiDateTime, text
+from jlt_family.core.schemas import Label, PageArgsSchema, PhoneNumber, QueryId, ShanghaiDateTime, text
 from jlt_family.organizations.grades import VALID_GRADES
 from jlt_family.organizations.models import RESOURCE_UNIT_KIND_LABELS, ResourceUnitKind
-from jlt_family.organizations.schemas import AllianceBriefSchema, RegionBriefSchema, UserBriefSchema, label, one_of
+from jlt_family.organizations.schemas import AllianceBriefSchema, RegionBriefSchema, UserBriefSchema, one_of
 from jlt_family.venues.models import OFFERING_KIND_LABELS, OfferingKind, PriceKind
 
 MAX_KEYWORD_LENGTH = 50
@@ -36,7 +36,7 @@ class ResourceUnitSchema(Schema):
     id = fields.Integer(attribute="unit.id")
     name = fields.String(attribute="unit.name")
     kind = fields.String(attribute="unit.kind", metadata={"enum": [m.value for m in ResourceUnitKind]})
-    kind_label = label(RESOURCE_UNIT_KIND_LABELS, "unit.kind", metadata={"example": "科技馆"})
+    kind_label = Label(RESOURCE_UNIT_KIND_LABELS, "unit.kind", metadata={"example": "科技馆"})
     region = fields.Nested(RegionBriefSchema, attribute="unit.region")
     school_id = fields.Integer(attribute="unit.school_id", allow_none=True)
     address = fields.String(attribute="unit.address")
@@ -186,7 +186,7 @@ class CatalogueOfferingSchema(Schema):
     id = fields.Integer(attribute="offering.id")
     title = fields.String(attribute="offering.title")
     kind = fields.String(attribute="offering.kind", metadata={"enum": [k.value for k in OfferingKind]})
-    kind_label = label(OFFERING_KIND_LABELS, "offering.kind")
+    kind_label = Label(OFFERING_KIND_LABELS, "offering.kind")
     description = fields.String(attribute="offering.description")
     min_grade = fields.Integer(attribute="offering.min_grade", allow_none=True)
     max_grade = fields.Integer(attribute="offering.max_grade", allow_none=True)
@@ -210,7 +210,7 @@ class CatalogueUnitSchema(Schema):
     id = fields.Integer(attribute="unit.id")
     name = fields.String(attribute="unit.name")
     kind = fields.String(attribute="unit.kind", metadata={"enum": [k.value for k in ResourceUnitKind]})
-    kind_label = label(RESOURCE_UNIT_KIND_LABELS, "unit.kind")
+    kind_label = Label(RESOURCE_UNIT_KIND_LABELS, "unit.kind")
     region = fields.Nested(RegionBriefSchema, attribute="unit.region")
     address = fields.String(attribute="unit.address")
     opening_info = fields.String(attribute="unit.opening_info")

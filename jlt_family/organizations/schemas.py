@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
@@ -45,24 +45,6 @@ SCHOOL_KIND_LABELS = {
     SchoolKind.VOCATIONAL: "中职学校",
     SchoolKind.SPECIAL: "特殊教育学校",
 }
-
-
-class _StringLabel(Label):
-    """The shared ``Label`` documented as the plain string these answers have always declared (type string, not
-    read-only); it reads its code from ``source``, so that it is no second field of that attribute."""
-
-    def __init__(self, labels: Mapping[Any, str], source: str, **kwargs: Any) -> None:
-        metadata = {"type": "string", **kwargs.pop("metadata", {})}
-        super().__init__(labels, dump_only=False, metadata=metadata, **kwargs)
-        self.source = source
-
-    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing) -> Any:
-        return super().get_value(obj, self.source, accessor, default)
-
-
-def label(labels: Mapping[Any, str], attribute: str, **kwargs: Any) -> Label:
-    """A code's Chinese name: ``label(SCHOOL_KIND_LABELS, "kind")`` beside ``kind``."""
-    return _StringLabel(labels, attribute, **kwargs)
 
 
 class Derived(fields.String):
@@ -130,7 +112,7 @@ class RegionSchema(Schema):
     code = fields.String(metadata={"description": "行政区划代码"})
     name = fields.String()
     level = fields.String(metadata={"enum": [m.value for m in RegionLevel]})
-    level_label = label(REGION_LEVEL_LABELS, "level")
+    level_label = Label(REGION_LEVEL_LABELS, "level")
     parent_id = fields.Integer(allow_none=True)
     calendar = fields.Nested(RegionCalendarSchema)
 
@@ -158,7 +140,7 @@ class AllianceMemberSchema(Schema):
 
     id = fields.Integer(attribute="member.id")
     kind = fields.String(attribute="member.kind")
-    kind_label = label(MEMBER_KIND_LABELS, "member.kind")
+    kind_label = Label(MEMBER_KIND_LABELS, "member.kind")
     name = fields.String(attribute="member.name")
     resource_unit_id = fields.Integer(attribute="member.resource_unit_id", allow_none=True)
     duties = fields.String(attribute="member.duties", metadata={"description": "职责"})
@@ -202,7 +184,7 @@ class AllianceSchema(Schema):
     name = fields.String(attribute="alliance.name")
     region = fields.Nested(RegionBriefSchema, attribute="alliance.region")
     status = fields.String(attribute="alliance.status", metadata={"enum": [m.value for m in AllianceStatus]})
-    status_label = label(ALLIANCE_STATUS_LABELS, "alliance.status")
+    status_label = Label(ALLIANCE_STATUS_LABELS, "alliance.status")
     description = fields.String(attribute="alliance.description")
     centre_schools = fields.List(fields.Nested(SchoolBriefSchema), metadata={"description": "中心学校（1–2 所）"})
     schools = fields.List(fields.Nested(SchoolBriefSchema), metadata={"description": "成员学校"})
@@ -227,7 +209,7 @@ class SchoolSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     kind = fields.String(metadata={"enum": [m.value for m in SchoolKind]})
-    kind_label = label(SCHOOL_KIND_LABELS, "kind")
+    kind_label = Label(SCHOOL_KIND_LABELS, "kind")
     region = fields.Nested(RegionBriefSchema)
     alliance = fields.Nested(AllianceBriefSchema, allow_none=True)
     is_alliance_centre = fields.Boolean()

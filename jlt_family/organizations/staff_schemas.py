@@ -6,9 +6,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from jlt_family.core.schemas import Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
+from jlt_family.core.schemas import Id, Label, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
 from jlt_family.organizations.models import StaffInvite, StaffMembership, StaffRole
-from jlt_family.organizations.schemas import Derived, UserBriefSchema, label, one_of
+from jlt_family.organizations.schemas import Derived, UserBriefSchema, one_of
 from jlt_family.organizations.service import invite_status
 
 ROLE_LABELS = {
@@ -48,7 +48,7 @@ class MembershipSchema(Schema):
     user = fields.Nested(UserBriefSchema)
     display_name = fields.String()
     role = fields.String(metadata={"enum": [m.value for m in StaffRole]})
-    role_label = label(ROLE_LABELS, "role")
+    role_label = Label(ROLE_LABELS, "role")
     school_id = fields.Integer(allow_none=True)
     resource_unit_id = fields.Integer(allow_none=True)
     alliance_id = fields.Integer(allow_none=True)
@@ -99,7 +99,7 @@ class StaffInviteSchema(Schema):
     id = fields.Integer()
     code = fields.String(metadata={"example": "K7M3QX9TPA"})
     role = fields.String(metadata={"enum": [m.value for m in StaffRole]})
-    role_label = label(ROLE_LABELS, "role")
+    role_label = Label(ROLE_LABELS, "role")
     school_id = fields.Integer(allow_none=True)
     resource_unit_id = fields.Integer(allow_none=True)
     alliance_id = fields.Integer(allow_none=True)
