@@ -94,6 +94,7 @@ def my_visits_to_do(args):
     stmt = coverage.unvisited(members, flagged_first=True) if members is not None else None
     page = _student_page(stmt, args, with_flags=True)
     if classes:
+        school_of = {c.id: c.school_id for c in classes}
         audit_read(
             actor,
             "read_visit_coverage_flags",
@@ -101,7 +102,8 @@ def my_visits_to_do(args):
             None,
             page,
             class_ids=[c.id for c in classes],
-            school_id=next(iter(actor.staff_school_ids)) if len(actor.staff_school_ids) == 1 else None,
+            school_id=classes[0].school_id if len({c.school_id for c in classes}) == 1 else None,
+            per_school=lambda item: school_of[item["school_class"]["id"]],
         )
     return page
 

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
-from jlt_family.core.audit import audit, audit_read
+from jlt_family.core.audit import audit_read
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
@@ -92,12 +92,6 @@ def get_visit(visit_id):
     visit, side = permissions.visit_or_404(actor, visit_id)
     with_notes = side == Side.STAFF and permissions.sees_notes(actor, visit) and visit.record is not None
     with_address = side == Side.STAFF and permissions.sees_address(actor, visit)
-    if with_notes:
-        audit(actor, "read_visit_notes", "home_visit", visit.id, school_id=visit.school_id, student_id=visit.student_id)
-    if with_address:
-        audit(
-            actor, "read_home_address", "home_visit", visit.id, school_id=visit.school_id, student_id=visit.student_id
-        )
     if side == Side.STAFF:
         audit_read(
             actor,
