@@ -174,6 +174,24 @@ class VisitAction(StrEnum):
     MOVE_DECLINED = "move_declined"  # 不同意改期
 
 
+# 家访状态表: each action on a visit, the states it may be taken from, and the state it leaves the visit in. The
+# one table of a visit's life cycle (None: the visit does not exist yet); ``service.transition`` applies it and
+# writes the history row (``VisitEvent``) of every change, from routes and jobs alike.
+VISIT_TRANSITIONS: dict[VisitAction, tuple[frozenset[VisitState | None], VisitState]] = {
+    VisitAction.PROPOSED: (frozenset({None}), VisitState.PROPOSED),
+    VisitAction.SUGGESTED: (frozenset({VisitState.PROPOSED}), VisitState.PROPOSED),
+    VisitAction.REPROPOSED: (frozenset({VisitState.PROPOSED}), VisitState.PROPOSED),
+    VisitAction.ACCEPTED: (frozenset({VisitState.PROPOSED}), VisitState.SCHEDULED),
+    VisitAction.DECLINED: (frozenset({VisitState.PROPOSED}), VisitState.DECLINED),
+    VisitAction.CANCELLED: (frozenset(OPEN_STATES), VisitState.CANCELLED),
+    VisitAction.MOVED: (frozenset({VisitState.SCHEDULED}), VisitState.SCHEDULED),
+    VisitAction.MOVE_REQUESTED: (frozenset({VisitState.SCHEDULED}), VisitState.SCHEDULED),
+    VisitAction.MOVE_ACCEPTED: (frozenset({VisitState.SCHEDULED}), VisitState.SCHEDULED),
+    VisitAction.MOVE_DECLINED: (frozenset({VisitState.SCHEDULED}), VisitState.SCHEDULED),
+    VisitAction.COMPLETED: (frozenset({VisitState.SCHEDULED}), VisitState.COMPLETED),
+}
+
+
 def _named_enum(enum_cls, name):
     """``str_enum`` with its own CHECK name, for a second column of the same enum in one table."""
     column_type = str_enum(enum_cls)

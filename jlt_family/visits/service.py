@@ -1,9 +1,11 @@
 """Rules of home visits: proposing, agreeing on a time, cancelling and moving (a family's move is a counter-proposal
 the staff answer), recording, follow-ups, family feedback.
 
-Services never commit and never read the request. Every change of state is a model change plus a history row
-(``VisitEvent``), made on the visit row read again with a locking read (so two answers to one proposal decide
-once), and announced through the reminder contract of ``core.events`` after the flush.
+Services never commit and never read the request. Every change of a visit goes through ``transition``: the
+action must be allowed from the visit's state by the one table of its life cycle (``models.VISIT_TRANSITIONS``),
+and it writes the history row (``VisitEvent``: who, for whom, from, to, why). It is made on the visit row read
+again with a locking read (so two answers to one proposal decide once), and announced through the reminder
+contract of ``core.events`` after the flush.
 """
 
 import datetime as dt
@@ -22,6 +24,7 @@ from jlt_family.organizations.models import School, StaffMembership, StaffRole
 from jlt_family.visits import permissions, scheduling
 from jlt_family.visits.models import (
     MODE_LABELS,
+    VISIT_TRANSITIONS,
     FollowUpAction,
     HomeVisit,
     Side,
@@ -54,7 +57,8 @@ class WrongState(Conflict):
     message = "家访当前状态不允许此操作"
 
 
-def _wrong_state(visit):
+def wrong_state(visit):
+    """409 ``visit_state_conflict`` in the words of the visit's state."""
     labels = {
         VisitState.PROPOSED: "待确认",
         VisitState.SCHEDULED: "已确认",
@@ -123,14 +127,13 @@ def propose_visit(actor, student, *, mode, purpose, note_to_family, windows, sta
         mode=mode,
         purpose=purpose,
         note_to_family=note_to_family,
-        state=VisitState.PROPOSED,
         awaiting=Side.FAMILY,
         proposed_by_id=actor.user_id,
         windows=[VisitWindow(starts_at=s, ends_at=e, offered_by=Side.STAFF) for s, e in spans],
         participants=[VisitParticipant(user_id=user_id) for user_id in staff],
     )
     db.session.add(visit)
-    _log(visit, actor, Side.STAFF, VisitAction.PROPOSED, None, detail={"windows": _spans_detail(spans)})
+    transition(visit, VisitAction.PROPOSED, actor, Side.STAFF, detail={"windows": _spans_detail(spans)})
     db.session.flush()
     _notify(visit, _guardian_user_ids(visit), "家访邀请", f"老师邀请您确认{MODE_LABELS[visit.mode]}家访的时间")
     return visit
@@ -141,10 +144,10 @@ def propose_visit(actor, student, *, mode, purpose, note_to_family, windows, sta
 
 def accept_window(actor, visit, side, window_id):
     """接受时段: the family takes one of the staff's windows, or the staff take the family's suggestion."""
-    _require_awaiting(visit, side)
+    _require_awaiting(visit, VisitAction.ACCEPTED, side)
     visit = _lock_for_scheduling(visit)
     db.session.expire(visit, ["windows"])
-    _require_awaiting(visit, side)
+    _require_awaiting(visit, VisitAction.ACCEPTED, side)
     window = next((w for w in visit.windows if w.id == window_id), None)
     if window is None or window.offered_by == side:
         raise NotFound("未找到该可选时段", code="window_not_found")
@@ -152,9 +155,9 @@ def accept_window(actor, visit, side, window_id):
     starts_at, ends_at = window.starts_at, window.ends_at
     scheduling.validate_window(starts_at, ends_at, settings)
     scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings, exclude_visit_id=visit.id)
-    visit.state, visit.awaiting = VisitState.SCHEDULED, None
+    visit.awaiting = None
     _set_time(visit, starts_at, ends_at)
-    _log(visit, actor, side, VisitAction.ACCEPTED, VisitState.PROPOSED, detail={"window": _span(starts_at, ends_at)})
+    transition(visit, VisitAction.ACCEPTED, actor, side, detail={"window": _span(starts_at, ends_at)})
     db.session.flush()
     _schedule_reminders(visit)
     _notify(visit, _other_side(visit, side), "家访已确认", f"家访时间已确认：{_when(visit)}")
@@ -163,18 +166,17 @@ def accept_window(actor, visit, side, window_id):
 
 def suggest_time(actor, visit, *, starts_at, ends_at, note):
     """另提时间: the family suggests one window of their own; the staff answer next."""
-    _require_awaiting(visit, Side.FAMILY)
+    _require_awaiting(visit, VisitAction.SUGGESTED, Side.FAMILY)
     scheduling.validate_window(starts_at, ends_at, scheduling.settings_for(visit.school_id))
     visit = lock_visit(visit)
-    _require_awaiting(visit, Side.FAMILY)
+    _require_awaiting(visit, VisitAction.SUGGESTED, Side.FAMILY)
     _replace_windows(visit, [(starts_at, ends_at)], Side.FAMILY)
     visit.awaiting = Side.STAFF
-    _log(
+    transition(
         visit,
+        VisitAction.SUGGESTED,
         actor,
         Side.FAMILY,
-        VisitAction.SUGGESTED,
-        VisitState.PROPOSED,
         reason=note,
         detail={"windows": _spans_detail([(starts_at, ends_at)])},
     )
@@ -189,19 +191,17 @@ def repropose(actor, visit, *, windows, note):
     settings = scheduling.settings_for(visit.school_id)
     scheduling.validate_windows(spans, settings)
     visit = lock_visit(visit)
-    if visit.state != VisitState.PROPOSED:
-        raise _wrong_state(visit)
+    require_state(visit, VisitAction.REPROPOSED)
     for starts_at, ends_at in spans:
         scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings)
     _replace_windows(visit, spans, Side.STAFF)
     visit.awaiting = Side.FAMILY
     visit.school_year = school_year_at(visit.school_id, min(s for s, _e in spans))
-    _log(
+    transition(
         visit,
+        VisitAction.REPROPOSED,
         actor,
         Side.STAFF,
-        VisitAction.REPROPOSED,
-        VisitState.PROPOSED,
         reason=note,
         detail={"windows": _spans_detail(spans)},
     )
@@ -213,10 +213,9 @@ def repropose(actor, visit, *, windows, note):
 def decline(actor, visit, reason):
     """婉拒家访 (the family), with a reason the staff see."""
     visit = lock_visit(visit)
-    if visit.state != VisitState.PROPOSED:
-        raise _wrong_state(visit)
-    visit.state, visit.awaiting = VisitState.DECLINED, None
-    _log(visit, actor, Side.FAMILY, VisitAction.DECLINED, VisitState.PROPOSED, reason=reason)
+    require_state(visit, VisitAction.DECLINED)
+    visit.awaiting = None
+    transition(visit, VisitAction.DECLINED, actor, Side.FAMILY, reason=reason)
     db.session.flush()
     _notify(visit, visit.staff_ids, "家长婉拒家访", f"原因：{reason}")
     return visit
@@ -228,12 +227,11 @@ def decline(actor, visit, reason):
 def cancel(actor, visit, side, reason):
     """取消家访 (either side, while proposed or scheduled), with a reason."""
     visit = lock_visit(visit)
-    if not visit.is_open:
-        raise _wrong_state(visit)
+    require_state(visit, VisitAction.CANCELLED)
     was = visit.state
-    visit.state, visit.awaiting = VisitState.CANCELLED, None
     _clear_move_request(visit)
-    _log(visit, actor, side, VisitAction.CANCELLED, was, reason=reason)
+    visit.awaiting = None
+    transition(visit, VisitAction.CANCELLED, actor, side, reason=reason)
     db.session.flush()
     if was == VisitState.SCHEDULED:
         cancel_reminders.send(visit, subject_type=SUBJECT_TYPE, subject_id=visit.id, user_ids=None)
@@ -247,18 +245,16 @@ def move(actor, visit, side, *, starts_at, ends_at, reason):
     settings = scheduling.settings_for(visit.school_id)
     scheduling.validate_window(starts_at, ends_at, settings)
     visit = _lock_for_scheduling(visit)
-    if visit.state != VisitState.SCHEDULED:
-        raise _wrong_state(visit)
+    require_state(visit, VisitAction.MOVED)
     scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings, exclude_visit_id=visit.id)
     before = _span(visit.starts_at, visit.ends_at)
     _set_time(visit, starts_at, ends_at)
     _clear_move_request(visit)
-    _log(
+    transition(
         visit,
+        VisitAction.MOVED,
         actor,
         side,
-        VisitAction.MOVED,
-        VisitState.SCHEDULED,
         reason=reason,
         detail={"from": before, "to": _span(starts_at, ends_at)},
     )
@@ -273,16 +269,14 @@ def request_move(actor, visit, *, starts_at, ends_at, reason):
     visit keeps its time and its reminders until the staff accept; the staff's calendar is checked then."""
     scheduling.validate_window(starts_at, ends_at, scheduling.settings_for(visit.school_id))
     visit = lock_visit(visit)
-    if visit.state != VisitState.SCHEDULED:
-        raise _wrong_state(visit)
+    require_state(visit, VisitAction.MOVE_REQUESTED)
     visit.move_starts_at, visit.move_ends_at, visit.move_reason = starts_at, ends_at, reason
     visit.awaiting = Side.STAFF
-    _log(
+    transition(
         visit,
+        VisitAction.MOVE_REQUESTED,
         actor,
         Side.FAMILY,
-        VisitAction.MOVE_REQUESTED,
-        VisitState.SCHEDULED,
         reason=reason,
         detail={"from": _span(visit.starts_at, visit.ends_at), "to": _span(starts_at, ends_at)},
     )
@@ -297,7 +291,7 @@ def accept_move(actor, visit):
     """同意改期: the staff take the family's counter-proposal; the visit moves under the same clash rule as an
     acceptance (staff rows locked first), its reminders with it. 409 ``staff_busy`` leaves the request open."""
     visit = _lock_for_scheduling(visit)
-    _require_move_request(visit)
+    _require_move_request(visit, VisitAction.MOVE_ACCEPTED)
     starts_at, ends_at = visit.move_starts_at, visit.move_ends_at
     settings = scheduling.settings_for(visit.school_id)
     scheduling.validate_window(starts_at, ends_at, settings)
@@ -305,12 +299,11 @@ def accept_move(actor, visit):
     before = _span(visit.starts_at, visit.ends_at)
     _set_time(visit, starts_at, ends_at)
     _clear_move_request(visit)
-    _log(
+    transition(
         visit,
+        VisitAction.MOVE_ACCEPTED,
         actor,
         Side.STAFF,
-        VisitAction.MOVE_ACCEPTED,
-        VisitState.SCHEDULED,
         detail={"from": before, "to": _span(starts_at, ends_at)},
     )
     db.session.flush()
@@ -322,15 +315,14 @@ def accept_move(actor, visit):
 def decline_move(actor, visit, reason):
     """不同意改期: the staff decline the family's counter-proposal, with a reason; the visit keeps its time."""
     visit = lock_visit(visit)
-    _require_move_request(visit)
+    _require_move_request(visit, VisitAction.MOVE_DECLINED)
     asked = _span(visit.move_starts_at, visit.move_ends_at)
     _clear_move_request(visit)
-    _log(
+    transition(
         visit,
+        VisitAction.MOVE_DECLINED,
         actor,
         Side.STAFF,
-        VisitAction.MOVE_DECLINED,
-        VisitState.SCHEDULED,
         reason=reason,
         detail={"requested": asked},
     )
@@ -352,8 +344,7 @@ def record_visit(actor, visit, *, visited_at, mode, attendees, topics, notes, fa
     if visited_at > utcnow():
         raise RuleViolation("家访时间不能晚于现在", code="visit_in_future")
     visit = lock_visit(visit)
-    if visit.state != VisitState.SCHEDULED:
-        raise _wrong_state(visit)
+    require_state(visit, VisitAction.COMPLETED)
     _check_visited_at(visit, visited_at)
     items = [(f["description"], f["due_on"], f.get("owner_id") or actor.user_id) for f in follow_ups]
     _check_follow_ups(visit, visited_at, items)
@@ -370,10 +361,9 @@ def record_visit(actor, visit, *, visited_at, mode, attendees, topics, notes, fa
             for description, due_on, owner_id in items
         ],
     )
-    visit.state = VisitState.COMPLETED
     visit.school_year = school_year_at(visit.school_id, visited_at)
     _clear_move_request(visit)
-    _log(visit, actor, Side.STAFF, VisitAction.COMPLETED, VisitState.SCHEDULED)
+    transition(visit, VisitAction.COMPLETED, actor, Side.STAFF)
     db.session.flush()
     audit(actor, "write_visit_notes", "home_visit", visit.id, school_id=visit.school_id, student_id=visit.student_id)
     cancel_reminders.send(visit, subject_type=SUBJECT_TYPE, subject_id=visit.id, user_ids=None)
@@ -417,7 +407,7 @@ def set_follow_up_done(actor, follow_up, *, done):
 def add_feedback(actor, visit, *, rating, comment):
     """家长反馈 on a completed visit; one per visit (409 ``feedback_exists``)."""
     if visit.state != VisitState.COMPLETED:
-        raise _wrong_state(visit)
+        raise wrong_state(visit)
     feedback = VisitFeedback(visit_id=visit.id, user_id=actor.user_id, rating=rating, comment=comment)
     try:
         with db.session.begin_nested():
@@ -464,9 +454,8 @@ def _clear_move_request(visit):
             visit.awaiting = None
 
 
-def _require_move_request(visit):
-    if visit.state != VisitState.SCHEDULED:
-        raise _wrong_state(visit)
+def _require_move_request(visit, action):
+    require_state(visit, action)
     if not visit.has_move_request:
         raise Conflict("没有待答复的改期申请", code="no_move_request")
 
@@ -476,9 +465,8 @@ def _move_reminders(visit):
     _schedule_reminders(visit)
 
 
-def _require_awaiting(visit, side):
-    if visit.state != VisitState.PROPOSED:
-        raise _wrong_state(visit)
+def _require_awaiting(visit, action, side):
+    require_state(visit, action)
     if visit.awaiting != side:
         raise Conflict("正在等待对方答复", code="awaiting_other_side")
 
@@ -489,21 +477,33 @@ def _replace_windows(visit, spans, side):
     visit.windows.extend(VisitWindow(starts_at=s, ends_at=e, offered_by=side) for s, e in spans)
 
 
-def _log(visit, actor, side, action, from_state, *, reason="", detail=None):
-    """A history row; a 班主任 acting on a visit that does not name them is written as acting for its proposer."""
+def require_state(visit, action):
+    """409 ``visit_state_conflict`` unless the state table allows ``action`` from the visit's state."""
+    sources, _target = VISIT_TRANSITIONS[action]
+    if visit.state not in sources:
+        raise wrong_state(visit)
+
+
+def transition(visit, action, actor, side, *, reason="", detail=None):
+    """The one way a visit changes (家访状态变更): ``action`` must be allowed from the visit's state by the state
+    table (409 otherwise); the visit takes the action's target state and one history row records who acted, for
+    whom, from which state to which, why and the details. A 班主任 acting on a visit that does not name them is
+    written as acting for its proposer. The caller holds the visit's row lock (``lock_visit``) or creates it."""
+    require_state(visit, action)
+    from_state, visit.state = visit.state, VISIT_TRANSITIONS[action][1]
     on_behalf_of = permissions.acting_for(actor, visit) if side == Side.STAFF else None
-    visit.history.append(
-        VisitEvent(
-            actor_user_id=actor.user_id,
-            on_behalf_of_id=on_behalf_of,
-            side=side,
-            action=action,
-            from_state=from_state,
-            to_state=visit.state,
-            reason=reason,
-            detail=detail or {},
-        )
+    event = VisitEvent(
+        actor_user_id=actor.user_id,
+        on_behalf_of_id=on_behalf_of,
+        side=side,
+        action=action,
+        from_state=from_state,
+        to_state=visit.state,
+        reason=reason,
+        detail=detail or {},
     )
+    visit.history.append(event)
+    return event
 
 
 def _guardian_user_ids(visit):
