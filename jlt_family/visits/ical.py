@@ -8,6 +8,8 @@ the address or notes: a calendar app syncs them to places the school does not co
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -30,11 +32,23 @@ PAST_DAYS = 90
 PRODID = "-//jlt-family//home visits//ZH"
 
 
-def _hash(token):
+@dataclass(frozen=True)
+class CalendarLink:
+    """家访日历订阅链接: the secret URL of a staff member's feed, and since when it is live."""
+
+    url: str
+    feed: VisitCalendarFeed
+
+    @property
+    def created_at(self) -> dt.datetime:
+        return self.feed.created_at
+
+
+def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def regenerate(user_id):
+def regenerate(user_id: int) -> str:
     """A new secret token for the user's feed (the old URL stops working); returns the token."""
     token = secrets.token_urlsafe(32)
     feed = db.session.get(VisitCalendarFeed, user_id)
@@ -46,7 +60,7 @@ def regenerate(user_id):
     return token
 
 
-def revoke(user_id):
+def revoke(user_id: int) -> None:
     """Stop the user's feed; 404 ``calendar_not_found`` when there is none."""
     feed = db.session.get(VisitCalendarFeed, user_id)
     if feed is None:
@@ -54,7 +68,7 @@ def revoke(user_id):
     db.session.delete(feed)
 
 
-def user_for_token(token):
+def user_for_token(token: str) -> int:
     """The user id of a live feed token, or 404 (the same answer for unknown and revoked tokens)."""
     user_id = db.session.scalar(
         sa.select(VisitCalendarFeed.user_id).where(VisitCalendarFeed.token_hash == _hash(token))
@@ -64,7 +78,7 @@ def user_for_token(token):
     return user_id
 
 
-def visits_of(user_id, now=None):
+def visits_of(user_id: int, now: dt.datetime | None = None) -> Sequence[HomeVisit]:
     """Scheduled and completed visits of the staff member, from PAST_DAYS ago on, at schools where they are
     still staff (a teacher who left a school no longer sees its visits through an old feed URL)."""
     since = (now or utcnow()) - dt.timedelta(days=PAST_DAYS)
@@ -89,6 +103,14 @@ def visits_of(user_id, now=None):
         .order_by(HomeVisit.starts_at)
         .options(selectinload(HomeVisit.student))
     ).all()
+
+
+def feed_of(user_id: int) -> VisitCalendarFeed:
+    """The staff member's live feed (after ``regenerate``)."""
+    feed = db.session.get(VisitCalendarFeed, user_id)
+    if feed is None:
+        raise NotFound("尚未开通家访日历订阅", code="calendar_not_found")
+    return feed
 
 
 def _stamp(value):
@@ -128,7 +150,7 @@ def _event(visit, host, now):
     ]
 
 
-def render(visits, host, now=None):
+def render(visits: Iterable[HomeVisit], host: str, now: dt.datetime | None = None) -> str:
     """The VCALENDAR text, CRLF line endings, times in UTC."""
     now = now or utcnow()
     lines = [

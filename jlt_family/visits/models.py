@@ -1,13 +1,14 @@
 """家访: home visits, their proposed time windows, staff, history, records, family feedback, school settings."""
 
 import datetime as dt
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jlt_family.core.db_types import StrEnum, UTCDateTime, str_enum
 from jlt_family.core.extensions import db
-from jlt_family.core.timeutil import utcnow
+from jlt_family.core.timeutil import shanghai_today, utcnow
 
 
 class VisitMode(StrEnum):
@@ -48,6 +49,14 @@ class VisitState(StrEnum):
 
 
 OPEN_STATES = (VisitState.PROPOSED, VisitState.SCHEDULED)
+
+
+class MoveRequest(NamedTuple):
+    """改期申请: the time a family asked to move a scheduled visit to, and why."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    reason: str
 
 
 class Side(StrEnum):
@@ -117,16 +126,28 @@ class HomeVisit(db.Model):
     )
 
     @property
-    def staff_ids(self):
+    def staff_ids(self) -> list[int]:
         return [p.user_id for p in self.participants]
 
     @property
-    def is_open(self):
+    def staff(self) -> list["User"]:  # noqa: F821
+        """The staff taking part, in the order they were named."""
+        return [p.user for p in self.participants]
+
+    @property
+    def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
     @property
-    def has_move_request(self):
+    def has_move_request(self) -> bool:
         return self.move_starts_at is not None
+
+    @property
+    def move_request(self) -> "MoveRequest | None":
+        """The family's pending counter-proposal, or None."""
+        if self.move_starts_at is None or self.move_ends_at is None:
+            return None
+        return MoveRequest(self.move_starts_at, self.move_ends_at, self.move_reason or "")
 
 
 class VisitWindow(db.Model):
@@ -192,7 +213,7 @@ VISIT_TRANSITIONS: dict[VisitAction, tuple[frozenset[VisitState | None], VisitSt
 }
 
 
-def _named_enum(enum_cls, name):
+def _named_enum(enum_cls: type[StrEnum], name: str) -> Any:
     """``str_enum`` with its own CHECK name, for a second column of the same enum in one table."""
     column_type = str_enum(enum_cls)
     column_type.name = name
@@ -223,6 +244,11 @@ class VisitEvent(db.Model):
     visit: Mapped[HomeVisit] = relationship(back_populates="history")
     actor: Mapped["User"] = relationship(foreign_keys=[actor_user_id])  # noqa: F821
     on_behalf_of: Mapped["User | None"] = relationship(foreign_keys=[on_behalf_of_id])  # noqa: F821
+
+    @property
+    def on_behalf_of_name(self) -> str | None:
+        """The nickname of the teacher a 班主任 acted for, or None."""
+        return self.on_behalf_of.nickname if self.on_behalf_of is not None else None
 
 
 class VisitRecord(db.Model):
@@ -277,8 +303,13 @@ class FollowUpAction(db.Model):
     __table_args__ = (sa.Index("ix_visit_follow_up_owner", "owner_id", "done_at", "due_on"),)
 
     @property
-    def done(self):
+    def done(self) -> bool:
         return self.done_at is not None
+
+    @property
+    def overdue(self) -> bool:
+        """Still open and past its due date (Asia/Shanghai)."""
+        return not self.done and self.due_on < shanghai_today()
 
 
 class VisitFeedback(db.Model):

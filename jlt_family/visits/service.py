@@ -9,16 +9,21 @@ contract of ``core.events`` after the flush.
 """
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from jlt_family.auth.context import Actor
 from jlt_family.core.audit import audit
 from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.families.models import Guardian, Student
+from jlt_family.families.permissions import is_guardian_of
 from jlt_family.organizations.calendar import school_year_for
 from jlt_family.organizations.models import School, StaffMembership, StaffRole
 from jlt_family.visits import permissions, scheduling
@@ -27,11 +32,14 @@ from jlt_family.visits.models import (
     VISIT_TRANSITIONS,
     FollowUpAction,
     HomeVisit,
+    MoveRequest,
     Side,
     VisitAction,
     VisitEvent,
     VisitFeedback,
+    VisitMode,
     VisitParticipant,
+    VisitPurpose,
     VisitRecord,
     VisitState,
     VisitWindow,
@@ -57,7 +65,25 @@ class WrongState(Conflict):
     message = "家访当前状态不允许此操作"
 
 
-def wrong_state(visit):
+Window = Mapping[str, dt.datetime]  # {"starts_at", "ends_at"}, aware instants
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    """家访记录 as the staff write it down: when and how the visit was held, who took part, what was discussed,
+    the notes (sensitive), the summary shared with the family, and the follow-ups (``description``, ``due_on``,
+    optional ``owner_id``)."""
+
+    visited_at: dt.datetime
+    mode: VisitMode
+    attendees: str = ""
+    topics: list[str] = field(default_factory=list)
+    notes: str = ""
+    family_summary: str = ""
+    follow_ups: list[Mapping[str, Any]] = field(default_factory=list)
+
+
+def wrong_state(visit: HomeVisit) -> WrongState:
     """409 ``visit_state_conflict`` in the words of the visit's state."""
     labels = {
         VisitState.PROPOSED: "待确认",
@@ -72,10 +98,8 @@ def wrong_state(visit):
 # ---- proposing ------------------------------------------------------------------------------------------------
 
 
-def student_for_proposal(actor, student_id):
+def student_for_proposal(actor: Actor, student_id: int) -> Student:
     """The student the caller may propose a visit for: 404 when out of scope, 403 for the child's guardians."""
-    from jlt_family.families.permissions import is_guardian_of
-
     student = db.session.get(Student, student_id)
     if student is None:
         raise StudentNotFound()
@@ -86,7 +110,7 @@ def student_for_proposal(actor, student_id):
     raise StudentNotFound()
 
 
-def _not_staff(school_id, user_ids):
+def _not_staff(school_id: int, user_ids: Iterable[int]) -> list[int]:
     """Those of ``user_ids`` who are not (or no longer) a teacher or a leader of the school, sorted."""
     found = set(
         db.session.scalars(
@@ -110,7 +134,16 @@ def _check_staff(school_id, staff_ids):
         raise RuleViolation("参与教师须为本校教职工", code="staff_not_in_school", errors={"staff_ids": missing})
 
 
-def propose_visit(actor, student, *, mode, purpose, note_to_family, windows, staff_ids):
+def propose_visit(
+    actor: Actor,
+    student: Student,
+    *,
+    mode: VisitMode,
+    purpose: VisitPurpose,
+    note_to_family: str,
+    windows: Sequence[Window],
+    staff_ids: Sequence[int],
+) -> HomeVisit:
     """发起家访: the proposer and the named staff of the school offer 1–3 windows to the family."""
     staff = list(dict.fromkeys([actor.user_id, *staff_ids]))
     _check_staff(student.school_id, staff)
@@ -142,7 +175,7 @@ def propose_visit(actor, student, *, mode, purpose, note_to_family, windows, sta
 # ---- answering a proposal -------------------------------------------------------------------------------------
 
 
-def accept_window(actor, visit, side, window_id):
+def accept_window(actor: Actor, visit: HomeVisit, side: Side, *, window_id: int) -> HomeVisit:
     """接受时段: the family takes one of the staff's windows, or the staff take the family's suggestion."""
     _require_awaiting(visit, VisitAction.ACCEPTED, side)
     visit = _lock_for_scheduling(visit)
@@ -164,7 +197,9 @@ def accept_window(actor, visit, side, window_id):
     return visit
 
 
-def suggest_time(actor, visit, *, starts_at, ends_at, note):
+def suggest_time(
+    actor: Actor, visit: HomeVisit, *, starts_at: dt.datetime, ends_at: dt.datetime, note: str
+) -> HomeVisit:
     """另提时间: the family suggests one window of their own; the staff answer next."""
     _require_awaiting(visit, VisitAction.SUGGESTED, Side.FAMILY)
     scheduling.validate_window(starts_at, ends_at, scheduling.settings_for(visit.school_id))
@@ -185,7 +220,7 @@ def suggest_time(actor, visit, *, starts_at, ends_at, note):
     return visit
 
 
-def repropose(actor, visit, *, windows, note):
+def repropose(actor: Actor, visit: HomeVisit, *, windows: Sequence[Window], note: str) -> HomeVisit:
     """给出新时段: the staff answer (or revise their offer) with 1–3 new windows; the family answers next."""
     spans = [(w["starts_at"], w["ends_at"]) for w in windows]
     settings = scheduling.settings_for(visit.school_id)
@@ -210,7 +245,7 @@ def repropose(actor, visit, *, windows, note):
     return visit
 
 
-def decline(actor, visit, reason):
+def decline(actor: Actor, visit: HomeVisit, *, reason: str) -> HomeVisit:
     """婉拒家访 (the family), with a reason the staff see."""
     visit = lock_visit(visit)
     require_state(visit, VisitAction.DECLINED)
@@ -224,7 +259,7 @@ def decline(actor, visit, reason):
 # ---- cancelling and moving ------------------------------------------------------------------------------------
 
 
-def cancel(actor, visit, side, reason):
+def cancel(actor: Actor, visit: HomeVisit, side: Side, *, reason: str) -> HomeVisit:
     """取消家访 (either side, while proposed or scheduled), with a reason."""
     visit = lock_visit(visit)
     require_state(visit, VisitAction.CANCELLED)
@@ -239,7 +274,7 @@ def cancel(actor, visit, side, reason):
     return visit
 
 
-def move(actor, visit, side, *, starts_at, ends_at, reason):
+def move(actor: Actor, visit: HomeVisit, *, starts_at: dt.datetime, ends_at: dt.datetime, reason: str) -> HomeVisit:
     """改期 by the staff: a scheduled visit moves to a new time at once (checked like an acceptance), with a
     reason; a family's pending counter-proposal ends with it."""
     settings = scheduling.settings_for(visit.school_id)
@@ -254,17 +289,19 @@ def move(actor, visit, side, *, starts_at, ends_at, reason):
         visit,
         VisitAction.MOVED,
         actor,
-        side,
+        Side.STAFF,
         reason=reason,
         detail={"from": before, "to": _span(starts_at, ends_at)},
     )
     db.session.flush()
     _move_reminders(visit)
-    _notify(visit, _other_side(visit, side), "家访改期", f"新时间：{_when(visit)}；原因：{reason}")
+    _notify(visit, _guardian_user_ids(visit), "家访改期", f"新时间：{_when(visit)}；原因：{reason}")
     return visit
 
 
-def request_move(actor, visit, *, starts_at, ends_at, reason):
+def request_move(
+    actor: Actor, visit: HomeVisit, *, starts_at: dt.datetime, ends_at: dt.datetime, reason: str
+) -> HomeVisit:
     """申请改期: the family asks to move a scheduled visit (a counter-proposal, replacing an earlier one). The
     visit keeps its time and its reminders until the staff accept; the staff's calendar is checked then."""
     scheduling.validate_window(starts_at, ends_at, scheduling.settings_for(visit.school_id))
@@ -287,12 +324,11 @@ def request_move(actor, visit, *, starts_at, ends_at, reason):
     return visit
 
 
-def accept_move(actor, visit):
+def accept_move(actor: Actor, visit: HomeVisit) -> HomeVisit:
     """同意改期: the staff take the family's counter-proposal; the visit moves under the same clash rule as an
     acceptance (staff rows locked first), its reminders with it. 409 ``staff_busy`` leaves the request open."""
     visit = _lock_for_scheduling(visit)
-    _require_move_request(visit, VisitAction.MOVE_ACCEPTED)
-    starts_at, ends_at = visit.move_starts_at, visit.move_ends_at
+    starts_at, ends_at, _reason = _require_move_request(visit, VisitAction.MOVE_ACCEPTED)
     settings = scheduling.settings_for(visit.school_id)
     scheduling.validate_window(starts_at, ends_at, settings)
     scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings, exclude_visit_id=visit.id)
@@ -312,11 +348,11 @@ def accept_move(actor, visit):
     return visit
 
 
-def decline_move(actor, visit, reason):
+def decline_move(actor: Actor, visit: HomeVisit, *, reason: str) -> HomeVisit:
     """不同意改期: the staff decline the family's counter-proposal, with a reason; the visit keeps its time."""
     visit = lock_visit(visit)
-    _require_move_request(visit, VisitAction.MOVE_DECLINED)
-    asked = _span(visit.move_starts_at, visit.move_ends_at)
+    requested = _require_move_request(visit, VisitAction.MOVE_DECLINED)
+    asked = _span(requested.starts_at, requested.ends_at)
     _clear_move_request(visit)
     transition(
         visit,
@@ -334,27 +370,28 @@ def decline_move(actor, visit, reason):
 # ---- after the visit ------------------------------------------------------------------------------------------
 
 
-def record_visit(actor, visit, *, visited_at, mode, attendees, topics, notes, family_summary, follow_ups):
-    """记录家访: the visit took place (scheduled → completed), with notes and follow-up actions.
+def record_visit(actor: Actor, visit: HomeVisit, *, entry: RecordEntry) -> VisitRecord:
+    """记录家访: the visit took place (scheduled → completed), with notes and follow-up actions; the record.
 
     ``visited_at`` is when it was held: not in the future and within ``RECORD_MARGIN`` of the agreed window; it
     decides the visit's school year. Each follow-up's owner (default: the recorder) is staff of the school, and
     its due date is not before the day of the visit.
     """
+    visited_at = entry.visited_at
     if visited_at > utcnow():
         raise RuleViolation("家访时间不能晚于现在", code="visit_in_future")
     visit = lock_visit(visit)
     require_state(visit, VisitAction.COMPLETED)
     _check_visited_at(visit, visited_at)
-    items = [(f["description"], f["due_on"], f.get("owner_id") or actor.user_id) for f in follow_ups]
+    items = [(f["description"], f["due_on"], f.get("owner_id") or actor.user_id) for f in entry.follow_ups]
     _check_follow_ups(visit, visited_at, items)
-    visit.record = VisitRecord(
+    record = visit.record = VisitRecord(
         visited_at=visited_at,
-        mode=mode,
-        attendees=attendees,
-        topics=topics,
-        notes=notes,
-        family_summary=family_summary,
+        mode=entry.mode,
+        attendees=entry.attendees,
+        topics=entry.topics,
+        notes=entry.notes,
+        family_summary=entry.family_summary,
         recorded_by_id=actor.user_id,
         follow_ups=[
             FollowUpAction(description=description, due_on=due_on, owner_id=owner_id)
@@ -367,9 +404,9 @@ def record_visit(actor, visit, *, visited_at, mode, attendees, topics, notes, fa
     db.session.flush()
     audit(actor, "write_visit_notes", "home_visit", visit.id, school_id=visit.school_id, student_id=visit.student_id)
     cancel_reminders.send(visit, subject_type=SUBJECT_TYPE, subject_id=visit.id, user_ids=None)
-    if family_summary:
+    if entry.family_summary:
         _notify(visit, _guardian_user_ids(visit), "家访小结", "老师分享了本次家访的小结，欢迎反馈")
-    return visit
+    return record
 
 
 def _check_visited_at(visit, visited_at):
@@ -394,7 +431,7 @@ def _check_follow_ups(visit, visited_at, items):
         )
 
 
-def set_follow_up_done(actor, follow_up, *, done):
+def set_follow_up_done(actor: Actor, follow_up: FollowUpAction, *, done: bool) -> FollowUpAction:
     """完成（或重新打开）后续跟进: ``done_at``/``done_by_id`` set to now and the caller, or cleared."""
     if done and follow_up.done_at is None:
         follow_up.done_at, follow_up.done_by_id = utcnow(), actor.user_id
@@ -404,7 +441,7 @@ def set_follow_up_done(actor, follow_up, *, done):
     return follow_up
 
 
-def add_feedback(actor, visit, *, rating, comment):
+def add_feedback(actor: Actor, visit: HomeVisit, *, rating: int, comment: str) -> VisitFeedback:
     """家长反馈 on a completed visit; one per visit (409 ``feedback_exists``)."""
     if visit.state != VisitState.COMPLETED:
         raise wrong_state(visit)
@@ -422,7 +459,7 @@ def add_feedback(actor, visit, *, rating, comment):
 # ---- helpers --------------------------------------------------------------------------------------------------
 
 
-def lock_visit(visit):
+def lock_visit(visit: HomeVisit) -> HomeVisit:
     """The visit row again, locked and fresh (the latest committed state, whatever the snapshot)."""
     return db.session.scalars(
         sa.select(HomeVisit).where(HomeVisit.id == visit.id).with_for_update().execution_options(populate_existing=True)
@@ -435,9 +472,9 @@ def _lock_for_scheduling(visit):
     return lock_visit(visit)
 
 
-def school_year_at(school_id, when):
+def school_year_at(school_id: int, when: dt.datetime) -> int:
     """The school year (its start year) that instant ``when`` falls in, in the calendar of the school's region."""
-    region = db.session.get(School, school_id).region
+    region = db.session.get_one(School, school_id).region
     return school_year_for(when.astimezone(SHANGHAI).date(), region).start_year
 
 
@@ -454,10 +491,13 @@ def _clear_move_request(visit):
             visit.awaiting = None
 
 
-def _require_move_request(visit, action):
+def _require_move_request(visit: HomeVisit, action: VisitAction) -> MoveRequest:
+    """The family's pending counter-proposal; 409 when the visit is not scheduled or has none."""
     require_state(visit, action)
-    if not visit.has_move_request:
+    requested = visit.move_request
+    if requested is None:
         raise Conflict("没有待答复的改期申请", code="no_move_request")
+    return requested
 
 
 def _move_reminders(visit):
@@ -477,14 +517,22 @@ def _replace_windows(visit, spans, side):
     visit.windows.extend(VisitWindow(starts_at=s, ends_at=e, offered_by=side) for s, e in spans)
 
 
-def require_state(visit, action):
+def require_state(visit: HomeVisit, action: VisitAction) -> None:
     """409 ``visit_state_conflict`` unless the state table allows ``action`` from the visit's state."""
     sources, _target = VISIT_TRANSITIONS[action]
     if visit.state not in sources:
         raise wrong_state(visit)
 
 
-def transition(visit, action, actor, side, *, reason="", detail=None):
+def transition(
+    visit: HomeVisit,
+    action: VisitAction,
+    actor: Actor,
+    side: Side,
+    *,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+) -> VisitEvent:
     """The one way a visit changes (家访状态变更): ``action`` must be allowed from the visit's state by the state
     table (409 otherwise); the visit takes the action's target state and one history row records who acted, for
     whom, from which state to which, why and the details. A 班主任 acting on a visit that does not name them is
