@@ -5,7 +5,7 @@ from typing import Any
 from jlt_family.auth.context import current_actor
 from jlt_family.core.extensions import db
 from jlt_family.core.schemas import page_of
-from jlt_family.visits import permissions, reading, schemas, service
+from jlt_family.visits import permissions, reading, records, schemas
 from jlt_family.visits.models import FollowUpAction
 from jlt_family.visits.routes import blp
 
@@ -32,6 +32,6 @@ def update_follow_up(data: dict[str, Any], follow_up_id: int) -> FollowUpAction:
     permissions.require(
         permissions.may_close_follow_up(actor, follow_up, visit), "仅跟进负责人、班主任或学校领导可操作"
     )
-    follow_up = service.set_follow_up_done(actor, follow_up, done=data["done"])
+    follow_up = records.set_follow_up_done(actor, follow_up, done=data["done"])
     db.session.commit()
     return follow_up

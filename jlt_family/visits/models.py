@@ -196,7 +196,7 @@ class VisitAction(StrEnum):
 
 
 # 家访状态表: each action on a visit, the states it may be taken from, and the state it leaves the visit in. The
-# one table of a visit's life cycle (None: the visit does not exist yet); ``service.transition`` applies it and
+# one table of a visit's life cycle (None: the visit does not exist yet); ``transitions.transition`` applies it and
 # writes the history row (``VisitEvent``) of every change, from routes and jobs alike.
 VISIT_TRANSITIONS: dict[VisitAction, tuple[frozenset[VisitState | None], VisitState]] = {
     VisitAction.PROPOSED: (frozenset({None}), VisitState.PROPOSED),

@@ -7,7 +7,7 @@ from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import page_of
-from jlt_family.visits import permissions, reading, schemas, service
+from jlt_family.visits import permissions, reading, records, schemas, service
 from jlt_family.visits.models import HomeVisit, Side, VisitFeedback, VisitRecord
 from jlt_family.visits.permissions import require_side, require_visit_staff
 from jlt_family.visits.reading import SeenVisit
@@ -187,11 +187,11 @@ def decline_move_request(data: dict[str, Any], visit_id: int) -> SeenVisit:
 @blp.arguments(schemas.RecordSchema)
 @blp.response(201, schemas.RecordOutSchema)
 @blp.errors(400, 403, 404, 409, 422)
-def record_visit(data: service.RecordEntry, visit_id: int) -> VisitRecord:
+def record_visit(data: records.RecordEntry, visit_id: int) -> VisitRecord:
     """记录家访 (the visit's teachers, or the class's 班主任 for them): notes, topics, follow-ups with their owners;
     the visit is completed and dated by ``visited_at`` (within 7 days of the agreed time)."""
     actor, visit, _side = _answer(visit_id, Side.STAFF, _STAFF_ONLY)
-    record = service.record_visit(actor, visit, entry=data)
+    record = records.record_visit(actor, visit, entry=data)
     db.session.commit()
     return record
 
@@ -205,7 +205,7 @@ def record_visit(data: service.RecordEntry, visit_id: int) -> VisitRecord:
 def add_feedback(data: dict[str, Any], visit_id: int) -> VisitFeedback:
     """家长反馈 on a completed visit: rating 1–5 and a comment (once per visit)."""
     actor, visit, _side = _answer(visit_id, Side.FAMILY, _FAMILY_ONLY)
-    feedback = service.add_feedback(actor, visit, rating=data["rating"], comment=data["comment"])
+    feedback = records.add_feedback(actor, visit, rating=data["rating"], comment=data["comment"])
     db.session.commit()
     return feedback
 

@@ -22,7 +22,7 @@ from jlt_family.core.schemas import (
 from jlt_family.core.timeutil import to_shanghai
 from jlt_family.organizations.schemas import HourMinute
 from jlt_family.visits.models import FollowUpStatus, Side, VisitAction, VisitMode, VisitPurpose, VisitState
-from jlt_family.visits.service import RecordEntry
+from jlt_family.visits.records import RecordEntry
 
 _MODE_DOC = "方式: home 入户, school 到校, online 线上, phone 电话"
 _PURPOSE_DOC = (

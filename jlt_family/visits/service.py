@@ -1,5 +1,6 @@
 """Rules of home visits: proposing, agreeing on a time, cancelling and moving (a family's move is a counter-proposal
-the staff answer), recording, follow-ups, family feedback.
+the staff answer). Recording, follow-ups and feedback are ``records``; the state table's one transition is
+``transitions``; what each side is told is ``notices``.
 
 Services never commit and never read the request. Every change of a visit goes through ``transition``: the
 action must be allowed from the visit's state by the one table of its life cycle (``models.VISIT_TRANSITIONS``),
@@ -10,49 +11,46 @@ contract of ``core.events`` after the flush.
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from jlt_family.auth.context import Actor
-from jlt_family.core.audit import audit
 from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
-from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
+from jlt_family.core.events import cancel_reminders
 from jlt_family.core.extensions import db
-from jlt_family.core.timeutil import SHANGHAI, utcnow
-from jlt_family.families.models import Guardian, Student
+from jlt_family.core.timeutil import SHANGHAI
+from jlt_family.families.models import Student
 from jlt_family.families.permissions import is_guardian_of
 from jlt_family.organizations.calendar import school_year_for
 from jlt_family.organizations.models import School, StaffMembership, StaffRole
 from jlt_family.visits import permissions, scheduling
 from jlt_family.visits.models import (
     MODE_LABELS,
-    VISIT_TRANSITIONS,
-    FollowUpAction,
     HomeVisit,
     MoveRequest,
     Side,
     VisitAction,
-    VisitEvent,
-    VisitFeedback,
     VisitMode,
     VisitParticipant,
     VisitPurpose,
-    VisitRecord,
     VisitState,
     VisitWindow,
 )
+from jlt_family.visits.notices import (
+    SUBJECT_TYPE,
+    agreed_time,
+    guardian_user_ids,
+    move_reminders,
+    notify,
+    other_side,
+    schedule_visit_reminders,
+    span_detail,
+    span_text,
+    spans_detail,
+)
+from jlt_family.visits.transitions import lock_visit, require_state, transition
 
-SUBJECT_TYPE = "home_visit"
-REMINDER_KIND = "home_visit"  # reminders before a scheduled visit
-NOTICE_KIND = "home_visit_update"  # notices of a change (proposed, accepted, moved, cancelled, summary shared)
 MAX_STAFF = 5
-# A record's visited_at lies at most this far before the agreed window's start or after its end (a visit held a
-# few days early or recorded for a late evening is normal; one held a week away from its time should have been
-# moved first), and never in the future.
-RECORD_MARGIN = dt.timedelta(days=7)
 
 
 class StudentNotFound(NotFound):
@@ -60,39 +58,7 @@ class StudentNotFound(NotFound):
     message = "未找到该学生"
 
 
-class WrongState(Conflict):
-    code = "visit_state_conflict"
-    message = "家访当前状态不允许此操作"
-
-
 Window = Mapping[str, dt.datetime]  # {"starts_at", "ends_at"}, aware instants
-
-
-@dataclass(frozen=True)
-class RecordEntry:
-    """家访记录 as the staff write it down: when and how the visit was held, who took part, what was discussed,
-    the notes (sensitive), the summary shared with the family, and the follow-ups (``description``, ``due_on``,
-    optional ``owner_id``)."""
-
-    visited_at: dt.datetime
-    mode: VisitMode
-    attendees: str = ""
-    topics: list[str] = field(default_factory=list)
-    notes: str = ""
-    family_summary: str = ""
-    follow_ups: list[Mapping[str, Any]] = field(default_factory=list)
-
-
-def wrong_state(visit: HomeVisit) -> WrongState:
-    """409 ``visit_state_conflict`` in the words of the visit's state."""
-    labels = {
-        VisitState.PROPOSED: "待确认",
-        VisitState.SCHEDULED: "已确认",
-        VisitState.COMPLETED: "已完成",
-        VisitState.CANCELLED: "已取消",
-        VisitState.DECLINED: "已婉拒",
-    }
-    return WrongState(f"该家访{labels[visit.state]}，不能执行此操作")
 
 
 # ---- proposing ------------------------------------------------------------------------------------------------
@@ -110,7 +76,7 @@ def student_for_proposal(actor: Actor, student_id: int) -> Student:
     raise StudentNotFound()
 
 
-def _not_staff(school_id: int, user_ids: Iterable[int]) -> list[int]:
+def not_staff(school_id: int, user_ids: Iterable[int]) -> list[int]:
     """Those of ``user_ids`` who are not (or no longer) a teacher or a leader of the school, sorted."""
     found = set(
         db.session.scalars(
@@ -129,7 +95,7 @@ def _check_staff(school_id, staff_ids):
     """Every participant must be a teacher or a leader of the visit's school."""
     if len(staff_ids) > MAX_STAFF:
         raise RuleViolation(f"参与教师最多 {MAX_STAFF} 人", code="too_many_staff")
-    missing = _not_staff(school_id, staff_ids)
+    missing = not_staff(school_id, staff_ids)
     if missing:
         raise RuleViolation("参与教师须为本校教职工", code="staff_not_in_school", errors={"staff_ids": missing})
 
@@ -166,9 +132,9 @@ def propose_visit(
         participants=[VisitParticipant(user_id=user_id) for user_id in staff],
     )
     db.session.add(visit)
-    transition(visit, VisitAction.PROPOSED, actor, Side.STAFF, detail={"windows": _spans_detail(spans)})
+    transition(visit, VisitAction.PROPOSED, actor, Side.STAFF, detail={"windows": spans_detail(spans)})
     db.session.flush()
-    _notify(visit, _guardian_user_ids(visit), "家访邀请", f"老师邀请您确认{MODE_LABELS[visit.mode]}家访的时间")
+    notify(visit, guardian_user_ids(visit), "家访邀请", f"老师邀请您确认{MODE_LABELS[visit.mode]}家访的时间")
     return visit
 
 
@@ -190,10 +156,10 @@ def accept_window(actor: Actor, visit: HomeVisit, side: Side, *, window_id: int)
     scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings, exclude_visit_id=visit.id)
     visit.awaiting = None
     _set_time(visit, starts_at, ends_at)
-    transition(visit, VisitAction.ACCEPTED, actor, side, detail={"window": _span(starts_at, ends_at)})
+    transition(visit, VisitAction.ACCEPTED, actor, side, detail={"window": span_detail(starts_at, ends_at)})
     db.session.flush()
-    _schedule_reminders(visit)
-    _notify(visit, _other_side(visit, side), "家访已确认", f"家访时间已确认：{_when(visit)}")
+    schedule_visit_reminders(visit)
+    notify(visit, other_side(visit, side), "家访已确认", f"家访时间已确认：{agreed_time(visit)}")
     return visit
 
 
@@ -213,10 +179,10 @@ def suggest_time(
         actor,
         Side.FAMILY,
         reason=note,
-        detail={"windows": _spans_detail([(starts_at, ends_at)])},
+        detail={"windows": spans_detail([(starts_at, ends_at)])},
     )
     db.session.flush()
-    _notify(visit, visit.staff_ids, "家长另提家访时间", f"家长建议的时间：{_span_text(starts_at, ends_at)}")
+    notify(visit, visit.staff_ids, "家长另提家访时间", f"家长建议的时间：{span_text(starts_at, ends_at)}")
     return visit
 
 
@@ -238,10 +204,10 @@ def repropose(actor: Actor, visit: HomeVisit, *, windows: Sequence[Window], note
         actor,
         Side.STAFF,
         reason=note,
-        detail={"windows": _spans_detail(spans)},
+        detail={"windows": spans_detail(spans)},
     )
     db.session.flush()
-    _notify(visit, _guardian_user_ids(visit), "家访新时段", "老师给出了新的家访时间，请选择")
+    notify(visit, guardian_user_ids(visit), "家访新时段", "老师给出了新的家访时间，请选择")
     return visit
 
 
@@ -252,7 +218,7 @@ def decline(actor: Actor, visit: HomeVisit, *, reason: str) -> HomeVisit:
     visit.awaiting = None
     transition(visit, VisitAction.DECLINED, actor, Side.FAMILY, reason=reason)
     db.session.flush()
-    _notify(visit, visit.staff_ids, "家长婉拒家访", f"原因：{reason}")
+    notify(visit, visit.staff_ids, "家长婉拒家访", f"原因：{reason}")
     return visit
 
 
@@ -264,13 +230,13 @@ def cancel(actor: Actor, visit: HomeVisit, side: Side, *, reason: str) -> HomeVi
     visit = lock_visit(visit)
     require_state(visit, VisitAction.CANCELLED)
     was = visit.state
-    _clear_move_request(visit)
+    clear_move_request(visit)
     visit.awaiting = None
     transition(visit, VisitAction.CANCELLED, actor, side, reason=reason)
     db.session.flush()
     if was == VisitState.SCHEDULED:
         cancel_reminders.send(visit, subject_type=SUBJECT_TYPE, subject_id=visit.id, user_ids=None)
-    _notify(visit, _other_side(visit, side), "家访已取消", f"原因：{reason}")
+    notify(visit, other_side(visit, side), "家访已取消", f"原因：{reason}")
     return visit
 
 
@@ -282,20 +248,20 @@ def move(actor: Actor, visit: HomeVisit, *, starts_at: dt.datetime, ends_at: dt.
     visit = _lock_for_scheduling(visit)
     require_state(visit, VisitAction.MOVED)
     scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings, exclude_visit_id=visit.id)
-    before = _span(visit.starts_at, visit.ends_at)
+    before = span_detail(visit.starts_at, visit.ends_at)
     _set_time(visit, starts_at, ends_at)
-    _clear_move_request(visit)
+    clear_move_request(visit)
     transition(
         visit,
         VisitAction.MOVED,
         actor,
         Side.STAFF,
         reason=reason,
-        detail={"from": before, "to": _span(starts_at, ends_at)},
+        detail={"from": before, "to": span_detail(starts_at, ends_at)},
     )
     db.session.flush()
-    _move_reminders(visit)
-    _notify(visit, _guardian_user_ids(visit), "家访改期", f"新时间：{_when(visit)}；原因：{reason}")
+    move_reminders(visit)
+    notify(visit, guardian_user_ids(visit), "家访改期", f"新时间：{agreed_time(visit)}；原因：{reason}")
     return visit
 
 
@@ -315,12 +281,10 @@ def request_move(
         actor,
         Side.FAMILY,
         reason=reason,
-        detail={"from": _span(visit.starts_at, visit.ends_at), "to": _span(starts_at, ends_at)},
+        detail={"from": span_detail(visit.starts_at, visit.ends_at), "to": span_detail(starts_at, ends_at)},
     )
     db.session.flush()
-    _notify(
-        visit, visit.staff_ids, "家长申请家访改期", f"家长希望改到：{_span_text(starts_at, ends_at)}；原因：{reason}"
-    )
+    notify(visit, visit.staff_ids, "家长申请家访改期", f"家长希望改到：{span_text(starts_at, ends_at)}；原因：{reason}")
     return visit
 
 
@@ -332,19 +296,19 @@ def accept_move(actor: Actor, visit: HomeVisit) -> HomeVisit:
     settings = scheduling.settings_for(visit.school_id)
     scheduling.validate_window(starts_at, ends_at, settings)
     scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings, exclude_visit_id=visit.id)
-    before = _span(visit.starts_at, visit.ends_at)
+    before = span_detail(visit.starts_at, visit.ends_at)
     _set_time(visit, starts_at, ends_at)
-    _clear_move_request(visit)
+    clear_move_request(visit)
     transition(
         visit,
         VisitAction.MOVE_ACCEPTED,
         actor,
         Side.STAFF,
-        detail={"from": before, "to": _span(starts_at, ends_at)},
+        detail={"from": before, "to": span_detail(starts_at, ends_at)},
     )
     db.session.flush()
-    _move_reminders(visit)
-    _notify(visit, _guardian_user_ids(visit), "家访改期", f"老师同意改期，新时间：{_when(visit)}")
+    move_reminders(visit)
+    notify(visit, guardian_user_ids(visit), "家访改期", f"老师同意改期，新时间：{agreed_time(visit)}")
     return visit
 
 
@@ -352,8 +316,8 @@ def decline_move(actor: Actor, visit: HomeVisit, *, reason: str) -> HomeVisit:
     """不同意改期: the staff decline the family's counter-proposal, with a reason; the visit keeps its time."""
     visit = lock_visit(visit)
     requested = _require_move_request(visit, VisitAction.MOVE_DECLINED)
-    asked = _span(requested.starts_at, requested.ends_at)
-    _clear_move_request(visit)
+    asked = span_detail(requested.starts_at, requested.ends_at)
+    clear_move_request(visit)
     transition(
         visit,
         VisitAction.MOVE_DECLINED,
@@ -363,107 +327,11 @@ def decline_move(actor: Actor, visit: HomeVisit, *, reason: str) -> HomeVisit:
         detail={"requested": asked},
     )
     db.session.flush()
-    _notify(visit, _guardian_user_ids(visit), "家访改期未获同意", f"原因：{reason}；家访时间不变：{_when(visit)}")
+    notify(visit, guardian_user_ids(visit), "家访改期未获同意", f"原因：{reason}；家访时间不变：{agreed_time(visit)}")
     return visit
 
 
-# ---- after the visit ------------------------------------------------------------------------------------------
-
-
-def record_visit(actor: Actor, visit: HomeVisit, *, entry: RecordEntry) -> VisitRecord:
-    """记录家访: the visit took place (scheduled → completed), with notes and follow-up actions; the record.
-
-    ``visited_at`` is when it was held: not in the future and within ``RECORD_MARGIN`` of the agreed window; it
-    decides the visit's school year. Each follow-up's owner (default: the recorder) is staff of the school, and
-    its due date is not before the day of the visit.
-    """
-    visited_at = entry.visited_at
-    if visited_at > utcnow():
-        raise RuleViolation("家访时间不能晚于现在", code="visit_in_future")
-    visit = lock_visit(visit)
-    require_state(visit, VisitAction.COMPLETED)
-    _check_visited_at(visit, visited_at)
-    items = [(f["description"], f["due_on"], f.get("owner_id") or actor.user_id) for f in entry.follow_ups]
-    _check_follow_ups(visit, visited_at, items)
-    record = visit.record = VisitRecord(
-        visited_at=visited_at,
-        mode=entry.mode,
-        attendees=entry.attendees,
-        topics=entry.topics,
-        notes=entry.notes,
-        family_summary=entry.family_summary,
-        recorded_by_id=actor.user_id,
-        follow_ups=[
-            FollowUpAction(description=description, due_on=due_on, owner_id=owner_id)
-            for description, due_on, owner_id in items
-        ],
-    )
-    visit.school_year = school_year_at(visit.school_id, visited_at)
-    _clear_move_request(visit)
-    transition(visit, VisitAction.COMPLETED, actor, Side.STAFF)
-    db.session.flush()
-    audit(actor, "write_visit_notes", "home_visit", visit.id, school_id=visit.school_id, student_id=visit.student_id)
-    cancel_reminders.send(visit, subject_type=SUBJECT_TYPE, subject_id=visit.id, user_ids=None)
-    if entry.family_summary:
-        _notify(visit, _guardian_user_ids(visit), "家访小结", "老师分享了本次家访的小结，欢迎反馈")
-    return record
-
-
-def _check_visited_at(visit, visited_at):
-    if visit.starts_at - RECORD_MARGIN <= visited_at <= visit.ends_at + RECORD_MARGIN:
-        return
-    raise RuleViolation(
-        f"实际家访时间应在约定时间（{_when(visit)}）前后 {RECORD_MARGIN.days} 天内；时间变了请先改期",
-        code="visited_at_out_of_range",
-        errors={"visited_at": [_when(visit)]},
-    )
-
-
-def _check_follow_ups(visit, visited_at, items):
-    visit_day = visited_at.astimezone(SHANGHAI).date()
-    early = [i for i, (_d, due_on, _o) in enumerate(items) if due_on < visit_day]
-    if early:
-        raise RuleViolation("跟进期限不能早于家访当天", code="follow_up_due_before_visit", errors={"follow_ups": early})
-    outsiders = _not_staff(visit.school_id, {owner_id for _d, _due, owner_id in items}) if items else []
-    if outsiders:
-        raise RuleViolation(
-            "跟进负责人须为本校教职工", code="follow_up_owner_not_in_school", errors={"follow_ups": outsiders}
-        )
-
-
-def set_follow_up_done(actor: Actor, follow_up: FollowUpAction, *, done: bool) -> FollowUpAction:
-    """完成（或重新打开）后续跟进: ``done_at``/``done_by_id`` set to now and the caller, or cleared."""
-    if done and follow_up.done_at is None:
-        follow_up.done_at, follow_up.done_by_id = utcnow(), actor.user_id
-    elif not done:
-        follow_up.done_at, follow_up.done_by_id = None, None
-    db.session.flush()
-    return follow_up
-
-
-def add_feedback(actor: Actor, visit: HomeVisit, *, rating: int, comment: str) -> VisitFeedback:
-    """家长反馈 on a completed visit; one per visit (409 ``feedback_exists``)."""
-    if visit.state != VisitState.COMPLETED:
-        raise wrong_state(visit)
-    feedback = VisitFeedback(visit_id=visit.id, user_id=actor.user_id, rating=rating, comment=comment)
-    try:
-        with db.session.begin_nested():
-            db.session.add(feedback)
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict("该家访已有反馈", code="feedback_exists")
-    db.session.refresh(visit)
-    return feedback
-
-
 # ---- helpers --------------------------------------------------------------------------------------------------
-
-
-def lock_visit(visit: HomeVisit) -> HomeVisit:
-    """The visit row again, locked and fresh (the latest committed state, whatever the snapshot)."""
-    return db.session.scalars(
-        sa.select(HomeVisit).where(HomeVisit.id == visit.id).with_for_update().execution_options(populate_existing=True)
-    ).one()
 
 
 def _lock_for_scheduling(visit):
@@ -484,7 +352,7 @@ def _set_time(visit, starts_at, ends_at):
     visit.school_year = school_year_at(visit.school_id, starts_at)
 
 
-def _clear_move_request(visit):
+def clear_move_request(visit):
     if visit.has_move_request:
         visit.move_starts_at = visit.move_ends_at = visit.move_reason = None
         if visit.state == VisitState.SCHEDULED:
@@ -500,11 +368,6 @@ def _require_move_request(visit: HomeVisit, action: VisitAction) -> MoveRequest:
     return requested
 
 
-def _move_reminders(visit):
-    cancel_reminders.send(visit, subject_type=SUBJECT_TYPE, subject_id=visit.id, user_ids=None)
-    _schedule_reminders(visit)
-
-
 def _require_awaiting(visit, action, side):
     require_state(visit, action)
     if visit.awaiting != side:
@@ -515,110 +378,3 @@ def _replace_windows(visit, spans, side):
     visit.windows.clear()
     db.session.flush()
     visit.windows.extend(VisitWindow(starts_at=s, ends_at=e, offered_by=side) for s, e in spans)
-
-
-def require_state(visit: HomeVisit, action: VisitAction) -> None:
-    """409 ``visit_state_conflict`` unless the state table allows ``action`` from the visit's state."""
-    sources, _target = VISIT_TRANSITIONS[action]
-    if visit.state not in sources:
-        raise wrong_state(visit)
-
-
-def transition(
-    visit: HomeVisit,
-    action: VisitAction,
-    actor: Actor,
-    side: Side,
-    *,
-    reason: str = "",
-    detail: dict[str, Any] | None = None,
-) -> VisitEvent:
-    """The one way a visit changes (家访状态变更): ``action`` must be allowed from the visit's state by the state
-    table (409 otherwise); the visit takes the action's target state and one history row records who acted, for
-    whom, from which state to which, why and the details. A 班主任 acting on a visit that does not name them is
-    written as acting for its proposer. The caller holds the visit's row lock (``lock_visit``) or creates it."""
-    require_state(visit, action)
-    from_state, visit.state = visit.state, VISIT_TRANSITIONS[action][1]
-    on_behalf_of = permissions.acting_for(actor, visit) if side == Side.STAFF else None
-    event = VisitEvent(
-        actor_user_id=actor.user_id,
-        on_behalf_of_id=on_behalf_of,
-        side=side,
-        action=action,
-        from_state=from_state,
-        to_state=visit.state,
-        reason=reason,
-        detail=detail or {},
-    )
-    visit.history.append(event)
-    return event
-
-
-def _guardian_user_ids(visit):
-    if visit.student.family_id is None:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(Guardian.user_id).where(Guardian.family_id == visit.student.family_id).order_by(Guardian.id)
-        )
-    )
-
-
-def _other_side(visit, side):
-    return _guardian_user_ids(visit) if side == Side.STAFF else visit.staff_ids
-
-
-def _page(visit):
-    return f"pages/visit/detail?id={visit.id}"
-
-
-def _title(visit):
-    return f"{MODE_LABELS[visit.mode]}家访：{visit.student.name}"
-
-
-def _schedule_reminders(visit):
-    schedule_reminders.send(
-        visit,
-        kind=REMINDER_KIND,
-        subject_type=SUBJECT_TYPE,
-        subject_id=visit.id,
-        user_ids=_guardian_user_ids(visit) + visit.staff_ids,
-        starts_at=visit.starts_at,
-        ends_at=visit.ends_at,
-        title=_title(visit),
-        place=MODE_LABELS[visit.mode],
-        page=_page(visit),
-        school_id=visit.school_id,
-    )
-
-
-def _notify(visit, user_ids, title, body):
-    if user_ids:
-        send_notice.send(
-            visit,
-            kind=NOTICE_KIND,
-            subject_type=SUBJECT_TYPE,
-            subject_id=visit.id,
-            user_ids=list(user_ids),
-            title=title,
-            body=body,
-            page=_page(visit),
-            school_id=visit.school_id,
-        )
-
-
-def _span(starts_at, ends_at):
-    return {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()}
-
-
-def _spans_detail(spans):
-    return [_span(s, e) for s, e in spans]
-
-
-def _span_text(starts_at, ends_at):
-    start, end = starts_at.astimezone(SHANGHAI), ends_at.astimezone(SHANGHAI)
-    return f"{start:%m月%d日 %H:%M}–{end:%H:%M}"
-
-
-def _when(visit):
-    return _span_text(visit.starts_at, visit.ends_at)
