@@ -11,6 +11,7 @@ Formula-injection safe: a text cell starting with ``= + - @`` (or a tab / carria
 
 import csv
 import io
+from typing import Any
 
 from jlt_family.courses.meetings import ATTENDEE_KINDS, ATTENDEE_LABELS
 from jlt_family.reports.service import IN_PROGRESS, MET, NOT_MET, RULES
@@ -37,7 +38,7 @@ _RATES = {"no_show_rate"}
 _FEEDBACK_LABELS = (("courses", "课程"), ("home_visits", "家访"), ("venue_visits", "场馆"))
 
 
-def safe_cell(value):
+def safe_cell(value: Any) -> Any:
     """A cell a spreadsheet will not evaluate: text starting with a formula character gets a leading '."""
     if value is None:
         return ""
@@ -49,7 +50,7 @@ def safe_cell(value):
     return "'" + text if text.startswith(_DANGEROUS) else text
 
 
-def report_csv(report):
+def report_csv(report: dict[str, Any]) -> str:
     """The CSV text (with BOM) of a school, alliance or region report."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -61,12 +62,12 @@ def report_csv(report):
     return BOM + out.getvalue()
 
 
-def filename(report):
+def filename(report: dict[str, Any]) -> str:
     period = report["period"]
     return f"evaluation-{report['scope']['kind']}-{report['scope']['id']}-{period['school_year']}-{period['term']}.csv"
 
 
-def percent(value):
+def percent(value: float | None) -> str | None:
     """A rate 0–1 as a percentage ("75%", "66.7%"); None stays empty."""
     if value is None:
         return None

@@ -13,6 +13,7 @@ every number is aggregated in the database (queries.py); Python only adds up the
 """
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -22,9 +23,10 @@ from jlt_family.courses.models import ACTIVITY_LABELS, ActivityKind
 from jlt_family.courses.reports import TERM_REQUIREMENTS, YEAR_REQUIREMENTS
 from jlt_family.families.schemas import FLAG_NAMES
 from jlt_family.organizations.calendar import AUTUMN, SPRING, TERM_LABELS
-from jlt_family.organizations.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance, School
+from jlt_family.organizations.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance, Region, School
 from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.reports import queries
+from jlt_family.reports.periods import Period
 from jlt_family.visits.coverage import Counts
 
 # 政策要求 (DOMAIN.md "Rules with numbers"): (rule key, activity kind, required, per "term" or "year"). First the
@@ -71,11 +73,11 @@ BOOKING_KEYS = (
 )
 
 
-def rate(part, whole):
+def rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def status(met, still_open):
+def status(met: bool | None, still_open: bool) -> str | None:
     """The tri-state of a rule: ``met`` (reached so far), and whether its term or school year still runs."""
     if met is None:
         return None
@@ -85,7 +87,7 @@ def status(met, still_open):
 # Public API -----------------------------------------------------------------------------------------------------
 
 
-def school_report(school, period, *, for_leaders=False):
+def school_report(school: School, period: Period, *, for_leaders: bool = False) -> dict[str, Any]:
     """评估报表 of one school, with home-visit coverage per class (drill-down).
 
     ``for_leaders`` (the school's own leaders, DESIGN.md: only they, the 班主任 and the guardians see children's
@@ -116,7 +118,7 @@ def school_report(school, period, *, for_leaders=False):
     return _mark_year_rules(report, period)
 
 
-def alliance_report(alliance, period):
+def alliance_report(alliance: Alliance, period: Period) -> dict[str, Any]:
     """评估报表 of an alliance: its schools together, its coordination meetings, each school (drill-down)."""
     school_ids = _school_ids(School.alliance_id == alliance.id)
     report = _report({"kind": "alliance", "id": alliance.id, "name": alliance.name}, school_ids, period)
@@ -125,7 +127,7 @@ def alliance_report(alliance, period):
     return _mark_year_rules(report, period)
 
 
-def region_report(region, period):
+def region_report(region: Region, period: Period) -> dict[str, Any]:
     """评估报表 of a region and the regions under it: its schools and alliances together, each alliance and each
     school (drill-down)."""
     region_ids = sorted(region_subtree_ids({region.id}))
@@ -136,7 +138,7 @@ def region_report(region, period):
         sa.and_(Alliance.region_id.in_(region_ids), Alliance.status.in_(ESTABLISHED_ALLIANCE_STATUSES))
     )
     held = queries.coordination_meetings([a.id for a in alliances], period)
-    members_of = {}
+    members_of: dict[int | None, list[dict[str, Any]]] = {}
     for school in report["schools"]:
         members_of.setdefault(school["alliance_id"], []).append(school)
     rows = []
@@ -168,7 +170,7 @@ def region_report(region, period):
     return _mark_year_rules(report, period)
 
 
-def monthly_bookings(scope, period, months=12):
+def monthly_bookings(scope: School | Alliance | Region, period: Period, months: int = 12) -> list[dict[str, Any]]:
     """场馆预约趋势: venue bookings of a school's, an alliance's or a region's schools per month (Asia/Shanghai)
     and channel, over the ``months`` months that end with the period's last month (a school year: exactly its
     months; a term: the term and the months before it), empty months included, booked visits ahead too."""

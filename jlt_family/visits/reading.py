@@ -51,7 +51,7 @@ class SeenVisit:
     """
 
     visit: HomeVisit
-    my_side: Side
+    my_side: Side | None
     with_notes: bool = False
     with_address: bool = False
 
