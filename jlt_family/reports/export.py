@@ -14,7 +14,7 @@ import io
 from typing import Any
 
 from jlt_family.courses.meetings import ATTENDEE_KINDS, ATTENDEE_LABELS
-from jlt_family.reports.service import IN_PROGRESS, MET, NOT_MET, RULES
+from jlt_family.reports.rules import IN_PROGRESS, MET, NOT_MET, RULES
 
 BOM = "\ufeff"
 HEADER = ("周期", "截至", "类别", "对象", "指标", "数值", "要求", "是否达标")
