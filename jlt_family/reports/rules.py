@@ -2,10 +2,23 @@
 together, stand against them: activities held per term or school year, coverage rates, attendance, bookings and
 feedback totals, from the grouped rows of ``queries``."""
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
 from jlt_family.courses.meetings import ATTENDEE_KINDS
 from jlt_family.courses.models import ACTIVITY_LABELS, ActivityKind
 from jlt_family.courses.reports import TERM_REQUIREMENTS, YEAR_REQUIREMENTS
 from jlt_family.organizations.calendar import AUTUMN, SPRING, TERM_LABELS
+from jlt_family.reports.periods import Period
+
+Json = dict[str, Any]
+# grouped rows of ``queries``: {(school_id, kind, term): (held, attended, expected, with_enrolment)}, {(school_id,
+# term): {attendee kind: count}}, {(school_id, source): (count, rating sum)}
+Activity = Mapping[tuple[int, ActivityKind, str], tuple[int, int, int, int]]
+Meeting = Mapping[tuple[int, str], Mapping[str, int]]
+Feedback = Mapping[tuple[int, str], tuple[int, int]]
 
 # 政策要求 (DOMAIN.md "Rules with numbers"): (rule key, activity kind, required, per "term" or "year"). First the
 # numbers of the parent school's compliance page (courses/reports.py; the key is the kind): ≥2 家庭教育指导, ≥5
@@ -62,7 +75,7 @@ def status(met: bool | None, still_open: bool) -> str | None:
     return MET if met else (IN_PROGRESS if still_open else NOT_MET)
 
 
-def coverage_item(students, visited):
+def coverage_item(students: int, visited: int) -> Json:
     value = rate(visited, students)
     return {
         "students": students,
@@ -73,16 +86,16 @@ def coverage_item(students, visited):
     }
 
 
-def year_open(period):
+def year_open(period: Period) -> bool:
     return period.today <= period.school_year.ends_on
 
 
-def attendees_of(counts):
+def attendees_of(counts: Mapping[str, int]) -> dict[str, int]:
     """Representatives who attended coordination meetings, by kind, and the meetings all three kinds attended."""
     return {key: counts.get(key, 0) for key in (*ATTENDEE_KINDS, "meetings_with_all_kinds")}
 
 
-def school_meeting_counts(schools):
+def school_meeting_counts(schools: Sequence[Json]) -> dict[str, int]:
     rules = [s["activities"][ActivityKind.ALLIANCE_MEETING.value] for s in schools]
     return {
         "schools": len(rules),
@@ -91,7 +104,7 @@ def school_meeting_counts(schools):
     }
 
 
-def terms_counted(period, rule):
+def terms_counted(period: Period, rule: str) -> tuple[str, ...]:
     """Which term buckets an item counts: its own term (term rules in a term report), the school year so far
     (year rules: every term up to the reported one), or both terms (a year report)."""
     if period.term is None:
@@ -101,7 +114,7 @@ def terms_counted(period, rule):
     return (AUTUMN,) if period.term.name == AUTUMN else (AUTUMN, SPRING)
 
 
-def held_of(activity, school_id, kind, terms):
+def held_of(activity: Activity, school_id: int, kind: ActivityKind, terms: Iterable[str]) -> list[int]:
     """(held, attended, expected, sessions with enrolments) of one school and kind over the terms given."""
     totals = [0, 0, 0, 0]
     for term in terms:
@@ -110,17 +123,25 @@ def held_of(activity, school_id, kind, terms):
     return totals
 
 
-def term_open(period, name):
+def term_open(period: Period, name: str) -> bool:
     term = next(t for t in period.terms if t.name == name)
     return period.today <= term.ends_on
 
 
-def school_rule(activity, school_id, period, kind, required, per, meeting=None):
+def school_rule(
+    activity: Activity,
+    school_id: int,
+    period: Period,
+    kind: ActivityKind,
+    required: int,
+    per: str,
+    meeting: Meeting | None = None,
+) -> Json:
     """One school against one rule: held (over the counted terms), met and status; per term in a year report;
     the coordination meetings with who attended (``meeting``: that school's grouped attendee rows)."""
     terms = terms_counted(period, per)
     held, attended, expected, _enrolled = held_of(activity, school_id, kind, terms)
-    item = {"held": held, "attended": attended, "expected": expected}
+    item: Json = {"held": held, "attended": attended, "expected": expected}
     if per == "term" and period.term is None:
         by_term = {t: held_of(activity, school_id, kind, (t,))[0] for t in (AUTUMN, SPRING)}
         item["terms"] = {
@@ -135,10 +156,11 @@ def school_rule(activity, school_id, period, kind, required, per, meeting=None):
         )
     else:
         item["met"] = held >= required
-        still_open = year_open(period) if per == "year" else term_open(period, period.term.name)
+        # a term rule here is one of a term report: ``period.term`` is set
+        still_open = year_open(period) if per == "year" or period.term is None else term_open(period, period.term.name)
         item["status"] = status(item["met"], still_open)
     if kind == ActivityKind.ALLIANCE_MEETING:
-        counts = {}
+        counts: dict[str, int] = {}
         for term in terms:
             for key, value in (meeting or {}).get((school_id, term), {}).items():
                 counts[key] = counts.get(key, 0) + value
@@ -146,15 +168,23 @@ def school_rule(activity, school_id, period, kind, required, per, meeting=None):
     return item
 
 
-def group_by_school(mapping):
+def group_by_school(mapping: Mapping[tuple[Any, ...], Any]) -> dict[int, dict[tuple[Any, ...], Any]]:
     """{(school_id, ...): value} → {school_id: {(school_id, ...): value}}: each school's grouped rows."""
-    grouped = {}
+    grouped: dict[int, dict[tuple[Any, ...], Any]] = {}
     for key, value in mapping.items():
         grouped.setdefault(key[0], {})[key] = value
     return grouped
 
 
-def school_row(school, period, coverage, activity, bookings, feedback, meeting):
+def school_row(
+    school: sa.Row[int, str, int | None],
+    period: Period,
+    coverage: tuple[int, int],
+    activity: Activity,
+    bookings: Mapping[str, int] | None,
+    feedback: Feedback,
+    meeting: Meeting,
+) -> Json:
     """One school's line of the drill-down; ``activity``, ``feedback`` and ``meeting`` are that school's grouped
     rows. ``activities`` is keyed by rule (the activity kind, or ``guidance_year``)."""
     rules = {
@@ -189,11 +219,11 @@ def school_row(school, period, coverage, activity, bookings, feedback, meeting):
     }
 
 
-def rule_label(key, kind):
+def rule_label(key: str, kind: ActivityKind) -> str:
     return RULE_LABELS.get(key, ACTIVITY_LABELS[kind])
 
 
-def activity_items(activity, meeting, period, school_ids):
+def activity_items(activity: Activity, meeting: Meeting, period: Period, school_ids: Sequence[int]) -> list[Json]:
     """Each policy rule over the scope: sessions held, schools meeting it, attendance; then the other kinds."""
     items = []
     by_school = group_by_school(meeting)
@@ -251,7 +281,7 @@ def activity_items(activity, meeting, period, school_ids):
     return items
 
 
-def attendance_of(activity, period):
+def attendance_of(activity: Activity, period: Period) -> Json:
     """课程出勤率 of the grouped rows given, over the period's held sessions (all activity kinds): ``sessions``
     held, of which ``sessions_with_enrolment`` had enrolments; the rate (attended / expected) counts only those
     (a session nobody enrolled in has no attendance to rate)."""
@@ -270,7 +300,7 @@ def attendance_of(activity, period):
     }
 
 
-def booking_totals(rows):
+def booking_totals(rows: Iterable[Mapping[str, int]]) -> Json:
     totals = dict.fromkeys(BOOKING_KEYS, 0)
     for row in rows:
         for key in BOOKING_KEYS:
@@ -279,7 +309,7 @@ def booking_totals(rows):
     return {**totals, "no_show_rate": rate(totals["no_show"], decided)}
 
 
-def feedback_totals(feedback):
+def feedback_totals(feedback: Feedback) -> Json:
     """Count and average rating per source of the grouped rows given."""
     result = {}
     for source in FEEDBACK_SOURCES:

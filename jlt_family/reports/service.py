@@ -14,14 +14,16 @@ policy numbers and how a school stands against them).
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from jlt_family.core.timeutil import SHANGHAI
 from jlt_family.courses.models import ActivityKind
+from jlt_family.families.models import Student
 from jlt_family.families.schemas import FLAG_NAMES
-from jlt_family.organizations.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance, Region, School
+from jlt_family.organizations.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance, Region, School, SchoolClass
 from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.reports import queries
 from jlt_family.reports.periods import Period
@@ -29,6 +31,7 @@ from jlt_family.reports.rules import (
     COORDINATION_MEETINGS_REQUIRED,
     ENTRUSTMENTS_REQUIRED,
     IN_PROGRESS,
+    Json,
     activity_items,
     attendance_of,
     attendees_of,
@@ -160,7 +163,7 @@ def monthly_bookings(scope: School | Alliance | Region, period: Period, months: 
     return series
 
 
-def _add_months(first_day, offset):
+def _add_months(first_day: dt.date, offset: int) -> dt.date:
     index = first_day.year * 12 + first_day.month - 1 + offset
     return dt.date(index // 12, index % 12 + 1, 1)
 
@@ -168,16 +171,16 @@ def _add_months(first_day, offset):
 # Building blocks ------------------------------------------------------------------------------------------------
 
 
-def _ids(ids):
+def _ids(ids: list[int]) -> sa.Select:
     return sa.select(School.id).where(School.id.in_(ids))
 
 
-def _school_ids(clause):
+def _school_ids(clause: sa.ColumnElement[bool]) -> sa.Select:
     """The ids of the schools in scope, as a sub-select every query filters on."""
     return sa.select(School.id).where(clause)
 
 
-def _meetings(counts, period, schools):
+def _meetings(counts: dict[str, int] | None, period: Period, schools: Sequence[Json]) -> Json:
     """教联体协调会 of an alliance (its own and its schools'), who attended, and its schools against the per-school
     rule of 001 §二(二)1."""
     counts = counts or {}
@@ -194,7 +197,7 @@ def _meetings(counts, period, schools):
     }
 
 
-def _mark_year_rules(report, period):
+def _mark_year_rules(report: Json, period: Period) -> Json:
     """Home-visit coverage is a school-year rule: its ``status`` is in progress until the school year ends."""
     still_open = year_open(period)
     rows = [
@@ -210,7 +213,7 @@ def _mark_year_rules(report, period):
     return report
 
 
-def _report(scope, school_ids, period):
+def _report(scope: Json, school_ids: sa.Select, period: Period) -> Json:
     """What every report has: coverage, activities, attendance, bookings, feedback; and one row per school."""
     schools = queries.schools_of(school_ids)
     coverage = queries.coverage(school_ids, period)
@@ -248,7 +251,7 @@ def _report(scope, school_ids, period):
     }
 
 
-def _children_of_schools(school_rows, coverage):
+def _children_of_schools(school_rows: Sequence[Json], coverage: dict[int, Counts]) -> Json:
     """The flagged children's coverage, the not-yet-visited counts and the care entrustments of the scope, and
     the same on each school row (counts only: no names leave the school's leaders)."""
     counts = [coverage.get(row["id"], Counts()) for row in school_rows]
@@ -260,7 +263,7 @@ def _children_of_schools(school_rows, coverage):
     return children
 
 
-def _children(counts):
+def _children(counts: Counts) -> Json:
     """家访覆盖 of the left-behind (留守) and in-difficulty (困境) children, who is not yet visited (counts) and the
     care entrustments (委托照护, 002 §7) of the left-behind children, from one ``visits.coverage.Counts``."""
     entrusted = rate(counts.entrusted, counts.left_behind)
@@ -285,7 +288,7 @@ def _children(counts):
     }
 
 
-def _not_visited_item(student, school_class):
+def _not_visited_item(student: Student, school_class: SchoolClass) -> Json:
     return {
         "id": student.id,
         "name": student.name,

@@ -143,6 +143,13 @@ class HomeVisit(db.Model):
         return self.move_starts_at is not None
 
     @property
+    def agreed(self) -> tuple[dt.datetime, dt.datetime]:
+        """The agreed time of a scheduled or completed visit (ValueError while it has none)."""
+        if self.starts_at is None or self.ends_at is None:
+            raise ValueError(f"home visit {self.id} has no agreed time")
+        return self.starts_at, self.ends_at
+
+    @property
     def move_request(self) -> "MoveRequest | None":
         """The family's pending counter-proposal, or None."""
         if self.move_starts_at is None or self.move_ends_at is None:

@@ -2,7 +2,7 @@
 follow-up, the family's feedback."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,8 +88,9 @@ def record_visit(actor: Actor, visit: HomeVisit, *, entry: RecordEntry) -> Visit
     return record
 
 
-def _check_visited_at(visit, visited_at):
-    if visit.starts_at - RECORD_MARGIN <= visited_at <= visit.ends_at + RECORD_MARGIN:
+def _check_visited_at(visit: HomeVisit, visited_at: dt.datetime) -> None:
+    starts_at, ends_at = visit.agreed
+    if starts_at - RECORD_MARGIN <= visited_at <= ends_at + RECORD_MARGIN:
         return
     raise RuleViolation(
         f"实际家访时间应在约定时间（{agreed_time(visit)}）前后 {RECORD_MARGIN.days} 天内；时间变了请先改期",
@@ -98,7 +99,7 @@ def _check_visited_at(visit, visited_at):
     )
 
 
-def _check_follow_ups(visit, visited_at, items):
+def _check_follow_ups(visit: HomeVisit, visited_at: dt.datetime, items: Sequence[tuple[str, dt.date, int]]) -> None:
     visit_day = visited_at.astimezone(SHANGHAI).date()
     early = [i for i, (_d, due_on, _o) in enumerate(items) if due_on < visit_day]
     if early:

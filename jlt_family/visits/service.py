@@ -91,7 +91,7 @@ def not_staff(school_id: int, user_ids: Iterable[int]) -> list[int]:
     return sorted(set(user_ids) - found)
 
 
-def _check_staff(school_id, staff_ids):
+def _check_staff(school_id: int, staff_ids: Sequence[int]) -> None:
     """Every participant must be a teacher or a leader of the visit's school."""
     if len(staff_ids) > MAX_STAFF:
         raise RuleViolation(f"参与教师最多 {MAX_STAFF} 人", code="too_many_staff")
@@ -248,7 +248,7 @@ def move(actor: Actor, visit: HomeVisit, *, starts_at: dt.datetime, ends_at: dt.
     visit = _lock_for_scheduling(visit)
     require_state(visit, VisitAction.MOVED)
     scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings, exclude_visit_id=visit.id)
-    before = span_detail(visit.starts_at, visit.ends_at)
+    before = span_detail(*visit.agreed)
     _set_time(visit, starts_at, ends_at)
     clear_move_request(visit)
     transition(
@@ -281,7 +281,7 @@ def request_move(
         actor,
         Side.FAMILY,
         reason=reason,
-        detail={"from": span_detail(visit.starts_at, visit.ends_at), "to": span_detail(starts_at, ends_at)},
+        detail={"from": span_detail(*visit.agreed), "to": span_detail(starts_at, ends_at)},
     )
     db.session.flush()
     notify(visit, visit.staff_ids, "家长申请家访改期", f"家长希望改到：{span_text(starts_at, ends_at)}；原因：{reason}")
@@ -296,7 +296,7 @@ def accept_move(actor: Actor, visit: HomeVisit) -> HomeVisit:
     settings = scheduling.settings_for(visit.school_id)
     scheduling.validate_window(starts_at, ends_at, settings)
     scheduling.ensure_staff_free(visit.staff_ids, starts_at, ends_at, visit.mode, settings, exclude_visit_id=visit.id)
-    before = span_detail(visit.starts_at, visit.ends_at)
+    before = span_detail(*visit.agreed)
     _set_time(visit, starts_at, ends_at)
     clear_move_request(visit)
     transition(
@@ -334,7 +334,7 @@ def decline_move(actor: Actor, visit: HomeVisit, *, reason: str) -> HomeVisit:
 # ---- helpers --------------------------------------------------------------------------------------------------
 
 
-def _lock_for_scheduling(visit):
+def _lock_for_scheduling(visit: HomeVisit) -> HomeVisit:
     """Lock the staff first (fixed order: users by id), then the visit."""
     scheduling.lock_staff(visit.staff_ids)
     return lock_visit(visit)
@@ -346,13 +346,14 @@ def school_year_at(school_id: int, when: dt.datetime) -> int:
     return school_year_for(when.astimezone(SHANGHAI).date(), region).start_year
 
 
-def _set_time(visit, starts_at, ends_at):
+def _set_time(visit: HomeVisit, starts_at: dt.datetime, ends_at: dt.datetime) -> None:
     """The agreed time, and the school year it falls in."""
     visit.starts_at, visit.ends_at = starts_at, ends_at
     visit.school_year = school_year_at(visit.school_id, starts_at)
 
 
-def clear_move_request(visit):
+def clear_move_request(visit: HomeVisit) -> None:
+    """The family's pending counter-proposal ends (a scheduled visit then awaits nobody)."""
     if visit.has_move_request:
         visit.move_starts_at = visit.move_ends_at = visit.move_reason = None
         if visit.state == VisitState.SCHEDULED:
@@ -368,13 +369,13 @@ def _require_move_request(visit: HomeVisit, action: VisitAction) -> MoveRequest:
     return requested
 
 
-def _require_awaiting(visit, action, side):
+def _require_awaiting(visit: HomeVisit, action: VisitAction, side: Side) -> None:
     require_state(visit, action)
     if visit.awaiting != side:
         raise Conflict("正在等待对方答复", code="awaiting_other_side")
 
 
-def _replace_windows(visit, spans, side):
+def _replace_windows(visit: HomeVisit, spans: Sequence[tuple[dt.datetime, dt.datetime]], side: Side) -> None:
     visit.windows.clear()
     db.session.flush()
     visit.windows.extend(VisitWindow(starts_at=s, ends_at=e, offered_by=side) for s, e in spans)
