@@ -30,7 +30,7 @@ COUNTED_BOOKINGS = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatu
 EXPECTED_ATTENDANCE = (EnrolmentStatus.ATTENDED, EnrolmentStatus.ABSENT, EnrolmentStatus.ENROLLED)
 
 
-def _sum(condition):
+def _sum(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
@@ -75,7 +75,7 @@ def classes_of(school_ids: SchoolIds, period: Period) -> Sequence[sa.Row[int, in
 # 家校活动 (the schools' courses: 家长会, 家长夜校, 家庭教育指导 ...) ---------------------------------------------
 
 
-def _held(period):
+def _held(period: Period) -> sa.ColumnElement[bool]:
     """Sessions that took place within the school year so far: not cancelled, already ended (a back-filled one
     only with its attendance recorded)."""
     start, end = period.utc_bounds(period.school_year.starts_on, period.school_year.ends_on)
@@ -88,7 +88,7 @@ def _held(period):
     )
 
 
-def _term_bucket(period):
+def _term_bucket(period: Period) -> sa.ColumnElement[str]:
     spring_start, _end = period.utc_bounds(period.spring_starts_on, period.spring_starts_on)
     return sa.case((CourseSession.starts_at < spring_start, AUTUMN), else_=SPRING)
 
@@ -128,7 +128,7 @@ def activities(school_ids: SchoolIds, period: Period) -> dict[tuple[int, Activit
     }
 
 
-def _attendee_sums():
+def _attendee_sums() -> tuple[sa.ColumnElement[Any], ...]:
     """SUMs of the representatives recorded for coordination meetings (courses/meetings.py), by kind, and the
     meetings that all three kinds attended."""
     all_kinds = sa.and_(*(getattr(MeetingAttendance, kind) > 0 for kind in ATTENDEE_KINDS))

@@ -79,7 +79,7 @@ def held_at() -> sa.ColumnElement[Any]:
     return sa.func.coalesce(VisitRecord.visited_at, HomeVisit.starts_at)
 
 
-def _held_between(student_id, start, end):
+def _held_between(student_id: Any, start: dt.datetime, end: dt.datetime) -> sa.Exists:
     """EXISTS a completed visit of ``student_id`` (a column) held in [start, end)."""
     held = held_at()
     return (
@@ -132,11 +132,11 @@ def members(school_ids: SchoolIds, span: Span, *, class_ids: Iterable[int] | Non
     return stmt
 
 
-def _sum(condition):
+def _sum(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def _entrustment_on_file(student_id, span, *, acknowledged):
+def _entrustment_on_file(student_id: Any, span: Span, *, acknowledged: bool) -> sa.Exists:
     """EXISTS a care entrustment of the student on file for the reference date: filed by then, not ended before
     it, not withdrawn (and, with ``acknowledged``, acknowledged by then)."""
     _start, end = span.utc_bounds()
@@ -180,7 +180,7 @@ def counts(
     return {row.key: Counts(*(int(value) for value in row[1:])) for row in db.session.execute(stmt)}
 
 
-def _is_flagged():
+def _is_flagged() -> sa.ColumnElement[bool]:
     return sa.or_(*(column.is_(True) for column in FLAG_COLUMNS))
 
 

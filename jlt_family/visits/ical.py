@@ -113,17 +113,18 @@ def feed_of(user_id: int) -> VisitCalendarFeed:
     return feed
 
 
-def _stamp(value):
+def _stamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _escape(value):
+def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-def _fold(line):
+def _fold(line: str) -> str:
     """Lines of at most 75 octets, continuations starting with a space, never splitting a character."""
-    out, current = [], ""
+    out: list[str] = []
+    current = ""
     for char in line:
         limit = 75 if not out else 74
         if len((current + char).encode()) > limit:
@@ -134,14 +135,15 @@ def _fold(line):
     return "\r\n ".join(out)
 
 
-def _event(visit, host, now):
+def _event(visit: HomeVisit, host: str, now: dt.datetime) -> list[str]:
     student = visit.student
+    starts_at, ends_at = visit.agreed
     return [
         "BEGIN:VEVENT",
         f"UID:home-visit-{visit.id}@{host}",
         f"DTSTAMP:{_stamp(now)}",
-        f"DTSTART:{_stamp(visit.starts_at)}",
-        f"DTEND:{_stamp(visit.ends_at)}",
+        f"DTSTART:{_stamp(starts_at)}",
+        f"DTEND:{_stamp(ends_at)}",
         f"SUMMARY:{_escape(f'{MODE_LABELS[visit.mode]}家访：{mask_name(student.name)}')}",
         f"DESCRIPTION:{_escape(f'家访目的：{PURPOSE_LABELS[visit.purpose]}')}",
         "STATUS:CONFIRMED",

@@ -88,7 +88,7 @@ def lock_staff(user_ids: Iterable[int]) -> None:
     db.session.execute(sa.select(User.id).where(User.id.in_(sorted(set(user_ids)))).order_by(User.id).with_for_update())
 
 
-def _gap(mode_a, mode_b, buffer):
+def _gap(mode_a: VisitMode, mode_b: VisitMode, buffer: dt.timedelta) -> dt.timedelta:
     return buffer if VisitMode.HOME in (mode_a, mode_b) else dt.timedelta(0)
 
 
@@ -121,8 +121,8 @@ def clashes(
     return [
         other
         for other in candidates
-        if other.starts_at < ends_at + _gap(mode, other.mode, buffer)
-        and starts_at < other.ends_at + _gap(mode, other.mode, buffer)
+        if other.agreed[0] < ends_at + _gap(mode, other.mode, buffer)
+        and starts_at < other.agreed[1] + _gap(mode, other.mode, buffer)
     ]
 
 

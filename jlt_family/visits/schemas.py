@@ -181,8 +181,8 @@ class UserBrief(fields.Nested):
     def __init__(self, *, metadata: dict[str, Any] | None = None) -> None:
         super().__init__(BriefSchema, metadata=metadata or {})
 
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else {"id": value.id, "name": value.nickname}
+    def _serialize(self, nested_obj, attr, obj, **kwargs):
+        return None if nested_obj is None else {"id": nested_obj.id, "name": nested_obj.nickname}
 
 
 def shanghai_times(value: Any) -> Any:
@@ -208,14 +208,14 @@ def _shanghai_text(text: str) -> str:
 class ShanghaiDetail(fields.Dict):
     """A history row's details, its instants shown in Asia/Shanghai."""
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return shanghai_times(value)
 
 
 class OpenVisit(fields.Dict):
     """A proposed or scheduled visit as ``{id, state, starts_at}`` (the start in Asia/Shanghai, or None)."""
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if value is None:
             return None
         starts_at = to_shanghai(value.starts_at).isoformat() if value.starts_at is not None else None
