@@ -175,10 +175,10 @@ def _scope(actor: Actor, school_id: int | None, alliance_id: int | None, region_
         if alliance is None or not org_permissions.administers_alliance(actor, alliance):
             raise NotFound("未找到该教联体", code="alliance_not_found")
         return "alliance", alliance_id, School.alliance_id == alliance_id, alliance.region
-    region = db.session.get(Region, region_id)
-    if region is None or region_id not in actor.region_ids:
+    region = db.session.get(Region, region_id) if region_id is not None else None
+    if region is None or region.id not in actor.region_ids:
         raise NotFound("未找到该地区", code="region_not_found")
-    return "region", region_id, School.region_id.in_(region_subtree_ids({region_id})), region
+    return "region", region.id, School.region_id.in_(region_subtree_ids({region.id})), region
 
 
 def aggregate(
