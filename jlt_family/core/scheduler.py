@@ -18,7 +18,7 @@ _JOBS: dict[str, Any] = {}
 
 # Modules whose import registers jobs (a domain without a tasks.py has no jobs).
 TASK_MODULES = (
-    "jlt_family.core.tasks",
+    "jlt_family.auth.tasks",
     "jlt_family.courses.tasks",
     "jlt_family.visits.tasks",
     "jlt_family.venues.tasks",

@@ -53,7 +53,7 @@ def test_rate_limit_counts_buckets_separately():
 
 def test_housekeeping_forgets_ended_sessions(make, db):
     from jlt_family.auth.models import UserSession
-    from jlt_family.core.tasks import housekeeping
+    from jlt_family.auth.tasks import housekeeping
 
     user = make.user()
     make.login(user)
