@@ -11,12 +11,10 @@ from jlt_family.core.schemas import page_of
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations import permissions as org_permissions
 from jlt_family.organizations.models import Region
-from jlt_family.reminders import permissions, receivers, schemas, service
+from jlt_family.reminders import permissions, schemas, service
 from jlt_family.reminders.templates import templates
 
 blp = Blueprint("reminders", __name__, url_prefix="/api/v1", description="提醒与消息 (reminders and inbox)")
-
-receivers.connect()
 
 
 # ---- inbox ----------------------------------------------------------------------------------------------------
