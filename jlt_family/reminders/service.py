@@ -16,6 +16,7 @@ from jlt_family.families.models import Guardian, Student
 from jlt_family.organizations.models import Alliance, AllianceStatus, School, SchoolClass
 from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.reminders.models import (
+    LIFECYCLE,
     Broadcast,
     InboxOutcome,
     Reminder,
@@ -30,6 +31,8 @@ from jlt_family.visits.models import HomeVisit
 
 BROADCAST_KIND = "broadcast"
 DEFAULT_PAGE = "pages/inbox/index"
+# What cancelling a thing reaches: its reminders still to be sent (pending, or being sent right now).
+_CANCELLABLE = sorted(LIFECYCLE.sources(ReminderStatus.CANCELLED), key=str)
 
 
 # Planning ------------------------------------------------------------------------------------------------------
@@ -170,7 +173,7 @@ def cancel(subject_type, subject_id, user_ids=None):
         Reminder.subject_type == subject_type,
         Reminder.subject_id == subject_id,
         Reminder.starts_at.is_not(None),
-        Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENDING)),
+        Reminder.status.in_(_CANCELLABLE),
     )
     if user_ids is not None:
         stmt = stmt.where(Reminder.user_id.in_(list(user_ids)))
@@ -208,7 +211,7 @@ def cancel_family_reminders(user_id, family_id):
         .where(
             Reminder.user_id == user_id,
             family_things,
-            Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENDING)),
+            Reminder.status.in_(_CANCELLABLE),
         )
         .values(status=ReminderStatus.CANCELLED, claim_token=None, lease_until=None)
         .execution_options(synchronize_session=False)
