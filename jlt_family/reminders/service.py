@@ -1,5 +1,6 @@
-"""Rules of reminders: planning them from the alliance policy, cancelling, notices, the inbox, consents, mutes,
-broadcasts and the delivery state. Everything runs in the caller's transaction; nothing here commits.
+"""Rules of reminders: planning them from the alliance policy, cancelling, notices, the inbox and broadcasts
+(consents and mutes: ``consents.py``; the delivery state: ``delivery.py``). Everything runs in the caller's
+transaction; nothing here commits.
 
 ``now`` is a parameter of every time-dependent function (the receivers pass the current time), so tests run
 on a frozen clock.
@@ -13,19 +14,15 @@ from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
 from jlt_family.families.models import Guardian, Student
-from jlt_family.organizations.models import Alliance, AllianceStatus, School, SchoolClass
-from jlt_family.organizations.service import region_subtree_ids
+from jlt_family.organizations.models import AllianceStatus, School, SchoolClass
 from jlt_family.reminders.models import (
     LIFECYCLE,
     Broadcast,
     InboxOutcome,
     Reminder,
-    ReminderMute,
     ReminderStatus,
-    SubscribeConsent,
 )
 from jlt_family.reminders.policy import policies_for, policy_of_alliance
-from jlt_family.reminders.templates import configured_template_ids
 from jlt_family.venues.models import Booking, GreenSuspension
 from jlt_family.visits.models import HomeVisit
 
@@ -278,58 +275,6 @@ def mark_all_read(user_id, now):
     return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount
 
 
-# Consents and mutes --------------------------------------------------------------------------------------------
-
-
-def record_consents(user_id, template_ids):
-    """Each accepted template is one more credit (one push); ids not configured are ignored and returned."""
-    known = configured_template_ids()
-    ignored = sorted({t for t in template_ids if t not in known})
-    for template_id in template_ids:
-        if template_id in known:
-            _add_credit(user_id, template_id)
-    return ignored
-
-
-def _add_credit(user_id, template_id):
-    def bump():
-        return db.session.execute(
-            sa.update(SubscribeConsent)
-            .where(SubscribeConsent.user_id == user_id, SubscribeConsent.template_id == template_id)
-            .values(credits=SubscribeConsent.credits + 1, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-
-    if bump():
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(SubscribeConsent(user_id=user_id, template_id=template_id, credits=1))
-    except sa.exc.IntegrityError:  # a concurrent report inserted the row first
-        bump()
-
-
-def consents_of(user_id):
-    rows = db.session.scalars(sa.select(SubscribeConsent).where(SubscribeConsent.user_id == user_id))
-    return {row.template_id: row.credits for row in rows}
-
-
-def muted_kinds(user_id):
-    return sorted(db.session.scalars(sa.select(ReminderMute.kind).where(ReminderMute.user_id == user_id)))
-
-
-def set_mutes(user_id, kinds):
-    """Replace the user's muted kinds with ``kinds``."""
-    wanted, current = set(kinds), set(muted_kinds(user_id))
-    if current - wanted:
-        db.session.execute(
-            sa.delete(ReminderMute).where(ReminderMute.user_id == user_id, ReminderMute.kind.in_(current - wanted))
-        )
-    db.session.add_all(ReminderMute(user_id=user_id, kind=kind) for kind in sorted(wanted - current))
-    db.session.flush()
-    return sorted(wanted)
-
-
 # Broadcasts ----------------------------------------------------------------------------------------------------
 
 
@@ -400,48 +345,3 @@ def _fan_out(record, alliance, now):
         )
     stmt = sa.insert(table).from_select([c.name for c in columns], recipients, include_defaults=False)
     return db.session.execute(stmt).rowcount
-
-
-# Delivery state ------------------------------------------------------------------------------------------------
-
-
-def delivery_state(alliance_ids, now):
-    """Counts by status and kind, the oldest due reminder still pending, failures by error and inbox-only
-    outcomes by reason, for the reminders of these alliances (one, or those of a region)."""
-    of_alliance = Reminder.alliance_id.in_(list(alliance_ids))
-    counts = db.session.execute(
-        sa.select(Reminder.status, Reminder.kind, sa.func.count())
-        .where(of_alliance)
-        .group_by(Reminder.status, Reminder.kind)
-        .order_by(Reminder.status, Reminder.kind)
-    ).all()
-    oldest = db.session.scalar(
-        sa.select(Reminder)
-        .where(of_alliance, Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now)
-        .order_by(Reminder.due_at, Reminder.id)
-        .limit(1)
-    )
-    failures = db.session.execute(
-        sa.select(Reminder.last_error_code, sa.func.count())
-        .where(of_alliance, Reminder.status == ReminderStatus.FAILED)
-        .group_by(Reminder.last_error_code)
-        .order_by(Reminder.last_error_code)
-    ).all()
-    inbox_only = db.session.execute(
-        sa.select(Reminder.outcome, sa.func.count())
-        .where(of_alliance, Reminder.status == ReminderStatus.INBOX_ONLY)
-        .group_by(Reminder.outcome)
-        .order_by(Reminder.outcome)
-    ).all()
-    return {
-        "counts": [{"status": s, "kind": k, "count": n} for s, k, n in counts],
-        "oldest_due_pending": oldest,
-        "failures": [{"error_code": code, "count": n} for code, n in failures],
-        "inbox_only": [{"outcome": outcome, "count": n} for outcome, n in inbox_only],
-    }
-
-
-def region_alliance_ids(region):
-    """The alliances of a region and of the regions under it."""
-    regions = region_subtree_ids({region.id})
-    return list(db.session.scalars(sa.select(Alliance.id).where(Alliance.region_id.in_(regions)).order_by(Alliance.id)))
