@@ -7,7 +7,6 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import jwt
 import sqlalchemy as sa
@@ -29,6 +28,7 @@ from jlt_family.core.errors import (
     Unauthenticated,
 )
 from jlt_family.core.extensions import db
+from jlt_family.core.sql import rowcount
 from jlt_family.core.timeutil import utcnow
 from jlt_family.wechat.client import WeChatError
 from jlt_family.wechat.client import client as wechat_client
@@ -226,5 +226,4 @@ def unbind_phone(user: User) -> None:
 def purge_expired_sessions(now: dt.datetime | None = None) -> int:
     """Housekeeping: forget sessions that ended more than a day ago."""
     cutoff = (now or utcnow()) - dt.timedelta(days=1)
-    result: Any = db.session.execute(sa.delete(UserSession).where(UserSession.expires_at < cutoff))
-    return result.rowcount
+    return rowcount(db.session.execute(sa.delete(UserSession).where(UserSession.expires_at < cutoff)))

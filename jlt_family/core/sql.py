@@ -1,6 +1,6 @@
 """Small helpers for the conditional updates that keep counters and states right under concurrency."""
 
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -13,5 +13,9 @@ def update_rows(stmt: sa.Executable) -> int:
     The caller decides from the count whether it won (1) or lost the race (0); the session's loaded objects are
     not synchronised (re-read them if needed).
     """
-    result: Any = db.session.execute(stmt, execution_options={"synchronize_session": False})
-    return result.rowcount
+    return rowcount(db.session.execute(stmt, execution_options={"synchronize_session": False}))
+
+
+def rowcount(result: sa.Result[Any]) -> int:
+    """The rows an UPDATE, DELETE or INSERT ... SELECT matched (``Session.execute`` types it a plain ``Result``)."""
+    return cast("sa.CursorResult[Any]", result).rowcount

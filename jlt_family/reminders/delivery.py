@@ -1,15 +1,19 @@
 """提醒投递状态: counts by status and kind, the oldest due pending reminder, failures and inbox-only outcomes, for
 the reminders of an alliance or of the alliances of a region."""
 
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
 import sqlalchemy as sa
 
 from jlt_family.core.extensions import db
-from jlt_family.organizations.models import Alliance
+from jlt_family.organizations.models import Alliance, Region
 from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.reminders.models import Reminder, ReminderStatus
 
 
-def delivery_state(alliance_ids, now):
+def delivery_state(alliance_ids: Iterable[int], now: dt.datetime) -> dict[str, Any]:
     """Counts by status and kind, the oldest due reminder still pending, failures by error and inbox-only
     outcomes by reason, for the reminders of these alliances (one, or those of a region)."""
     of_alliance = Reminder.alliance_id.in_(list(alliance_ids))
@@ -45,7 +49,13 @@ def delivery_state(alliance_ids, now):
     }
 
 
-def region_alliance_ids(region):
+def region_alliance_ids(region: Region) -> list[int]:
     """The alliances of a region and of the regions under it."""
     regions = region_subtree_ids({region.id})
     return list(db.session.scalars(sa.select(Alliance.id).where(Alliance.region_id.in_(regions)).order_by(Alliance.id)))
+
+
+def region_delivery_state(region: Region, now: dt.datetime) -> dict[str, Any]:
+    """The delivery state over the alliances of a region and of the regions under it, with how many they are."""
+    alliance_ids = region_alliance_ids(region)
+    return {**delivery_state(alliance_ids, now), "alliances": len(alliance_ids)}

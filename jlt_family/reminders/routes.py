@@ -12,7 +12,6 @@ from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations import permissions as org_permissions
 from jlt_family.organizations.models import Region
 from jlt_family.reminders import consents, delivery, permissions, schemas, service
-from jlt_family.reminders.templates import templates
 
 blp = Blueprint("reminders", __name__, url_prefix="/api/v1", description="提醒与消息 (reminders and inbox)")
 
@@ -67,22 +66,12 @@ def mark_all_read():
 # ---- consents and mutes ---------------------------------------------------------------------------------------
 
 
-def _consents_out(user_id, ignored=()):
-    left = consents.consents_of(user_id)
-    items = [
-        {"kind": kind, "template_id": t["template_id"], "credits": left.get(t["template_id"], 0)}
-        for kind, t in sorted(templates().items())
-        if t and t.get("template_id")
-    ]
-    return {"templates": items, "ignored": list(ignored)}
-
-
 @blp.route("/me/subscribe-consents", methods=["GET"])
 @blp.login_required
 @blp.response(200, schemas.ConsentsSchema)
 def list_consents():
     """订阅消息额度: the template id of each reminder kind (to request) and my credits left."""
-    return _consents_out(current_actor().user_id)
+    return consents.credits_of(current_actor().user_id)
 
 
 @blp.route("/me/subscribe-consents", methods=["POST"])
@@ -96,7 +85,7 @@ def report_consents(data):
     user_id = current_actor().user_id
     ignored = consents.record_consents(user_id, data["accepted"])
     db.session.commit()
-    return _consents_out(user_id, ignored)
+    return consents.credits_of(user_id, ignored=ignored)
 
 
 @blp.route("/me/reminder-mutes", methods=["GET"])
@@ -133,7 +122,15 @@ def create_broadcast(data, alliance_id):
     actor = current_actor()
     alliance = org_permissions.alliance_or_404(actor, alliance_id)
     permissions.require_broadcaster(actor, alliance)
-    record = service.broadcast(alliance, actor.user_id, **data)
+    record = service.broadcast(
+        alliance,
+        actor.user_id,
+        title=data["title"],
+        body=data["body"],
+        page=data["page"],
+        school_ids=data["school_ids"],
+        grades=data["grades"],
+    )
     db.session.commit()
     return record
 
@@ -161,5 +158,4 @@ def region_delivery_state(region_id):
     if region is None:
         raise NotFound("未找到该行政区划", code="region_not_found")
     permissions.require_region_delivery_viewer(actor, region)
-    alliance_ids = delivery.region_alliance_ids(region)
-    return {**delivery.delivery_state(alliance_ids, utcnow()), "alliances": len(alliance_ids)}
+    return delivery.region_delivery_state(region, utcnow())
