@@ -6,10 +6,14 @@ database freeze or a slow query cannot fail the liveness check and get a healthy
 ``/readyz`` (数据库可用) runs ``SELECT 1`` under its own short bound (``DB_READY_TIMEOUT_SECONDS``).
 """
 
+from __future__ import annotations
+
 import json
+from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
-from flask import jsonify, send_from_directory
+from flask import Flask, jsonify, send_from_directory
 
 from jlt_family.core import dbwaits
 from jlt_family.core.extensions import db
@@ -20,10 +24,10 @@ ALIVE = json.dumps({"status": "ok"}).encode()
 class Liveness:
     """WSGI middleware: ``GET``/``HEAD /healthz`` → 200 ``{"status": "ok"}`` without the app (nor its database)."""
 
-    def __init__(self, wsgi_app):
+    def __init__(self, wsgi_app: Any) -> None:
         self.wsgi_app = wsgi_app
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             start_response(
                 "200 OK",
@@ -37,8 +41,8 @@ class Liveness:
         return self.wsgi_app(environ, start_response)
 
 
-def init_app(app):
-    app.wsgi_app = Liveness(app.wsgi_app)
+def init_app(app: Flask) -> None:
+    app.wsgi_app = Liveness(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.get("/healthz")
     def healthz():
