@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, jsonify, send_from_directory
+import swagger_ui_bundle
+from flask import Flask, Response, jsonify, send_from_directory
 
 from jlt_family.core import dbwaits
 from jlt_family.core.extensions import db
@@ -45,12 +46,12 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = Liveness(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.get("/healthz")
-    def healthz():
+    def healthz() -> Response:
         """进程存活 (answered by ``Liveness`` in front of the app; this view documents it in the URL map)."""
         return jsonify(status="ok")
 
     @app.get("/readyz")
-    def readyz():
+    def readyz() -> Response:
         """数据库可用."""
         try:
             dbwaits.use("ready")
@@ -62,9 +63,7 @@ def init_app(app: Flask) -> None:
             return response
         return jsonify(status="ready", database=db.engine.dialect.name)
 
-    import swagger_ui_bundle
-
     @app.get("/api/v1/docs-assets/<path:filename>")
-    def swagger_assets(filename):
+    def swagger_assets(filename: str) -> Response:
         """Swagger UI's files, served locally (nothing is fetched from the internet)."""
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)

@@ -120,8 +120,7 @@ def set_mutes(data):
 def create_broadcast(data, alliance_id):
     """教联体通知 (alliance admin): to every family of the alliance's schools, or of chosen schools or grades."""
     actor = current_actor()
-    alliance = org_permissions.alliance_or_404(actor, alliance_id)
-    permissions.require_broadcaster(actor, alliance)
+    alliance = permissions.alliance_to_broadcast(actor, alliance_id)
     record = service.broadcast(
         alliance,
         actor.user_id,
