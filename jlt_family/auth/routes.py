@@ -1,12 +1,14 @@
 """Sign-in, sign-out and the caller's own profile."""
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from flask import current_app, request
 
 from jlt_family.auth import schemas, service
-from jlt_family.auth.context import current_actor
+from jlt_family.auth.context import Actor, current_actor
 from jlt_family.auth.models import UserSession
 from jlt_family.core import ratelimit
 from jlt_family.core.errors import AppError
@@ -14,6 +16,23 @@ from jlt_family.core.extensions import db
 from jlt_family.core.routing import Blueprint
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与个人信息 (sign-in and profile)")
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """登录结果: the new session's bearer token and the signed-in caller (``SessionTokenSchema`` dumps it)."""
+
+    token: str
+    session: UserSession
+    token_type: str = "Bearer"
+
+    @property
+    def expires_at(self) -> dt.datetime:
+        return self.session.expires_at
+
+    @property
+    def user(self) -> Actor:
+        return Actor(self.session.user, self.session.id)
 
 
 # Sign-in limits. A 家长会 puts hundreds of parents behind one school Wi-Fi (one NAT address), so the address
@@ -56,9 +75,9 @@ def wechat_login(data):
     """
     _limit_address()
     with _counting_refused_codes():
-        signed_in = service.wechat_login(data["code"], client=request.user_agent.string, admit=_limit_person)
+        token, session = service.wechat_login(data["code"], client=request.user_agent.string, admit=_limit_person)
     db.session.commit()
-    return signed_in
+    return SignedIn(token, session)
 
 
 @blp.route("/auth/dev-login", methods=["POST"])
@@ -69,9 +88,9 @@ def dev_login(data):
     """开发登录: development only (no WECHAT_APPID, not production); answers 404 otherwise."""
     _limit_address()
     _limit_person(data["openid"])
-    signed_in = service.dev_login(data["openid"], nickname=data["nickname"], client=request.user_agent.string)
+    token, session = service.dev_login(data["openid"], nickname=data["nickname"], client=request.user_agent.string)
     db.session.commit()
-    return signed_in
+    return SignedIn(token, session)
 
 
 @blp.route("/auth/logout", methods=["POST"])

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import jwt
 import sqlalchemy as sa
@@ -15,7 +14,6 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
-from jlt_family.auth.context import Actor
 from jlt_family.auth.models import User, UserSession
 from jlt_family.core.errors import (
     AppError,
@@ -64,23 +62,6 @@ def wechat_dev_mode() -> bool:
     """Development WeChat mode, decided per call: no app id configured and not in production."""
     config = current_app.config
     return not config["WECHAT_APPID"] and config["ENV_NAME"] != "production"
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    """登录结果: the new session's bearer token and the signed-in caller (``SessionTokenSchema`` dumps it)."""
-
-    token: str
-    session: UserSession
-    token_type: str = "Bearer"
-
-    @property
-    def expires_at(self) -> dt.datetime:
-        return self.session.expires_at
-
-    @property
-    def user(self) -> Actor:
-        return Actor(self.session.user, self.session.id)
 
 
 def issue_session(user: User, *, client: str = "", wechat_session_key: str | None = None) -> tuple[str, UserSession]:
@@ -160,8 +141,8 @@ def _insert_user_unless_exists(openid: str) -> None:
     db.session.execute(stmt)
 
 
-def wechat_login(code: str, *, client: str = "", admit: Callable[[str], None] | None = None) -> SignedIn:
-    """微信登录: exchange a ``wx.login`` code for our session token.
+def wechat_login(code: str, *, client: str = "", admit: Callable[[str], None] | None = None) -> tuple[str, UserSession]:
+    """微信登录: exchange a ``wx.login`` code for our session token; returns ``(token, session)``.
 
     ``admit(openid)`` runs once WeChat has named the person and before anything is written (the per-person
     sign-in limit raises there).
@@ -179,17 +160,17 @@ def wechat_login(code: str, *, client: str = "", admit: Callable[[str], None] | 
     user = _user_for_openid(result["openid"], result.get("unionid"))
     if not user.is_active:
         raise PermissionDenied("账号已停用", code="account_disabled")
-    return SignedIn(*issue_session(user, client=client, wechat_session_key=result.get("session_key")))
+    return issue_session(user, client=client, wechat_session_key=result.get("session_key"))
 
 
-def dev_login(openid: str, *, nickname: str = "", client: str = "") -> SignedIn:
+def dev_login(openid: str, *, nickname: str = "", client: str = "") -> tuple[str, UserSession]:
     """开发登录: sign in as any openid, only in development WeChat mode (no app id, not production)."""
     if not wechat_dev_mode():
         raise NotFound()
     user = _user_for_openid(openid)
     if nickname and not user.nickname:
         user.nickname = nickname
-    return SignedIn(*issue_session(user, client=client))
+    return issue_session(user, client=client)
 
 
 def logout(session: UserSession) -> None:
