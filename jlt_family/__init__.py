@@ -1,13 +1,27 @@
 """jlt-family: the backend of the 教联体 family-services mini-program."""
 
+from __future__ import annotations
+
 import logging
 import random
 import time
+from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
+from flask.typing import ResponseReturnValue
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
 from jlt_family.core import messages  # noqa: F401  (Chinese validation messages, before any schema is built)
+
+# isort: split
+from jlt_family.core import cli, dbwaits, health, logprivacy, scheduler, sqlite_transactions
+from jlt_family.core.api import JltApi
+from jlt_family.core.errors import is_lock_conflict, is_sqlite_busy, register_error_handlers
+from jlt_family.core.extensions import api, db, migrate
+from jlt_family.core.routing import IdConverter, id_param_schema
 
 
 class JltFlask(Flask):
@@ -19,10 +33,7 @@ class JltFlask(Flask):
 
     LOCK_CONFLICT_RETRIES = 3
 
-    def dispatch_request(self):
-        from jlt_family.core.errors import is_lock_conflict, is_sqlite_busy
-        from jlt_family.core.extensions import db
-
+    def dispatch_request(self) -> ResponseReturnValue:
         for attempt in range(self.LOCK_CONFLICT_RETRIES + 1):
             try:
                 return super().dispatch_request()
@@ -32,35 +43,32 @@ class JltFlask(Flask):
                 if not is_lock_conflict(exc) or is_sqlite_busy(exc) or attempt == self.LOCK_CONFLICT_RETRIES:
                     raise
                 db.session.rollback()
-                self.logger.info("lock conflict (%s); running the request again", exc.orig.args[0])
+                self.logger.info("lock conflict (%s); running the request again", exc.orig.args[0])  # type: ignore[attr-defined]
                 time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # let the winner finish first
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def create_app(config_class=None):
-    """Application factory: binds the extensions and registers every domain's blueprint."""
-    from jlt_family.core import dbwaits
-    from jlt_family.core.extensions import api, db, migrate
-
+def create_app(config_class: type | None = None) -> Flask:
+    """Application factory: binds the extensions, then registers every domain's blueprints, event receivers
+    and scheduled jobs (``_register_domains``)."""
     config_class = config_class or config_for()
     app = JltFlask(__name__, instance_relative_config=True)
     app.config.from_object(config_class())
     _check_settings(app)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app.json.ensure_ascii = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     if app.config["PROXY_COUNT"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         # Behind N trusted proxies: the client address (rate limits, audit log) comes from X-Forwarded-For.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"]
+        )
     _prepare_sqlite_dir(app)
     _bound_database_waits(app)
     db.init_app(app)
     _configure_engine_events(app)
     dbwaits.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
-
-    from jlt_family.core.routing import IdConverter, id_param_schema
 
     app.url_map.converters["id"] = IdConverter
     api.init_app(
@@ -72,57 +80,70 @@ def create_app(config_class=None):
         },
     )
     api.register_converter(IdConverter, id_param_schema)
-
-    from jlt_family.core.errors import register_error_handlers
-
     register_error_handlers(app)
-
-    from jlt_family import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
-    from jlt_family.auth import hooks
-
-    hooks.init_app(app)
-    _register_blueprints(app, api)
-
-    from jlt_family.core import cli, health, logprivacy
-    from jlt_family.wechat import cli as wechat_cli
-
+    _register_domains(app, api)
     logprivacy.init_app(app)
     health.init_app(app)
     cli.init_app(app)
-    wechat_cli.init_app(app)
-
-    from jlt_family import dashboard
-
-    dashboard.init_app(app)  # the web dashboard's pages: a plain blueprint, outside the OpenAPI
     return app
 
 
-# One blueprint per domain (each domain's routes.py defines ``blp``; its other route modules add to it).
-BLUEPRINT_MODULES = (
-    "jlt_family.auth.routes",
-    "jlt_family.organizations.routes",
-    "jlt_family.families.routes",
-    "jlt_family.courses.routes",
-    "jlt_family.visits.routes",
-    "jlt_family.venues.routes",
-    "jlt_family.reminders.routes",
-    "jlt_family.alliances.routes",
-    "jlt_family.matching.routes",
-    "jlt_family.catalogue.routes",
-    "jlt_family.reports.routes",
-    "jlt_family.dashboard.routes",
-    "jlt_family.core.routes",
-)
+def _register_domains(app: Flask, api: JltApi) -> None:
+    """Every domain's blueprint (in this order: the OpenAPI document lists them so), the receivers of the domain
+    events and the scheduled jobs, named one by one."""
+    # Imported here, not at the top of the module (the Flask app-factory idiom): importing any jlt_family module
+    # runs this file first, and every domain imports jlt_family.core; at the top, importing one core module
+    # would load every domain, which would import core back while this file is still half-run.
+    from jlt_family import dashboard
+    from jlt_family import models as _models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from jlt_family.alliances.routes import blp as alliances_blp
+    from jlt_family.auth import hooks
+    from jlt_family.auth import tasks as auth_tasks
+    from jlt_family.auth.routes import blp as auth_blp
+    from jlt_family.catalogue.routes import blp as catalogue_blp
+    from jlt_family.core.routes import blp as core_blp
+    from jlt_family.courses import receivers as courses_receivers
+    from jlt_family.courses import tasks as courses_tasks
+    from jlt_family.courses.routes import blp as courses_blp
+    from jlt_family.dashboard.routes import blp as dashboard_blp
+    from jlt_family.families.routes import blp as families_blp
+    from jlt_family.matching.routes import blp as matching_blp
+    from jlt_family.organizations.routes import blp as organizations_blp
+    from jlt_family.reminders import receivers as reminders_receivers
+    from jlt_family.reminders import tasks as reminders_tasks
+    from jlt_family.reminders.routes import blp as reminders_blp
+    from jlt_family.reports.routes import blp as reports_blp
+    from jlt_family.venues import tasks as venues_tasks
+    from jlt_family.venues.routes import blp as venues_blp
+    from jlt_family.visits.routes import blp as visits_blp
+    from jlt_family.wechat import cli as wechat_cli
+
+    hooks.init_app(app)
+    for blueprint in (
+        auth_blp,
+        organizations_blp,
+        families_blp,
+        courses_blp,
+        visits_blp,
+        venues_blp,
+        reminders_blp,
+        alliances_blp,
+        matching_blp,
+        catalogue_blp,
+        reports_blp,
+        dashboard_blp,
+        core_blp,
+    ):
+        api.register_blueprint(blueprint)
+    # Courses give back a leaving guardian's places before reminders cancel what was still to be sent to them.
+    courses_receivers.connect()
+    reminders_receivers.connect()
+    scheduler.register_jobs(app, (*auth_tasks.JOBS, *courses_tasks.JOBS, *venues_tasks.JOBS, *reminders_tasks.JOBS))
+    wechat_cli.init_app(app)
+    dashboard.init_app(app)  # the web dashboard's pages: a plain blueprint, outside the OpenAPI
 
 
-def _register_blueprints(app, api):
-    import importlib
-
-    for name in BLUEPRINT_MODULES:
-        api.register_blueprint(importlib.import_module(name).blp)
-
-
-def _check_settings(app):
+def _check_settings(app: Flask) -> None:
     """Production refuses to start without a real secret key, a database and the WeChat settings."""
     if app.config.get("ENV_NAME") != "production":
         return
@@ -133,27 +154,20 @@ def _check_settings(app):
         raise RuntimeError("production needs a SECRET_KEY of at least 32 characters")
 
 
-def _prepare_sqlite_dir(app):
+def _prepare_sqlite_dir(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
-        from pathlib import Path
-
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _configure_engine_events(app):
+def _configure_engine_events(app: Flask) -> None:
     """MySQL sessions in UTC; SQLite with foreign keys on, a busy timeout for concurrent writers, and every
     transaction holding the write lock from its BEGIN (``BEGIN IMMEDIATE``: jlt_family/core/sqlite_transactions.py)."""
-    import sqlalchemy as sa
-
-    from jlt_family.core import sqlite_transactions
-    from jlt_family.core.extensions import db
-
     with app.app_context():
         engine = db.engine
 
     @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
         if engine.dialect.name == "sqlite":
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -168,16 +182,14 @@ def _configure_engine_events(app):
         sqlite_transactions.take_the_write_lock_at_begin(engine)
 
 
-def _bound_database_waits(app):
+def _bound_database_waits(app: Flask) -> None:
     """MySQL/MariaDB connections with connect, read and write timeouts (a lost database fails fast: 503); the
     bound of each statement, short in requests and longer in jobs, is set on checkout (core/dbwaits.py)."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("mysql"):
         return
-    from jlt_family.core.dbwaits import bounds
-
     options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     connect_args = dict(options.get("connect_args", {}))
-    socket = bounds(app.config)["request"].socket
+    socket = dbwaits.bounds(app.config)["request"].socket
     connect_args.setdefault("connect_timeout", app.config["DB_CONNECT_TIMEOUT_SECONDS"])
     connect_args.setdefault("read_timeout", socket)
     connect_args.setdefault("write_timeout", socket)
@@ -185,7 +197,5 @@ def _bound_database_waits(app):
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
-def _migrations_dir():
-    from pathlib import Path
-
+def _migrations_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "migrations"

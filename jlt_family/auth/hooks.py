@@ -5,14 +5,14 @@ must still answer a client that sends a stale token. The failure is kept in ``g.
 ``login_required`` where a signed-in caller is needed.
 """
 
-from flask import g, request
+from flask import Flask, g, request
 
 from jlt_family.auth.context import ANONYMOUS, Actor
 from jlt_family.auth.service import resolve_token
 from jlt_family.core.errors import Unauthenticated
 
 
-def load_actor():
+def load_actor() -> None:
     g.actor = ANONYMOUS
     g.auth_error = None
     header = request.headers.get("Authorization", "")
@@ -29,5 +29,5 @@ def load_actor():
     g.actor = Actor(user, session.id)
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     app.before_request(load_actor)

@@ -48,6 +48,6 @@ class UserSession(db.Model):
 
     user: Mapped[User] = relationship(back_populates="sessions")
 
-    def is_valid(self, now=None):
+    def is_valid(self, now: dt.datetime | None = None) -> bool:
         now = now or utcnow()
         return self.revoked_at is None and self.expires_at > now

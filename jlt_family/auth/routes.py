@@ -1,9 +1,15 @@
 """Sign-in, sign-out and the caller's own profile."""
 
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 from flask import current_app, request
 
 from jlt_family.auth import schemas, service
-from jlt_family.auth.context import current_actor
+from jlt_family.auth.context import Actor, current_actor
+from jlt_family.auth.models import UserSession
 from jlt_family.core import ratelimit
 from jlt_family.core.errors import AppError
 from jlt_family.core.extensions import db
@@ -12,39 +18,21 @@ from jlt_family.core.routing import Blueprint
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与个人信息 (sign-in and profile)")
 
 
-def _me(actor):
-    return {
-        "id": actor.user.id,
-        "nickname": actor.user.nickname,
-        "phone": actor.user.phone,
-        "roles": actor.roles,
-        "memberships": [
-            {
-                "id": m.id,
-                "role": m.role.value,
-                "school_id": m.school_id,
-                "resource_unit_id": m.resource_unit_id,
-                "alliance_id": m.alliance_id,
-                "region_id": m.region_id,
-                "scope_name": (m.school or m.resource_unit or m.alliance or m.region).name,
-            }
-            for m in actor.memberships
-        ],
-        "family_id": actor.family_id,
-        "homeroom_class_ids": sorted(actor.homeroom_class_ids),
-        "created_at": actor.user.created_at,
-    }
+@dataclass(frozen=True)
+class SignedIn:
+    """登录结果: the new session's bearer token and the signed-in caller (``SessionTokenSchema`` dumps it)."""
 
+    token: str
+    session: UserSession
+    token_type: str = "Bearer"
 
-def _session_response(token, session):
-    from jlt_family.auth.context import Actor
+    @property
+    def expires_at(self) -> dt.datetime:
+        return self.session.expires_at
 
-    return {
-        "token": token,
-        "token_type": "Bearer",
-        "expires_at": session.expires_at,
-        "user": _me(Actor(session.user, session.id)),
-    }
+    @property
+    def user(self) -> Actor:
+        return Actor(self.session.user, self.session.id)
 
 
 # Sign-in limits. A 家长会 puts hundreds of parents behind one school Wi-Fi (one NAT address), so the address
@@ -53,14 +41,25 @@ def _session_response(token, session):
 _FAILED_SIGN_IN = {"wechat_code_invalid", "wechat_user_blocked"}
 
 
-def _limit_address():
+def _limit_address() -> None:
     config = current_app.config
     ratelimit.hit(f"login:{request.remote_addr}", config["LOGIN_ATTEMPTS_PER_ADDRESS_MINUTE"], 60)
     ratelimit.refuse_if_reached(f"login_failed:{request.remote_addr}", config["LOGIN_FAILURES_PER_ADDRESS_MINUTE"], 60)
 
 
-def _limit_person(openid):
+def _limit_person(openid: str) -> None:
     ratelimit.hit(f"login_openid:{openid}", current_app.config["LOGIN_RATE_LIMIT_PER_MINUTE"], 60)
+
+
+@contextlib.contextmanager
+def _counting_refused_codes() -> Iterator[None]:
+    """A code WeChat refused (guessed, replayed, a blocked user) counts against the client address."""
+    try:
+        yield
+    except AppError as exc:
+        if exc.code in _FAILED_SIGN_IN:
+            ratelimit.count(f"login_failed:{request.remote_addr}", 60)
+        raise
 
 
 @blp.route("/auth/wechat-login", methods=["POST"])
@@ -75,14 +74,10 @@ def wechat_login(data):
     client address.
     """
     _limit_address()
-    try:
+    with _counting_refused_codes():
         token, session = service.wechat_login(data["code"], client=request.user_agent.string, admit=_limit_person)
-    except AppError as exc:
-        if exc.code in _FAILED_SIGN_IN:
-            ratelimit.count(f"login_failed:{request.remote_addr}", 60)
-        raise
     db.session.commit()
-    return _session_response(token, session)
+    return SignedIn(token, session)
 
 
 @blp.route("/auth/dev-login", methods=["POST"])
@@ -93,9 +88,9 @@ def dev_login(data):
     """开发登录: development only (no WECHAT_APPID, not production); answers 404 otherwise."""
     _limit_address()
     _limit_person(data["openid"])
-    token, session = service.dev_login(data["openid"], data["nickname"], client=request.user_agent.string)
+    token, session = service.dev_login(data["openid"], nickname=data["nickname"], client=request.user_agent.string)
     db.session.commit()
-    return _session_response(token, session)
+    return SignedIn(token, session)
 
 
 @blp.route("/auth/logout", methods=["POST"])
@@ -103,10 +98,7 @@ def dev_login(data):
 @blp.response(204)
 def logout():
     """退出登录: revoke this session's token."""
-    actor = current_actor()
-    from jlt_family.auth.models import UserSession
-
-    service.logout(db.session.get(UserSession, actor.session_id))
+    service.logout(db.session.get(UserSession, current_actor().session_id))
     db.session.commit()
 
 
@@ -115,7 +107,7 @@ def logout():
 @blp.response(200, schemas.MeSchema)
 def me():
     """当前用户: profile, roles and scopes."""
-    return _me(current_actor())
+    return current_actor()
 
 
 @blp.route("/me", methods=["PATCH"])
@@ -128,7 +120,7 @@ def update_me(data):
     actor = current_actor()
     actor.user.nickname = data["nickname"]
     db.session.commit()
-    return _me(actor)
+    return actor
 
 
 @blp.route("/me/phone", methods=["POST"])
@@ -141,7 +133,7 @@ def bind_phone(data):
     actor = current_actor()
     service.bind_phone(actor.user, data["code"])
     db.session.commit()
-    return _me(actor)
+    return actor
 
 
 @blp.route("/me/phone", methods=["DELETE"])
@@ -152,4 +144,4 @@ def unbind_phone():
     actor = current_actor()
     service.unbind_phone(actor.user)
     db.session.commit()
-    return _me(actor)
+    return actor

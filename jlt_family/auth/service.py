@@ -1,8 +1,11 @@
 """Sessions and sign-in: WeChat code → our own signed, expiring, revocable token."""
 
+from __future__ import annotations
+
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Callable
 
 import jwt
 import sqlalchemy as sa
@@ -23,6 +26,7 @@ from jlt_family.core.errors import (
     Unauthenticated,
 )
 from jlt_family.core.extensions import db
+from jlt_family.core.sql import rowcount
 from jlt_family.core.timeutil import utcnow
 from jlt_family.wechat.client import WeChatError
 from jlt_family.wechat.client import client as wechat_client
@@ -36,7 +40,9 @@ TOKEN_ALGORITHM = "HS256"
 MISCONFIGURED = {40013, 40125, 40164}  # bad app id, bad secret, server IP not on the allow-list
 
 
-def wechat_error_to_app_error(exc: WeChatError, *, code_invalid="微信登录凭证无效或已过期，请重新登录") -> AppError:
+def wechat_error_to_app_error(
+    exc: WeChatError, *, code_invalid: str = "微信登录凭证无效或已过期，请重新登录"
+) -> AppError:
     """What a failed WeChat call means for the user."""
     if exc.errcode == 40029:
         return BadRequest(code_invalid, code="wechat_code_invalid")
@@ -52,13 +58,13 @@ def wechat_error_to_app_error(exc: WeChatError, *, code_invalid="微信登录凭
     return ServiceUnavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable")
 
 
-def wechat_dev_mode():
+def wechat_dev_mode() -> bool:
     """Development WeChat mode, decided per call: no app id configured and not in production."""
     config = current_app.config
     return not config["WECHAT_APPID"] and config["ENV_NAME"] != "production"
 
 
-def issue_session(user, *, client="", wechat_session_key=None):
+def issue_session(user: User, *, client: str = "", wechat_session_key: str | None = None) -> tuple[str, UserSession]:
     """Create a session for ``user``; returns ``(token, session)``."""
     now = utcnow()
     ttl = dt.timedelta(hours=current_app.config["SESSION_TTL_HOURS"])
@@ -83,7 +89,7 @@ def issue_session(user, *, client="", wechat_session_key=None):
     return token, session
 
 
-def resolve_token(token):
+def resolve_token(token: str) -> tuple[User, UserSession]:
     """The valid ``(user, session)`` a bearer token stands for; ``Unauthenticated`` otherwise."""
     try:
         claims = jwt.decode(
@@ -108,25 +114,26 @@ def resolve_token(token):
     return session.user, session
 
 
-def _user_for_openid(openid, unionid=None):
+def _user_for_openid(openid: str, unionid: str | None = None) -> User:
     """The user of ``openid``, created on first login; concurrent first logins end with one row."""
     user = db.session.scalar(sa.select(User).where(User.openid == openid))
     if user is None:
         _insert_user_unless_exists(openid)
         # A locking read: it sees a row another login committed after this transaction's snapshot.
-        user = db.session.scalar(sa.select(User).where(User.openid == openid).with_for_update())
+        user = db.session.execute(sa.select(User).where(User.openid == openid).with_for_update()).scalar_one()
     if unionid and user.unionid != unionid:
         user.unionid = unionid
     return user
 
 
-def _insert_user_unless_exists(openid):
+def _insert_user_unless_exists(openid: str) -> None:
     """INSERT that does nothing when a concurrent login has created the row.
 
     Not a savepoint and a caught IntegrityError: on MySQL the loser then holds a shared lock on the row, and two
     losers updating it deadlock; the upsert takes an exclusive lock instead, so concurrent logins queue.
     """
     table = User.__table__
+    stmt: sa.Executable
     if db.session.get_bind().dialect.name in ("mysql", "mariadb"):
         stmt = mysql_insert(table).values(openid=openid).on_duplicate_key_update(id=table.c.id)
     else:
@@ -134,8 +141,8 @@ def _insert_user_unless_exists(openid):
     db.session.execute(stmt)
 
 
-def wechat_login(code, *, client="", admit=None):
-    """微信登录: exchange a ``wx.login`` code for our session token.
+def wechat_login(code: str, *, client: str = "", admit: Callable[[str], None] | None = None) -> tuple[str, UserSession]:
+    """微信登录: exchange a ``wx.login`` code for our session token; returns ``(token, session)``.
 
     ``admit(openid)`` runs once WeChat has named the person and before anything is written (the per-person
     sign-in limit raises there).
@@ -156,7 +163,7 @@ def wechat_login(code, *, client="", admit=None):
     return issue_session(user, client=client, wechat_session_key=result.get("session_key"))
 
 
-def dev_login(openid, nickname="", *, client=""):
+def dev_login(openid: str, *, nickname: str = "", client: str = "") -> tuple[str, UserSession]:
     """开发登录: sign in as any openid, only in development WeChat mode (no app id, not production)."""
     if not wechat_dev_mode():
         raise NotFound()
@@ -166,13 +173,13 @@ def dev_login(openid, nickname="", *, client=""):
     return issue_session(user, client=client)
 
 
-def logout(session):
+def logout(session: UserSession) -> None:
     """退出登录: the token stops working at once."""
     session.revoked_at = utcnow()
     session.wechat_session_key = None
 
 
-def bind_phone(user, code):
+def bind_phone(user: User, code: str) -> User:
     """绑定手机号 from the getPhoneNumber button's code (optional: the button is paid and verified-only)."""
     wechat = wechat_client()
     if wechat is None:
@@ -191,13 +198,13 @@ def bind_phone(user, code):
     return user
 
 
-def unbind_phone(user):
+def unbind_phone(user: User) -> None:
     user.phone = None
     user.phone_country_code = None
     user.phone_verified_at = None
 
 
-def purge_expired_sessions(now=None):
+def purge_expired_sessions(now: dt.datetime | None = None) -> int:
     """Housekeeping: forget sessions that ended more than a day ago."""
     cutoff = (now or utcnow()) - dt.timedelta(days=1)
-    return db.session.execute(sa.delete(UserSession).where(UserSession.expires_at < cutoff)).rowcount
+    return rowcount(db.session.execute(sa.delete(UserSession).where(UserSession.expires_at < cutoff)))

@@ -1,6 +1,10 @@
 """flask-smorest ``Api`` with the project's error envelope."""
 
+from __future__ import annotations
+
+from flask import Response
 from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
 
 from jlt_family.core.errors import render_http_exception
 from jlt_family.core.schemas import ErrorSchema
@@ -11,5 +15,5 @@ class JltApi(Api):
 
     ERROR_SCHEMA = ErrorSchema
 
-    def handle_http_exception(self, error):
+    def handle_http_exception(self, error: HTTPException) -> Response:
         return render_http_exception(error)

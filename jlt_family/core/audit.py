@@ -6,15 +6,29 @@ the scope it covered and how many rows it showed: one entry per request, never o
 answer is (committed after a successful response, nothing written for a refused one).
 """
 
-from collections import Counter
+from __future__ import annotations
 
-from flask import after_this_request, has_request_context, request
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Response, after_this_request, has_request_context, request
 
 from jlt_family.core.extensions import db
 from jlt_family.core.models import AuditLog
 
 
-def audit(actor, action, subject_type, subject_id, *, school_id=None, region_id=None, row_count=None, **detail):
+def audit(
+    actor: Any,
+    action: str,
+    subject_type: str,
+    subject_id: int | None,
+    *,
+    school_id: int | None = None,
+    region_id: int | None = None,
+    row_count: int | None = None,
+    **detail: Any,
+) -> AuditLog:
     """Record that ``actor`` did ``action`` (e.g. ``read_student_sensitive``) on a subject.
 
     Added to the current transaction: it is kept exactly when the request's work is.
@@ -37,19 +51,19 @@ def audit(actor, action, subject_type, subject_id, *, school_id=None, region_id=
 
 
 def audit_read(
-    actor,
-    action,
-    scope_type,
-    scope_id,
-    rows,
+    actor: Any,
+    action: str,
+    scope_type: str,
+    scope_id: int | None,
+    rows: Any,
     *,
-    within=None,
-    school_id=None,
-    region_id=None,
-    per_school=None,
-    query=None,
-    **detail,
-):
+    within: Any = None,
+    school_id: int | None = None,
+    region_id: int | None = None,
+    per_school: Callable[[Any], int | None] | None = None,
+    query: Mapping[str, Any] | None = None,
+    **detail: Any,
+) -> list[AuditLog]:
     """Record a staff read (查阅留痕): ``actor`` read ``rows`` rows (an int, the rows themselves, or a page from
     ``paginate``, whose total is kept too) of ``scope_type`` ``scope_id``. Whose trail shows it: ``within`` (the
     school, resource unit, alliance or region the scope belongs to), or ``school_id`` / ``region_id``; for a list
@@ -76,7 +90,7 @@ def audit_read(
     return entries
 
 
-def _trail_of(scope):
+def _trail_of(scope: Any) -> tuple[int | None, int | None]:
     """(school_id, region_id) of a school, or of a resource unit, alliance or region (no school's scope)."""
     table = getattr(scope, "__tablename__", None)
     if table == "school":
@@ -86,14 +100,14 @@ def _trail_of(scope):
     return None, scope.region_id
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     """A query value as JSON keeps it (dates and times as ISO 8601, enums as their value)."""
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return getattr(value, "value", value)
 
 
-def _commit_on_success(response):
+def _commit_on_success(response: Response) -> Response:
     if response.status_code < 400:
         db.session.commit()
     return response

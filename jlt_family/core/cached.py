@@ -7,17 +7,22 @@ finish. Python 3.12 dropped the lock (bpo-43468). An ``Actor`` belongs to one re
 nothing for a lock to guard: the value is computed once per instance and kept in its ``__dict__``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 
 class cached_property:  # noqa: N801 (a drop-in for functools.cached_property)
-    def __init__(self, func):
+    def __init__(self, func: Callable[[Any], Any]) -> None:
         self.func = func
         self.attrname = func.__name__
         self.__doc__ = func.__doc__
 
-    def __set_name__(self, owner, name):
+    def __set_name__(self, owner: type, name: str) -> None:
         self.attrname = name
 
-    def __get__(self, instance, owner=None):
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self
         value = instance.__dict__[self.attrname] = self.func(instance)

@@ -3,17 +3,17 @@
 import contextlib
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
+
+from jlt_family.core.scheduler import build_scheduler
 
 
 @click.command("scheduler")
 @with_appcontext
-def scheduler_command():
+def scheduler_command() -> None:
     """Run the APScheduler process (dispatcher, daily and housekeeping jobs) in the foreground."""
-    from jlt_family.core.scheduler import build_scheduler
-
-    scheduler = build_scheduler(current_app._get_current_object(), blocking=True)
+    scheduler = build_scheduler(current_app._get_current_object(), blocking=True)  # type: ignore[attr-defined]
     click.echo(f"scheduler: {len(scheduler.get_jobs())} jobs; Ctrl-C stops")
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
@@ -21,7 +21,7 @@ def scheduler_command():
 
 @click.command("seed-demo")
 @with_appcontext
-def seed_demo_command():
+def seed_demo_command() -> None:
     """Fill an empty database with realistic demo data (a county, an alliance, schools, families ...)."""
     from jlt_family.core.extensions import db
     from jlt_family.demo import database_is_empty, seed_demo
@@ -43,7 +43,7 @@ def seed_demo_command():
 )
 @click.option("--scope-id", required=True, type=int, help="Id of the school, unit, alliance or region.")
 @with_appcontext
-def grant_role_command(openid, role, scope_id):
+def grant_role_command(openid: str, role: str, scope_id: int) -> None:
     """Bootstrap: grant a staff role from the command line (e.g. the first region admin)."""
     from jlt_family.core.extensions import db
     from jlt_family.organizations.service import grant_role_bootstrap
@@ -53,6 +53,6 @@ def grant_role_command(openid, role, scope_id):
     click.echo(f"granted {membership.role.value} (membership {membership.id}) to {openid}")
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     for command in (scheduler_command, seed_demo_command, grant_role_command):
         app.cli.add_command(command)

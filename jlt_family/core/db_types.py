@@ -1,10 +1,14 @@
 """Column types shared by every model."""
 
+from __future__ import annotations
+
 import datetime as dt
 import enum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 # DATETIME(6) on MySQL/MariaDB, plain DATETIME elsewhere.
@@ -19,7 +23,7 @@ class UTCDateTime(TypeDecorator):
     impl = _DATETIME
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         if not isinstance(value, dt.datetime):
@@ -28,13 +32,13 @@ class UTCDateTime(TypeDecorator):
             raise ValueError("UTCDateTime refuses naive datetimes: give a timezone")
         return value.astimezone(dt.UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC)
 
 
-def str_enum(enum_cls, length=None):
+def str_enum(enum_cls: type[enum.Enum], length: int | None = None) -> sa.Enum:
     """A portable VARCHAR column holding an enum's values (not names), checked by the database."""
     length = length or max(len(m.value) for m in enum_cls)
     return sa.Enum(
@@ -48,8 +52,8 @@ def str_enum(enum_cls, length=None):
     )
 
 
-def _snake(name):
-    out = []
+def _snake(name: str) -> str:
+    out: list[str] = []
     for i, ch in enumerate(name):
         if ch.isupper() and i:
             out.append("_")

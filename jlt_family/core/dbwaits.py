@@ -21,10 +21,14 @@ A connection gets the bound of the context it is checked out in, at the DBAPI le
 statement budgets count), and only when it differs from the one it has.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 
 from jlt_family.core.extensions import db
 
@@ -39,10 +43,10 @@ class Bound:
     socket: float | None  # seconds, None: none
 
 
-def bounds(config):
+def bounds(config: Mapping[str, Any]) -> dict[str, Bound]:
     read = config["DB_READ_TIMEOUT_SECONDS"]
 
-    def bound(seconds):
+    def bound(seconds: float) -> Bound:
         return Bound(seconds, seconds + read if seconds else None)
 
     return {
@@ -52,14 +56,14 @@ def bounds(config):
     }
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Bound every connection of the app's engine when it is checked out (see the module's docstring)."""
     with app.app_context():
         engine = db.engine
     table = bounds(app.config)
     long_endpoints = tuple(app.config["DB_LONG_STATEMENT_ENDPOINTS"])
 
-    def mode():
+    def mode() -> str:
         if not has_request_context():
             return "long"
         if "db_wait" in g:
@@ -70,11 +74,11 @@ def init_app(app):
         return "request"
 
     @sa.event.listens_for(engine, "checkout")
-    def _on_checkout(dbapi_connection, record, _proxy):
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         apply(dbapi_connection, record.info, engine.dialect, table[mode()])
 
     @sa.event.listens_for(engine, "checkin")
-    def _on_checkin(dbapi_connection, _record):
+    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
         # The pool's pre-ping runs before the checkout event: a connection waits in the pool with the request
         # bound on its socket, so that a request's ping of a stalled server is bounded too.
         if dbapi_connection is not None and hasattr(dbapi_connection, "_read_timeout"):
@@ -83,11 +87,9 @@ def init_app(app):
     app.extensions["db_wait_bounds"] = table
 
 
-def use(name):
+def use(name: str) -> None:
     """This request's statements from now on get the ``name`` bound (``"ready"``, ``"long"``): the connection
     the session holds now is bounded at once, the ones it checks out later on checkout."""
-    from flask import current_app
-
     g.db_wait = name
     session = db.session()
     if session.in_transaction():
@@ -95,7 +97,7 @@ def use(name):
         apply(fairy.dbapi_connection, fairy.info, db.engine.dialect, current_app.extensions["db_wait_bounds"][name])
 
 
-def apply(dbapi_connection, info, dialect, bound):
+def apply(dbapi_connection: Any, info: dict[str, Any], dialect: Any, bound: Bound) -> None:
     """Give one DBAPI connection ``bound`` (no-op when it has it already); ``info``: its pool record's info."""
     if hasattr(dbapi_connection, "_read_timeout"):  # PyMySQL reads these before each socket read and write
         dbapi_connection._read_timeout = dbapi_connection._write_timeout = bound.socket
@@ -118,7 +120,7 @@ def apply(dbapi_connection, info, dialect, bound):
     info["db_wait"] = bound
 
 
-def is_statement_timeout(exc):
+def is_statement_timeout(exc: BaseException) -> bool:
     """A statement the server interrupted at its bound."""
-    args = getattr(getattr(exc, "orig", None), "args", ())
+    args: tuple[Any, ...] = getattr(getattr(exc, "orig", None), "args", ())
     return isinstance(exc, sa.exc.OperationalError) and bool(args) and args[0] in STATEMENT_TIMEOUT_CODES

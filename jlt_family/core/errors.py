@@ -3,9 +3,12 @@
 Services raise these; the mini-program switches on ``code`` and shows ``message`` (zh-CN).
 """
 
-import logging
+from __future__ import annotations
 
-from flask import jsonify
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -21,7 +24,14 @@ class AppError(Exception):
     code = "bad_request"
     message = "请求有误"
 
-    def __init__(self, message=None, *, code=None, errors=None, headers=None):
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        errors: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message or self.message)
         if message:
             self.message = message
@@ -111,11 +121,11 @@ HTTP_ERRORS = {
 }
 
 
-def error_body(code, message, errors=None):
+def error_body(code: str, message: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"code": code, "message": message, "errors": errors or {}}
 
 
-def render_http_exception(exc: HTTPException):
+def render_http_exception(exc: HTTPException) -> Response:
     """Render a Werkzeug/webargs HTTP error in our envelope, keeping its headers (Allow on 405)."""
     status = exc.code or 500
     code, message = HTTP_ERRORS.get(status, ("http_error", "请求无法完成"))
@@ -145,25 +155,25 @@ _CHECK_VIOLATION_CODES = {3819, 4025}
 _RETRYABLE_LOCK_CODES = {1213, 1205}
 
 
-def is_lock_conflict(exc):
+def is_lock_conflict(exc: BaseException) -> bool:
     """A deadlock or lock-wait timeout: the whole transaction was rolled back, so running it again is safe.
     On SQLite: the write lock was not free within the busy timeout (the transaction had not begun)."""
-    args = getattr(getattr(exc, "orig", None), "args", ())
+    args: tuple[Any, ...] = getattr(getattr(exc, "orig", None), "args", ())
     if not isinstance(exc, OperationalError):
         return False
     return bool(args) and args[0] in _RETRYABLE_LOCK_CODES or is_sqlite_busy(exc)
 
 
-def _is_check_violation(exc):
-    args = getattr(exc.orig, "args", ())
+def _is_check_violation(exc: OperationalError) -> bool:
+    args: tuple[Any, ...] = getattr(exc.orig, "args", ())
     return bool(args) and args[0] in _CHECK_VIOLATION_CODES
 
 
-def register_error_handlers(app):
+def register_error_handlers(app: Flask) -> None:
     """One place renders every error."""
 
     @app.errorhandler(AppError)
-    def _app_error(exc):
+    def _app_error(exc: AppError) -> Response:
         from jlt_family.core.extensions import db
 
         db.session.rollback()
@@ -173,7 +183,7 @@ def register_error_handlers(app):
         return response
 
     @app.errorhandler(IntegrityError)
-    def _integrity_error(exc):
+    def _integrity_error(exc: IntegrityError) -> Response:
         from jlt_family.core.extensions import db
 
         db.session.rollback()
@@ -181,7 +191,7 @@ def register_error_handlers(app):
         return _app_error(Conflict("记录已存在或与其他数据冲突", code="integrity_conflict"))
 
     @app.errorhandler(OperationalError)
-    def _operational_error(exc):
+    def _operational_error(exc: OperationalError) -> Response:
         from jlt_family.core.extensions import db
 
         db.session.rollback()
@@ -204,7 +214,7 @@ def register_error_handlers(app):
         return _app_error(ServiceUnavailable("数据库暂时不可用，请稍后再试", code="database_unavailable"))
 
     @app.errorhandler(Exception)
-    def _unexpected(exc):
+    def _unexpected(exc: Exception) -> Response:
         if isinstance(exc, HTTPException):
             return render_http_exception(exc)
         from jlt_family.core.extensions import db

@@ -6,10 +6,15 @@ database freeze or a slow query cannot fail the liveness check and get a healthy
 ``/readyz`` (数据库可用) runs ``SELECT 1`` under its own short bound (``DB_READY_TIMEOUT_SECONDS``).
 """
 
+from __future__ import annotations
+
 import json
+from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
-from flask import jsonify, send_from_directory
+import swagger_ui_bundle
+from flask import Flask, Response, jsonify, send_from_directory
 
 from jlt_family.core import dbwaits
 from jlt_family.core.extensions import db
@@ -20,10 +25,10 @@ ALIVE = json.dumps({"status": "ok"}).encode()
 class Liveness:
     """WSGI middleware: ``GET``/``HEAD /healthz`` → 200 ``{"status": "ok"}`` without the app (nor its database)."""
 
-    def __init__(self, wsgi_app):
+    def __init__(self, wsgi_app: Any) -> None:
         self.wsgi_app = wsgi_app
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             start_response(
                 "200 OK",
@@ -37,16 +42,16 @@ class Liveness:
         return self.wsgi_app(environ, start_response)
 
 
-def init_app(app):
-    app.wsgi_app = Liveness(app.wsgi_app)
+def init_app(app: Flask) -> None:
+    app.wsgi_app = Liveness(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.get("/healthz")
-    def healthz():
+    def healthz() -> Response:
         """进程存活 (answered by ``Liveness`` in front of the app; this view documents it in the URL map)."""
         return jsonify(status="ok")
 
     @app.get("/readyz")
-    def readyz():
+    def readyz() -> Response:
         """数据库可用."""
         try:
             dbwaits.use("ready")
@@ -58,9 +63,7 @@ def init_app(app):
             return response
         return jsonify(status="ready", database=db.engine.dialect.name)
 
-    import swagger_ui_bundle
-
     @app.get("/api/v1/docs-assets/<path:filename>")
-    def swagger_assets(filename):
+    def swagger_assets(filename: str) -> Response:
         """Swagger UI's files, served locally (nothing is fetched from the internet)."""
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)

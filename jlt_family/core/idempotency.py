@@ -4,10 +4,15 @@ The record is inserted in the same transaction as the work, so the database's un
 racing requests does the work; the other waits for the first answer and replays it.
 """
 
+from __future__ import annotations
+
+import datetime as dt
 import functools
 import hashlib
 import re
 import time
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from flask import g, jsonify, make_response, request
@@ -16,17 +21,18 @@ from sqlalchemy.exc import IntegrityError
 from jlt_family.core.errors import BadRequest, Conflict, Unauthenticated
 from jlt_family.core.extensions import db
 from jlt_family.core.models import IdempotencyRecord
+from jlt_family.core.sql import rowcount
 
 HEADER = "Idempotency-Key"
 _KEY_RE = re.compile(r"^[A-Za-z0-9_\-:.]{8,80}$")
 _WAIT_SECONDS = 3.0
 
 
-def idempotent(view):
+def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a creating view (placed under ``@blp.route``, above ``@blp.response``)."""
 
     @functools.wraps(view)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         key = request.headers.get(HEADER)
         if key is None:
             return view(*args, **kwargs)
@@ -53,7 +59,7 @@ def idempotent(view):
     return wrapper
 
 
-def is_replay():
+def is_replay() -> bool:
     """This request carries an Idempotency-Key whose answer is stored for this body: it will be replayed.
 
     A replay costs nothing (no work, no write), so rate limits do not count it (``ratelimit.per_user``): a phone
@@ -76,7 +82,7 @@ def is_replay():
     )
 
 
-def _request_digest():
+def _request_digest() -> str:
     h = hashlib.sha256()
     for part in (request.method, request.path, request.query_string, request.get_data(cache=True)):
         h.update(part if isinstance(part, bytes) else part.encode())
@@ -84,7 +90,7 @@ def _request_digest():
     return h.hexdigest()
 
 
-def _replay(user_id, key, digest):
+def _replay(user_id: int, key: str, digest: str) -> Any:
     deadline = time.monotonic() + _WAIT_SECONDS
     while True:
         record = db.session.scalar(
@@ -103,6 +109,6 @@ def _replay(user_id, key, digest):
         time.sleep(0.05)
 
 
-def purge_expired(older_than):
+def purge_expired(older_than: dt.datetime) -> int:
     """Housekeeping: forget records created before ``older_than``."""
-    return db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.created_at < older_than)).rowcount
+    return rowcount(db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.created_at < older_than)))

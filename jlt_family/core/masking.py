@@ -1,7 +1,9 @@
 """Masking of personal data for roles that only need to recognise a person."""
 
+from __future__ import annotations
 
-def mask_name(name):
+
+def mask_name(name: str | None) -> str | None:
     """张三 → 张*, 张小明 → 张*明, 欧阳小明 → 欧**明."""
     if not name:
         return ""
@@ -12,7 +14,7 @@ def mask_name(name):
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def mask_phone(phone):
+def mask_phone(phone: str | None) -> str | None:
     """13812345678 → 138****5678."""
     if not phone:
         return phone

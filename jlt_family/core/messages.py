@@ -4,6 +4,8 @@ marshmallow keeps its default messages in class-level dicts that every field mer
 them once here, before any schema is defined, localises every schema of the project.
 """
 
+from __future__ import annotations
+
 from marshmallow import Schema, fields, validate
 
 FIELD_MESSAGES = {
@@ -52,9 +54,9 @@ VALIDATOR_MESSAGES = {
 }
 
 
-def localise():
+def localise() -> None:
     for field_cls, messages in FIELD_MESSAGES.items():
-        field_cls.default_error_messages = {**field_cls.__dict__.get("default_error_messages", {}), **messages}
+        field_cls.default_error_messages = {**field_cls.__dict__.get("default_error_messages", {}), **messages}  # type: ignore[attr-defined]
     for validator_cls, messages in VALIDATOR_MESSAGES.items():
         for attr, message in messages.items():
             setattr(validator_cls, attr, message)

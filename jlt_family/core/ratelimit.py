@@ -1,17 +1,26 @@
 """Fixed-window rate limits counted in the database, so every worker and host shares them."""
 
+from __future__ import annotations
+
 import functools
 import time
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app, g
 from sqlalchemy.dialects import mysql, sqlite
 
 from jlt_family.core.errors import RateLimited
 from jlt_family.core.extensions import db
+from jlt_family.core.idempotency import is_replay
 from jlt_family.core.models import RateLimitCounter
+from jlt_family.core.sql import rowcount
+
+View = Callable[..., Any]
 
 
-def hit(bucket, limit, window_seconds=60):
+def hit(bucket: str, limit: int, window_seconds: int = 60) -> int:
     """Count one hit for ``bucket``; raise ``RateLimited`` past ``limit`` hits in the window.
 
     One upsert in its own short transaction (no read-then-write, so concurrent first hits neither deadlock
@@ -24,14 +33,15 @@ def hit(bucket, limit, window_seconds=60):
     table = RateLimitCounter.__table__
     with db.engine.begin() as conn:
         conn.execute(_upsert(conn.dialect.name, table, bucket, window))
-        hits = conn.scalar(sa.select(table.c.hits).where(table.c.bucket == bucket, table.c.window_start == window))
+        counted = sa.select(table.c.hits).where(table.c.bucket == bucket, table.c.window_start == window)
+        hits: int = conn.execute(counted).scalar_one()
     if hits > limit:
         retry_after = max(1, int(window + window_seconds - now))
         raise RateLimited(headers={"Retry-After": str(retry_after)})
     return hits
 
 
-def count(bucket, window_seconds=60):
+def count(bucket: str, window_seconds: int = 60) -> None:
     """Count one hit for ``bucket`` without refusing this request (a failure counted once it is known)."""
     _release_request_connection()
     window = int(time.time() // window_seconds) * window_seconds
@@ -39,7 +49,7 @@ def count(bucket, window_seconds=60):
         conn.execute(_upsert(conn.dialect.name, RateLimitCounter.__table__, bucket, window))
 
 
-def refuse_if_reached(bucket, limit, window_seconds=60):
+def refuse_if_reached(bucket: str, limit: int, window_seconds: int = 60) -> None:
     """Raise ``RateLimited`` when ``bucket`` already holds ``limit`` hits in the window; counts nothing."""
     now = time.time()
     window = int(now // window_seconds) * window_seconds
@@ -50,7 +60,7 @@ def refuse_if_reached(bucket, limit, window_seconds=60):
         raise RateLimited(headers={"Retry-After": str(max(1, int(window + window_seconds - now)))})
 
 
-def _release_request_connection():
+def _release_request_connection() -> None:
     """End the request's read-only transaction (the token lookup) before taking a second connection.
 
     Holding the first while waiting for the second starves the pool under load: with as many concurrent
@@ -63,7 +73,7 @@ def _release_request_connection():
     session.rollback()
 
 
-def per_user(bucket, limit_setting, window_seconds):
+def per_user(bucket: str, limit_setting: str, window_seconds: int) -> Callable[[View], View]:
     """Decorator: count each call of the signed-in user before any work, refusing past the configured limit.
 
     ``limit_setting`` names the config key holding the limit. Place it under ``@blp.login_required`` and above
@@ -71,13 +81,9 @@ def per_user(bucket, limit_setting, window_seconds):
     Idempotency-Key has a stored answer is not counted: it is replayed, no work done.
     """
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            from flask import current_app, g
-
-            from jlt_family.core.idempotency import is_replay
-
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not is_replay():  # a stored answer replayed costs nothing: not counted
                 hit(f"{bucket}:{g.actor.user_id}", current_app.config[limit_setting], window_seconds)
             return view(*args, **kwargs)
@@ -87,18 +93,18 @@ def per_user(bucket, limit_setting, window_seconds):
     return decorator
 
 
-def _upsert(dialect, table, bucket, window):
+def _upsert(dialect: str, table: sa.Table, bucket: str, window: int) -> sa.Executable:
     values = {"bucket": bucket, "window_start": window, "hits": 1}
     if dialect in ("mysql", "mariadb"):
-        stmt = mysql.insert(table).values(**values)
+        stmt = mysql.insert(table).values(values)
         return stmt.on_duplicate_key_update(hits=table.c.hits + 1)
     if dialect == "sqlite":
-        stmt = sqlite.insert(table).values(**values)
-        return stmt.on_conflict_do_update(index_elements=["bucket", "window_start"], set_={"hits": table.c.hits + 1})
+        insert = sqlite.insert(table).values(values)
+        return insert.on_conflict_do_update(index_elements=["bucket", "window_start"], set_={"hits": table.c.hits + 1})
     raise NotImplementedError(f"rate limits need an upsert for {dialect}")
 
 
-def purge_old(before_seconds=3600):
+def purge_old(before_seconds: int = 3600) -> int:
     """Housekeeping: drop windows older than ``before_seconds``."""
     cutoff = int(time.time()) - before_seconds
-    return db.session.execute(sa.delete(RateLimitCounter).where(RateLimitCounter.window_start < cutoff)).rowcount
+    return rowcount(db.session.execute(sa.delete(RateLimitCounter).where(RateLimitCounter.window_start < cutoff)))

@@ -1,8 +1,11 @@
 """Blueprint with the project's documentation helpers, and the ``<id:...>`` URL converter."""
 
+from __future__ import annotations
+
 import functools
 import json
 from http import HTTPStatus
+from typing import Any
 
 import flask_smorest
 from flask import g
@@ -24,15 +27,15 @@ class IdConverter(BaseConverter):
 
     regex = r"[0-9]{1,40}"
 
-    def to_python(self, value):
+    def to_python(self, value: str) -> int:
         number = int(value)
         return number if 1 <= number <= MAX_ID else 0
 
-    def to_url(self, value):
+    def to_url(self, value: Any) -> str:
         return str(int(value))
 
 
-def id_param_schema(converter):
+def id_param_schema(converter: Any) -> dict[str, Any]:
     return {"type": "integer", "format": "int64", "minimum": 1}
 
 
@@ -44,7 +47,7 @@ class JsonParser(FlaskParser):
     every endpoint, turns what would be a database error into ``400 malformed_json``.
     """
 
-    def _raw_load_json(self, req):
+    def _raw_load_json(self, req: Any) -> Any:
         try:
             data = super()._raw_load_json(req)
         except RecursionError:  # ``[[[[…`` nested deeper than the interpreter's stack: hostile, not a 500
@@ -78,42 +81,47 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = JsonParser()
     BODY_LOCATIONS = frozenset({"json", "form", "files", "multipart", "json_or_form"})
 
-    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **options):
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Any = None,
+        provide_automatic_options: bool | None = None,
+        **options: Any,
+    ) -> None:
         methods = {method.upper() for method in options.get("methods") or ()}
         if view_func is not None and methods & WRITE_METHODS and not self._has_body(view_func):
             view_func = self._empty_body(view_func)
         return super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
 
-    def _has_body(self, view_func):
+    def _has_body(self, view_func: Any) -> bool:
         parameters = getattr(view_func, "_apidoc", {}).get("arguments", {}).get("parameters", [])
         return any(parameter.get("in") in self.BODY_LOCATIONS for parameter in parameters)
 
-    def _empty_body(self, view_func):
+    def _empty_body(self, view_func: Any) -> Any:
         """Refuse any body but nothing or ``{}`` before the view runs (after its sign-in check: 401 first)."""
         schema = EmptyBodySchema()
         signed_in_only = getattr(view_func, "_login_required", False)
 
         @functools.wraps(view_func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             actor = g.get("actor")
             if not signed_in_only or (actor is not None and actor.is_authenticated):
                 self.ARGUMENTS_PARSER.parse(schema, location="json")
             return view_func(*args, **kwargs)
 
-        wrapper._apidoc = dict(getattr(view_func, "_apidoc", {}))
-        arguments = wrapper._apidoc["arguments"] = {
-            "parameters": [{"in": "json", "required": False, "schema": EmptyBodySchema}]
-        }
+        apidoc = wrapper._apidoc = dict(getattr(view_func, "_apidoc", {}))  # type: ignore[attr-defined]
+        arguments = apidoc["arguments"] = {"parameters": [{"in": "json", "required": False, "schema": EmptyBodySchema}]}
         arguments["responses"] = {status: HTTPStatus(status).name for status in (400, 413, 422)}
         return wrapper
 
-    def arguments(self, schema, *, location="json", **kwargs):
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
         """As flask-smorest's, and a request body also documents 400 (malformed) and 413 (too large)."""
         decorator = super().arguments(schema, location=location, **kwargs)
         if location not in self.BODY_LOCATIONS:
             return decorator
 
-        def wrap(func):
+        def wrap(func: Any) -> Any:
             func = decorator(func)
             responses = func._apidoc["arguments"].setdefault("responses", {})
             for status in (400, 413):
@@ -122,27 +130,26 @@ class Blueprint(flask_smorest.Blueprint):
 
         return wrap
 
-    def errors(self, *statuses):
+    def errors(self, *statuses: int) -> Any:
         """Document the error responses a view can give, each in the ``{code, message, errors}`` envelope."""
 
-        def decorator(func):
+        def decorator(func: Any) -> Any:
             for status in statuses:
                 func = self.alt_response(status, response=HTTPStatus(status).name)(func)
             return func
 
         return decorator
 
-    def login_required(self, func):
+    def login_required(self, func: Any) -> Any:
         """Refuse anonymous callers with 401; documents the bearer token and the 401 response."""
-        import functools
 
         @functools.wraps(func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             actor = g.get("actor")
             if actor is None or not actor.is_authenticated:
                 raise g.get("auth_error") or Unauthenticated()
             return func(*args, **kwargs)
 
-        wrapper._login_required = True
+        wrapper._login_required = True  # type: ignore[attr-defined]
         wrapper = self.doc(security=[{"bearerAuth": []}])(wrapper)
         return self.alt_response(401, response="UNAUTHORIZED")(wrapper)

@@ -1,5 +1,7 @@
 """Schemas and fields shared by every domain."""
 
+from __future__ import annotations
+
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -24,13 +26,13 @@ class ErrorSchema(Schema):
 class Id(fields.Integer):
     """A database id: a positive 64-bit integer (rejects huge numbers instead of failing in the database)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("strict", True)
         kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID, error="无效的编号"))
         super().__init__(**kwargs)
 
 
-def QueryId(**kwargs):  # noqa: N802 (a field factory, used like a field class)
+def QueryId(**kwargs: Any) -> Id:  # noqa: N802 (a field factory, used like a field class)
     """An id read from a query string, where every value arrives as text ("?school_id=3")."""
     return Id(strict=False, **kwargs)
 
@@ -38,7 +40,7 @@ def QueryId(**kwargs):  # noqa: N802 (a field factory, used like a field class)
 class SmallInt(fields.Integer):
     """A bounded integer, strict (no "3" for 3), within [min, max]."""
 
-    def __init__(self, *, min=0, max=2**31 - 1, **kwargs):  # noqa: A002
+    def __init__(self, *, min: int = 0, max: int = 2**31 - 1, **kwargs: Any) -> None:  # noqa: A002
         kwargs.setdefault("strict", True)
         kwargs.setdefault("validate", validate.Range(min=min, max=max, error=f"应为 {min} 到 {max} 之间的整数"))
         super().__init__(**kwargs)
@@ -51,7 +53,7 @@ DATE_RANGE = validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31), 
 class ShanghaiDateTime(fields.DateTime):
     """ISO 8601 with offset: input must carry an offset; output is shown in Asia/Shanghai (+08:00)."""
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -61,7 +63,7 @@ class ShanghaiDateTime(fields.DateTime):
     EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.datetime:
         result = super()._deserialize(value, attr, data, **kwargs)
         if result.tzinfo is None:
             raise ValidationError("时间需带时区，例如 2026-11-22T15:00:00+08:00")
@@ -74,7 +76,7 @@ class ShanghaiDateTime(fields.DateTime):
         return result
 
 
-def text(max_len, *, required=False, min_len=0, **kwargs):
+def text(max_len: int, *, required: bool = False, min_len: int = 0, **kwargs: Any) -> TrimmedString:
     """A trimmed string field with a length rule and a Chinese error."""
     return TrimmedString(
         required=required,
@@ -84,7 +86,7 @@ def text(max_len, *, required=False, min_len=0, **kwargs):
 
 
 class TrimmedString(fields.String):
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         result = super()._deserialize(value, attr, data, **kwargs)
         return result.strip()
 
@@ -92,7 +94,7 @@ class TrimmedString(fields.String):
 class StrictBoolean(fields.Boolean):
     """A JSON true or false, nothing else ("yes", 1 and "true" are refused)."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
         if not isinstance(value, bool):
             raise self.make_error("invalid")
         return value
@@ -106,7 +108,7 @@ PHONE_RE = re.compile(rf"^(?:{_MOBILE}|{_LANDLINE})$")
 class PhoneNumber(TrimmedString):
     """A mainland mobile number (11 digits) or a landline with its area code (0471-6123456); spaces dropped."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         result = re.sub(r"\s+", "", super()._deserialize(value, attr, data, **kwargs))
         if not PHONE_RE.match(result):
             raise ValidationError("请填写 11 位手机号或带区号的固定电话")

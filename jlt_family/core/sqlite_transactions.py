@@ -23,7 +23,10 @@ half-way leaves nothing behind. An in-memory database is one connection shared b
 so it keeps the driver's default handling.
 """
 
+from __future__ import annotations
+
 import sqlite3
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -33,23 +36,23 @@ READ_ONLY = {"jlt_read_only": True}
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 
 
-def is_file_database(engine):
+def is_file_database(engine: sa.Engine) -> bool:
     return engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
 
 
-def take_the_write_lock_at_begin(engine):
+def take_the_write_lock_at_begin(engine: sa.Engine) -> None:
     """SQLAlchemy's pysqlite recipe: no BEGIN from the driver, ``BEGIN IMMEDIATE`` on the engine's begin event."""
 
     @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # the driver's autocommit: it emits no BEGIN of its own
 
     @sa.event.listens_for(engine, "begin")
-    def _on_begin(conn):
+    def _on_begin(conn: sa.Connection) -> None:
         options = conn.get_execution_options()
         if options.get("isolation_level") == "AUTOCOMMIT":
             return
-        dbapi_conn = conn.connection.dbapi_connection
+        dbapi_conn: Any = conn.connection.dbapi_connection
         if dbapi_conn.isolation_level is not None:
             # SQLAlchemy gives a connection back its default level after an AUTOCOMMIT use, and pysqlite's
             # default is its lazy BEGIN: turn it off again (no transaction is open here, nothing is committed).
@@ -57,7 +60,7 @@ def take_the_write_lock_at_begin(engine):
         conn.exec_driver_sql("BEGIN DEFERRED" if options.get("jlt_read_only") else "BEGIN IMMEDIATE")
 
 
-def is_busy(exc):
+def is_busy(exc: BaseException) -> bool:
     """SQLite could not take its lock within the busy timeout (``database is locked``)."""
     orig = getattr(exc, "orig", None)
     if not isinstance(orig, sqlite3.OperationalError):

@@ -1,13 +1,13 @@
 """Receivers of other domains' events: a guardian leaving their family gives back their course places."""
 
 from jlt_family.courses import service
-from jlt_family.families.events import guardian_leaving
+from jlt_family.families.events import GuardianLeaving, guardian_leaving
 
 
-def on_guardian_leaving(sender, *, guardian_id, user_id, family_id, now):
-    service.release_guardian(guardian_id, now)
+def on_guardian_leaving(sender: object, event: GuardianLeaving) -> None:
+    service.release_guardian(event.guardian_id, event.now)
 
 
-def connect():
-    """Connect the receivers (idempotent: blinker keeps one connection per receiver)."""
-    guardian_leaving.connect(on_guardian_leaving, weak=False)
+def connect() -> None:
+    """Connect the receivers (the app factory calls it; idempotent)."""
+    guardian_leaving.receive(on_guardian_leaving)

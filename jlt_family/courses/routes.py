@@ -19,7 +19,6 @@ from jlt_family.courses import (
     meetings,
     permissions,
     presenters,
-    receivers,
     reports,
     schemas,
     service,
@@ -29,7 +28,6 @@ from jlt_family.families.models import Guardian
 from jlt_family.organizations import permissions as org
 
 blp = Blueprint("courses", __name__, url_prefix="/api/v1", description="家长学校 (parent school courses)")
-receivers.connect()
 
 
 def _require_manager(actor, course):

@@ -12,7 +12,12 @@ starts after the lock was granted and so sees the other process's commit), and c
 failure for one teacher is rolled back and logged and the others go on.
 """
 
+from __future__ import annotations
+
+import datetime as dt
 import logging
+from collections.abc import Sequence
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -32,7 +37,7 @@ KIND = "visit_digest"
 PAGE = "pages/visit/todo"
 
 
-def week_of(now):
+def week_of(now: dt.datetime) -> int:
     """The ISO week of ``now`` in Shanghai as one number: 2026-W48 → 202648 (the digest's subject id)."""
     year, week, _ = now.astimezone(SHANGHAI).date().isocalendar()
     return year * 100 + week
@@ -41,7 +46,7 @@ def week_of(now):
 # What to say ---------------------------------------------------------------------------------------------------
 
 
-def current_homeroom_classes(today):
+def current_homeroom_classes(today: dt.date) -> dict[int, list[SchoolClass]]:
     """``{teacher_id: [class, ...]}``: classes of the current school year with a homeroom teacher who is still
     staff of the school (teacher or school leader)."""
     still_staff = (
@@ -64,17 +69,19 @@ def current_homeroom_classes(today):
         .options(selectinload(SchoolClass.school).selectinload(School.region))
         .order_by(SchoolClass.homeroom_teacher_id, SchoolClass.grade, SchoolClass.name, SchoolClass.id)
     )
-    years, found = {}, {}
+    years: dict[int, int] = {}
+    found: dict[int, list[SchoolClass]] = {}
     for school_class in classes:
         region = school_class.school.region
         if region.id not in years:
             years[region.id] = school_year_for(today, region).start_year
         if school_class.school_year == years[region.id]:
-            found.setdefault(school_class.homeroom_teacher_id, []).append(school_class)
+            teacher_id = cast(int, school_class.homeroom_teacher_id)  # the query keeps classes with one
+            found.setdefault(teacher_id, []).append(school_class)
     return found
 
 
-def unvisited_counts(class_ids):
+def unvisited_counts(class_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     """``{class_id: (not yet visited, of whom flagged)}`` in one query over the visits package's list."""
     if not class_ids:
         return {}
@@ -88,9 +95,10 @@ def unvisited_counts(class_ids):
     return {class_id: (count, int(flagged_count or 0)) for class_id, count, flagged_count in rows}
 
 
-def digest_text(classes, counts):
+def digest_text(classes: Sequence[SchoolClass], counts: dict[int, tuple[int, int]]) -> tuple[str, str] | None:
     """``(title, body)`` of a teacher's digest, or None when every student has been visited."""
-    lines, total, total_flagged = [], 0, 0
+    lines: list[str] = []
+    total = total_flagged = 0
     for school_class in classes:
         count, flagged = counts.get(school_class.id, (0, 0))
         if count:
@@ -105,7 +113,7 @@ def digest_text(classes, counts):
 # Sending -------------------------------------------------------------------------------------------------------
 
 
-def send_digest(teacher_id, school_id, title, body, week, now):
+def send_digest(teacher_id: int, school_id: int, title: str, body: str, week: int, now: dt.datetime) -> bool:
     """Write the teacher's digest of ``week`` unless one exists (the user row locked first); True when written."""
     db.session.scalar(sa.select(User.id).where(User.id == teacher_id).with_for_update())
     sent = db.session.scalar(
@@ -134,7 +142,7 @@ def send_digest(teacher_id, school_id, title, body, week, now):
     return True
 
 
-def send_weekly_digests(now):
+def send_weekly_digests(now: dt.datetime) -> int:
     """The job's work: every homeroom teacher's digest of this week, each committed on its own; returns how
     many were written (0 when the week's digests were already sent)."""
     classes = current_homeroom_classes(now.astimezone(SHANGHAI).date())

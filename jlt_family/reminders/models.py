@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from jlt_family.core.db_types import BigId, StrEnum, UTCDateTime, str_enum
 from jlt_family.core.extensions import db
+from jlt_family.core.lifecycle import Lifecycle
 from jlt_family.core.timeutil import utcnow
 
 
@@ -82,8 +83,35 @@ class Reminder(db.Model):
     )
 
     @property
-    def is_read(self):
+    def is_read(self) -> bool:
         return self.read_at is not None
+
+
+# 提醒的状态: created ``pending`` (or ``inbox_only``: past the quiet hours, nothing to push). The dispatcher claims
+# (pending → sending) and marks what the push gave; its release, a retry, a hold for the quiet hours and the reaper
+# of expired leases give a claimed row back (sending → pending); cancelling a thing cancels its reminders still to
+# be sent. The dispatcher and the cancelling paths change many rows per statement (conditional bulk UPDATEs), so
+# they check their states against this table (``sources``) and write no history row per reminder: the columns keep
+# it (attempts, last_error, sent_at, outcome), and a row per reminder would double the writes of every delivery.
+LIFECYCLE = Lifecycle(
+    aggregate="reminder",
+    model=Reminder,
+    transitions={
+        # pending → inbox_only: the demo data delivers due reminders without WeChat (development only)
+        ReminderStatus.PENDING: frozenset(
+            {ReminderStatus.SENDING, ReminderStatus.CANCELLED, ReminderStatus.INBOX_ONLY}
+        ),
+        ReminderStatus.SENDING: frozenset(
+            {
+                ReminderStatus.PENDING,
+                ReminderStatus.SENT,
+                ReminderStatus.INBOX_ONLY,
+                ReminderStatus.FAILED,
+                ReminderStatus.CANCELLED,
+            }
+        ),
+    },
+)
 
 
 class SubscribeConsent(db.Model):

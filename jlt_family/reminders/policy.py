@@ -6,8 +6,12 @@ guardian's, that of their first child's school (lowest student id, among childre
 a staff member's, that of their school (earliest active grant); the default when neither is found.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -26,11 +30,11 @@ class Policy:
     """The reminder policy that applies to a school's families (its alliance's, or the default)."""
 
     alliance_id: int | None = None
-    lead_minutes: tuple = DEFAULT_LEAD_MINUTES
+    lead_minutes: tuple[int, ...] = DEFAULT_LEAD_MINUTES
     quiet_start: dt.time = DEFAULT_QUIET_START
     quiet_end: dt.time = DEFAULT_QUIET_END
 
-    def is_quiet(self, instant):
+    def is_quiet(self, instant: dt.datetime) -> bool:
         """Whether ``instant`` falls inside the quiet hours (start inclusive, end exclusive), Shanghai time."""
         local = instant.astimezone(SHANGHAI).time()
         if self.quiet_start == self.quiet_end:
@@ -39,7 +43,7 @@ class Policy:
             return self.quiet_start <= local < self.quiet_end
         return local >= self.quiet_start or local < self.quiet_end
 
-    def push_time(self, instant):
+    def push_time(self, instant: dt.datetime) -> dt.datetime:
         """When a push meant for ``instant`` may go out: at once, or at the end of the quiet hours."""
         if not self.is_quiet(instant):
             return instant
@@ -50,7 +54,7 @@ class Policy:
         return end.astimezone(dt.UTC)
 
 
-def policy_for_school(school_id):
+def policy_for_school(school_id: int | None) -> Policy:
     """The policy of the school's alliance; the default for no school or a school outside any alliance."""
     school = db.session.get(School, school_id) if school_id is not None else None
     alliance = school.alliance if school is not None else None
@@ -59,13 +63,13 @@ def policy_for_school(school_id):
     return policy_of_alliance(alliance)
 
 
-def policy_for_alliance(alliance_id):
+def policy_for_alliance(alliance_id: int | None) -> Policy:
     """The policy of an alliance by id (the default for None)."""
     alliance = db.session.get(Alliance, alliance_id) if alliance_id is not None else None
     return policy_of_alliance(alliance) if alliance is not None else Policy()
 
 
-def policy_of_alliance(alliance):
+def policy_of_alliance(alliance: Alliance) -> Policy:
     return Policy(
         alliance_id=alliance.id,
         lead_minutes=tuple(alliance.reminder_lead_minutes or DEFAULT_LEAD_MINUTES),
@@ -74,19 +78,21 @@ def policy_of_alliance(alliance):
     )
 
 
-def policies_for(school_id, user_ids):
+def policies_for(school_id: int | None, user_ids: Iterable[int]) -> dict[int, Policy]:
     """``{user_id: Policy}``: the school's alliance policy for everyone, or with no school each user's own."""
-    user_ids = sorted(set(user_ids))
+    users = sorted(set(user_ids))
     if school_id is not None:
         policy = policy_for_school(school_id)
-        return dict.fromkeys(user_ids, policy)
-    own = own_alliance_ids(user_ids)
-    alliances = db.session.scalars(sa.select(Alliance).where(Alliance.id.in_(set(own.values())))) if own else []
-    policies = {alliance.id: policy_of_alliance(alliance) for alliance in alliances}
-    return {user_id: policies.get(own.get(user_id), Policy()) for user_id in user_ids}
+        return dict.fromkeys(users, policy)
+    own = own_alliance_ids(users)
+    alliances: Iterable[Alliance] = (
+        db.session.scalars(sa.select(Alliance).where(Alliance.id.in_(set(own.values())))) if own else []
+    )
+    policies: dict[int | None, Policy] = {alliance.id: policy_of_alliance(alliance) for alliance in alliances}
+    return {user_id: policies.get(own.get(user_id), Policy()) for user_id in users}
 
 
-def own_alliance_ids(user_ids):
+def own_alliance_ids(user_ids: list[int]) -> dict[int, int]:
     """``{user_id: alliance_id}`` of the users who have one: through their children's schools first, then
     through the schools they work at (two queries, however many users)."""
     found = _first_per_user(
@@ -113,8 +119,8 @@ def own_alliance_ids(user_ids):
     return found
 
 
-def _first_per_user(stmt):
-    found = {}
+def _first_per_user(stmt: sa.Select[Any, Any]) -> dict[int, int]:
+    found: dict[int, int] = {}
     for user_id, alliance_id in db.session.execute(stmt):
         found.setdefault(user_id, alliance_id)
     return found

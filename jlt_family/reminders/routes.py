@@ -11,12 +11,9 @@ from jlt_family.core.schemas import page_of
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations import permissions as org_permissions
 from jlt_family.organizations.models import Region
-from jlt_family.reminders import permissions, receivers, schemas, service
-from jlt_family.reminders.templates import templates
+from jlt_family.reminders import consents, delivery, permissions, schemas, service
 
 blp = Blueprint("reminders", __name__, url_prefix="/api/v1", description="提醒与消息 (reminders and inbox)")
-
-receivers.connect()
 
 
 # ---- inbox ----------------------------------------------------------------------------------------------------
@@ -69,22 +66,12 @@ def mark_all_read():
 # ---- consents and mutes ---------------------------------------------------------------------------------------
 
 
-def _consents_out(user_id, ignored=()):
-    left = service.consents_of(user_id)
-    items = [
-        {"kind": kind, "template_id": t["template_id"], "credits": left.get(t["template_id"], 0)}
-        for kind, t in sorted(templates().items())
-        if t and t.get("template_id")
-    ]
-    return {"templates": items, "ignored": list(ignored)}
-
-
 @blp.route("/me/subscribe-consents", methods=["GET"])
 @blp.login_required
 @blp.response(200, schemas.ConsentsSchema)
 def list_consents():
     """订阅消息额度: the template id of each reminder kind (to request) and my credits left."""
-    return _consents_out(current_actor().user_id)
+    return consents.credits_of(current_actor().user_id)
 
 
 @blp.route("/me/subscribe-consents", methods=["POST"])
@@ -96,9 +83,9 @@ def list_consents():
 def report_consents(data):
     """上报订阅授权: the templates I accepted in wx.requestSubscribeMessage; each acceptance is one push."""
     user_id = current_actor().user_id
-    ignored = service.record_consents(user_id, data["accepted"])
+    ignored = consents.record_consents(user_id, data["accepted"])
     db.session.commit()
-    return _consents_out(user_id, ignored)
+    return consents.credits_of(user_id, ignored=ignored)
 
 
 @blp.route("/me/reminder-mutes", methods=["GET"])
@@ -106,7 +93,7 @@ def report_consents(data):
 @blp.response(200, schemas.MutesSchema)
 def list_mutes():
     """免打扰: the kinds of reminders I do not want pushed."""
-    return {"kinds": service.muted_kinds(current_actor().user_id)}
+    return {"kinds": consents.muted_kinds(current_actor().user_id)}
 
 
 @blp.route("/me/reminder-mutes", methods=["PUT"])
@@ -116,7 +103,7 @@ def list_mutes():
 @blp.errors(422)
 def set_mutes(data):
     """设置免打扰: replaces my muted kinds (they still land in the inbox)."""
-    kinds = service.set_mutes(current_actor().user_id, data["kinds"])
+    kinds = consents.set_mutes(current_actor().user_id, data["kinds"])
     db.session.commit()
     return {"kinds": kinds}
 
@@ -133,9 +120,16 @@ def set_mutes(data):
 def create_broadcast(data, alliance_id):
     """教联体通知 (alliance admin): to every family of the alliance's schools, or of chosen schools or grades."""
     actor = current_actor()
-    alliance = org_permissions.alliance_or_404(actor, alliance_id)
-    permissions.require_broadcaster(actor, alliance)
-    record = service.broadcast(alliance, actor.user_id, **data)
+    alliance = permissions.alliance_to_broadcast(actor, alliance_id)
+    record = service.broadcast(
+        alliance,
+        actor.user_id,
+        title=data["title"],
+        body=data["body"],
+        page=data["page"],
+        school_ids=data["school_ids"],
+        grades=data["grades"],
+    )
     db.session.commit()
     return record
 
@@ -149,7 +143,7 @@ def delivery_state(alliance_id):
     actor = current_actor()
     alliance = org_permissions.alliance_or_404(actor, alliance_id)
     permissions.require_delivery_viewer(actor, alliance)
-    return service.delivery_state([alliance.id], utcnow())
+    return delivery.delivery_state([alliance.id], utcnow())
 
 
 @blp.route("/regions/<id:region_id>/reminder-delivery", methods=["GET"])
@@ -163,5 +157,4 @@ def region_delivery_state(region_id):
     if region is None:
         raise NotFound("未找到该行政区划", code="region_not_found")
     permissions.require_region_delivery_viewer(actor, region)
-    alliance_ids = service.region_alliance_ids(region)
-    return {**service.delivery_state(alliance_ids, utcnow()), "alliances": len(alliance_ids)}
+    return delivery.region_delivery_state(region, utcnow())

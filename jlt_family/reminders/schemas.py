@@ -3,6 +3,8 @@
 Input schemas are strict: unknown fields, wrong types and out-of-range values answer 422 with Chinese messages.
 """
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from jlt_family.core.schemas import Id, PageArgsSchema, ShanghaiDateTime, SmallInt, StrictBoolean, text
@@ -11,7 +13,7 @@ from jlt_family.reminders.models import InboxOutcome, ReminderStatus
 KIND_RE = r"^[a-z][a-z0-9_]{0,39}$"
 
 
-def kind_field(**kwargs):
+def kind_field(**kwargs: Any) -> fields.String:
     return fields.String(
         validate=validate.Regexp(KIND_RE, error="提醒类型应为小写字母、数字和下划线，最长 40 个字符"),
         metadata={"description": "提醒类型，如 course_session, home_visit, venue_booking, broadcast"},

@@ -1,46 +1,52 @@
-"""Rules of reminders: planning them from the alliance policy, cancelling, notices, the inbox, consents, mutes,
-broadcasts and the delivery state. Everything runs in the caller's transaction; nothing here commits.
+"""Rules of reminders: planning them from the alliance policy, cancelling, notices, the inbox and broadcasts
+(consents and mutes: ``consents.py``; the delivery state: ``delivery.py``). Everything runs in the caller's
+transaction; nothing here commits.
 
 ``now`` is a parameter of every time-dependent function (the receivers pass the current time), so tests run
 on a frozen clock.
 """
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
 from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.extensions import db
+from jlt_family.core.sql import rowcount
 from jlt_family.core.timeutil import utcnow
 from jlt_family.families.models import Guardian, Student
 from jlt_family.organizations.models import Alliance, AllianceStatus, School, SchoolClass
-from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.reminders.models import (
+    LIFECYCLE,
     Broadcast,
     InboxOutcome,
     Reminder,
-    ReminderMute,
     ReminderStatus,
-    SubscribeConsent,
 )
-from jlt_family.reminders.policy import policies_for, policy_of_alliance
-from jlt_family.reminders.templates import configured_template_ids
+from jlt_family.reminders.policy import Policy, policies_for, policy_of_alliance
 from jlt_family.venues.models import Booking, GreenSuspension
 from jlt_family.visits.models import HomeVisit
 
 BROADCAST_KIND = "broadcast"
 DEFAULT_PAGE = "pages/inbox/index"
+# What cancelling a thing reaches: its reminders still to be sent (pending, or being sent right now).
+_CANCELLABLE = sorted(LIFECYCLE.sources(ReminderStatus.CANCELLED), key=str)
 
 
 # Planning ------------------------------------------------------------------------------------------------------
 
 
-def planned_pushes(policy, starts_at, ends_at, now):
+def planned_pushes(
+    policy: Policy, starts_at: dt.datetime, ends_at: dt.datetime | None, now: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime, InboxOutcome | None]]:
     """``(inbox_at, due_at, outcome)`` per lead time: lead times already past are skipped; a push inside the
     quiet hours is deferred to their end, or dropped (inbox only) when the event is over by then; two pushes
     deferred to the same instant become one."""
     over_at = ends_at or starts_at
-    plans, seen = [], set()
+    plans: list[tuple[dt.datetime, dt.datetime, InboxOutcome | None]] = []
+    seen: set[dt.datetime] = set()
     for minutes in sorted(set(policy.lead_minutes), reverse=True):
         at = starts_at - dt.timedelta(minutes=minutes)
         if at < now:
@@ -55,22 +61,22 @@ def planned_pushes(policy, starts_at, ends_at, now):
 
 def _row(
     *,
-    user_id,
-    kind,
-    subject_type,
-    subject_id,
-    alliance_id,
-    title,
-    body="",
-    place="",
-    page="",
-    starts_at=None,
-    ends_at=None,
-    inbox_at,
-    due_at,
-    outcome=None,
-    now,
-):
+    user_id: int | None,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    alliance_id: int | None,
+    title: str,
+    body: str = "",
+    place: str = "",
+    page: str = "",
+    starts_at: dt.datetime | None = None,
+    ends_at: dt.datetime | None = None,
+    inbox_at: dt.datetime,
+    due_at: dt.datetime,
+    outcome: InboxOutcome | None = None,
+    now: dt.datetime,
+) -> dict[str, Any]:
     status = ReminderStatus.INBOX_ONLY if outcome else ReminderStatus.PENDING
     return {
         "user_id": user_id,
@@ -95,26 +101,26 @@ def _row(
     }
 
 
-def _insert(rows):
+def _insert(rows: list[dict[str, Any]]) -> None:
     if rows:
         db.session.execute(sa.insert(Reminder), rows)
 
 
 def schedule(
     *,
-    kind,
-    subject_type,
-    subject_id,
-    user_ids,
-    starts_at,
-    ends_at,
-    title,
-    page,
-    school_id,
-    place="",
-    now=None,
-    replace=True,
-):
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    user_ids: Iterable[int],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None,
+    title: str,
+    page: str,
+    school_id: int | None,
+    place: str = "",
+    now: dt.datetime | None = None,
+    replace: bool = True,
+) -> int:
     """Plan the reminders of a thing for ``user_ids``, replacing their pending reminders of it; the lead times
     and quiet hours are those of the school's alliance (with no school: each user's own, see ``policies_for``).
 
@@ -123,9 +129,9 @@ def schedule(
     that serialise, and deadlock, concurrent transactions inserting reminders of other new things.
     """
     now = now or utcnow()
-    user_ids = sorted(set(user_ids))
+    users = sorted(set(user_ids))
     if replace:
-        cancel(subject_type, subject_id, user_ids)
+        cancel(subject_type, subject_id, users)
     rows = [
         _row(
             user_id=user_id,
@@ -143,23 +149,23 @@ def schedule(
             outcome=outcome,
             now=now,
         )
-        for policy, users in _by_policy(school_id, user_ids).items()
+        for policy, group in _by_policy(school_id, users).items()
         for at, due, outcome in planned_pushes(policy, starts_at, ends_at, now)
-        for user_id in users
+        for user_id in group
     ]
     _insert(rows)
     return len(rows)
 
 
-def _by_policy(school_id, user_ids):
+def _by_policy(school_id: int | None, user_ids: list[int]) -> dict[Policy, list[int]]:
     """The users grouped by the policy that applies to them (see ``policy.policies_for``)."""
-    groups = {}
+    groups: dict[Policy, list[int]] = {}
     for user_id, policy in policies_for(school_id, user_ids).items():
         groups.setdefault(policy, []).append(user_id)
     return groups
 
 
-def cancel(subject_type, subject_id, user_ids=None):
+def cancel(subject_type: str, subject_id: int, user_ids: Iterable[int] | None = None) -> int:
     """Cancel the planned reminders of a thing (of ``user_ids``, or everyone's); returns how many.
 
     Only reminders before the thing (they carry its ``starts_at``), never notices about it: a "you were promoted
@@ -170,15 +176,15 @@ def cancel(subject_type, subject_id, user_ids=None):
         Reminder.subject_type == subject_type,
         Reminder.subject_id == subject_id,
         Reminder.starts_at.is_not(None),
-        Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENDING)),
+        Reminder.status.in_(_CANCELLABLE),
     )
     if user_ids is not None:
         stmt = stmt.where(Reminder.user_id.in_(list(user_ids)))
     values = {"status": ReminderStatus.CANCELLED, "claim_token": None, "lease_until": None}
-    return db.session.execute(stmt.values(**values)).rowcount
+    return rowcount(db.session.execute(stmt.values(values)))
 
 
-def cancel_family_reminders(user_id, family_id):
+def cancel_family_reminders(user_id: int, family_id: int) -> int:
     """A guardian left the family (退出家庭): cancel what is still to be sent to them about the family's things.
 
     Their pending reminders and notices of the family's home visits (its children's), venue bookings and green
@@ -208,15 +214,26 @@ def cancel_family_reminders(user_id, family_id):
         .where(
             Reminder.user_id == user_id,
             family_things,
-            Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENDING)),
+            Reminder.status.in_(_CANCELLABLE),
         )
         .values(status=ReminderStatus.CANCELLED, claim_token=None, lease_until=None)
         .execution_options(synchronize_session=False)
     )
-    return db.session.execute(stmt).rowcount
+    return rowcount(db.session.execute(stmt))
 
 
-def notice(*, kind, subject_type, subject_id, user_ids, title, body, page, school_id, now=None):
+def notice(
+    *,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    user_ids: Iterable[int],
+    title: str,
+    body: str,
+    page: str,
+    school_id: int | None,
+    now: dt.datetime | None = None,
+) -> None:
     """An immediate reminder (pushed at once, or at the end of the user's quiet hours); in the inbox at once."""
     now = now or utcnow()
     _insert(
@@ -242,102 +259,60 @@ def notice(*, kind, subject_type, subject_id, user_ids, title, body, page, schoo
 # Inbox ---------------------------------------------------------------------------------------------------------
 
 
-def _in_inbox(user_id, now):
+def _in_inbox(user_id: int, now: dt.datetime) -> sa.ColumnElement[bool]:
     return sa.and_(Reminder.user_id == user_id, Reminder.inbox_at <= now, Reminder.status != ReminderStatus.CANCELLED)
 
 
-def inbox_query(user_id, now, *, unread=False):
+def inbox_query(user_id: int, now: dt.datetime, *, unread: bool = False) -> sa.Select[tuple[Reminder]]:
     stmt = sa.select(Reminder).where(_in_inbox(user_id, now)).order_by(Reminder.inbox_at.desc(), Reminder.id.desc())
     if unread:
         stmt = stmt.where(Reminder.read_at.is_(None))
     return stmt
 
 
-def unread_count(user_id, now):
-    return db.session.scalar(
+def unread_count(user_id: int, now: dt.datetime) -> int:
+    return db.session.execute(
         sa.select(sa.func.count()).select_from(Reminder).where(_in_inbox(user_id, now), Reminder.read_at.is_(None))
-    )
+    ).scalar_one()
 
 
-def inbox_item(user_id, reminder_id, now):
+def inbox_item(user_id: int, reminder_id: int, now: dt.datetime) -> Reminder | None:
     """The user's inbox item, or None (someone else's, cancelled or not yet due: the same)."""
     return db.session.scalar(sa.select(Reminder).where(Reminder.id == reminder_id, _in_inbox(user_id, now)))
 
 
-def mark_read(reminder, now):
+def mark_read(reminder: Reminder, now: dt.datetime) -> Reminder:
     if reminder.read_at is None:
         reminder.read_at = now
     return reminder
 
 
-def mark_all_read(user_id, now):
+def mark_all_read(user_id: int, now: dt.datetime) -> int:
     stmt = sa.update(Reminder).where(_in_inbox(user_id, now), Reminder.read_at.is_(None)).values(read_at=now)
-    return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount
-
-
-# Consents and mutes --------------------------------------------------------------------------------------------
-
-
-def record_consents(user_id, template_ids):
-    """Each accepted template is one more credit (one push); ids not configured are ignored and returned."""
-    known = configured_template_ids()
-    ignored = sorted({t for t in template_ids if t not in known})
-    for template_id in template_ids:
-        if template_id in known:
-            _add_credit(user_id, template_id)
-    return ignored
-
-
-def _add_credit(user_id, template_id):
-    def bump():
-        return db.session.execute(
-            sa.update(SubscribeConsent)
-            .where(SubscribeConsent.user_id == user_id, SubscribeConsent.template_id == template_id)
-            .values(credits=SubscribeConsent.credits + 1, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-
-    if bump():
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(SubscribeConsent(user_id=user_id, template_id=template_id, credits=1))
-    except sa.exc.IntegrityError:  # a concurrent report inserted the row first
-        bump()
-
-
-def consents_of(user_id):
-    rows = db.session.scalars(sa.select(SubscribeConsent).where(SubscribeConsent.user_id == user_id))
-    return {row.template_id: row.credits for row in rows}
-
-
-def muted_kinds(user_id):
-    return sorted(db.session.scalars(sa.select(ReminderMute.kind).where(ReminderMute.user_id == user_id)))
-
-
-def set_mutes(user_id, kinds):
-    """Replace the user's muted kinds with ``kinds``."""
-    wanted, current = set(kinds), set(muted_kinds(user_id))
-    if current - wanted:
-        db.session.execute(
-            sa.delete(ReminderMute).where(ReminderMute.user_id == user_id, ReminderMute.kind.in_(current - wanted))
-        )
-    db.session.add_all(ReminderMute(user_id=user_id, kind=kind) for kind in sorted(wanted - current))
-    db.session.flush()
-    return sorted(wanted)
+    return rowcount(db.session.execute(stmt.execution_options(synchronize_session=False)))
 
 
 # Broadcasts ----------------------------------------------------------------------------------------------------
 
 
-def broadcast(alliance, sender_id, *, title, body, page="", school_ids=(), grades=(), now=None):
+def broadcast(
+    alliance: Alliance,
+    sender_id: int,
+    *,
+    title: str,
+    body: str,
+    page: str = "",
+    school_ids: Iterable[int] = (),
+    grades: Iterable[int] = (),
+    now: dt.datetime | None = None,
+) -> Broadcast:
     """Send a notice to every guardian of a child in the alliance's schools (or chosen schools, grades),
     with one INSERT ... SELECT (each guardian once, however many children)."""
     now = now or utcnow()
     if alliance.status != AllianceStatus.APPROVED:
         raise Conflict("该教联体未获批准或已暂停，暂不能发送通知", code="alliance_not_active")
-    school_ids, grades = sorted(set(school_ids)), sorted(set(grades))
-    outside = set(school_ids) - {school.id for school in alliance.schools}
+    schools, chosen_grades = sorted(set(school_ids)), sorted(set(grades))
+    outside = set(schools) - {school.id for school in alliance.schools}
     if outside:
         raise RuleViolation(
             "所选学校不属于该教联体",
@@ -349,8 +324,8 @@ def broadcast(alliance, sender_id, *, title, body, page="", school_ids=(), grade
         title=title,
         body=body,
         page=page or DEFAULT_PAGE,
-        school_ids=school_ids,
-        grades=grades,
+        school_ids=schools,
+        grades=chosen_grades,
         created_by_id=sender_id,
         created_at=now,
     )
@@ -360,7 +335,7 @@ def broadcast(alliance, sender_id, *, title, body, page="", school_ids=(), grade
     return record
 
 
-def _fan_out(record, alliance, now):
+def _fan_out(record: Broadcast, alliance: Alliance, now: dt.datetime) -> int:
     due = policy_of_alliance(alliance).push_time(now)
     constants = _row(
         user_id=None,
@@ -396,49 +371,4 @@ def _fan_out(record, alliance, now):
             SchoolClass.grade.in_(record.grades)
         )
     stmt = sa.insert(table).from_select([c.name for c in columns], recipients, include_defaults=False)
-    return db.session.execute(stmt).rowcount
-
-
-# Delivery state ------------------------------------------------------------------------------------------------
-
-
-def delivery_state(alliance_ids, now):
-    """Counts by status and kind, the oldest due reminder still pending, failures by error and inbox-only
-    outcomes by reason, for the reminders of these alliances (one, or those of a region)."""
-    of_alliance = Reminder.alliance_id.in_(list(alliance_ids))
-    counts = db.session.execute(
-        sa.select(Reminder.status, Reminder.kind, sa.func.count())
-        .where(of_alliance)
-        .group_by(Reminder.status, Reminder.kind)
-        .order_by(Reminder.status, Reminder.kind)
-    ).all()
-    oldest = db.session.scalar(
-        sa.select(Reminder)
-        .where(of_alliance, Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now)
-        .order_by(Reminder.due_at, Reminder.id)
-        .limit(1)
-    )
-    failures = db.session.execute(
-        sa.select(Reminder.last_error_code, sa.func.count())
-        .where(of_alliance, Reminder.status == ReminderStatus.FAILED)
-        .group_by(Reminder.last_error_code)
-        .order_by(Reminder.last_error_code)
-    ).all()
-    inbox_only = db.session.execute(
-        sa.select(Reminder.outcome, sa.func.count())
-        .where(of_alliance, Reminder.status == ReminderStatus.INBOX_ONLY)
-        .group_by(Reminder.outcome)
-        .order_by(Reminder.outcome)
-    ).all()
-    return {
-        "counts": [{"status": s, "kind": k, "count": n} for s, k, n in counts],
-        "oldest_due_pending": oldest,
-        "failures": [{"error_code": code, "count": n} for code, n in failures],
-        "inbox_only": [{"outcome": outcome, "count": n} for outcome, n in inbox_only],
-    }
-
-
-def region_alliance_ids(region):
-    """The alliances of a region and of the regions under it."""
-    regions = region_subtree_ids({region.id})
-    return list(db.session.scalars(sa.select(Alliance.id).where(Alliance.region_id.in_(regions)).order_by(Alliance.id)))
+    return rowcount(db.session.execute(stmt))

@@ -9,11 +9,18 @@ A field's type is its name without the trailing digits (``thing1`` → thing). S
 reminder: title, body, place, kind_label, starts_at, ends_at, due_at, created_at. Lengths count code points.
 """
 
+from __future__ import annotations
+
+import datetime as dt
 import re
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
 from jlt_family.core.timeutil import SHANGHAI
+
+if TYPE_CHECKING:
+    from jlt_family.reminders.models import Reminder
 
 TEXT_SOURCES = {"title", "body", "place", "kind_label"}
 TIME_SOURCES = {"starts_at", "ends_at", "due_at", "created_at"}
@@ -51,11 +58,11 @@ class TemplateConfigError(Exception):
     """The template mapping of a kind cannot be used (unknown source or field type)."""
 
 
-def templates():
+def templates() -> dict[str, Any]:
     return current_app.config.get("WECHAT_TEMPLATES", {}) or {}
 
 
-def template_for(kind):
+def template_for(kind: str) -> dict[str, Any] | None:
     """The configured template of ``kind`` (a dict with template_id, fields, page) or None."""
     template = templates().get(kind)
     if not template or not template.get("template_id"):
@@ -63,42 +70,42 @@ def template_for(kind):
     return template
 
 
-def configured_template_ids():
+def configured_template_ids() -> set[str]:
     return {t["template_id"] for t in templates().values() if t and t.get("template_id")}
 
 
-def field_type(name):
+def field_type(name: str) -> str:
     return name.rstrip("0123456789")
 
 
-def format_time(value):
+def format_time(value: dt.datetime) -> str:
     """24-hour time with the date, in Shanghai: 2026年11月22日 15:01."""
     local = value.astimezone(SHANGHAI)
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
-def format_date(value):
+def format_date(value: dt.datetime) -> str:
     local = value.astimezone(SHANGHAI)
     return f"{local.year}年{local.month}月{local.day}日"
 
 
-def name_limit(value):
+def name_limit(value: str) -> int:
     """name: ≤ 10 Chinese characters, or ≤ 20 letters."""
     return 20 if value.isascii() else 10
 
 
-def cut(kind, value):
+def cut(kind: str, value: object) -> str:
     """``value`` cut to the rule of the field type ``kind`` (counted in code points); never empty."""
-    value = " ".join(str(value).split())
+    text = " ".join(str(value).split())
     if kind in ALLOWED:
-        value = ALLOWED[kind].sub("", value)
-    limit = name_limit(value) if kind == "name" else LIMITS.get(kind, 20)
-    if len(value) > limit:
-        value = value[: limit - 1] + "…" if kind in {"thing", "name"} else value[:limit]
-    return value or PLACEHOLDER
+        text = ALLOWED[kind].sub("", text)
+    limit = name_limit(text) if kind == "name" else LIMITS.get(kind, 20)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…" if kind in {"thing", "name"} else text[:limit]
+    return text or PLACEHOLDER
 
 
-def source_value(reminder, source):
+def source_value(reminder: Reminder, source: str) -> Any:
     if source == "kind_label":
         return KIND_LABELS.get(reminder.kind, "消息提醒")
     if source in TEXT_SOURCES:
@@ -108,9 +115,9 @@ def source_value(reminder, source):
     raise TemplateConfigError(f"unknown source {source!r}")
 
 
-def message_data(template, reminder):
+def message_data(template: dict[str, Any], reminder: Reminder) -> dict[str, str]:
     """The ``data`` of a subscribe message: each field's value from its source, cut to its rule."""
-    data = {}
+    data: dict[str, str] = {}
     for name, source in (template.get("fields") or {}).items():
         kind = field_type(name)
         value = source_value(reminder, source)
@@ -123,7 +130,7 @@ def message_data(template, reminder):
     return data
 
 
-def message_page(template, reminder):
+def message_page(template: dict[str, Any], reminder: Reminder) -> str:
     """The page the push opens: the reminder's own (or the template's), with ``reminder_id`` in its query."""
     page = reminder.page or template.get("page") or "pages/inbox/index"
     return f"{page}{'&' if '?' in page else '?'}reminder_id={reminder.id}"

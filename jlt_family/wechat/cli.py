@@ -4,7 +4,7 @@ import os
 import time
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 
@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 @click.option("--secret", default=None, help="Secret the fake accepts (default: WECHAT_SECRET or fake-secret).")
 @click.option("--unionid", is_flag=True, help="Answer code2Session with a unionid too.")
 @with_appcontext
-def wechat_fake_command(host, port, appid, secret, unionid):
+def wechat_fake_command(host: str, port: int, appid: str | None, secret: str | None, unionid: bool) -> None:
     """Serve a fake WeChat server on HOST:PORT until Ctrl-C (point WECHAT_API_BASE at it)."""
     from jlt_family.wechat.fake_server import FakeWeChat
 
@@ -35,5 +35,5 @@ def wechat_fake_command(host, port, appid, secret, unionid):
         fake.stop()
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     app.cli.add_command(wechat_fake_command)

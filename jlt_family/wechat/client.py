@@ -5,14 +5,19 @@ The access token is cached in the database (shared by every worker) until shortl
 40001/40014/42001 the cache is dropped and the call retried once.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import json
 import logging
 import re
 import threading
+from collections.abc import Mapping
+from typing import Any
 
 import requests
 import sqlalchemy as sa
+from flask import current_app
 
 from jlt_family.core.errors import is_lock_conflict
 from jlt_family.core.extensions import db
@@ -28,7 +33,7 @@ SECRET_QUERY = re.compile(r"\b(secret|js_code|access_token)=[^&\s\"]*")
 class RedactSecrets(logging.Filter):
     """urllib3 logs each request line at DEBUG: keep the app secret, login codes and access tokens out of it."""
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(SECRET_QUERY.sub(r"\1=***", a) if isinstance(a, str) else a for a in record.args)
         return True
@@ -44,22 +49,32 @@ TOKEN_EARLY_REFRESH = dt.timedelta(minutes=5)
 class WeChatError(Exception):
     """An error reply from WeChat (non-zero ``errcode``) or a transport failure (``errcode`` None)."""
 
-    def __init__(self, errcode, errmsg, *, path=""):
+    def __init__(self, errcode: int | None, errmsg: str, *, path: str = "") -> None:
         super().__init__(f"WeChat {path} failed: {errcode} {errmsg}")
         self.errcode = errcode
         self.errmsg = errmsg
         self.path = path
 
     @property
-    def retryable(self):
+    def retryable(self) -> bool:
         """Worth trying again later: busy, quota, network failures, timeouts and 5xx."""
         return self.errcode is None or self.errcode in RETRYABLE_ERRORS
 
 
 class WeChatClient:
+    """微信服务端接口 of one app id (``client()`` builds the app's)."""
+
     def __init__(
-        self, appid, secret, base_url, *, timeout=5.0, miniprogram_state="formal", session=None, keep_token=False
-    ):
+        self,
+        appid: str,
+        secret: str,
+        base_url: str,
+        *,
+        timeout: float = 5.0,
+        miniprogram_state: str = "formal",
+        session: requests.Session | None = None,
+        keep_token: bool = False,
+    ) -> None:
         self.appid = appid
         self.secret = secret
         self.base_url = base_url.rstrip("/")
@@ -70,10 +85,12 @@ class WeChatClient:
         # rejects it) instead of reading the shared cache before every call. For short-lived clients that make
         # many calls in a row (a dispatcher's batch); the database stays the cache every worker shares.
         self.keep_token = keep_token
-        self._kept = None
+        self._kept: tuple[str, dt.datetime] | None = None
 
     @classmethod
-    def from_config(cls, config, *, session=None, keep_token=False):
+    def from_config(
+        cls, config: Mapping[str, Any], *, session: requests.Session | None = None, keep_token: bool = False
+    ) -> WeChatClient:
         return cls(
             config["WECHAT_APPID"],
             config["WECHAT_SECRET"],
@@ -85,7 +102,9 @@ class WeChatClient:
         )
 
     # -- transport ---------------------------------------------------------------------------------------
-    def _request(self, method, path, *, params=None, body=None):
+    def _request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         url = self.base_url + path
         data = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
         headers = {"Content-Type": "application/json; charset=utf-8"} if data is not None else {}
@@ -106,7 +125,7 @@ class WeChatClient:
             raise WeChatError(errcode, payload.get("errmsg", ""), path=path)
         return payload
 
-    def _with_token(self, method, path, body):
+    def _with_token(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """Call a business API with the access token; on a token error drop the cache and retry once."""
         token = self.access_token()
         try:
@@ -119,7 +138,7 @@ class WeChatClient:
             return self._request(method, path, params={"access_token": self.access_token()}, body=body)
 
     # -- access token ------------------------------------------------------------------------------------
-    def access_token(self):
+    def access_token(self) -> str:
         """The stable access token, from the shared cache or fetched in normal (non-force) mode."""
         now = utcnow()
         if self._kept is not None and self._kept[1] - TOKEN_EARLY_REFRESH > now:
@@ -143,11 +162,11 @@ class WeChatClient:
         self._keep(payload["access_token"], expires_at)
         return payload["access_token"]
 
-    def _keep(self, token, expires_at):
+    def _keep(self, token: str, expires_at: dt.datetime) -> None:
         if self.keep_token:
             self._kept = (token, expires_at)
 
-    def _cached_token(self):
+    def _cached_token(self) -> sa.Row[Any] | None:
         # Its own connection: the caller's transaction may hold a snapshot (MySQL REPEATABLE READ, SQLite WAL)
         # taken before another worker, or this client, stored or dropped the token. A read only: on SQLite it
         # begins without the write lock, which the caller's transaction may hold.
@@ -157,7 +176,7 @@ class WeChatClient:
                 sa.select(table.c.access_token, table.c.expires_at).where(table.c.appid == self.appid)
             ).one_or_none()
 
-    def _store_token(self, token, expires_at):
+    def _store_token(self, token: str, expires_at: dt.datetime) -> None:
         # Short transactions of one statement each, apart from the caller's: the cache must not depend on the
         # caller's commit or rollback. Several workers storing at once (an empty cache, WeChat back after an
         # outage, a token just dropped) may deadlock on MariaDB (1213, the gap locks of an UPDATE or INSERT of a
@@ -183,7 +202,7 @@ class WeChatClient:
                 raise
             log.info("WeChat token cache: the store lost a lock conflict with another worker's (%s)", exc.orig)
 
-    def drop_cached_token(self, token):
+    def drop_cached_token(self, token: str) -> None:
         self._kept = None
         table = WeChatAccessToken.__table__
         try:
@@ -195,7 +214,7 @@ class WeChatClient:
             log.info("WeChat token cache: the drop lost a lock conflict with another worker's (%s)", exc.orig)
 
     # -- APIs --------------------------------------------------------------------------------------------
-    def code2session(self, js_code):
+    def code2session(self, js_code: str) -> dict[str, Any]:
         """wx.login code → ``{"openid", "session_key", "unionid"?}``."""
         return self._request(
             "GET",
@@ -203,12 +222,15 @@ class WeChatClient:
             params={"appid": self.appid, "secret": self.secret, "js_code": js_code, "grant_type": "authorization_code"},
         )
 
-    def phone_number(self, code):
+    def phone_number(self, code: str) -> dict[str, Any]:
         """getPhoneNumber button code → ``phone_info`` (phoneNumber, purePhoneNumber, countryCode)."""
         return self._with_token("POST", "/wxa/business/getuserphonenumber", {"code": code})["phone_info"]
 
-    def send_subscribe_message(self, openid, template_id, data, page=None):
-        body = {
+    def send_subscribe_message(
+        self, openid: str, template_id: str, data: Mapping[str, str], page: str | None = None
+    ) -> dict[str, Any]:
+        """订阅消息: one push of ``template_id`` to ``openid`` (``data``: field name → value)."""
+        body: dict[str, Any] = {
             "touser": openid,
             "template_id": template_id,
             "data": {name: {"value": value} for name, value in data.items()},
@@ -219,7 +241,7 @@ class WeChatClient:
             body["page"] = page
         return self._with_token("POST", "/cgi-bin/message/subscribe/send", body)
 
-    def check_text(self, openid, content):
+    def check_text(self, openid: str, content: str) -> str:
         """msg_sec_check v2 → ``"pass" | "review" | "risky"`` (decide on ``suggest``, not on errcode)."""
         payload = self._with_token(
             "POST", "/wxa/msg_sec_check", {"content": content[:2500], "version": 2, "scene": 2, "openid": openid}
@@ -230,7 +252,7 @@ class WeChatClient:
 _per_thread = threading.local()
 
 
-def _http_session():
+def _http_session() -> requests.Session:
     """One ``requests.Session`` per thread, so connections to WeChat are kept alive between calls."""
     session = getattr(_per_thread, "session", None)
     if session is None:
@@ -238,11 +260,9 @@ def _http_session():
     return session
 
 
-def client(*, keep_token=False):
+def client(*, keep_token: bool = False) -> WeChatClient | None:
     """The app's WeChat client (None in development mode, where nothing is sent to WeChat); ``keep_token``: see
     ``WeChatClient``."""
-    from flask import current_app
-
     if not current_app.config["WECHAT_APPID"]:
         return None
     return WeChatClient.from_config(current_app.config, session=_http_session(), keep_token=keep_token)

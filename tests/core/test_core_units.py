@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from jlt_family.core import ratelimit
+from jlt_family.core import ratelimit, scheduler
 from jlt_family.core.errors import RateLimited
 from jlt_family.core.masking import mask_name, mask_phone
 from jlt_family.core.models import RateLimitCounter
@@ -53,7 +53,7 @@ def test_rate_limit_counts_buckets_separately():
 
 def test_housekeeping_forgets_ended_sessions(make, db):
     from jlt_family.auth.models import UserSession
-    from jlt_family.core.tasks import housekeeping
+    from jlt_family.auth.tasks import housekeeping
 
     user = make.user()
     make.login(user)
@@ -69,6 +69,27 @@ def test_housekeeping_forgets_ended_sessions(make, db):
 
 def test_scheduler_registers_housekeeping():
     assert "housekeeping" in registered_jobs()
+
+
+def test_the_factory_registers_every_job_once_by_its_id(app):
+    assert list(registered_jobs(app)) == [
+        "housekeeping",
+        "courses_close_ended_sessions",
+        "venues.generate_slots",
+        "venues.expire_pending",
+        "venues.release_green",
+        "venues.mark_no_shows",
+        "reminders_dispatch",
+        "reminders_reap",
+        "reminders_visit_digest",
+    ]
+    with pytest.raises(ValueError, match="housekeeping"):
+        scheduler.register_jobs(app, [scheduler.Job("housekeeping", lambda: None, {"trigger": "interval"})])
+
+
+def test_the_scheduler_adds_every_registered_job(app):
+    built = scheduler.build_scheduler(app, blocking=False)
+    assert {job.id for job in built.get_jobs()} == set(registered_jobs(app))
 
 
 def test_grant_role_command_bootstraps_a_region_admin(app, make, db):

@@ -6,7 +6,7 @@ import time
 
 import sqlalchemy as sa
 
-from jlt_family.reminders import dispatcher, service
+from jlt_family.reminders import consents, dispatcher
 from jlt_family.reminders.models import InboxOutcome, Reminder, ReminderStatus
 from jlt_family.wechat.fake_server import SUBSCRIBE_SEND
 from tests.reminders.support import NOW, add_reminder, credits_of, give_credits, reload, statuses
@@ -57,7 +57,7 @@ def test_without_a_credit_the_reminder_is_inbox_only(push, make, db):
 def test_a_muted_kind_is_not_pushed_and_keeps_the_credit(push, make, db):
     user = make.user()
     give_credits(db, user)
-    service.set_mutes(user.id, ["course_session"])
+    consents.set_mutes(user.id, ["course_session"])
     reminder = add_reminder(db, user)
     db.session.commit()
     dispatcher.drain(frozen())

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
+from jlt_family.core.events import CancelReminders, Notice, cancel_reminders, schedule_reminders, send_notice
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today, utcnow
 from jlt_family.reminders import service
 from jlt_family.reminders.models import InboxOutcome, Reminder, ReminderStatus
@@ -147,6 +147,18 @@ def test_a_notice_in_quiet_hours_is_in_the_inbox_at_once_and_pushed_at_seven(wor
     assert (reminder.inbox_at, reminder.due_at) == (sh(11, 20, 23), sh(11, 21, 7))
 
 
+_NOTICE = {
+    "kind": "home_visit",
+    "subject_type": "home_visit",
+    "subject_id": 9,
+    "user_ids": [],
+    "title": "家访已取消",
+    "body": "老师临时有会。",
+    "page": "",
+    "school_id": None,
+}
+
+
 # ---- receivers ----------------------------------------------------------------------------------------------
 
 
@@ -174,21 +186,23 @@ def test_the_events_write_move_and_cancel_reminders(world, db):
     assert len(rows(db, status=ReminderStatus.PENDING)) == 2
     _announce(world, soon + dt.timedelta(days=1))
     assert len(rows(db, status=ReminderStatus.PENDING)) == 2 and len(rows(db, status=ReminderStatus.CANCELLED)) == 2
-    cancel_reminders.send(object(), subject_type="course_session", subject_id=5)
+    cancel_reminders.send(object(), CancelReminders(subject_type="course_session", subject_id=5))
     assert rows(db, status=ReminderStatus.PENDING) == []
 
 
 def test_a_notice_event_writes_an_immediate_reminder(world, db):
     send_notice.send(
         object(),
-        kind="home_visit",
-        subject_type="home_visit",
-        subject_id=9,
-        user_ids=[world.guardian_a.id, world.guardian_b.id],
-        title="家访时间已调整",
-        body="家访改到周六上午。",
-        page="pages/visit/index?id=9",
-        school_id=None,
+        Notice(
+            kind="home_visit",
+            subject_type="home_visit",
+            subject_id=9,
+            user_ids=[world.guardian_a.id, world.guardian_b.id],
+            title="家访时间已调整",
+            body="家访改到周六上午。",
+            page="pages/visit/index?id=9",
+            school_id=None,
+        ),
     )
     assert {r.user_id for r in rows(db)} == {world.guardian_a.id, world.guardian_b.id}
 
@@ -209,3 +223,25 @@ def test_a_sender_breaking_the_contract_fails_at_once(world):
             user_ids=[world.guardian_a.id],
             starts_at=utcnow(),
         )
+
+
+def test_an_event_carries_only_its_own_payload(world):
+    with pytest.raises(TypeError, match="CancelReminders"):
+        cancel_reminders.send(object(), Notice(**_NOTICE))
+    with pytest.raises(TypeError):
+        cancel_reminders.send(object(), CancelReminders(subject_type="home_visit", subject_id=1), user_ids=None)
+
+
+def test_keyword_listeners_hear_the_fields_of_either_form(world):
+    heard = []
+
+    def listener(sender, **fields):
+        heard.append(fields)
+
+    send_notice.connect(listener)
+    try:
+        send_notice.send(object(), Notice(**_NOTICE))
+        send_notice.send(object(), **_NOTICE)
+    finally:
+        send_notice.disconnect(listener)
+    assert heard == [_NOTICE, _NOTICE]
