@@ -34,7 +34,7 @@ class UnitView:
     """社会资源单位 as one caller sees it: its contact phone (or masked) and the alliances the caller may see."""
 
     unit: ResourceUnit
-    contact_phone: str
+    contact_phone: str | None
     alliances: list[Alliance]
 
 
@@ -172,7 +172,7 @@ class CatalogueEntry:
     shows_contact: bool = True
 
     @property
-    def contact_phone(self) -> str:
+    def contact_phone(self) -> str | None:
         return self.unit.contact_phone if self.shows_contact else mask_phone(self.unit.contact_phone)
 
     @property

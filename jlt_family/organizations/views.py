@@ -34,7 +34,7 @@ class MemberView:
     """教联体成员单位 with its contact phone as the caller may see it."""
 
     member: AllianceMember
-    contact_phone: str
+    contact_phone: str | None
 
 
 @dataclass(frozen=True)
