@@ -115,7 +115,7 @@ class Lifecycle:
     def created(self, obj: Any, *, actor_id: int | None, reason: str | None = None) -> StateChange:
         """The history row of a new aggregate (flushed first, so that it has its id)."""
         if obj.id is None:
-            db.session.flush([obj])
+            db.session.flush()
         return self.record(obj.id, None, getattr(obj, self.column), actor_id=actor_id, reason=reason)
 
     def history(self, aggregate_id: int) -> list[StateChange]:
