@@ -1,4 +1,5 @@
-"""Rules of the parent school: courses, sessions, enrolment with waitlist, cancellation and promotion.
+"""Rules of the parent school's enrolment: places, waitlist, cancellation and promotion (courses and sessions
+themselves: ``planning``).
 
 Services never commit (the route or the job does) and never read the request. Places are taken with one
 conditional UPDATE (``taken + 1 <= capacity``); every other change of a session's counters happens while the
@@ -11,9 +12,6 @@ Reminders: the three events of ``core.events`` are sent after the change is flus
 schedule reminders, cancellations cancel them, cancelled sessions and promotions send a notice).
 """
 
-import datetime as dt
-from decimal import Decimal
-
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -21,11 +19,8 @@ from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
-from jlt_family.core.timeutil import to_shanghai, utcnow
+from jlt_family.core.timeutil import utcnow
 from jlt_family.courses.models import (
-    FORMAT_LABELS,
-    Course,
-    CourseFormat,
     CourseSession,
     Enrolment,
     EnrolmentStatus,
@@ -64,231 +59,6 @@ def lock_session(session_id):
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-
-
-# Courses -------------------------------------------------------------------------------------------------------
-
-
-def create_course(actor, kind, provider, **fields):
-    course = Course(created_by_id=actor.user_id, **fields)
-    course.set_provider(kind, provider)
-    _check_grades(course.grade_min, course.grade_max)
-    db.session.add(course)
-    db.session.flush()
-    return course
-
-
-def update_course(course, now=None, **fields):
-    """修改课程; a new format (线下 ↔ 线上) is refused unless every session still to come complies with it."""
-    _check_grades(fields.get("grade_min", course.grade_min), fields.get("grade_max", course.grade_max))
-    if "format" in fields and fields["format"] != course.format:
-        course = lock_course(course.id)
-        _check_sessions_fit_format(course, fields["format"], now or utcnow())
-    for name, value in fields.items():
-        setattr(course, name, value)
-    return course
-
-
-def lock_course(course_id, *, shared=False):
-    """The course row, locked (``shared``: against a format change only) and re-read from the latest commit.
-
-    A course's row is locked before its sessions' rows: a format change locks it exclusively and then reads the
-    sessions; creating or changing a session locks it shared first, so it checks against the format in force.
-    """
-    return db.session.scalar(
-        sa.select(Course)
-        .where(Course.id == course_id)
-        .with_for_update(read=shared)
-        .execution_options(populate_existing=True)
-    )
-
-
-_FORMAT_NEEDS = {CourseFormat.OFFLINE: ("place", "上课地点"), CourseFormat.ONLINE_LIVE: ("online_url", "直播链接")}
-
-
-def _check_sessions_fit_format(course, new_format, now):
-    """422 ``format_change_sessions_incomplete`` listing the scheduled, not yet ended sessions that lack what
-    ``new_format`` needs (a place offline, a link live online)."""
-    if new_format not in _FORMAT_NEEDS:
-        return
-    column, label = _FORMAT_NEEDS[new_format]
-    sessions = db.session.scalars(
-        sa.select(CourseSession)
-        .where(
-            CourseSession.course_id == course.id,
-            CourseSession.status == SessionStatus.SCHEDULED,
-            CourseSession.ends_at > now,
-        )
-        .order_by(CourseSession.starts_at, CourseSession.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    lacking = [session for session in sessions if not getattr(session, column)]
-    if lacking:
-        raise RuleViolation(
-            f"改为{FORMAT_LABELS[new_format]}前，请先为 {len(lacking)} 个未结束的场次填写{label}",
-            code="format_change_sessions_incomplete",
-            errors={
-                "sessions": [
-                    {
-                        "session_id": session.id,
-                        "starts_at": to_shanghai(session.starts_at).isoformat(),
-                        "missing": column,
-                    }
-                    for session in lacking
-                ]
-            },
-        )
-
-
-def _check_grades(grade_min, grade_max):
-    if grade_min is not None and grade_max is not None and grade_min > grade_max:
-        raise RuleViolation("最低年级不能高于最高年级", code="grade_range_invalid")
-
-
-def publish_course(course, now=None):
-    if course.is_published:
-        raise Conflict("课程已发布", code="already_published")
-    course.is_published = True
-    course.published_at = now or utcnow()
-    return course
-
-
-def unpublish_course(course):
-    if not course.is_published:
-        raise Conflict("课程尚未发布", code="not_published")
-    course.is_published = False
-    return course
-
-
-# Sessions ------------------------------------------------------------------------------------------------------
-
-
-SESSION_FIELDS = (
-    "starts_at",
-    "ends_at",
-    "place",
-    "online_url",
-    "capacity",
-    "enrol_opens_at",
-    "enrol_closes_at",
-    "cancel_deadline",
-    "learning_hours",
-)
-
-
-def create_session(course, now=None, **fields):
-    """新建场次. One that has already ended is back-filled (补录): marked, and held only with its attendance."""
-    import secrets
-
-    fields.setdefault("learning_hours", 1.0)
-    fields["learning_hours"] = _hours(fields["learning_hours"])
-    course = lock_course(course.id, shared=True)
-    session = CourseSession(
-        course=course, checkin_salt=secrets.token_hex(16), backfilled=fields["ends_at"] <= (now or utcnow()), **fields
-    )
-    _check_session(session)
-    db.session.add(session)
-    db.session.flush()
-    return session
-
-
-def _hours(value):
-    return Decimal(str(round(float(value), 1)))
-
-
-def _check_session(session):
-    """Times in order, a place for offline courses and a link for live online ones."""
-    if session.ends_at <= session.starts_at:
-        raise RuleViolation("结束时间须晚于开始时间", code="session_end_before_start")
-    if session.enrol_opens_at and session.enrol_closes_at and session.enrol_closes_at <= session.enrol_opens_at:
-        raise RuleViolation("报名截止时间须晚于报名开始时间", code="enrol_window_invalid")
-    if session.enrol_opens_at and session.enrol_opens_at >= session.starts_at:
-        raise RuleViolation("报名开始时间须早于场次开始时间", code="enrol_window_invalid")
-    if session.course.format == CourseFormat.OFFLINE and not session.place:
-        raise RuleViolation("线下课程请填写上课地点", code="place_required")
-    if session.course.format == CourseFormat.ONLINE_LIVE and not session.online_url:
-        raise RuleViolation("线上直播课程请填写直播链接", code="link_required")
-
-
-def update_session(session, now=None, **fields):
-    """Change times, place, capacity or windows of a scheduled session; enrolled parents hear of a move."""
-    now = now or utcnow()
-    lock_course(session.course_id, shared=True)
-    session = lock_session(session.id)
-    if session.status != SessionStatus.SCHEDULED:
-        raise SessionNotScheduled()
-    if "learning_hours" in fields:
-        fields["learning_hours"] = _hours(fields["learning_hours"])
-    if fields.get("capacity", session.capacity) < session.taken:
-        raise Conflict(f"已有 {session.taken} 人报名，名额不能少于已报名人数", code="capacity_below_taken")
-    moved = any(
-        name in fields and fields[name] != getattr(session, name)
-        for name in ("starts_at", "ends_at", "place", "online_url")
-    )
-    for name, value in fields.items():
-        setattr(session, name, value)
-    _check_session(session)
-    db.session.flush()
-    if moved:
-        _announce_move(session)
-    promote_waitlist(session, now)
-    return session
-
-
-def _announce_move(session):
-    user_ids = place_holder_user_ids(session.id)
-    if not user_ids:
-        return
-    _schedule(session, user_ids)
-    _notice(
-        session,
-        user_ids,
-        "course_session_changed",
-        "课程场次有调整",
-        f"您报名的“{session.course.title}”时间或地点有调整，请查看最新安排。",
-    )
-
-
-def cancel_session(session, reason="", now=None):
-    """取消场次: every enrolled and waitlisted parent is told, their reminders cancelled, the places released."""
-    now = now or utcnow()
-    session = lock_session(session.id)
-    if session.status != SessionStatus.SCHEDULED or session.ends_at <= now:
-        raise SessionNotScheduled()
-    active = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
-    user_ids = list(
-        db.session.scalars(
-            sa.select(Enrolment.user_id)
-            .where(Enrolment.session_id == session.id, Enrolment.status.in_(active))
-            .order_by(Enrolment.id)
-        )
-    )
-    released = update_rows(
-        sa.update(Enrolment)
-        .where(Enrolment.session_id == session.id, Enrolment.status == EnrolmentStatus.ENROLLED)
-        .values(status=EnrolmentStatus.CANCELLED, active_key=None, cancelled_at=now)
-    )
-    update_rows(
-        sa.update(Enrolment)
-        .where(Enrolment.session_id == session.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
-        .values(status=EnrolmentStatus.CANCELLED, active_key=None, cancelled_at=now)
-    )
-    session.status = SessionStatus.CANCELLED
-    session.cancel_reason = reason
-    session.taken = session.taken - released
-    session.waitlisted = 0
-    db.session.flush()
-    cancel_reminders.send(session, subject_type=SUBJECT, subject_id=session.id, user_ids=None)
-    if user_ids:
-        _notice(
-            session,
-            user_ids,
-            "course_session_cancelled",
-            "课程场次已取消",
-            f"您报名的“{session.course.title}”（{_when(session)}）已取消。{reason}".strip(),
-        )
-    return session
 
 
 # Enrolment -----------------------------------------------------------------------------------------------------
@@ -337,7 +107,7 @@ def enrol(session, guardian, *, join_waitlist=True, now=None):
         raise AlreadyEnrolled()
     db.session.refresh(session)
     if enrolment.status == EnrolmentStatus.ENROLLED:
-        _schedule(session, [guardian.user_id])
+        schedule(session, [guardian.user_id])
     return enrolment
 
 
@@ -453,14 +223,14 @@ def promote_waitlist(session, now=None):
         promoted.append(head)
     if promoted:
         user_ids = [e.user_id for e in promoted]
-        _notice(
+        notice(
             session,
             user_ids,
             "course_waitlist_promoted",
             "候补成功",
-            f"您候补的“{session.course.title}”（{_when(session)}）已有名额，已为您报名成功。",
+            f"您候补的“{session.course.title}”（{when(session)}）已有名额，已为您报名成功。",
         )
-        _schedule(session, user_ids)
+        schedule(session, user_ids)
     return promoted
 
 
@@ -494,13 +264,13 @@ def _page(session):
     return f"pages/course/session?id={session.id}"
 
 
-def _when(session):
+def when(session):
     from jlt_family.core.timeutil import to_shanghai
 
     return to_shanghai(session.starts_at).strftime("%m月%d日 %H:%M")
 
 
-def _schedule(session, user_ids):
+def schedule(session, user_ids):
     course = session.course
     schedule_reminders.send(
         session,
@@ -517,7 +287,7 @@ def _schedule(session, user_ids):
     )
 
 
-def _notice(session, user_ids, kind, title, body):
+def notice(session, user_ids, kind, title, body):
     send_notice.send(
         session,
         kind=kind,
@@ -529,7 +299,3 @@ def _notice(session, user_ids, kind, title, body):
         page=_page(session),
         school_id=session.course.school_id,
     )
-
-
-def as_utc(value):
-    return value.astimezone(dt.UTC) if value is not None else None

@@ -18,7 +18,7 @@ from jlt_family.core.errors import Conflict, NotFound, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import SHANGHAI, utcnow
-from jlt_family.courses import service as courses
+from jlt_family.courses import planning as courses
 from jlt_family.courses.models import CATEGORY_LABELS, ActivityKind, CourseFormat, CourseSession, SessionStatus
 from jlt_family.matching import proposals as matching
 from jlt_family.matching.models import (
