@@ -71,7 +71,7 @@ def cancel_enrolment(enrolment_id):
     enrolment = permissions.enrolment_or_404(actor, enrolment_id)
     if enrolment.user_id != actor.user_id:
         raise PermissionDenied("只能取消自己的报名", code="not_own_enrolment")
-    service.cancel_enrolment(enrolment)
+    service.cancel_enrolment(enrolment, actor_id=actor.user_id)
     db.session.commit()
     return enrolment_out(enrolment)
 
@@ -86,7 +86,7 @@ def mark_attendance(data, enrolment_id):
     actor = current_actor()
     enrolment = permissions.enrolment_or_404(actor, enrolment_id)
     require_manager(actor, enrolment.session.course)
-    attendance.mark_attendance(enrolment, data["attended"], actor.user_id)
+    attendance.mark_attendance(enrolment, attended=data["attended"], by_user_id=actor.user_id)
     db.session.commit()
     return enrolment_out(enrolment)
 
@@ -103,7 +103,7 @@ def record_backfilled_attendance(data, session_id):
     session = permissions.session_or_404(actor, session_id)
     require_manager(actor, session.course)
     require_backfiller(actor, session.course)
-    session = attendance.record_backfilled(session, data["child_ids"], actor.user_id)
+    session = attendance.record_backfilled(session, child_ids=data["child_ids"], by_user_id=actor.user_id)
     db.session.commit()
     return session_out(actor, session)
 

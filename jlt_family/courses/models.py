@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from jlt_family.core.db_types import StrEnum, UTCDateTime, str_enum
 from jlt_family.core.extensions import db
+from jlt_family.core.lifecycle import Lifecycle
 from jlt_family.core.timeutil import utcnow
 
 
@@ -281,6 +282,31 @@ class Enrolment(db.Model):
         sa.CheckConstraint("status <> 'waitlisted' OR waitlist_position IS NOT NULL", name="waitlist_has_position"),
         sa.Index("ix_course_enrolment_session_status", "session_id", "status", "waitlist_position"),
     )
+
+
+# 场次的生命周期: a scheduled session is cancelled by its organisers, or held once it has ended (the closing job).
+SESSION_LIFECYCLE = Lifecycle(
+    aggregate="course_session",
+    model=CourseSession,
+    transitions={SessionStatus.SCHEDULED: frozenset({SessionStatus.CANCELLED, SessionStatus.HELD})},
+)
+
+# 报名的生命周期: an enrolment is created enrolled or waitlisted (a back-filled one attended); a waiting parent is
+# promoted when a place frees up (``promoted_at``); enrolled and waiting parents may cancel (or lose their entry
+# with the session); at the session, an enrolled parent checks in (attended) or is marked absent, and the
+# organisers may correct attended ↔ absent.
+ENROLMENT_LIFECYCLE = Lifecycle(
+    aggregate="enrolment",
+    model=Enrolment,
+    transitions={
+        EnrolmentStatus.WAITLISTED: frozenset({EnrolmentStatus.ENROLLED, EnrolmentStatus.CANCELLED}),
+        EnrolmentStatus.ENROLLED: frozenset(
+            {EnrolmentStatus.CANCELLED, EnrolmentStatus.ATTENDED, EnrolmentStatus.ABSENT}
+        ),
+        EnrolmentStatus.ATTENDED: frozenset({EnrolmentStatus.ABSENT}),
+        EnrolmentStatus.ABSENT: frozenset({EnrolmentStatus.ATTENDED}),
+    },
+)
 
 
 class Feedback(db.Model):

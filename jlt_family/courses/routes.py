@@ -55,7 +55,7 @@ def create_course(data):
     org.require(
         permissions.can_manage_provider(actor, kind, provider), "您不能以该举办方名义开课", "not_course_organiser"
     )
-    course = planning.create_course(actor, kind, provider, **data)
+    course = planning.create_course(actor, kind=kind, provider=provider, details=data)
     db.session.commit()
     return course_out(actor, course)
 
@@ -80,7 +80,7 @@ def update_course(data, course_id):
     actor = current_actor()
     course = permissions.course_or_404(actor, course_id)
     require_manager(actor, course)
-    planning.update_course(course, **data)
+    planning.update_course(course, changes=data)
     db.session.commit()
     return course_out(actor, course)
 

@@ -10,7 +10,14 @@ always locked before its enrolment rows, and a course's row before its sessions'
 
 Reminders: the three events of ``core.events`` are sent after the change is flushed (enrolment and promotion
 schedule reminders, cancellations cancel them, cancelled sessions and promotions send a notice).
+Every change of an enrolment's status goes through ``ENROLMENT_LIFECYCLE`` (models.py), which writes its history
+row (who, from, to, why).
 """
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -19,13 +26,15 @@ from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
-from jlt_family.core.timeutil import utcnow
+from jlt_family.core.timeutil import to_shanghai, utcnow
 from jlt_family.courses.models import (
+    ENROLMENT_LIFECYCLE,
     CourseSession,
     Enrolment,
     EnrolmentStatus,
     SessionStatus,
 )
+from jlt_family.families.models import Guardian
 
 SUBJECT = "course_session"
 REMINDER_KIND = "course_session"
@@ -51,20 +60,23 @@ class EnrolmentNotActive(Conflict):
     message = "该报名已取消或已结束，不能执行此操作"
 
 
-def lock_session(session_id):
+def lock_session(session_id: int) -> CourseSession:
     """The session row, locked for the rest of the transaction and re-read (the latest committed state)."""
-    return db.session.scalar(
+    return db.session.scalars(
         sa.select(CourseSession)
         .where(CourseSession.id == session_id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
+    ).one()
 
 
 # Enrolment -----------------------------------------------------------------------------------------------------
 
+HOLDING_OR_WAITING = frozenset({EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED})
+PROMOTED = "候补递补"
 
-def check_enrollable(session, now):
+
+def check_enrollable(session: CourseSession, now: dt.datetime) -> None:
     """The session takes enrolments now: scheduled, published, not started, inside its enrolment window."""
     if session.status != SessionStatus.SCHEDULED:
         raise SessionNotScheduled()
@@ -78,7 +90,7 @@ def check_enrollable(session, now):
         raise RuleViolation("报名已截止", code="enrolment_closed")
 
 
-def active_enrolment(session_id, guardian_id):
+def active_enrolment(session_id: int, guardian_id: int) -> Enrolment | None:
     return db.session.scalar(
         sa.select(Enrolment).where(
             Enrolment.session_id == session_id, Enrolment.guardian_id == guardian_id, Enrolment.active_key == 1
@@ -86,7 +98,9 @@ def active_enrolment(session_id, guardian_id):
     )
 
 
-def enrol(session, guardian, *, join_waitlist=True, now=None):
+def enrol(
+    session: CourseSession, guardian: Guardian, *, join_waitlist: bool = True, now: dt.datetime | None = None
+) -> Enrolment:
     """报名: take a place with one conditional UPDATE, or join the waitlist in arrival order when full."""
     now = now or utcnow()
     check_enrollable(session, now)
@@ -105,13 +119,14 @@ def enrol(session, guardian, *, join_waitlist=True, now=None):
         db.session.flush()
     except IntegrityError:
         raise AlreadyEnrolled()
+    ENROLMENT_LIFECYCLE.created(enrolment, actor_id=guardian.user_id)
     db.session.refresh(session)
     if enrolment.status == EnrolmentStatus.ENROLLED:
-        schedule(session, [guardian.user_id])
+        schedule(session, [enrolment.user_id])
     return enrolment
 
 
-def _take_place(session_id):
+def _take_place(session_id: int) -> bool:
     """One conditional UPDATE: a place if one is left (the row count decides)."""
     return (
         update_rows(
@@ -127,7 +142,7 @@ def _take_place(session_id):
     )
 
 
-def _next_waitlist_position(session_id):
+def _next_waitlist_position(session_id: int) -> int:
     """The next waitlist number: the UPDATE locks the row, so positions follow the order of arrival."""
     if not update_rows(
         sa.update(CourseSession)
@@ -135,19 +150,19 @@ def _next_waitlist_position(session_id):
         .values(waitlisted=CourseSession.waitlisted + 1, waitlist_seq=CourseSession.waitlist_seq + 1)
     ):
         raise SessionNotScheduled()
-    return db.session.scalar(
+    return db.session.scalars(
         sa.select(CourseSession.waitlist_seq).where(CourseSession.id == session_id).with_for_update()
-    )
+    ).one()
 
 
-def cancel_enrolment(enrolment, now=None):
+def cancel_enrolment(enrolment: Enrolment, *, actor_id: int | None, now: dt.datetime | None = None) -> Enrolment:
     """取消报名: before the cancel deadline (a waitlisted parent may leave until the start); a freed place goes
     to the head of the waitlist."""
     now = now or utcnow()
     session = lock_session(enrolment.session_id)
     db.session.refresh(enrolment, with_for_update=True)
     was = enrolment.status
-    if was not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED):
+    if was not in HOLDING_OR_WAITING:
         raise EnrolmentNotActive()
     if session.status != SessionStatus.SCHEDULED:
         raise SessionNotScheduled()
@@ -155,17 +170,25 @@ def cancel_enrolment(enrolment, now=None):
         raise RuleViolation("场次已开始，不能取消报名", code="session_started")
     if was == EnrolmentStatus.ENROLLED and now > session.cancel_until:
         raise RuleViolation("已过取消截止时间，不能取消报名", code="cancel_deadline_passed")
-    _release(enrolment, session, now)
+    _release(enrolment, session, now, actor_id=actor_id, reason="家长取消报名")
     return enrolment
 
 
-def _release(enrolment, session, now):
+def _release(
+    enrolment: Enrolment, session: CourseSession, now: dt.datetime, *, actor_id: int | None, reason: str
+) -> None:
     """Cancel an active enrolment (both rows locked by the caller): its place or waitlist spot is given back,
     its reminders cancelled, and a freed place goes to the head of the waitlist."""
     was = enrolment.status
-    enrolment.status = EnrolmentStatus.CANCELLED
-    enrolment.active_key = None
-    enrolment.cancelled_at = now
+    if not ENROLMENT_LIFECYCLE.move(
+        enrolment,
+        EnrolmentStatus.CANCELLED,
+        actor_id=actor_id,
+        reason=reason,
+        only_from=HOLDING_OR_WAITING,
+        values={"active_key": None, "cancelled_at": now},
+    ):
+        raise EnrolmentNotActive()
     if was == EnrolmentStatus.ENROLLED:
         session.taken = session.taken - 1
     else:
@@ -173,10 +196,10 @@ def _release(enrolment, session, now):
     db.session.flush()
     if was == EnrolmentStatus.ENROLLED:
         cancel_reminders.send(session, subject_type=SUBJECT, subject_id=session.id, user_ids=[enrolment.user_id])
-    promote_waitlist(session, now)
+    promote_waitlist(session, now, actor_id=actor_id)
 
 
-def release_guardian(guardian_id, now=None):
+def release_guardian(guardian_id: int, now: dt.datetime | None = None) -> None:
     """A guardian left their family (退出家庭): the places and waitlist spots they hold in sessions not yet
     started are given back, whatever the cancel deadline (they can no longer take part as a guardian). Sessions
     already started keep their enrolments: that is the attendance history the reports count."""
@@ -194,15 +217,17 @@ def release_guardian(guardian_id, now=None):
     ).all()
     for enrolment_id, session_id in held:  # session rows locked in id order, each before its enrolment row
         session = lock_session(session_id)
-        enrolment = db.session.get(Enrolment, enrolment_id)
+        enrolment = db.session.get_one(Enrolment, enrolment_id)
         db.session.refresh(enrolment, with_for_update=True)
-        if enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED):
-            _release(enrolment, session, now)
+        if enrolment.status in HOLDING_OR_WAITING:
+            _release(enrolment, session, now, actor_id=None, reason="监护人退出家庭")
 
 
-def promote_waitlist(session, now=None):
+def promote_waitlist(
+    session: CourseSession, now: dt.datetime | None = None, *, actor_id: int | None = None
+) -> list[Enrolment]:
     """Give free places to the waitlist in order (the session row is locked by the caller). Each promoted parent
-    is told and gets the session's reminders."""
+    is told and gets the session's reminders; ``actor_id`` is whoever freed (or added) the places."""
     now = now or utcnow()
     promoted = []
     while session.taken < session.capacity and session.starts_at > now:
@@ -215,8 +240,15 @@ def promote_waitlist(session, now=None):
         )
         if head is None:
             break
-        head.status = EnrolmentStatus.ENROLLED
-        head.promoted_at = now
+        if not ENROLMENT_LIFECYCLE.move(
+            head,
+            EnrolmentStatus.ENROLLED,
+            actor_id=actor_id,
+            reason=PROMOTED,
+            only_from={EnrolmentStatus.WAITLISTED},
+            values={"promoted_at": now},
+        ):
+            break
         session.taken = session.taken + 1
         session.waitlisted = session.waitlisted - 1
         db.session.flush()
@@ -234,7 +266,7 @@ def promote_waitlist(session, now=None):
     return promoted
 
 
-def waitlist_rank(enrolment):
+def waitlist_rank(enrolment: Enrolment) -> int | None:
     """The enrolment's place in the queue now (1 = next to be promoted), or None when not waiting."""
     if enrolment.status != EnrolmentStatus.WAITLISTED:
         return None
@@ -247,7 +279,7 @@ def waitlist_rank(enrolment):
     )
 
 
-def place_holder_user_ids(session_id):
+def place_holder_user_ids(session_id: int) -> list[int]:
     return list(
         db.session.scalars(
             sa.select(Enrolment.user_id)
@@ -260,17 +292,17 @@ def place_holder_user_ids(session_id):
 # Announcements (the reminder contract of core.events) ---------------------------------------------------------
 
 
-def _page(session):
+def _page(session: CourseSession) -> str:
     return f"pages/course/session?id={session.id}"
 
 
-def when(session):
-    from jlt_family.core.timeutil import to_shanghai
-
+def when(session: CourseSession) -> str:
+    """The start as parents read it in a notice (北京时间)."""
     return to_shanghai(session.starts_at).strftime("%m月%d日 %H:%M")
 
 
-def schedule(session, user_ids):
+def schedule(session: CourseSession, user_ids: Iterable[int]) -> None:
+    """Schedule the session's reminders for these parents."""
     course = session.course
     schedule_reminders.send(
         session,
@@ -287,7 +319,8 @@ def schedule(session, user_ids):
     )
 
 
-def notice(session, user_ids, kind, title, body):
+def notice(session: CourseSession, user_ids: Iterable[int], kind: str, title: str, body: str) -> None:
+    """Send these parents a notice about the session."""
     send_notice.send(
         session,
         kind=kind,

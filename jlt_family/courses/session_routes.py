@@ -64,7 +64,7 @@ def create_session(data, course_id):
     require_manager(actor, course)
     if data["ends_at"] <= utcnow():
         require_backfiller(actor, course)
-    session = planning.create_session(course, **data)
+    session = planning.create_session(course, details=data, actor_id=actor.user_id)
     db.session.commit()
     return session_out(actor, session)
 
@@ -89,7 +89,7 @@ def update_session(data, session_id):
     actor = current_actor()
     session = permissions.session_or_404(actor, session_id)
     require_manager(actor, session.course)
-    session = planning.update_session(session, **data)
+    session = planning.update_session(session, changes=data, actor_id=actor.user_id)
     db.session.commit()
     return session_out(actor, session)
 
@@ -104,7 +104,7 @@ def cancel_session(data, session_id):
     actor = current_actor()
     session = permissions.session_or_404(actor, session_id)
     require_manager(actor, session.course)
-    session = planning.cancel_session(session, data["reason"])
+    session = planning.cancel_session(session, reason=data["reason"], actor_id=actor.user_id)
     db.session.commit()
     return session_out(actor, session)
 
@@ -174,6 +174,6 @@ def put_meeting_attendance(data, session_id):
     actor = current_actor()
     session = permissions.session_or_404(actor, session_id)
     require_manager(actor, session.course)
-    row = meetings.record_attendance(session, actor.user_id, **data)
+    row = meetings.record_attendance(session, actor.user_id, counts=data)
     db.session.commit()
     return meetings.view(session, row)

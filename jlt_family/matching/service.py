@@ -260,15 +260,17 @@ def _class_for(need, class_id):
 def _draft_course(actor, need, match, proposal, title):
     course = courses.create_course(
         actor,
-        proposal.provider_kind,
-        proposal.provider,
-        title=title or need.title,
-        description=need.note,
-        category=need.course_category,
-        activity_kind=ActivityKind.GUIDANCE,
-        format=CourseFormat.OFFLINE,
-        grade_min=need.grade_min,
-        grade_max=need.grade_max,
+        kind=proposal.provider_kind,
+        provider=proposal.provider,
+        details={
+            "title": title or need.title,
+            "description": need.note,
+            "category": need.course_category,
+            "activity_kind": ActivityKind.GUIDANCE,
+            "format": CourseFormat.OFFLINE,
+            "grade_min": need.grade_min,
+            "grade_max": need.grade_max,
+        },
     )
     match.course_id = course.id
 
