@@ -5,7 +5,8 @@
 - Feedback: a parent who attended rates the session 1–5 and comments; organisers see averages and comments.
 - Compliance: per term and school year (the school calendar of the school's region), held activities of each
   kind of a school against the policy's numbers (≥2 家庭教育指导 and ≥5 家长夜校 lessons per term, 1 家长代表大会
-  per term, ≥2 家长会 per school year), with attendance rates (attended / (attended + absent)).
+  per term, ≥2 家长会 per school year; and, as the evaluation reports check them, ≥2 家庭教育指导 and ≥1 of the
+  school's own 教联体工作协调会 per school year), with attendance rates (attended / (attended + absent)).
 """
 
 import datetime as dt
@@ -39,6 +40,11 @@ from jlt_family.organizations.models import School
 
 TERM_REQUIREMENTS = {ActivityKind.GUIDANCE: 2, ActivityKind.EVENING_CLASS: 5, ActivityKind.PARENT_ASSEMBLY: 1}
 YEAR_REQUIREMENTS = {ActivityKind.PARENT_MEETING: 2}
+# The year's rules on the compliance page: ≥2 家长会 (001 §二(二)2), and the two yearly rules the evaluation reports
+# (reports/service.py) check too: 柳州 003 §二(二) "每年至少开展2次家庭教育指导服务和实践活动" (the guidance
+# activities of the school year) and 兴安盟 001 §二(二)1 "各学校每学年至少召开1次“教联体”工作协调会" (the school's
+# own coordination meetings held; who attended them is recorded in meetings.py).
+YEAR_RULES = {**YEAR_REQUIREMENTS, ActivityKind.GUIDANCE: 2, ActivityKind.ALLIANCE_MEETING: 1}
 
 
 def _utc_bounds(first_day, last_day):
@@ -184,7 +190,7 @@ def compliance(school, year, now=None):
         )
         for term in terms_of(year, school.region)
     ]
-    whole = _period("year", year.label, year.starts_on, year.ends_on, YEAR_REQUIREMENTS, held, attendance)
+    whole = _period("year", year.label, year.starts_on, year.ends_on, YEAR_RULES, held, attendance)
     return {"school_id": school.id, "school_year": year.start_year, "label": year.label, "terms": terms, "year": whole}
 
 
