@@ -6,10 +6,10 @@ from jlt_family.core.timeutil import utcnow
 from jlt_family.courses import (
     catalogue,
     permissions,
-    presenters,
     receivers,
     service,
 )
+from jlt_family.courses.views import CourseView, EnrolmentView, SessionView
 
 blp = Blueprint("courses", __name__, url_prefix="/api/v1", description="家长学校 (parent school courses)")
 receivers.connect()
@@ -36,13 +36,13 @@ def course_out(actor, course):
     now = utcnow()
     nxt = catalogue.next_sessions([course.id], now).get(course.id)
     mine = catalogue.my_enrolments(actor, [course.id], now).get(course.id)
-    return presenters.course_view(course, nxt, mine, permissions.manages_course(actor, course))
+    return CourseView(course, nxt, mine, permissions.manages_course(actor, course))
 
 
 def session_out(actor, session):
     mine = service.active_enrolment(session.id, actor.guardian.id) if actor.guardian else None
-    return presenters.session_view(session, mine, permissions.manages_course(actor, session.course))
+    return SessionView(session, mine, permissions.manages_course(actor, session.course))
 
 
 def enrolment_out(enrolment):
-    return presenters.enrolment_view(enrolment, service.waitlist_rank(enrolment))
+    return EnrolmentView(enrolment, service.waitlist_rank(enrolment))

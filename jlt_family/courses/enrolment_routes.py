@@ -8,13 +8,12 @@ from jlt_family.core import ratelimit
 from jlt_family.core.errors import PermissionDenied
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
-from jlt_family.core.pagination import paginate, present_page
+from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import page_of
 from jlt_family.core.timeutil import shanghai_today, utcnow
 from jlt_family.courses import (
     attendance,
     permissions,
-    presenters,
     reports,
     schemas,
     service,
@@ -135,7 +134,7 @@ def leave_feedback(data, session_id):
     session = permissions.session_or_404(actor, session_id)
     feedback = reports.leave_feedback(session, require_guardian(actor), data["rating"], data["comment"])
     db.session.commit()
-    return presenters.feedback_item((feedback, session.starts_at))
+    return feedback
 
 
 @blp.route("/me/course-enrolments", methods=["GET"])
@@ -154,7 +153,7 @@ def list_my_enrolments(args):
     )
     if args["upcoming"]:
         stmt = stmt.where(CourseSession.ends_at > utcnow())
-    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.my_enrolment_item)
+    return paginate(stmt, args["page"], args["page_size"])
 
 
 @blp.route("/me/course-record", methods=["GET"])

@@ -47,6 +47,16 @@ class MeetingAttendance(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @classmethod
+    def nothing_yet(cls, session_id: int) -> MeetingAttendance:
+        """What a meeting shows before its attendance is recorded (zeros; never saved)."""
+        return cls(session_id=session_id, families=0, community=0, resource_units=0, note="", recorded_at=None)
+
+    @property
+    def all_kinds_attended(self) -> bool:
+        """家庭、社区、社会资源单位代表均有参加."""
+        return all(getattr(self, kind) for kind in ATTENDEE_KINDS)
+
 
 def _check_meeting(session: CourseSession) -> None:
     if session.course.activity_kind != ActivityKind.ALLIANCE_MEETING:
@@ -55,10 +65,10 @@ def _check_meeting(session: CourseSession) -> None:
         raise Conflict("该场次已取消", code="session_cancelled")
 
 
-def attendance_of(session: CourseSession) -> MeetingAttendance | None:
+def attendance_of(session: CourseSession) -> MeetingAttendance:
     """The recorded attendance of a coordination meeting (zeros when nothing is recorded yet)."""
     _check_meeting(session)
-    return db.session.get(MeetingAttendance, session.id)
+    return db.session.get(MeetingAttendance, session.id) or MeetingAttendance.nothing_yet(session.id)
 
 
 def record_attendance(session: CourseSession, user_id: int, *, counts: AttendeeCounts) -> MeetingAttendance:
@@ -84,14 +94,3 @@ def record_attendance(session: CourseSession, user_id: int, *, counts: AttendeeC
     row.recorded_by_id, row.recorded_at = user_id, utcnow()
     db.session.flush()
     return row
-
-
-def view(session, row):
-    counts = {kind: getattr(row, kind) if row else 0 for kind in ATTENDEE_KINDS}
-    return {
-        "session_id": session.id,
-        **counts,
-        "note": row.note if row else "",
-        "recorded_at": row.recorded_at if row else None,
-        "all_kinds_attended": all(counts.values()),
-    }

@@ -322,4 +322,6 @@ class Feedback(db.Model):
     comment: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    session: Mapped[CourseSession] = relationship()
+
     __table_args__ = (sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),)

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from jlt_family.core.errors import Conflict, NotFound, RuleViolation
 from jlt_family.core.extensions import db
@@ -162,8 +162,9 @@ def feedback_stats(course_id):
 def feedback_comments(course_id):
     """The comments of a course, newest first (anonymous: organisers see what was said, not who said it)."""
     return (
-        sa.select(Feedback, CourseSession.starts_at)
-        .join(CourseSession, CourseSession.id == Feedback.session_id)
+        sa.select(Feedback)
+        .join(Feedback.session)
+        .options(contains_eager(Feedback.session))
         .where(Feedback.course_id == course_id)
         .order_by(Feedback.created_at.desc(), Feedback.id.desc())
     )

@@ -12,7 +12,6 @@ from jlt_family.courses import (
     enrolment_routes,
     permissions,
     planning,
-    presenters,
     reports,
     schemas,
     session_routes,
@@ -22,6 +21,7 @@ from jlt_family.courses.blueprint import (
     course_out,
     require_manager,
 )
+from jlt_family.courses.views import CourseView
 from jlt_family.organizations import permissions as org
 
 ROUTE_MODULES = (session_routes, enrolment_routes)  # their views join this blueprint too
@@ -38,7 +38,7 @@ def list_courses(args):
     """课程目录: the courses open to me as a parent (scope=open) or those I run or oversee (scope=staff),
     sorted by next session."""
     result, nexts, mine = catalogue.page(current_actor(), args)
-    return present_page(result, lambda c: presenters.course_item(c, nexts.get(c.id), mine.get(c.id)))
+    return present_page(result, lambda c: CourseView(c, nexts.get(c.id), mine.get(c.id)))
 
 
 @blp.route("/courses", methods=["POST"])
@@ -125,8 +125,7 @@ def list_course_feedback(args, course_id):
     if not permissions.sees_as_staff(actor, course):
         raise PermissionDenied("只有举办方可以查看评价汇总", code="not_course_organiser")
     count, average, by_rating = reports.feedback_stats(course.id)
-    result = paginate(reports.feedback_comments(course.id), args["page"], args["page_size"], scalars=False)
-    page = present_page(result, presenters.feedback_item)
+    page = paginate(reports.feedback_comments(course.id), args["page"], args["page_size"])
     return {**page, "count": count, "average": average, "by_rating": by_rating}
 
 

@@ -1,10 +1,11 @@
 """Schemas of the parent school. Input is strict: unknown fields, wrong types and out-of-range values answer 422."""
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
 from jlt_family.core.schemas import (
     DATE_RANGE,
     Id,
+    Label,
     PageArgsSchema,
     QueryId,
     ShanghaiDateTime,
@@ -13,7 +14,17 @@ from jlt_family.core.schemas import (
     TrimmedString,
     text,
 )
-from jlt_family.courses.models import ActivityKind, CourseCategory, CourseFormat, EnrolmentStatus, ProviderKind
+from jlt_family.courses.models import (
+    ACTIVITY_LABELS,
+    CATEGORY_LABELS,
+    FORMAT_LABELS,
+    PROVIDER_LABELS,
+    ActivityKind,
+    CourseCategory,
+    CourseFormat,
+    EnrolmentStatus,
+    ProviderKind,
+)
 
 
 def _enum(enum_cls, description, **kwargs):
@@ -183,13 +194,38 @@ class MyCourseEnrolmentQuerySchema(PageArgsSchema):
 
 
 # ---- output ---------------------------------------------------------------------------------------------------
+# The schemas below dump the model objects (or the caller's views of them, views.py) directly.
+
+
+class CodeLabel(Label):
+    """``Label`` of the code in ``source`` beside it, documented (as it always was) as a plain string.
+
+    The source is read by ``get_value`` rather than named in ``attribute``: marshmallow refuses two fields of one
+    schema with the same attribute, and a dump-only field would be documented ``readOnly``.
+    """
+
+    def __init__(self, labels, source, **kwargs):
+        super().__init__(labels, dump_only=False, metadata={"type": "string"}, **kwargs)
+        self.source = source
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        return super().get_value(obj, self.source, accessor, default)
+
+
+class Itself(fields.Nested):
+    """Nests the dumped object itself (not one of its attributes) in a schema of its own."""
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        return obj
 
 
 class CourseProviderSchema(Schema):
-    kind = fields.String()
-    kind_label = fields.String()
-    id = fields.Integer()
-    name = fields.String()
+    """举办方 of a course (dumped from the course)."""
+
+    kind = fields.String(attribute="provider_kind")
+    kind_label = CodeLabel(PROVIDER_LABELS, "provider_kind")
+    id = fields.Integer(attribute="provider_id")
+    name = fields.String(attribute="provider.name")
 
 
 class CourseSessionBriefSchema(Schema):
@@ -216,15 +252,15 @@ class CourseItemSchema(Schema):
     id = fields.Integer()
     title = fields.String()
     category = fields.String()
-    category_label = fields.String()
+    category_label = CodeLabel(CATEGORY_LABELS, "category")
     activity_kind = fields.String()
-    activity_label = fields.String()
+    activity_label = CodeLabel(ACTIVITY_LABELS, "activity_kind")
     format = fields.String()
-    format_label = fields.String()
+    format_label = CodeLabel(FORMAT_LABELS, "format")
     speaker = fields.String()
     grade_min = fields.Integer(allow_none=True)
     grade_max = fields.Integer(allow_none=True)
-    provider = fields.Nested(CourseProviderSchema)
+    provider = Itself(CourseProviderSchema)
     is_published = fields.Boolean()
     next_session = fields.Nested(CourseSessionBriefSchema, allow_none=True)
     my_enrolment = fields.Nested(MyCourseEnrolmentSchema, allow_none=True)
@@ -243,13 +279,13 @@ class CourseBriefSchema(Schema):
     category = fields.String()
     activity_kind = fields.String()
     format = fields.String()
-    provider = fields.Nested(CourseProviderSchema)
+    provider = Itself(CourseProviderSchema)
 
 
 class CourseSessionSchema(CourseSessionBriefSchema):
     course = fields.Nested(CourseBriefSchema)
     enrol_opens_at = ShanghaiDateTime(allow_none=True)
-    enrol_closes_at = ShanghaiDateTime()
+    enrol_closes_at = ShanghaiDateTime(attribute="enrolment_closes")
     cancel_until = ShanghaiDateTime()
     cancel_reason = fields.String()
     backfilled = fields.Boolean(metadata={"description": "补录：结束后才创建的场次（登记出勤后才计为已举办）"})
@@ -274,7 +310,7 @@ class MyCourseEnrolmentItemSchema(Schema):
     status = fields.String()
     waitlist_position = fields.Integer(allow_none=True)
     session = fields.Nested(CourseSessionBriefSchema)
-    course = fields.Nested(CourseBriefSchema)
+    course = fields.Nested(CourseBriefSchema, attribute="session.course")
     created_at = ShanghaiDateTime()
     checked_in_at = ShanghaiDateTime(allow_none=True)
 
@@ -304,7 +340,7 @@ class CourseCheckinCodeSchema(Schema):
 class CourseFeedbackSchema(Schema):
     id = fields.Integer()
     session_id = fields.Integer()
-    session_starts_at = ShanghaiDateTime()
+    session_starts_at = ShanghaiDateTime(attribute="session.starts_at")
     rating = fields.Integer()
     comment = fields.String()
     created_at = ShanghaiDateTime()

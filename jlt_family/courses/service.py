@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
@@ -277,6 +278,17 @@ def waitlist_rank(enrolment: Enrolment) -> int | None:
             Enrolment.waitlist_position <= enrolment.waitlist_position,
         )
     )
+
+
+def roster(session_id: int, status: EnrolmentStatus | None = None) -> sa.Select[tuple[Enrolment]]:
+    """报名名单 of a session: enrolled first, then the waitlist in order (``status``: only those)."""
+    stmt = (
+        sa.select(Enrolment)
+        .where(Enrolment.session_id == session_id)
+        .options(selectinload(Enrolment.guardian).selectinload(Guardian.user))
+        .order_by(Enrolment.waitlist_position.is_not(None), Enrolment.waitlist_position, Enrolment.id)
+    )
+    return stmt.where(Enrolment.status == status) if status else stmt
 
 
 def place_holder_user_ids(session_id: int) -> list[int]:

@@ -1,7 +1,6 @@
 """Endpoints of a course's sessions (场次): planning, roster, check-in code, coordination-meeting attendance."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
 from jlt_family.core.audit import audit_read
@@ -16,8 +15,8 @@ from jlt_family.courses import (
     meetings,
     permissions,
     planning,
-    presenters,
     schemas,
+    service,
 )
 from jlt_family.courses.blueprint import (
     blp,
@@ -25,8 +24,8 @@ from jlt_family.courses.blueprint import (
     require_manager,
     session_out,
 )
-from jlt_family.courses.models import CourseSession, Enrolment
-from jlt_family.families.models import Guardian
+from jlt_family.courses.models import CourseSession
+from jlt_family.courses.views import RosterEntry
 
 # ---- sessions ---------------------------------------------------------------------------------------------------
 
@@ -44,7 +43,7 @@ def list_sessions(args, course_id):
         .where(CourseSession.course_id == course.id)
         .order_by(CourseSession.starts_at, CourseSession.id)
     )
-    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.session_brief)
+    return paginate(stmt, args["page"], args["page_size"])
 
 
 @blp.route("/courses/<id:course_id>/sessions", methods=["POST"])
@@ -119,19 +118,11 @@ def list_session_enrolments(args, session_id):
     actor = current_actor()
     session = permissions.session_or_404(actor, session_id)
     require_manager(actor, session.course)
-    stmt = (
-        sa.select(Enrolment)
-        .where(Enrolment.session_id == session.id)
-        .options(selectinload(Enrolment.guardian).selectinload(Guardian.user))
-        .order_by(Enrolment.waitlist_position.is_not(None), Enrolment.waitlist_position, Enrolment.id)
-    )
-    if args.get("status"):
-        stmt = stmt.where(Enrolment.status == args["status"])
-    result = paginate(stmt, args["page"], args["page_size"])
+    result = paginate(service.roster(session.id, args.get("status")), args["page"], args["page_size"])
     audit_read(
         actor, "read_session_roster", "course_session", session.id, result, within=session.course.provider, query=args
     )
-    return present_page(result, presenters.roster_item)
+    return present_page(result, RosterEntry)
 
 
 @blp.route("/course-sessions/<id:session_id>/checkin-code", methods=["GET"])
@@ -160,7 +151,7 @@ def get_meeting_attendance(session_id):
     session = permissions.session_or_404(actor, session_id)
     if not permissions.sees_as_staff(actor, session.course):
         raise PermissionDenied("只有举办方和上级管理员可以查看参会情况", code="not_course_staff")
-    return meetings.view(session, meetings.attendance_of(session))
+    return meetings.attendance_of(session)
 
 
 @blp.route("/course-sessions/<id:session_id>/meeting-attendance", methods=["PUT"])
@@ -176,4 +167,4 @@ def put_meeting_attendance(data, session_id):
     require_manager(actor, session.course)
     row = meetings.record_attendance(session, actor.user_id, counts=data)
     db.session.commit()
-    return meetings.view(session, row)
+    return row
