@@ -14,6 +14,8 @@ Ranked: units serving the school's alliance first (green channel), then the same
 host the whole group, those whose audience covers every grade asked for, those with more open slots.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -59,6 +61,11 @@ class Proposal:
     slots_needed: int = 1
     rank_key: tuple = ()
     rank: int = 0
+
+    @property
+    def provider_card(self) -> Proposal | None:
+        """The proposal as its provider's card (kind, id, name) when it proposes a course provider."""
+        return self if self.provider_kind is not None else None
 
 
 def _grades(low, high):

@@ -10,8 +10,8 @@ from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
-from jlt_family.matching import presenters, proposals, schemas, service
-from jlt_family.matching.models import Need, NeedMatch, NeedMatchBooking, NeedTopic
+from jlt_family.matching import proposals, schemas, service, views
+from jlt_family.matching.models import Need, NeedMatch, NeedMatchBooking
 from jlt_family.matching.permissions import (
     accepts_match,
     manages_need,
@@ -53,8 +53,8 @@ def _need_out(actor, need):
     """The school side and the administrators above see the need's standing match; a matched unit's staff (who see
     the need only through their unit) see their own unit's match, as venue staff see bookings."""
     if sees_proposals(actor, need):
-        return presenters.need_out(need)
-    return presenters.need_out(need, staff_view=True, unit_ids=actor.unit_ids)
+        return views.NeedView(need)
+    return views.NeedView(need, staff_view=True, unit_ids=actor.unit_ids)
 
 
 @blp.route("/need-topics", methods=["GET"])
@@ -62,7 +62,7 @@ def _need_out(actor, need):
 @blp.response(200, schemas.TopicListSchema)
 def list_topics():
     """需求主题 and the unit and offering kinds each is matched with."""
-    return {"items": [presenters.topic_out(topic) for topic in NeedTopic]}
+    return {"items": views.topics()}
 
 
 @blp.route("/schools/<id:school_id>/needs", methods=["POST"])
@@ -90,7 +90,7 @@ def post_need(data, school_id):
         raise RuleViolation("教师请为所教的班级发布需求（填写 class_id）", code="class_required")
     need = service.post_need(actor, school, school_class=school_class, **data)
     db.session.commit()
-    return presenters.need_out(_reload(need.id))
+    return views.NeedView(_reload(need.id))
 
 
 @blp.route("/needs", methods=["GET"])
@@ -131,7 +131,7 @@ def withdraw_need(need_id):
     require(manages_need(actor, need), "只有发布人或学校管理员可以撤回需求")
     service.withdraw(need)
     db.session.commit()
-    return presenters.need_out(_reload(need.id))
+    return views.NeedView(_reload(need.id))
 
 
 @blp.route("/needs/<id:need_id>/proposals", methods=["GET"])
@@ -147,7 +147,7 @@ def list_proposals(args, need_id):
     found = proposals.propose(need)
     start = (args["page"] - 1) * args["page_size"]
     return {
-        "items": [presenters.proposal_out(p) for p in found[start : start + args["page_size"]]],
+        "items": found[start : start + args["page_size"]],
         "page": args["page"],
         "page_size": args["page_size"],
         "total": len(found),
@@ -168,7 +168,7 @@ def accept_proposal(data, need_id):
     require(accepts_match(actor, need), "只有本校管理员或教联体管理员可以采纳对接建议", "not_need_admin")
     service.accept(actor, need, **data)
     db.session.commit()
-    return presenters.need_out(_reload(need.id))
+    return views.NeedView(_reload(need.id))
 
 
 @blp.route("/needs/<id:need_id>/reopen", methods=["POST"])
@@ -183,7 +183,7 @@ def reopen_need(need_id):
     require(accepts_match(actor, need), "只有本校管理员或教联体管理员可以重新对接", "not_need_admin")
     service.reopen(need)
     db.session.commit()
-    return presenters.need_out(_reload(need.id))
+    return views.NeedView(_reload(need.id))
 
 
 @blp.route("/needs/<id:need_id>/feedback", methods=["POST"])
@@ -199,7 +199,7 @@ def rate_match(data, need_id):
     require(manages_need(actor, need), "只有发布人或学校管理员可以评价")
     service.rate(actor, need, **data)
     db.session.commit()
-    return presenters.need_out(_reload(need.id))
+    return views.NeedView(_reload(need.id))
 
 
 @blp.route("/resource-units/<id:unit_id>/needs", methods=["GET"])
@@ -219,5 +219,5 @@ def list_unit_needs(args, unit_id):
     )
     return present_page(
         paginate(stmt, args["page"], args["page_size"]),
-        lambda need: presenters.need_out(need, staff_view=True, unit_ids={unit.id}),
+        lambda need: views.NeedView(need, staff_view=True, unit_ids={unit.id}),
     )
