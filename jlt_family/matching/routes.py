@@ -4,7 +4,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
-from jlt_family.core.errors import NotFound, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
@@ -76,19 +75,7 @@ def post_need(data, school_id):
     actor = current_actor()
     school = school_staff_area_or_404(actor, school_id)
     require(posts_for_school(actor, school), "只有本校教师和管理员可以发布需求", "not_school_staff")
-    school_class = None
-    class_id = data.pop("class_id")
-    if class_id is not None:
-        school_class = db.session.get(SchoolClass, class_id)
-        if (
-            school_class is None
-            or school_class.school_id != school.id
-            or not (school.id in actor.admin_school_ids or class_id in actor.taught_class_ids)
-        ):
-            raise NotFound("未找到该班级", code="class_not_found")
-    elif school.id not in actor.admin_school_ids:
-        raise RuleViolation("教师请为所教的班级发布需求（填写 class_id）", code="class_required")
-    need = service.post_need(actor, school, school_class=school_class, **data)
+    need = service.post_need(actor, school, class_id=data.pop("class_id"), details=data)
     db.session.commit()
     return views.NeedView(_reload(need.id))
 
@@ -166,7 +153,7 @@ def accept_proposal(data, need_id):
     actor = current_actor()
     need = need_or_404(actor, need_id)
     require(accepts_match(actor, need), "只有本校管理员或教联体管理员可以采纳对接建议", "not_need_admin")
-    service.accept(actor, need, **data)
+    service.accept(actor, need, choice=data)
     db.session.commit()
     return views.NeedView(_reload(need.id))
 
@@ -197,7 +184,7 @@ def rate_match(data, need_id):
     actor = current_actor()
     need = need_or_404(actor, need_id)
     require(manages_need(actor, need), "只有发布人或学校管理员可以评价")
-    service.rate(actor, need, **data)
+    service.rate(actor, need, rating=data["rating"], comment=data["comment"])
     db.session.commit()
     return views.NeedView(_reload(need.id))
 

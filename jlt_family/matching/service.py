@@ -11,6 +11,12 @@ fails (slot full ...) the whole acceptance is rolled back and the need stays ope
 Services never commit and never read the request.
 """
 
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, NotRequired, TypedDict
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -19,7 +25,15 @@ from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.courses import planning as courses
-from jlt_family.courses.models import CATEGORY_LABELS, ActivityKind, CourseFormat, CourseSession, SessionStatus
+from jlt_family.courses.models import (
+    CATEGORY_LABELS,
+    ActivityKind,
+    CourseCategory,
+    CourseFormat,
+    CourseSession,
+    ProviderKind,
+    SessionStatus,
+)
 from jlt_family.matching import proposals as matching
 from jlt_family.matching.models import (
     TOPIC_LABELS,
@@ -28,10 +42,11 @@ from jlt_family.matching.models import (
     NeedMatch,
     NeedMatchBooking,
     NeedStatus,
+    NeedTopic,
 )
 from jlt_family.organizations import calendar
 from jlt_family.organizations.grades import grade_label
-from jlt_family.organizations.models import SchoolClass
+from jlt_family.organizations.models import School, SchoolClass
 from jlt_family.venues import service as venues
 from jlt_family.venues.models import ACTIVE as LIVE
 from jlt_family.venues.models import BookingStatus, Channel, Slot
@@ -39,14 +54,21 @@ from jlt_family.venues.models import BookingStatus, Channel, Slot
 MAX_PERIOD_DAYS = 366
 
 
-def _rule(code, message, **kwargs):
-    return RuleViolation(message, code=code, **kwargs)
+def _rule(code: str, message: str, errors: dict[str, Any] | None = None) -> RuleViolation:
+    return RuleViolation(message, code=code, errors=errors)
 
 
 # ---- posting --------------------------------------------------------------------------------------------------
 
 
-def resolve_period(school, *, starts_on=None, ends_on=None, term=None, school_year=None):
+def resolve_period(
+    school: School,
+    *,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    term: str | None = None,
+    school_year: int | None = None,
+) -> tuple[dt.date, dt.date, str]:
     """(starts_on, ends_on, label) from dates or from a term of a school year (the school's region calendar)."""
     if term is not None or school_year is not None:
         if term is None or school_year is None or starts_on is not None or ends_on is not None:
@@ -61,7 +83,7 @@ def resolve_period(school, *, starts_on=None, ends_on=None, term=None, school_ye
     return starts_on, ends_on, ""
 
 
-def _check_need(need, today):
+def _check_need(need: Need, today: dt.date) -> None:
     if need.grade_min > need.grade_max:
         raise _rule("grade_range_invalid", "最低年级不能高于最高年级")
     if need.ends_on < today:
@@ -76,7 +98,7 @@ def _check_need(need, today):
         raise _rule("class_not_in_need", f"{need.school_class.name}不在需求的年级范围内")
 
 
-def _default_title(need):
+def _default_title(need: Need) -> str:
     low, high = need.grade_min, need.grade_max
     grades = grade_label(low) if low == high else f"{grade_label(low)}至{grade_label(high)}"
     if need.course_category is not None:
@@ -84,43 +106,76 @@ def _default_title(need):
     return f"{grades}{TOPIC_LABELS[need.topic]}"
 
 
+class NeedDetails(TypedDict):
+    """What a school asks for (NeedInputSchema): the period as a term of a school year or as dates."""
+
+    topic: NeedTopic
+    course_category: NotRequired[CourseCategory | None]
+    title: NotRequired[str]
+    grade_min: int
+    grade_max: int
+    headcount: int
+    school_year: NotRequired[int | None]
+    term: NotRequired[str | None]
+    starts_on: NotRequired[dt.date | None]
+    ends_on: NotRequired[dt.date | None]
+    note: NotRequired[str]
+
+
 def post_need(
-    actor,
-    school,
-    *,
-    school_class=None,
-    term=None,
-    school_year=None,
-    starts_on=None,
-    ends_on=None,
-    title="",
-    now=None,
-    **fields,
-):
-    """发布需求 for ``school`` (the route checked who may post for it and for ``school_class``)."""
+    actor: Any, school: School, *, class_id: int | None, details: NeedDetails, now: dt.datetime | None = None
+) -> Need:
+    """发布需求 for ``school`` (the route checked who may post for it); a teacher posts for a class they teach."""
     now = now or utcnow()
+    school_class = _posting_class(actor, school, class_id)
     starts_on, ends_on, label = resolve_period(
-        school, starts_on=starts_on, ends_on=ends_on, term=term, school_year=school_year
+        school,
+        starts_on=details.get("starts_on"),
+        ends_on=details.get("ends_on"),
+        term=details.get("term"),
+        school_year=details.get("school_year"),
     )
     need = Need(
         school_id=school.id,
         school=school,
         school_class=school_class,
+        topic=details["topic"],
+        course_category=details.get("course_category"),
+        grade_min=details["grade_min"],
+        grade_max=details["grade_max"],
+        headcount=details["headcount"],
+        note=details.get("note", ""),
         starts_on=starts_on,
         ends_on=ends_on,
         period_label=label,
         posted_by_id=actor.user_id,
         status=NeedStatus.OPEN,
-        **fields,
     )
-    need.title = title or _default_title(need)
+    need.title = details.get("title") or _default_title(need)
     _check_need(need, now.astimezone(SHANGHAI).date())
     db.session.add(need)
     db.session.flush()
     return need
 
 
-def withdraw(need, now=None):
+def _posting_class(actor: Any, school: School, class_id: int | None) -> SchoolClass | None:
+    """The class a need is posted for: one of the school's (a teacher: one they teach); the school's admins may
+    post for the whole school."""
+    if class_id is None:
+        if school.id not in actor.admin_school_ids:
+            raise _rule("class_required", "教师请为所教的班级发布需求（填写 class_id）")
+        return None
+    school_class = db.session.get(SchoolClass, class_id)
+    if (
+        school_class is None
+        or school_class.school_id != school.id
+        or not (school.id in actor.admin_school_ids or class_id in actor.taught_class_ids)
+    ):
+        raise NotFound("未找到该班级", code="class_not_found")
+    return school_class
+
+
+def withdraw(need: Need, now: dt.datetime | None = None) -> Need:
     """撤回 an open need (409 once matched, closed or withdrawn)."""
     if not update_rows(
         sa.update(Need)
@@ -135,11 +190,36 @@ def withdraw(need, now=None):
 # ---- accepting ------------------------------------------------------------------------------------------------
 
 
-def accept(
-    actor, need, *, kind, offering_id=None, bookings=(), provider_kind=None, provider_id=None, title="", now=None
-):
+class BookingSpec(TypedDict):
+    """One group booking to make (GroupBookingSpecSchema)."""
+
+    slot_id: int
+    class_id: int | None
+    headcount: int | None
+    chaperones: int
+    channel: Channel | None
+
+
+class Choice(TypedDict):
+    """The proposal accepted (AcceptInputSchema): a venue offering with its bookings, or a course provider."""
+
+    kind: MatchKind
+    offering_id: NotRequired[int | None]
+    bookings: NotRequired[Sequence[BookingSpec]]
+    provider_kind: NotRequired[ProviderKind | None]
+    provider_id: NotRequired[int | None]
+    title: NotRequired[str]
+
+
+def accept(actor: Any, need: Need, *, choice: Choice, now: dt.datetime | None = None) -> NeedMatch:
     """采纳对接建议: a venue offering (→ group bookings) or a course provider (→ a draft course)."""
     now = now or utcnow()
+    kind, offering_id, provider_kind, provider_id = (
+        choice["kind"],
+        choice.get("offering_id"),
+        choice.get("provider_kind"),
+        choice.get("provider_id"),
+    )
     if need.status != NeedStatus.OPEN:
         raise Conflict("该需求已对接或已撤回，不能再采纳", code="need_not_open")
     key = f"offering:{offering_id}" if kind == MatchKind.VENUE else f"{provider_kind}:{provider_id}"
@@ -176,9 +256,9 @@ def accept(
     except IntegrityError:
         raise Conflict("该需求已由其他管理员对接", code="need_already_matched") from None
     if kind == MatchKind.VENUE:
-        _book_groups(actor, need, match, proposal, bookings, now)
+        _book_groups(actor, need, match, proposal, choice.get("bookings", ()), now)
     else:
-        _draft_course(actor, need, match, proposal, title)
+        _draft_course(actor, need, match, proposal, choice.get("title", ""))
     db.session.flush()
     db.session.expire(need)
     return match
@@ -221,7 +301,7 @@ def _book_groups(actor, need, match, proposal, bookings, now):
         match.bookings.append(NeedMatchBooking(booking_id=booking.id))
 
 
-def reopen(need, now=None):
+def reopen(need: Need, now: dt.datetime | None = None) -> Need:
     """重新对接: a venue match whose bookings were all rejected, cancelled or expired is released (kept as
     history) and the need is open again for another proposal (409 ``match_still_active`` otherwise)."""
     match = need.match
@@ -278,7 +358,7 @@ def _draft_course(actor, need, match, proposal, title):
 # ---- after the activity ---------------------------------------------------------------------------------------
 
 
-def activity_done(match, now=None):
+def activity_done(match: NeedMatch, now: dt.datetime | None = None) -> bool:
     """A booking of the match was checked in, or a session of its course was held (or ended, not cancelled)."""
     now = now or utcnow()
     if match.kind == MatchKind.VENUE:
@@ -286,7 +366,7 @@ def activity_done(match, now=None):
     if match.course_id is None:
         return False
     return (
-        db.session.scalar(
+        db.session.scalars(
             sa.select(sa.func.count())
             .select_from(CourseSession)
             .where(
@@ -296,12 +376,12 @@ def activity_done(match, now=None):
                     sa.and_(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.ends_at <= now),
                 ),
             )
-        )
+        ).one()
         > 0
     )
 
 
-def rate(actor, need, *, rating, comment="", now=None):
+def rate(actor: Any, need: Need, *, rating: int, comment: str = "", now: dt.datetime | None = None) -> NeedMatch:
     """评价对接: once, after the activity; the need is then closed (已完成)."""
     now = now or utcnow()
     match = need.match
