@@ -27,8 +27,15 @@ from jlt_family.courses.models import (
 )
 
 
-def _enum(enum_cls, description, **kwargs):
-    return fields.Enum(enum_cls, by_value=True, metadata={"description": description}, **kwargs)
+def _enum(enum_cls, description, *, required=False, load_default=missing, allow_none=None):
+    return fields.Enum(
+        enum_cls,
+        by_value=True,
+        required=required,
+        load_default=load_default,
+        allow_none=allow_none,
+        metadata={"description": description},
+    )
 
 
 CATEGORY_DOC = (
@@ -46,7 +53,7 @@ FORMAT_DOC = "形式: offline 线下, online_live 线上直播, recorded 录播"
 PROVIDER_DOC = "举办方: school 学校, alliance 教联体, community 社区家长学校（资源单位）, region 区县"
 
 
-def _grade(**kwargs):
+def _grade():
     return fields.Integer(
         strict=True,
         allow_none=True,
@@ -55,7 +62,6 @@ def _grade(**kwargs):
             validate.NoneOf([0], error="年级不能为 0"),
         ],
         metadata={"description": "年级: 1–12 一年级…高三; -3/-2/-1 幼儿园小/中/大班"},
-        **kwargs,
     )
 
 
@@ -204,8 +210,8 @@ class CodeLabel(Label):
     schema with the same attribute, and a dump-only field would be documented ``readOnly``.
     """
 
-    def __init__(self, labels, source, **kwargs):
-        super().__init__(labels, dump_only=False, metadata={"type": "string"}, **kwargs)
+    def __init__(self, labels, source, *, allow_none=False):
+        super().__init__(labels, dump_only=False, allow_none=allow_none, metadata={"type": "string"})
         self.source = source
 
     def get_value(self, obj, attr, accessor=None, default=missing):

@@ -136,7 +136,7 @@ def _open_slots(need, offerings, green_ids, now):
     green_left = Slot.green_capacity - Slot.green_taken
     use_green = sa.and_(Slot.offering_id.in_(green_ids), green_left > general_left) if green_ids else sa.false()
     free = sa.case((use_green, green_left), else_=general_left)
-    partition = {"partition_by": Slot.offering_id}
+    per_offering = Slot.offering_id
     inner = (
         sa.select(
             Slot.id,
@@ -145,10 +145,10 @@ def _open_slots(need, offerings, green_ids, now):
             Slot.ends_at,
             free.label("free"),
             sa.case((use_green, 1), else_=0).label("green"),
-            sa.func.row_number().over(order_by=(Slot.starts_at, Slot.id), **partition).label("rn"),
-            sa.func.count().over(**partition).label("n_open"),
-            sa.func.sum(sa.case((free >= need.headcount, 1), else_=0)).over(**partition).label("n_whole"),
-            sa.func.sum(free).over(**partition).label("places"),
+            sa.func.row_number().over(order_by=(Slot.starts_at, Slot.id), partition_by=per_offering).label("rn"),
+            sa.func.count().over(partition_by=per_offering).label("n_open"),
+            sa.func.sum(sa.case((free >= need.headcount, 1), else_=0)).over(partition_by=per_offering).label("n_whole"),
+            sa.func.sum(free).over(partition_by=per_offering).label("places"),
         )
         .where(
             Slot.offering_id.in_([o.id for o in offerings]),

@@ -1,7 +1,7 @@
 """Schemas of needs, proposals and matches. Input schemas are strict: unknown fields, wrong types and out-of-range
 values answer 422 in Chinese; rules across fields (grades reversed, a period in the past ...) are the service's."""
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
 from jlt_family.core.schemas import DATE_RANGE, Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
 from jlt_family.courses.models import CATEGORY_LABELS, PROVIDER_LABELS, CourseCategory, ProviderKind
@@ -11,11 +11,18 @@ from jlt_family.organizations.models import RESOURCE_UNIT_KIND_LABELS
 from jlt_family.venues.models import BOOKING_STATUS_LABELS, OFFERING_KIND_LABELS, Channel
 
 
-def _enum(enum_cls, description, **kwargs):
-    return fields.Enum(enum_cls, by_value=True, metadata={"description": description}, **kwargs)
+def _enum(enum_cls, description, *, required=False, load_default=missing, allow_none=None):
+    return fields.Enum(
+        enum_cls,
+        by_value=True,
+        required=required,
+        load_default=load_default,
+        allow_none=allow_none,
+        metadata={"description": description},
+    )
 
 
-def _grade(**kwargs):
+def _grade(description):
     return SmallInt(
         min=-3,
         max=12,
@@ -23,7 +30,8 @@ def _grade(**kwargs):
             validate.Range(min=-3, max=12, error="年级应为 -3 到 12"),
             validate.NoneOf([0], error="年级不能为 0（幼儿园为 -3 到 -1）"),
         ],
-        **kwargs,
+        required=True,
+        metadata={"description": description},
     )
 
 
@@ -40,8 +48,8 @@ class NeedInputSchema(Schema):
     course_category = _enum(CourseCategory, "家庭教育指导的课程主题", load_default=None, allow_none=True)
     title = text(100, load_default="", metadata={"description": "标题（默认由年级和主题生成）"})
     class_id = Id(load_default=None, allow_none=True, metadata={"description": "班级（教师发布时必填：所教班级）"})
-    grade_min = _grade(required=True, metadata={"description": "最低年级（幼儿园 -3 小班 … -1 大班）"})
-    grade_max = _grade(required=True, metadata={"description": "最高年级"})
+    grade_min = _grade("最低年级（幼儿园 -3 小班 … -1 大班）")
+    grade_max = _grade("最高年级")
     headcount = SmallInt(min=1, max=2000, required=True, metadata={"description": "学生人数（1–2000）"})
     school_year = SmallInt(
         min=2000,
