@@ -13,6 +13,7 @@ from jlt_family.core.schemas import page_of
 from jlt_family.core.timeutil import shanghai_today, utcnow
 from jlt_family.courses import (
     attendance,
+    output_schemas,
     permissions,
     reports,
     schemas,
@@ -36,7 +37,7 @@ from jlt_family.courses.models import CourseSession, Enrolment
 @ratelimit.per_user("booking", "BOOKING_ATTEMPTS_PER_MINUTE", 60)
 @idempotent
 @blp.arguments(schemas.CourseEnrolSchema)
-@blp.response(201, schemas.CourseEnrolmentSchema)
+@blp.response(201, output_schemas.CourseEnrolmentSchema)
 @blp.errors(403, 404, 409, 422, 429)
 def enrol(data, session_id):
     """报名: a place if one is left, else the waitlist (join_waitlist=false: 409 session_full).
@@ -53,7 +54,7 @@ def enrol(data, session_id):
 
 @blp.route("/course-enrolments/<id:enrolment_id>", methods=["GET"])
 @blp.login_required
-@blp.response(200, schemas.CourseEnrolmentSchema)
+@blp.response(200, output_schemas.CourseEnrolmentSchema)
 @blp.errors(404)
 def get_enrolment(enrolment_id):
     """报名详情, with my place on the waitlist."""
@@ -62,7 +63,7 @@ def get_enrolment(enrolment_id):
 
 @blp.route("/course-enrolments/<id:enrolment_id>/cancel", methods=["POST"])
 @blp.login_required
-@blp.response(200, schemas.CourseEnrolmentSchema)
+@blp.response(200, output_schemas.CourseEnrolmentSchema)
 @blp.errors(403, 404, 409, 422)
 def cancel_enrolment(enrolment_id):
     """取消报名 (the parent, before the cancel deadline): the place goes to the head of the waitlist."""
@@ -78,7 +79,7 @@ def cancel_enrolment(enrolment_id):
 @blp.route("/course-enrolments/<id:enrolment_id>/attendance", methods=["PUT"])
 @blp.login_required
 @blp.arguments(schemas.CourseAttendanceSchema)
-@blp.response(200, schemas.CourseEnrolmentSchema)
+@blp.response(200, output_schemas.CourseEnrolmentSchema)
 @blp.errors(403, 404, 409, 422)
 def mark_attendance(data, enrolment_id):
     """登记出勤 by hand (organisers): attended or absent."""
@@ -93,7 +94,7 @@ def mark_attendance(data, enrolment_id):
 @blp.route("/course-sessions/<id:session_id>/backfilled-attendance", methods=["POST"])
 @blp.login_required
 @blp.arguments(schemas.BackfilledAttendanceSchema)
-@blp.response(200, schemas.CourseSessionSchema)
+@blp.response(200, output_schemas.CourseSessionSchema)
 @blp.errors(403, 404, 409, 422)
 def record_backfilled_attendance(data, session_id):
     """补登出勤 of a back-filled session (school admins): each listed child's family attended, recorded for its
@@ -111,7 +112,7 @@ def record_backfilled_attendance(data, session_id):
 @blp.login_required
 @ratelimit.per_user("course_checkin", "COURSE_CHECKIN_ATTEMPTS_PER_HOUR", 3600)
 @blp.arguments(schemas.CourseCheckinSchema)
-@blp.response(200, schemas.CourseEnrolmentSchema)
+@blp.response(200, output_schemas.CourseEnrolmentSchema)
 @blp.errors(403, 404, 409, 422, 429)
 def check_in(data, session_id):
     """签到 with the code shown at the session."""
@@ -126,7 +127,7 @@ def check_in(data, session_id):
 @blp.login_required
 @idempotent
 @blp.arguments(schemas.CourseFeedbackCreateSchema)
-@blp.response(201, schemas.CourseFeedbackSchema)
+@blp.response(201, output_schemas.CourseFeedbackSchema)
 @blp.errors(403, 404, 409, 422)
 def leave_feedback(data, session_id):
     """评价场次 (after attending): a rating 1–5 and a comment."""
@@ -140,7 +141,7 @@ def leave_feedback(data, session_id):
 @blp.route("/me/course-enrolments", methods=["GET"])
 @blp.login_required
 @blp.arguments(schemas.MyCourseEnrolmentQuerySchema, location="query")
-@blp.response(200, page_of(schemas.MyCourseEnrolmentItemSchema))
+@blp.response(200, page_of(output_schemas.MyCourseEnrolmentItemSchema))
 @blp.errors(422)
 def list_my_enrolments(args):
     """我的报名, latest session first (upcoming=true: only sessions not yet ended)."""
@@ -159,7 +160,7 @@ def list_my_enrolments(args):
 @blp.route("/me/course-record", methods=["GET"])
 @blp.login_required
 @blp.arguments(schemas.CourseRecordArgsSchema, location="query")
-@blp.response(200, schemas.LearningRecordSchema)
+@blp.response(200, output_schemas.LearningRecordSchema)
 @blp.errors(404, 422)
 def get_learning_record(args):
     """我的学习记录: sessions attended and 学时 of a school year (the child's region's calendar), by category."""

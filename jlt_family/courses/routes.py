@@ -10,6 +10,7 @@ from jlt_family.core.timeutil import shanghai_today
 from jlt_family.courses import (
     catalogue,
     enrolment_routes,
+    output_schemas,
     permissions,
     planning,
     reports,
@@ -32,7 +33,7 @@ ROUTE_MODULES = (session_routes, enrolment_routes)  # their views join this blue
 @blp.route("/courses", methods=["GET"])
 @blp.login_required
 @blp.arguments(schemas.CourseQuerySchema, location="query")
-@blp.response(200, page_of(schemas.CourseItemSchema))
+@blp.response(200, page_of(output_schemas.CourseItemSchema))
 @blp.errors(422)
 def list_courses(args):
     """课程目录: the courses open to me as a parent (scope=open) or those I run or oversee (scope=staff),
@@ -45,7 +46,7 @@ def list_courses(args):
 @blp.login_required
 @idempotent
 @blp.arguments(schemas.CourseCreateSchema)
-@blp.response(201, schemas.CourseSchema)
+@blp.response(201, output_schemas.CourseSchema)
 @blp.errors(403, 404, 409, 422)
 def create_course(data):
     """新建课程 (unpublished) for a school, alliance, community parent school or region I run."""
@@ -62,7 +63,7 @@ def create_course(data):
 
 @blp.route("/courses/<id:course_id>", methods=["GET"])
 @blp.login_required
-@blp.response(200, schemas.CourseSchema)
+@blp.response(200, output_schemas.CourseSchema)
 @blp.errors(404)
 def get_course(course_id):
     """课程详情, with its next session and my enrolment."""
@@ -73,7 +74,7 @@ def get_course(course_id):
 @blp.route("/courses/<id:course_id>", methods=["PATCH"])
 @blp.login_required
 @blp.arguments(schemas.CourseUpdateSchema)
-@blp.response(200, schemas.CourseSchema)
+@blp.response(200, output_schemas.CourseSchema)
 @blp.errors(403, 404, 422)
 def update_course(data, course_id):
     """修改课程 (its organisers)."""
@@ -87,7 +88,7 @@ def update_course(data, course_id):
 
 @blp.route("/courses/<id:course_id>/publish", methods=["POST"])
 @blp.login_required
-@blp.response(200, schemas.CourseSchema)
+@blp.response(200, output_schemas.CourseSchema)
 @blp.errors(403, 404, 409)
 def publish_course(course_id):
     """发布课程: parents of its audience see it and may enrol."""
@@ -101,7 +102,7 @@ def publish_course(course_id):
 
 @blp.route("/courses/<id:course_id>/unpublish", methods=["POST"])
 @blp.login_required
-@blp.response(200, schemas.CourseSchema)
+@blp.response(200, output_schemas.CourseSchema)
 @blp.errors(403, 404, 409)
 def unpublish_course(course_id):
     """撤回发布: hidden from parents (existing enrolments stay)."""
@@ -116,7 +117,7 @@ def unpublish_course(course_id):
 @blp.route("/courses/<id:course_id>/feedback", methods=["GET"])
 @blp.login_required
 @blp.arguments(PageArgsSchema, location="query")
-@blp.response(200, schemas.CourseFeedbackPageSchema)
+@blp.response(200, output_schemas.CourseFeedbackPageSchema)
 @blp.errors(403, 404, 422)
 def list_course_feedback(args, course_id):
     """课程评价: the average, the count per rating and the comments (without names), for organisers."""
@@ -135,7 +136,7 @@ def list_course_feedback(args, course_id):
 @blp.route("/schools/<id:school_id>/course-compliance", methods=["GET"])
 @blp.login_required
 @blp.arguments(schemas.CourseSchoolYearArgsSchema, location="query")
-@blp.response(200, schemas.CourseComplianceSchema)
+@blp.response(200, output_schemas.CourseComplianceSchema)
 @blp.errors(403, 404, 422)
 def get_compliance(args, school_id):
     """家校活动达标统计 (school admins and those above): held activities per term and year against the policy."""

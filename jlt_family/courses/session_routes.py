@@ -13,6 +13,7 @@ from jlt_family.core.timeutil import utcnow
 from jlt_family.courses import (
     attendance,
     meetings,
+    output_schemas,
     permissions,
     planning,
     schemas,
@@ -33,7 +34,7 @@ from jlt_family.courses.views import RosterEntry
 @blp.route("/courses/<id:course_id>/sessions", methods=["GET"])
 @blp.login_required
 @blp.arguments(PageArgsSchema, location="query")
-@blp.response(200, page_of(schemas.CourseSessionBriefSchema))
+@blp.response(200, page_of(output_schemas.CourseSessionBriefSchema))
 @blp.errors(404, 422)
 def list_sessions(args, course_id):
     """课程的场次, in time order."""
@@ -50,7 +51,7 @@ def list_sessions(args, course_id):
 @blp.login_required
 @idempotent
 @blp.arguments(schemas.CourseSessionCreateSchema)
-@blp.response(201, schemas.CourseSessionSchema)
+@blp.response(201, output_schemas.CourseSessionSchema)
 @blp.errors(403, 404, 422)
 def create_session(data, course_id):
     """新建场次: times, place or link, places, enrolment window, cancel deadline and 学时.
@@ -70,7 +71,7 @@ def create_session(data, course_id):
 
 @blp.route("/course-sessions/<id:session_id>", methods=["GET"])
 @blp.login_required
-@blp.response(200, schemas.CourseSessionSchema)
+@blp.response(200, output_schemas.CourseSessionSchema)
 @blp.errors(404)
 def get_session(session_id):
     """场次详情, with places left and my enrolment."""
@@ -81,7 +82,7 @@ def get_session(session_id):
 @blp.route("/course-sessions/<id:session_id>", methods=["PATCH"])
 @blp.login_required
 @blp.arguments(schemas.CourseSessionUpdateSchema)
-@blp.response(200, schemas.CourseSessionSchema)
+@blp.response(200, output_schemas.CourseSessionSchema)
 @blp.errors(403, 404, 409, 422)
 def update_session(data, session_id):
     """修改场次: enrolled parents are told of a new time or place; more places promote the waitlist."""
@@ -96,7 +97,7 @@ def update_session(data, session_id):
 @blp.route("/course-sessions/<id:session_id>/cancel", methods=["POST"])
 @blp.login_required
 @blp.arguments(schemas.CourseSessionCancelSchema)
-@blp.response(200, schemas.CourseSessionSchema)
+@blp.response(200, output_schemas.CourseSessionSchema)
 @blp.errors(403, 404, 409, 422)
 def cancel_session(data, session_id):
     """取消场次: every enrolled and waitlisted parent is told; places are released."""
@@ -111,7 +112,7 @@ def cancel_session(data, session_id):
 @blp.route("/course-sessions/<id:session_id>/enrolments", methods=["GET"])
 @blp.login_required
 @blp.arguments(schemas.CourseRosterQuerySchema, location="query")
-@blp.response(200, page_of(schemas.CourseRosterItemSchema))
+@blp.response(200, page_of(output_schemas.CourseRosterItemSchema))
 @blp.errors(403, 404, 422)
 def list_session_enrolments(args, session_id):
     """报名名单 (organisers): enrolled first, then the waitlist in order; phones masked."""
@@ -127,7 +128,7 @@ def list_session_enrolments(args, session_id):
 
 @blp.route("/course-sessions/<id:session_id>/checkin-code", methods=["GET"])
 @blp.login_required
-@blp.response(200, schemas.CourseCheckinCodeSchema)
+@blp.response(200, output_schemas.CourseCheckinCodeSchema)
 @blp.errors(403, 404, 409, 422)
 def get_checkin_code(session_id):
     """当前签到码 (organisers): changes every step; valid from shortly before the start to the end."""
@@ -142,7 +143,7 @@ def get_checkin_code(session_id):
 
 @blp.route("/course-sessions/<id:session_id>/meeting-attendance", methods=["GET"])
 @blp.login_required
-@blp.response(200, schemas.MeetingAttendanceSchema)
+@blp.response(200, output_schemas.MeetingAttendanceSchema)
 @blp.errors(403, 404, 409)
 def get_meeting_attendance(session_id):
     """协调会参会代表: the representatives of families, communities and resource units who attended (staff who
@@ -157,7 +158,7 @@ def get_meeting_attendance(session_id):
 @blp.route("/course-sessions/<id:session_id>/meeting-attendance", methods=["PUT"])
 @blp.login_required
 @blp.arguments(schemas.MeetingAttendanceInSchema)
-@blp.response(200, schemas.MeetingAttendanceSchema)
+@blp.response(200, output_schemas.MeetingAttendanceSchema)
 @blp.errors(403, 404, 409, 422)
 def put_meeting_attendance(data, session_id):
     """登记协调会参会代表 (organisers, once the meeting has begun): how many representatives of families,

@@ -16,7 +16,7 @@ from jlt_family.auth.models import User
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.courses.models import CourseCategory, ProviderKind
-from jlt_family.matching import service
+from jlt_family.matching import needs, service
 from jlt_family.matching.models import MatchKind, Need, NeedMatch, NeedMatchBooking, NeedStatus, NeedTopic
 from jlt_family.organizations import calendar
 from jlt_family.organizations.models import ResourceUnit, ResourceUnitKind, School, SchoolClass
@@ -118,7 +118,7 @@ class _MatchingSeeder:
     def _post(self, actor, school, invite_code, **fields):
         school_class = self.classes[invite_code] if invite_code else None
         class_id = school_class.id if school_class else None
-        need = service.post_need(actor, school, class_id=class_id, details=fields, now=self.now)
+        need = needs.post_need(actor, school, class_id=class_id, details=fields, now=self.now)
         self.counts["needs"] += 1
         return need
 

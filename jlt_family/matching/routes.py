@@ -9,7 +9,7 @@ from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
-from jlt_family.matching import proposals, schemas, service, views
+from jlt_family.matching import needs, proposals, schemas, service, views
 from jlt_family.matching.models import Need, NeedMatch, NeedMatchBooking
 from jlt_family.matching.permissions import (
     accepts_match,
@@ -75,7 +75,7 @@ def post_need(data, school_id):
     actor = current_actor()
     school = school_staff_area_or_404(actor, school_id)
     require(posts_for_school(actor, school), "只有本校教师和管理员可以发布需求", "not_school_staff")
-    need = service.post_need(actor, school, class_id=data.pop("class_id"), details=data)
+    need = needs.post_need(actor, school, class_id=data.pop("class_id"), details=data)
     db.session.commit()
     return views.NeedView(_reload(need.id))
 
@@ -116,7 +116,7 @@ def withdraw_need(need_id):
     actor = current_actor()
     need = need_or_404(actor, need_id)
     require(manages_need(actor, need), "只有发布人或学校管理员可以撤回需求")
-    service.withdraw(need)
+    needs.withdraw(need)
     db.session.commit()
     return views.NeedView(_reload(need.id))
 

@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, missing, validate, vali
 
 from jlt_family.core.schemas import DATE_RANGE, Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
 from jlt_family.courses.models import CATEGORY_LABELS, PROVIDER_LABELS, CourseCategory, ProviderKind
-from jlt_family.courses.schemas import CodeLabel
+from jlt_family.courses.output_schemas import CodeLabel
 from jlt_family.matching.models import NEED_STATUS_LABELS, TOPIC_LABELS, MatchKind, NeedStatus, NeedTopic
 from jlt_family.organizations.models import RESOURCE_UNIT_KIND_LABELS
 from jlt_family.venues.models import BOOKING_STATUS_LABELS, OFFERING_KIND_LABELS, Channel
