@@ -6,8 +6,11 @@ resource unit of kind ``community``) or a county-wide region. Places of a sessio
 in the same transaction as the enrolment rows, so they never drift from the rows.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
@@ -126,11 +129,11 @@ class Course(db.Model):
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    school: Mapped["School | None"] = relationship()  # noqa: F821
-    alliance: Mapped["Alliance | None"] = relationship()  # noqa: F821
-    resource_unit: Mapped["ResourceUnit | None"] = relationship()  # noqa: F821
-    region: Mapped["Region | None"] = relationship()  # noqa: F821
-    sessions: Mapped[list["CourseSession"]] = relationship(back_populates="course", order_by="CourseSession.starts_at")
+    school: Mapped[School | None] = relationship()  # noqa: F821
+    alliance: Mapped[Alliance | None] = relationship()  # noqa: F821
+    resource_unit: Mapped[ResourceUnit | None] = relationship()  # noqa: F821
+    region: Mapped[Region | None] = relationship()  # noqa: F821
+    sessions: Mapped[list[CourseSession]] = relationship(back_populates="course", order_by="CourseSession.starts_at")
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -151,15 +154,15 @@ class Course(db.Model):
     )
 
     @property
-    def provider(self):
+    def provider(self) -> Any:
         """The providing school, alliance, community unit or region."""
         return getattr(self, _PROVIDER_COLUMNS[self.provider_kind].removesuffix("_id"))
 
     @property
-    def provider_id(self):
+    def provider_id(self) -> int:
         return getattr(self, _PROVIDER_COLUMNS[self.provider_kind])
 
-    def set_provider(self, kind, provider):
+    def set_provider(self, kind: ProviderKind | str, provider: Any) -> None:
         self.provider_kind = ProviderKind(kind)
         for column in _PROVIDER_COLUMNS.values():
             setattr(self, column, None)
@@ -217,16 +220,16 @@ class CourseSession(db.Model):
     )
 
     @property
-    def places_left(self):
+    def places_left(self) -> int:
         return max(self.capacity - self.taken, 0)
 
     @property
-    def enrolment_closes(self):
+    def enrolment_closes(self) -> dt.datetime:
         """Enrolment closes at ``enrol_closes_at``, and in any case when the session starts."""
         return min(self.enrol_closes_at or self.starts_at, self.starts_at)
 
     @property
-    def cancel_until(self):
+    def cancel_until(self) -> dt.datetime:
         """Enrolled parents may cancel until ``cancel_deadline`` (default: the start)."""
         return min(self.cancel_deadline or self.starts_at, self.starts_at)
 
@@ -243,7 +246,7 @@ PLACE_HOLDING = (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED, EnrolmentSt
 ACTIVE = (*PLACE_HOLDING, EnrolmentStatus.WAITLISTED)
 
 
-def counts_as_held():
+def counts_as_held() -> sa.ColumnElement[bool]:
     """SQL: the session may count as held (with the reports' own time and status conditions): a session
     scheduled in advance, or a back-filled one whose attendance is recorded (a parent marked attended)."""
     marked = aliased(Enrolment)  # an alias: the enclosing query may join Enrolment itself
@@ -274,7 +277,7 @@ class Enrolment(db.Model):
     attendance_marked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     session: Mapped[CourseSession] = relationship()
-    guardian: Mapped["Guardian"] = relationship()  # noqa: F821
+    guardian: Mapped[Guardian] = relationship()  # noqa: F821
 
     __table_args__ = (
         sa.UniqueConstraint("guardian_id", "session_id", "active_key", name="uq_course_enrolment_active"),

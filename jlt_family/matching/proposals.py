@@ -19,13 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.courses.models import CATEGORY_LABELS, PROVIDER_LABELS, Course, ProviderKind
-from jlt_family.matching.models import TOPIC_LABELS, TOPIC_OFFERING_KINDS, TOPIC_UNIT_KINDS
+from jlt_family.matching.models import TOPIC_LABELS, TOPIC_OFFERING_KINDS, TOPIC_UNIT_KINDS, Need
 from jlt_family.organizations.grades import grade_label
 from jlt_family.organizations.models import (
     RESOURCE_UNIT_KIND_LABELS,
@@ -52,7 +53,7 @@ class Proposal:
     unit: ResourceUnit | None = None
     offering: Offering | None = None
     provider_kind: ProviderKind | None = None
-    provider: object = None
+    provider: Any = None
     green: bool = False
     reasons: list = field(default_factory=list)
     limits: list = field(default_factory=list)
@@ -85,7 +86,7 @@ def _serves(alliance):
     )
 
 
-def propose(need, now=None):
+def propose(need: Need, now: dt.datetime | None = None) -> list[Proposal]:
     """The ranked proposals for ``need`` (rank 1 first)."""
     now = now or utcnow()
     found = _course_proposals(need) if need.is_parent_education else _venue_proposals(need, now)
@@ -95,7 +96,7 @@ def propose(need, now=None):
     return found
 
 
-def find(need, key, now=None):
+def find(need: Need, key: str, now: dt.datetime | None = None) -> Proposal | None:
     """The proposal of ``need`` with ``key`` as it stands now, or None (it no longer fits)."""
     return next((p for p in propose(need, now) if p.key == key), None)
 
@@ -179,7 +180,7 @@ def _open_slots(need, offerings, green_ids, now):
     return found
 
 
-def group_places(offering, green):
+def group_places(offering: Offering, green: bool) -> int:
     """The most places one group can take in a slot: the larger of its pools (a group books on one channel)."""
     general = offering.capacity - offering.green_quota
     return max(general, offering.green_quota if green else 0)

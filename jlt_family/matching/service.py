@@ -107,8 +107,10 @@ def accept(actor: Any, need: Need, *, choice: Choice, now: dt.datetime | None = 
         accepted_at=now,
     )
     if kind == MatchKind.VENUE:
+        assert proposal.unit is not None and proposal.offering is not None  # a venue proposal names both
         match.resource_unit_id, match.offering_id = proposal.unit.id, proposal.offering.id
     else:
+        assert proposal.provider_kind is not None  # a course proposal names its provider
         match.provider_kind, match.provider_id = proposal.provider_kind, proposal.provider.id
         if proposal.provider_kind.value == "community":
             match.resource_unit_id = proposal.provider.id
