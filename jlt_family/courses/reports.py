@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -207,7 +208,7 @@ def _local_date(value: dt.datetime) -> dt.date:
     return value.astimezone(SHANGHAI).date()
 
 
-def _held_sessions(school_id, start, end):
+def _held_sessions(school_id: int, start: dt.datetime, end: dt.datetime) -> Sequence[Any]:
     """Sessions of the school's courses that took place (not cancelled, already ended; a back-filled one only
     with its attendance recorded) in [start, end)."""
     return db.session.execute(
@@ -223,7 +224,7 @@ def _held_sessions(school_id, start, end):
     ).all()
 
 
-def _attendance(held):
+def _attendance(held: Sequence[Any]) -> dict[int, list[int]]:
     """{session_id: (attended, absent)} in one query."""
     if not held:
         return {}
@@ -235,7 +236,7 @@ def _attendance(held):
         )
         .group_by(Enrolment.session_id, Enrolment.status)
     ).all()
-    result = defaultdict(lambda: [0, 0])
+    result: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
     for session_id, status, n in rows:
         result[session_id][0 if status == EnrolmentStatus.ATTENDED else 1] += n
     return result

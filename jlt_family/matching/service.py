@@ -185,12 +185,12 @@ def reopen(need: Need, now: dt.datetime | None = None) -> Need:
     return need
 
 
-def _channel_for(slot, proposal, places):
+def _channel_for(slot: Slot, proposal: matching.Proposal, places: int) -> Channel:
     """The green channel where the unit serves the school's alliance and its pool has room, else general."""
     return Channel.GREEN if proposal.green and slot.green_left >= places else Channel.GENERAL
 
 
-def _class_for(need, class_id):
+def _class_for(need: Need, class_id: int | None) -> SchoolClass:
     class_id = class_id or need.class_id
     if class_id is None:
         raise _rule("class_required", "请选择参加活动的班级")
