@@ -25,7 +25,7 @@ def user_brief(user):
 
 
 def proposed_school_out(row, alliance):
-    from jlt_family.organizations.presenters import SCHOOL_KIND_LABELS
+    from jlt_family.organizations.schemas import SCHOOL_KIND_LABELS
 
     school = row.school
     return {

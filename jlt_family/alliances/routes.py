@@ -11,9 +11,9 @@ from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
-from jlt_family.organizations import presenters as org_presenters
 from jlt_family.organizations.permissions import alliance_or_404
 from jlt_family.organizations.schemas import AllianceSchema
+from jlt_family.organizations.views import alliance_view
 
 blp = Blueprint(
     "alliances", __name__, url_prefix="/api/v1", description="教联体申报与审批 (forming and approving an alliance)"
@@ -22,7 +22,7 @@ blp = Blueprint(
 
 def _out(alliance):
     """The alliance as the caller sees it (after the commit: the answer shows what was stored)."""
-    return org_presenters.alliance_out(alliance, current_actor())
+    return alliance_view(alliance, current_actor())
 
 
 def _drafted(alliance_id):

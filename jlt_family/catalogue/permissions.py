@@ -11,7 +11,10 @@ Resource units are created, renamed, re-kinded, deactivated and reactivated by t
 or above; the unit's venue staff edit its public profile (address, opening information, description, contact).
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -22,8 +25,11 @@ from jlt_family.organizations.models import Alliance, Region, RegionLevel, Resou
 from jlt_family.organizations.permissions import require, unit_or_404  # noqa: F401  (re-exported)
 from jlt_family.organizations.service import region_subtree_ids
 
+if TYPE_CHECKING:
+    from jlt_family.auth.context import Actor
 
-def _catalogue_not_found():
+
+def _catalogue_not_found() -> NotFound:
     return NotFound("未找到该旗县的资源清单", code="catalogue_not_found")
 
 
@@ -32,39 +38,39 @@ class CatalogueAudience:
     """读者: what one caller may see of one county's catalogue."""
 
     region: Region
-    region_ids: frozenset  # the county and any region under it
+    region_ids: frozenset[int]  # the county and any region under it
     is_region_admin: bool  # 教育局 of the county or above
-    alliance_ids: frozenset  # alliances of the county the caller administers
+    alliance_ids: frozenset[int]  # alliances of the county the caller administers
     is_staff: bool  # staff of a school or unit of the county
     is_guardian: bool  # a child of the caller's family goes to a school of the county
 
     @property
-    def may_view(self):
+    def may_view(self) -> bool:
         return self.is_region_admin or bool(self.alliance_ids) or self.is_staff or self.is_guardian
 
     @property
-    def sees_contacts(self):
+    def sees_contacts(self) -> bool:
         """Full contact phones: the county's staff and administrators (parents get them masked)."""
         return self.is_region_admin or bool(self.alliance_ids) or self.is_staff
 
     @property
-    def may_export(self):
+    def may_export(self) -> bool:
         return self.is_region_admin or bool(self.alliance_ids)
 
     @property
-    def export_alliance_ids(self):
+    def export_alliance_ids(self) -> frozenset[int] | None:
         """The alliances an export is narrowed to: ``None`` for the bureau (every unit of the county)."""
         return None if self.is_region_admin else self.alliance_ids
 
 
-def _any(stmt):
+def _any(stmt: sa.Select) -> bool:
     return db.session.scalar(stmt.limit(1)) is not None
 
 
-def audience_of(actor, region):
+def audience_of(actor: Actor, region: Region) -> CatalogueAudience:
     """The caller's standing in ``region``'s catalogue, from a handful of queries (never per unit)."""
     region_ids = region_subtree_ids([region.id])
-    alliance_ids = frozenset()
+    alliance_ids: frozenset[int] = frozenset()
     if actor.alliance_ids:
         alliance_ids = frozenset(
             db.session.scalars(
@@ -97,7 +103,7 @@ def audience_of(actor, region):
     )
 
 
-def catalogue_audience_or_404(actor, region_id):
+def catalogue_audience_or_404(actor: Actor, region_id: int) -> CatalogueAudience:
     """The county and the caller's standing in its catalogue; 404 for an unknown region, a region that is not a
     county, and a county whose catalogue the caller may not see (the same answer for all three)."""
     region = db.session.get(Region, region_id)
@@ -112,28 +118,28 @@ def catalogue_audience_or_404(actor, region_id):
 # Resource units ------------------------------------------------------------------------------------------------
 
 
-def administers_unit_region(actor, unit):
+def administers_unit_region(actor: Actor, unit: ResourceUnit) -> bool:
     """教育局 of the unit's region or above: creates, edits and deactivates units."""
     return unit.region_id in actor.region_ids
 
 
-def edits_unit_profile(actor, unit):
+def edits_unit_profile(actor: Actor, unit: ResourceUnit) -> bool:
     """The bureau above the unit, or the unit's own venue staff (public profile only)."""
     return administers_unit_region(actor, unit) or unit.id in actor.unit_ids
 
 
-def sees_unit_changes(actor, unit):
+def sees_unit_changes(actor: Actor, unit: ResourceUnit) -> bool:
     return edits_unit_profile(actor, unit)
 
 
-def region_or_404(region_id):
+def region_or_404(region_id: int) -> Region:
     region = db.session.get(Region, region_id)
     if region is None:
         raise NotFound("未找到该行政区划", code="region_not_found")
     return region
 
 
-def unit_changes_or_404(actor, unit_id):
+def unit_changes_or_404(actor: Actor, unit_id: int) -> ResourceUnit:
     """A unit whose change history the caller may read (the bureau above it, its staff); 404 for everyone else."""
     unit = db.session.get(ResourceUnit, unit_id)
     if unit is None or not sees_unit_changes(actor, unit):

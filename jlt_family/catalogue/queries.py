@@ -10,31 +10,69 @@ unit's name or description (then all its offerings are listed) or an offering's 
 Keywords are bound parameters with the LIKE wildcards escaped.
 """
 
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
-from jlt_family.organizations.models import Alliance, AllianceMember, AllianceStatus, ResourceUnit
+from jlt_family.organizations import permissions
+from jlt_family.organizations.models import Alliance, AllianceMember, AllianceStatus, ResourceUnit, ResourceUnitKind
+from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.venues.models import Offering, PriceKind, Slot, SlotStatus
+
+if TYPE_CHECKING:
+    from jlt_family.auth.context import Actor
 
 _OFFERING_FILTERS = ("grade", "offering_kind", "free_only", "green_only")
 
 
-def like_pattern(keyword):
+def visible_units(
+    actor: Actor, *, region_id: int | None, kind: ResourceUnitKind | str | None, alliance_id: int | None
+) -> sa.Select:
+    """The statement of the resource units the caller may see (资源目录), by id: active ones for everybody, the
+    others for their staff and administrators; narrowed to a region and those under it, a kind, an alliance."""
+    stmt = (
+        sa.select(ResourceUnit)
+        .where(permissions.visible_units(actor))
+        .options(
+            selectinload(ResourceUnit.region),
+            selectinload(ResourceUnit.memberships).selectinload(AllianceMember.alliance),
+        )
+        .order_by(ResourceUnit.id)
+    )
+    if region_id is not None:
+        stmt = stmt.where(ResourceUnit.region_id.in_(region_subtree_ids([region_id])))
+    if kind is not None:
+        stmt = stmt.where(ResourceUnit.kind == kind)
+    if alliance_id is not None:
+        members = (
+            sa.select(AllianceMember.resource_unit_id)
+            .join(Alliance, Alliance.id == AllianceMember.alliance_id)
+            .where(AllianceMember.alliance_id == alliance_id, permissions.visible_alliances(actor))
+        )
+        stmt = stmt.where(ResourceUnit.id.in_(members))
+    return stmt
+
+
+def like_pattern(keyword: str) -> str:
     """``%keyword%`` with ``\\``, ``%`` and ``_`` escaped (used with ``escape="\\\\"``)."""
     return "%" + keyword.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _members_of(alliance_ids):
+def _members_of(alliance_ids: Iterable[int]) -> sa.Select:
     return sa.select(AllianceMember.resource_unit_id).where(
         AllianceMember.alliance_id.in_(alliance_ids), AllianceMember.resource_unit_id.is_not(None)
     )
 
 
-def _serves_approved_alliance(unit_id_column):
+def _serves_approved_alliance(unit_id_column: Any) -> sa.Exists:
     return sa.exists().where(
         AllianceMember.resource_unit_id == unit_id_column,
         AllianceMember.alliance_id == Alliance.id,
@@ -46,31 +84,31 @@ def _serves_approved_alliance(unit_id_column):
 class CatalogueQuery:
     """The statements of one county's catalogue for one caller (``audience``) and one set of filters."""
 
-    audience: object
-    args: dict
-    only_alliance_ids: frozenset | None = None  # an export narrowed to these alliances' units
-    now: object = field(default_factory=utcnow)
+    audience: Any  # a CatalogueAudience
+    args: Any  # the filters of CatalogueFilterSchema
+    only_alliance_ids: frozenset[int] | None = None  # an export narrowed to these alliances' units
+    now: dt.datetime = field(default_factory=utcnow)
 
     @property
-    def keyword(self):
+    def keyword(self) -> str | None:
         return like_pattern(self.args["q"]) if self.args.get("q") else None
 
     @property
-    def filters_offerings(self):
+    def filters_offerings(self) -> bool:
         args = self.args
         return args.get("grade") is not None or any(args.get(name) for name in _OFFERING_FILTERS[1:])
 
-    def _unit_text_match(self):
+    def _unit_text_match(self) -> Any:
         pattern = self.keyword
         return sa.or_(ResourceUnit.name.like(pattern, escape="\\"), ResourceUnit.description.like(pattern, escape="\\"))
 
-    def _title_match(self):
+    def _title_match(self) -> Any:
         return Offering.title.like(self.keyword, escape="\\")
 
-    def offering_conditions(self):
+    def offering_conditions(self) -> list[Any]:
         """What an offering must be to be listed (its unit joined, for the keyword)."""
         args = self.args
-        conditions = [Offering.is_active.is_(True)]
+        conditions: list[Any] = [Offering.is_active.is_(True)]
         if args.get("grade") is not None:
             grade = args["grade"]
             conditions += [
@@ -87,11 +125,11 @@ class CatalogueQuery:
             conditions.append(sa.or_(self._unit_text_match(), self._title_match()))
         return conditions
 
-    def unit_conditions(self):
+    def unit_conditions(self) -> list[Any]:
         audience, args = self.audience, self.args
-        conditions = [ResourceUnit.region_id.in_(audience.region_ids)]
+        conditions: list[Any] = [ResourceUnit.region_id.in_(audience.region_ids)]
         if not audience.is_region_admin:  # inactive units: the bureau, and alliance admins for their own units
-            visible = ResourceUnit.is_active.is_(True)
+            visible: Any = ResourceUnit.is_active.is_(True)
             if audience.alliance_ids:
                 visible = sa.or_(visible, ResourceUnit.id.in_(_members_of(audience.alliance_ids)))
             conditions.append(visible)
@@ -115,7 +153,7 @@ class CatalogueQuery:
             conditions.append(sa.or_(self._unit_text_match(), listed_offering))
         return conditions
 
-    def units(self):
+    def units(self) -> sa.Select:
         """The units, each with the last change time of its offerings, in a stable order (name, then id)."""
         offerings_changed = (
             sa.select(sa.func.max(Offering.updated_at))
@@ -129,7 +167,7 @@ class CatalogueQuery:
             .order_by(ResourceUnit.name, ResourceUnit.id)
         )
 
-    def offerings(self, unit_ids, limit=None):
+    def offerings(self, unit_ids: Sequence[int], limit: int | None = None) -> Sequence[Offering]:
         """The listed offerings of these units (with their weekly rules), by unit then id."""
         if not unit_ids:
             return []
@@ -144,11 +182,11 @@ class CatalogueQuery:
             stmt = stmt.limit(limit)
         return db.session.scalars(stmt).all()
 
-    def next_slots(self, offering_ids):
+    def next_slots(self, offering_ids: Sequence[int]) -> dict[int, Slot]:
         return next_open_slots(offering_ids, self.now)
 
 
-def approved_alliances(unit_ids):
+def approved_alliances(unit_ids: Sequence[int]) -> dict[int, list[Alliance]]:
     """{unit_id: [alliance, ...]}: the approved alliances each unit serves, in one query."""
     if not unit_ids:
         return {}
@@ -158,17 +196,17 @@ def approved_alliances(unit_ids):
         .where(AllianceMember.resource_unit_id.in_(unit_ids), Alliance.status == AllianceStatus.APPROVED)
         .order_by(Alliance.id)
     ).all()
-    found = {}
+    found: dict[Any, list[Alliance]] = {}
     for unit_id, alliance in rows:
         found.setdefault(unit_id, []).append(alliance)
     return found
 
 
-def _has_places():
+def _has_places() -> Any:
     return sa.or_(Slot.green_taken < Slot.green_capacity, Slot.general_taken + Slot.green_capacity < Slot.capacity)
 
 
-def next_open_slots(offering_ids, now):
+def next_open_slots(offering_ids: Sequence[int], now: dt.datetime) -> dict[int, Slot]:
     """{offering_id: its next open slot with places left}, in one query (the lowest id wins a tie)."""
     if not offering_ids:
         return {}

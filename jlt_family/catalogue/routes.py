@@ -1,15 +1,12 @@
-"""Endpoints of the county resource catalogue (一旗县一清单) and of resource-unit management."""
-
-from flask import Response, stream_with_context
+"""Endpoints of resource units, of the county resource catalogue (一旗县一清单) and of resource-unit management."""
 
 from jlt_family.auth.context import current_actor
-from jlt_family.catalogue import export, permissions, presenters, schemas, service
+from jlt_family.catalogue import export, permissions, queries, schemas, service, views
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
-from jlt_family.organizations.presenters import region_brief
 
 blp = Blueprint(
     "catalogue",
@@ -17,6 +14,33 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="资源目录清单 (the county resource catalogue) and resource-unit management",
 )
+
+
+# ---- resource units ----------------------------------------------------------------------------------------------
+
+
+@blp.route("/resource-units", methods=["GET"])
+@blp.login_required
+@blp.arguments(schemas.ResourceUnitArgsSchema, location="query")
+@blp.response(200, page_of(schemas.ResourceUnitSchema))
+@blp.errors(422)
+def list_resource_units(args):
+    """社会资源单位列表 (资源目录): filter by region (with its subregions), kind and alliance."""
+    actor = current_actor()
+    stmt = queries.visible_units(
+        actor, region_id=args.get("region_id"), kind=args.get("kind"), alliance_id=args.get("alliance_id")
+    )
+    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda unit: views.unit_view(unit, actor))
+
+
+@blp.route("/resource-units/<id:unit_id>", methods=["GET"])
+@blp.login_required
+@blp.response(200, schemas.ResourceUnitSchema)
+@blp.errors(404)
+def get_resource_unit(unit_id):
+    """社会资源单位详情 (kind with its Chinese label)."""
+    actor = current_actor()
+    return views.unit_view(permissions.unit_or_404(actor, unit_id), actor)
 
 
 # ---- resource units (the bureau; venue staff for the public profile) --------------------------------------------
@@ -35,7 +59,7 @@ def create_unit(data, region_id):
     permissions.require(region.id in actor.region_ids, "只有本地区教育局可以添加资源单位")
     unit = service.create_unit(region, data, actor=actor)
     db.session.commit()
-    return presenters.managed_unit_out(unit, actor)
+    return views.unit_view(unit, actor)
 
 
 @blp.route("/resource-units/<id:unit_id>", methods=["PATCH"])
@@ -50,7 +74,7 @@ def update_unit(data, unit_id):
     permissions.require(permissions.edits_unit_profile(actor, unit), "只有教育局或本单位工作人员可以修改")
     service.update_unit(unit, data, actor=actor, as_admin=permissions.administers_unit_region(actor, unit))
     db.session.commit()
-    return presenters.managed_unit_out(unit, actor)
+    return views.unit_view(unit, actor)
 
 
 @blp.route("/resource-units/<id:unit_id>/deactivate", methods=["POST"])
@@ -65,7 +89,7 @@ def deactivate_unit(data, unit_id):
     permissions.require(permissions.administers_unit_region(actor, unit), "只有本地区教育局可以停用资源单位")
     service.deactivate_unit(unit, actor=actor, reason=data["reason"])
     db.session.commit()
-    return presenters.managed_unit_out(unit, actor)
+    return views.unit_view(unit, actor)
 
 
 @blp.route("/resource-units/<id:unit_id>/reactivate", methods=["POST"])
@@ -79,7 +103,7 @@ def reactivate_unit(unit_id):
     permissions.require(permissions.administers_unit_region(actor, unit), "只有本地区教育局可以恢复启用资源单位")
     service.reactivate_unit(unit, actor=actor)
     db.session.commit()
-    return presenters.managed_unit_out(unit, actor)
+    return views.unit_view(unit, actor)
 
 
 @blp.route("/resource-units/<id:unit_id>/changes", methods=["GET"])
@@ -90,7 +114,7 @@ def reactivate_unit(unit_id):
 def list_unit_changes(args, unit_id):
     """资源单位变更记录, newest first (the bureau above the unit and the unit's staff)."""
     unit = permissions.unit_changes_or_404(current_actor(), unit_id)
-    return present_page(paginate(service.unit_changes(unit), args["page"], args["page_size"]), presenters.change_out)
+    return present_page(paginate(service.unit_changes(unit), args["page"], args["page_size"]), views.UnitChange)
 
 
 # ---- the catalogue --------------------------------------------------------------------------------------------
@@ -104,25 +128,7 @@ def list_unit_changes(args, unit_id):
 def get_catalogue(args, region_id):
     """一旗县一清单: the county's resource units with their offerings and alliances, filtered and searched."""
     audience = permissions.catalogue_audience_or_404(current_actor(), region_id)
-    result = service.catalogue_page(audience, args)
-    items = [
-        presenters.unit_entry(
-            e["unit"],
-            e["offerings_changed"],
-            e["offerings"],
-            e["alliances"],
-            e["next_slots"],
-            show_phone=audience.sees_contacts,
-        )
-        for e in result["entries"]
-    ]
-    return {
-        "region": region_brief(audience.region),
-        "items": items,
-        "page": result["page"],
-        "page_size": result["page_size"],
-        "total": result["total"],
-    }
+    return service.catalogue_page(audience, args)
 
 
 @blp.route("/regions/<id:region_id>/catalogue/export", methods=["GET"])
@@ -135,14 +141,4 @@ def export_catalogue(args, region_id):
     audience = permissions.catalogue_audience_or_404(current_actor(), region_id)
     permissions.require(audience.may_export, "只有教育局和教联体管理员可以导出资源清单")
     entries = service.catalogue_export(audience, args)
-    extension = args.pop("format")
-    headers = {
-        "Content-Disposition": export.content_disposition(audience.region, extension),
-        "Cache-Control": "private, no-store",
-    }
-    if extension == "xlsx":
-        body = export.xlsx_bytes(entries, f"{audience.region.name}资源清单")
-        return Response(body, content_type=export.MEDIA_TYPES["xlsx"], headers=headers)
-    return Response(
-        stream_with_context(export.csv_chunks(entries)), content_type=export.MEDIA_TYPES["csv"], headers=headers
-    )
+    return export.file_response(entries, audience.region, args["format"])

@@ -6,10 +6,18 @@ clash answers 409 ``resource_unit_name_taken``, also when two requests race (the
 is written to the audit log with the fields before and after.
 """
 
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from jlt_family.catalogue.queries import CatalogueQuery, approved_alliances
+from jlt_family.catalogue.views import CatalogueEntry, CataloguePage
 from jlt_family.core.audit import audit
 from jlt_family.core.errors import Conflict, PermissionDenied, RuleViolation
 from jlt_family.core.extensions import db
@@ -17,7 +25,12 @@ from jlt_family.core.models import AuditLog
 from jlt_family.core.pagination import paginate
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import utcnow
-from jlt_family.organizations.models import RegionLevel, ResourceUnit
+from jlt_family.organizations.models import Region, RegionLevel, ResourceUnit, ResourceUnitKind
+
+if TYPE_CHECKING:
+    from jlt_family.auth.context import Actor
+    from jlt_family.catalogue.permissions import CatalogueAudience
+    from jlt_family.venues.models import Offering
 
 PROFILE_FIELDS = frozenset({"address", "opening_info", "description", "contact_person", "contact_phone"})
 EXPORT_MAX_UNITS = 5000
@@ -28,7 +41,7 @@ SUBJECT = "resource_unit"
 # Resource units ----------------------------------------------------------------------------------------------
 
 
-def _name_taken():
+def _name_taken() -> Conflict:
     return Conflict(
         "本地区已有同名的资源单位",
         code="resource_unit_name_taken",
@@ -36,7 +49,7 @@ def _name_taken():
     )
 
 
-def _check_name_free(region_id, name, exclude_id=None):
+def _check_name_free(region_id: int, name: str, exclude_id: int | None = None) -> None:
     stmt = sa.select(ResourceUnit.id).where(ResourceUnit.region_id == region_id, ResourceUnit.name == name)
     if exclude_id is not None:
         stmt = stmt.where(ResourceUnit.id != exclude_id)
@@ -44,7 +57,7 @@ def _check_name_free(region_id, name, exclude_id=None):
         raise _name_taken()
 
 
-def _flush_unique_name():
+def _flush_unique_name() -> None:
     """Flush in a savepoint: a concurrent unit of the same name (the unique key) is the same 409."""
     try:
         with db.session.begin_nested():
@@ -53,16 +66,37 @@ def _flush_unique_name():
         raise _name_taken() from None
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def create_unit(region, data, *, actor):
+@dataclass(frozen=True)
+class NewUnit:
+    """添加资源单位 as asked: its name and kind, and the profile fields given (``None``: not given, the default)."""
+
+    name: str
+    kind: ResourceUnitKind
+    address: str | None = None
+    opening_info: str | None = None
+    description: str | None = None
+    contact_person: str | None = None
+    contact_phone: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields the request gave, by name."""
+        fields = {name: getattr(self, name) for name in ("name", "kind", *sorted(PROFILE_FIELDS))}
+        return {name: value for name, value in fields.items() if value is not None}
+
+
+def create_unit(region: Region, new: NewUnit, *, actor: Actor) -> ResourceUnit:
     """添加资源单位 in ``region``, a county (区/县/旗县): the catalogue is kept per county (一旗县一清单)."""
     if region.level != RegionLevel.COUNTY:
         raise RuleViolation("资源单位应归属到区、县或旗县", code="region_not_a_county")
-    _check_name_free(region.id, data["name"])
-    unit = ResourceUnit(region_id=region.id, **data)
+    given = new.given()
+    _check_name_free(region.id, new.name)
+    unit = ResourceUnit(region_id=region.id)
+    for field, value in given.items():
+        setattr(unit, field, value)
     db.session.add(unit)
     _flush_unique_name()
     audit(
@@ -70,13 +104,16 @@ def create_unit(region, data, *, actor):
         "create_resource_unit",
         SUBJECT,
         unit.id,
-        changes={name: [None, _plain(value)] for name, value in sorted(data.items())},
+        changes={field: [None, _plain(value)] for field, value in sorted(given.items())},
     )
     return unit
 
 
-def update_unit(unit, changes, *, actor, as_admin):
-    """修改资源单位: every field for the bureau; the public profile only for the unit's venue staff."""
+def update_unit(unit: ResourceUnit, changes: Mapping[str, Any], *, actor: Actor, as_admin: bool) -> ResourceUnit:
+    """修改资源单位: every field for the bureau; the public profile only for the unit's venue staff.
+
+    ``changes`` holds the fields the request gave (a partial update: a field left out stays as it is).
+    """
     refused = set(changes) - PROFILE_FIELDS
     if not as_admin and refused:
         raise PermissionDenied(
@@ -101,7 +138,7 @@ def update_unit(unit, changes, *, actor, as_admin):
     return unit
 
 
-def _switch(unit, active):
+def _switch(unit: ResourceUnit, active: bool) -> bool:
     """Flip ``is_active`` with one conditional UPDATE: of racing clicks exactly one switches (and is audited)."""
     switched = update_rows(
         sa.update(ResourceUnit)
@@ -112,7 +149,7 @@ def _switch(unit, active):
     return switched == 1
 
 
-def deactivate_unit(unit, *, actor, reason):
+def deactivate_unit(unit: ResourceUnit, *, actor: Actor, reason: str) -> ResourceUnit:
     """停用: the unit leaves the catalogue of parents and staff (administrators still see it); nothing is deleted."""
     if not _switch(unit, False):
         raise Conflict("该资源单位已停用", code="resource_unit_already_inactive")
@@ -120,7 +157,7 @@ def deactivate_unit(unit, *, actor, reason):
     return unit
 
 
-def reactivate_unit(unit, *, actor):
+def reactivate_unit(unit: ResourceUnit, *, actor: Actor) -> ResourceUnit:
     """恢复启用."""
     if not _switch(unit, True):
         raise Conflict("该资源单位已在启用中", code="resource_unit_already_active")
@@ -128,7 +165,7 @@ def reactivate_unit(unit, *, actor):
     return unit
 
 
-def unit_changes(unit):
+def unit_changes(unit: ResourceUnit) -> sa.Select:
     """The statement of a unit's change history, newest first."""
     return (
         sa.select(AuditLog)
@@ -140,36 +177,49 @@ def unit_changes(unit):
 # The catalogue ----------------------------------------------------------------------------------------------------
 
 
-def _entries(query, rows, offerings):
+def _entries(
+    query: CatalogueQuery, rows: Sequence[Any], offerings: Sequence[Offering], *, shows_contact: bool
+) -> list[CatalogueEntry]:
     unit_ids = [unit.id for unit, _changed in rows]
     alliances = approved_alliances(unit_ids)
     next_slots = query.next_slots([o.id for o in offerings])
-    by_unit = {}
+    by_unit: dict[int, list[Offering]] = {}
     for offering in offerings:
         by_unit.setdefault(offering.resource_unit_id, []).append(offering)
     return [
-        {
-            "unit": unit,
-            "offerings_changed": changed,
-            "offerings": by_unit.get(unit.id, []),
-            "alliances": alliances.get(unit.id, []),
-            "next_slots": next_slots,
-        }
+        CatalogueEntry(
+            unit=unit,
+            offerings_changed=changed,
+            offerings=by_unit.get(unit.id, []),
+            alliances=alliances.get(unit.id, []),
+            next_slots=next_slots,
+            shows_contact=shows_contact,
+        )
         for unit, changed in rows
     ]
 
 
-def catalogue_page(audience, args, now=None):
-    """One page of the county's catalogue: ``{total, page, page_size, entries}`` (empty past the last page, as
-    every list of the API)."""
+def catalogue_page(
+    audience: CatalogueAudience, args: Mapping[str, Any], now: dt.datetime | None = None
+) -> CataloguePage:
+    """One page of the county's catalogue (empty past the last page, as every list of the API); ``args``: the
+    filters and the page of ``CatalogueArgsSchema``."""
     query = CatalogueQuery(audience, args, now=now or utcnow())
     result = paginate(query.units(), args["page"], args["page_size"], scalars=False)
-    rows = result.pop("items")
+    rows = result["items"]
     offerings = query.offerings([unit.id for unit, _changed in rows])
-    return {**result, "entries": _entries(query, rows, offerings)}
+    return CataloguePage(
+        region=audience.region,
+        items=_entries(query, rows, offerings, shows_contact=audience.sees_contacts),
+        page=result["page"],
+        page_size=result["page_size"],
+        total=result["total"],
+    )
 
 
-def catalogue_export(audience, args, now=None):
+def catalogue_export(
+    audience: CatalogueAudience, args: Mapping[str, Any], now: dt.datetime | None = None
+) -> list[CatalogueEntry]:
     """Every listed unit and offering for an export, bounded (``export_too_large`` beyond the bounds).
 
     The bureau exports every unit of the county; an alliance admin the units of their alliances.
@@ -180,4 +230,4 @@ def catalogue_export(audience, args, now=None):
     if len(rows) > EXPORT_MAX_UNITS or len(offerings) > EXPORT_MAX_ROWS:
         message = f"导出内容过多（最多 {EXPORT_MAX_UNITS} 个单位、{EXPORT_MAX_ROWS} 个开放项目），请筛选后分批导出"
         raise RuleViolation(message, code="export_too_large")
-    return _entries(query, rows, offerings)
+    return _entries(query, rows, offerings, shows_contact=audience.sees_contacts)

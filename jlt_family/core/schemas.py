@@ -2,9 +2,11 @@
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import missing as missing_
 
 from jlt_family.core.timeutil import SHANGHAI
 
@@ -138,23 +140,25 @@ def page_of(item_schema_cls: type[Schema]) -> Any:
     return _page_schemas[item_schema_cls]
 
 
-class Label(fields.Field):
-    """The Chinese label of an enum attribute (``status_label`` beside ``status``), dump only.
+class Label(fields.String):
+    """The Chinese label of a code beside it (``status_label = Label(BOOKING_STATUS_LABELS, "status")``).
 
-    ``Label(BOOKING_STATUS_LABELS, attribute="status")``: the label of the object's ``status``; None when the
-    attribute is None. The one field every schema uses to show a code's Chinese name.
+    The code is read from ``source`` by ``get_value`` rather than named in ``attribute``: marshmallow refuses two
+    load fields of one schema with the same attribute, and a dump-only field would be documented ``readOnly``.
+    Documented as a plain string; None when the code is None. The one field every schema uses to show a code's
+    Chinese name.
     """
 
-    def __init__(self, labels, **kwargs):
-        kwargs.setdefault("dump_only", True)
+    def __init__(self, labels: Mapping[Any, str], source: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.labels = labels
+        self.source = source
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing_) -> Any:
+        return super().get_value(obj, self.source, accessor, default)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else self.labels[value]
-
-    def _jsonschema_type_mapping(self):
-        return {"type": "string"}
 
 
 class StateChangeSchema(Schema):

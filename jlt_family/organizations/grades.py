@@ -11,7 +11,7 @@ SECONDARY = {7: "初一", 8: "初二", 9: "初三", 10: "高一", 11: "高二", 
 VALID_GRADES = frozenset(PRESCHOOL) | frozenset(range(1, 13))
 
 
-def grade_label(grade):
+def grade_label(grade: int) -> str:
     """The usual name of a grade: 3 → 三年级, 8 → 初二, -1 → 大班."""
     if grade in PRESCHOOL:
         return PRESCHOOL[grade]
@@ -29,7 +29,7 @@ _ALIASES.update({f"{label}年级": grade for grade, label in SECONDARY.items()})
 _NUMERIC = re.compile(r"^(\d{1,2})\s*(年级)?$")
 
 
-def parse_grade(value):
+def parse_grade(value: str | None) -> int | None:
     """A grade from what a roster says (三年级, 初一, 高三, 小班, 3, 3年级); ``None`` if it is not a grade."""
     value = (value or "").strip().replace(" ", "")
     if value in _ALIASES:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from jlt_family.core.db_types import StrEnum, UTCDateTime, str_enum
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
+from jlt_family.organizations.calendar import CalendarSettings, settings_for
 
 
 class RegionLevel(StrEnum):
@@ -46,6 +47,11 @@ class Region(db.Model):
             "spring_term_start_month IS NULL OR (spring_term_start_month BETWEEN 1 AND 12)", name="spring_month"
         ),
     )
+
+    @property
+    def calendar(self) -> CalendarSettings:
+        """The school calendar the region uses: its own (month, day) pairs or those it inherits."""
+        return settings_for(self)
 
 
 class AllianceStatus(StrEnum):
@@ -356,7 +362,7 @@ class StaffMembership(db.Model):
     )
 
     @property
-    def is_active(self):
+    def is_active(self) -> bool:
         return self.revoked_at is None
 
 

@@ -5,6 +5,11 @@ it); "administering" a school adds its own school admins. A school's staff area 
 visible to its staff and to those overseeing it; everyone else gets 404 there.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, TypeVar
+
 import sqlalchemy as sa
 
 from jlt_family.core.errors import NotFound, PermissionDenied
@@ -15,11 +20,18 @@ from jlt_family.organizations.models import (
     AllianceMember,
     AllianceSchool,
     AllianceStatus,
+    Region,
     ResourceUnit,
     School,
     SchoolClass,
     StaffRole,
 )
+
+if TYPE_CHECKING:
+    from jlt_family.auth.context import Actor
+
+T = TypeVar("T")
+Scope = School | ResourceUnit | Alliance | Region  # what a staff role is held over
 
 ADMIN_ROLES = frozenset({StaffRole.SCHOOL_ADMIN, StaffRole.ALLIANCE_ADMIN, StaffRole.REGION_ADMIN})
 
@@ -27,17 +39,17 @@ ADMIN_ROLES = frozenset({StaffRole.SCHOOL_ADMIN, StaffRole.ALLIANCE_ADMIN, Staff
 # Alliances ---------------------------------------------------------------------------------------------------
 
 
-def administers_alliance(actor, alliance):
+def administers_alliance(actor: Actor, alliance: Alliance) -> bool:
     """教联体管理员 of the alliance, or 教育局管理员 of its region (or a region above)."""
     return alliance.id in actor.alliance_ids or alliance.region_id in actor.region_ids
 
 
-def applies_for_alliance(actor, alliance):
+def applies_for_alliance(actor: Actor, alliance: Alliance) -> bool:
     """学校管理员 of a school named in the alliance's application (centre or member school)."""
     return any(row.school_id in actor.admin_school_ids for row in alliance.proposed_schools)
 
 
-def can_view_alliance(actor, alliance):
+def can_view_alliance(actor: Actor, alliance: Alliance) -> bool:
     """Approved alliances are public to signed-in users; the others only to their administrators and to the
     admins of the schools in their application."""
     return (
@@ -47,7 +59,7 @@ def can_view_alliance(actor, alliance):
     )
 
 
-def visible_alliances(actor):
+def visible_alliances(actor: Actor) -> sa.ColumnElement[bool]:
     """A WHERE clause narrowing alliances to those ``can_view_alliance`` allows."""
     return sa.or_(
         Alliance.status == AllianceStatus.APPROVED,
@@ -59,7 +71,7 @@ def visible_alliances(actor):
     )
 
 
-def is_alliance_staff(actor, alliance):
+def is_alliance_staff(actor: Actor, alliance: Alliance) -> bool:
     """Administrators of the alliance, staff of its schools and staff of its member units."""
     if administers_alliance(actor, alliance) or applies_for_alliance(actor, alliance):
         return True
@@ -71,29 +83,29 @@ def is_alliance_staff(actor, alliance):
 # Schools -----------------------------------------------------------------------------------------------------
 
 
-def oversees_school(actor, school):
+def oversees_school(actor: Actor, school: School) -> bool:
     """Administers the school's alliance or a region over it."""
     return school.alliance_id in actor.alliance_ids or school.region_id in actor.region_ids
 
 
-def administers_school(actor, school):
+def administers_school(actor: Actor, school: School) -> bool:
     """学校管理员 of the school, or an administrator above it."""
     return school.id in actor.admin_school_ids or oversees_school(actor, school)
 
 
-def sees_school_staff_area(actor, school):
+def sees_school_staff_area(actor: Actor, school: School) -> bool:
     """Staff of the school (teachers, school admins) and administrators above it."""
     return school.id in actor.staff_school_ids or oversees_school(actor, school)
 
 
-def visible_classes_clause(actor, school):
+def visible_classes_clause(actor: Actor, school: School) -> sa.ColumnElement[bool]:
     """Which of a school's classes the caller may list: all for administrators, the taught ones for teachers."""
     if administers_school(actor, school):
         return sa.true()
     return SchoolClass.id.in_(actor.taught_class_ids)
 
 
-def guardian_school_ids(actor):
+def guardian_school_ids(actor: Actor) -> frozenset[int]:
     """Schools the caller's children attend."""
     from jlt_family.families.models import Student
 
@@ -102,13 +114,13 @@ def guardian_school_ids(actor):
     return frozenset(db.session.scalars(sa.select(Student.school_id).where(Student.family_id == actor.family_id)))
 
 
-def can_view_school(actor, school):
+def can_view_school(actor: Actor, school: School) -> bool:
     if school.alliance is not None and can_view_alliance(actor, school.alliance):
         return True
     return sees_school_staff_area(actor, school) or school.id in guardian_school_ids(actor)
 
 
-def visible_schools(actor):
+def visible_schools(actor: Actor) -> sa.ColumnElement[bool]:
     """A WHERE clause narrowing schools to those ``can_view_school`` allows."""
     visible_alliance_ids = sa.select(Alliance.id).where(visible_alliances(actor))
     return sa.or_(
@@ -122,31 +134,31 @@ def visible_schools(actor):
 # Classes -----------------------------------------------------------------------------------------------------
 
 
-def is_homeroom_teacher(actor, school_class):
+def is_homeroom_teacher(actor: Actor, school_class: SchoolClass) -> bool:
     return actor.user_id is not None and school_class.homeroom_teacher_id == actor.user_id
 
 
-def can_view_class(actor, school_class):
+def can_view_class(actor: Actor, school_class: SchoolClass) -> bool:
     """Teachers of the class (班主任, 科任教师), school admins and administrators above the school."""
     return school_class.id in actor.taught_class_ids or administers_school(actor, school_class.school)
 
 
-def manages_class(actor, school_class):
+def manages_class(actor: Actor, school_class: SchoolClass) -> bool:
     """学校管理员 of the class's school: assigns teachers."""
     return school_class.school_id in actor.admin_school_ids
 
 
-def sees_invite_code(actor, school_class):
+def sees_invite_code(actor: Actor, school_class: SchoolClass) -> bool:
     """The class invite code: its 班主任 and the school's admins."""
     return is_homeroom_teacher(actor, school_class) or manages_class(actor, school_class)
 
 
-def can_read_roster(actor, school_class):
+def can_read_roster(actor: Actor, school_class: SchoolClass) -> bool:
     """The class list: teachers of the class and the school's admins."""
     return school_class.id in actor.taught_class_ids or manages_class(actor, school_class)
 
 
-def sees_sensitive_flags(actor, school_class):
+def sees_sensitive_flags(actor: Actor, school_class: SchoolClass) -> bool:
     """留守/流动/困境/残疾 flags: only the 班主任 and the school's leaders (school admins)."""
     return is_homeroom_teacher(actor, school_class) or manages_class(actor, school_class)
 
@@ -154,23 +166,23 @@ def sees_sensitive_flags(actor, school_class):
 # Resource units ----------------------------------------------------------------------------------------------
 
 
-def administers_unit(actor, unit):
+def administers_unit(actor: Actor, unit: ResourceUnit) -> bool:
     """Administrator of an alliance the unit is a member of, or of a region over the unit."""
     if unit.region_id in actor.region_ids:
         return True
     return any(m.alliance_id in actor.alliance_ids for m in unit.memberships)
 
 
-def sees_unit_contact(actor, unit):
+def sees_unit_contact(actor: Actor, unit: ResourceUnit) -> bool:
     return unit.id in actor.unit_ids or administers_unit(actor, unit)
 
 
-def can_view_unit(actor, unit):
+def can_view_unit(actor: Actor, unit: ResourceUnit) -> bool:
     """Active units are public to signed-in users; inactive ones only to their staff and administrators."""
     return unit.is_active or sees_unit_contact(actor, unit)
 
 
-def unit_ids_of_alliances(alliance_ids):
+def unit_ids_of_alliances(alliance_ids: Iterable[int]) -> frozenset[int]:
     if not alliance_ids:
         return frozenset()
     return frozenset(
@@ -182,7 +194,7 @@ def unit_ids_of_alliances(alliance_ids):
     )
 
 
-def visible_units(actor):
+def visible_units(actor: Actor) -> sa.ColumnElement[bool]:
     return sa.or_(
         ResourceUnit.is_active.is_(True),
         ResourceUnit.id.in_(actor.unit_ids),
@@ -194,7 +206,7 @@ def visible_units(actor):
 # Staff roles -------------------------------------------------------------------------------------------------
 
 
-def can_grant(actor, role, scope):
+def can_grant(actor: Actor, role: StaffRole | str, scope: Scope) -> bool:
     """Whether the caller may grant (or revoke, or invite to) ``role`` over ``scope``.
 
     school_admin → teacher and school_admin of their school; alliance_admin → school_admin of the alliance's
@@ -213,7 +225,7 @@ def can_grant(actor, role, scope):
     return scope.id in actor.region_ids
 
 
-def can_manage_staff_of(actor, column, scope):
+def can_manage_staff_of(actor: Actor, column: str, scope: Scope) -> bool:
     """May see the staff and invites of a scope: may grant at least one role over it."""
     return any(can_grant(actor, role, scope) for role, col in ROLE_SCOPE.items() if col == column)
 
@@ -221,7 +233,7 @@ def can_manage_staff_of(actor, column, scope):
 # Loading with authorisation: unknown and out-of-scope ids answer the same 404 -----------------------------------
 
 
-_NOT_FOUND = {
+_NOT_FOUND: dict[type, tuple[str, str]] = {
     Alliance: ("未找到该教联体", "alliance_not_found"),
     School: ("未找到该学校", "school_not_found"),
     SchoolClass: ("未找到该班级", "class_not_found"),
@@ -229,7 +241,7 @@ _NOT_FOUND = {
 }
 
 
-def visible_or_404(actor, model, object_id, can_view):
+def visible_or_404(actor: Actor, model: type[T], object_id: int, can_view: Callable[[Actor, T], bool]) -> T:
     """The record if it exists and ``can_view(actor, record)``; otherwise one and the same 404."""
     obj = db.session.get(model, object_id)
     if obj is None or not can_view(actor, obj):
@@ -238,28 +250,28 @@ def visible_or_404(actor, model, object_id, can_view):
     return obj
 
 
-def alliance_or_404(actor, alliance_id):
+def alliance_or_404(actor: Actor, alliance_id: int) -> Alliance:
     return visible_or_404(actor, Alliance, alliance_id, can_view_alliance)
 
 
-def school_or_404(actor, school_id):
+def school_or_404(actor: Actor, school_id: int) -> School:
     return visible_or_404(actor, School, school_id, can_view_school)
 
 
-def school_staff_area_or_404(actor, school_id):
+def school_staff_area_or_404(actor: Actor, school_id: int) -> School:
     """A school whose staff area (classes, rosters) the caller may enter."""
     return visible_or_404(actor, School, school_id, sees_school_staff_area)
 
 
-def class_or_404(actor, class_id):
+def class_or_404(actor: Actor, class_id: int) -> SchoolClass:
     return visible_or_404(actor, SchoolClass, class_id, can_view_class)
 
 
-def unit_or_404(actor, unit_id):
+def unit_or_404(actor: Actor, unit_id: int) -> ResourceUnit:
     return visible_or_404(actor, ResourceUnit, unit_id, can_view_unit)
 
 
-def require(allowed, message="没有权限执行此操作", code="permission_denied"):
+def require(allowed: bool, message: str = "没有权限执行此操作", code: str = "permission_denied") -> None:
     """403 for a caller who may see the record but not do this."""
     if not allowed:
         raise PermissionDenied(message, code=code)

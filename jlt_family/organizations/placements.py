@@ -11,18 +11,29 @@ A new student's first placement starts on the first day of the class's school ye
 roster entered late in the year still counts for the whole year; later changes take effect today.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from jlt_family.core.audit import audit
 from jlt_family.core.db_types import UTCDateTime
 from jlt_family.core.errors import Conflict, NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import shanghai_today, utcnow
 
+if TYPE_CHECKING:
+    from jlt_family.auth.context import Actor
+    from jlt_family.families.models import Student
+    from jlt_family.organizations.models import SchoolClass
 
-def _open_key_for_to_date(context):
+
+def _open_key_for_to_date(context: Any) -> int | None:
     """``open_key`` at insert, from ``to_date``: a plain ``default=1`` would also fire for an explicit None."""
     return 1 if context.get_current_parameters()["to_date"] is None else None
 
@@ -40,8 +51,8 @@ class StudentClassPlacement(db.Model):
     open_key: Mapped[int | None] = mapped_column(sa.SmallInteger, default=_open_key_for_to_date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    student: Mapped["Student"] = relationship()  # noqa: F821
-    school_class: Mapped["SchoolClass"] = relationship()  # noqa: F821
+    student: Mapped[Student] = relationship()  # noqa: F821
+    school_class: Mapped[SchoolClass] = relationship()  # noqa: F821
 
     __table_args__ = (
         sa.Index("ix_student_class_placement_student", "student_id", "from_date"),
@@ -51,7 +62,7 @@ class StudentClassPlacement(db.Model):
     )
 
 
-def move_student(student, class_id):
+def move_student(student: Student, class_id: int) -> int | None:
     """调班 (school admin): move a student to another class of the same school, from today on.
 
     The student's row is locked first, so two moves of the same student run one after the other. The placement
@@ -71,7 +82,30 @@ def move_student(student, class_id):
     return old_class_id
 
 
-def history_of(student_id):
+def transfer_student(actor: Actor, student: Student, *, class_id: int) -> Student:
+    """调班 by a school admin: ``move_student``, written to the audit log with the classes before and after."""
+    old_class_id = move_student(student, class_id)
+    audit(
+        actor,
+        "move_student_class",
+        "student",
+        student.id,
+        school_id=student.school_id,
+        from_class_id=old_class_id,
+        to_class_id=student.class_id,
+    )
+    return student
+
+
+@dataclass(frozen=True)
+class PlacementHistory:
+    """分班记录 of one student: the current class (on the student) and every placement, oldest first."""
+
+    student: Student
+    placements: Sequence[StudentClassPlacement]
+
+
+def history_of(student_id: int) -> Sequence[StudentClassPlacement]:
     """The placements of a student, oldest first."""
     return db.session.scalars(
         sa.select(StudentClassPlacement)
@@ -83,9 +117,9 @@ def history_of(student_id):
 # The session hook --------------------------------------------------------------------------------------------
 
 
-def _target_class(session, student):
+def _target_class(session: Session, student: Student) -> tuple[bool, SchoolClass | None]:
     """(changed?, the class object or None) from the student's pending changes."""
-    state = sa.inspect(student)
+    state: Any = sa.inspect(student)
     relation = state.attrs.school_class.history
     if relation.has_changes():
         return True, student.school_class
@@ -97,7 +131,7 @@ def _target_class(session, student):
     return False, None
 
 
-def _first_day(school_class, today):
+def _first_day(school_class: SchoolClass, today: dt.date) -> dt.date:
     """A new student's first placement: from the class's school year's first day (today if that is later)."""
     from jlt_family.organizations.calendar import school_year_starting
 
@@ -106,7 +140,7 @@ def _first_day(school_class, today):
 
 
 @sa.event.listens_for(Session, "before_flush")
-def _write_placements(session, _flush_context, _instances):
+def _write_placements(session: Session, _flush_context: Any, _instances: Any) -> None:
     from jlt_family.families.models import Student
 
     today = shanghai_today()
@@ -138,9 +172,9 @@ def _write_placements(session, _flush_context, _instances):
     session.add_all(opening)
 
 
-def _old_class_id(student):
+def _old_class_id(student: Student) -> int | None:
     """The class id the database still holds for the student (before this flush)."""
-    history = sa.inspect(student).attrs.class_id.history
+    history: Any = sa.inspect(student).attrs.class_id.history
     if history.deleted:
         return history.deleted[0]
     return history.unchanged[0] if history.unchanged else student.class_id

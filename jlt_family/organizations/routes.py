@@ -1,4 +1,4 @@
-"""Regions, alliances, schools, classes, resource units and staff roles.
+"""Regions, alliances, schools, classes and staff roles (a resource unit's catalogue face is in ``catalogue``).
 
 This module holds the blueprint and the read-only views of the model; the class and roster views live in
 ``class_routes``, the staff-role views in ``staff_routes`` (imported at the bottom so they register on ``blp``).
@@ -15,15 +15,16 @@ from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint, JsonParser
 from jlt_family.core.schemas import page_of
 from jlt_family.core.timeutil import shanghai_today
-from jlt_family.organizations import permissions, presenters, schemas, service
-from jlt_family.organizations.models import Alliance, AllianceMember, AllianceSchool, Region, ResourceUnit, School
+from jlt_family.organizations import calendar, permissions, schemas, service
+from jlt_family.organizations.models import Alliance, AllianceSchool, Region, School
+from jlt_family.organizations.views import alliance_view
 
 
 class _Parser(JsonParser):
     """The project's parser (lone surrogates refused) with a ``multipart`` location: form fields and files of one
     multipart body together."""
 
-    __location_map__ = dict(multipart="load_multipart", **JsonParser.__location_map__)
+    __location_map__ = {"multipart": "load_multipart", **JsonParser.__location_map__}
 
     def load_multipart(self, req, schema):
         return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
@@ -52,7 +53,7 @@ def list_regions(args):
         stmt = stmt.where(Region.parent_id == args["parent_id"])
     if "level" in args:
         stmt = stmt.where(Region.level == args["level"])
-    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.region_out)
+    return paginate(stmt, args["page"], args["page_size"])
 
 
 @blp.route("/regions/<id:region_id>", methods=["GET"])
@@ -64,7 +65,7 @@ def get_region(region_id):
     region = db.session.get(Region, region_id)
     if region is None:
         raise NotFound("未找到该行政区划", code="region_not_found")
-    return presenters.region_out(region)
+    return region
 
 
 # Alliances ---------------------------------------------------------------------------------------------------
@@ -96,7 +97,7 @@ def list_alliances(args):
         stmt = stmt.where(Alliance.region_id.in_(service.region_subtree_ids([args["region_id"]])))
     if "status" in args:
         stmt = stmt.where(Alliance.status == args["status"])
-    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda a: presenters.alliance_out(a, actor))
+    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda a: alliance_view(a, actor))
 
 
 @blp.route("/alliances/<id:alliance_id>", methods=["GET"])
@@ -106,7 +107,7 @@ def list_alliances(args):
 def get_alliance(alliance_id):
     """教联体详情: centre schools, member units (contact phones masked outside the alliance), reminder policy."""
     actor = current_actor()
-    return presenters.alliance_out(permissions.alliance_or_404(actor, alliance_id), actor)
+    return alliance_view(permissions.alliance_or_404(actor, alliance_id), actor)
 
 
 @blp.route("/alliances/<id:alliance_id>/reminder-policy", methods=["PATCH"])
@@ -119,9 +120,14 @@ def update_reminder_policy(data, alliance_id):
     actor = current_actor()
     alliance = permissions.alliance_or_404(actor, alliance_id)
     permissions.require(alliance.id in actor.alliance_ids, "只有教联体管理员可以修改提醒策略")
-    service.update_reminder_policy(alliance, **data)
+    service.update_reminder_policy(
+        alliance,
+        lead_minutes=data.get("lead_minutes"),
+        quiet_hours_start=data.get("quiet_hours_start"),
+        quiet_hours_end=data.get("quiet_hours_end"),
+    )
     db.session.commit()
-    return presenters.reminder_policy_out(alliance)
+    return alliance
 
 
 # Schools -----------------------------------------------------------------------------------------------------
@@ -146,7 +152,7 @@ def list_schools(args):
         stmt = stmt.where(School.alliance_id == args["alliance_id"])
     if "kind" in args:
         stmt = stmt.where(School.kind == args["kind"])
-    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.school_out)
+    return paginate(stmt, args["page"], args["page_size"])
 
 
 @blp.route("/schools/<id:school_id>", methods=["GET"])
@@ -155,7 +161,7 @@ def list_schools(args):
 @blp.errors(404)
 def get_school(school_id):
     """学校详情."""
-    return presenters.school_out(permissions.school_or_404(current_actor(), school_id))
+    return permissions.school_or_404(current_actor(), school_id)
 
 
 @blp.route("/schools/<id:school_id>/calendar", methods=["GET"])
@@ -166,51 +172,7 @@ def get_school(school_id):
 def get_school_calendar(args, school_id):
     """校历: the school year and its two terms around ``date`` (default today), as the school's region sets."""
     school = permissions.school_or_404(current_actor(), school_id)
-    return presenters.calendar_out(args.get("date") or shanghai_today(), school.region)
-
-
-# Resource units ----------------------------------------------------------------------------------------------
-
-
-@blp.route("/resource-units", methods=["GET"])
-@blp.login_required
-@blp.arguments(schemas.ResourceUnitArgsSchema, location="query")
-@blp.response(200, page_of(schemas.ResourceUnitSchema))
-@blp.errors(422)
-def list_resource_units(args):
-    """社会资源单位列表 (资源目录): filter by region (with its subregions), kind and alliance."""
-    actor = current_actor()
-    stmt = (
-        sa.select(ResourceUnit)
-        .where(permissions.visible_units(actor))
-        .options(
-            selectinload(ResourceUnit.region),
-            selectinload(ResourceUnit.memberships).selectinload(AllianceMember.alliance),
-        )
-        .order_by(ResourceUnit.id)
-    )
-    if "region_id" in args:
-        stmt = stmt.where(ResourceUnit.region_id.in_(service.region_subtree_ids([args["region_id"]])))
-    if "kind" in args:
-        stmt = stmt.where(ResourceUnit.kind == args["kind"])
-    if "alliance_id" in args:
-        members = (
-            sa.select(AllianceMember.resource_unit_id)
-            .join(Alliance, Alliance.id == AllianceMember.alliance_id)
-            .where(AllianceMember.alliance_id == args["alliance_id"], permissions.visible_alliances(actor))
-        )
-        stmt = stmt.where(ResourceUnit.id.in_(members))
-    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda u: presenters.unit_out(u, actor))
-
-
-@blp.route("/resource-units/<id:unit_id>", methods=["GET"])
-@blp.login_required
-@blp.response(200, schemas.ResourceUnitSchema)
-@blp.errors(404)
-def get_resource_unit(unit_id):
-    """社会资源单位详情 (kind with its Chinese label)."""
-    actor = current_actor()
-    return presenters.unit_out(permissions.unit_or_404(actor, unit_id), actor)
+    return calendar.school_calendar(args.get("date") or shanghai_today(), school.region)
 
 
 from jlt_family.organizations import (  # noqa: E402, F401  (register their views on blp)

@@ -1,28 +1,65 @@
-"""Schemas of the organisation API: regions, alliances, schools, classes, resource units, staff roles."""
+"""Schemas of the organisation API: regions, alliances, schools; the fields and briefs other domains nest.
+
+The schemas dump model objects, or for answers that depend on the caller the small views of
+``organizations.views`` (an alliance's member phones, masked or not).
+"""
+
+from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
+from collections.abc import Callable
+from typing import Any
 
-from flask_smorest.fields import Upload
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from werkzeug.datastructures import FileStorage
+from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
 from jlt_family.alliances.schemas import AllianceApplicationSchema
-from jlt_family.core.schemas import Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
-from jlt_family.organizations.models import (
-    AllianceStatus,
-    RegionLevel,
-    ResourceUnitKind,
-    SchoolKind,
-    StaffRole,
-)
+from jlt_family.core.schemas import Label, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt
+from jlt_family.organizations.models import AllianceStatus, MemberKind, RegionLevel, SchoolKind
 
 _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 MIN_LEAD_MINUTES = 5
 MAX_LEAD_MINUTES = 7 * 24 * 60
 
 
-def _one_of(enum_cls):
+REGION_LEVEL_LABELS = {RegionLevel.PROVINCE: "省", RegionLevel.CITY: "市", RegionLevel.COUNTY: "区/县/旗县"}
+ALLIANCE_STATUS_LABELS = {
+    AllianceStatus.DRAFT: "草稿",
+    AllianceStatus.SUBMITTED: "待审批",
+    AllianceStatus.APPROVED: "已批准",
+    AllianceStatus.SUSPENDED: "已暂停",
+    AllianceStatus.RETURNED: "已退回",
+}
+MEMBER_KIND_LABELS = {
+    MemberKind.RESOURCE_UNIT: "社会资源单位",
+    MemberKind.COMMUNITY: "街道社区",
+    MemberKind.DEPARTMENT: "政府部门",
+}
+SCHOOL_KIND_LABELS = {
+    SchoolKind.KINDERGARTEN: "幼儿园",
+    SchoolKind.PRIMARY: "小学",
+    SchoolKind.JUNIOR: "初中",
+    SchoolKind.SENIOR: "高中",
+    SchoolKind.NINE_YEAR: "九年一贯制学校",
+    SchoolKind.VOCATIONAL: "中职学校",
+    SchoolKind.SPECIAL: "特殊教育学校",
+}
+
+
+class Derived(fields.String):
+    """A text worked out from the whole object being dumped (``Derived(invite_status)``), documented as a string."""
+
+    def __init__(self, derive: Callable[[Any], str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.derive = derive
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing) -> str:
+        return self.derive(obj)
+
+
+def one_of(enum_cls: type[enum.Enum]) -> validate.OneOf:
+    """One of an enum's values, refused with the list of them in Chinese."""
     values = [m.value for m in enum_cls]
     return validate.OneOf(values, error=f"应为以下之一：{', '.join(values)}")
 
@@ -30,15 +67,15 @@ def _one_of(enum_cls):
 class HourMinute(fields.String):
     """A time of day as ``HH:MM`` (Asia/Shanghai wall clock)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("metadata", {"example": "22:00"})
         kwargs["metadata"] = {"pattern": _HHMM, **kwargs["metadata"]}
         super().__init__(**kwargs)
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return value.strftime("%H:%M") if isinstance(value, dt.time) else value
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:  # a dt.time
         text_value = super()._deserialize(value, attr, data, **kwargs)
         if not re.match(_HHMM, text_value):
             raise ValidationError("时间格式应为 HH:MM，如 22:00")
@@ -54,9 +91,18 @@ class RegionBriefSchema(Schema):
     name = fields.String()
 
 
+class MonthDay(fields.String):
+    """A (month, day) pair of the calendar as ``MM-DD``."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else "{:02d}-{:02d}".format(*value)
+
+
 class RegionCalendarSchema(Schema):
-    school_year_start = fields.String(metadata={"description": "学年开始 MM-DD（含继承）", "example": "09-01"})
-    spring_term_start = fields.String(metadata={"description": "春季学期开始 MM-DD（含继承）", "example": "02-01"})
+    """The ``CalendarSettings`` a region uses, its own or inherited."""
+
+    school_year_start = MonthDay(metadata={"description": "学年开始 MM-DD（含继承）", "example": "09-01"})
+    spring_term_start = MonthDay(metadata={"description": "春季学期开始 MM-DD（含继承）", "example": "02-01"})
 
 
 class RegionSchema(Schema):
@@ -66,14 +112,14 @@ class RegionSchema(Schema):
     code = fields.String(metadata={"description": "行政区划代码"})
     name = fields.String()
     level = fields.String(metadata={"enum": [m.value for m in RegionLevel]})
-    level_label = fields.String()
+    level_label = Label(REGION_LEVEL_LABELS, "level")
     parent_id = fields.Integer(allow_none=True)
     calendar = fields.Nested(RegionCalendarSchema)
 
 
 class RegionArgsSchema(PageArgsSchema):
     parent_id = QueryId(metadata={"description": "只列出该区划的直接下级"})
-    level = fields.String(validate=_one_of(RegionLevel))
+    level = fields.String(validate=one_of(RegionLevel))
 
 
 # Alliances ---------------------------------------------------------------------------------------------------
@@ -90,23 +136,25 @@ class AllianceBriefSchema(Schema):
 
 
 class AllianceMemberSchema(Schema):
-    """教联体成员单位: the contact phone is masked except for staff of the alliance and its region."""
+    """教联体成员单位 (a ``MemberView``): the phone is masked except for staff of the alliance and its region."""
 
-    id = fields.Integer()
-    kind = fields.String()
-    kind_label = fields.String()
-    name = fields.String()
-    resource_unit_id = fields.Integer(allow_none=True)
-    duties = fields.String(metadata={"description": "职责"})
-    cooperation = fields.String(metadata={"description": "合作方式"})
-    responsible_person = fields.String(metadata={"description": "负责人"})
+    id = fields.Integer(attribute="member.id")
+    kind = fields.String(attribute="member.kind")
+    kind_label = Label(MEMBER_KIND_LABELS, "member.kind")
+    name = fields.String(attribute="member.name")
+    resource_unit_id = fields.Integer(attribute="member.resource_unit_id", allow_none=True)
+    duties = fields.String(attribute="member.duties", metadata={"description": "职责"})
+    cooperation = fields.String(attribute="member.cooperation", metadata={"description": "合作方式"})
+    responsible_person = fields.String(attribute="member.responsible_person", metadata={"description": "负责人"})
     contact_phone = fields.String(metadata={"description": "联系电话（非本教联体工作人员看到的是脱敏号码）"})
 
 
 class ReminderPolicySchema(Schema):
-    """提醒策略: lead times before an event and quiet hours (Asia/Shanghai) when pushes wait."""
+    """提醒策略 (of an ``Alliance``): lead times before an event and quiet hours (Asia/Shanghai) when pushes wait."""
 
-    lead_minutes = fields.List(fields.Integer(), metadata={"description": "提前提醒的分钟数，从长到短"})
+    lead_minutes = fields.List(
+        fields.Integer(), attribute="reminder_lead_minutes", metadata={"description": "提前提醒的分钟数，从长到短"}
+    )
     quiet_hours_start = HourMinute()
     quiet_hours_end = HourMinute()
 
@@ -121,7 +169,7 @@ class ReminderPolicyUpdateSchema(Schema):
     quiet_hours_end = HourMinute(metadata={"example": "07:00"})
 
     @validates_schema
-    def _check(self, data, **kwargs):
+    def _check(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not data:
             raise ValidationError("请至少修改一项")
         leads = data.get("lead_minutes")
@@ -130,26 +178,26 @@ class ReminderPolicyUpdateSchema(Schema):
 
 
 class AllianceSchema(Schema):
-    """教联体."""
+    """教联体 (an ``AllianceView``: the alliance as its caller sees it)."""
 
-    id = fields.Integer()
-    name = fields.String()
-    region = fields.Nested(RegionBriefSchema)
-    status = fields.String(metadata={"enum": [m.value for m in AllianceStatus]})
-    status_label = fields.String()
-    description = fields.String()
+    id = fields.Integer(attribute="alliance.id")
+    name = fields.String(attribute="alliance.name")
+    region = fields.Nested(RegionBriefSchema, attribute="alliance.region")
+    status = fields.String(attribute="alliance.status", metadata={"enum": [m.value for m in AllianceStatus]})
+    status_label = Label(ALLIANCE_STATUS_LABELS, "alliance.status")
+    description = fields.String(attribute="alliance.description")
     centre_schools = fields.List(fields.Nested(SchoolBriefSchema), metadata={"description": "中心学校（1–2 所）"})
     schools = fields.List(fields.Nested(SchoolBriefSchema), metadata={"description": "成员学校"})
     members = fields.List(fields.Nested(AllianceMemberSchema))
-    reminder_policy = fields.Nested(ReminderPolicySchema)
-    approved_at = ShanghaiDateTime(allow_none=True)
+    reminder_policy = fields.Nested(ReminderPolicySchema, attribute="alliance")
+    approved_at = ShanghaiDateTime(attribute="alliance.approved_at", allow_none=True)
     # 申报与审批 (jlt_family.alliances.schemas), for those who take part in it; null for everybody else.
     application = fields.Nested(AllianceApplicationSchema, allow_none=True)
 
 
 class AllianceArgsSchema(PageArgsSchema):
     region_id = QueryId(metadata={"description": "该区划及其下级的教联体"})
-    status = fields.String(validate=_one_of(AllianceStatus))
+    status = fields.String(validate=one_of(AllianceStatus))
 
 
 # Schools -----------------------------------------------------------------------------------------------------
@@ -161,7 +209,7 @@ class SchoolSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     kind = fields.String(metadata={"enum": [m.value for m in SchoolKind]})
-    kind_label = fields.String()
+    kind_label = Label(SCHOOL_KIND_LABELS, "kind")
     region = fields.Nested(RegionBriefSchema)
     alliance = fields.Nested(AllianceBriefSchema, allow_none=True)
     is_alliance_centre = fields.Boolean()
@@ -171,7 +219,7 @@ class SchoolSchema(Schema):
 class SchoolArgsSchema(PageArgsSchema):
     region_id = QueryId()
     alliance_id = QueryId()
-    kind = fields.String(validate=_one_of(SchoolKind))
+    kind = fields.String(validate=one_of(SchoolKind))
 
 
 class CalendarArgsSchema(Schema):
@@ -179,6 +227,8 @@ class CalendarArgsSchema(Schema):
 
 
 class SchoolYearSchema(Schema):
+    """学年 (a ``calendar.SchoolYear``)."""
+
     start_year = fields.Integer(metadata={"example": 2026})
     label = fields.String(metadata={"example": "2026–2027学年"})
     starts_on = fields.Date()
@@ -186,6 +236,8 @@ class SchoolYearSchema(Schema):
 
 
 class TermSchema(Schema):
+    """学期 (a ``calendar.Term``)."""
+
     name = fields.String(metadata={"enum": ["autumn", "spring"]})
     label = fields.String(metadata={"example": "2026–2027学年秋季学期"})
     starts_on = fields.Date()
@@ -193,7 +245,7 @@ class TermSchema(Schema):
 
 
 class SchoolCalendarSchema(Schema):
-    """校历: the school year and its two terms around a date."""
+    """校历 (a ``calendar.SchoolCalendar``): the school year and its two terms around a date."""
 
     date = fields.Date()
     school_year = fields.Nested(SchoolYearSchema)
@@ -201,210 +253,9 @@ class SchoolCalendarSchema(Schema):
     current_term = fields.String(metadata={"description": "该日期所在学期 (autumn / spring)"})
 
 
-# Classes -----------------------------------------------------------------------------------------------------
+# Users -------------------------------------------------------------------------------------------------------
 
 
 class UserBriefSchema(Schema):
     id = fields.Integer()
     nickname = fields.String()
-
-
-class SubjectTeacherSchema(Schema):
-    user_id = fields.Integer()
-    nickname = fields.String()
-    subject = fields.String()
-
-
-class ClassSchema(Schema):
-    """班级: ``invite_code`` is present only for its 班主任 and the school's admins."""
-
-    id = fields.Integer()
-    school_id = fields.Integer()
-    school_year = fields.Integer(metadata={"description": "学年开始的年份，2026 即 2026–2027学年"})
-    grade = fields.Integer()
-    grade_label = fields.String()
-    name = fields.String()
-    homeroom_teacher = fields.Nested(UserBriefSchema, allow_none=True)
-    subject_teachers = fields.List(fields.Nested(SubjectTeacherSchema))
-    student_count = fields.Integer()
-    invite_code = fields.String(metadata={"description": "班级邀请码（仅班主任和学校管理员可见）"})
-
-
-class ClassArgsSchema(PageArgsSchema):
-    school_year = SmallInt(min=2000, max=2100, strict=False)
-    grade = SmallInt(min=-3, max=12, strict=False)
-
-
-class HomeroomTeacherSchema(Schema):
-    user_id = Id(required=True, allow_none=True, metadata={"description": "本校在岗教师的用户编号；null 取消班主任"})
-
-
-class ClassTeacherCreateSchema(Schema):
-    user_id = Id(required=True)
-    subject = text(20, load_default="", metadata={"example": "数学"})
-
-
-class StudentFlagsSchema(Schema):
-    """敏感标记 (left-behind, migrant, in difficulty, disabled)."""
-
-    left_behind = fields.Boolean()
-    migrant = fields.Boolean()
-    in_difficulty = fields.Boolean()
-    disabled = fields.Boolean()
-
-
-class RosterEntrySchema(Schema):
-    """花名册条目: ``flags`` only for the 班主任 and school admins (and such reads are audit-logged)."""
-
-    id = fields.Integer()
-    name = fields.String()
-    student_no = fields.String()
-    gender = fields.String(allow_none=True, metadata={"enum": ["male", "female", None]})
-    bound = fields.Boolean(metadata={"description": "是否已有家长绑定"})
-    flags = fields.Nested(StudentFlagsSchema)
-
-
-# Resource units ----------------------------------------------------------------------------------------------
-
-
-class ResourceUnitSchema(Schema):
-    """社会资源单位: the contact phone is masked except for the unit's staff and its administrators."""
-
-    id = fields.Integer()
-    name = fields.String()
-    kind = fields.String(metadata={"enum": [m.value for m in ResourceUnitKind]})
-    kind_label = fields.String(metadata={"example": "科技馆"})
-    region = fields.Nested(RegionBriefSchema)
-    school_id = fields.Integer(allow_none=True)
-    address = fields.String()
-    opening_info = fields.String()
-    description = fields.String()
-    contact_person = fields.String()
-    contact_phone = fields.String()
-    is_active = fields.Boolean()
-    alliances = fields.List(fields.Nested(AllianceBriefSchema))
-
-
-class ResourceUnitArgsSchema(PageArgsSchema):
-    region_id = QueryId(metadata={"description": "该区划及其下级的单位"})
-    kind = fields.String(validate=_one_of(ResourceUnitKind))
-    alliance_id = QueryId()
-
-
-# Staff roles and invites -------------------------------------------------------------------------------------
-
-_ROLE_DOC = (
-    "teacher / school_admin: scope_id 为学校编号; venue_staff: 资源单位编号; alliance_admin: 教联体编号; "
-    "region_admin: 行政区划编号"
-)
-
-
-class GrantSchema(Schema):
-    user_id = Id(required=True)
-    role = fields.String(required=True, validate=_one_of(StaffRole), metadata={"description": _ROLE_DOC})
-    scope_id = Id(required=True)
-    display_name = text(40, load_default="", metadata={"description": "岗位上显示的姓名"})
-
-
-class MembershipSchema(Schema):
-    """岗位授权."""
-
-    id = fields.Integer()
-    user = fields.Nested(UserBriefSchema)
-    display_name = fields.String()
-    role = fields.String(metadata={"enum": [m.value for m in StaffRole]})
-    role_label = fields.String()
-    school_id = fields.Integer(allow_none=True)
-    resource_unit_id = fields.Integer(allow_none=True)
-    alliance_id = fields.Integer(allow_none=True)
-    region_id = fields.Integer(allow_none=True)
-    scope_name = fields.String()
-    granted_by_id = fields.Integer(allow_none=True)
-    granted_at = ShanghaiDateTime()
-    revoked_at = ShanghaiDateTime(allow_none=True)
-    revoked_by_id = fields.Integer(allow_none=True)
-    is_active = fields.Boolean()
-
-
-class ScopeArgsSchema(PageArgsSchema):
-    """Exactly one scope: a school, a resource unit, an alliance or a region."""
-
-    school_id = QueryId()
-    resource_unit_id = QueryId()
-    alliance_id = QueryId()
-    region_id = QueryId()
-
-    @validates_schema
-    def _one_scope(self, data, **kwargs):
-        given = [k for k in ("school_id", "resource_unit_id", "alliance_id", "region_id") if k in data]
-        if len(given) != 1:
-            raise ValidationError("请指定且只指定一个范围：school_id、resource_unit_id、alliance_id 或 region_id")
-
-
-class MembershipArgsSchema(ScopeArgsSchema):
-    include_revoked = fields.Boolean(load_default=False)
-
-
-class StaffInviteCreateSchema(Schema):
-    role = fields.String(required=True, validate=_one_of(StaffRole), metadata={"description": _ROLE_DOC})
-    scope_id = Id(required=True)
-    max_uses = SmallInt(min=1, max=500, load_default=1)
-    expires_in_days = SmallInt(
-        min=1,
-        max=90,
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "有效天数，默认 STAFF_INVITE_TTL_DAYS"},
-    )
-
-
-class StaffInviteSchema(Schema):
-    """岗位邀请码."""
-
-    id = fields.Integer()
-    code = fields.String(metadata={"example": "K7M3QX9TPA"})
-    role = fields.String(metadata={"enum": [m.value for m in StaffRole]})
-    role_label = fields.String()
-    school_id = fields.Integer(allow_none=True)
-    resource_unit_id = fields.Integer(allow_none=True)
-    alliance_id = fields.Integer(allow_none=True)
-    region_id = fields.Integer(allow_none=True)
-    scope_name = fields.String()
-    max_uses = fields.Integer()
-    used_count = fields.Integer()
-    status = fields.String(metadata={"enum": ["active", "expired", "revoked", "used_up"]})
-    created_at = ShanghaiDateTime()
-    expires_at = ShanghaiDateTime()
-    revoked_at = ShanghaiDateTime(allow_none=True)
-
-
-class RedeemSchema(Schema):
-    code = text(32, required=True, min_len=1, metadata={"example": "K7M3-QX9T-PA"})
-    display_name = text(40, load_default="", metadata={"description": "岗位上显示的姓名，默认昵称"})
-
-
-# Roster import -----------------------------------------------------------------------------------------------
-
-
-class FileUpload(Upload):
-    """An uploaded file (a multipart part with a filename), not a plain form value."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, FileStorage):
-            raise ValidationError("请以文件形式上传")
-        return value
-
-
-class RosterImportFormSchema(Schema):
-    file = FileUpload(required=True, metadata={"description": "CSV（UTF-8/GBK）或 XLSX 花名册，列见接口说明"})
-    dry_run = fields.Boolean(load_default=False, metadata={"description": "只校验不写入"})
-
-
-class RosterImportResultSchema(Schema):
-    dry_run = fields.Boolean()
-    rows = fields.Integer()
-    classes_created = fields.Integer()
-    students_created = fields.Integer()
-    students_updated = fields.Integer()
-    students_unchanged = fields.Integer()
-    ignored_columns = fields.List(fields.String(), metadata={"description": "未识别而被忽略的列"})

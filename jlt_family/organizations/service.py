@@ -1,17 +1,22 @@
-"""Rules of the organisation model: region trees, reminder policies, class teachers, staff roles and invites.
+"""Rules of the organisation model: region trees, reminder policies, staff roles and invites (classes: ``classes``).
 
 Services raise domain errors and never commit; the route commits.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from jlt_family.core.codes import CLASS_CODE_LENGTH, STAFF_CODE_LENGTH, new_code, normalise_code
+from jlt_family.core.codes import STAFF_CODE_LENGTH, new_code, normalise_code
 from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from jlt_family.core.extensions import db
+from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations.models import (
     ROLE_SCOPE,
@@ -25,16 +30,25 @@ from jlt_family.organizations.models import (
     StaffMembership,
     StaffRole,
 )
-from jlt_family.organizations.permissions import ADMIN_ROLES
+from jlt_family.organizations.permissions import ADMIN_ROLES, Scope
 
-SCOPE_MODELS = {"school_id": School, "resource_unit_id": ResourceUnit, "alliance_id": Alliance, "region_id": Region}
-_CODE_ATTEMPTS = 8
+if TYPE_CHECKING:
+    from jlt_family.auth.models import User
 
 
-def region_subtree_ids(root_ids):
+SCOPE_MODELS: dict[str, type[Scope]] = {
+    "school_id": School,
+    "resource_unit_id": ResourceUnit,
+    "alliance_id": Alliance,
+    "region_id": Region,
+}
+CODE_ATTEMPTS = 8
+
+
+def region_subtree_ids(root_ids: Iterable[int]) -> frozenset[int]:
     """The given regions and every region under them (breadth-first over the parent links)."""
     found = set(root_ids)
-    frontier = set(root_ids)
+    frontier = set(found)
     while frontier:
         children = set(db.session.scalars(sa.select(Region.id).where(Region.parent_id.in_(frontier))))
         frontier = children - found
@@ -42,15 +56,21 @@ def region_subtree_ids(root_ids):
     return frozenset(found)
 
 
-def scope_for(role, scope_id):
+def scope_for(role: StaffRole | str, scope_id: int) -> Scope | None:
     """The school, unit, alliance or region a role of this kind is held over; ``None`` if unknown."""
-    return db.session.get(SCOPE_MODELS[ROLE_SCOPE[StaffRole(role)]], scope_id)
+    return cast("Scope | None", db.session.get(SCOPE_MODELS[ROLE_SCOPE[StaffRole(role)]], scope_id))
 
 
 # Alliances ---------------------------------------------------------------------------------------------------
 
 
-def update_reminder_policy(alliance, lead_minutes=None, quiet_hours_start=None, quiet_hours_end=None):
+def update_reminder_policy(
+    alliance: Alliance,
+    *,
+    lead_minutes: list[int] | None = None,
+    quiet_hours_start: dt.time | None = None,
+    quiet_hours_end: dt.time | None = None,
+) -> Alliance:
     """提醒策略: lead times (validated by the schema) are stored longest first; quiet hours as times."""
     if lead_minutes is not None:
         alliance.reminder_lead_minutes = sorted(lead_minutes, reverse=True)
@@ -66,89 +86,10 @@ def update_reminder_policy(alliance, lead_minutes=None, quiet_hours_start=None, 
     return alliance
 
 
-# Classes -----------------------------------------------------------------------------------------------------
-
-
-def unused_class_codes(count):
-    """``count`` fresh class invite codes, none of them in use."""
-    codes = set()
-    for _ in range(_CODE_ATTEMPTS):
-        wanted = {new_code(CLASS_CODE_LENGTH) for _ in range(count - len(codes))}
-        taken = set(db.session.scalars(sa.select(SchoolClass.invite_code).where(SchoolClass.invite_code.in_(wanted))))
-        codes |= wanted - taken
-        if len(codes) >= count:
-            return list(codes)[:count]
-    raise Conflict("邀请码生成失败，请重试", code="code_generation_failed")
-
-
-def regenerate_invite_code(school_class):
-    """换一个班级邀请码: the old one stops working at once."""
-    school_class.invite_code = unused_class_codes(1)[0]
-    return school_class
-
-
-def _is_active_teacher(user_id, school_id):
-    from jlt_family.auth.models import User
-
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(StaffMembership)
-            .join(User, User.id == StaffMembership.user_id)
-            .where(
-                StaffMembership.user_id == user_id,
-                StaffMembership.school_id == school_id,
-                StaffMembership.role == StaffRole.TEACHER,
-                StaffMembership.active_key == 1,
-                User.is_active.is_(True),
-            )
-        )
-        > 0
-    )
-
-
-def _require_teacher(user_id, school_class):
-    if not _is_active_teacher(user_id, school_class.school_id):
-        raise RuleViolation(
-            "该用户不是本校在岗教师",
-            code="not_a_teacher_of_school",
-            errors={"json": {"user_id": ["该用户不是本校在岗教师"]}},
-        )
-
-
-def set_homeroom_teacher(school_class, user_id):
-    """指定班主任 (``None`` clears it); the teacher must hold an active teacher role at the school."""
-    if user_id is not None:
-        _require_teacher(user_id, school_class)
-    school_class.homeroom_teacher_id = user_id
-    return school_class
-
-
-def add_subject_teacher(school_class, user_id, subject=""):
-    """添加科任教师."""
-    _require_teacher(user_id, school_class)
-    if any(t.user_id == user_id for t in school_class.subject_teachers):
-        raise Conflict("该教师已是本班科任教师", code="already_class_teacher")
-    assignment = ClassTeacher(class_id=school_class.id, user_id=user_id, subject=subject)
-    school_class.subject_teachers.append(assignment)
-    db.session.flush()
-    return assignment
-
-
-def remove_subject_teacher(school_class, user_id):
-    """移除科任教师."""
-    for assignment in school_class.subject_teachers:
-        if assignment.user_id == user_id:
-            school_class.subject_teachers.remove(assignment)
-            db.session.flush()
-            return
-    raise NotFound("该教师不是本班科任教师", code="class_teacher_not_found")
-
-
 # Staff roles -------------------------------------------------------------------------------------------------
 
 
-def active_membership(user_id, role, scope_id):
+def active_membership(user_id: int, role: StaffRole | str, scope_id: int) -> StaffMembership | None:
     return db.session.scalar(
         sa.select(StaffMembership).where(
             StaffMembership.user_id == user_id,
@@ -159,7 +100,9 @@ def active_membership(user_id, role, scope_id):
     )
 
 
-def _add_membership(user, role, scope, *, granted_by_id=None, display_name=""):
+def _add_membership(
+    user: User, role: StaffRole | str, scope: Scope, *, granted_by_id: int | None = None, display_name: str = ""
+) -> StaffMembership:
     """Insert an active membership; a concurrent duplicate (unique key) is ``already_member`` too."""
     role = StaffRole(role)
     membership = StaffMembership(
@@ -168,8 +111,8 @@ def _add_membership(user, role, scope, *, granted_by_id=None, display_name=""):
         scope_key=scope.id,
         display_name=display_name or user.nickname or "",
         granted_by_id=granted_by_id,
-        **{ROLE_SCOPE[role]: scope.id},
     )
+    setattr(membership, ROLE_SCOPE[role], scope.id)  # the scope column of the role (school_id, region_id ...)
     db.session.add(membership)
     try:
         with db.session.begin_nested():
@@ -179,7 +122,9 @@ def _add_membership(user, role, scope, *, granted_by_id=None, display_name=""):
     return membership
 
 
-def grant_role(user, role, scope, *, granted_by, display_name=""):
+def grant_role(
+    user: User, role: StaffRole | str, scope: Scope, *, granted_by: User, display_name: str = ""
+) -> StaffMembership:
     """授予岗位: one active grant per user, role and scope; nobody grants a role to themselves.
 
     (An admin above a school making themselves its school_admin would reach children's sensitive data, which
@@ -192,7 +137,7 @@ def grant_role(user, role, scope, *, granted_by, display_name=""):
     return _add_membership(user, role, scope, granted_by_id=granted_by.id, display_name=display_name)
 
 
-def revoke_membership(membership, *, revoked_by):
+def revoke_membership(membership: StaffMembership, *, revoked_by: User) -> StaffMembership:
     """撤销岗位: kept as history; a teacher who leaves a school also leaves its classes.
 
     Nobody revokes their own admin role when no other active admin of that role and scope would remain
@@ -211,7 +156,7 @@ def revoke_membership(membership, *, revoked_by):
     return membership
 
 
-def _is_last_admin(membership):
+def _is_last_admin(membership: StaffMembership) -> bool:
     """Whether no other active admin of this role and scope exists; the rows stay locked until commit, so two
     last admins revoking themselves at once cannot both succeed."""
     active = db.session.scalars(
@@ -226,7 +171,7 @@ def _is_last_admin(membership):
     return set(active) <= {membership.id}
 
 
-def _leave_classes_unless_staff(user_id, school_id):
+def _leave_classes_unless_staff(user_id: int, school_id: int) -> None:
     still_staff = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(StaffMembership)
@@ -250,7 +195,7 @@ def _leave_classes_unless_staff(user_id, school_id):
     )
 
 
-def grant_role_bootstrap(openid, role, scope_id):
+def grant_role_bootstrap(openid: str, role: StaffRole | str, scope_id: int) -> StaffMembership:
     """Grant ``role`` over ``scope_id`` to the user of ``openid`` (created if unknown); for the CLI."""
     from jlt_family.auth.service import _user_for_openid
 
@@ -268,15 +213,17 @@ def grant_role_bootstrap(openid, role, scope_id):
 # Staff invites -----------------------------------------------------------------------------------------------
 
 
-def _unused_staff_code():
-    for _ in range(_CODE_ATTEMPTS):
+def _unused_staff_code() -> str:
+    for _ in range(CODE_ATTEMPTS):
         code = new_code(STAFF_CODE_LENGTH)
         if db.session.scalar(sa.select(StaffInvite.id).where(StaffInvite.code == code)) is None:
             return code
     raise Conflict("邀请码生成失败，请重试", code="code_generation_failed")
 
 
-def create_staff_invite(role, scope, *, created_by, max_uses=1, expires_in_days=None):
+def create_staff_invite(
+    role: StaffRole | str, scope: Scope, *, created_by: User, max_uses: int = 1, expires_in_days: int | None = None
+) -> StaffInvite:
     """发放岗位邀请码: whoever redeems it gets ``role`` over ``scope`` (until used up, expired or revoked)."""
     role = StaffRole(role)
     days = expires_in_days or current_app.config["STAFF_INVITE_TTL_DAYS"]
@@ -287,14 +234,14 @@ def create_staff_invite(role, scope, *, created_by, max_uses=1, expires_in_days=
         max_uses=max_uses,
         used_count=0,
         expires_at=utcnow() + dt.timedelta(days=days),
-        **{ROLE_SCOPE[role]: scope.id},
     )
+    setattr(invite, ROLE_SCOPE[role], scope.id)  # the scope column of the role (school_id, region_id ...)
     db.session.add(invite)
     db.session.flush()
     return invite
 
 
-def revoke_staff_invite(invite):
+def revoke_staff_invite(invite: StaffInvite) -> StaffInvite:
     """作废邀请码: memberships already granted through it stay."""
     if invite.revoked_at is not None:
         raise Conflict("该邀请码已作废", code="invite_revoked")
@@ -302,11 +249,11 @@ def revoke_staff_invite(invite):
     return invite
 
 
-def invite_scope_id(invite):
+def invite_scope_id(invite: StaffInvite) -> int:
     return getattr(invite, ROLE_SCOPE[invite.role])
 
 
-def redeem_staff_invite(user, code, display_name=""):
+def redeem_staff_invite(user: User, code: str, *, display_name: str = "") -> StaffMembership:
     """使用岗位邀请码: the use is counted with one conditional UPDATE, so a code is never used beyond max_uses."""
     invite = db.session.scalar(sa.select(StaffInvite).where(StaffInvite.code == normalise_code(code)))
     if invite is None:
@@ -318,7 +265,7 @@ def redeem_staff_invite(user, code, display_name=""):
     scope_id = invite_scope_id(invite)
     if active_membership(user.id, invite.role, scope_id) is not None:
         raise Conflict("您已担任此岗位", code="already_member")
-    counted = db.session.execute(
+    counted = update_rows(
         sa.update(StaffInvite)
         .where(
             StaffInvite.id == invite.id,
@@ -327,16 +274,16 @@ def redeem_staff_invite(user, code, display_name=""):
             StaffInvite.expires_at > now,
         )
         .values(used_count=StaffInvite.used_count + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if counted != 1:
         raise Conflict("邀请码已用完", code="invite_used_up")
     db.session.expire(invite, ["used_count"])
     scope = scope_for(invite.role, scope_id)
+    assert scope is not None  # the invite's foreign key keeps its scope
     return _add_membership(user, invite.role, scope, granted_by_id=invite.created_by_id, display_name=display_name)
 
 
-def _check_invite_usable(invite, now):
+def _check_invite_usable(invite: StaffInvite, now: dt.datetime) -> None:
     if invite.revoked_at is not None:
         raise Conflict("邀请码已作废", code="invite_revoked")
     if invite.expires_at <= now:
@@ -345,7 +292,7 @@ def _check_invite_usable(invite, now):
         raise Conflict("邀请码已用完", code="invite_used_up")
 
 
-def invite_status(invite, now=None):
+def invite_status(invite: StaffInvite, now: dt.datetime | None = None) -> str:
     now = now or utcnow()
     if invite.revoked_at is not None:
         return "revoked"

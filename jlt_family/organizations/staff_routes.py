@@ -15,7 +15,7 @@ from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import page_of
-from jlt_family.organizations import permissions, presenters, schemas, service
+from jlt_family.organizations import permissions, service, staff_schemas
 from jlt_family.organizations.models import ROLE_SCOPE, StaffInvite, StaffMembership
 from jlt_family.organizations.routes import blp
 
@@ -42,8 +42,8 @@ def _managed_scope(actor, args):
 @blp.route("/staff-memberships", methods=["POST"])
 @blp.login_required
 @idempotent
-@blp.arguments(schemas.GrantSchema)
-@blp.response(201, schemas.MembershipSchema)
+@blp.arguments(staff_schemas.GrantSchema)
+@blp.response(201, staff_schemas.MembershipSchema)
 @blp.errors(403, 404, 409, 422)
 def grant_membership(data):
     """授予岗位: school admins grant teacher/school_admin of their school; alliance and region admins more."""
@@ -54,13 +54,13 @@ def grant_membership(data):
         raise NotFound("未找到该用户", code="user_not_found")
     membership = service.grant_role(user, data["role"], scope, granted_by=actor.user, display_name=data["display_name"])
     db.session.commit()
-    return presenters.membership_out(membership)
+    return membership
 
 
 @blp.route("/staff-memberships", methods=["GET"])
 @blp.login_required
-@blp.arguments(schemas.MembershipArgsSchema, location="query")
-@blp.response(200, page_of(schemas.MembershipSchema))
+@blp.arguments(staff_schemas.MembershipArgsSchema, location="query")
+@blp.response(200, page_of(staff_schemas.MembershipSchema))
 @blp.errors(404, 422)
 def list_memberships(args):
     """岗位列表 of one scope (school_id, resource_unit_id, alliance_id or region_id) for its administrators."""
@@ -73,13 +73,12 @@ def list_memberships(args):
     )
     if not args["include_revoked"]:
         stmt = stmt.where(StaffMembership.active_key == 1)
-    result = paginate(stmt, args["page"], args["page_size"])
-    return {**result, "items": [presenters.membership_out(m) for m in result["items"]]}
+    return paginate(stmt, args["page"], args["page_size"])
 
 
 @blp.route("/staff-memberships/<id:membership_id>", methods=["DELETE"])
 @blp.login_required
-@blp.response(200, schemas.MembershipSchema)
+@blp.response(200, staff_schemas.MembershipSchema)
 @blp.errors(404, 409)
 def revoke_membership(membership_id):
     """撤销岗位 (by whoever may grant it). Nobody revokes their own admin role if they are its scope's last admin."""
@@ -90,7 +89,7 @@ def revoke_membership(membership_id):
         raise NotFound("未找到该岗位", code="membership_not_found")
     service.revoke_membership(membership, revoked_by=actor.user)
     db.session.commit()
-    return presenters.membership_out(membership)
+    return membership
 
 
 # Invites -----------------------------------------------------------------------------------------------------
@@ -99,8 +98,8 @@ def revoke_membership(membership_id):
 @blp.route("/staff-invites", methods=["POST"])
 @blp.login_required
 @idempotent
-@blp.arguments(schemas.StaffInviteCreateSchema)
-@blp.response(201, schemas.StaffInviteSchema)
+@blp.arguments(staff_schemas.StaffInviteCreateSchema)
+@blp.response(201, staff_schemas.StaffInviteSchema)
 @blp.errors(404, 409, 422)
 def create_invite(data):
     """发放岗位邀请码 (whoever may grant the role): a short code for up to ``max_uses`` people."""
@@ -110,25 +109,24 @@ def create_invite(data):
         data["role"], scope, created_by=actor.user, max_uses=data["max_uses"], expires_in_days=data["expires_in_days"]
     )
     db.session.commit()
-    return presenters.invite_out(invite)
+    return invite
 
 
 @blp.route("/staff-invites", methods=["GET"])
 @blp.login_required
-@blp.arguments(schemas.ScopeArgsSchema, location="query")
-@blp.response(200, page_of(schemas.StaffInviteSchema))
+@blp.arguments(staff_schemas.ScopeArgsSchema, location="query")
+@blp.response(200, page_of(staff_schemas.StaffInviteSchema))
 @blp.errors(404, 422)
 def list_invites(args):
     """岗位邀请码列表 of one scope, newest first, for its administrators."""
     column, scope = _managed_scope(current_actor(), args)
     stmt = sa.select(StaffInvite).where(getattr(StaffInvite, column) == scope.id).order_by(StaffInvite.id.desc())
-    result = paginate(stmt, args["page"], args["page_size"])
-    return {**result, "items": [presenters.invite_out(i) for i in result["items"]]}
+    return paginate(stmt, args["page"], args["page_size"])
 
 
 @blp.route("/staff-invites/<id:invite_id>", methods=["DELETE"])
 @blp.login_required
-@blp.response(200, schemas.StaffInviteSchema)
+@blp.response(200, staff_schemas.StaffInviteSchema)
 @blp.errors(404, 409)
 def revoke_invite(invite_id):
     """作废岗位邀请码 (whoever may grant its role); memberships already granted stay."""
@@ -139,15 +137,15 @@ def revoke_invite(invite_id):
         raise NotFound("未找到该邀请码", code="invite_not_found")
     service.revoke_staff_invite(invite)
     db.session.commit()
-    return presenters.invite_out(invite)
+    return invite
 
 
 @blp.route("/staff-invites/redeem", methods=["POST"])
 @blp.login_required
 @ratelimit.per_user("staff_invite_redeem", "INVITE_GUESS_ATTEMPTS_PER_HOUR", 3600)
 @idempotent
-@blp.arguments(schemas.RedeemSchema)
-@blp.response(201, schemas.MembershipSchema)
+@blp.arguments(staff_schemas.RedeemSchema)
+@blp.response(201, staff_schemas.MembershipSchema)
 @blp.errors(404, 409, 422, 429)
 def redeem_invite(data):
     """使用岗位邀请码 (any signed-in user).
@@ -155,6 +153,6 @@ def redeem_invite(data):
     Refusals: 404 invite_not_found; 409 invite_expired, invite_revoked, invite_used_up, already_member.
     """
     actor = current_actor()
-    membership = service.redeem_staff_invite(actor.user, data["code"], data["display_name"])
+    membership = service.redeem_staff_invite(actor.user, data["code"], display_name=data["display_name"])
     db.session.commit()
-    return presenters.membership_out(membership)
+    return membership

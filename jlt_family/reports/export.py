@@ -11,9 +11,11 @@ Formula-injection safe: a text cell starting with ``= + - @`` (or a tab / carria
 
 import csv
 import io
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from jlt_family.courses.meetings import ATTENDEE_KINDS, ATTENDEE_LABELS
-from jlt_family.reports.service import IN_PROGRESS, MET, NOT_MET, RULES
+from jlt_family.reports.rules import IN_PROGRESS, MET, NOT_MET, RULES
 
 BOM = "\ufeff"
 HEADER = ("周期", "截至", "类别", "对象", "指标", "数值", "要求", "是否达标")
@@ -33,11 +35,13 @@ _BOOKING_LABELS = (
     ("no_show_rate", "爽约率"),
     ("visitors", "入馆人数"),
 )
+# one CSV line after the period columns: 类别, 对象, 指标, 数值, 要求, 是否达标
+Row = tuple[str, str, str, Any, Any, str | None]
 _RATES = {"no_show_rate"}
 _FEEDBACK_LABELS = (("courses", "课程"), ("home_visits", "家访"), ("venue_visits", "场馆"))
 
 
-def safe_cell(value):
+def safe_cell(value: Any) -> Any:
     """A cell a spreadsheet will not evaluate: text starting with a formula character gets a leading '."""
     if value is None:
         return ""
@@ -49,7 +53,7 @@ def safe_cell(value):
     return "'" + text if text.startswith(_DANGEROUS) else text
 
 
-def report_csv(report):
+def report_csv(report: dict[str, Any]) -> str:
     """The CSV text (with BOM) of a school, alliance or region report."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -61,19 +65,19 @@ def report_csv(report):
     return BOM + out.getvalue()
 
 
-def filename(report):
+def filename(report: dict[str, Any]) -> str:
     period = report["period"]
     return f"evaluation-{report['scope']['kind']}-{report['scope']['id']}-{period['school_year']}-{period['term']}.csv"
 
 
-def percent(value):
+def percent(value: float | None) -> str | None:
     """A rate 0–1 as a percentage ("75%", "66.7%"); None stays empty."""
     if value is None:
         return None
     return f"{value * 100:.1f}".removesuffix(".0") + "%"
 
 
-def _status(item):
+def _status(item: Mapping[str, Any]) -> str | None:
     """是否达标 of one rule: 达标 / 未达标 / 进行中 (the tri-state ``status``; ``met`` where a rule has none),
     empty when nothing counts."""
     if "status" in item:
@@ -81,12 +85,12 @@ def _status(item):
     return None if item.get("met") is None else _STATUS_LABELS[MET if item["met"] else NOT_MET]
 
 
-def _schools_met(item, noun="所学校"):
+def _schools_met(item: Mapping[str, Any], noun: str = "所学校") -> str:
     text = f"{item['schools_met']}/{item['schools']} {noun}达标"
     return text + (f"，{item['schools_in_progress']} {noun}进行中" if item.get("schools_in_progress") else "")
 
 
-def _rows(report):
+def _rows(report: dict[str, Any]) -> Iterator[Row]:
     name = report["scope"]["name"]
     yield from _coverage_rows("家访覆盖", name, report["coverage"])
     for item in report["activities"]:
@@ -151,13 +155,13 @@ def _rows(report):
     yield from _children_rows(report)
 
 
-def _attendee_rows(section, name, attendees):
+def _attendee_rows(section: str, name: str, attendees: Mapping[str, int]) -> Iterator[Row]:
     for kind in ATTENDEE_KINDS:
         yield section, name, f"协调会{ATTENDEE_LABELS[kind]}人次", attendees[kind], None, None
     yield section, name, "三类代表均参加的协调会场次", attendees["meetings_with_all_kinds"], None, None
 
 
-def _coverage_rows(section, name, coverage):
+def _coverage_rows(section: str, name: str, coverage: Mapping[str, Any]) -> Iterator[Row]:
     yield section, name, "学生数", coverage["students"], None, None
     yield section, name, "已家访学生数", coverage["visited"], None, None
     yield section, name, "家访覆盖率", percent(coverage["rate"]), percent(coverage["required_rate"]), _status(coverage)
@@ -166,7 +170,7 @@ def _coverage_rows(section, name, coverage):
 _FLAG_LABELS = (("left_behind", "留守儿童"), ("in_difficulty", "困境儿童"))
 
 
-def _children_rows(report):
+def _children_rows(report: dict[str, Any]) -> Iterator[Row]:
     """留守 / 困境 children's visit coverage, who is not yet visited and the care entrustments: of the scope, each
     school (above a school) and each class (where the report has them: the school's leaders). Counts only: no
     child's name goes into a file."""

@@ -7,6 +7,7 @@ while the period is still running: it decides who is on the roster and which cla
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from jlt_family.core.errors import ValidationFailed
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today
@@ -19,6 +20,7 @@ from jlt_family.organizations.calendar import (
     school_year_starting,
     terms_of,
 )
+from jlt_family.organizations.models import Region
 
 YEAR = "year"
 TERMS = (AUTUMN, SPRING, YEAR)
@@ -35,38 +37,40 @@ class Period:
     today: dt.date
 
     @property
-    def name(self):
+    def name(self) -> str:
         return self.term.name if self.term else YEAR
 
     @property
-    def starts_on(self):
+    def starts_on(self) -> dt.date:
         return self.term.starts_on if self.term else self.school_year.starts_on
 
     @property
-    def ends_on(self):
+    def ends_on(self) -> dt.date:
         return self.term.ends_on if self.term else self.school_year.ends_on
 
     @property
-    def label(self):
+    def label(self) -> str:
         return self.term.label if self.term else self.school_year.label
 
     @property
-    def reference_date(self):
+    def reference_date(self) -> dt.date:
         """The period's last day, or today while it runs (the first day if it has not started)."""
         return max(self.starts_on, min(self.ends_on, self.today))
 
     @property
-    def spring_starts_on(self):
+    def spring_starts_on(self) -> dt.date:
         return self.terms[1].starts_on
 
-    def utc_bounds(self, first_day=None, last_day=None):
+    def utc_bounds(
+        self, first_day: dt.date | None = None, last_day: dt.date | None = None
+    ) -> tuple[dt.datetime, dt.datetime]:
         """[start, end) in UTC of the Shanghai days ``first_day`` … ``last_day`` (default: the period)."""
         first_day, last_day = first_day or self.starts_on, last_day or self.ends_on
         start = dt.datetime.combine(first_day, dt.time(), SHANGHAI)
         end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), SHANGHAI)
         return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "school_year": self.school_year.start_year,
             "term": self.name,
@@ -77,7 +81,9 @@ class Period:
         }
 
 
-def resolve_period(region, school_year=None, term=None, today=None):
+def resolve_period(
+    region: Region, school_year: int | None = None, term: str | None = None, today: dt.date | None = None
+) -> Period:
     """The period asked for (see the module docstring); bad values raise ``ValidationFailed`` with a stable code."""
     today = today or shanghai_today()
     if school_year is not None and (
@@ -105,6 +111,6 @@ def resolve_period(region, school_year=None, term=None, today=None):
     return Period(school_year=year, terms=terms, term=chosen, today=today)
 
 
-def _current_term(year, region, today):
+def _current_term(year: SchoolYear, region: Region, today: dt.date) -> str:
     autumn, _spring = terms_of(year, region)
     return AUTUMN if today in autumn else SPRING

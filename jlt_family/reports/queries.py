@@ -4,6 +4,10 @@ schools, classes or students (GROUP BY, COUNT, conditional SUM in the database; 
 Each takes ``school_ids``, a SELECT of the ids of the schools in scope, and a ``Period``.
 """
 
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
 import sqlalchemy as sa
 
 from jlt_family.core.extensions import db
@@ -13,9 +17,11 @@ from jlt_family.courses.models import ActivityKind, Course, CourseSession, Enrol
 from jlt_family.courses.models import SessionStatus as CourseSessionStatus
 from jlt_family.courses.models import counts_as_held as session_counts_as_held
 from jlt_family.organizations.calendar import AUTUMN, SPRING
-from jlt_family.organizations.models import Alliance, School, SchoolClass
+from jlt_family.organizations.models import Alliance, AllianceStatus, School, SchoolClass
+from jlt_family.reports.periods import Period
 from jlt_family.venues.models import Booking, BookingKind, BookingStatus, Channel, Slot, VenueFeedback
 from jlt_family.visits import coverage as visit_coverage
+from jlt_family.visits.coverage import Counts, SchoolIds
 from jlt_family.visits.models import HomeVisit, VisitFeedback, VisitRecord
 
 # Bookings that count: whatever was not withdrawn (cancelled), cancelled by the venue (cancelled_by_venue, e.g. by
@@ -24,19 +30,19 @@ COUNTED_BOOKINGS = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatu
 EXPECTED_ATTENDANCE = (EnrolmentStatus.ATTENDED, EnrolmentStatus.ABSENT, EnrolmentStatus.ENROLLED)
 
 
-def _sum(condition):
+def _sum(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
 # 家访覆盖 -----------------------------------------------------------------------------------------------------
 
 
-def coverage_span(period):
+def coverage_span(period: Period) -> visit_coverage.Span:
     """The school year of the period counted up to its reference date (visits/coverage.py)."""
     return visit_coverage.Span(period.school_year.start_year, period.school_year.starts_on, period.reference_date)
 
 
-def coverage(school_ids, period, *, per_class=False):
+def coverage(school_ids: SchoolIds, period: Period, *, per_class: bool = False) -> dict[int, Counts]:
     """Students on the roster at the reference date and those with a completed visit held in the school year up
     to the reference date, with the left-behind (留守) and in-difficulty (困境) ones and the left-behind with a care
     entrustment on file, grouped by school (or by class): {id: visits.coverage.Counts}, one statement.
@@ -50,14 +56,14 @@ def coverage(school_ids, period, *, per_class=False):
     return visit_coverage.counts(school_ids, coverage_span(period), per_class=per_class)
 
 
-def not_visited(school_ids, period):
+def not_visited(school_ids: SchoolIds, period: Period) -> Sequence[Any]:
     """The students counted over the period without a visit held in it, flagged children first:
     [(Student, SchoolClass)], one statement (for the school's leaders only: names and flags)."""
     members = visit_coverage.members(school_ids, coverage_span(period))
     return db.session.execute(visit_coverage.unvisited(members, flagged_first=True)).all()
 
 
-def classes_of(school_ids, period):
+def classes_of(school_ids: SchoolIds, period: Period) -> Sequence[sa.Row[int, int, int, str]]:
     """The classes of the school year in scope: [(id, school_id, grade, name)], by grade and name."""
     return db.session.execute(
         sa.select(SchoolClass.id, SchoolClass.school_id, SchoolClass.grade, SchoolClass.name)
@@ -69,7 +75,7 @@ def classes_of(school_ids, period):
 # 家校活动 (the schools' courses: 家长会, 家长夜校, 家庭教育指导 ...) ---------------------------------------------
 
 
-def _held(period):
+def _held(period: Period) -> sa.ColumnElement[bool]:
     """Sessions that took place within the school year so far: not cancelled, already ended (a back-filled one
     only with its attendance recorded)."""
     start, end = period.utc_bounds(period.school_year.starts_on, period.school_year.ends_on)
@@ -82,12 +88,12 @@ def _held(period):
     )
 
 
-def _term_bucket(period):
+def _term_bucket(period: Period) -> sa.ColumnElement[str]:
     spring_start, _end = period.utc_bounds(period.spring_starts_on, period.spring_starts_on)
     return sa.case((CourseSession.starts_at < spring_start, AUTUMN), else_=SPRING)
 
 
-def activities(school_ids, period):
+def activities(school_ids: SchoolIds, period: Period) -> dict[tuple[int, ActivityKind, str], tuple[int, int, int, int]]:
     """Held sessions of the schools' own courses, with attendance, by school, activity kind and term:
     {(school_id, kind, term): (held, attended, expected, with_enrolment)}. Attended / expected: enrolments marked
     attended over those attended, absent or left enrolled (never checked in) on a held session; with_enrolment:
@@ -122,7 +128,7 @@ def activities(school_ids, period):
     }
 
 
-def _attendee_sums():
+def _attendee_sums() -> tuple[sa.ColumnElement[Any], ...]:
     """SUMs of the representatives recorded for coordination meetings (courses/meetings.py), by kind, and the
     meetings that all three kinds attended."""
     all_kinds = sa.and_(*(getattr(MeetingAttendance, kind) > 0 for kind in ATTENDEE_KINDS))
@@ -132,7 +138,7 @@ def _attendee_sums():
     )
 
 
-def meeting_attendees(school_ids, period):
+def meeting_attendees(school_ids: SchoolIds, period: Period) -> dict[tuple[int, str], dict[str, int]]:
     """Who attended the schools' own coordination meetings (教联体工作协调会) held in the school year, by school
     and term: {(school_id, term): {"families", "community", "resource_units", "meetings_with_all_kinds"}}."""
     bucket = _term_bucket(period).label("term")
@@ -150,7 +156,7 @@ def meeting_attendees(school_ids, period):
     }
 
 
-def coordination_meetings(alliance_ids, period):
+def coordination_meetings(alliance_ids: Sequence[int], period: Period) -> dict[int, dict[str, int]]:
     """教联体协调会 held per alliance in the school year up to the reference date: courses of kind
     alliance_meeting run by the alliance itself or by one of its schools, with who attended:
     {alliance_id: {"held", "families", "community", "resource_units", "meetings_with_all_kinds"}}."""
@@ -177,7 +183,7 @@ def coordination_meetings(alliance_ids, period):
 # 场馆预约 (green channel) -----------------------------------------------------------------------------------------
 
 
-def bookings(school_ids, period):
+def bookings(school_ids: SchoolIds, period: Period) -> dict[int, dict[str, int]]:
     """Venue bookings of the schools' families and classes (``Booking.school_id``) whose slot starts in the
     period, counted by channel, kind, price and outcome, per school: {school_id: {...}}."""
     start, end = period.utc_bounds()
@@ -212,7 +218,9 @@ def bookings(school_ids, period):
     }
 
 
-def bookings_by_month(school_ids, month_starts, end):
+def bookings_by_month(
+    school_ids: SchoolIds, month_starts: Sequence[dt.datetime], end: dt.datetime
+) -> dict[int, tuple[int, int]]:
     """Venue bookings of the schools per month and channel (one grouped statement): ``month_starts`` are the UTC
     instants at which each Shanghai month begins, ``end`` where the last one ends; {month index: (green,
     general)}. The month is a CASE over those bounds, the same on SQLite and MySQL, with no time-zone function."""
@@ -239,7 +247,7 @@ def bookings_by_month(school_ids, month_starts, end):
 # 家长评价 ---------------------------------------------------------------------------------------------------------
 
 
-def feedback(school_ids, period):
+def feedback(school_ids: SchoolIds, period: Period) -> dict[tuple[int, str], tuple[int, int]]:
     """Parent ratings per school and source in the period (one UNION ALL):
     {(school_id, source): (count, rating_sum)}, source one of courses, home_visits (dated by when the visit was
     held), venue_visits."""
@@ -275,13 +283,13 @@ def feedback(school_ids, period):
 # The scope's members --------------------------------------------------------------------------------------------
 
 
-def schools_of(school_ids):
+def schools_of(school_ids: SchoolIds) -> Sequence[sa.Row[int, str, int | None]]:
     return db.session.execute(
         sa.select(School.id, School.name, School.alliance_id).where(School.id.in_(school_ids)).order_by(School.id)
     ).all()
 
 
-def alliances_of(alliance_clause):
+def alliances_of(alliance_clause: sa.ColumnElement[bool]) -> Sequence[sa.Row[int, str, AllianceStatus]]:
     return db.session.execute(
         sa.select(Alliance.id, Alliance.name, Alliance.status).where(alliance_clause).order_by(Alliance.id)
     ).all()

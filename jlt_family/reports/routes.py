@@ -1,8 +1,11 @@
 """Evaluation report endpoints (评估报表): a school, an alliance or a region, as JSON or CSV. Staff reads audited."""
 
-from flask import Response
+from typing import Any
 
-from jlt_family.auth.context import current_actor
+from flask import Response
+from marshmallow import Schema
+
+from jlt_family.auth.context import Actor, current_actor
 from jlt_family.core.audit import audit
 from jlt_family.core.extensions import db
 from jlt_family.core.routing import Blueprint
@@ -17,22 +20,22 @@ _CSV = (
 )
 
 
-def _json_or_csv(schema):
+def _json_or_csv(schema: type[Schema]) -> dict[str, Any]:
     """``?format=csv`` answers the same report as CSV: the 200 answer documents both content types."""
     return {
-        "responses": {
-            "200": {
-                "description": "OK",
-                "content": {
-                    "application/json": {"schema": schema},
-                    "text/csv": {"schema": {"type": "string", "description": _CSV}},
-                },
-            }
+        "200": {
+            "description": "OK",
+            "content": {
+                "application/json": {"schema": schema},
+                "text/csv": {"schema": {"type": "string", "description": _CSV}},
+            },
         }
     }
 
 
-def _answer(actor, report, args, as_csv=False, school_id=None):
+def _answer(
+    actor: Actor, report: dict[str, Any], args: dict[str, Any], as_csv: bool = False, school_id: int | None = None
+) -> dict[str, Any] | Response:
     """Audit the read, commit it, then answer JSON or CSV."""
     scope = report["scope"]
     as_csv = as_csv or args.get("format") == "csv"
@@ -59,7 +62,7 @@ def _answer(actor, report, args, as_csv=False, school_id=None):
     )
 
 
-def _school(args, school_id, as_csv=False):
+def _school(args: dict[str, Any], school_id: int, as_csv: bool = False) -> dict[str, Any] | Response:
     actor = current_actor()
     school = permissions.school_or_404(actor, school_id)
     period = resolve_period(school.region, args.get("school_year"), args.get("term"))
@@ -81,14 +84,14 @@ def _school(args, school_id, as_csv=False):
     return _answer(actor, report, args, as_csv, school_id=school.id)
 
 
-def _alliance(args, alliance_id, as_csv=False):
+def _alliance(args: dict[str, Any], alliance_id: int, as_csv: bool = False) -> dict[str, Any] | Response:
     actor = current_actor()
     alliance = permissions.alliance_or_404(actor, alliance_id)
     period = resolve_period(alliance.region, args.get("school_year"), args.get("term"))
     return _answer(actor, service.alliance_report(alliance, period), args, as_csv)
 
 
-def _region(args, region_id, as_csv=False):
+def _region(args: dict[str, Any], region_id: int, as_csv: bool = False) -> dict[str, Any] | Response:
     actor = current_actor()
     region = permissions.region_or_404(actor, region_id)
     period = resolve_period(region, args.get("school_year"), args.get("term"))
@@ -100,8 +103,8 @@ def _region(args, region_id, as_csv=False):
 @blp.arguments(schemas.EvaluationReportArgsSchema, location="query")
 @blp.response(200, schemas.SchoolEvaluationSchema)
 @blp.errors(404, 422)
-@blp.doc(**_json_or_csv(schemas.SchoolEvaluationSchema))
-def school_report(args, school_id):
+@blp.doc(responses=_json_or_csv(schemas.SchoolEvaluationSchema))
+def school_report(args: dict[str, Any], school_id: int) -> dict[str, Any] | Response:
     """学校评估报表: home-visit coverage (per class), activities against the policy numbers, attendance, venue
     bookings and parent feedback of a term or school year (school admins and administrators above the school)."""
     return _school(args, school_id)
@@ -112,7 +115,7 @@ def school_report(args, school_id):
 @blp.arguments(schemas.ReportPeriodArgsSchema, location="query")
 @blp.response(200, content_type="text/csv", description=_CSV)
 @blp.errors(404, 422)
-def school_report_csv(args, school_id):
+def school_report_csv(args: dict[str, Any], school_id: int) -> dict[str, Any] | Response:
     """学校评估报表导出 (CSV, UTF-8 with BOM)."""
     return _school(args, school_id, as_csv=True)
 
@@ -122,8 +125,8 @@ def school_report_csv(args, school_id):
 @blp.arguments(schemas.EvaluationReportArgsSchema, location="query")
 @blp.response(200, schemas.AllianceEvaluationSchema)
 @blp.errors(404, 422)
-@blp.doc(**_json_or_csv(schemas.AllianceEvaluationSchema))
-def alliance_report(args, alliance_id):
+@blp.doc(responses=_json_or_csv(schemas.AllianceEvaluationSchema))
+def alliance_report(args: dict[str, Any], alliance_id: int) -> dict[str, Any] | Response:
     """教联体评估报表: its schools together and each school (drill-down), with its coordination meetings
     (alliance admins and region admins above it)."""
     return _alliance(args, alliance_id)
@@ -134,7 +137,7 @@ def alliance_report(args, alliance_id):
 @blp.arguments(schemas.ReportPeriodArgsSchema, location="query")
 @blp.response(200, content_type="text/csv", description=_CSV)
 @blp.errors(404, 422)
-def alliance_report_csv(args, alliance_id):
+def alliance_report_csv(args: dict[str, Any], alliance_id: int) -> dict[str, Any] | Response:
     """教联体评估报表导出 (CSV, UTF-8 with BOM)."""
     return _alliance(args, alliance_id, as_csv=True)
 
@@ -144,8 +147,8 @@ def alliance_report_csv(args, alliance_id):
 @blp.arguments(schemas.EvaluationReportArgsSchema, location="query")
 @blp.response(200, schemas.RegionEvaluationSchema)
 @blp.errors(404, 422)
-@blp.doc(**_json_or_csv(schemas.RegionEvaluationSchema))
-def region_report(args, region_id):
+@blp.doc(responses=_json_or_csv(schemas.RegionEvaluationSchema))
+def region_report(args: dict[str, Any], region_id: int) -> dict[str, Any] | Response:
     """区县评估报表: the region and the regions under it; each alliance and each school (drill-down)
     (region admins of the region or a region above it)."""
     return _region(args, region_id)
@@ -156,6 +159,6 @@ def region_report(args, region_id):
 @blp.arguments(schemas.ReportPeriodArgsSchema, location="query")
 @blp.response(200, content_type="text/csv", description=_CSV)
 @blp.errors(404, 422)
-def region_report_csv(args, region_id):
+def region_report_csv(args: dict[str, Any], region_id: int) -> dict[str, Any] | Response:
     """区县评估报表导出 (CSV, UTF-8 with BOM)."""
     return _region(args, region_id, as_csv=True)

@@ -50,7 +50,7 @@ _STATUS = (
 )
 
 
-def _status():
+def _status() -> fields.String:
     return fields.String(
         allow_none=True, metadata={"description": _STATUS, "enum": ["met", "not_met", "in_progress", None]}
     )

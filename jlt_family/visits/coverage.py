@@ -17,8 +17,9 @@ not-yet-visited lists of those allowed to see the flags (the 班主任 and schoo
 """
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
@@ -32,6 +33,8 @@ from jlt_family.organizations.placements import StudentClassPlacement as Placeme
 from jlt_family.visits.models import OPEN_STATES, HomeVisit, VisitRecord, VisitState
 
 FLAG_COLUMNS = (Student.left_behind, Student.in_difficulty, Student.disabled, Student.migrant)
+# The schools counted: their ids, or a sub-select of them.
+SchoolIds = Sequence[int] | sa.Select
 # 留守, 困境: the flags whose coverage the reports show on their own (002 §5, §10)
 REPORTED_FLAGS = ("left_behind", "in_difficulty")
 
@@ -71,12 +74,12 @@ class Counts(NamedTuple):
     acknowledged: int = 0
 
 
-def held_at():
+def held_at() -> sa.ColumnElement[Any]:
     """When a visit was held: its record's time, else (no record) its agreed start."""
     return sa.func.coalesce(VisitRecord.visited_at, HomeVisit.starts_at)
 
 
-def _held_between(student_id, start, end):
+def _held_between(student_id: Any, start: dt.datetime, end: dt.datetime) -> sa.Exists:
     """EXISTS a completed visit of ``student_id`` (a column) held in [start, end)."""
     held = held_at()
     return (
@@ -87,7 +90,7 @@ def _held_between(student_id, start, end):
     )
 
 
-def members(school_ids, span, *, class_ids=None):
+def members(school_ids: SchoolIds, span: Span, *, class_ids: Iterable[int] | None = None) -> sa.Select:
     """SELECT (student_id, class_id, school_id, visited 0/1) of the students counted in the schools (a list or a
     sub-select of ids) over ``span``, each in their class (see the module docstring); only those counted in
     ``class_ids`` when given."""
@@ -129,11 +132,11 @@ def members(school_ids, span, *, class_ids=None):
     return stmt
 
 
-def _sum(condition):
+def _sum(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def _entrustment_on_file(student_id, span, *, acknowledged):
+def _entrustment_on_file(student_id: Any, span: Span, *, acknowledged: bool) -> sa.Exists:
     """EXISTS a care entrustment of the student on file for the reference date: filed by then, not ended before
     it, not withdrawn (and, with ``acknowledged``, acknowledged by then)."""
     _start, end = span.utc_bounds()
@@ -149,7 +152,9 @@ def _entrustment_on_file(student_id, span, *, acknowledged):
     return sa.select(CareEntrustment.id).where(*conditions).exists()
 
 
-def counts(school_ids, span, *, per_class=False, class_ids=None):
+def counts(
+    school_ids: SchoolIds, span: Span, *, per_class: bool = False, class_ids: Iterable[int] | None = None
+) -> dict[int, Counts]:
     """{school_id: Counts} (or {class_id: Counts} with ``per_class``) of the students counted over ``span``:
     one grouped statement. Schools and classes without a counted student are absent."""
     m = members(school_ids, span, class_ids=class_ids).subquery("members")
@@ -175,11 +180,11 @@ def counts(school_ids, span, *, per_class=False, class_ids=None):
     return {row.key: Counts(*(int(value) for value in row[1:])) for row in db.session.execute(stmt)}
 
 
-def _is_flagged():
+def _is_flagged() -> sa.ColumnElement[bool]:
     return sa.or_(*(column.is_(True) for column in FLAG_COLUMNS))
 
 
-def unvisited(members_stmt, *, flagged_first):
+def unvisited(members_stmt: sa.Select | sa.CompoundSelect, *, flagged_first: bool) -> sa.Select:
     """SELECT (Student, the SchoolClass they count in) of the students of ``members_stmt`` (``members`` or a
     UNION ALL of them) without a visit held in their span: flagged children first when the caller may see the
     flags, then by class and student number."""
@@ -194,10 +199,10 @@ def unvisited(members_stmt, *, flagged_first):
     )
 
 
-def members_of_classes(classes, today):
+def members_of_classes(classes: Iterable[SchoolClass], today: dt.date) -> sa.Select | sa.CompoundSelect | None:
     """``members`` of each class over its school year up to today (the calendar of its school's region), one
     UNION ALL branch per school and school year; None without classes."""
-    groups = {}
+    groups: dict[tuple[int, int], list[SchoolClass]] = {}
     for school_class in classes:
         groups.setdefault((school_class.school_id, school_class.school_year), []).append(school_class)
     selects = []
@@ -209,7 +214,7 @@ def members_of_classes(classes, today):
     return selects[0] if len(selects) == 1 else sa.union_all(*selects)
 
 
-def not_visited(class_ids, *, flagged_first, today=None):
+def not_visited(class_ids: Iterable[int], *, flagged_first: bool, today: dt.date | None = None) -> sa.Select:
     """SELECT (student_id, class_id, and the flag columns) of the students these classes count in their school
     year up to ``today`` (``members_of_classes``) without a visit held in it; the classes are loaded here."""
     classes = db.session.scalars(
@@ -230,7 +235,7 @@ def not_visited(class_ids, *, flagged_first, today=None):
     )
 
 
-def class_counts(school_class, span=None):
+def class_counts(school_class: SchoolClass, span: Span | None = None) -> tuple[int, int]:
     """(students, visited) of a class over ``span`` (default: its school year up to today)."""
     if span is None:
         year = school_year_starting(school_class.school_year, school_class.school.region)
@@ -240,7 +245,7 @@ def class_counts(school_class, span=None):
     return row.students, row.visited
 
 
-def open_visits_of(student_ids):
+def open_visits_of(student_ids: Sequence[int]) -> dict[int, HomeVisit]:
     """The newest proposed or scheduled visit of each student (one query): {student_id: visit}."""
     if not student_ids:
         return {}
@@ -252,7 +257,7 @@ def open_visits_of(student_ids):
     return {visit.student_id: visit for visit in visits}
 
 
-def per_school(school_ids_clause, span):
+def per_school(school_ids_clause: sa.ColumnElement[bool], span: Span) -> list[dict[str, Any]]:
     """Counts per school (students counted over ``span``, visited ones) for the schools in the clause, by id."""
     school_ids = sa.select(School.id).where(school_ids_clause)
     found = counts(school_ids, span)
@@ -270,5 +275,5 @@ def per_school(school_ids_clause, span):
     ]
 
 
-def rate(visited, students):
+def rate(visited: int, students: int) -> float:
     return round(visited / students, 4) if students else 0.0

@@ -8,6 +8,8 @@ the address or notes: a calendar app syncs them to places the school does not co
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -30,11 +32,23 @@ PAST_DAYS = 90
 PRODID = "-//jlt-family//home visits//ZH"
 
 
-def _hash(token):
+@dataclass(frozen=True)
+class CalendarLink:
+    """家访日历订阅链接: the secret URL of a staff member's feed, and since when it is live."""
+
+    url: str
+    feed: VisitCalendarFeed
+
+    @property
+    def created_at(self) -> dt.datetime:
+        return self.feed.created_at
+
+
+def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def regenerate(user_id):
+def regenerate(user_id: int) -> str:
     """A new secret token for the user's feed (the old URL stops working); returns the token."""
     token = secrets.token_urlsafe(32)
     feed = db.session.get(VisitCalendarFeed, user_id)
@@ -46,7 +60,7 @@ def regenerate(user_id):
     return token
 
 
-def revoke(user_id):
+def revoke(user_id: int) -> None:
     """Stop the user's feed; 404 ``calendar_not_found`` when there is none."""
     feed = db.session.get(VisitCalendarFeed, user_id)
     if feed is None:
@@ -54,7 +68,7 @@ def revoke(user_id):
     db.session.delete(feed)
 
 
-def user_for_token(token):
+def user_for_token(token: str) -> int:
     """The user id of a live feed token, or 404 (the same answer for unknown and revoked tokens)."""
     user_id = db.session.scalar(
         sa.select(VisitCalendarFeed.user_id).where(VisitCalendarFeed.token_hash == _hash(token))
@@ -64,7 +78,7 @@ def user_for_token(token):
     return user_id
 
 
-def visits_of(user_id, now=None):
+def visits_of(user_id: int, now: dt.datetime | None = None) -> Sequence[HomeVisit]:
     """Scheduled and completed visits of the staff member, from PAST_DAYS ago on, at schools where they are
     still staff (a teacher who left a school no longer sees its visits through an old feed URL)."""
     since = (now or utcnow()) - dt.timedelta(days=PAST_DAYS)
@@ -91,17 +105,26 @@ def visits_of(user_id, now=None):
     ).all()
 
 
-def _stamp(value):
+def feed_of(user_id: int) -> VisitCalendarFeed:
+    """The staff member's live feed (after ``regenerate``)."""
+    feed = db.session.get(VisitCalendarFeed, user_id)
+    if feed is None:
+        raise NotFound("尚未开通家访日历订阅", code="calendar_not_found")
+    return feed
+
+
+def _stamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _escape(value):
+def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-def _fold(line):
+def _fold(line: str) -> str:
     """Lines of at most 75 octets, continuations starting with a space, never splitting a character."""
-    out, current = [], ""
+    out: list[str] = []
+    current = ""
     for char in line:
         limit = 75 if not out else 74
         if len((current + char).encode()) > limit:
@@ -112,14 +135,15 @@ def _fold(line):
     return "\r\n ".join(out)
 
 
-def _event(visit, host, now):
+def _event(visit: HomeVisit, host: str, now: dt.datetime) -> list[str]:
     student = visit.student
+    starts_at, ends_at = visit.agreed
     return [
         "BEGIN:VEVENT",
         f"UID:home-visit-{visit.id}@{host}",
         f"DTSTAMP:{_stamp(now)}",
-        f"DTSTART:{_stamp(visit.starts_at)}",
-        f"DTEND:{_stamp(visit.ends_at)}",
+        f"DTSTART:{_stamp(starts_at)}",
+        f"DTEND:{_stamp(ends_at)}",
         f"SUMMARY:{_escape(f'{MODE_LABELS[visit.mode]}家访：{mask_name(student.name)}')}",
         f"DESCRIPTION:{_escape(f'家访目的：{PURPOSE_LABELS[visit.purpose]}')}",
         "STATUS:CONFIRMED",
@@ -128,7 +152,7 @@ def _event(visit, host, now):
     ]
 
 
-def render(visits, host, now=None):
+def render(visits: Iterable[HomeVisit], host: str, now: dt.datetime | None = None) -> str:
     """The VCALENDAR text, CRLF line endings, times in UTC."""
     now = now or utcnow()
     lines = [

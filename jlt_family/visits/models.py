@@ -1,13 +1,14 @@
 """家访: home visits, their proposed time windows, staff, history, records, family feedback, school settings."""
 
 import datetime as dt
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jlt_family.core.db_types import StrEnum, UTCDateTime, str_enum
 from jlt_family.core.extensions import db
-from jlt_family.core.timeutil import utcnow
+from jlt_family.core.timeutil import shanghai_today, utcnow
 
 
 class VisitMode(StrEnum):
@@ -48,6 +49,14 @@ class VisitState(StrEnum):
 
 
 OPEN_STATES = (VisitState.PROPOSED, VisitState.SCHEDULED)
+
+
+class MoveRequest(NamedTuple):
+    """改期申请: the time a family asked to move a scheduled visit to, and why."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    reason: str
 
 
 class Side(StrEnum):
@@ -117,16 +126,35 @@ class HomeVisit(db.Model):
     )
 
     @property
-    def staff_ids(self):
+    def staff_ids(self) -> list[int]:
         return [p.user_id for p in self.participants]
 
     @property
-    def is_open(self):
+    def staff(self) -> list["User"]:  # noqa: F821
+        """The staff taking part, in the order they were named."""
+        return [p.user for p in self.participants]
+
+    @property
+    def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
     @property
-    def has_move_request(self):
+    def has_move_request(self) -> bool:
         return self.move_starts_at is not None
+
+    @property
+    def agreed(self) -> tuple[dt.datetime, dt.datetime]:
+        """The agreed time of a scheduled or completed visit (ValueError while it has none)."""
+        if self.starts_at is None or self.ends_at is None:
+            raise ValueError(f"home visit {self.id} has no agreed time")
+        return self.starts_at, self.ends_at
+
+    @property
+    def move_request(self) -> "MoveRequest | None":
+        """The family's pending counter-proposal, or None."""
+        if self.move_starts_at is None or self.move_ends_at is None:
+            return None
+        return MoveRequest(self.move_starts_at, self.move_ends_at, self.move_reason or "")
 
 
 class VisitWindow(db.Model):
@@ -174,7 +202,25 @@ class VisitAction(StrEnum):
     MOVE_DECLINED = "move_declined"  # 不同意改期
 
 
-def _named_enum(enum_cls, name):
+# 家访状态表: each action on a visit, the states it may be taken from, and the state it leaves the visit in. The
+# one table of a visit's life cycle (None: the visit does not exist yet); ``transitions.transition`` applies it and
+# writes the history row (``VisitEvent``) of every change, from routes and jobs alike.
+VISIT_TRANSITIONS: dict[VisitAction, tuple[frozenset[VisitState | None], VisitState]] = {
+    VisitAction.PROPOSED: (frozenset({None}), VisitState.PROPOSED),
+    VisitAction.SUGGESTED: (frozenset({VisitState.PROPOSED}), VisitState.PROPOSED),
+    VisitAction.REPROPOSED: (frozenset({VisitState.PROPOSED}), VisitState.PROPOSED),
+    VisitAction.ACCEPTED: (frozenset({VisitState.PROPOSED}), VisitState.SCHEDULED),
+    VisitAction.DECLINED: (frozenset({VisitState.PROPOSED}), VisitState.DECLINED),
+    VisitAction.CANCELLED: (frozenset(OPEN_STATES), VisitState.CANCELLED),
+    VisitAction.MOVED: (frozenset({VisitState.SCHEDULED}), VisitState.SCHEDULED),
+    VisitAction.MOVE_REQUESTED: (frozenset({VisitState.SCHEDULED}), VisitState.SCHEDULED),
+    VisitAction.MOVE_ACCEPTED: (frozenset({VisitState.SCHEDULED}), VisitState.SCHEDULED),
+    VisitAction.MOVE_DECLINED: (frozenset({VisitState.SCHEDULED}), VisitState.SCHEDULED),
+    VisitAction.COMPLETED: (frozenset({VisitState.SCHEDULED}), VisitState.COMPLETED),
+}
+
+
+def _named_enum(enum_cls: type[StrEnum], name: str) -> Any:
     """``str_enum`` with its own CHECK name, for a second column of the same enum in one table."""
     column_type = str_enum(enum_cls)
     column_type.name = name
@@ -205,6 +251,11 @@ class VisitEvent(db.Model):
     visit: Mapped[HomeVisit] = relationship(back_populates="history")
     actor: Mapped["User"] = relationship(foreign_keys=[actor_user_id])  # noqa: F821
     on_behalf_of: Mapped["User | None"] = relationship(foreign_keys=[on_behalf_of_id])  # noqa: F821
+
+    @property
+    def on_behalf_of_name(self) -> str | None:
+        """The nickname of the teacher a 班主任 acted for, or None."""
+        return self.on_behalf_of.nickname if self.on_behalf_of is not None else None
 
 
 class VisitRecord(db.Model):
@@ -259,8 +310,13 @@ class FollowUpAction(db.Model):
     __table_args__ = (sa.Index("ix_visit_follow_up_owner", "owner_id", "done_at", "due_on"),)
 
     @property
-    def done(self):
+    def done(self) -> bool:
         return self.done_at is not None
+
+    @property
+    def overdue(self) -> bool:
+        """Still open and past its due date (Asia/Shanghai)."""
+        return not self.done and self.due_on < shanghai_today()
 
 
 class VisitFeedback(db.Model):

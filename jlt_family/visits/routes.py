@@ -1,44 +1,21 @@
 """Endpoints of home visits (家访): proposals, answers, scheduling, records, feedback, coverage, calendar feed."""
 
-import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from typing import Any
 
-from jlt_family.auth.context import current_actor
-from jlt_family.core.audit import audit, audit_read
+from jlt_family.auth.context import Actor, current_actor
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
-from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import page_of
-from jlt_family.families.models import Student
-from jlt_family.visits import permissions, presenters, schemas, service
-from jlt_family.visits.models import HomeVisit, Side, VisitParticipant, VisitRecord
+from jlt_family.visits import permissions, reading, records, schemas, service
+from jlt_family.visits.models import HomeVisit, Side, VisitFeedback, VisitRecord
 from jlt_family.visits.permissions import require_side, require_visit_staff
+from jlt_family.visits.reading import SeenVisit
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="家访 (home visits)")
 
 _FAMILY_ONLY = "此操作由家长完成"
 _STAFF_ONLY = "此操作由老师完成"
-
-
-def visible_visits(actor):
-    """A WHERE clause narrowing visits to those the caller takes part in, as staff or as family."""
-    mine = sa.select(VisitParticipant.visit_id).where(VisitParticipant.user_id == actor.user_id)
-    family_students = sa.select(Student.id).where(Student.family_id == actor.family_id)
-    return sa.or_(
-        sa.and_(HomeVisit.class_id.in_(actor.taught_class_ids), HomeVisit.school_id.in_(actor.staff_school_ids)),
-        HomeVisit.school_id.in_(actor.admin_school_ids),
-        sa.and_(HomeVisit.id.in_(mine), HomeVisit.school_id.in_(actor.staff_school_ids)),
-        sa.and_(sa.literal(actor.family_id is not None), HomeVisit.student_id.in_(family_students)),
-    )
-
-
-_LIST_LOADS = (
-    selectinload(HomeVisit.student),
-    selectinload(HomeVisit.school_class),
-    selectinload(HomeVisit.windows),
-    selectinload(HomeVisit.participants).selectinload(VisitParticipant.user),
-)
 
 
 @blp.route("/visits", methods=["POST"])
@@ -47,13 +24,19 @@ _LIST_LOADS = (
 @blp.arguments(schemas.VisitProposeSchema)
 @blp.response(201, schemas.VisitSchema)
 @blp.errors(400, 403, 404, 409, 422)
-def propose_visit(data):
+def propose_visit(data: dict[str, Any]) -> SeenVisit:
     """发起家访: a teacher of the class or a school leader offers 1–3 time windows to the family."""
     actor = current_actor()
-    student = service.student_for_proposal(actor, data.pop("student_id"))
-    visit = service.propose_visit(actor, student, **data)
-    db.session.commit()
-    return presenters.visit_view(visit, Side.STAFF)
+    visit = service.propose_visit(
+        actor,
+        service.student_for_proposal(actor, data["student_id"]),
+        mode=data["mode"],
+        purpose=data["purpose"],
+        note_to_family=data["note_to_family"],
+        windows=data["windows"],
+        staff_ids=data["staff_ids"],
+    )
+    return _done(visit, Side.STAFF)
 
 
 @blp.route("/visits", methods=["GET"])
@@ -61,61 +44,32 @@ def propose_visit(data):
 @blp.arguments(schemas.VisitQuerySchema, location="query")
 @blp.response(200, page_of(schemas.VisitSchema))
 @blp.errors(422)
-def list_visits(args):
+def list_visits(args: dict[str, Any]) -> dict[str, Any]:
     """我的家访 (teachers: their classes' and their own; families: their children's), newest first."""
-    actor = current_actor()
-    stmt = sa.select(HomeVisit).where(visible_visits(actor)).options(*_LIST_LOADS).order_by(HomeVisit.id.desc())
-    for name in ("state", "awaiting", "student_id", "class_id"):
-        if args.get(name) is not None:
-            stmt = stmt.where(getattr(HomeVisit, name) == args[name])
-    result = paginate(stmt, args["page"], args["page_size"])
-    if actor.staff_school_ids:
-        audit_read(
-            actor,
-            "read_visits",
-            "home_visit",
-            None,
-            result,
-            query=args,
-            per_school=lambda visit: visit.school_id if permissions.side_of(actor, visit) == Side.STAFF else None,
-        )
-    return present_page(result, lambda visit: presenters.visit_view(visit, permissions.side_of(actor, visit)))
+    return reading.list_visits(
+        current_actor(),
+        state=args.get("state"),
+        awaiting=args.get("awaiting"),
+        student_id=args.get("student_id"),
+        class_id=args.get("class_id"),
+        page=args["page"],
+        page_size=args["page_size"],
+        query=args,
+    )
 
 
 @blp.route("/visits/<id:visit_id>", methods=["GET"])
 @blp.login_required
 @blp.response(200, schemas.VisitDetailSchema)
 @blp.errors(404)
-def get_visit(visit_id):
+def get_visit(visit_id: int) -> SeenVisit:
     """家访详情: history, record, feedback; notes and the home address only where allowed (audit-logged)."""
-    actor = current_actor()
-    visit, side = permissions.visit_or_404(actor, visit_id)
-    with_notes = side == Side.STAFF and permissions.sees_notes(actor, visit) and visit.record is not None
-    with_address = side == Side.STAFF and permissions.sees_address(actor, visit)
-    if with_notes:
-        audit(actor, "read_visit_notes", "home_visit", visit.id, school_id=visit.school_id, student_id=visit.student_id)
-    if with_address:
-        audit(
-            actor, "read_home_address", "home_visit", visit.id, school_id=visit.school_id, student_id=visit.student_id
-        )
-    if side == Side.STAFF:
-        audit_read(
-            actor,
-            "read_visit",
-            "home_visit",
-            visit.id,
-            1,
-            school_id=visit.school_id,
-            student_id=visit.student_id,
-            notes=with_notes,
-            home_address=with_address,
-        )
-    view = presenters.detail_view(visit, side, with_notes=with_notes, with_address=with_address)
+    seen = reading.read_visit(current_actor(), visit_id)
     db.session.commit()
-    return view
+    return seen
 
 
-def _answer(visit_id, wanted=None, message=""):
+def _answer(visit_id: int, wanted: Side | None = None, message: str = "") -> tuple[Actor, HomeVisit, Side]:
     """The caller, the visit and their side; 403 for staff the visit neither names nor is the 班主任 of."""
     actor = current_actor()
     visit, side = permissions.visit_or_404(actor, visit_id)
@@ -125,9 +79,9 @@ def _answer(visit_id, wanted=None, message=""):
     return actor, visit, side
 
 
-def _done(visit, side):
+def _done(visit: HomeVisit, side: Side) -> SeenVisit:
     db.session.commit()
-    return presenters.visit_view(visit, side)
+    return SeenVisit(visit, side)
 
 
 @blp.route("/visits/<id:visit_id>/accept", methods=["POST"])
@@ -135,10 +89,10 @@ def _done(visit, side):
 @blp.arguments(schemas.AcceptSchema)
 @blp.response(200, schemas.VisitSchema)
 @blp.errors(400, 403, 404, 409, 422)
-def accept_visit(data, visit_id):
+def accept_visit(data: dict[str, Any], visit_id: int) -> SeenVisit:
     """接受时段: the family takes a teacher's window, or a teacher takes the family's suggestion (→ scheduled)."""
     actor, visit, side = _answer(visit_id)
-    visit = service.accept_window(actor, visit, side, data["window_id"])
+    visit = service.accept_window(actor, visit, side, window_id=data["window_id"])
     return _done(visit, side)
 
 
@@ -147,10 +101,10 @@ def accept_visit(data, visit_id):
 @blp.arguments(schemas.SuggestSchema)
 @blp.response(200, schemas.VisitSchema)
 @blp.errors(400, 403, 404, 409, 422)
-def suggest_time(data, visit_id):
+def suggest_time(data: dict[str, Any], visit_id: int) -> SeenVisit:
     """家长另提时间: the family suggests one window of their own; the teacher answers next."""
     actor, visit, side = _answer(visit_id, Side.FAMILY, _FAMILY_ONLY)
-    visit = service.suggest_time(actor, visit, **data)
+    visit = service.suggest_time(actor, visit, starts_at=data["starts_at"], ends_at=data["ends_at"], note=data["note"])
     return _done(visit, side)
 
 
@@ -159,10 +113,10 @@ def suggest_time(data, visit_id):
 @blp.arguments(schemas.ReproposeSchema)
 @blp.response(200, schemas.VisitSchema)
 @blp.errors(400, 403, 404, 409, 422)
-def repropose_visit(data, visit_id):
+def repropose_visit(data: dict[str, Any], visit_id: int) -> SeenVisit:
     """教师给出新时段 (answering a family's suggestion, or revising the offer); replaces the windows on offer."""
     actor, visit, side = _answer(visit_id, Side.STAFF, _STAFF_ONLY)
-    visit = service.repropose(actor, visit, **data)
+    visit = service.repropose(actor, visit, windows=data["windows"], note=data["note"])
     return _done(visit, side)
 
 
@@ -171,10 +125,10 @@ def repropose_visit(data, visit_id):
 @blp.arguments(schemas.ReasonSchema)
 @blp.response(200, schemas.VisitSchema)
 @blp.errors(400, 403, 404, 409, 422)
-def decline_visit(data, visit_id):
+def decline_visit(data: dict[str, Any], visit_id: int) -> SeenVisit:
     """家长婉拒家访, with a reason."""
     actor, visit, side = _answer(visit_id, Side.FAMILY, _FAMILY_ONLY)
-    visit = service.decline(actor, visit, data["reason"])
+    visit = service.decline(actor, visit, reason=data["reason"])
     return _done(visit, side)
 
 
@@ -183,10 +137,10 @@ def decline_visit(data, visit_id):
 @blp.arguments(schemas.ReasonSchema)
 @blp.response(200, schemas.VisitSchema)
 @blp.errors(400, 403, 404, 409, 422)
-def cancel_visit(data, visit_id):
+def cancel_visit(data: dict[str, Any], visit_id: int) -> SeenVisit:
     """取消家访 (either side, proposed or scheduled), with a reason."""
     actor, visit, side = _answer(visit_id)
-    visit = service.cancel(actor, visit, side, data["reason"])
+    visit = service.cancel(actor, visit, side, reason=data["reason"])
     return _done(visit, side)
 
 
@@ -195,14 +149,12 @@ def cancel_visit(data, visit_id):
 @blp.arguments(schemas.MoveSchema)
 @blp.response(200, schemas.VisitSchema)
 @blp.errors(400, 403, 404, 409, 422)
-def move_visit(data, visit_id):
+def move_visit(data: dict[str, Any], visit_id: int) -> SeenVisit:
     """家访改期 (scheduled): the visit's teachers move it at once (checked against their other visits); a family's
     move is a counter-proposal (改期申请) the teachers accept or decline, the visit keeping its time meanwhile."""
     actor, visit, side = _answer(visit_id)
-    if side == Side.FAMILY:
-        visit = service.request_move(actor, visit, **data)
-    else:
-        visit = service.move(actor, visit, side, **data)
+    move = service.request_move if side == Side.FAMILY else service.move
+    visit = move(actor, visit, starts_at=data["starts_at"], ends_at=data["ends_at"], reason=data["reason"])
     return _done(visit, side)
 
 
@@ -210,7 +162,7 @@ def move_visit(data, visit_id):
 @blp.login_required
 @blp.response(200, schemas.VisitSchema)
 @blp.errors(403, 404, 409, 422)
-def accept_move_request(visit_id):
+def accept_move_request(visit_id: int) -> SeenVisit:
     """同意改期: a teacher of the visit takes the family's counter-proposal (409 ``staff_busy`` if it clashes)."""
     actor, visit, side = _answer(visit_id, Side.STAFF, _STAFF_ONLY)
     visit = service.accept_move(actor, visit)
@@ -222,10 +174,10 @@ def accept_move_request(visit_id):
 @blp.arguments(schemas.ReasonSchema)
 @blp.response(200, schemas.VisitSchema)
 @blp.errors(400, 403, 404, 409, 422)
-def decline_move_request(data, visit_id):
+def decline_move_request(data: dict[str, Any], visit_id: int) -> SeenVisit:
     """不同意改期: a teacher of the visit declines the family's counter-proposal, with a reason; the time stays."""
     actor, visit, side = _answer(visit_id, Side.STAFF, _STAFF_ONLY)
-    visit = service.decline_move(actor, visit, data["reason"])
+    visit = service.decline_move(actor, visit, reason=data["reason"])
     return _done(visit, side)
 
 
@@ -235,13 +187,13 @@ def decline_move_request(data, visit_id):
 @blp.arguments(schemas.RecordSchema)
 @blp.response(201, schemas.RecordOutSchema)
 @blp.errors(400, 403, 404, 409, 422)
-def record_visit(data, visit_id):
+def record_visit(data: records.RecordEntry, visit_id: int) -> VisitRecord:
     """记录家访 (the visit's teachers, or the class's 班主任 for them): notes, topics, follow-ups with their owners;
     the visit is completed and dated by ``visited_at`` (within 7 days of the agreed time)."""
-    actor, visit, side = _answer(visit_id, Side.STAFF, _STAFF_ONLY)
-    visit = service.record_visit(actor, visit, **data)
+    actor, visit, _side = _answer(visit_id, Side.STAFF, _STAFF_ONLY)
+    record = records.record_visit(actor, visit, entry=data)
     db.session.commit()
-    return presenters.record_view(db.session.get(VisitRecord, visit.record.id), with_notes=True)
+    return record
 
 
 @blp.route("/visits/<id:visit_id>/feedback", methods=["POST"])
@@ -250,12 +202,12 @@ def record_visit(data, visit_id):
 @blp.arguments(schemas.FeedbackInSchema)
 @blp.response(201, schemas.FeedbackOutSchema)
 @blp.errors(400, 403, 404, 409, 422)
-def add_feedback(data, visit_id):
+def add_feedback(data: dict[str, Any], visit_id: int) -> VisitFeedback:
     """家长反馈 on a completed visit: rating 1–5 and a comment (once per visit)."""
     actor, visit, _side = _answer(visit_id, Side.FAMILY, _FAMILY_ONLY)
-    feedback = service.add_feedback(actor, visit, **data)
+    feedback = records.add_feedback(actor, visit, rating=data["rating"], comment=data["comment"])
     db.session.commit()
-    return presenters.feedback_view(feedback)
+    return feedback
 
 
 # Coverage, calendar feed and settings, follow-ups live in their own route modules on this blueprint.

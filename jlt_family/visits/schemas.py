@@ -1,6 +1,14 @@
-"""Schemas of the home-visit API. Input is strict: unknown fields, wrong types and bad values answer 422."""
+"""Schemas of the home-visit API. Input is strict: unknown fields, wrong types and bad values answer 422.
 
-from marshmallow import Schema, fields, validate
+The output schemas dump the model objects (a visit, its windows, history, record, follow-ups, feedback, the
+school's settings) and the few view objects that carry what depends on the caller (``reading.SeenVisit``: their
+side, and whether they see the notes and the home address) or what is counted (``coverage_service``).
+"""
+
+import datetime as dt
+from typing import Any
+
+from marshmallow import Schema, fields, post_load, validate
 
 from jlt_family.core.schemas import (
     Id,
@@ -11,8 +19,10 @@ from jlt_family.core.schemas import (
     StrictBoolean,
     text,
 )
+from jlt_family.core.timeutil import to_shanghai
 from jlt_family.organizations.schemas import HourMinute
 from jlt_family.visits.models import FollowUpStatus, Side, VisitAction, VisitMode, VisitPurpose, VisitState
+from jlt_family.visits.records import RecordEntry
 
 _MODE_DOC = "方式: home 入户, school 到校, online 线上, phone 电话"
 _PURPOSE_DOC = (
@@ -21,12 +31,12 @@ _PURPOSE_DOC = (
 )
 
 
-def _enum(enum_cls, doc, **kwargs):
-    return fields.Enum(enum_cls, by_value=True, metadata={"description": doc}, **kwargs)
+def _enum(enum_cls: type, doc: str, *, required: bool = False, allow_none: bool = False) -> fields.Enum:
+    return fields.Enum(enum_cls, by_value=True, metadata={"description": doc}, required=required, allow_none=allow_none)
 
 
-def _bounded_list(inner, max_len, **kwargs):
-    return fields.List(inner, validate=validate.Length(max=max_len, error=f"最多 {max_len} 项"), **kwargs)
+def _at_most(max_len: int) -> validate.Length:
+    return validate.Length(max=max_len, error=f"最多 {max_len} 项")
 
 
 # ---- input ----------------------------------------------------------------------------------------------------
@@ -42,14 +52,17 @@ class VisitProposeSchema(Schema):
     mode = _enum(VisitMode, _MODE_DOC, required=True)
     purpose = _enum(VisitPurpose, _PURPOSE_DOC, required=True)
     note_to_family = text(500, load_default="", metadata={"description": "给家长的说明"})
-    windows = _bounded_list(
+    windows = fields.List(
         fields.Nested(WindowSchema),
-        10,
+        validate=_at_most(10),
         required=True,
         metadata={"description": "1–3 个可选时段，须在学校允许的家访时间内"},
     )
-    staff_ids = _bounded_list(
-        Id(), 10, load_default=list, metadata={"description": "其他参与教师（本校教职工）；发起人自动参与"}
+    staff_ids = fields.List(
+        Id(),
+        validate=_at_most(10),
+        load_default=list,
+        metadata={"description": "其他参与教师（本校教职工）；发起人自动参与"},
     )
 
 
@@ -62,7 +75,9 @@ class SuggestSchema(WindowSchema):
 
 
 class ReproposeSchema(Schema):
-    windows = _bounded_list(fields.Nested(WindowSchema), 10, required=True, metadata={"description": "1–3 个新时段"})
+    windows = fields.List(
+        fields.Nested(WindowSchema), validate=_at_most(10), required=True, metadata={"description": "1–3 个新时段"}
+    )
     note = text(200, load_default="")
 
 
@@ -81,7 +96,12 @@ class FollowUpInSchema(Schema):
 
 
 class FollowUpQuerySchema(PageArgsSchema):
-    status = _enum(FollowUpStatus, "open 未完成（默认）, done 已完成, all 全部", load_default=FollowUpStatus.OPEN)
+    status = fields.Enum(
+        FollowUpStatus,
+        by_value=True,
+        load_default=FollowUpStatus.OPEN,
+        metadata={"description": "open 未完成（默认）, done 已完成, all 全部"},
+    )
 
 
 class FollowUpPatchSchema(Schema):
@@ -94,12 +114,26 @@ class RecordSchema(Schema):
     )
     mode = _enum(VisitMode, _MODE_DOC, required=True)
     attendees = text(200, load_default="", metadata={"description": "参与人员，如 母亲、祖母"})
-    topics = _bounded_list(text(50, min_len=1), 10, load_default=list, metadata={"description": "交流话题"})
+    topics = fields.List(
+        text(50, min_len=1), validate=_at_most(10), load_default=list, metadata={"description": "交流话题"}
+    )
     notes = text(
         5000, load_default="", metadata={"description": "家访记录（敏感，仅参与家访的教师、班主任和学校领导可见）"}
     )
     family_summary = text(1000, load_default="", metadata={"description": "分享给家长的小结"})
-    follow_ups = _bounded_list(fields.Nested(FollowUpInSchema), 10, load_default=list)
+    follow_ups = fields.List(fields.Nested(FollowUpInSchema), validate=_at_most(10), load_default=list)
+
+    @post_load
+    def _entry(self, data: dict[str, Any], **_kwargs: Any) -> RecordEntry:
+        return RecordEntry(
+            visited_at=data["visited_at"],
+            mode=data["mode"],
+            attendees=data["attendees"],
+            topics=data["topics"],
+            notes=data["notes"],
+            family_summary=data["family_summary"],
+            follow_ups=data["follow_ups"],
+        )
 
 
 class FeedbackInSchema(Schema):
@@ -141,6 +175,53 @@ class BriefSchema(Schema):
     name = fields.String()
 
 
+class UserBrief(fields.Nested):
+    """A staff member as ``BriefSchema`` shows them: their user id and nickname (dumps a ``User``)."""
+
+    def __init__(self, *, metadata: dict[str, Any] | None = None) -> None:
+        super().__init__(BriefSchema, metadata=metadata or {})
+
+    def _serialize(self, nested_obj, attr, obj, **kwargs):
+        return None if nested_obj is None else {"id": nested_obj.id, "name": nested_obj.nickname}
+
+
+def shanghai_times(value: Any) -> Any:
+    """The history detail with every instant (``…_at`` keys, stored as ISO 8601 in UTC) shown in Asia/Shanghai."""
+    if isinstance(value, dict):
+        return {
+            key: _shanghai_text(item) if key.endswith("_at") and isinstance(item, str) else shanghai_times(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [shanghai_times(item) for item in value]
+    return value
+
+
+def _shanghai_text(text: str) -> str:
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return to_shanghai(instant).isoformat() if instant.tzinfo is not None else text
+
+
+class ShanghaiDetail(fields.Dict):
+    """A history row's details, its instants shown in Asia/Shanghai."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return shanghai_times(value)
+
+
+class OpenVisit(fields.Dict):
+    """A proposed or scheduled visit as ``{id, state, starts_at}`` (the start in Asia/Shanghai, or None)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        starts_at = to_shanghai(value.starts_at).isoformat() if value.starts_at is not None else None
+        return {"id": value.id, "state": value.state.value, "starts_at": starts_at}
+
+
 class WindowOutSchema(Schema):
     id = fields.Integer()
     starts_at = ShanghaiDateTime()
@@ -155,14 +236,14 @@ class HistorySchema(Schema):
         "move_requested 家长申请改期, move_accepted 同意改期, move_declined 不同意改期",
     )
     side = _enum(Side, "staff / family")
-    actor_name = fields.String()
+    actor_name = fields.String(attribute="actor.nickname")
     on_behalf_of_name = fields.String(
         allow_none=True, metadata={"description": "班主任代为操作时：被代理的教师；否则为 null"}
     )
     from_state = _enum(VisitState, "变更前状态", allow_none=True)
     to_state = _enum(VisitState, "变更后状态")
     reason = fields.String()
-    detail = fields.Dict(metadata={"description": "时段等细节，时间为北京时间（带时区）"})
+    detail = ShanghaiDetail(metadata={"description": "时段等细节，时间为北京时间（带时区）"})
     created_at = ShanghaiDateTime()
 
 
@@ -170,7 +251,7 @@ class FollowUpSchema(Schema):
     id = fields.Integer()
     description = fields.String()
     due_on = fields.Date()
-    owner = fields.Nested(BriefSchema, metadata={"description": "负责人"})
+    owner = UserBrief(metadata={"description": "负责人"})
     done = fields.Boolean()
     done_at = ShanghaiDateTime(allow_none=True)
 
@@ -179,9 +260,9 @@ class MyFollowUpSchema(FollowUpSchema):
     """我的后续跟进: a follow-up with its visit, child and class."""
 
     overdue = fields.Boolean(metadata={"description": "未完成且已过期限（北京时间）"})
-    visit_id = fields.Integer()
-    student = fields.Nested(BriefSchema)
-    school_class = fields.Nested(BriefSchema)
+    visit_id = fields.Integer(attribute="record.visit_id")
+    student = fields.Nested(BriefSchema, attribute="record.visit.student")
+    school_class = fields.Nested(BriefSchema, attribute="record.visit.school_class")
 
 
 class MoveRequestSchema(Schema):
@@ -233,7 +314,7 @@ class VisitSchema(Schema):
         metadata={"description": "家长的改期申请（待老师同意或拒绝），没有则为 null"},
     )
     windows = fields.List(fields.Nested(WindowOutSchema))
-    staff = fields.List(fields.Nested(BriefSchema))
+    staff = fields.List(UserBrief())
     created_at = ShanghaiDateTime()
 
 
@@ -258,7 +339,7 @@ class CoverageStudentSchema(Schema):
     flags = fields.List(
         fields.String(), allow_none=True, metadata={"description": "敏感标记（仅班主任和学校领导可见，其余为 null）"}
     )
-    open_visit = fields.Dict(allow_none=True, metadata={"description": "进行中的家访 {id, state, starts_at}"})
+    open_visit = OpenVisit(allow_none=True, metadata={"description": "进行中的家访 {id, state, starts_at}"})
 
 
 class CoverageSchema(Schema):

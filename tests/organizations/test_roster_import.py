@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from jlt_family.core.models import AuditLog
 from jlt_family.families.models import Gender, Student
-from jlt_family.organizations import roster
+from jlt_family.organizations import roster_files
 from jlt_family.organizations.models import SchoolClass
 
 HEADER = ["学年", "年级", "班级", "学号", "姓名", "性别", "出生日期", "留守儿童", "流动儿童", "困境儿童", "残疾儿童"]
@@ -208,10 +208,10 @@ def test_unreadable_files_are_refused(upload, data, code):
 
 
 def test_size_and_row_limits(upload, monkeypatch):
-    monkeypatch.setattr(roster, "MAX_FILE_BYTES", 200)
+    monkeypatch.setattr(roster_files, "MAX_FILE_BYTES", 200)
     assert upload(_csv(ROWS * 3)).json["code"] == "roster_file_too_large"
     assert upload(_csv(ROWS * 3)).status_code == 413
-    monkeypatch.setattr(roster, "MAX_FILE_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setattr(roster_files, "MAX_FILE_BYTES", 2 * 1024 * 1024)
     rows = [["2026", "一年级", "一年级1班", f"N{i}", "某某", "", "", "", "", "", ""] for i in range(5001)]
     response = upload(_csv(rows))
     assert response.status_code == 422 and response.json["code"] == "roster_too_many_rows"
