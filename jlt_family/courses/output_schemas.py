@@ -6,21 +6,6 @@ from jlt_family.core.schemas import Label, ShanghaiDateTime
 from jlt_family.courses.models import ACTIVITY_LABELS, CATEGORY_LABELS, FORMAT_LABELS, PROVIDER_LABELS
 
 
-class CodeLabel(Label):
-    """``Label`` of the code in ``source`` beside it, documented (as it always was) as a plain string.
-
-    The source is read by ``get_value`` rather than named in ``attribute``: marshmallow refuses two fields of one
-    schema with the same attribute, and a dump-only field would be documented ``readOnly``.
-    """
-
-    def __init__(self, labels, source, *, allow_none=False):
-        super().__init__(labels, dump_only=False, allow_none=allow_none, metadata={"type": "string"})
-        self.source = source
-
-    def get_value(self, obj, attr, accessor=None, default=missing):
-        return super().get_value(obj, self.source, accessor, default)
-
-
 class Itself(fields.Nested):
     """Nests the dumped object itself (not one of its attributes) in a schema of its own."""
 
@@ -32,7 +17,7 @@ class CourseProviderSchema(Schema):
     """举办方 of a course (dumped from the course)."""
 
     kind = fields.String(attribute="provider_kind")
-    kind_label = CodeLabel(PROVIDER_LABELS, "provider_kind")
+    kind_label = Label(PROVIDER_LABELS, "provider_kind")
     id = fields.Integer(attribute="provider_id")
     name = fields.String(attribute="provider.name")
 
@@ -61,11 +46,11 @@ class CourseItemSchema(Schema):
     id = fields.Integer()
     title = fields.String()
     category = fields.String()
-    category_label = CodeLabel(CATEGORY_LABELS, "category")
+    category_label = Label(CATEGORY_LABELS, "category")
     activity_kind = fields.String()
-    activity_label = CodeLabel(ACTIVITY_LABELS, "activity_kind")
+    activity_label = Label(ACTIVITY_LABELS, "activity_kind")
     format = fields.String()
-    format_label = CodeLabel(FORMAT_LABELS, "format")
+    format_label = Label(FORMAT_LABELS, "format")
     speaker = fields.String()
     grade_min = fields.Integer(allow_none=True)
     grade_max = fields.Integer(allow_none=True)

@@ -128,7 +128,7 @@ def may_backfill(actor: Actor, course: Course) -> bool:
     if course.provider_kind == ProviderKind.SCHOOL:
         return course.provider_id in actor.admin_school_ids
     if course.provider_kind == ProviderKind.COMMUNITY:
-        return org.administers_unit(actor, course.resource_unit)
+        return course.resource_unit is not None and org.administers_unit(actor, course.resource_unit)
     return manages_course(actor, course)
 
 
@@ -153,7 +153,7 @@ def oversees_course(actor: Actor, course: Course) -> bool:
     """Administers something above the provider: sees its courses (compliance, feedback) without editing."""
     kind = course.provider_kind
     if kind == ProviderKind.SCHOOL:
-        return org.oversees_school(actor, course.school)
+        return course.school is not None and org.oversees_school(actor, course.school)
     if kind == ProviderKind.ALLIANCE:
         return course.alliance is not None and course.alliance.region_id in actor.region_ids
     return False

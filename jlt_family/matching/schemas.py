@@ -3,9 +3,8 @@ values answer 422 in Chinese; rules across fields (grades reversed, a period in 
 
 from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
-from jlt_family.core.schemas import DATE_RANGE, Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
+from jlt_family.core.schemas import DATE_RANGE, Id, Label, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
 from jlt_family.courses.models import CATEGORY_LABELS, PROVIDER_LABELS, CourseCategory, ProviderKind
-from jlt_family.courses.output_schemas import CodeLabel
 from jlt_family.matching.models import NEED_STATUS_LABELS, TOPIC_LABELS, MatchKind, NeedStatus, NeedTopic
 from jlt_family.organizations.models import RESOURCE_UNIT_KIND_LABELS
 from jlt_family.venues.models import BOOKING_STATUS_LABELS, OFFERING_KIND_LABELS, Channel
@@ -128,7 +127,7 @@ class KindLabelSchema(Schema):
 
 class TopicSchema(Schema):
     topic = fields.String()
-    label = CodeLabel(TOPIC_LABELS, "topic")
+    label = Label(TOPIC_LABELS, "topic")
     unit_kinds = fields.List(fields.Nested(KindLabelSchema))
     offering_kinds = fields.List(fields.Nested(KindLabelSchema))
 
@@ -141,14 +140,14 @@ class UnitBriefSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     kind = fields.String()
-    kind_label = CodeLabel(RESOURCE_UNIT_KIND_LABELS, "kind")
+    kind_label = Label(RESOURCE_UNIT_KIND_LABELS, "kind")
     address = fields.String()
 
 
 class MatchBookingSchema(Schema):
     id = fields.Integer()
     status = fields.String()
-    status_label = CodeLabel(BOOKING_STATUS_LABELS, "status")
+    status_label = Label(BOOKING_STATUS_LABELS, "status")
     slot_id = fields.Integer()
     starts_at = ShanghaiDateTime(attribute="slot.starts_at")
     ends_at = ShanghaiDateTime(attribute="slot.ends_at")
@@ -166,7 +165,7 @@ class MatchCourseSchema(Schema):
     title = fields.String()
     is_published = fields.Boolean()
     category = fields.String()
-    category_label = CodeLabel(CATEGORY_LABELS, "category")
+    category_label = Label(CATEGORY_LABELS, "category")
 
 
 class MatchFeedbackSchema(Schema):
@@ -182,7 +181,7 @@ class MatchSchema(Schema):
     unit = fields.Nested(UnitBriefSchema, attribute="resource_unit", allow_none=True)
     offering_id = fields.Integer(allow_none=True)
     provider_kind = fields.String(allow_none=True)
-    provider_kind_label = CodeLabel(PROVIDER_LABELS, "provider_kind", allow_none=True)
+    provider_kind_label = Label(PROVIDER_LABELS, "provider_kind", allow_none=True)
     provider_id = fields.Integer(allow_none=True)
     reasons = fields.List(fields.String())
     limits = fields.List(fields.String())
@@ -206,9 +205,9 @@ class NeedSchema(Schema):
     id = fields.Integer()
     title = fields.String()
     topic = fields.String()
-    topic_label = CodeLabel(TOPIC_LABELS, "topic")
+    topic_label = Label(TOPIC_LABELS, "topic")
     course_category = fields.String(allow_none=True)
-    course_category_label = CodeLabel(CATEGORY_LABELS, "course_category", allow_none=True)
+    course_category_label = Label(CATEGORY_LABELS, "course_category", allow_none=True)
     school = fields.Nested(IdNameSchema)
     school_class = fields.Nested(NeedClassSchema, allow_none=True)
     grade_min = fields.Integer()
@@ -220,7 +219,7 @@ class NeedSchema(Schema):
     period_label = fields.String()
     note = fields.String()
     status = fields.String()
-    status_label = CodeLabel(NEED_STATUS_LABELS, "status")
+    status_label = Label(NEED_STATUS_LABELS, "status")
     posted_by = fields.String()
     created_at = ShanghaiDateTime()
     match = fields.Nested(MatchSchema, allow_none=True)
@@ -238,7 +237,7 @@ class ProposalOfferingSchema(Schema):
     id = fields.Integer()
     title = fields.String()
     kind = fields.String()
-    kind_label = CodeLabel(OFFERING_KIND_LABELS, "kind")
+    kind_label = Label(OFFERING_KIND_LABELS, "kind")
     capacity = fields.Integer()
     green_quota = fields.Integer()
     min_grade = fields.Integer(allow_none=True)
@@ -251,7 +250,7 @@ class ProposalProviderSchema(Schema):
     """A proposed course provider (dumped from the proposal)."""
 
     kind = fields.String(attribute="provider_kind")
-    kind_label = CodeLabel(PROVIDER_LABELS, "provider_kind")
+    kind_label = Label(PROVIDER_LABELS, "provider_kind")
     id = fields.Integer(attribute="provider.id")
     name = fields.String(attribute="provider.name")
 
