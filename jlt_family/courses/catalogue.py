@@ -5,11 +5,16 @@ caller manages or oversees, unpublished ones included. A page costs the same han
 size: count, page (providers joined in), next sessions of the page, the caller's enrolments in them.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from jlt_family.auth.context import Actor
 from jlt_family.core.extensions import db
 from jlt_family.core.pagination import paginate
 from jlt_family.core.timeutil import SHANGHAI, utcnow
@@ -21,12 +26,12 @@ from jlt_family.courses.models import (
     EnrolmentStatus,
     SessionStatus,
 )
-from jlt_family.courses.permissions import audience_for_schools, audience_of
+from jlt_family.courses.permissions import Audience, audience_for_schools, audience_of
 from jlt_family.families.models import Student
 from jlt_family.organizations.models import Alliance, AllianceMember, ResourceUnit, School, SchoolClass
 
 
-def staff_clause(actor):
+def staff_clause(actor: Actor) -> sa.ColumnElement[bool]:
     """Courses the caller manages or oversees (see ``permissions``)."""
     unit_ids = set(actor.unit_ids)
     if actor.alliance_ids:
@@ -51,11 +56,11 @@ def staff_clause(actor):
     )
 
 
-def _upcoming(now):
+def _upcoming(now: dt.datetime) -> sa.ColumnElement[bool]:
     return sa.and_(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.ends_at > now)
 
 
-def next_starts_subquery(now):
+def next_starts_subquery(now: dt.datetime) -> sa.Subquery:
     """course_id → the start of its next (not yet ended, scheduled) session."""
     return (
         sa.select(CourseSession.course_id, sa.func.min(CourseSession.starts_at).label("next_starts_at"))
@@ -65,7 +70,7 @@ def next_starts_subquery(now):
     )
 
 
-def browse(actor, args, now=None):
+def browse(actor: Actor, args: Mapping[str, Any], now: dt.datetime | None = None) -> sa.Select[Any]:
     """The statement of the catalogue page for ``args`` (see CourseQuerySchema), sorted by next session."""
     now = now or utcnow()
     stmt = sa.select(Course)
@@ -88,7 +93,7 @@ def browse(actor, args, now=None):
     )
 
 
-def _child_audience(actor, child_id):
+def _child_audience(actor: Actor, child_id: int) -> Audience:
     """The audience of one of the caller's children; the child's grade narrows the courses too."""
     return audience_for_schools(
         frozenset(
@@ -101,7 +106,7 @@ def _child_audience(actor, child_id):
     )
 
 
-def child_grade(actor, child_id):
+def child_grade(actor: Actor, child_id: int) -> int | None:
     return db.session.scalar(
         sa.select(SchoolClass.grade)
         .join(Student, Student.class_id == SchoolClass.id)
@@ -109,12 +114,12 @@ def child_grade(actor, child_id):
     )
 
 
-def _day_bounds(day, *, end):
+def _day_bounds(day: dt.date, *, end: bool) -> dt.datetime:
     moment = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time(), SHANGHAI)
     return moment.astimezone(dt.UTC)
 
 
-def _filter(stmt, args, now):
+def _filter(stmt: sa.Select[Any], args: Mapping[str, Any], now: dt.datetime) -> sa.Select[Any]:
     for name in ("category", "activity_kind", "format"):
         if args.get(name) is not None:
             stmt = stmt.where(getattr(Course, name) == args[name])
@@ -141,7 +146,9 @@ def _filter(stmt, args, now):
     return stmt
 
 
-def page(actor, args, now=None):
+def page(
+    actor: Actor, args: Mapping[str, Any], now: dt.datetime | None = None
+) -> tuple[dict[str, Any], dict[int, CourseSession], dict[int, Enrolment]]:
     """One page of the catalogue with, per course, its next session and the caller's enrolment in it."""
     now = now or utcnow()
     if args.get("child_id") and args.get("grade") is None:
@@ -152,7 +159,7 @@ def page(actor, args, now=None):
     return result, next_sessions(course_ids, now), my_enrolments(actor, course_ids, now)
 
 
-def next_sessions(course_ids, now):
+def next_sessions(course_ids: Sequence[int], now: dt.datetime) -> dict[int, CourseSession]:
     """{course_id: its next session} in one query."""
     if not course_ids:
         return {}
@@ -166,7 +173,7 @@ def next_sessions(course_ids, now):
     return {session.course_id: session for session in rows}  # the lowest id wins a tie
 
 
-def my_enrolments(actor, course_ids, now):
+def my_enrolments(actor: Actor, course_ids: Sequence[int], now: dt.datetime) -> dict[int, Enrolment]:
     """{course_id: the caller's active enrolment in an upcoming session} (enrolled before waitlisted)."""
     if not course_ids or actor.guardian is None:
         return {}
@@ -181,7 +188,7 @@ def my_enrolments(actor, course_ids, now):
         )
         .order_by(CourseSession.starts_at, Enrolment.id)
     ).all()
-    mine = {}
+    mine: dict[int, Enrolment] = {}
     for course_id, enrolment in rows:
         held = mine.get(course_id)
         if held is None or (enrolment.status == EnrolmentStatus.ENROLLED and held.status != EnrolmentStatus.ENROLLED):

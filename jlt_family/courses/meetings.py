@@ -7,7 +7,10 @@ alliance); once it has begun, its organisers record how many representatives of 
 count them per school and per alliance (reports/queries.py ``meeting_attendees``).
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from typing import TypedDict
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,6 +23,15 @@ from jlt_family.courses.models import ActivityKind, CourseSession, SessionStatus
 
 ATTENDEE_KINDS = ("families", "community", "resource_units")  # 家庭、社区、社会资源单位代表
 ATTENDEE_LABELS = {"families": "家庭代表", "community": "社区代表", "resource_units": "社会资源单位代表"}
+
+
+class AttendeeCounts(TypedDict):
+    """参会代表人数 by kind, and which units took part."""
+
+    families: int
+    community: int
+    resource_units: int
+    note: str
 
 
 class MeetingAttendance(db.Model):
@@ -35,21 +47,31 @@ class MeetingAttendance(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @classmethod
+    def nothing_yet(cls, session_id: int) -> MeetingAttendance:
+        """What a meeting shows before its attendance is recorded (zeros; never saved)."""
+        return cls(session_id=session_id, families=0, community=0, resource_units=0, note="", recorded_at=None)
 
-def _check_meeting(session):
+    @property
+    def all_kinds_attended(self) -> bool:
+        """家庭、社区、社会资源单位代表均有参加."""
+        return all(getattr(self, kind) for kind in ATTENDEE_KINDS)
+
+
+def _check_meeting(session: CourseSession) -> None:
     if session.course.activity_kind != ActivityKind.ALLIANCE_MEETING:
         raise Conflict("只有教联体协调会的场次可以登记参会代表", code="not_a_coordination_meeting")
     if session.status == SessionStatus.CANCELLED:
         raise Conflict("该场次已取消", code="session_cancelled")
 
 
-def attendance_of(session):
+def attendance_of(session: CourseSession) -> MeetingAttendance:
     """The recorded attendance of a coordination meeting (zeros when nothing is recorded yet)."""
     _check_meeting(session)
-    return db.session.get(MeetingAttendance, session.id)
+    return db.session.get(MeetingAttendance, session.id) or MeetingAttendance.nothing_yet(session.id)
 
 
-def record_attendance(session, user_id, *, families, community, resource_units, note=""):
+def record_attendance(session: CourseSession, user_id: int, *, counts: AttendeeCounts) -> MeetingAttendance:
     """登记参会代表: once the meeting has begun; a later record replaces the earlier one."""
     _check_meeting(session)
     if session.starts_at > utcnow():
@@ -67,18 +89,8 @@ def record_attendance(session, user_id, *, families, community, resource_units, 
     if row is None:
         row = MeetingAttendance(session_id=session.id)
         db.session.add(row)
-    row.families, row.community, row.resource_units, row.note = families, community, resource_units, note
+    row.families, row.community, row.resource_units = counts["families"], counts["community"], counts["resource_units"]
+    row.note = counts["note"]
     row.recorded_by_id, row.recorded_at = user_id, utcnow()
     db.session.flush()
     return row
-
-
-def view(session, row):
-    counts = {kind: getattr(row, kind) if row else 0 for kind in ATTENDEE_KINDS}
-    return {
-        "session_id": session.id,
-        **counts,
-        "note": row.note if row else "",
-        "recorded_at": row.recorded_at if row else None,
-        "all_kinds_attended": all(counts.values()),
-    }

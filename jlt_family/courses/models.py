@@ -6,14 +6,18 @@ resource unit of kind ``community``) or a county-wide region. Places of a sessio
 in the same transaction as the enrolment rows, so they never drift from the rows.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from jlt_family.core.db_types import StrEnum, UTCDateTime, str_enum
 from jlt_family.core.extensions import db
+from jlt_family.core.lifecycle import Lifecycle
 from jlt_family.core.timeutil import utcnow
 
 
@@ -125,11 +129,11 @@ class Course(db.Model):
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    school: Mapped["School | None"] = relationship()  # noqa: F821
-    alliance: Mapped["Alliance | None"] = relationship()  # noqa: F821
-    resource_unit: Mapped["ResourceUnit | None"] = relationship()  # noqa: F821
-    region: Mapped["Region | None"] = relationship()  # noqa: F821
-    sessions: Mapped[list["CourseSession"]] = relationship(back_populates="course", order_by="CourseSession.starts_at")
+    school: Mapped[School | None] = relationship()  # noqa: F821
+    alliance: Mapped[Alliance | None] = relationship()  # noqa: F821
+    resource_unit: Mapped[ResourceUnit | None] = relationship()  # noqa: F821
+    region: Mapped[Region | None] = relationship()  # noqa: F821
+    sessions: Mapped[list[CourseSession]] = relationship(back_populates="course", order_by="CourseSession.starts_at")
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -150,15 +154,15 @@ class Course(db.Model):
     )
 
     @property
-    def provider(self):
+    def provider(self) -> Any:
         """The providing school, alliance, community unit or region."""
         return getattr(self, _PROVIDER_COLUMNS[self.provider_kind].removesuffix("_id"))
 
     @property
-    def provider_id(self):
+    def provider_id(self) -> int:
         return getattr(self, _PROVIDER_COLUMNS[self.provider_kind])
 
-    def set_provider(self, kind, provider):
+    def set_provider(self, kind: ProviderKind | str, provider: Any) -> None:
         self.provider_kind = ProviderKind(kind)
         for column in _PROVIDER_COLUMNS.values():
             setattr(self, column, None)
@@ -216,16 +220,16 @@ class CourseSession(db.Model):
     )
 
     @property
-    def places_left(self):
+    def places_left(self) -> int:
         return max(self.capacity - self.taken, 0)
 
     @property
-    def enrolment_closes(self):
+    def enrolment_closes(self) -> dt.datetime:
         """Enrolment closes at ``enrol_closes_at``, and in any case when the session starts."""
         return min(self.enrol_closes_at or self.starts_at, self.starts_at)
 
     @property
-    def cancel_until(self):
+    def cancel_until(self) -> dt.datetime:
         """Enrolled parents may cancel until ``cancel_deadline`` (default: the start)."""
         return min(self.cancel_deadline or self.starts_at, self.starts_at)
 
@@ -242,7 +246,7 @@ PLACE_HOLDING = (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED, EnrolmentSt
 ACTIVE = (*PLACE_HOLDING, EnrolmentStatus.WAITLISTED)
 
 
-def counts_as_held():
+def counts_as_held() -> sa.ColumnElement[bool]:
     """SQL: the session may count as held (with the reports' own time and status conditions): a session
     scheduled in advance, or a back-filled one whose attendance is recorded (a parent marked attended)."""
     marked = aliased(Enrolment)  # an alias: the enclosing query may join Enrolment itself
@@ -273,7 +277,7 @@ class Enrolment(db.Model):
     attendance_marked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     session: Mapped[CourseSession] = relationship()
-    guardian: Mapped["Guardian"] = relationship()  # noqa: F821
+    guardian: Mapped[Guardian] = relationship()  # noqa: F821
 
     __table_args__ = (
         sa.UniqueConstraint("guardian_id", "session_id", "active_key", name="uq_course_enrolment_active"),
@@ -281,6 +285,31 @@ class Enrolment(db.Model):
         sa.CheckConstraint("status <> 'waitlisted' OR waitlist_position IS NOT NULL", name="waitlist_has_position"),
         sa.Index("ix_course_enrolment_session_status", "session_id", "status", "waitlist_position"),
     )
+
+
+# 场次的生命周期: a scheduled session is cancelled by its organisers, or held once it has ended (the closing job).
+SESSION_LIFECYCLE = Lifecycle(
+    aggregate="course_session",
+    model=CourseSession,
+    transitions={SessionStatus.SCHEDULED: frozenset({SessionStatus.CANCELLED, SessionStatus.HELD})},
+)
+
+# 报名的生命周期: an enrolment is created enrolled or waitlisted (a back-filled one attended); a waiting parent is
+# promoted when a place frees up (``promoted_at``); enrolled and waiting parents may cancel (or lose their entry
+# with the session); at the session, an enrolled parent checks in (attended) or is marked absent, and the
+# organisers may correct attended ↔ absent.
+ENROLMENT_LIFECYCLE = Lifecycle(
+    aggregate="enrolment",
+    model=Enrolment,
+    transitions={
+        EnrolmentStatus.WAITLISTED: frozenset({EnrolmentStatus.ENROLLED, EnrolmentStatus.CANCELLED}),
+        EnrolmentStatus.ENROLLED: frozenset(
+            {EnrolmentStatus.CANCELLED, EnrolmentStatus.ATTENDED, EnrolmentStatus.ABSENT}
+        ),
+        EnrolmentStatus.ATTENDED: frozenset({EnrolmentStatus.ABSENT}),
+        EnrolmentStatus.ABSENT: frozenset({EnrolmentStatus.ATTENDED}),
+    },
+)
 
 
 class Feedback(db.Model):
@@ -295,5 +324,7 @@ class Feedback(db.Model):
     rating: Mapped[int] = mapped_column(sa.SmallInteger)
     comment: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped[CourseSession] = relationship()
 
     __table_args__ = (sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),)

@@ -7,10 +7,15 @@ region's administrators) oversee its courses: they see them, unpublished ones in
 A parent sees the published courses of their audience (``audience_of``). Everyone else: 404.
 """
 
+from __future__ import annotations
+
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
+from jlt_family.auth.context import Actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.courses.models import Course, CourseSession, Enrolment, ProviderKind
@@ -37,7 +42,7 @@ class Audience:
     unit_ids: frozenset = frozenset()
     region_ids: frozenset = frozenset()
 
-    def includes(self, course):
+    def includes(self, course: Course) -> bool:
         return {
             ProviderKind.SCHOOL: self.school_ids,
             ProviderKind.ALLIANCE: self.alliance_ids,
@@ -45,7 +50,7 @@ class Audience:
             ProviderKind.REGION: self.region_ids,
         }[course.provider_kind].__contains__(course.provider_id)
 
-    def clause(self):
+    def clause(self) -> sa.ColumnElement[bool]:
         """A WHERE clause: courses of these providers."""
         return sa.or_(
             Course.school_id.in_(self.school_ids),
@@ -55,7 +60,7 @@ class Audience:
         )
 
 
-def audience_for_schools(school_ids):
+def audience_for_schools(school_ids: Collection[int]) -> Audience:
     """The audience of parents whose children attend ``school_ids`` (a fixed number of queries)."""
     if not school_ids:
         return Audience()
@@ -75,12 +80,12 @@ def audience_for_schools(school_ids):
     )
 
 
-def audience_of(actor):
+def audience_of(actor: Actor) -> Audience:
     """The audience of the caller as a parent (empty for a user who is not a guardian)."""
     return audience_for_schools(org.guardian_school_ids(actor))
 
 
-def _community_units(alliance_ids):
+def _community_units(alliance_ids: Collection[int]) -> frozenset[int]:
     if not alliance_ids:
         return frozenset()
     return frozenset(
@@ -96,7 +101,7 @@ def _community_units(alliance_ids):
     )
 
 
-def _with_ancestors(region_ids):
+def _with_ancestors(region_ids: Collection[int]) -> frozenset[int]:
     """The regions and every region above them (a county-wide course is also a city-wide parent's), in one
     recursive query (MySQL 8, MariaDB 10.2 and SQLite have WITH RECURSIVE; UNION stops at a cycle)."""
     if not region_ids:
@@ -109,25 +114,25 @@ def _with_ancestors(region_ids):
 # Predicates ----------------------------------------------------------------------------------------------------
 
 
-def manages_course(actor, course):
+def manages_course(actor: Actor, course: Course) -> bool:
     """May edit, publish and run the course and its sessions (see the module docstring)."""
     if course.provider_kind == ProviderKind.COMMUNITY:
         return can_manage_provider(actor, course.provider_kind, course.resource_unit)
     return _manages_provider_id(actor, course.provider_kind, course.provider_id)
 
 
-def may_backfill(actor, course):
+def may_backfill(actor: Actor, course: Course) -> bool:
     """May add a session after its end (补录) and record its attendance: a school admin of the school for a
     school's course (not its teachers); for an alliance's or a region's course its admins (who run it); for a
     community parent school, an administrator over the unit (not its own staff)."""
     if course.provider_kind == ProviderKind.SCHOOL:
         return course.provider_id in actor.admin_school_ids
     if course.provider_kind == ProviderKind.COMMUNITY:
-        return org.administers_unit(actor, course.resource_unit)
+        return course.resource_unit is not None and org.administers_unit(actor, course.resource_unit)
     return manages_course(actor, course)
 
 
-def can_manage_provider(actor, kind, provider):
+def can_manage_provider(actor: Actor, kind: ProviderKind, provider: Any) -> bool:
     """May offer courses as ``provider`` (a school, an alliance, a community parent school or a region)."""
     kind = ProviderKind(kind)
     if kind == ProviderKind.COMMUNITY:
@@ -135,7 +140,7 @@ def can_manage_provider(actor, kind, provider):
     return _manages_provider_id(actor, kind, provider.id)
 
 
-def _manages_provider_id(actor, kind, provider_id):
+def _manages_provider_id(actor: Actor, kind: ProviderKind, provider_id: int) -> bool:
     scope = {
         ProviderKind.SCHOOL: actor.staff_school_ids,
         ProviderKind.ALLIANCE: actor.alliance_ids,
@@ -144,21 +149,21 @@ def _manages_provider_id(actor, kind, provider_id):
     return provider_id in scope
 
 
-def oversees_course(actor, course):
+def oversees_course(actor: Actor, course: Course) -> bool:
     """Administers something above the provider: sees its courses (compliance, feedback) without editing."""
     kind = course.provider_kind
     if kind == ProviderKind.SCHOOL:
-        return org.oversees_school(actor, course.school)
+        return course.school is not None and org.oversees_school(actor, course.school)
     if kind == ProviderKind.ALLIANCE:
-        return course.alliance.region_id in actor.region_ids
+        return course.alliance is not None and course.alliance.region_id in actor.region_ids
     return False
 
 
-def sees_as_staff(actor, course):
+def sees_as_staff(actor: Actor, course: Course) -> bool:
     return manages_course(actor, course) or oversees_course(actor, course)
 
 
-def can_view_course(actor, course, audience=None):
+def can_view_course(actor: Actor, course: Course, audience: Audience | None = None) -> bool:
     """Staff of the provider and those above it; parents of the audience once the course is published."""
     if sees_as_staff(actor, course):
         return True
@@ -167,7 +172,7 @@ def can_view_course(actor, course, audience=None):
     return (audience if audience is not None else audience_of(actor)).includes(course)
 
 
-def sees_enrolment(actor, enrolment):
+def sees_enrolment(actor: Actor, enrolment: Enrolment) -> bool:
     """The enrolled guardian themselves and the course's managers."""
     return enrolment.user_id == actor.user_id or manages_course(actor, enrolment.session.course)
 
@@ -175,28 +180,30 @@ def sees_enrolment(actor, enrolment):
 # Loading with authorisation: unknown and out-of-scope ids answer the same 404 -------------------------------------
 
 
-def course_or_404(actor, course_id):
+def course_or_404(actor: Actor, course_id: int) -> Course:
     course = db.session.get(Course, course_id)
     if course is None or not can_view_course(actor, course):
         raise NotFound("未找到该课程", code="course_not_found")
     return course
 
 
-def session_or_404(actor, session_id):
+def session_or_404(actor: Actor, session_id: int) -> CourseSession:
     session = db.session.get(CourseSession, session_id)
     if session is None or not can_view_course(actor, session.course):
         raise NotFound("未找到该课程场次", code="course_session_not_found")
     return session
 
 
-def enrolment_or_404(actor, enrolment_id):
+def enrolment_or_404(actor: Actor, enrolment_id: int) -> Enrolment:
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or not sees_enrolment(actor, enrolment):
         raise NotFound("未找到该报名记录", code="enrolment_not_found")
     return enrolment
 
 
-def provider_or_404(actor, kind, provider_id):
+def provider_or_404(
+    actor: Actor, kind: ProviderKind | str, provider_id: int
+) -> School | Alliance | ResourceUnit | Region:
     """The provider a new course is for, if the caller may see it (creating still needs managing it)."""
     kind = ProviderKind(kind)
     if kind == ProviderKind.SCHOOL:

@@ -5,6 +5,7 @@ from jlt_family.families.events import GuardianLeaving, guardian_leaving
 
 
 def on_guardian_leaving(sender: object, event: GuardianLeaving) -> None:
+    """退出家庭: the leaving guardian's places and waitlist spots in sessions to come are given back."""
     service.release_guardian(event.guardian_id, event.now)
 
 

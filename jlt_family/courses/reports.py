@@ -5,17 +5,23 @@
 - Feedback: a parent who attended rates the session 1–5 and comments; organisers see averages and comments.
 - Compliance: per term and school year (the school calendar of the school's region), held activities of each
   kind of a school against the policy's numbers (≥2 家庭教育指导 and ≥5 家长夜校 lessons per term, 1 家长代表大会
-  per term, ≥2 家长会 per school year), with attendance rates (attended / (attended + absent)).
+  per term, ≥2 家长会 per school year; and, as the evaluation reports check them, ≥2 家庭教育指导 and ≥1 of the
+  school's own 教联体工作协调会 per school year), with attendance rates (attended / (attended + absent)).
 """
+
+from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
+from jlt_family.auth.context import Actor
 from jlt_family.core.errors import Conflict, NotFound, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, utcnow
@@ -33,26 +39,31 @@ from jlt_family.courses.models import (
     counts_as_held,
 )
 from jlt_family.courses.service import active_enrolment
-from jlt_family.families.models import Student
-from jlt_family.organizations.calendar import school_year_for, school_year_starting, terms_of
-from jlt_family.organizations.models import School
+from jlt_family.families.models import Guardian, Student
+from jlt_family.organizations.calendar import SchoolYear, school_year_for, school_year_starting, terms_of
+from jlt_family.organizations.models import Region, School
 
 TERM_REQUIREMENTS = {ActivityKind.GUIDANCE: 2, ActivityKind.EVENING_CLASS: 5, ActivityKind.PARENT_ASSEMBLY: 1}
 YEAR_REQUIREMENTS = {ActivityKind.PARENT_MEETING: 2}
+# The year's rules on the compliance page: ≥2 家长会 (001 §二(二)2), and the two yearly rules the evaluation reports
+# (reports/service.py) check too: 柳州 003 §二(二) "每年至少开展2次家庭教育指导服务和实践活动" (the guidance
+# activities of the school year) and 兴安盟 001 §二(二)1 "各学校每学年至少召开1次“教联体”工作协调会" (the school's
+# own coordination meetings held; who attended them is recorded in meetings.py).
+YEAR_RULES = {**YEAR_REQUIREMENTS, ActivityKind.GUIDANCE: 2, ActivityKind.ALLIANCE_MEETING: 1}
 
 
-def _utc_bounds(first_day, last_day):
+def _utc_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) in UTC of Shanghai calendar days first_day … last_day."""
     start = dt.datetime.combine(first_day, dt.time(), SHANGHAI)
     end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), SHANGHAI)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
-def school_year(start_year, region, today):
+def school_year(start_year: int | None, region: Region | None, today: dt.date) -> SchoolYear:
     return school_year_starting(start_year, region) if start_year else school_year_for(today, region)
 
 
-def record_region(actor, child_id=None):
+def record_region(actor: Actor, child_id: int | None = None) -> Region | None:
     """The region whose school calendar bounds a parent's learning record: that of the child's school (the
     family's first child unless ``child_id`` names one; 404 for a child outside the family). None (the default
     calendar) for a caller without children."""
@@ -74,7 +85,7 @@ def record_region(actor, child_id=None):
 # Learning record -----------------------------------------------------------------------------------------------
 
 
-def learning_record(user_id, year, now=None):
+def learning_record(user_id: int, year: SchoolYear, now: dt.datetime | None = None) -> dict[str, Any]:
     """Attended sessions of the school year that have started, with 学时 by category (checking in before the
     start credits nothing until the session starts)."""
     start, end = _utc_bounds(year.starts_on, year.ends_on)
@@ -91,7 +102,9 @@ def learning_record(user_id, year, now=None):
         )
         .order_by(CourseSession.starts_at)
     ).all()
-    by_category = defaultdict(lambda: {"sessions": 0, "hours": Decimal("0")})
+    by_category: defaultdict[CourseCategory, dict[str, Any]] = defaultdict(
+        lambda: {"sessions": 0, "hours": Decimal("0")}
+    )
     for session, _title, category in rows:
         by_category[category]["sessions"] += 1
         by_category[category]["hours"] += session.learning_hours
@@ -122,7 +135,9 @@ def learning_record(user_id, year, now=None):
 # Feedback ------------------------------------------------------------------------------------------------------
 
 
-def leave_feedback(session, guardian, rating, comment="", now=None):
+def leave_feedback(
+    session: CourseSession, guardian: Guardian, rating: int, comment: str = "", now: dt.datetime | None = None
+) -> Feedback:
     """课程评价: only once the session has started (a parent checks in before it starts), after attending, once
     per enrolment."""
     if (now or utcnow()) < session.starts_at:
@@ -143,7 +158,7 @@ def leave_feedback(session, guardian, rating, comment="", now=None):
     return feedback
 
 
-def feedback_stats(course_id):
+def feedback_stats(course_id: int) -> tuple[int, float | None, dict[str, int]]:
     """(count, average rating, {rating: count}) of a course."""
     rows = db.session.execute(
         sa.select(Feedback.rating, sa.func.count()).where(Feedback.course_id == course_id).group_by(Feedback.rating)
@@ -153,11 +168,12 @@ def feedback_stats(course_id):
     return count, average, {str(r): n for r, n in rows}
 
 
-def feedback_comments(course_id):
+def feedback_comments(course_id: int) -> sa.Select[tuple[Feedback]]:
     """The comments of a course, newest first (anonymous: organisers see what was said, not who said it)."""
     return (
-        sa.select(Feedback, CourseSession.starts_at)
-        .join(CourseSession, CourseSession.id == Feedback.session_id)
+        sa.select(Feedback)
+        .join(Feedback.session)
+        .options(contains_eager(Feedback.session))
         .where(Feedback.course_id == course_id)
         .order_by(Feedback.created_at.desc(), Feedback.id.desc())
     )
@@ -166,7 +182,7 @@ def feedback_comments(course_id):
 # Compliance ----------------------------------------------------------------------------------------------------
 
 
-def compliance(school, year, now=None):
+def compliance(school: School, year: SchoolYear, now: dt.datetime | None = None) -> dict[str, Any]:
     """Held activities of the school's own courses per term and for the year, against the policy numbers."""
     now = now or utcnow()
     start, end = _utc_bounds(year.starts_on, year.ends_on)
@@ -184,15 +200,15 @@ def compliance(school, year, now=None):
         )
         for term in terms_of(year, school.region)
     ]
-    whole = _period("year", year.label, year.starts_on, year.ends_on, YEAR_REQUIREMENTS, held, attendance)
+    whole = _period("year", year.label, year.starts_on, year.ends_on, YEAR_RULES, held, attendance)
     return {"school_id": school.id, "school_year": year.start_year, "label": year.label, "terms": terms, "year": whole}
 
 
-def _local_date(value):
+def _local_date(value: dt.datetime) -> dt.date:
     return value.astimezone(SHANGHAI).date()
 
 
-def _held_sessions(school_id, start, end):
+def _held_sessions(school_id: int, start: dt.datetime, end: dt.datetime) -> Sequence[Any]:
     """Sessions of the school's courses that took place (not cancelled, already ended; a back-filled one only
     with its attendance recorded) in [start, end)."""
     return db.session.execute(
@@ -208,7 +224,7 @@ def _held_sessions(school_id, start, end):
     ).all()
 
 
-def _attendance(held):
+def _attendance(held: Sequence[Any]) -> dict[int, list[int]]:
     """{session_id: (attended, absent)} in one query."""
     if not held:
         return {}
@@ -220,7 +236,7 @@ def _attendance(held):
         )
         .group_by(Enrolment.session_id, Enrolment.status)
     ).all()
-    result = defaultdict(lambda: [0, 0])
+    result: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
     for session_id, status, n in rows:
         result[session_id][0 if status == EnrolmentStatus.ATTENDED else 1] += n
     return result

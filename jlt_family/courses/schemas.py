@@ -1,6 +1,6 @@
 """Schemas of the parent school. Input is strict: unknown fields, wrong types and out-of-range values answer 422."""
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
 from jlt_family.core.schemas import (
     DATE_RANGE,
@@ -13,11 +13,24 @@ from jlt_family.core.schemas import (
     TrimmedString,
     text,
 )
-from jlt_family.courses.models import ActivityKind, CourseCategory, CourseFormat, EnrolmentStatus, ProviderKind
+from jlt_family.courses.models import (
+    ActivityKind,
+    CourseCategory,
+    CourseFormat,
+    EnrolmentStatus,
+    ProviderKind,
+)
 
 
-def _enum(enum_cls, description, **kwargs):
-    return fields.Enum(enum_cls, by_value=True, metadata={"description": description}, **kwargs)
+def _enum(enum_cls, description, *, required=False, load_default=missing, allow_none=None):
+    return fields.Enum(
+        enum_cls,
+        by_value=True,
+        required=required,
+        load_default=load_default,
+        allow_none=allow_none,
+        metadata={"description": description},
+    )
 
 
 CATEGORY_DOC = (
@@ -35,7 +48,7 @@ FORMAT_DOC = "形式: offline 线下, online_live 线上直播, recorded 录播"
 PROVIDER_DOC = "举办方: school 学校, alliance 教联体, community 社区家长学校（资源单位）, region 区县"
 
 
-def _grade(**kwargs):
+def _grade():
     return fields.Integer(
         strict=True,
         allow_none=True,
@@ -44,7 +57,6 @@ def _grade(**kwargs):
             validate.NoneOf([0], error="年级不能为 0"),
         ],
         metadata={"description": "年级: 1–12 一年级…高三; -3/-2/-1 幼儿园小/中/大班"},
-        **kwargs,
     )
 
 
@@ -182,197 +194,6 @@ class MyCourseEnrolmentQuerySchema(PageArgsSchema):
     upcoming = fields.Boolean(load_default=False, metadata={"description": "只看未结束的场次"})
 
 
-# ---- output ---------------------------------------------------------------------------------------------------
-
-
-class CourseProviderSchema(Schema):
-    kind = fields.String()
-    kind_label = fields.String()
-    id = fields.Integer()
-    name = fields.String()
-
-
-class CourseSessionBriefSchema(Schema):
-    id = fields.Integer()
-    starts_at = ShanghaiDateTime()
-    ends_at = ShanghaiDateTime()
-    place = fields.String()
-    online_url = fields.String()
-    capacity = fields.Integer()
-    taken = fields.Integer()
-    places_left = fields.Integer()
-    waitlisted = fields.Integer()
-    learning_hours = fields.Float()
-    status = fields.String()
-
-
-class MyCourseEnrolmentSchema(Schema):
-    id = fields.Integer()
-    session_id = fields.Integer()
-    status = fields.String(metadata={"description": "enrolled 已报名, waitlisted 候补中, attended 已签到, absent 缺席"})
-
-
-class CourseItemSchema(Schema):
-    id = fields.Integer()
-    title = fields.String()
-    category = fields.String()
-    category_label = fields.String()
-    activity_kind = fields.String()
-    activity_label = fields.String()
-    format = fields.String()
-    format_label = fields.String()
-    speaker = fields.String()
-    grade_min = fields.Integer(allow_none=True)
-    grade_max = fields.Integer(allow_none=True)
-    provider = fields.Nested(CourseProviderSchema)
-    is_published = fields.Boolean()
-    next_session = fields.Nested(CourseSessionBriefSchema, allow_none=True)
-    my_enrolment = fields.Nested(MyCourseEnrolmentSchema, allow_none=True)
-
-
-class CourseSchema(CourseItemSchema):
-    description = fields.String()
-    published_at = ShanghaiDateTime(allow_none=True)
-    created_at = ShanghaiDateTime()
-    can_manage = fields.Boolean()
-
-
-class CourseBriefSchema(Schema):
-    id = fields.Integer()
-    title = fields.String()
-    category = fields.String()
-    activity_kind = fields.String()
-    format = fields.String()
-    provider = fields.Nested(CourseProviderSchema)
-
-
-class CourseSessionSchema(CourseSessionBriefSchema):
-    course = fields.Nested(CourseBriefSchema)
-    enrol_opens_at = ShanghaiDateTime(allow_none=True)
-    enrol_closes_at = ShanghaiDateTime()
-    cancel_until = ShanghaiDateTime()
-    cancel_reason = fields.String()
-    backfilled = fields.Boolean(metadata={"description": "补录：结束后才创建的场次（登记出勤后才计为已举办）"})
-    my_enrolment = fields.Nested(MyCourseEnrolmentSchema, allow_none=True)
-    can_manage = fields.Boolean()
-
-
-class CourseEnrolmentSchema(Schema):
-    id = fields.Integer()
-    status = fields.String(metadata={"description": "enrolled, waitlisted, cancelled, attended, absent"})
-    waitlist_position = fields.Integer(allow_none=True, metadata={"description": "候补顺位（排队号）"})
-    waitlist_rank = fields.Integer(allow_none=True, metadata={"description": "当前排在第几位（1: 下一个递补）"})
-    session = fields.Nested(CourseSessionSchema)
-    created_at = ShanghaiDateTime()
-    promoted_at = ShanghaiDateTime(allow_none=True)
-    cancelled_at = ShanghaiDateTime(allow_none=True)
-    checked_in_at = ShanghaiDateTime(allow_none=True)
-
-
-class MyCourseEnrolmentItemSchema(Schema):
-    id = fields.Integer()
-    status = fields.String()
-    waitlist_position = fields.Integer(allow_none=True)
-    session = fields.Nested(CourseSessionBriefSchema)
-    course = fields.Nested(CourseBriefSchema)
-    created_at = ShanghaiDateTime()
-    checked_in_at = ShanghaiDateTime(allow_none=True)
-
-
-class CourseRosterItemSchema(Schema):
-    id = fields.Integer()
-    guardian_name = fields.String()
-    phone = fields.String(allow_none=True, metadata={"description": "手机号（已脱敏）"})
-    status = fields.String()
-    waitlist_position = fields.Integer(allow_none=True)
-    created_at = ShanghaiDateTime()
-    checked_in_at = ShanghaiDateTime(allow_none=True)
-
-
-class CourseRosterQuerySchema(PageArgsSchema):
-    status = fields.Enum(EnrolmentStatus, by_value=True, metadata={"description": "按状态筛选"})
-
-
-class CourseCheckinCodeSchema(Schema):
-    code = fields.String(metadata={"description": "当前签到码（6 位数字，定时更换）"})
-    step_seconds = fields.Integer()
-    valid_until = ShanghaiDateTime()
-    window_opens_at = ShanghaiDateTime()
-    window_closes_at = ShanghaiDateTime()
-
-
-class CourseFeedbackSchema(Schema):
-    id = fields.Integer()
-    session_id = fields.Integer()
-    session_starts_at = ShanghaiDateTime()
-    rating = fields.Integer()
-    comment = fields.String()
-    created_at = ShanghaiDateTime()
-
-
-class CourseFeedbackPageSchema(Schema):
-    count = fields.Integer(metadata={"description": "评价数"})
-    average = fields.Float(allow_none=True, metadata={"description": "平均分"})
-    by_rating = fields.Dict(keys=fields.String(), values=fields.Integer())
-    items = fields.List(fields.Nested(CourseFeedbackSchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
-
-
-class CourseCategoryHoursSchema(Schema):
-    category = fields.String()
-    label = fields.String()
-    sessions = fields.Integer()
-    hours = fields.Float()
-
-
-class LearningRecordSessionSchema(Schema):
-    session_id = fields.Integer()
-    title = fields.String()
-    category = fields.String()
-    starts_at = ShanghaiDateTime()
-    hours = fields.Float()
-
-
-class LearningRecordSchema(Schema):
-    school_year = fields.Integer()
-    label = fields.String()
-    starts_on = fields.Date(metadata={"description": "学年第一天（按孩子所在地区的校历）"})
-    ends_on = fields.Date(metadata={"description": "学年最后一天"})
-    sessions_attended = fields.Integer()
-    learning_hours = fields.Float(metadata={"description": "学时合计"})
-    by_category = fields.List(fields.Nested(CourseCategoryHoursSchema))
-    sessions = fields.List(fields.Nested(LearningRecordSessionSchema))
-
-
-class CourseComplianceItemSchema(Schema):
-    activity_kind = fields.String()
-    label = fields.String()
-    held = fields.Integer(metadata={"description": "已举办场次"})
-    required = fields.Integer(allow_none=True, metadata={"description": "政策要求（空: 无要求）"})
-    met = fields.Boolean(allow_none=True)
-    attended = fields.Integer()
-    expected = fields.Integer()
-    attendance_rate = fields.Float(allow_none=True, metadata={"description": "出席率 = 出席 / (出席 + 缺席)"})
-
-
-class CourseCompliancePeriodSchema(Schema):
-    period = fields.String(metadata={"description": "autumn, spring 或 year"})
-    label = fields.String()
-    starts_on = fields.Date()
-    ends_on = fields.Date()
-    items = fields.List(fields.Nested(CourseComplianceItemSchema))
-
-
-class CourseComplianceSchema(Schema):
-    school_id = fields.Integer()
-    school_year = fields.Integer()
-    label = fields.String()
-    terms = fields.List(fields.Nested(CourseCompliancePeriodSchema))
-    year = fields.Nested(CourseCompliancePeriodSchema)
-
-
 class MeetingAttendanceInSchema(Schema):
     """协调会参会代表 (001 §二(二)1: 家庭、社区及社会资源单位代表), counted by kind."""
 
@@ -382,11 +203,5 @@ class MeetingAttendanceInSchema(Schema):
     note = text(500, load_default="", metadata={"description": "参会单位（如：某社区居委会、某图书馆）"})
 
 
-class MeetingAttendanceSchema(Schema):
-    session_id = fields.Integer()
-    families = fields.Integer()
-    community = fields.Integer()
-    resource_units = fields.Integer()
-    note = fields.String()
-    recorded_at = ShanghaiDateTime(allow_none=True)
-    all_kinds_attended = fields.Boolean(metadata={"description": "家庭、社区、社会资源单位代表均有参加"})
+class CourseRosterQuerySchema(PageArgsSchema):
+    status = fields.Enum(EnrolmentStatus, by_value=True, metadata={"description": "按状态筛选"})

@@ -1,4 +1,5 @@
-"""Rules of the parent school: courses, sessions, enrolment with waitlist, cancellation and promotion.
+"""Rules of the parent school's enrolment: places, waitlist, cancellation and promotion (courses and sessions
+themselves: ``planning``).
 
 Services never commit (the route or the job does) and never read the request. Places are taken with one
 conditional UPDATE (``taken + 1 <= capacity``); every other change of a session's counters happens while the
@@ -9,13 +10,18 @@ always locked before its enrolment rows, and a course's row before its sessions'
 
 Reminders: the three events of ``core.events`` are sent after the change is flushed (enrolment and promotion
 schedule reminders, cancellations cancel them, cancelled sessions and promotions send a notice).
+Every change of an enrolment's status goes through ``ENROLMENT_LIFECYCLE`` (models.py), which writes its history
+row (who, from, to, why).
 """
 
+from __future__ import annotations
+
 import datetime as dt
-from decimal import Decimal
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
@@ -23,14 +29,13 @@ from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import to_shanghai, utcnow
 from jlt_family.courses.models import (
-    FORMAT_LABELS,
-    Course,
-    CourseFormat,
+    ENROLMENT_LIFECYCLE,
     CourseSession,
     Enrolment,
     EnrolmentStatus,
     SessionStatus,
 )
+from jlt_family.families.models import Guardian
 
 SUBJECT = "course_session"
 REMINDER_KIND = "course_session"
@@ -56,245 +61,23 @@ class EnrolmentNotActive(Conflict):
     message = "该报名已取消或已结束，不能执行此操作"
 
 
-def lock_session(session_id):
+def lock_session(session_id: int) -> CourseSession:
     """The session row, locked for the rest of the transaction and re-read (the latest committed state)."""
-    return db.session.scalar(
+    return db.session.scalars(
         sa.select(CourseSession)
         .where(CourseSession.id == session_id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
-
-
-# Courses -------------------------------------------------------------------------------------------------------
-
-
-def create_course(actor, kind, provider, **fields):
-    course = Course(created_by_id=actor.user_id, **fields)
-    course.set_provider(kind, provider)
-    _check_grades(course.grade_min, course.grade_max)
-    db.session.add(course)
-    db.session.flush()
-    return course
-
-
-def update_course(course, now=None, **fields):
-    """修改课程; a new format (线下 ↔ 线上) is refused unless every session still to come complies with it."""
-    _check_grades(fields.get("grade_min", course.grade_min), fields.get("grade_max", course.grade_max))
-    if "format" in fields and fields["format"] != course.format:
-        course = lock_course(course.id)
-        _check_sessions_fit_format(course, fields["format"], now or utcnow())
-    for name, value in fields.items():
-        setattr(course, name, value)
-    return course
-
-
-def lock_course(course_id, *, shared=False):
-    """The course row, locked (``shared``: against a format change only) and re-read from the latest commit.
-
-    A course's row is locked before its sessions' rows: a format change locks it exclusively and then reads the
-    sessions; creating or changing a session locks it shared first, so it checks against the format in force.
-    """
-    return db.session.scalar(
-        sa.select(Course)
-        .where(Course.id == course_id)
-        .with_for_update(read=shared)
-        .execution_options(populate_existing=True)
-    )
-
-
-_FORMAT_NEEDS = {CourseFormat.OFFLINE: ("place", "上课地点"), CourseFormat.ONLINE_LIVE: ("online_url", "直播链接")}
-
-
-def _check_sessions_fit_format(course, new_format, now):
-    """422 ``format_change_sessions_incomplete`` listing the scheduled, not yet ended sessions that lack what
-    ``new_format`` needs (a place offline, a link live online)."""
-    if new_format not in _FORMAT_NEEDS:
-        return
-    column, label = _FORMAT_NEEDS[new_format]
-    sessions = db.session.scalars(
-        sa.select(CourseSession)
-        .where(
-            CourseSession.course_id == course.id,
-            CourseSession.status == SessionStatus.SCHEDULED,
-            CourseSession.ends_at > now,
-        )
-        .order_by(CourseSession.starts_at, CourseSession.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    lacking = [session for session in sessions if not getattr(session, column)]
-    if lacking:
-        raise RuleViolation(
-            f"改为{FORMAT_LABELS[new_format]}前，请先为 {len(lacking)} 个未结束的场次填写{label}",
-            code="format_change_sessions_incomplete",
-            errors={
-                "sessions": [
-                    {
-                        "session_id": session.id,
-                        "starts_at": to_shanghai(session.starts_at).isoformat(),
-                        "missing": column,
-                    }
-                    for session in lacking
-                ]
-            },
-        )
-
-
-def _check_grades(grade_min, grade_max):
-    if grade_min is not None and grade_max is not None and grade_min > grade_max:
-        raise RuleViolation("最低年级不能高于最高年级", code="grade_range_invalid")
-
-
-def publish_course(course, now=None):
-    if course.is_published:
-        raise Conflict("课程已发布", code="already_published")
-    course.is_published = True
-    course.published_at = now or utcnow()
-    return course
-
-
-def unpublish_course(course):
-    if not course.is_published:
-        raise Conflict("课程尚未发布", code="not_published")
-    course.is_published = False
-    return course
-
-
-# Sessions ------------------------------------------------------------------------------------------------------
-
-
-SESSION_FIELDS = (
-    "starts_at",
-    "ends_at",
-    "place",
-    "online_url",
-    "capacity",
-    "enrol_opens_at",
-    "enrol_closes_at",
-    "cancel_deadline",
-    "learning_hours",
-)
-
-
-def create_session(course, now=None, **fields):
-    """新建场次. One that has already ended is back-filled (补录): marked, and held only with its attendance."""
-    import secrets
-
-    fields.setdefault("learning_hours", 1.0)
-    fields["learning_hours"] = _hours(fields["learning_hours"])
-    course = lock_course(course.id, shared=True)
-    session = CourseSession(
-        course=course, checkin_salt=secrets.token_hex(16), backfilled=fields["ends_at"] <= (now or utcnow()), **fields
-    )
-    _check_session(session)
-    db.session.add(session)
-    db.session.flush()
-    return session
-
-
-def _hours(value):
-    return Decimal(str(round(float(value), 1)))
-
-
-def _check_session(session):
-    """Times in order, a place for offline courses and a link for live online ones."""
-    if session.ends_at <= session.starts_at:
-        raise RuleViolation("结束时间须晚于开始时间", code="session_end_before_start")
-    if session.enrol_opens_at and session.enrol_closes_at and session.enrol_closes_at <= session.enrol_opens_at:
-        raise RuleViolation("报名截止时间须晚于报名开始时间", code="enrol_window_invalid")
-    if session.enrol_opens_at and session.enrol_opens_at >= session.starts_at:
-        raise RuleViolation("报名开始时间须早于场次开始时间", code="enrol_window_invalid")
-    if session.course.format == CourseFormat.OFFLINE and not session.place:
-        raise RuleViolation("线下课程请填写上课地点", code="place_required")
-    if session.course.format == CourseFormat.ONLINE_LIVE and not session.online_url:
-        raise RuleViolation("线上直播课程请填写直播链接", code="link_required")
-
-
-def update_session(session, now=None, **fields):
-    """Change times, place, capacity or windows of a scheduled session; enrolled parents hear of a move."""
-    now = now or utcnow()
-    lock_course(session.course_id, shared=True)
-    session = lock_session(session.id)
-    if session.status != SessionStatus.SCHEDULED:
-        raise SessionNotScheduled()
-    if "learning_hours" in fields:
-        fields["learning_hours"] = _hours(fields["learning_hours"])
-    if fields.get("capacity", session.capacity) < session.taken:
-        raise Conflict(f"已有 {session.taken} 人报名，名额不能少于已报名人数", code="capacity_below_taken")
-    moved = any(
-        name in fields and fields[name] != getattr(session, name)
-        for name in ("starts_at", "ends_at", "place", "online_url")
-    )
-    for name, value in fields.items():
-        setattr(session, name, value)
-    _check_session(session)
-    db.session.flush()
-    if moved:
-        _announce_move(session)
-    promote_waitlist(session, now)
-    return session
-
-
-def _announce_move(session):
-    user_ids = place_holder_user_ids(session.id)
-    if not user_ids:
-        return
-    _schedule(session, user_ids)
-    _notice(
-        session,
-        user_ids,
-        "course_session_changed",
-        "课程场次有调整",
-        f"您报名的“{session.course.title}”时间或地点有调整，请查看最新安排。",
-    )
-
-
-def cancel_session(session, reason="", now=None):
-    """取消场次: every enrolled and waitlisted parent is told, their reminders cancelled, the places released."""
-    now = now or utcnow()
-    session = lock_session(session.id)
-    if session.status != SessionStatus.SCHEDULED or session.ends_at <= now:
-        raise SessionNotScheduled()
-    active = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
-    user_ids = list(
-        db.session.scalars(
-            sa.select(Enrolment.user_id)
-            .where(Enrolment.session_id == session.id, Enrolment.status.in_(active))
-            .order_by(Enrolment.id)
-        )
-    )
-    released = update_rows(
-        sa.update(Enrolment)
-        .where(Enrolment.session_id == session.id, Enrolment.status == EnrolmentStatus.ENROLLED)
-        .values(status=EnrolmentStatus.CANCELLED, active_key=None, cancelled_at=now)
-    )
-    update_rows(
-        sa.update(Enrolment)
-        .where(Enrolment.session_id == session.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
-        .values(status=EnrolmentStatus.CANCELLED, active_key=None, cancelled_at=now)
-    )
-    session.status = SessionStatus.CANCELLED
-    session.cancel_reason = reason
-    session.taken = session.taken - released
-    session.waitlisted = 0
-    db.session.flush()
-    cancel_reminders.send(session, subject_type=SUBJECT, subject_id=session.id, user_ids=None)
-    if user_ids:
-        _notice(
-            session,
-            user_ids,
-            "course_session_cancelled",
-            "课程场次已取消",
-            f"您报名的“{session.course.title}”（{_when(session)}）已取消。{reason}".strip(),
-        )
-    return session
+    ).one()
 
 
 # Enrolment -----------------------------------------------------------------------------------------------------
 
+HOLDING_OR_WAITING = frozenset({EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED})
+PROMOTED = "候补递补"
 
-def check_enrollable(session, now):
+
+def check_enrollable(session: CourseSession, now: dt.datetime) -> None:
     """The session takes enrolments now: scheduled, published, not started, inside its enrolment window."""
     if session.status != SessionStatus.SCHEDULED:
         raise SessionNotScheduled()
@@ -308,7 +91,7 @@ def check_enrollable(session, now):
         raise RuleViolation("报名已截止", code="enrolment_closed")
 
 
-def active_enrolment(session_id, guardian_id):
+def active_enrolment(session_id: int, guardian_id: int) -> Enrolment | None:
     return db.session.scalar(
         sa.select(Enrolment).where(
             Enrolment.session_id == session_id, Enrolment.guardian_id == guardian_id, Enrolment.active_key == 1
@@ -316,7 +99,9 @@ def active_enrolment(session_id, guardian_id):
     )
 
 
-def enrol(session, guardian, *, join_waitlist=True, now=None):
+def enrol(
+    session: CourseSession, guardian: Guardian, *, join_waitlist: bool = True, now: dt.datetime | None = None
+) -> Enrolment:
     """报名: take a place with one conditional UPDATE, or join the waitlist in arrival order when full."""
     now = now or utcnow()
     check_enrollable(session, now)
@@ -335,13 +120,14 @@ def enrol(session, guardian, *, join_waitlist=True, now=None):
         db.session.flush()
     except IntegrityError:
         raise AlreadyEnrolled()
+    ENROLMENT_LIFECYCLE.created(enrolment, actor_id=guardian.user_id)
     db.session.refresh(session)
     if enrolment.status == EnrolmentStatus.ENROLLED:
-        _schedule(session, [guardian.user_id])
+        schedule(session, [enrolment.user_id])
     return enrolment
 
 
-def _take_place(session_id):
+def _take_place(session_id: int) -> bool:
     """One conditional UPDATE: a place if one is left (the row count decides)."""
     return (
         update_rows(
@@ -357,7 +143,7 @@ def _take_place(session_id):
     )
 
 
-def _next_waitlist_position(session_id):
+def _next_waitlist_position(session_id: int) -> int:
     """The next waitlist number: the UPDATE locks the row, so positions follow the order of arrival."""
     if not update_rows(
         sa.update(CourseSession)
@@ -365,19 +151,19 @@ def _next_waitlist_position(session_id):
         .values(waitlisted=CourseSession.waitlisted + 1, waitlist_seq=CourseSession.waitlist_seq + 1)
     ):
         raise SessionNotScheduled()
-    return db.session.scalar(
+    return db.session.scalars(
         sa.select(CourseSession.waitlist_seq).where(CourseSession.id == session_id).with_for_update()
-    )
+    ).one()
 
 
-def cancel_enrolment(enrolment, now=None):
+def cancel_enrolment(enrolment: Enrolment, *, actor_id: int | None, now: dt.datetime | None = None) -> Enrolment:
     """取消报名: before the cancel deadline (a waitlisted parent may leave until the start); a freed place goes
     to the head of the waitlist."""
     now = now or utcnow()
     session = lock_session(enrolment.session_id)
     db.session.refresh(enrolment, with_for_update=True)
     was = enrolment.status
-    if was not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED):
+    if was not in HOLDING_OR_WAITING:
         raise EnrolmentNotActive()
     if session.status != SessionStatus.SCHEDULED:
         raise SessionNotScheduled()
@@ -385,17 +171,25 @@ def cancel_enrolment(enrolment, now=None):
         raise RuleViolation("场次已开始，不能取消报名", code="session_started")
     if was == EnrolmentStatus.ENROLLED and now > session.cancel_until:
         raise RuleViolation("已过取消截止时间，不能取消报名", code="cancel_deadline_passed")
-    _release(enrolment, session, now)
+    _release(enrolment, session, now, actor_id=actor_id, reason="家长取消报名")
     return enrolment
 
 
-def _release(enrolment, session, now):
+def _release(
+    enrolment: Enrolment, session: CourseSession, now: dt.datetime, *, actor_id: int | None, reason: str
+) -> None:
     """Cancel an active enrolment (both rows locked by the caller): its place or waitlist spot is given back,
     its reminders cancelled, and a freed place goes to the head of the waitlist."""
     was = enrolment.status
-    enrolment.status = EnrolmentStatus.CANCELLED
-    enrolment.active_key = None
-    enrolment.cancelled_at = now
+    if not ENROLMENT_LIFECYCLE.move(
+        enrolment,
+        EnrolmentStatus.CANCELLED,
+        actor_id=actor_id,
+        reason=reason,
+        only_from=HOLDING_OR_WAITING,
+        values={"active_key": None, "cancelled_at": now},
+    ):
+        raise EnrolmentNotActive()
     if was == EnrolmentStatus.ENROLLED:
         session.taken = session.taken - 1
     else:
@@ -403,10 +197,10 @@ def _release(enrolment, session, now):
     db.session.flush()
     if was == EnrolmentStatus.ENROLLED:
         cancel_reminders.send(session, subject_type=SUBJECT, subject_id=session.id, user_ids=[enrolment.user_id])
-    promote_waitlist(session, now)
+    promote_waitlist(session, now, actor_id=actor_id)
 
 
-def release_guardian(guardian_id, now=None):
+def release_guardian(guardian_id: int, now: dt.datetime | None = None) -> None:
     """A guardian left their family (退出家庭): the places and waitlist spots they hold in sessions not yet
     started are given back, whatever the cancel deadline (they can no longer take part as a guardian). Sessions
     already started keep their enrolments: that is the attendance history the reports count."""
@@ -424,15 +218,17 @@ def release_guardian(guardian_id, now=None):
     ).all()
     for enrolment_id, session_id in held:  # session rows locked in id order, each before its enrolment row
         session = lock_session(session_id)
-        enrolment = db.session.get(Enrolment, enrolment_id)
+        enrolment = db.session.get_one(Enrolment, enrolment_id)
         db.session.refresh(enrolment, with_for_update=True)
-        if enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED):
-            _release(enrolment, session, now)
+        if enrolment.status in HOLDING_OR_WAITING:
+            _release(enrolment, session, now, actor_id=None, reason="监护人退出家庭")
 
 
-def promote_waitlist(session, now=None):
+def promote_waitlist(
+    session: CourseSession, now: dt.datetime | None = None, *, actor_id: int | None = None
+) -> list[Enrolment]:
     """Give free places to the waitlist in order (the session row is locked by the caller). Each promoted parent
-    is told and gets the session's reminders."""
+    is told and gets the session's reminders; ``actor_id`` is whoever freed (or added) the places."""
     now = now or utcnow()
     promoted = []
     while session.taken < session.capacity and session.starts_at > now:
@@ -445,26 +241,33 @@ def promote_waitlist(session, now=None):
         )
         if head is None:
             break
-        head.status = EnrolmentStatus.ENROLLED
-        head.promoted_at = now
+        if not ENROLMENT_LIFECYCLE.move(
+            head,
+            EnrolmentStatus.ENROLLED,
+            actor_id=actor_id,
+            reason=PROMOTED,
+            only_from={EnrolmentStatus.WAITLISTED},
+            values={"promoted_at": now},
+        ):
+            break
         session.taken = session.taken + 1
         session.waitlisted = session.waitlisted - 1
         db.session.flush()
         promoted.append(head)
     if promoted:
         user_ids = [e.user_id for e in promoted]
-        _notice(
+        notice(
             session,
             user_ids,
             "course_waitlist_promoted",
             "候补成功",
-            f"您候补的“{session.course.title}”（{_when(session)}）已有名额，已为您报名成功。",
+            f"您候补的“{session.course.title}”（{when(session)}）已有名额，已为您报名成功。",
         )
-        _schedule(session, user_ids)
+        schedule(session, user_ids)
     return promoted
 
 
-def waitlist_rank(enrolment):
+def waitlist_rank(enrolment: Enrolment) -> int | None:
     """The enrolment's place in the queue now (1 = next to be promoted), or None when not waiting."""
     if enrolment.status != EnrolmentStatus.WAITLISTED:
         return None
@@ -477,7 +280,18 @@ def waitlist_rank(enrolment):
     )
 
 
-def place_holder_user_ids(session_id):
+def roster(session_id: int, status: EnrolmentStatus | None = None) -> sa.Select[tuple[Enrolment]]:
+    """报名名单 of a session: enrolled first, then the waitlist in order (``status``: only those)."""
+    stmt = (
+        sa.select(Enrolment)
+        .where(Enrolment.session_id == session_id)
+        .options(selectinload(Enrolment.guardian).selectinload(Guardian.user))
+        .order_by(Enrolment.waitlist_position.is_not(None), Enrolment.waitlist_position, Enrolment.id)
+    )
+    return stmt.where(Enrolment.status == status) if status else stmt
+
+
+def place_holder_user_ids(session_id: int) -> list[int]:
     return list(
         db.session.scalars(
             sa.select(Enrolment.user_id)
@@ -490,17 +304,17 @@ def place_holder_user_ids(session_id):
 # Announcements (the reminder contract of core.events) ---------------------------------------------------------
 
 
-def _page(session):
+def _page(session: CourseSession) -> str:
     return f"pages/course/session?id={session.id}"
 
 
-def _when(session):
-    from jlt_family.core.timeutil import to_shanghai
-
+def when(session: CourseSession) -> str:
+    """The start as parents read it in a notice (北京时间)."""
     return to_shanghai(session.starts_at).strftime("%m月%d日 %H:%M")
 
 
-def _schedule(session, user_ids):
+def schedule(session: CourseSession, user_ids: Iterable[int]) -> None:
+    """Schedule the session's reminders for these parents."""
     course = session.course
     schedule_reminders.send(
         session,
@@ -517,7 +331,8 @@ def _schedule(session, user_ids):
     )
 
 
-def _notice(session, user_ids, kind, title, body):
+def notice(session: CourseSession, user_ids: Iterable[int], kind: str, title: str, body: str) -> None:
+    """Send these parents a notice about the session."""
     send_notice.send(
         session,
         kind=kind,
@@ -529,7 +344,3 @@ def _notice(session, user_ids, kind, title, body):
         page=_page(session),
         school_id=session.course.school_id,
     )
-
-
-def as_utc(value):
-    return value.astimezone(dt.UTC) if value is not None else None

@@ -16,7 +16,7 @@ from jlt_family.auth.models import User
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.courses.models import CourseCategory, ProviderKind
-from jlt_family.matching import service
+from jlt_family.matching import needs, service
 from jlt_family.matching.models import MatchKind, Need, NeedMatch, NeedMatchBooking, NeedStatus, NeedTopic
 from jlt_family.organizations import calendar
 from jlt_family.organizations.models import ResourceUnit, ResourceUnitKind, School, SchoolClass
@@ -103,9 +103,7 @@ class _MatchingSeeder:
         service.accept(
             self._actor("demo-alliance-admin"),
             course_need,
-            kind=MatchKind.COURSE,
-            provider_kind=ProviderKind.COMMUNITY.value,
-            provider_id=community.id,
+            choice={"kind": MatchKind.COURSE, "provider_kind": ProviderKind.COMMUNITY, "provider_id": community.id},
             now=self.now,
         )
         self.counts["matched_needs"] += 1
@@ -119,7 +117,8 @@ class _MatchingSeeder:
 
     def _post(self, actor, school, invite_code, **fields):
         school_class = self.classes[invite_code] if invite_code else None
-        need = service.post_need(actor, school, school_class=school_class, now=self.now, **fields)
+        class_id = school_class.id if school_class else None
+        need = needs.post_need(actor, school, class_id=class_id, details=fields, now=self.now)
         self.counts["needs"] += 1
         return need
 
@@ -141,17 +140,20 @@ class _MatchingSeeder:
         service.accept(
             actor,
             need,
-            kind=MatchKind.VENUE,
-            offering_id=offering.id,
+            choice={
+                "kind": MatchKind.VENUE,
+                "offering_id": offering.id,
+                "bookings": [
+                    {
+                        "slot_id": slot.id,
+                        "class_id": self.classes[invite_code].id,
+                        "headcount": need.headcount,
+                        "chaperones": 2,
+                        "channel": None,
+                    }
+                ],
+            },
             now=self.now,
-            bookings=[
-                {
-                    "slot_id": slot.id,
-                    "class_id": self.classes[invite_code].id,
-                    "headcount": need.headcount,
-                    "chaperones": 2,
-                }
-            ],
         )
         self.counts["matched_needs"] += 1
 

@@ -9,6 +9,8 @@ the match stands, NULL once released) lets the database keep one standing match 
 index) while released matches stay as history.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 
 import sqlalchemy as sa
@@ -117,10 +119,10 @@ class Need(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    school: Mapped["School"] = relationship()  # noqa: F821
-    school_class: Mapped["SchoolClass | None"] = relationship()  # noqa: F821
-    posted_by: Mapped["User"] = relationship()  # noqa: F821
-    matches: Mapped[list["NeedMatch"]] = relationship(back_populates="need", order_by="NeedMatch.id")
+    school: Mapped[School] = relationship()  # noqa: F821
+    school_class: Mapped[SchoolClass | None] = relationship()  # noqa: F821
+    posted_by: Mapped[User] = relationship()  # noqa: F821
+    matches: Mapped[list[NeedMatch]] = relationship(back_populates="need", order_by="NeedMatch.id")
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -132,11 +134,11 @@ class Need(db.Model):
     )
 
     @property
-    def is_parent_education(self):
+    def is_parent_education(self) -> bool:
         return self.topic == NeedTopic.PARENT_EDUCATION
 
     @property
-    def match(self):
+    def match(self) -> NeedMatch | None:
         """The standing match (accepted, not released), if any."""
         return next((m for m in self.matches if m.active_key is not None), None)
 
@@ -177,11 +179,11 @@ class NeedMatch(db.Model):
     rated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     need: Mapped[Need] = relationship(back_populates="matches")
-    resource_unit: Mapped["ResourceUnit | None"] = relationship()  # noqa: F821
-    offering: Mapped["Offering | None"] = relationship()  # noqa: F821
-    course: Mapped["Course | None"] = relationship()  # noqa: F821
-    accepted_by: Mapped["User"] = relationship(foreign_keys=[accepted_by_id])  # noqa: F821
-    bookings: Mapped[list["NeedMatchBooking"]] = relationship(
+    resource_unit: Mapped[ResourceUnit | None] = relationship()  # noqa: F821
+    offering: Mapped[Offering | None] = relationship()  # noqa: F821
+    course: Mapped[Course | None] = relationship()  # noqa: F821
+    accepted_by: Mapped[User] = relationship(foreign_keys=[accepted_by_id])  # noqa: F821
+    bookings: Mapped[list[NeedMatchBooking]] = relationship(
         back_populates="match", cascade="all, delete-orphan", order_by="NeedMatchBooking.id"
     )
 
@@ -207,4 +209,4 @@ class NeedMatchBooking(db.Model):
     booking_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("venue_booking.id"), unique=True)
 
     match: Mapped[NeedMatch] = relationship(back_populates="bookings")
-    booking: Mapped["Booking"] = relationship()  # noqa: F821
+    booking: Mapped[Booking] = relationship()  # noqa: F821

@@ -7,8 +7,11 @@ for a class they teach); accepting a match for the school's admins and its allia
 and rating for the school's admins and the teacher who posted it.
 """
 
+from __future__ import annotations
+
 import sqlalchemy as sa
 
+from jlt_family.auth.context import Actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.matching.models import Need, NeedMatch
@@ -16,7 +19,7 @@ from jlt_family.organizations import permissions as org
 from jlt_family.organizations.models import School
 
 
-def _school_side(actor, need):
+def _school_side(actor: Actor, need: Need) -> bool:
     return (
         need.school_id in actor.admin_school_ids
         or need.posted_by_id == actor.user_id
@@ -24,37 +27,37 @@ def _school_side(actor, need):
     )
 
 
-def serves_as_unit_staff(actor, need):
+def serves_as_unit_staff(actor: Actor, need: Need) -> bool:
     """Staff of the resource unit of the need's standing (or last) match."""
     return any(m.resource_unit_id in actor.unit_ids for m in need.matches if m.resource_unit_id is not None)
 
 
-def sees_need(actor, need):
+def sees_need(actor: Actor, need: Need) -> bool:
     return _school_side(actor, need) or org.oversees_school(actor, need.school) or serves_as_unit_staff(actor, need)
 
 
-def sees_proposals(actor, need):
+def sees_proposals(actor: Actor, need: Need) -> bool:
     """The school side and the administrators above it (not the units' staff)."""
     return _school_side(actor, need) or org.oversees_school(actor, need.school)
 
 
-def accepts_match(actor, need):
+def accepts_match(actor: Actor, need: Need) -> bool:
     """学校管理员 of the posting school, or 教联体管理员 of its alliance."""
     return need.school_id in actor.admin_school_ids or (
         need.school.alliance_id is not None and need.school.alliance_id in actor.alliance_ids
     )
 
 
-def manages_need(actor, need):
+def manages_need(actor: Actor, need: Need) -> bool:
     """Withdraws and rates: the school's admins and the teacher who posted it."""
     return need.school_id in actor.admin_school_ids or need.posted_by_id == actor.user_id
 
 
-def posts_for_school(actor, school):
+def posts_for_school(actor: Actor, school: School) -> bool:
     return school.id in actor.staff_school_ids
 
 
-def visible_needs(actor):
+def visible_needs(actor: Actor) -> sa.ColumnElement[bool]:
     """A WHERE clause (over Need joined to School) narrowing needs to those ``sees_need`` allows."""
     clauses = [
         Need.school_id.in_(actor.admin_school_ids),
@@ -69,7 +72,7 @@ def visible_needs(actor):
     return sa.or_(*clauses)
 
 
-def need_or_404(actor, need_id):
+def need_or_404(actor: Actor, need_id: int) -> Need:
     need = db.session.get(Need, need_id)
     if need is None or not sees_need(actor, need):
         raise NotFound("未找到该需求", code="need_not_found")

@@ -14,16 +14,19 @@ Ranked: units serving the school's alliance first (green channel), then the same
 host the whole group, those whose audience covers every grade asked for, those with more open slots.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.courses.models import CATEGORY_LABELS, PROVIDER_LABELS, Course, ProviderKind
-from jlt_family.matching.models import TOPIC_LABELS, TOPIC_OFFERING_KINDS, TOPIC_UNIT_KINDS
+from jlt_family.matching.models import TOPIC_LABELS, TOPIC_OFFERING_KINDS, TOPIC_UNIT_KINDS, Need
 from jlt_family.organizations.grades import grade_label
 from jlt_family.organizations.models import (
     RESOURCE_UNIT_KIND_LABELS,
@@ -50,7 +53,7 @@ class Proposal:
     unit: ResourceUnit | None = None
     offering: Offering | None = None
     provider_kind: ProviderKind | None = None
-    provider: object = None
+    provider: Any = None
     green: bool = False
     reasons: list = field(default_factory=list)
     limits: list = field(default_factory=list)
@@ -59,6 +62,11 @@ class Proposal:
     slots_needed: int = 1
     rank_key: tuple = ()
     rank: int = 0
+
+    @property
+    def provider_card(self) -> Proposal | None:
+        """The proposal as its provider's card (kind, id, name) when it proposes a course provider."""
+        return self if self.provider_kind is not None else None
 
 
 def _grades(low, high):
@@ -78,7 +86,7 @@ def _serves(alliance):
     )
 
 
-def propose(need, now=None):
+def propose(need: Need, now: dt.datetime | None = None) -> list[Proposal]:
     """The ranked proposals for ``need`` (rank 1 first)."""
     now = now or utcnow()
     found = _course_proposals(need) if need.is_parent_education else _venue_proposals(need, now)
@@ -88,7 +96,7 @@ def propose(need, now=None):
     return found
 
 
-def find(need, key, now=None):
+def find(need: Need, key: str, now: dt.datetime | None = None) -> Proposal | None:
     """The proposal of ``need`` with ``key`` as it stands now, or None (it no longer fits)."""
     return next((p for p in propose(need, now) if p.key == key), None)
 
@@ -129,7 +137,7 @@ def _open_slots(need, offerings, green_ids, now):
     green_left = Slot.green_capacity - Slot.green_taken
     use_green = sa.and_(Slot.offering_id.in_(green_ids), green_left > general_left) if green_ids else sa.false()
     free = sa.case((use_green, green_left), else_=general_left)
-    partition = {"partition_by": Slot.offering_id}
+    per_offering = Slot.offering_id
     inner = (
         sa.select(
             Slot.id,
@@ -138,10 +146,10 @@ def _open_slots(need, offerings, green_ids, now):
             Slot.ends_at,
             free.label("free"),
             sa.case((use_green, 1), else_=0).label("green"),
-            sa.func.row_number().over(order_by=(Slot.starts_at, Slot.id), **partition).label("rn"),
-            sa.func.count().over(**partition).label("n_open"),
-            sa.func.sum(sa.case((free >= need.headcount, 1), else_=0)).over(**partition).label("n_whole"),
-            sa.func.sum(free).over(**partition).label("places"),
+            sa.func.row_number().over(order_by=(Slot.starts_at, Slot.id), partition_by=per_offering).label("rn"),
+            sa.func.count().over(partition_by=per_offering).label("n_open"),
+            sa.func.sum(sa.case((free >= need.headcount, 1), else_=0)).over(partition_by=per_offering).label("n_whole"),
+            sa.func.sum(free).over(partition_by=per_offering).label("places"),
         )
         .where(
             Slot.offering_id.in_([o.id for o in offerings]),
@@ -172,7 +180,7 @@ def _open_slots(need, offerings, green_ids, now):
     return found
 
 
-def group_places(offering, green):
+def group_places(offering: Offering, green: bool) -> int:
     """The most places one group can take in a slot: the larger of its pools (a group books on one channel)."""
     general = offering.capacity - offering.green_quota
     return max(general, offering.green_quota if green else 0)

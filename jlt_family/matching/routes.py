@@ -4,14 +4,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from jlt_family.auth.context import current_actor
-from jlt_family.core.errors import NotFound, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
-from jlt_family.matching import presenters, proposals, schemas, service
-from jlt_family.matching.models import Need, NeedMatch, NeedMatchBooking, NeedTopic
+from jlt_family.matching import needs, proposals, schemas, service, views
+from jlt_family.matching.models import Need, NeedMatch, NeedMatchBooking
 from jlt_family.matching.permissions import (
     accepts_match,
     manages_need,
@@ -53,8 +52,8 @@ def _need_out(actor, need):
     """The school side and the administrators above see the need's standing match; a matched unit's staff (who see
     the need only through their unit) see their own unit's match, as venue staff see bookings."""
     if sees_proposals(actor, need):
-        return presenters.need_out(need)
-    return presenters.need_out(need, staff_view=True, unit_ids=actor.unit_ids)
+        return views.NeedView(need)
+    return views.NeedView(need, staff_view=True, unit_ids=actor.unit_ids)
 
 
 @blp.route("/need-topics", methods=["GET"])
@@ -62,7 +61,7 @@ def _need_out(actor, need):
 @blp.response(200, schemas.TopicListSchema)
 def list_topics():
     """需求主题 and the unit and offering kinds each is matched with."""
-    return {"items": [presenters.topic_out(topic) for topic in NeedTopic]}
+    return {"items": views.topics()}
 
 
 @blp.route("/schools/<id:school_id>/needs", methods=["POST"])
@@ -76,21 +75,9 @@ def post_need(data, school_id):
     actor = current_actor()
     school = school_staff_area_or_404(actor, school_id)
     require(posts_for_school(actor, school), "只有本校教师和管理员可以发布需求", "not_school_staff")
-    school_class = None
-    class_id = data.pop("class_id")
-    if class_id is not None:
-        school_class = db.session.get(SchoolClass, class_id)
-        if (
-            school_class is None
-            or school_class.school_id != school.id
-            or not (school.id in actor.admin_school_ids or class_id in actor.taught_class_ids)
-        ):
-            raise NotFound("未找到该班级", code="class_not_found")
-    elif school.id not in actor.admin_school_ids:
-        raise RuleViolation("教师请为所教的班级发布需求（填写 class_id）", code="class_required")
-    need = service.post_need(actor, school, school_class=school_class, **data)
+    need = needs.post_need(actor, school, class_id=data.pop("class_id"), details=data)
     db.session.commit()
-    return presenters.need_out(_reload(need.id))
+    return views.NeedView(_reload(need.id))
 
 
 @blp.route("/needs", methods=["GET"])
@@ -129,9 +116,9 @@ def withdraw_need(need_id):
     actor = current_actor()
     need = need_or_404(actor, need_id)
     require(manages_need(actor, need), "只有发布人或学校管理员可以撤回需求")
-    service.withdraw(need)
+    needs.withdraw(need)
     db.session.commit()
-    return presenters.need_out(_reload(need.id))
+    return views.NeedView(_reload(need.id))
 
 
 @blp.route("/needs/<id:need_id>/proposals", methods=["GET"])
@@ -147,7 +134,7 @@ def list_proposals(args, need_id):
     found = proposals.propose(need)
     start = (args["page"] - 1) * args["page_size"]
     return {
-        "items": [presenters.proposal_out(p) for p in found[start : start + args["page_size"]]],
+        "items": found[start : start + args["page_size"]],
         "page": args["page"],
         "page_size": args["page_size"],
         "total": len(found),
@@ -166,9 +153,9 @@ def accept_proposal(data, need_id):
     actor = current_actor()
     need = need_or_404(actor, need_id)
     require(accepts_match(actor, need), "只有本校管理员或教联体管理员可以采纳对接建议", "not_need_admin")
-    service.accept(actor, need, **data)
+    service.accept(actor, need, choice=data)
     db.session.commit()
-    return presenters.need_out(_reload(need.id))
+    return views.NeedView(_reload(need.id))
 
 
 @blp.route("/needs/<id:need_id>/reopen", methods=["POST"])
@@ -183,7 +170,7 @@ def reopen_need(need_id):
     require(accepts_match(actor, need), "只有本校管理员或教联体管理员可以重新对接", "not_need_admin")
     service.reopen(need)
     db.session.commit()
-    return presenters.need_out(_reload(need.id))
+    return views.NeedView(_reload(need.id))
 
 
 @blp.route("/needs/<id:need_id>/feedback", methods=["POST"])
@@ -197,9 +184,9 @@ def rate_match(data, need_id):
     actor = current_actor()
     need = need_or_404(actor, need_id)
     require(manages_need(actor, need), "只有发布人或学校管理员可以评价")
-    service.rate(actor, need, **data)
+    service.rate(actor, need, rating=data["rating"], comment=data["comment"])
     db.session.commit()
-    return presenters.need_out(_reload(need.id))
+    return views.NeedView(_reload(need.id))
 
 
 @blp.route("/resource-units/<id:unit_id>/needs", methods=["GET"])
@@ -219,5 +206,5 @@ def list_unit_needs(args, unit_id):
     )
     return present_page(
         paginate(stmt, args["page"], args["page_size"]),
-        lambda need: presenters.need_out(need, staff_view=True, unit_ids={unit.id}),
+        lambda need: views.NeedView(need, staff_view=True, unit_ids={unit.id}),
     )

@@ -1,19 +1,27 @@
 """Schemas of needs, proposals and matches. Input schemas are strict: unknown fields, wrong types and out-of-range
 values answer 422 in Chinese; rules across fields (grades reversed, a period in the past ...) are the service's."""
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
-from jlt_family.core.schemas import DATE_RANGE, Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
-from jlt_family.courses.models import CourseCategory, ProviderKind
-from jlt_family.matching.models import MatchKind, NeedStatus, NeedTopic
-from jlt_family.venues.models import Channel
-
-
-def _enum(enum_cls, description, **kwargs):
-    return fields.Enum(enum_cls, by_value=True, metadata={"description": description}, **kwargs)
+from jlt_family.core.schemas import DATE_RANGE, Id, Label, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
+from jlt_family.courses.models import CATEGORY_LABELS, PROVIDER_LABELS, CourseCategory, ProviderKind
+from jlt_family.matching.models import NEED_STATUS_LABELS, TOPIC_LABELS, MatchKind, NeedStatus, NeedTopic
+from jlt_family.organizations.models import RESOURCE_UNIT_KIND_LABELS
+from jlt_family.venues.models import BOOKING_STATUS_LABELS, OFFERING_KIND_LABELS, Channel
 
 
-def _grade(**kwargs):
+def _enum(enum_cls, description, *, required=False, load_default=missing, allow_none=None):
+    return fields.Enum(
+        enum_cls,
+        by_value=True,
+        required=required,
+        load_default=load_default,
+        allow_none=allow_none,
+        metadata={"description": description},
+    )
+
+
+def _grade(description):
     return SmallInt(
         min=-3,
         max=12,
@@ -21,7 +29,8 @@ def _grade(**kwargs):
             validate.Range(min=-3, max=12, error="年级应为 -3 到 12"),
             validate.NoneOf([0], error="年级不能为 0（幼儿园为 -3 到 -1）"),
         ],
-        **kwargs,
+        required=True,
+        metadata={"description": description},
     )
 
 
@@ -38,8 +47,8 @@ class NeedInputSchema(Schema):
     course_category = _enum(CourseCategory, "家庭教育指导的课程主题", load_default=None, allow_none=True)
     title = text(100, load_default="", metadata={"description": "标题（默认由年级和主题生成）"})
     class_id = Id(load_default=None, allow_none=True, metadata={"description": "班级（教师发布时必填：所教班级）"})
-    grade_min = _grade(required=True, metadata={"description": "最低年级（幼儿园 -3 小班 … -1 大班）"})
-    grade_max = _grade(required=True, metadata={"description": "最高年级"})
+    grade_min = _grade("最低年级（幼儿园 -3 小班 … -1 大班）")
+    grade_max = _grade("最高年级")
     headcount = SmallInt(min=1, max=2000, required=True, metadata={"description": "学生人数（1–2000）"})
     school_year = SmallInt(
         min=2000,
@@ -118,7 +127,7 @@ class KindLabelSchema(Schema):
 
 class TopicSchema(Schema):
     topic = fields.String()
-    label = fields.String()
+    label = Label(TOPIC_LABELS, "topic")
     unit_kinds = fields.List(fields.Nested(KindLabelSchema))
     offering_kinds = fields.List(fields.Nested(KindLabelSchema))
 
@@ -131,18 +140,18 @@ class UnitBriefSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     kind = fields.String()
-    kind_label = fields.String()
+    kind_label = Label(RESOURCE_UNIT_KIND_LABELS, "kind")
     address = fields.String()
 
 
 class MatchBookingSchema(Schema):
     id = fields.Integer()
     status = fields.String()
-    status_label = fields.String()
+    status_label = Label(BOOKING_STATUS_LABELS, "status")
     slot_id = fields.Integer()
-    starts_at = ShanghaiDateTime()
-    ends_at = ShanghaiDateTime()
-    offering_title = fields.String()
+    starts_at = ShanghaiDateTime(attribute="slot.starts_at")
+    ends_at = ShanghaiDateTime(attribute="slot.ends_at")
+    offering_title = fields.String(attribute="slot.offering.title")
     channel = fields.String()
     group = fields.String(metadata={"description": "学校 年级 班级"})
     headcount = fields.Integer()
@@ -156,7 +165,7 @@ class MatchCourseSchema(Schema):
     title = fields.String()
     is_published = fields.Boolean()
     category = fields.String()
-    category_label = fields.String()
+    category_label = Label(CATEGORY_LABELS, "category")
 
 
 class MatchFeedbackSchema(Schema):
@@ -169,10 +178,10 @@ class MatchSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
     label = fields.String()
-    unit = fields.Nested(UnitBriefSchema, allow_none=True)
+    unit = fields.Nested(UnitBriefSchema, attribute="resource_unit", allow_none=True)
     offering_id = fields.Integer(allow_none=True)
     provider_kind = fields.String(allow_none=True)
-    provider_kind_label = fields.String(allow_none=True)
+    provider_kind_label = Label(PROVIDER_LABELS, "provider_kind", allow_none=True)
     provider_id = fields.Integer(allow_none=True)
     reasons = fields.List(fields.String())
     limits = fields.List(fields.String())
@@ -196,9 +205,9 @@ class NeedSchema(Schema):
     id = fields.Integer()
     title = fields.String()
     topic = fields.String()
-    topic_label = fields.String()
+    topic_label = Label(TOPIC_LABELS, "topic")
     course_category = fields.String(allow_none=True)
-    course_category_label = fields.String(allow_none=True)
+    course_category_label = Label(CATEGORY_LABELS, "course_category", allow_none=True)
     school = fields.Nested(IdNameSchema)
     school_class = fields.Nested(NeedClassSchema, allow_none=True)
     grade_min = fields.Integer()
@@ -210,7 +219,7 @@ class NeedSchema(Schema):
     period_label = fields.String()
     note = fields.String()
     status = fields.String()
-    status_label = fields.String()
+    status_label = Label(NEED_STATUS_LABELS, "status")
     posted_by = fields.String()
     created_at = ShanghaiDateTime()
     match = fields.Nested(MatchSchema, allow_none=True)
@@ -228,7 +237,7 @@ class ProposalOfferingSchema(Schema):
     id = fields.Integer()
     title = fields.String()
     kind = fields.String()
-    kind_label = fields.String()
+    kind_label = Label(OFFERING_KIND_LABELS, "kind")
     capacity = fields.Integer()
     green_quota = fields.Integer()
     min_grade = fields.Integer(allow_none=True)
@@ -238,10 +247,12 @@ class ProposalOfferingSchema(Schema):
 
 
 class ProposalProviderSchema(Schema):
-    kind = fields.String()
-    kind_label = fields.String()
-    id = fields.Integer()
-    name = fields.String()
+    """A proposed course provider (dumped from the proposal)."""
+
+    kind = fields.String(attribute="provider_kind")
+    kind_label = Label(PROVIDER_LABELS, "provider_kind")
+    id = fields.Integer(attribute="provider.id")
+    name = fields.String(attribute="provider.name")
 
 
 class ProposalSchema(Schema):
@@ -251,10 +262,10 @@ class ProposalSchema(Schema):
     label = fields.String()
     serves_alliance = fields.Boolean()
     same_county = fields.Boolean()
-    green_channel = fields.Boolean()
+    green_channel = fields.Boolean(attribute="green")
     unit = fields.Nested(UnitBriefSchema, allow_none=True)
     offering = fields.Nested(ProposalOfferingSchema, allow_none=True)
-    provider = fields.Nested(ProposalProviderSchema, allow_none=True)
+    provider = fields.Nested(ProposalProviderSchema, attribute="provider_card", allow_none=True)
     reasons = fields.List(fields.String(), metadata={"description": "为什么匹配"})
     limits = fields.List(fields.String(), metadata={"description": "限制，如 每场 30 人 < 40 人，需分 2 场"})
     open_slots = fields.Integer(metadata={"description": "期间有空余名额的场次数"})

@@ -1,4 +1,4 @@
-"""Rules of needs and matches: posting, withdrawing, accepting a proposal, rating the match.
+"""Rules of matches: accepting a proposal, reopening, rating the match (posting needs: ``needs``).
 
 Accepting moves the need from ``open`` to ``matched`` with ONE conditional UPDATE before anything else: of two
 administrators accepting at once (or one retrying), the first takes the need's row lock and wins; the other
@@ -11,6 +11,12 @@ fails (slot full ...) the whole acceptance is rolled back and the need stays ope
 Services never commit and never read the request.
 """
 
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, NotRequired, TypedDict
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -18,128 +24,65 @@ from jlt_family.core.errors import Conflict, NotFound, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import SHANGHAI, utcnow
-from jlt_family.courses import service as courses
-from jlt_family.courses.models import CATEGORY_LABELS, ActivityKind, CourseFormat, CourseSession, SessionStatus
+from jlt_family.courses import planning as courses
+from jlt_family.courses.models import (
+    ActivityKind,
+    CourseFormat,
+    CourseSession,
+    ProviderKind,
+    SessionStatus,
+)
 from jlt_family.matching import proposals as matching
 from jlt_family.matching.models import (
-    TOPIC_LABELS,
     MatchKind,
     Need,
     NeedMatch,
     NeedMatchBooking,
     NeedStatus,
 )
-from jlt_family.organizations import calendar
-from jlt_family.organizations.grades import grade_label
 from jlt_family.organizations.models import SchoolClass
 from jlt_family.venues import service as venues
 from jlt_family.venues.models import ACTIVE as LIVE
 from jlt_family.venues.models import BookingStatus, Channel, Slot
 
-MAX_PERIOD_DAYS = 366
 
-
-def _rule(code, message, **kwargs):
-    return RuleViolation(message, code=code, **kwargs)
-
-
-# ---- posting --------------------------------------------------------------------------------------------------
-
-
-def resolve_period(school, *, starts_on=None, ends_on=None, term=None, school_year=None):
-    """(starts_on, ends_on, label) from dates or from a term of a school year (the school's region calendar)."""
-    if term is not None or school_year is not None:
-        if term is None or school_year is None or starts_on is not None or ends_on is not None:
-            raise _rule("period_invalid", "时间段请填写学期（学年和学期）或起止日期，二者选一")
-        autumn, spring = calendar.terms_of(school_year, school.region)
-        chosen = autumn if term == calendar.AUTUMN else spring
-        return chosen.starts_on, chosen.ends_on, chosen.label
-    if starts_on is None or ends_on is None:
-        raise _rule("period_required", "请填写时间段：学期（学年和学期）或起止日期")
-    if ends_on < starts_on:
-        raise _rule("period_invalid", "结束日期不能早于开始日期")
-    return starts_on, ends_on, ""
-
-
-def _check_need(need, today):
-    if need.grade_min > need.grade_max:
-        raise _rule("grade_range_invalid", "最低年级不能高于最高年级")
-    if need.ends_on < today:
-        raise _rule("period_in_past", "该时间段已经过去，请选择今天以后的时间")
-    if (need.ends_on - need.starts_on).days >= MAX_PERIOD_DAYS:
-        raise _rule("period_too_long", "时间段最长一年")
-    if need.is_parent_education and need.course_category is None:
-        raise _rule("course_category_required", "家庭教育指导需求请选择课程主题")
-    if not need.is_parent_education and need.course_category is not None:
-        raise _rule("course_category_not_allowed", "只有家庭教育指导需求可以选择课程主题")
-    if need.school_class is not None and not need.grade_min <= need.school_class.grade <= need.grade_max:
-        raise _rule("class_not_in_need", f"{need.school_class.name}不在需求的年级范围内")
-
-
-def _default_title(need):
-    low, high = need.grade_min, need.grade_max
-    grades = grade_label(low) if low == high else f"{grade_label(low)}至{grade_label(high)}"
-    if need.course_category is not None:
-        return f"{grades}家长课程：{CATEGORY_LABELS[need.course_category]}"
-    return f"{grades}{TOPIC_LABELS[need.topic]}"
-
-
-def post_need(
-    actor,
-    school,
-    *,
-    school_class=None,
-    term=None,
-    school_year=None,
-    starts_on=None,
-    ends_on=None,
-    title="",
-    now=None,
-    **fields,
-):
-    """发布需求 for ``school`` (the route checked who may post for it and for ``school_class``)."""
-    now = now or utcnow()
-    starts_on, ends_on, label = resolve_period(
-        school, starts_on=starts_on, ends_on=ends_on, term=term, school_year=school_year
-    )
-    need = Need(
-        school_id=school.id,
-        school=school,
-        school_class=school_class,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        period_label=label,
-        posted_by_id=actor.user_id,
-        status=NeedStatus.OPEN,
-        **fields,
-    )
-    need.title = title or _default_title(need)
-    _check_need(need, now.astimezone(SHANGHAI).date())
-    db.session.add(need)
-    db.session.flush()
-    return need
-
-
-def withdraw(need, now=None):
-    """撤回 an open need (409 once matched, closed or withdrawn)."""
-    if not update_rows(
-        sa.update(Need)
-        .where(Need.id == need.id, Need.status == NeedStatus.OPEN)
-        .values(status=NeedStatus.WITHDRAWN, withdrawn_at=now or utcnow())
-    ):
-        raise Conflict("只有待对接的需求可以撤回", code="need_not_open")
-    db.session.expire(need)
-    return need
+def _rule(code: str, message: str, errors: dict[str, Any] | None = None) -> RuleViolation:
+    return RuleViolation(message, code=code, errors=errors)
 
 
 # ---- accepting ------------------------------------------------------------------------------------------------
 
 
-def accept(
-    actor, need, *, kind, offering_id=None, bookings=(), provider_kind=None, provider_id=None, title="", now=None
-):
+class BookingSpec(TypedDict):
+    """One group booking to make (GroupBookingSpecSchema)."""
+
+    slot_id: int
+    class_id: int | None
+    headcount: int | None
+    chaperones: int
+    channel: Channel | None
+
+
+class Choice(TypedDict):
+    """The proposal accepted (AcceptInputSchema): a venue offering with its bookings, or a course provider."""
+
+    kind: MatchKind
+    offering_id: NotRequired[int | None]
+    bookings: NotRequired[Sequence[BookingSpec]]
+    provider_kind: NotRequired[ProviderKind | None]
+    provider_id: NotRequired[int | None]
+    title: NotRequired[str]
+
+
+def accept(actor: Any, need: Need, *, choice: Choice, now: dt.datetime | None = None) -> NeedMatch:
     """采纳对接建议: a venue offering (→ group bookings) or a course provider (→ a draft course)."""
     now = now or utcnow()
+    kind, offering_id, provider_kind, provider_id = (
+        choice["kind"],
+        choice.get("offering_id"),
+        choice.get("provider_kind"),
+        choice.get("provider_id"),
+    )
     if need.status != NeedStatus.OPEN:
         raise Conflict("该需求已对接或已撤回，不能再采纳", code="need_not_open")
     key = f"offering:{offering_id}" if kind == MatchKind.VENUE else f"{provider_kind}:{provider_id}"
@@ -164,8 +107,10 @@ def accept(
         accepted_at=now,
     )
     if kind == MatchKind.VENUE:
+        assert proposal.unit is not None and proposal.offering is not None  # a venue proposal names both
         match.resource_unit_id, match.offering_id = proposal.unit.id, proposal.offering.id
     else:
+        assert proposal.provider_kind is not None  # a course proposal names its provider
         match.provider_kind, match.provider_id = proposal.provider_kind, proposal.provider.id
         if proposal.provider_kind.value == "community":
             match.resource_unit_id = proposal.provider.id
@@ -176,9 +121,9 @@ def accept(
     except IntegrityError:
         raise Conflict("该需求已由其他管理员对接", code="need_already_matched") from None
     if kind == MatchKind.VENUE:
-        _book_groups(actor, need, match, proposal, bookings, now)
+        _book_groups(actor, need, match, proposal, choice.get("bookings", ()), now)
     else:
-        _draft_course(actor, need, match, proposal, title)
+        _draft_course(actor, need, match, proposal, choice.get("title", ""))
     db.session.flush()
     db.session.expire(need)
     return match
@@ -221,7 +166,7 @@ def _book_groups(actor, need, match, proposal, bookings, now):
         match.bookings.append(NeedMatchBooking(booking_id=booking.id))
 
 
-def reopen(need, now=None):
+def reopen(need: Need, now: dt.datetime | None = None) -> Need:
     """重新对接: a venue match whose bookings were all rejected, cancelled or expired is released (kept as
     history) and the need is open again for another proposal (409 ``match_still_active`` otherwise)."""
     match = need.match
@@ -240,12 +185,12 @@ def reopen(need, now=None):
     return need
 
 
-def _channel_for(slot, proposal, places):
+def _channel_for(slot: Slot, proposal: matching.Proposal, places: int) -> Channel:
     """The green channel where the unit serves the school's alliance and its pool has room, else general."""
     return Channel.GREEN if proposal.green and slot.green_left >= places else Channel.GENERAL
 
 
-def _class_for(need, class_id):
+def _class_for(need: Need, class_id: int | None) -> SchoolClass:
     class_id = class_id or need.class_id
     if class_id is None:
         raise _rule("class_required", "请选择参加活动的班级")
@@ -260,15 +205,17 @@ def _class_for(need, class_id):
 def _draft_course(actor, need, match, proposal, title):
     course = courses.create_course(
         actor,
-        proposal.provider_kind,
-        proposal.provider,
-        title=title or need.title,
-        description=need.note,
-        category=need.course_category,
-        activity_kind=ActivityKind.GUIDANCE,
-        format=CourseFormat.OFFLINE,
-        grade_min=need.grade_min,
-        grade_max=need.grade_max,
+        kind=proposal.provider_kind,
+        provider=proposal.provider,
+        details={
+            "title": title or need.title,
+            "description": need.note,
+            "category": need.course_category,
+            "activity_kind": ActivityKind.GUIDANCE,
+            "format": CourseFormat.OFFLINE,
+            "grade_min": need.grade_min,
+            "grade_max": need.grade_max,
+        },
     )
     match.course_id = course.id
 
@@ -276,7 +223,7 @@ def _draft_course(actor, need, match, proposal, title):
 # ---- after the activity ---------------------------------------------------------------------------------------
 
 
-def activity_done(match, now=None):
+def activity_done(match: NeedMatch, now: dt.datetime | None = None) -> bool:
     """A booking of the match was checked in, or a session of its course was held (or ended, not cancelled)."""
     now = now or utcnow()
     if match.kind == MatchKind.VENUE:
@@ -284,7 +231,7 @@ def activity_done(match, now=None):
     if match.course_id is None:
         return False
     return (
-        db.session.scalar(
+        db.session.scalars(
             sa.select(sa.func.count())
             .select_from(CourseSession)
             .where(
@@ -294,12 +241,12 @@ def activity_done(match, now=None):
                     sa.and_(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.ends_at <= now),
                 ),
             )
-        )
+        ).one()
         > 0
     )
 
 
-def rate(actor, need, *, rating, comment="", now=None):
+def rate(actor: Any, need: Need, *, rating: int, comment: str = "", now: dt.datetime | None = None) -> NeedMatch:
     """评价对接: once, after the activity; the need is then closed (已完成)."""
     now = now or utcnow()
     match = need.match

@@ -142,7 +142,7 @@ def test_a_session_change_overlapping_a_format_change_never_leaves_an_offline_se
 ):
     """The session change (clearing the place) has read the course (online) and pauses just before locking its
     session while the course goes offline; the course lock makes one of the two see the other's result."""
-    from jlt_family.courses import service
+    from jlt_family.courses import planning
 
     course = h.course(db, world.school, world.teacher_a, format=CourseFormat.ONLINE_LIVE)
     session = h.session(db, course, online_url="https://live.example.cn/x")
@@ -150,14 +150,14 @@ def test_a_session_change_overlapping_a_format_change_never_leaves_an_offline_se
     course_id, session_id = course.id, session.id
     headers = make.login(world.teacher_a)
     paused, format_done, statuses = threading.Event(), threading.Event(), {}
-    real_lock_session = service.lock_session
+    real_lock_session = planning.lock_session
 
     def lock_session_after_a_pause(session_id):
         paused.set()
         format_done.wait(timeout=1.5)  # with the course lock held, the format change cannot finish meanwhile
         return real_lock_session(session_id)
 
-    monkeypatch.setattr(service, "lock_session", lock_session_after_a_pause)
+    monkeypatch.setattr(planning, "lock_session", lock_session_after_a_pause)
 
     def change_session():
         response = app.test_client().patch(f"/api/v1/course-sessions/{session_id}", headers=headers, json={"place": ""})

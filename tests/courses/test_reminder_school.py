@@ -3,7 +3,7 @@ reminders module then takes each parent's policy from their own child's school).
 
 import pytest
 
-from jlt_family.courses import service
+from jlt_family.courses import planning
 from jlt_family.organizations.models import ResourceUnitKind
 
 
@@ -22,7 +22,7 @@ def test_reminder_events_carry_the_school_only_for_a_schools_course(kind, call, 
     first = call("POST", enrolments, world.guardian_a).json
     assert call("POST", enrolments, world.guardian_b).json["status"] == "waitlisted"
     assert call("POST", f"/api/v1/course-enrolments/{first['id']}/cancel", world.guardian_a).status_code == 200
-    service.cancel_session(session, "讲师临时有事")
+    planning.cancel_session(session, reason="讲师临时有事", actor_id=None)
     db.session.commit()
 
     schedules = [(kw["user_ids"], kw["school_id"]) for _, kw in sent["schedule"]]
