@@ -8,7 +8,7 @@ gets the usual cancellation notice (``notify.cancelled``). Checked-in bookings s
 
 Lock order, the same as the rest of venues: the unit's row (closures of one unit queue), its offerings (slot
 generation locks an offering first), then the covered slots with ONE conditional UPDATE that closes them, then
-their holding bookings in family order, each moved by ``service._move`` (booking, family counter, places). The
+their holding bookings in family order, each moved by ``lifecycle.move_booking`` (booking, family counter, places). The
 UPDATE is the transaction's first write: on SQLite the database's write lock is held from there on, on MariaDB
 the slots' row locks are. So a booking racing the closure either took its places before (it committed first,
 and the locking read of the bookings below sees and cancels it) or queues behind the closed slot and gets
@@ -32,6 +32,7 @@ from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.organizations.models import ResourceUnit, SchoolClass
 from jlt_family.venues import notify, slots
+from jlt_family.venues.lifecycle import move_booking
 from jlt_family.venues.models import (
     HOLDING,
     Booking,
@@ -42,7 +43,6 @@ from jlt_family.venues.models import (
     Slot,
     SlotStatus,
 )
-from jlt_family.venues.service import _give_back, _move
 
 DEFAULT_REASON = "场馆闭馆"
 
@@ -157,17 +157,19 @@ def close(unit, staff, *, starts_on, ends_on, reason="", confirm=False, now=None
             bookings=len(holding),
         )
     for booking in holding:
-        if _move(
+        if move_booking(
             booking,
-            HOLDING,
             BookingStatus.CANCELLED_BY_VENUE,
+            actor_id=staff.user_id,
             reason=reason or DEFAULT_REASON,
-            decided_by_id=staff.user_id,
-            decided_at=now,
-            expires_at=None,
-            closure_id=closure.id,
+            values={
+                "reason": reason or DEFAULT_REASON,
+                "decided_by_id": staff.user_id,
+                "decided_at": now,
+                "expires_at": None,
+                "closure_id": closure.id,
+            },
         ):
-            _give_back(booking)
             audit(
                 staff,
                 "venue_booking_cancelled",

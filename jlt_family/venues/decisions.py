@@ -13,8 +13,9 @@ from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import utcnow
 from jlt_family.venues import notify
+from jlt_family.venues.lifecycle import move_booking
 from jlt_family.venues.models import HOLDING, Booking, BookingStatus, Slot, SlotStatus
-from jlt_family.venues.service import DEFAULT_CHECK_IN_OPENS_MINUTES, _give_back, _move, _rule
+from jlt_family.venues.service import DEFAULT_CHECK_IN_OPENS_MINUTES, _rule
 
 
 class AlreadyDecided(Conflict):
@@ -24,13 +25,11 @@ class AlreadyDecided(Conflict):
 
 def confirm(booking, staff):
     """确认 a pending booking (409 once decided)."""
-    if not _move(
+    if not move_booking(
         booking,
-        [BookingStatus.PENDING],
         BookingStatus.CONFIRMED,
-        decided_by_id=staff.user_id,
-        decided_at=utcnow(),
-        expires_at=None,
+        actor_id=staff.user_id,
+        values={"decided_by_id": staff.user_id, "decided_at": utcnow(), "expires_at": None},
     ):
         raise AlreadyDecided()
     audit(staff, "venue_booking_confirmed", "venue_booking", booking.id, school_id=booking.school_id)
@@ -40,17 +39,14 @@ def confirm(booking, staff):
 
 def reject(booking, staff, reason):
     """拒绝 a pending booking with a reason: its places go back at once."""
-    if not _move(
+    if not move_booking(
         booking,
-        [BookingStatus.PENDING],
         BookingStatus.REJECTED,
-        decided_by_id=staff.user_id,
-        decided_at=utcnow(),
+        actor_id=staff.user_id,
         reason=reason,
-        expires_at=None,
+        values={"decided_by_id": staff.user_id, "decided_at": utcnow(), "reason": reason, "expires_at": None},
     ):
         raise AlreadyDecided()
-    _give_back(booking)
     audit(staff, "venue_booking_rejected", "venue_booking", booking.id, school_id=booking.school_id, reason=reason)
     notify.rejected(booking)
     return booking
@@ -87,11 +83,14 @@ def cancel_by_staff(booking, staff, reason):
 
 
 def _cancel(booking, actor, reason, to_status=BookingStatus.CANCELLED):
-    if not _move(
-        booking, HOLDING, to_status, reason=reason, decided_by_id=actor.user_id, decided_at=utcnow(), expires_at=None
+    if not move_booking(
+        booking,
+        to_status,
+        actor_id=actor.user_id,
+        reason=reason,
+        values={"reason": reason, "decided_by_id": actor.user_id, "decided_at": utcnow(), "expires_at": None},
     ):
         raise Conflict("该预约已不能取消", code="booking_not_cancellable")
-    _give_back(booking)
     notify.cancelled(booking)
     return booking
 
@@ -124,16 +123,13 @@ def cancel_slot(slot, staff, reason, now=None):
     update_rows(sa.update(Slot).where(Slot.id == slot.id).values(status=SlotStatus.CLOSED))
     cancelled = []
     for booking in holding:
-        if _move(
+        if move_booking(
             booking,
-            HOLDING,
             BookingStatus.CANCELLED_BY_VENUE,
+            actor_id=staff.user_id,
             reason=reason,
-            decided_by_id=staff.user_id,
-            decided_at=now,
-            expires_at=None,
+            values={"reason": reason, "decided_by_id": staff.user_id, "decided_at": now, "expires_at": None},
         ):
-            _give_back(booking)
             audit(
                 staff,
                 "venue_booking_cancelled",
@@ -169,13 +165,11 @@ def check_in(unit_id, code, staff, count=None, now=None):
     count = booking.headcount if count is None else count
     if count > booking.headcount:
         raise _rule("check_in_over_headcount", f"核销人数不能超过预约人数 {booking.headcount}")
-    if not _move(
+    if not move_booking(
         booking,
-        [BookingStatus.CONFIRMED],
         BookingStatus.CHECKED_IN,
-        checked_in_count=count,
-        checked_in_at=now,
-        checked_in_by_id=staff.user_id,
+        actor_id=staff.user_id,
+        values={"checked_in_count": count, "checked_in_at": now, "checked_in_by_id": staff.user_id},
     ):
         raise Conflict("该预约码已核销，不能重复使用", code="booking_code_used")
     audit(staff, "venue_booking_checked_in", "venue_booking", booking.id, school_id=booking.school_id, count=count)

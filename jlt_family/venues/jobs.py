@@ -1,11 +1,11 @@
 """The venue jobs' work: expire pending bookings, release green places, mark no-shows and suspend.
 
-Each selects the due rows, then moves each with the same conditional UPDATE the API uses: running a job twice,
-or in two processes at once, or while staff confirm, changes each booking once. A job works on each booking (or
-slot, or family) in its own short transaction (``_each``), locking in the same order as the API (the slot's row,
-then the booking, then the family's counter): no deadlocks with cancellations. A failure in one (a deadlock, a
-receiver of the notice failing) rolls back that one only, is logged with its id, and the job carries on; the
-next run picks it up again.
+Each selects the due rows, then moves each through ``lifecycle.move_booking`` as the API does (with no actor, the
+reason in the history): running a job twice, or in two processes at once, or while staff confirm, changes each
+booking once. A job works on each booking (or slot, or family) in its own short transaction (``_each``),
+locking in the same order as the API (the slot's row, then the booking, then the family's counter): no deadlocks
+with cancellations. A failure in one (a deadlock, a receiver of the notice failing) rolls back that one only, is
+logged with its id, and the job carries on; the next run picks it up again.
 """
 
 import datetime as dt
@@ -19,12 +19,14 @@ from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import to_shanghai, utcnow
 from jlt_family.families.models import Family
 from jlt_family.venues import eligibility, notify
+from jlt_family.venues.lifecycle import move_booking
 from jlt_family.venues.models import MAX_GREEN_RELEASE_MINUTES, Booking, BookingStatus, GreenSuspension, Offering, Slot
-from jlt_family.venues.service import _give_back, _move
 
 log = logging.getLogger(__name__)
 
 POLICY_RECHECK = dt.timedelta(hours=24)  # how long a family's no-show policy is re-checked after a no-show
+EXPIRED_REASON = "超时未确认，自动过期"  # the reason in an expired booking's history
+NO_SHOW_REASON = "场次结束未核销"  # the reason in a no-show's history
 
 
 def _each(job_name, subject, ids, work):
@@ -59,9 +61,10 @@ def expire_pending(now=None):
 
 def _expire(booking_id):
     booking = db.session.get(Booking, booking_id)
-    if not _move(booking, [BookingStatus.PENDING], BookingStatus.EXPIRED, expires_at=None):
+    if not move_booking(
+        booking, BookingStatus.EXPIRED, actor_id=None, reason=EXPIRED_REASON, values={"expires_at": None}
+    ):
         return False
-    _give_back(booking)
     notify.expired(booking)
     return True
 
@@ -129,7 +132,9 @@ def _recent_no_show_families(now):
 
 
 def _mark_no_show(booking_id):
-    return _move(db.session.get(Booking, booking_id), [BookingStatus.CONFIRMED], BookingStatus.NO_SHOW)
+    return move_booking(
+        db.session.get(Booking, booking_id), BookingStatus.NO_SHOW, actor_id=None, reason=NO_SHOW_REASON
+    )
 
 
 def apply_no_show_policy(family_id, now=None):

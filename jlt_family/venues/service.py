@@ -1,7 +1,7 @@
 """Rules of venue bookings: booking a slot, deciding, cancelling, expiring, checking in, no-shows.
 
 Places are taken and given back with ONE conditional UPDATE of the slot per change, in the same transaction as
-the booking row (``_take_places``/``_give_back``); a family's active bookings are counted the same way.
+the booking row (``_take_places``/``lifecycle.give_back``); a family's active bookings are counted the same way.
 
 Lock order, so that racing requests queue instead of deadlocking on MariaDB: a new booking locks its family's
 row, takes its places (the slot's row), counts itself on the family's counter, then inserts its row (inserting
@@ -12,9 +12,10 @@ order (each: the booking, the family's counter, the slot's places); places are o
 a booker queued behind the cancellation gets ``slot_closed`` instead of a place. A closure does the same for every
 slot of its days (``venues.closures``). Whatever the venue cancels ends ``cancelled_by_venue``; the booker's own
 cancellation ends ``cancelled``.
-Every change of a booking's status is a conditional UPDATE
-from the statuses it may leave (``_move``): of two racing changes exactly one wins, and only the winner touches
-the counters, so each counter always equals the headcount of its channel's holding bookings.
+Every change of a booking's status goes through ``lifecycle.move_booking``: a conditional UPDATE from the
+statuses it may leave (``BOOKING_LIFECYCLE``) with its history row; of two racing changes exactly one wins, and
+only the winner touches the counters, so each counter always equals the headcount of its channel's holding
+bookings. A new booking writes the first history row (``booking_created``).
 
 Services never commit and never read the request; they announce changes through core.events after flushing.
 """
@@ -32,6 +33,7 @@ from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import to_shanghai, utcnow
 from jlt_family.families.models import Family, Student
 from jlt_family.venues import eligibility, notify
+from jlt_family.venues.lifecycle import booking_created
 from jlt_family.venues.models import (
     HOLDING,
     Booking,
@@ -78,52 +80,6 @@ def _take_places(slot_id, channel, places):
         if channel == Channel.GREEN:
             raise Conflict("绿色通道名额已满", code="green_full")
         raise Conflict("该场次名额已满", code="general_full")
-
-
-def _give_back(booking):
-    """Return a booking's places to its pool (a green place after the release goes to the general pool)."""
-    n = booking.headcount
-    if booking.channel == Channel.GREEN:
-        values = {
-            "green_taken": Slot.green_taken - n,
-            "green_capacity": sa.case(
-                (Slot.green_released_at.is_(None), Slot.green_capacity), else_=Slot.green_capacity - n
-            ),
-        }
-    else:
-        values = {"general_taken": Slot.general_taken - n}
-    update_rows(sa.update(Slot).where(Slot.id == booking.slot_id).values(**values))
-
-
-def _lock_slot(slot_id):
-    db.session.scalar(sa.select(Slot.id).where(Slot.id == slot_id).with_for_update())
-
-
-def _move(booking, from_statuses, to_status, **values):
-    """Change a booking's status if it is still in ``from_statuses``; whether this call made the change.
-
-    A family booking that stops holding places also leaves the family's active count (in the same transaction,
-    once: only the call that made the change gets here).
-    """
-    if to_status not in (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN):
-        values["active_key"] = None
-        # Changing active_key re-checks the row's foreign key to its slot (a shared lock there), so the slot's
-        # row is locked first: racing changes of one slot's bookings queue instead of deadlocking.
-        _lock_slot(booking.slot_id)
-    family_id = booking.family_id
-    moved = update_rows(
-        sa.update(Booking)
-        .where(Booking.id == booking.id, Booking.status.in_(from_statuses))
-        .values(status=to_status, **values)
-    )
-    db.session.expire(booking)
-    if moved and family_id is not None and set(from_statuses) <= set(HOLDING) and to_status not in HOLDING:
-        update_rows(
-            sa.update(FamilyBookingCounter)
-            .where(FamilyBookingCounter.family_id == family_id)
-            .values(active=FamilyBookingCounter.active - 1)
-        )
-    return bool(moved)
 
 
 # ---- booking --------------------------------------------------------------------------------------------------
@@ -277,6 +233,7 @@ def book_for_family(actor, slot, *, channel, child_ids, adults, now=None):
     _take_places(slot.id, channel, headcount)
     _count_family_booking(family_id, policy)
     _insert(booking, "already_booked", "您已预约该场次")
+    booking_created(booking, actor_id=actor.user_id)
     db.session.expire(slot)
     if status == BookingStatus.CONFIRMED:
         notify.confirmed(booking, new=True)
@@ -310,6 +267,7 @@ def book_for_class(actor, slot, *, school_class, channel, headcount, chaperones,
     )
     _take_places(slot.id, channel, booking.headcount)
     _insert(booking, "class_already_booked", "该班级已预约该场次")
+    booking_created(booking, actor_id=actor.user_id)
     db.session.expire(slot)
     return booking
 
