@@ -10,7 +10,7 @@ from jlt_family.matching.models import NEED_STATUS_LABELS, TOPIC_LABELS, TOPIC_O
 from jlt_family.organizations.grades import grade_label
 from jlt_family.organizations.models import RESOURCE_UNIT_KIND_LABELS
 from jlt_family.venues.models import BOOKING_STATUS_LABELS, OFFERING_KIND_LABELS, BookingStatus
-from jlt_family.venues.presenters import unit_brief
+from jlt_family.venues.schemas import VenueUnitBriefSchema
 
 _CODE_SHOWN = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
 
@@ -62,7 +62,7 @@ def match_out(match, staff_view=False):
         "id": match.id,
         "kind": match.kind.value,
         "label": match.label,
-        "unit": unit_brief(match.resource_unit) if match.resource_unit is not None else None,
+        "unit": VenueUnitBriefSchema().dump(match.resource_unit) if match.resource_unit is not None else None,
         "offering_id": match.offering_id,
         "provider_kind": match.provider_kind.value if match.provider_kind else None,
         "provider_kind_label": PROVIDER_LABELS[match.provider_kind] if match.provider_kind else None,
@@ -135,7 +135,7 @@ def proposal_out(proposal):
         "serves_alliance": proposal.serves_alliance,
         "same_county": proposal.same_county,
         "green_channel": proposal.green,
-        "unit": unit_brief(proposal.unit) if proposal.unit is not None else None,
+        "unit": VenueUnitBriefSchema().dump(proposal.unit) if proposal.unit is not None else None,
         "offering": (
             {
                 "id": offering.id,

@@ -5,10 +5,10 @@ from jlt_family.core import ratelimit
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
-from jlt_family.core.pagination import paginate, present_page
+from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import page_of
-from jlt_family.venues import decisions, eligibility, presenters, queries, schemas, service
-from jlt_family.venues.permissions import booking_or_404, owns_booking, slot_or_404
+from jlt_family.venues import decisions, eligibility, queries, schemas, service
+from jlt_family.venues.permissions import booking_or_404, owns_booking, slot_or_404, taught_class_or_404
 from jlt_family.venues.routes import blp
 
 
@@ -36,9 +36,11 @@ def book_slot(data, slot_id):
     actor = current_actor()
     _family_id_or_404(actor)
     slot = slot_or_404(actor, slot_id)
-    booking = service.book_for_family(actor, slot, **data)
+    booking = service.book_for_family(
+        actor, slot, channel=data["channel"], child_ids=data["child_ids"], adults=data["adults"]
+    )
     db.session.commit()
-    return presenters.booking_out(booking)
+    return booking
 
 
 @blp.route("/venue-slots/<id:slot_id>/group-bookings", methods=["POST"])
@@ -53,16 +55,15 @@ def book_group(data, slot_id):
 
     At most ``BOOKING_ATTEMPTS_PER_MINUTE`` booking and enrolment attempts per user and minute (429).
     """
-    from jlt_family.organizations.models import SchoolClass
-
     actor = current_actor()
-    school_class = db.session.get(SchoolClass, data.pop("class_id"))
-    if school_class is None or school_class.id not in actor.taught_class_ids:
-        raise NotFound("未找到该班级", code="class_not_found")
+    group = taught_class_or_404(actor, data["class_id"])
     slot = slot_or_404(actor, slot_id)
-    booking = service.book_for_class(actor, slot, school_class=school_class, **data)
+    channel, headcount, chaperones = data["channel"], data["headcount"], data["chaperones"]
+    booking = service.book_for_class(
+        actor, slot, school_class=group, channel=channel, headcount=headcount, chaperones=chaperones
+    )
     db.session.commit()
-    return presenters.booking_out(booking)
+    return booking
 
 
 @blp.route("/venue-bookings", methods=["GET"])
@@ -73,7 +74,7 @@ def book_group(data, slot_id):
 def list_my_bookings(args):
     """我的预约: the family's bookings and the groups I booked, newest first."""
     stmt = queries.my_bookings(current_actor(), args.get("status"))
-    return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.booking_out)
+    return paginate(stmt, args["page"], args["page_size"])
 
 
 @blp.route("/venue-bookings/<id:booking_id>", methods=["GET"])
@@ -86,7 +87,7 @@ def get_booking(booking_id):
     booking = booking_or_404(actor, booking_id)
     if not owns_booking(actor, booking):
         raise NotFound("未找到该预约", code="booking_not_found")
-    return presenters.booking_out(booking)
+    return booking
 
 
 @blp.route("/venue-bookings/<id:booking_id>/cancel", methods=["POST"])
@@ -99,11 +100,11 @@ def cancel_booking(data, booking_id):
     actor = current_actor()
     booking = booking_or_404(actor, booking_id)
     if owns_booking(actor, booking):
-        decisions.cancel_by_booker(booking, actor, data["reason"])
+        decisions.cancel_by_booker(booking, actor, reason=data["reason"])
     else:
-        decisions.cancel_by_staff(booking, actor, data["reason"])
+        decisions.cancel_by_staff(booking, actor, reason=data["reason"])
     db.session.commit()
-    return presenters.booking_out(booking)
+    return booking
 
 
 # ---- the family's green channel ---------------------------------------------------------------------------------
@@ -115,11 +116,4 @@ def cancel_booking(data, booking_id):
 @blp.errors(404)
 def my_green_channel():
     """我的绿色通道: the alliances that make the family eligible, and a suspension (why, until when)."""
-    family_id = _family_id_or_404(current_actor())
-    suspension = eligibility.suspension_in_force(family_id)
-    return {
-        "eligible_alliance_ids": sorted(eligibility.family_alliance_ids(family_id)),
-        "suspended": suspension is not None,
-        "suspended_until": suspension.ends_at if suspension else None,
-        "reason": suspension.reason if suspension else None,
-    }
+    return eligibility.green_channel(_family_id_or_404(current_actor()))

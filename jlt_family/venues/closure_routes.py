@@ -1,14 +1,11 @@
 """Endpoints of a unit's closures (闭馆安排), for its venue staff."""
 
-import sqlalchemy as sa
-
 from jlt_family.auth.context import current_actor
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import ErrorSchema, page_of
-from jlt_family.venues import closures, presenters, schemas
-from jlt_family.venues.models import Closure
+from jlt_family.venues import closures, queries, schemas
 from jlt_family.venues.permissions import closure_or_404, staffed_unit_or_404
 from jlt_family.venues.routes import blp
 
@@ -21,8 +18,7 @@ from jlt_family.venues.routes import blp
 def list_closures(args, unit_id):
     """闭馆安排 of a unit (its staff)."""
     unit = staffed_unit_or_404(current_actor(), unit_id)
-    stmt = sa.select(Closure).where(Closure.resource_unit_id == unit.id).order_by(Closure.starts_on.desc())
-    return paginate(stmt, args["page"], args["page_size"])
+    return paginate(queries.unit_closures(unit.id), args["page"], args["page_size"])
 
 
 CLOSURE_CONFLICT_LISTED = 100  # bookings listed in the 409 (``count`` has them all)
@@ -77,26 +73,26 @@ def create_closure(data, unit_id):
     cancelled, bookers told) once the request confirms it: without ``"confirm": true`` such a closure answers
     409 ``closure_cancels_bookings`` listing them. Unbooked slots of those days go away."""
     actor = current_actor()
-    unit = staffed_unit_or_404(actor, unit_id)
-    try:
-        result = closures.close(unit, actor, **data)
-    except closures.ClosureCancelsBookings as exc:
-        listed = exc.bookings[:CLOSURE_CONFLICT_LISTED]
-        exc.errors = schemas.VenueClosureConflictErrorsSchema().dump(
-            {"count": len(exc.bookings), "bookings": [presenters.staff_booking_out(booking) for booking in listed]}
-        )
-        raise
+    result = _close(staffed_unit_or_404(actor, unit_id), actor, data)
     db.session.commit()
-    closure = result.closure
-    body = {
-        "id": closure.id,
-        "resource_unit_id": closure.resource_unit_id,
-        "starts_on": closure.starts_on,
-        "ends_on": closure.ends_on,
-        "reason": closure.reason,
-        "cancelled_booking_ids": [booking.id for booking in result.cancelled],
-    }
-    return body, 201 if result.created else 200
+    return result, 201 if result.created else 200
+
+
+def _close(unit, actor, data):
+    """``closures.close`` with the bookings of a 409 ``closure_cancels_bookings`` listed as the staff see them."""
+    try:
+        return closures.close(
+            unit,
+            actor,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            reason=data["reason"],
+            confirm=data["confirm"],
+        )
+    except closures.ClosureCancelsBookings as exc:
+        listed = {"count": len(exc.bookings), "bookings": exc.bookings[:CLOSURE_CONFLICT_LISTED]}
+        exc.errors = schemas.VenueClosureConflictErrorsSchema().dump(listed)
+        raise
 
 
 @blp.route("/venue-closures/<id:closure_id>", methods=["DELETE"])

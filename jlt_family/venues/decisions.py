@@ -1,11 +1,15 @@
 """Decisions on venue bookings: staff confirm or reject, bookers and staff cancel, a slot is cancelled, the door
 checks in (see ``venues.service`` for the lock order and the conditional moves)."""
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import current_app
 
+from jlt_family.auth.context import Actor
 from jlt_family.core.audit import audit
 from jlt_family.core.codes import normalise_code
 from jlt_family.core.errors import Conflict, NotFound, ValidationFailed
@@ -17,13 +21,15 @@ from jlt_family.venues.lifecycle import move_booking
 from jlt_family.venues.models import HOLDING, Booking, BookingStatus, Slot, SlotStatus
 from jlt_family.venues.service import DEFAULT_CHECK_IN_OPENS_MINUTES, _rule
 
+QR_PREFIX = "JLT-VENUE:"  # the QR payload is the code behind this prefix (``Booking.qr_payload``)
+
 
 class AlreadyDecided(Conflict):
     code = "booking_already_decided"
     message = "该预约已处理，不能重复操作"
 
 
-def confirm(booking, staff):
+def confirm(booking: Booking, staff: Actor) -> Booking:
     """确认 a pending booking (409 once decided)."""
     if not move_booking(
         booking,
@@ -37,7 +43,7 @@ def confirm(booking, staff):
     return booking
 
 
-def reject(booking, staff, reason):
+def reject(booking: Booking, staff: Actor, *, reason: str) -> Booking:
     """拒绝 a pending booking with a reason: its places go back at once."""
     if not move_booking(
         booking,
@@ -52,19 +58,26 @@ def reject(booking, staff, reason):
     return booking
 
 
-def decide_many(bookings, staff, *, approve, reason=""):
-    """Bulk confirm/reject: each booking on its own; the outcome per booking id (``ok`` or the error code)."""
-    outcomes = {}
+def decide_many(
+    unit_id: int, staff: Actor, *, booking_ids: Iterable[int], approve: bool, reason: str = ""
+) -> dict[str, str]:
+    """Bulk confirm/reject of the unit's bookings: each booking on its own, in id order; the outcome per booking
+    id (``ok``, the error code, or ``booking_not_found`` for an id that is not one of the unit's bookings)."""
+    ids = sorted(set(booking_ids))
+    bookings = db.session.scalars(
+        sa.select(Booking).where(Booking.id.in_(ids), Booking.resource_unit_id == unit_id).order_by(Booking.id)
+    ).all()
+    outcomes = {str(i): "booking_not_found" for i in ids}
     for booking in bookings:
         try:
-            confirm(booking, staff) if approve else reject(booking, staff, reason)
-            outcomes[booking.id] = "ok"
+            confirm(booking, staff) if approve else reject(booking, staff, reason=reason)
+            outcomes[str(booking.id)] = "ok"
         except AlreadyDecided as exc:
-            outcomes[booking.id] = exc.code
+            outcomes[str(booking.id)] = exc.code
     return outcomes
 
 
-def cancel_by_booker(booking, actor, reason="", now=None):
+def cancel_by_booker(booking: Booking, actor: Actor, *, reason: str = "", now: dt.datetime | None = None) -> Booking:
     """家长/教师取消 before the cancel deadline; the places go back at once."""
     now = now or utcnow()
     deadline = booking.slot.starts_at - dt.timedelta(minutes=booking.slot.offering.cancel_closes_minutes)
@@ -73,7 +86,7 @@ def cancel_by_booker(booking, actor, reason="", now=None):
     return _cancel(booking, actor, reason or "预约人取消")
 
 
-def cancel_by_staff(booking, staff, reason):
+def cancel_by_staff(booking: Booking, staff: Actor, *, reason: str) -> Booking:
     """场馆取消 (``cancelled_by_venue``): staff must give the family a reason (audit-logged)."""
     if not reason:
         raise ValidationFailed(errors={"json": {"reason": ["场馆取消预约请填写原因"]}})
@@ -82,7 +95,7 @@ def cancel_by_staff(booking, staff, reason):
     return booking
 
 
-def _cancel(booking, actor, reason, to_status=BookingStatus.CANCELLED):
+def _cancel(booking: Booking, actor: Actor, reason: str, to_status: BookingStatus = BookingStatus.CANCELLED) -> Booking:
     if not move_booking(
         booking,
         to_status,
@@ -95,7 +108,7 @@ def _cancel(booking, actor, reason, to_status=BookingStatus.CANCELLED):
     return booking
 
 
-def cancel_slot(slot, staff, reason, now=None):
+def cancel_slot(slot: Slot, staff: Actor, *, reason: str, now: dt.datetime | None = None) -> list[Booking]:
     """场次取消 (e.g. an unplanned closure): the slot closes and every pending or confirmed booking of it is
     cancelled by the venue with ``reason`` (``cancelled_by_venue``; places back, the family or teacher told,
     reminders cancelled, each audit-logged).
@@ -104,9 +117,9 @@ def cancel_slot(slot, staff, reason, now=None):
     when it is closed and holds no booking any more.
     """
     now = now or utcnow()
-    slot = db.session.scalar(
+    slot = db.session.execute(
         sa.select(Slot).where(Slot.id == slot.id).with_for_update().execution_options(populate_existing=True)
-    )
+    ).scalar_one()
     if slot.ends_at <= now:
         raise _rule("slot_ended", "该场次已结束，不能取消")
     # A locking read: bookings committed after this transaction's snapshot (queued behind the slot) are included.
@@ -149,12 +162,13 @@ def cancel_slot(slot, staff, reason, now=None):
 # ---- at the door ----------------------------------------------------------------------------------------------
 
 
-def check_in(unit_id, code, staff, count=None, now=None):
-    """核销: verify a booking code of this unit; a group may check in fewer than booked."""
+def check_in(
+    unit_id: int, staff: Actor, *, code: str, count: int | None = None, now: dt.datetime | None = None
+) -> Booking:
+    """核销: verify a booking code (or the QR payload) of this unit; a group may check in fewer than booked."""
     now = now or utcnow()
-    booking = db.session.scalar(
-        sa.select(Booking).where(Booking.code == normalise_code(code), Booking.resource_unit_id == unit_id)
-    )
+    code = normalise_code(code.removeprefix(QR_PREFIX))
+    booking = db.session.scalar(sa.select(Booking).where(Booking.code == code, Booking.resource_unit_id == unit_id))
     if booking is None:
         raise NotFound("预约码无效", code="booking_code_invalid")
     if booking.status == BookingStatus.CHECKED_IN:
@@ -176,7 +190,7 @@ def check_in(unit_id, code, staff, count=None, now=None):
     return booking
 
 
-def _check_door_open(slot, now):
+def _check_door_open(slot: Slot, now: dt.datetime) -> None:
     opens = current_app.config.get("VENUE_CHECK_IN_OPENS_MINUTES", DEFAULT_CHECK_IN_OPENS_MINUTES)
     if now < slot.starts_at - dt.timedelta(minutes=opens):
         raise _rule("check_in_not_open", f"开场前 {opens} 分钟才可核销")

@@ -5,9 +5,10 @@ from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.schemas import page_of
-from jlt_family.venues import eligibility, offerings, presenters, queries, schemas, slots
-from jlt_family.venues.permissions import offering_or_404, require, staffed_unit_or_404, staffs_unit
+from jlt_family.venues import eligibility, offerings, queries, schemas
+from jlt_family.venues.permissions import managed_offering_or_404, offering_or_404, staffed_unit_or_404
 from jlt_family.venues.routes import blp
+from jlt_family.venues.views import OfferingView, SlotView
 
 # ---- offerings and slots (everyone signed in) ---------------------------------------------------------------------
 
@@ -22,7 +23,7 @@ def list_offerings(args):
     actor = current_actor()
     green = eligibility.family_alliance_ids(actor.family_id)
     result = paginate(queries.offerings(actor, args, green), args["page"], args["page_size"])
-    return present_page(result, lambda offering: presenters.offering_out(offering, green))
+    return present_page(result, lambda offering: OfferingView(offering, green))
 
 
 @blp.route("/venue-offerings/<id:offering_id>", methods=["GET"])
@@ -33,7 +34,7 @@ def get_offering(offering_id):
     """开放项目详情, with whether the caller's family may use the green channel."""
     actor = current_actor()
     offering = offering_or_404(actor, offering_id)
-    return presenters.offering_out(offering, eligibility.family_alliance_ids(actor.family_id))
+    return OfferingView(offering, eligibility.family_alliance_ids(actor.family_id))
 
 
 @blp.route("/venue-offerings/<id:offering_id>/slots", methods=["GET"])
@@ -45,11 +46,9 @@ def list_slots(args, offering_id):
     """场次: places left per channel, and whether the caller's family is green-eligible there."""
     actor = current_actor()
     offering = offering_or_404(actor, offering_id)
-    unit_alliances = eligibility.unit_alliance_ids(offering.resource_unit_id)
-    green = bool(unit_alliances & eligibility.family_alliance_ids(actor.family_id))
-    green = green and eligibility.suspension_in_force(actor.family_id) is None
+    green = eligibility.green_at_unit(actor.family_id, offering.resource_unit_id)
     result = paginate(queries.slots(offering, args), args["page"], args["page_size"])
-    return present_page(result, lambda slot: presenters.slot_out(slot, green))
+    return present_page(result, lambda slot: SlotView(slot, green))
 
 
 # ---- venue staff: offerings, rules, closures --------------------------------------------------------------------
@@ -64,16 +63,9 @@ def list_slots(args, offering_id):
 def create_offering(data, unit_id):
     """发布开放项目 (venue staff of the unit)."""
     unit = staffed_unit_or_404(current_actor(), unit_id)
-    offering = offerings.create_offering(unit, **data)
+    offering = offerings.create_offering(unit, fields=data)
     db.session.commit()
-    return presenters.offering_out(offering)
-
-
-def _managed_offering(offering_id):
-    actor = current_actor()
-    offering = offering_or_404(actor, offering_id)
-    require(staffs_unit(actor, offering.resource_unit_id))
-    return offering
+    return OfferingView(offering)
 
 
 @blp.route("/venue-offerings/<id:offering_id>", methods=["PATCH"])
@@ -83,10 +75,9 @@ def _managed_offering(offering_id):
 @blp.errors(403, 404, 409, 422)
 def update_offering(data, offering_id):
     """修改开放项目; unbooked future slots follow the change, booked ones stay as they are."""
-    offering = offerings.update_offering(_managed_offering(offering_id), **data)
-    slots.generate_slots(offering)
+    offering = offerings.update_offering(managed_offering_or_404(current_actor(), offering_id), changes=data)
     db.session.commit()
-    return presenters.offering_out(offering)
+    return OfferingView(offering)
 
 
 @blp.route("/venue-offerings/<id:offering_id>/rules", methods=["PUT"])
@@ -96,12 +87,6 @@ def update_offering(data, offering_id):
 @blp.errors(403, 404, 409, 422)
 def replace_rules(data, offering_id):
     """设置每周开放规则 and regenerate the slots of the horizon (slots with bookings are never disturbed)."""
-    offering = _managed_offering(offering_id)
-    offerings.replace_rules(offering, _unique_rules(data["rules"]))
-    added = slots.generate_slots(offering)
+    result = offerings.replace_rules(managed_offering_or_404(current_actor(), offering_id), data["rules"])
     db.session.commit()
-    return {"rules": [presenters.rule_out(rule) for rule in offering.rules], "slots_added": added}
-
-
-def _unique_rules(rules):
-    return list({(rule["weekday"], rule["start_time"]): rule for rule in rules}.values())
+    return result

@@ -3,11 +3,10 @@
 from jlt_family.auth.context import current_actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
-from jlt_family.core.pagination import paginate, present_page
+from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import page_of
 from jlt_family.organizations.permissions import administers_alliance, alliance_or_404
-from jlt_family.venues import eligibility, jobs, presenters, queries, schemas
-from jlt_family.venues.models import VenuePolicy
+from jlt_family.venues import eligibility, jobs, queries, schemas
 from jlt_family.venues.permissions import administers_suspension, require, suspension_or_404
 from jlt_family.venues.routes import blp
 
@@ -21,7 +20,7 @@ from jlt_family.venues.routes import blp
 def get_policy(alliance_id):
     """教联体场馆预约规则 (defaults when the alliance has set none)."""
     alliance = alliance_or_404(current_actor(), alliance_id)
-    return presenters.policy_out(eligibility.policy_of(alliance.id))
+    return eligibility.policy_of(alliance.id)
 
 
 @blp.route("/alliances/<id:alliance_id>/venue-policy", methods=["PUT"])
@@ -34,12 +33,15 @@ def put_policy(data, alliance_id):
     actor = current_actor()
     alliance = alliance_or_404(actor, alliance_id)
     require(administers_alliance(actor, alliance))
-    policy = db.session.get(VenuePolicy, alliance.id) or VenuePolicy(alliance_id=alliance.id)
-    for name, value in data.items():
-        setattr(policy, name, value)
-    db.session.add(policy)
+    policy = eligibility.set_policy(
+        alliance.id,
+        max_active_bookings=data["max_active_bookings"],
+        no_show_limit=data["no_show_limit"],
+        no_show_window_days=data["no_show_window_days"],
+        suspension_days=data["suspension_days"],
+    )
     db.session.commit()
-    return presenters.policy_out(policy)
+    return policy
 
 
 @blp.route("/alliances/<id:alliance_id>/green-suspensions", methods=["GET"])
@@ -54,7 +56,7 @@ def list_suspensions(args, alliance_id):
     if not administers_alliance(actor, alliance):
         raise NotFound("未找到该教联体", code="alliance_not_found")
     result = paginate(queries.suspensions(alliance.id, args["in_force"]), args["page"], args["page_size"])
-    return present_page(result, presenters.suspension_out)
+    return result
 
 
 @blp.route("/venue-green-suspensions/<id:suspension_id>/lift", methods=["POST"])
@@ -68,4 +70,4 @@ def lift_suspension(suspension_id):
     require(administers_suspension(actor, suspension))
     jobs.lift_suspension(suspension, actor)
     db.session.commit()
-    return presenters.suspension_out(suspension)
+    return suspension

@@ -6,9 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today, utcnow
-from jlt_family.families.models import Student
 from jlt_family.organizations.models import AllianceMember, ResourceUnit, SchoolClass
-from jlt_family.venues.models import Booking, BookingChild, GreenSuspension, Offering, Slot, SlotStatus
+from jlt_family.venues.models import Booking, BookingChild, Closure, GreenSuspension, Offering, Slot, SlotStatus
 
 
 def _day_bounds(day):
@@ -119,7 +118,6 @@ def suspensions(alliance_id, in_force):
     return stmt.order_by(GreenSuspension.starts_at.desc(), GreenSuspension.id.desc())
 
 
-def family_children_ids(family_id):
-    from jlt_family.core.extensions import db
-
-    return db.session.scalars(sa.select(Student.id).where(Student.family_id == family_id)).all()
+def unit_closures(unit_id: int) -> sa.Select:
+    """A unit's closures, the latest first."""
+    return sa.select(Closure).where(Closure.resource_unit_id == unit_id).order_by(Closure.starts_on.desc())

@@ -1,13 +1,22 @@
 """Schemas of venue bookings: offerings, rules, closures, slots, bookings, check-in, policy and suspensions.
 
-Input schemas are strict (unknown fields, wrong types and out-of-range values answer 422 in Chinese).
+Input schemas are strict (unknown fields, wrong types and out-of-range values answer 422 in Chinese). Output
+schemas dump the model objects (offerings and slots through ``venues.views``, with the caller's eligibility).
+Venue staff see a booking's masked names (张*明), party size and code, nothing more.
 """
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
+
+from jlt_family.core.masking import mask_name
 from jlt_family.core.schemas import (
     DATE_RANGE,
     Id,
+    Label,
     PageArgsSchema,
     QueryId,
     ShanghaiDateTime,
@@ -15,12 +24,67 @@ from jlt_family.core.schemas import (
     StrictBoolean,
     text,
 )
+from jlt_family.organizations.grades import grade_label
+from jlt_family.organizations.models import RESOURCE_UNIT_KIND_LABELS
 from jlt_family.organizations.schemas import HourMinute
-from jlt_family.venues.models import MAX_GREEN_RELEASE_MINUTES, BookingStatus, Channel, OfferingKind, PriceKind
+from jlt_family.venues.models import (
+    BOOKING_STATUS_LABELS,
+    MAX_GREEN_RELEASE_MINUTES,
+    OFFERING_KIND_LABELS,
+    BookingStatus,
+    Channel,
+    OfferingKind,
+    PriceKind,
+)
+
+CODE_SHOWN = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)  # the booker sees the code from confirmation on
 
 
 def _enum(enum_cls, description, **kwargs):
     return fields.Enum(enum_cls, by_value=True, metadata={"description": description}, **kwargs)
+
+
+class _Label(Label, fields.String):
+    """The shared ``Label`` field of the code in attribute ``of``, described in the spec as the plain string these
+    labels have always been (``of`` rather than ``attribute``: two fields may not load one attribute)."""
+
+    def __init__(self, labels: Mapping[Any, str], *, of: str, **kwargs: Any) -> None:
+        super().__init__(labels, dump_only=False, **kwargs)
+        self.of = of
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing) -> Any:
+        return super().get_value(obj, self.of, accessor, default)
+
+
+class _BookerCode(fields.String):
+    """The booking code (or its QR payload) as the booker sees it: once confirmed or checked in, else None."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return super()._serialize(value, attr, obj, **kwargs) if obj.status in CODE_SHOWN else None
+
+
+class _PartyNames(fields.List):
+    """The party's names masked (张*明): the children's, then the contact's (``attribute="children"``)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> list[str]:
+        names = [mask_name(child.student.name) for child in value]
+        if obj.contact_name:
+            names.append(mask_name(obj.contact_name))
+        return names
+
+
+class _GroupName(fields.String):
+    """A class group as staff see it: school, grade and class (``attribute="school_class"``; None for a family)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{value.school.name} {grade_label(value.grade)} {value.name}"
+
+
+class _InForce(fields.Boolean):
+    """Whether a green-channel suspension is in force now."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> bool:
+        return obj.is_in_force()
 
 
 # ---- offerings --------------------------------------------------------------------------------------------------
@@ -81,7 +145,7 @@ class VenueUnitBriefSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     kind = fields.String()
-    kind_label = fields.String()
+    kind_label = _Label(RESOURCE_UNIT_KIND_LABELS, of="kind")
     address = fields.String()
 
 
@@ -102,11 +166,13 @@ class VenueRulesResultSchema(Schema):
 
 
 class VenueOfferingSchema(Schema):
+    """开放项目 (a ``views.OfferingView``)."""
+
     id = fields.Integer()
-    unit = fields.Nested(VenueUnitBriefSchema)
+    unit = fields.Nested(VenueUnitBriefSchema, attribute="resource_unit")
     title = fields.String()
     kind = fields.String()
-    kind_label = fields.String()
+    kind_label = _Label(OFFERING_KIND_LABELS, of="kind")
     description = fields.String()
     min_grade = fields.Integer(allow_none=True)
     max_grade = fields.Integer(allow_none=True)
@@ -149,6 +215,8 @@ class VenueSlotArgsSchema(PageArgsSchema):
 
 
 class VenueSlotSchema(Schema):
+    """场次 (a ``views.SlotView``)."""
+
     id = fields.Integer()
     offering_id = fields.Integer()
     starts_at = ShanghaiDateTime()
@@ -163,7 +231,7 @@ class VenueSlotSchema(Schema):
 
 
 class VenueSlotCancelResultSchema(Schema):
-    """场次取消的结果: the closed slot and the bookings cancelled with it."""
+    """场次取消的结果 (a ``views.SlotCancellation``): the closed slot and the bookings cancelled with it."""
 
     slot = fields.Nested(VenueSlotSchema)
     cancelled_booking_ids = fields.List(fields.Integer(), metadata={"description": "随场次取消的预约"})
@@ -222,13 +290,15 @@ class VenueBookingSlotSchema(Schema):
     starts_at = ShanghaiDateTime()
     ends_at = ShanghaiDateTime()
     offering_id = fields.Integer()
-    offering_title = fields.String()
-    unit = fields.Nested(VenueUnitBriefSchema)
+    offering_title = fields.String(attribute="offering.title")
+    unit = fields.Nested(VenueUnitBriefSchema, attribute="offering.resource_unit")
 
 
 class VenueChildBriefSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
+    """A child of the party (a ``BookingChild``)."""
+
+    id = fields.Integer(attribute="student.id")
+    name = fields.String(attribute="student.name")
 
 
 class VenueBookingSchema(Schema):
@@ -238,15 +308,15 @@ class VenueBookingSchema(Schema):
     kind = fields.String()
     channel = fields.String()
     status = fields.String()
-    status_label = fields.String()
+    status_label = _Label(BOOKING_STATUS_LABELS, of="status")
     slot = fields.Nested(VenueBookingSlotSchema)
     children = fields.List(fields.Nested(VenueChildBriefSchema))
     class_id = fields.Integer(allow_none=True)
     adults = fields.Integer()
     headcount = fields.Integer()
     is_free = fields.Boolean()
-    code = fields.String(allow_none=True)
-    qr_payload = fields.String(allow_none=True)
+    code = _BookerCode(allow_none=True)
+    qr_payload = _BookerCode(allow_none=True)
     reason = fields.String()
     expires_at = ShanghaiDateTime(allow_none=True)
     checked_in_count = fields.Integer(allow_none=True)
@@ -263,14 +333,14 @@ class VenueStaffBookingSchema(Schema):
 
     id = fields.Integer()
     slot_id = fields.Integer()
-    starts_at = ShanghaiDateTime()
-    offering_title = fields.String()
+    starts_at = ShanghaiDateTime(attribute="slot.starts_at")
+    offering_title = fields.String(attribute="slot.offering.title")
     kind = fields.String()
     channel = fields.String()
     status = fields.String()
-    status_label = fields.String()
-    names = fields.List(fields.String(), metadata={"description": "打码的姓名，如 张*明"})
-    group = fields.String(allow_none=True, metadata={"description": "团体：学校和班级"})
+    status_label = _Label(BOOKING_STATUS_LABELS, of="status")
+    names = _PartyNames(fields.String(), attribute="children", metadata={"description": "打码的姓名，如 张*明"})
+    group = _GroupName(attribute="school_class", allow_none=True, metadata={"description": "团体：学校和班级"})
     headcount = fields.Integer()
     code = fields.String()
     checked_in_count = fields.Integer(allow_none=True)
@@ -312,8 +382,13 @@ class VenueClosureSchema(Schema):
 
 
 class VenueClosureResultSchema(VenueClosureSchema):
-    """新增闭馆的结果: the closure and the bookings it cancelled (``cancelled_by_venue``)."""
+    """新增闭馆的结果 (a ``closures.ClosureResult``): the closure and the bookings it cancelled."""
 
+    id = fields.Integer(attribute="closure.id")
+    resource_unit_id = fields.Integer(attribute="closure.resource_unit_id")
+    starts_on = fields.Date(attribute="closure.starts_on")
+    ends_on = fields.Date(attribute="closure.ends_on")
+    reason = fields.String(attribute="closure.reason")
     cancelled_booking_ids = fields.List(fields.Integer(), metadata={"description": "因闭馆取消的预约"})
 
 
@@ -341,7 +416,7 @@ class VenueSuspensionSchema(Schema):
     no_show_count = fields.Integer()
     reason = fields.String()
     lifted_at = ShanghaiDateTime(allow_none=True)
-    in_force = fields.Boolean()
+    in_force = _InForce()
 
 
 class VenueSuspensionArgsSchema(PageArgsSchema):
@@ -349,7 +424,7 @@ class VenueSuspensionArgsSchema(PageArgsSchema):
 
 
 class VenueGreenChannelSchema(Schema):
-    """家长的绿色通道状态."""
+    """家长的绿色通道状态 (an ``eligibility.GreenChannel``)."""
 
     eligible_alliance_ids = fields.List(fields.Integer())
     suspended = fields.Boolean()

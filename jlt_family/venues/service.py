@@ -20,18 +20,23 @@ bookings. A new booking writes the first history row (``booking_created``).
 Services never commit and never read the request; they announce changes through core.events after flushing.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from jlt_family.auth.context import Actor
 from jlt_family.core.codes import new_code
 from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import to_shanghai, utcnow
 from jlt_family.families.models import Family, Student
+from jlt_family.organizations.models import SchoolClass
 from jlt_family.venues import eligibility, notify
 from jlt_family.venues.lifecycle import booking_created
 from jlt_family.venues.models import (
@@ -51,14 +56,14 @@ DEFAULT_PENDING_EXPIRY_HOURS = 24
 DEFAULT_CHECK_IN_OPENS_MINUTES = 60
 
 
-def _rule(code, message):
+def _rule(code: str, message: str) -> RuleViolation:
     return RuleViolation(message, code=code)
 
 
 # ---- places ---------------------------------------------------------------------------------------------------
 
 
-def _take_places(slot_id, channel, places):
+def _take_places(slot_id: int, channel: Channel, places: int) -> None:
     """Take ``places`` of an open slot's channel pool, or 409 ``green_full`` / ``general_full`` (422
     ``slot_closed`` when the slot closed meanwhile): one conditional UPDATE."""
     if channel == Channel.GREEN:
@@ -85,7 +90,7 @@ def _take_places(slot_id, channel, places):
 # ---- booking --------------------------------------------------------------------------------------------------
 
 
-def check_bookable(slot, now=None):
+def check_bookable(slot: Slot, now: dt.datetime | None = None) -> None:
     """A slot open for booking now, or 422 with why not."""
     now = now or utcnow()
     offering = slot.offering
@@ -198,7 +203,15 @@ def _insert(booking, duplicate_code, duplicate_message):
     raise Conflict("请稍后重试", code="booking_code_collision")
 
 
-def book_for_family(actor, slot, *, channel, child_ids, adults, now=None):
+def book_for_family(
+    actor: Actor,
+    slot: Slot,
+    *,
+    channel: Channel,
+    child_ids: Sequence[int],
+    adults: int,
+    now: dt.datetime | None = None,
+) -> Booking:
     """家长预约: the party (children of the family + adults) on a channel; green eligibility from the database."""
     now = now or utcnow()
     family_id = actor.family_id
@@ -240,7 +253,16 @@ def book_for_family(actor, slot, *, channel, child_ids, adults, now=None):
     return booking
 
 
-def book_for_class(actor, slot, *, school_class, channel, headcount, chaperones, now=None):
+def book_for_class(
+    actor: Actor,
+    slot: Slot,
+    *,
+    school_class: SchoolClass,
+    channel: Channel,
+    headcount: int,
+    chaperones: int,
+    now: dt.datetime | None = None,
+) -> Booking:
     """教师团体预约: a class group (pupils + chaperones); always confirmed by the venue's staff."""
     now = now or utcnow()
     offering = slot.offering
@@ -272,13 +294,13 @@ def book_for_class(actor, slot, *, school_class, channel, headcount, chaperones,
     return booking
 
 
-def sync_family_counter(family_id):
+def sync_family_counter(family_id: int) -> FamilyBookingCounter:
     """Set a family's active count from its bookings (for seeding and repairs, not for the booking path)."""
-    active = db.session.scalar(
+    active = db.session.execute(
         sa.select(sa.func.count())
         .select_from(Booking)
         .where(Booking.family_id == family_id, Booking.status.in_(HOLDING))
-    )
+    ).scalar_one()
     counter = db.session.get(FamilyBookingCounter, family_id) or FamilyBookingCounter(family_id=family_id)
     counter.active = active
     db.session.add(counter)

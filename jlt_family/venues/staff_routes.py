@@ -1,16 +1,14 @@
 """Endpoints of the venue staff's booking desk: the unit's bookings, decisions, slot cancellation, check-in."""
 
-import sqlalchemy as sa
-
 from jlt_family.auth.context import current_actor
 from jlt_family.core.audit import audit_read
 from jlt_family.core.extensions import db
-from jlt_family.core.pagination import paginate, present_page
+from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import page_of
-from jlt_family.venues import decisions, presenters, queries, schemas
-from jlt_family.venues.models import Booking
-from jlt_family.venues.permissions import booking_or_404, require, slot_or_404, staffed_unit_or_404, staffs_unit
+from jlt_family.venues import decisions, queries, schemas
+from jlt_family.venues.permissions import managed_booking_or_404, managed_slot_or_404, staffed_unit_or_404
 from jlt_family.venues.routes import blp
+from jlt_family.venues.views import SlotCancellation, SlotView
 
 # ---- venue staff: bookings and check-in --------------------------------------------------------------------------
 
@@ -25,14 +23,7 @@ def list_unit_bookings(args, unit_id):
     unit = staffed_unit_or_404(current_actor(), unit_id)
     result = paginate(queries.unit_bookings(unit.id, args), args["page"], args["page_size"])
     audit_read(current_actor(), "read_venue_bookings", "resource_unit", unit.id, result, within=unit, query=args)
-    return present_page(result, presenters.staff_booking_out)
-
-
-def _staff_booking(booking_id):
-    actor = current_actor()
-    booking = booking_or_404(actor, booking_id)
-    require(staffs_unit(actor, booking.resource_unit_id), "只有场馆工作人员可以处理预约")
-    return actor, booking
+    return result
 
 
 @blp.route("/venue-bookings/<id:booking_id>/confirm", methods=["POST"])
@@ -41,10 +32,10 @@ def _staff_booking(booking_id):
 @blp.errors(403, 404, 409)
 def confirm_booking(booking_id):
     """确认预约 (venue staff; 409 booking_already_decided once decided)."""
-    actor, booking = _staff_booking(booking_id)
-    decisions.confirm(booking, actor)
+    actor = current_actor()
+    booking = decisions.confirm(managed_booking_or_404(actor, booking_id), actor)
     db.session.commit()
-    return presenters.staff_booking_out(booking)
+    return booking
 
 
 @blp.route("/venue-bookings/<id:booking_id>/reject", methods=["POST"])
@@ -54,10 +45,10 @@ def confirm_booking(booking_id):
 @blp.errors(403, 404, 409, 422)
 def reject_booking(data, booking_id):
     """拒绝预约 with a reason (venue staff); the places go back at once."""
-    actor, booking = _staff_booking(booking_id)
-    decisions.reject(booking, actor, data["reason"])
+    actor = current_actor()
+    booking = decisions.reject(managed_booking_or_404(actor, booking_id), actor, reason=data["reason"])
     db.session.commit()
-    return presenters.staff_booking_out(booking)
+    return booking
 
 
 @blp.route("/venue-slots/<id:slot_id>/cancel", methods=["POST"])
@@ -68,11 +59,10 @@ def reject_booking(data, booking_id):
 def cancel_slot(data, slot_id):
     """取消场次 (venue staff, e.g. 临时闭馆): the slot closes; its bookings are cancelled and the families told."""
     actor = current_actor()
-    slot = slot_or_404(actor, slot_id)
-    require(staffs_unit(actor, slot.offering.resource_unit_id), "只有场馆工作人员可以取消场次")
-    cancelled = decisions.cancel_slot(slot, actor, data["reason"])
+    slot = managed_slot_or_404(actor, slot_id)
+    cancelled = decisions.cancel_slot(slot, actor, reason=data["reason"])
     db.session.commit()
-    return {"slot": presenters.slot_out(slot, False), "cancelled_booking_ids": [b.id for b in cancelled]}
+    return SlotCancellation(slot=SlotView(slot), cancelled=cancelled)
 
 
 @blp.route("/resource-units/<id:unit_id>/venue-bookings/decide", methods=["POST"])
@@ -84,13 +74,9 @@ def decide_bookings(data, unit_id):
     """批量确认/拒绝: each booking on its own; the result per id (``ok`` or an error code)."""
     actor = current_actor()
     unit = staffed_unit_or_404(actor, unit_id)
-    ids = sorted(set(data["booking_ids"]))
-    bookings = db.session.scalars(
-        sa.select(Booking).where(Booking.id.in_(ids), Booking.resource_unit_id == unit.id).order_by(Booking.id)
-    ).all()
-    results = {str(i): "booking_not_found" for i in ids}
-    outcomes = decisions.decide_many(bookings, actor, approve=data["action"] == "confirm", reason=data["reason"])
-    results.update({str(i): outcome for i, outcome in outcomes.items()})
+    results = decisions.decide_many(
+        unit.id, actor, booking_ids=data["booking_ids"], approve=data["action"] == "confirm", reason=data["reason"]
+    )
     db.session.commit()
     return {"results": results}
 
@@ -104,7 +90,6 @@ def check_in(data, unit_id):
     """核销: verify a booking code at the door (a wrong code 404, a used one 409); a group may check in fewer."""
     actor = current_actor()
     unit = staffed_unit_or_404(actor, unit_id)
-    code = data["code"].removeprefix("JLT-VENUE:")
-    booking = decisions.check_in(unit.id, code, actor, data["count"])
+    booking = decisions.check_in(unit.id, actor, code=data["code"], count=data["count"])
     db.session.commit()
-    return presenters.staff_booking_out(booking)
+    return booking
