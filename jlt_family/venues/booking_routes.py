@@ -7,7 +7,7 @@ from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import page_of
-from jlt_family.venues import decisions, eligibility, queries, schemas, service
+from jlt_family.venues import decisions, eligibility, lifecycle, queries, schemas, service
 from jlt_family.venues.permissions import booking_or_404, owns_booking, slot_or_404, taught_class_or_404
 from jlt_family.venues.routes import blp
 
@@ -105,6 +105,19 @@ def cancel_booking(data, booking_id):
         decisions.cancel_by_staff(booking, actor, reason=data["reason"])
     db.session.commit()
     return booking
+
+
+@blp.route("/venue-bookings/<id:booking_id>/history", methods=["GET"])
+@blp.login_required
+@blp.response(200, schemas.VenueBookingHistorySchema)
+@blp.errors(404)
+def booking_history(booking_id):
+    """预约的状态记录, oldest first: who changed it (null for the system, e.g. an expiry), from and to, and why.
+
+    For the unit's venue staff and the booker (the family's guardians or the teacher who booked the group).
+    """
+    booking = booking_or_404(current_actor(), booking_id)
+    return {"items": lifecycle.booking_history(booking)}
 
 
 # ---- the family's green channel ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from jlt_family.core.schemas import (
     QueryId,
     ShanghaiDateTime,
     SmallInt,
+    StateChangeSchema,
     StrictBoolean,
     text,
 )
@@ -430,3 +431,9 @@ class VenueGreenChannelSchema(Schema):
     suspended = fields.Boolean()
     suspended_until = ShanghaiDateTime(allow_none=True)
     reason = fields.String(allow_none=True)
+
+
+class VenueBookingHistorySchema(Schema):
+    """预约的状态记录: every change of the booking's status, oldest first (its creation first)."""
+
+    items = fields.List(fields.Nested(StateChangeSchema), required=True)
