@@ -7,16 +7,11 @@ Venue staff see a booking's masked names (张*明), party size and code, nothing
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
-
-from jlt_family.core.masking import mask_name
 from jlt_family.core.schemas import (
     DATE_RANGE,
     Id,
-    Label,
     PageArgsSchema,
     QueryId,
     ShanghaiDateTime,
@@ -25,9 +20,9 @@ from jlt_family.core.schemas import (
     StrictBoolean,
     text,
 )
-from jlt_family.organizations.grades import grade_label
 from jlt_family.organizations.models import RESOURCE_UNIT_KIND_LABELS
 from jlt_family.organizations.schemas import HourMinute
+from jlt_family.venues.fields import BookerCode, GroupName, InForce, LabelString, PartyNames, enum_field
 from jlt_family.venues.models import (
     BOOKING_STATUS_LABELS,
     MAX_GREEN_RELEASE_MINUTES,
@@ -38,62 +33,12 @@ from jlt_family.venues.models import (
     PriceKind,
 )
 
-CODE_SHOWN = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)  # the booker sees the code from confirmation on
-
-
-def _enum(enum_cls, description, **kwargs):
-    return fields.Enum(enum_cls, by_value=True, metadata={"description": description}, **kwargs)
-
-
-class _Label(Label, fields.String):
-    """The shared ``Label`` field of the code in attribute ``of``, described in the spec as the plain string these
-    labels have always been (``of`` rather than ``attribute``: two fields may not load one attribute)."""
-
-    def __init__(self, labels: Mapping[Any, str], *, of: str, **kwargs: Any) -> None:
-        super().__init__(labels, dump_only=False, **kwargs)
-        self.of = of
-
-    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing) -> Any:
-        return super().get_value(obj, self.of, accessor, default)
-
-
-class _BookerCode(fields.String):
-    """The booking code (or its QR payload) as the booker sees it: once confirmed or checked in, else None."""
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return super()._serialize(value, attr, obj, **kwargs) if obj.status in CODE_SHOWN else None
-
-
-class _PartyNames(fields.List):
-    """The party's names masked (张*明): the children's, then the contact's (``attribute="children"``)."""
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> list[str]:
-        names = [mask_name(child.student.name) for child in value]
-        if obj.contact_name:
-            names.append(mask_name(obj.contact_name))
-        return names
-
-
-class _GroupName(fields.String):
-    """A class group as staff see it: school, grade and class (``attribute="school_class"``; None for a family)."""
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else f"{value.school.name} {grade_label(value.grade)} {value.name}"
-
-
-class _InForce(fields.Boolean):
-    """Whether a green-channel suspension is in force now."""
-
-    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> bool:
-        return obj.is_in_force()
-
-
 # ---- offerings --------------------------------------------------------------------------------------------------
 
 
 class VenueOfferingInputSchema(Schema):
     title = text(60, required=True, min_len=1, metadata={"description": "项目名称，如 展厅参观"})
-    kind = _enum(
+    kind = enum_field(
         OfferingKind,
         "exhibition 展厅参观, lecture 科普讲座, sports 体育场地, open_day 开放日, "
         "reading 阅读活动, study_tour 研学课程",
@@ -107,7 +52,7 @@ class VenueOfferingInputSchema(Schema):
     duration_minutes = SmallInt(min=10, max=720, required=True)
     capacity = SmallInt(min=1, max=10000, required=True, metadata={"description": "每场总名额"})
     green_quota = SmallInt(min=0, max=10000, load_default=0, metadata={"description": "其中绿色通道名额"})
-    price_kind = _enum(PriceKind, "free 免费, discount 学生优惠", load_default=PriceKind.FREE)
+    price_kind = enum_field(PriceKind, "free 免费, discount 学生优惠", load_default=PriceKind.FREE)
     price_cents = SmallInt(min=0, max=10_000_000, load_default=0, metadata={"description": "原价（分）"})
     student_price_cents = SmallInt(min=0, max=10_000_000, load_default=0, metadata={"description": "学生价（分）"})
     booking_opens_days = SmallInt(min=0, max=90, load_default=14, metadata={"description": "开场前几天开放预约"})
@@ -146,7 +91,7 @@ class VenueUnitBriefSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     kind = fields.String()
-    kind_label = _Label(RESOURCE_UNIT_KIND_LABELS, of="kind")
+    kind_label = LabelString(RESOURCE_UNIT_KIND_LABELS, of="kind")
     address = fields.String()
 
 
@@ -173,7 +118,7 @@ class VenueOfferingSchema(Schema):
     unit = fields.Nested(VenueUnitBriefSchema, attribute="resource_unit")
     title = fields.String()
     kind = fields.String()
-    kind_label = _Label(OFFERING_KIND_LABELS, of="kind")
+    kind_label = LabelString(OFFERING_KIND_LABELS, of="kind")
     description = fields.String()
     min_grade = fields.Integer(allow_none=True)
     max_grade = fields.Integer(allow_none=True)
@@ -198,7 +143,7 @@ class VenueOfferingSchema(Schema):
 
 
 class VenueOfferingArgsSchema(PageArgsSchema):
-    kind = _enum(OfferingKind, "按类型筛选")
+    kind = enum_field(OfferingKind, "按类型筛选")
     unit_id = QueryId()
     alliance_id = QueryId()
     date = fields.Date(validate=DATE_RANGE, metadata={"description": "只看这一天有场次的项目"})
@@ -242,14 +187,14 @@ class VenueSlotCancelResultSchema(Schema):
 
 
 class VenueFamilyBookingInputSchema(Schema):
-    channel = _enum(Channel, "green 绿色通道, general 普通预约", required=True)
+    channel = enum_field(Channel, "green 绿色通道, general 普通预约", required=True)
     child_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=10, error="请选择 1 到 10 个孩子"))
     adults = SmallInt(min=0, max=20, required=True, metadata={"description": "同行成人人数"})
 
 
 class VenueGroupBookingInputSchema(Schema):
     class_id = Id(required=True)
-    channel = _enum(Channel, "green 绿色通道, general 普通预约", required=True)
+    channel = enum_field(Channel, "green 绿色通道, general 普通预约", required=True)
     headcount = SmallInt(min=1, max=200, required=True, metadata={"description": "学生人数"})
     chaperones = SmallInt(min=1, max=30, required=True, metadata={"description": "带队教师人数"})
 
@@ -309,15 +254,15 @@ class VenueBookingSchema(Schema):
     kind = fields.String()
     channel = fields.String()
     status = fields.String()
-    status_label = _Label(BOOKING_STATUS_LABELS, of="status")
+    status_label = LabelString(BOOKING_STATUS_LABELS, of="status")
     slot = fields.Nested(VenueBookingSlotSchema)
     children = fields.List(fields.Nested(VenueChildBriefSchema))
     class_id = fields.Integer(allow_none=True)
     adults = fields.Integer()
     headcount = fields.Integer()
     is_free = fields.Boolean()
-    code = _BookerCode(allow_none=True)
-    qr_payload = _BookerCode(allow_none=True)
+    code = BookerCode(allow_none=True)
+    qr_payload = BookerCode(allow_none=True)
     reason = fields.String()
     expires_at = ShanghaiDateTime(allow_none=True)
     checked_in_count = fields.Integer(allow_none=True)
@@ -326,7 +271,7 @@ class VenueBookingSchema(Schema):
 
 
 class VenueBookingArgsSchema(PageArgsSchema):
-    status = _enum(BookingStatus, "按状态筛选")
+    status = enum_field(BookingStatus, "按状态筛选")
 
 
 class VenueStaffBookingSchema(Schema):
@@ -339,9 +284,9 @@ class VenueStaffBookingSchema(Schema):
     kind = fields.String()
     channel = fields.String()
     status = fields.String()
-    status_label = _Label(BOOKING_STATUS_LABELS, of="status")
-    names = _PartyNames(fields.String(), attribute="children", metadata={"description": "打码的姓名，如 张*明"})
-    group = _GroupName(attribute="school_class", allow_none=True, metadata={"description": "团体：学校和班级"})
+    status_label = LabelString(BOOKING_STATUS_LABELS, of="status")
+    names = PartyNames(fields.String(), attribute="children", metadata={"description": "打码的姓名，如 张*明"})
+    group = GroupName(attribute="school_class", allow_none=True, metadata={"description": "团体：学校和班级"})
     headcount = fields.Integer()
     code = fields.String()
     checked_in_count = fields.Integer(allow_none=True)
@@ -350,7 +295,7 @@ class VenueStaffBookingSchema(Schema):
 class VenueStaffBookingArgsSchema(PageArgsSchema):
     date = fields.Date(validate=DATE_RANGE, metadata={"description": "这一天（默认今天起的所有场次）"})
     slot_id = QueryId()
-    status = _enum(BookingStatus, "按状态筛选")
+    status = enum_field(BookingStatus, "按状态筛选")
 
 
 # ---- closures, policy, suspensions ------------------------------------------------------------------------------
@@ -417,7 +362,7 @@ class VenueSuspensionSchema(Schema):
     no_show_count = fields.Integer()
     reason = fields.String()
     lifted_at = ShanghaiDateTime(allow_none=True)
-    in_force = _InForce()
+    in_force = InForce()
 
 
 class VenueSuspensionArgsSchema(PageArgsSchema):

@@ -1,0 +1,62 @@
+"""Fields of the venue schemas: a code's Chinese label, and what a booking shows to whom."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import fields, missing
+
+from jlt_family.core.masking import mask_name
+from jlt_family.core.schemas import Label
+from jlt_family.organizations.grades import grade_label
+from jlt_family.venues.models import BookingStatus
+
+CODE_SHOWN = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)  # the booker sees the code from confirmation on
+
+
+def enum_field(enum_cls, description, **kwargs):
+    return fields.Enum(enum_cls, by_value=True, metadata={"description": description}, **kwargs)
+
+
+class LabelString(Label, fields.String):
+    """The shared ``Label`` field of the code in attribute ``of``, described in the spec as the plain string these
+    labels have always been (``of`` rather than ``attribute``: two fields may not load one attribute)."""
+
+    def __init__(self, labels: Mapping[Any, str], *, of: str, **kwargs: Any) -> None:
+        super().__init__(labels, dump_only=False, **kwargs)
+        self.of = of
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = missing) -> Any:
+        return super().get_value(obj, self.of, accessor, default)
+
+
+class BookerCode(fields.String):
+    """The booking code (or its QR payload) as the booker sees it: once confirmed or checked in, else None."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return super()._serialize(value, attr, obj, **kwargs) if obj.status in CODE_SHOWN else None
+
+
+class PartyNames(fields.List):
+    """The party's names masked (张*明): the children's, then the contact's (``attribute="children"``)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> list[str]:
+        names = [mask_name(child.student.name) for child in value]
+        if obj.contact_name:
+            names.append(mask_name(obj.contact_name))
+        return names
+
+
+class GroupName(fields.String):
+    """A class group as staff see it: school, grade and class (``attribute="school_class"``; None for a family)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{value.school.name} {grade_label(value.grade)} {value.name}"
+
+
+class InForce(fields.Boolean):
+    """Whether a green-channel suspension is in force now."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> bool:
+        return obj.is_in_force()
