@@ -1,6 +1,6 @@
 """Endpoints of the bookers: family and group bookings, my bookings, cancelling, the family's green channel."""
 
-from jlt_family.auth.context import current_actor
+from jlt_family.auth.context import Actor, current_actor
 from jlt_family.core import ratelimit
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
@@ -12,7 +12,7 @@ from jlt_family.venues.permissions import booking_or_404, owns_booking, slot_or_
 from jlt_family.venues.routes import blp
 
 
-def _family_id_or_404(actor):
+def _family_id_or_404(actor: Actor) -> int:
     if actor.family_id is None:
         raise NotFound("您还没有加入家庭，请先绑定孩子", code="family_not_found")
     return actor.family_id

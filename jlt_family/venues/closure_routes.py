@@ -1,10 +1,14 @@
 """Endpoints of a unit's closures (闭馆安排), for its venue staff."""
 
-from jlt_family.auth.context import current_actor
+from collections.abc import Mapping
+from typing import Any
+
+from jlt_family.auth.context import Actor, current_actor
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import ErrorSchema, page_of
+from jlt_family.organizations.models import ResourceUnit
 from jlt_family.venues import closures, queries, schemas
 from jlt_family.venues.permissions import closure_or_404, staffed_unit_or_404
 from jlt_family.venues.routes import blp
@@ -78,7 +82,7 @@ def create_closure(data, unit_id):
     return result, 201 if result.created else 200
 
 
-def _close(unit, actor, data):
+def _close(unit: ResourceUnit, actor: Actor, data: Mapping[str, Any]) -> closures.ClosureResult:
     """``closures.close`` with the bookings of a 409 ``closure_cancels_bookings`` listed as the staff see them."""
     try:
         return closures.close(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 
@@ -19,15 +20,16 @@ from jlt_family.organizations.models import Alliance, AllianceMember, AllianceSt
 from jlt_family.venues.models import GreenSuspension, VenuePolicy
 
 
-def unit_alliance_ids(unit_id):
+def unit_alliance_ids(unit_id: int) -> frozenset[int]:
     """The alliances a resource unit serves."""
     return frozenset(
         db.session.scalars(sa.select(AllianceMember.alliance_id).where(AllianceMember.resource_unit_id == unit_id))
     )
 
 
-def child_alliances(student_ids):
+def child_alliances(student_ids: Iterable[int]) -> dict[int, int]:
     """``{student_id: alliance_id}`` through each child's current class and its school (approved alliances)."""
+    student_ids = list(student_ids)
     if not student_ids:
         return {}
     rows = db.session.execute(
@@ -37,10 +39,10 @@ def child_alliances(student_ids):
         .join(Alliance, Alliance.id == School.alliance_id)
         .where(Student.id.in_(list(student_ids)), Alliance.status == AllianceStatus.APPROVED)
     )
-    return dict(rows.all())
+    return {student_id: alliance_id for student_id, alliance_id in rows.all() if alliance_id is not None}
 
 
-def family_alliance_ids(family_id):
+def family_alliance_ids(family_id: int | None) -> frozenset[int]:
     """The alliances of a family's children (through their current classes)."""
     if family_id is None:
         return frozenset()
@@ -48,12 +50,13 @@ def family_alliance_ids(family_id):
     return frozenset(child_alliances(ids).values())
 
 
-def class_alliance_id(school_class):
+def class_alliance_id(school_class: SchoolClass) -> int | None:
+    """The approved alliance of a class's school, if any."""
     alliance = school_class.school.alliance
     return alliance.id if alliance is not None and alliance.status == AllianceStatus.APPROVED else None
 
 
-def policy_of(alliance_id):
+def policy_of(alliance_id: int | None) -> VenuePolicy:
     """The venue policy of an alliance: its row, or an unsaved row with the defaults."""
     policy = db.session.get(VenuePolicy, alliance_id) if alliance_id is not None else None
     if policy is None:
@@ -63,13 +66,13 @@ def policy_of(alliance_id):
     return policy
 
 
-def family_policy(family_id):
+def family_policy(family_id: int) -> VenuePolicy:
     """The policy that applies to a family: that of its children's first alliance (defaults without one)."""
     alliance_ids = family_alliance_ids(family_id)
     return policy_of(min(alliance_ids) if alliance_ids else None)
 
 
-def suspension_in_force(family_id, now=None):
+def suspension_in_force(family_id: int | None, now: dt.datetime | None = None) -> GreenSuspension | None:
     """The family's green-channel suspension in force now, if any."""
     if family_id is None:
         return None

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from jlt_family.auth.context import current_actor
+from jlt_family.auth.context import Actor, current_actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
@@ -42,7 +42,7 @@ class VenueFeedbackPageSchema(page_of(VenueFeedbackItemSchema)):  # type: ignore
     average = fields.Float(allow_none=True, metadata={"description": "平均分"})
 
 
-def _feedback_unit_or_404(actor, unit_id):
+def _feedback_unit_or_404(actor: Actor, unit_id: int) -> ResourceUnit:
     """The unit whose ratings the caller may read: its staff and the administrators above it."""
     unit = db.session.get(ResourceUnit, unit_id)
     if unit is None or not (staffs_unit(actor, unit.id) or administers_unit(actor, unit)):

@@ -15,7 +15,8 @@ from jlt_family.venues.models import BookingStatus
 CODE_SHOWN = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)  # the booker sees the code from confirmation on
 
 
-def enum_field(enum_cls, description, **kwargs):
+def enum_field(enum_cls: type, description: str, **kwargs: Any) -> fields.Enum:
+    """An enum given by its value, with its values described in the spec."""
     return fields.Enum(enum_cls, by_value=True, metadata={"description": description}, **kwargs)
 
 

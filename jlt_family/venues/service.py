@@ -47,8 +47,10 @@ from jlt_family.venues.models import (
     BookingStatus,
     Channel,
     FamilyBookingCounter,
+    Offering,
     Slot,
     SlotStatus,
+    VenuePolicy,
 )
 
 BOOKING_CODE_LENGTH = 8  # 31^8 ≈ 8.5e11 codes
@@ -104,11 +106,11 @@ def check_bookable(slot: Slot, now: dt.datetime | None = None) -> None:
         raise _rule("booking_closed", "该场次已停止预约")
 
 
-def _age_on(birth_date, day):
+def _age_on(birth_date: dt.date, day: dt.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-def _fits_audience(offering, grade, birth_date, day):
+def _fits_audience(offering: Offering, grade: int | None, birth_date: dt.date | None, day: dt.date) -> bool:
     if grade is not None and offering.min_grade is not None and grade < offering.min_grade:
         return False
     if grade is not None and offering.max_grade is not None and grade > offering.max_grade:
@@ -118,14 +120,14 @@ def _fits_audience(offering, grade, birth_date, day):
     return not (birth_date is not None and offering.max_age is not None and _age_on(birth_date, day) > offering.max_age)
 
 
-def _party_children(family_id, child_ids):
+def _party_children(family_id: int, child_ids: Sequence[int]) -> Sequence[Student]:
     children = db.session.scalars(sa.select(Student).where(Student.id.in_(child_ids))).all()
     if len(children) != len(set(child_ids)) or any(child.family_id != family_id for child in children):
         raise _rule("child_not_in_family", "所选孩子不是您家庭的成员")
     return children
 
 
-def _check_party(offering, slot, children, headcount):
+def _check_party(offering: Offering, slot: Slot, children: Sequence[Student], headcount: int) -> None:
     if headcount > offering.max_party:
         raise _rule("party_too_large", f"每次预约最多 {offering.max_party} 人")
     day = to_shanghai(slot.starts_at).date()  # a child's age on the visit's day in China
@@ -135,7 +137,7 @@ def _check_party(offering, slot, children, headcount):
             raise _rule("child_not_in_audience", f"{child.name} 不在该项目的适合年级或年龄范围内")
 
 
-def _check_green_for_family(family_id, unit_id, children, now):
+def _check_green_for_family(family_id: int, unit_id: int, children: Sequence[Student], now: dt.datetime) -> None:
     alliances = eligibility.child_alliances([child.id for child in children])
     if not set(alliances.values()) & eligibility.unit_alliance_ids(unit_id):
         raise _rule("not_green_eligible", "所选孩子的学校不在该场馆服务的教联体内，不能使用绿色通道")
@@ -145,7 +147,7 @@ def _check_green_for_family(family_id, unit_id, children, now):
         raise _rule("green_channel_suspended", f"因多次爽约，您的绿色通道暂停至 {until}")
 
 
-def _already_booked(family_id, slot_id):
+def _already_booked(family_id: int, slot_id: int) -> int | None:
     return db.session.scalar(
         sa.select(Booking.id)
         .where(Booking.slot_id == slot_id, Booking.family_id == family_id, Booking.status.in_(HOLDING))
@@ -153,7 +155,7 @@ def _already_booked(family_id, slot_id):
     )
 
 
-def _count_family_booking(family_id, policy):
+def _count_family_booking(family_id: int, policy: VenuePolicy) -> None:
     """One more active booking for the family, or 409: one conditional UPDATE of its counter row.
 
     The caller holds the family's row lock (a record lock, no gaps), which serialises the family's own bookers:
@@ -173,7 +175,7 @@ def _count_family_booking(family_id, policy):
         raise Conflict(f"每个家庭最多同时有 {policy.max_active_bookings} 个有效预约", code="too_many_active_bookings")
 
 
-def _initial_status(offering, channel, kind):
+def _initial_status(offering: Offering, channel: Channel, kind: BookingKind) -> BookingStatus:
     if kind == BookingKind.FAMILY and channel == Channel.GREEN and offering.green_auto_confirm:
         return BookingStatus.CONFIRMED
     if kind == BookingKind.FAMILY and not offering.needs_confirmation:
@@ -181,12 +183,12 @@ def _initial_status(offering, channel, kind):
     return BookingStatus.PENDING
 
 
-def _pending_expiry(slot, now):
+def _pending_expiry(slot: Slot, now: dt.datetime) -> dt.datetime:
     hours = current_app.config.get("VENUE_PENDING_EXPIRY_HOURS", DEFAULT_PENDING_EXPIRY_HOURS)
     return min(now + dt.timedelta(hours=hours), slot.starts_at)
 
 
-def _insert(booking, duplicate_code, duplicate_message):
+def _insert(booking: Booking, duplicate_code: str, duplicate_message: str) -> Booking:
     for _attempt in range(3):
         booking.code = new_code(BOOKING_CODE_LENGTH)
         try:
