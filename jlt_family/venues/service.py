@@ -1,4 +1,6 @@
-"""Rules of venue bookings: booking a slot, deciding, cancelling, expiring, checking in, no-shows.
+"""Rules of venue bookings: booking a slot, for a family or a class group (decisions, cancellations and
+check-in: ``venues.decisions``; the states and their moves: ``venues.lifecycle``; expiry and no-shows:
+``venues.jobs``).
 
 Places are taken and given back with ONE conditional UPDATE of the slot per change, in the same transaction as
 the booking row (``_take_places``/``lifecycle.give_back``); a family's active bookings are counted the same way.
