@@ -8,8 +8,8 @@ from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import page_of
 from jlt_family.venues import decisions, eligibility, lifecycle, queries, schemas, service
+from jlt_family.venues.blueprint import blp
 from jlt_family.venues.permissions import booking_or_404, owns_booking, slot_or_404, taught_class_or_404
-from jlt_family.venues.routes import blp
 
 
 def _family_id_or_404(actor: Actor) -> int:

@@ -10,8 +10,8 @@ from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import ErrorSchema, page_of
 from jlt_family.organizations.models import ResourceUnit
 from jlt_family.venues import closures, queries, schemas
+from jlt_family.venues.blueprint import blp
 from jlt_family.venues.permissions import closure_or_404, staffed_unit_or_404
-from jlt_family.venues.routes import blp
 
 
 @blp.route("/resource-units/<id:unit_id>/venue-closures", methods=["GET"])

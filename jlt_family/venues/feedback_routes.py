@@ -11,8 +11,8 @@ from jlt_family.core.schemas import PageArgsSchema, ShanghaiDateTime, SmallInt, 
 from jlt_family.organizations.models import ResourceUnit
 from jlt_family.organizations.permissions import administers_unit
 from jlt_family.venues import feedback
+from jlt_family.venues.blueprint import blp
 from jlt_family.venues.permissions import booking_or_404, require, staffs_unit
-from jlt_family.venues.routes import blp
 
 
 class VenueFeedbackInSchema(Schema):

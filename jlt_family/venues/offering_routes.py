@@ -6,8 +6,8 @@ from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.schemas import page_of
 from jlt_family.venues import eligibility, offerings, queries, schemas
+from jlt_family.venues.blueprint import blp
 from jlt_family.venues.permissions import managed_offering_or_404, offering_or_404, staffed_unit_or_404
-from jlt_family.venues.routes import blp
 from jlt_family.venues.views import OfferingView, SlotView
 
 # ---- offerings and slots (everyone signed in) ---------------------------------------------------------------------

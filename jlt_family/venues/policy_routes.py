@@ -7,8 +7,8 @@ from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import page_of
 from jlt_family.organizations.permissions import administers_alliance, alliance_or_404
 from jlt_family.venues import eligibility, jobs, queries, schemas
+from jlt_family.venues.blueprint import blp
 from jlt_family.venues.permissions import administers_suspension, require, suspension_or_404
-from jlt_family.venues.routes import blp
 
 # ---- alliance policy and green-channel suspensions ----------------------------------------------------------------
 

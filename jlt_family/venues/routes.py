@@ -1,11 +1,7 @@
-"""Endpoints of venues: the blueprint; the views live in one module per sub-resource, registered on it below."""
+"""Endpoints of venues: the blueprint with every view module of the package registered on it (one module per
+sub-resource)."""
 
-from jlt_family.core.routing import Blueprint
-
-blp = Blueprint("venues", __name__, url_prefix="/api/v1", description="场馆预约 (venue bookings)")
-
-# The views register themselves on blp when imported.
-from jlt_family.venues import (  # noqa: E402, F401
+from jlt_family.venues import (  # noqa: F401  (each registers its views on blp)
     booking_routes,
     closure_routes,
     feedback_routes,
@@ -13,3 +9,6 @@ from jlt_family.venues import (  # noqa: E402, F401
     policy_routes,
     staff_routes,
 )
+from jlt_family.venues.blueprint import blp
+
+__all__ = ["blp"]

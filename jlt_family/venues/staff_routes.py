@@ -6,8 +6,8 @@ from jlt_family.core.extensions import db
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import page_of
 from jlt_family.venues import decisions, queries, schemas
+from jlt_family.venues.blueprint import blp
 from jlt_family.venues.permissions import managed_booking_or_404, managed_slot_or_404, staffed_unit_or_404
-from jlt_family.venues.routes import blp
 from jlt_family.venues.views import SlotCancellation, SlotView
 
 # ---- venue staff: bookings and check-in --------------------------------------------------------------------------
