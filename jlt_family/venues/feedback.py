@@ -22,7 +22,7 @@ _EXISTS = ("您已评价过这次预约", "venue_feedback_exists")
 
 
 def leave_feedback(
-    actor: Actor, booking: Booking, *, rating: int, comment: str = "", now: dt.datetime | None = None
+    actor: Actor, booking: Booking, rating: int, *, comment: str = "", now: dt.datetime | None = None
 ) -> VenueFeedback:
     """Once, after check-in and once the slot has started (check-in opens before it: a visit not yet begun is
     not rated); two racing submissions leave one row (the unique booking id), the other gets 409."""
