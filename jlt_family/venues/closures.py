@@ -8,7 +8,7 @@ gets the usual cancellation notice (``notify.cancelled``). Checked-in bookings s
 
 Lock order, the same as the rest of venues: the unit's row (closures of one unit queue), its offerings (slot
 generation locks an offering first), then the covered slots with ONE conditional UPDATE that closes them, then
-their holding bookings in family order, each moved by ``service._move`` (booking, family counter, places). The
+their holding bookings in family order, each moved by ``lifecycle.move_booking`` (booking, family counter, places). The
 UPDATE is the transaction's first write: on SQLite the database's write lock is held from there on, on MariaDB
 the slots' row locks are. So a booking racing the closure either took its places before (it committed first,
 and the locking read of the bookings below sees and cancels it) or queues behind the closed slot and gets
@@ -19,12 +19,16 @@ it with the bookings it cancelled, creating nothing. Without ``confirm`` a closu
 refused with 409 ``closure_cancels_bookings`` listing them; nothing is written.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from jlt_family.auth.context import Actor
 from jlt_family.core.audit import audit
 from jlt_family.core.errors import Conflict
 from jlt_family.core.extensions import db
@@ -32,6 +36,7 @@ from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.organizations.models import ResourceUnit, SchoolClass
 from jlt_family.venues import notify, slots
+from jlt_family.venues.lifecycle import move_booking
 from jlt_family.venues.models import (
     HOLDING,
     Booking,
@@ -42,7 +47,6 @@ from jlt_family.venues.models import (
     Slot,
     SlotStatus,
 )
-from jlt_family.venues.service import _give_back, _move
 
 DEFAULT_REASON = "场馆闭馆"
 
@@ -52,7 +56,7 @@ class ClosureCancelsBookings(Conflict):
 
     code = "closure_cancels_bookings"
 
-    def __init__(self, bookings):
+    def __init__(self, bookings: Sequence[Booking]) -> None:
         super().__init__(
             f"闭馆期间有 {len(bookings)} 个待确认或已确认的预约，闭馆将取消这些预约并通知预约人；"
             '确认后请带 "confirm": true 重新提交'
@@ -62,16 +66,22 @@ class ClosureCancelsBookings(Conflict):
 
 @dataclasses.dataclass
 class ClosureResult:
+    """新增闭馆的结果: the closure, the bookings it cancelled, and whether this request created it."""
+
     closure: Closure
-    cancelled: list[Booking]  # the bookings this closure cancelled, in id order
+    cancelled: Sequence[Booking]  # the bookings this closure cancelled, in id order
     created: bool  # False: a retry found the same closure
 
+    @property
+    def cancelled_booking_ids(self) -> list[int]:
+        return [booking.id for booking in self.cancelled]
 
-def _day_start(day):
+
+def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
 
 
-def lock_unit(unit_id):
+def lock_unit(unit_id: int) -> Sequence[int]:
     """The unit's row (shared), then its offerings' rows (exclusive, in id order): what every change of the unit's
     closures locks first. The offering ids.
 
@@ -84,7 +94,7 @@ def lock_unit(unit_id):
     ).all()
 
 
-def _covered(offering_ids, starts_on, ends_on, now):
+def _covered(offering_ids: Sequence[int], starts_on: dt.date, ends_on: dt.date, now: dt.datetime) -> tuple:
     return (
         Slot.offering_id.in_(offering_ids),
         Slot.starts_at >= _day_start(starts_on),
@@ -93,7 +103,7 @@ def _covered(offering_ids, starts_on, ends_on, now):
     )
 
 
-def _holding(slot_ids):
+def _holding(slot_ids: Sequence[int]) -> Sequence[Booking]:
     """A locking read of the slots' holding bookings in family order (so two closures, or a closure and a slot
     cancellation, take the families' counters in the same order), with what the staff view shows."""
     return db.session.scalars(
@@ -110,7 +120,7 @@ def _holding(slot_ids):
     ).all()
 
 
-def _same_closure(unit_id, starts_on, ends_on, reason):
+def _same_closure(unit_id: int, starts_on: dt.date, ends_on: dt.date, reason: str) -> Closure | None:
     return db.session.scalar(
         sa.select(Closure)
         .where(
@@ -124,11 +134,21 @@ def _same_closure(unit_id, starts_on, ends_on, reason):
     )
 
 
-def cancelled_by(closure):
+def cancelled_by(closure: Closure) -> Sequence[Booking]:
+    """The bookings a closure cancelled, in id order."""
     return db.session.scalars(sa.select(Booking).where(Booking.closure_id == closure.id).order_by(Booking.id)).all()
 
 
-def close(unit, staff, *, starts_on, ends_on, reason="", confirm=False, now=None):
+def close(
+    unit: ResourceUnit,
+    staff: Actor,
+    *,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    reason: str = "",
+    confirm: bool = False,
+    now: dt.datetime | None = None,
+) -> ClosureResult:
     """新增闭馆: close the unit's slots of those days and cancel their holding bookings (see the module).
 
     409 ``closure_cancels_bookings`` (with the bookings) when there are some and ``confirm`` is false.
@@ -157,17 +177,19 @@ def close(unit, staff, *, starts_on, ends_on, reason="", confirm=False, now=None
             bookings=len(holding),
         )
     for booking in holding:
-        if _move(
+        if move_booking(
             booking,
-            HOLDING,
             BookingStatus.CANCELLED_BY_VENUE,
+            actor_id=staff.user_id,
             reason=reason or DEFAULT_REASON,
-            decided_by_id=staff.user_id,
-            decided_at=now,
-            expires_at=None,
-            closure_id=closure.id,
+            values={
+                "reason": reason or DEFAULT_REASON,
+                "decided_by_id": staff.user_id,
+                "decided_at": now,
+                "expires_at": None,
+                "closure_id": closure.id,
+            },
         ):
-            _give_back(booking)
             audit(
                 staff,
                 "venue_booking_cancelled",
@@ -182,7 +204,7 @@ def close(unit, staff, *, starts_on, ends_on, reason="", confirm=False, now=None
     return ClosureResult(closure=closure, cancelled=cancelled_by(closure), created=existing is None)
 
 
-def delete(closure, now=None):
+def delete(closure: Closure, now: dt.datetime | None = None) -> None:
     """取消闭馆: the unbooked slots of those days come back; the bookings it cancelled stay cancelled (their
     families were told), no longer pointing at it, and their slots stay closed."""
     offering_ids = lock_unit(closure.resource_unit_id)
@@ -193,7 +215,7 @@ def delete(closure, now=None):
     _regenerate(offering_ids, now)
 
 
-def _regenerate(offering_ids, now):
+def _regenerate(offering_ids: Sequence[int], now: dt.datetime | None) -> None:
     for offering in db.session.scalars(
         sa.select(Offering).where(Offering.id.in_(offering_ids)).order_by(Offering.id)
     ).all():

@@ -4,9 +4,15 @@ once its slot has started (422 ``venue_feedback_too_early`` before, times in Asi
 The unit's staff and the administrators above the unit read the ratings: what was said, not who said it.
 """
 
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from jlt_family.auth.context import Actor
 from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import to_shanghai, utcnow
@@ -15,7 +21,9 @@ from jlt_family.venues.models import Booking, BookingStatus, Offering, Slot, Ven
 _EXISTS = ("您已评价过这次预约", "venue_feedback_exists")
 
 
-def leave_feedback(actor, booking, rating, comment="", now=None):
+def leave_feedback(
+    actor: Actor, booking: Booking, rating: int, *, comment: str = "", now: dt.datetime | None = None
+) -> VenueFeedback:
     """Once, after check-in and once the slot has started (check-in opens before it: a visit not yet begun is
     not rated); two racing submissions leave one row (the unique booking id), the other gets 409."""
     now = now or utcnow()
@@ -41,10 +49,18 @@ def leave_feedback(actor, booking, rating, comment="", now=None):
     return feedback
 
 
-def unit_feedback(unit_id):
-    """The unit's ratings, newest first, with the offering and the day of the visit (no names)."""
+def unit_feedback(unit_id: int) -> sa.Select:
+    """The unit's ratings, newest first, with the offering and the day of the visit (no names): rows of
+    ``id, rating, comment, created_at, offering_title, visited_at``."""
     return (
-        sa.select(VenueFeedback, Offering.title, Slot.starts_at)
+        sa.select(
+            VenueFeedback.id,
+            VenueFeedback.rating,
+            VenueFeedback.comment,
+            VenueFeedback.created_at,
+            Offering.title.label("offering_title"),
+            Slot.starts_at.label("visited_at"),
+        )
         .join(Booking, Booking.id == VenueFeedback.booking_id)
         .join(Slot, Slot.id == Booking.slot_id)
         .join(Offering, Offering.id == Slot.offering_id)
@@ -53,11 +69,19 @@ def unit_feedback(unit_id):
     )
 
 
-def unit_stats(unit_id):
-    """(count, average rating or None) of a unit."""
+@dataclasses.dataclass
+class FeedbackStats:
+    """评价汇总 of a unit: how many ratings, and their average (None without any)."""
+
+    count: int
+    average: float | None
+
+
+def unit_stats(unit_id: int) -> FeedbackStats:
+    """The count and average rating of a unit."""
     count, total = db.session.execute(
         sa.select(sa.func.count(VenueFeedback.id), sa.func.sum(VenueFeedback.rating)).where(
             VenueFeedback.resource_unit_id == unit_id
         )
     ).one()
-    return count, (round(int(total) / count, 2) if count else None)
+    return FeedbackStats(count=count, average=round(int(total) / count, 2) if count else None)

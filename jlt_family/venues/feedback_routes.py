@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from jlt_family.auth.context import current_actor
+from jlt_family.auth.context import Actor, current_actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
@@ -11,8 +11,8 @@ from jlt_family.core.schemas import PageArgsSchema, ShanghaiDateTime, SmallInt, 
 from jlt_family.organizations.models import ResourceUnit
 from jlt_family.organizations.permissions import administers_unit
 from jlt_family.venues import feedback
+from jlt_family.venues.blueprint import blp
 from jlt_family.venues.permissions import booking_or_404, require, staffs_unit
-from jlt_family.venues.routes import blp
 
 
 class VenueFeedbackInSchema(Schema):
@@ -42,8 +42,12 @@ class VenueFeedbackPageSchema(page_of(VenueFeedbackItemSchema)):  # type: ignore
     average = fields.Float(allow_none=True, metadata={"description": "平均分"})
 
 
-def _reads_unit_feedback(actor, unit):
-    return staffs_unit(actor, unit.id) or administers_unit(actor, unit)
+def _feedback_unit_or_404(actor: Actor, unit_id: int) -> ResourceUnit:
+    """The unit whose ratings the caller may read: its staff and the administrators above it."""
+    unit = db.session.get(ResourceUnit, unit_id)
+    if unit is None or not (staffs_unit(actor, unit.id) or administers_unit(actor, unit)):
+        raise NotFound("未找到该资源单位", code="resource_unit_not_found")
+    return unit
 
 
 @blp.route("/venue-bookings/<id:booking_id>/feedback", methods=["POST"])
@@ -61,7 +65,7 @@ def leave_venue_feedback(data, booking_id):
         "只有预约的家长可以评价",
         "not_booking_family",
     )
-    row = feedback.leave_feedback(actor, booking, data["rating"], data["comment"].strip())
+    row = feedback.leave_feedback(actor, booking, rating=data["rating"], comment=data["comment"].strip())
     db.session.commit()
     return row
 
@@ -74,21 +78,7 @@ def leave_venue_feedback(data, booking_id):
 def list_venue_feedback(args, unit_id):
     """场馆评价列表 of a unit, newest first, with the count and average (its staff and administrators above it;
     anonymous: no names)."""
-    actor = current_actor()
-    unit = db.session.get(ResourceUnit, unit_id)
-    if unit is None or not _reads_unit_feedback(actor, unit):
-        raise NotFound("未找到该资源单位", code="resource_unit_not_found")
+    unit = _feedback_unit_or_404(current_actor(), unit_id)
     page = paginate(feedback.unit_feedback(unit.id), args["page"], args["page_size"], scalars=False)
-    count, average = feedback.unit_stats(unit.id)
-    items = [
-        {
-            "id": row.id,
-            "rating": row.rating,
-            "comment": row.comment,
-            "created_at": row.created_at,
-            "offering_title": title,
-            "visited_at": starts_at,
-        }
-        for row, title, starts_at in page["items"]
-    ]
-    return {**page, "items": items, "count": count, "average": average}
+    stats = feedback.unit_stats(unit.id)
+    return {**page, "count": stats.count, "average": stats.average}

@@ -1,33 +1,40 @@
 """The venue jobs' work: expire pending bookings, release green places, mark no-shows and suspend.
 
-Each selects the due rows, then moves each with the same conditional UPDATE the API uses: running a job twice,
-or in two processes at once, or while staff confirm, changes each booking once. A job works on each booking (or
-slot, or family) in its own short transaction (``_each``), locking in the same order as the API (the slot's row,
-then the booking, then the family's counter): no deadlocks with cancellations. A failure in one (a deadlock, a
-receiver of the notice failing) rolls back that one only, is logged with its id, and the job carries on; the
-next run picks it up again.
+Each selects the due rows, then moves each through ``lifecycle.move_booking`` as the API does (with no actor, the
+reason in the history): running a job twice, or in two processes at once, or while staff confirm, changes each
+booking once. A job works on each booking (or slot, or family) in its own short transaction (``_each``),
+locking in the same order as the API (the slot's row, then the booking, then the family's counter): no deadlocks
+with cancellations. A failure in one (a deadlock, a receiver of the notice failing) rolls back that one only, is
+logged with its id, and the job carries on; the next run picks it up again.
 """
+
+from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 
+from jlt_family.auth.context import Actor
 from jlt_family.core.audit import audit
 from jlt_family.core.errors import Conflict
 from jlt_family.core.extensions import db
+from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import to_shanghai, utcnow
 from jlt_family.families.models import Family
 from jlt_family.venues import eligibility, notify
+from jlt_family.venues.lifecycle import move_booking
 from jlt_family.venues.models import MAX_GREEN_RELEASE_MINUTES, Booking, BookingStatus, GreenSuspension, Offering, Slot
-from jlt_family.venues.service import _give_back, _move
 
 log = logging.getLogger(__name__)
 
 POLICY_RECHECK = dt.timedelta(hours=24)  # how long a family's no-show policy is re-checked after a no-show
+EXPIRED_REASON = "超时未确认，自动过期"  # the reason in an expired booking's history
+NO_SHOW_REASON = "场次结束未核销"  # the reason in a no-show's history
 
 
-def _each(job_name, subject, ids, work):
+def _each(job_name: str, subject: str, ids: Iterable[int], work: Callable[[int], object]) -> list[int]:
     """``work(id)`` for each id, committed one by one; the ids it changed something for (``work`` was truthy).
 
     A failing id is rolled back and logged (``job_name``, ``subject`` and the id), and the others go on.
@@ -46,7 +53,7 @@ def _each(job_name, subject, ids, work):
     return done
 
 
-def expire_pending(now=None):
+def expire_pending(now: dt.datetime | None = None) -> int:
     """Pending bookings nobody confirmed in time expire; their places go back and the family is told."""
     now = now or utcnow()
     due = db.session.scalars(
@@ -57,19 +64,20 @@ def expire_pending(now=None):
     return len(_each("expire_pending", "booking", due, _expire))
 
 
-def _expire(booking_id):
-    booking = db.session.get(Booking, booking_id)
-    if not _move(booking, [BookingStatus.PENDING], BookingStatus.EXPIRED, expires_at=None):
+def _expire(booking_id: int) -> bool:
+    booking = db.session.get_one(Booking, booking_id)
+    if not move_booking(
+        booking, BookingStatus.EXPIRED, actor_id=None, reason=EXPIRED_REASON, values={"expires_at": None}
+    ):
         return False
-    _give_back(booking)
     notify.expired(booking)
     return True
 
 
-def release_green(now=None):
+def release_green(now: dt.datetime | None = None) -> int:
     """Unused green places go to the general pool ``green_release_minutes`` before the start (once per slot)."""
     now = now or utcnow()
-    due = db.session.execute(
+    candidates = db.session.execute(
         sa.select(Slot.id, Slot.starts_at, Offering.green_release_minutes)
         .join(Offering, Offering.id == Slot.offering_id)
         .where(
@@ -80,20 +88,21 @@ def release_green(now=None):
         )
         .order_by(Slot.id)
     ).all()
-    due = [slot_id for slot_id, starts_at, minutes in due if starts_at - dt.timedelta(minutes=minutes) <= now]
+    due = [
+        slot_id for slot_id, starts_at, minutes in candidates if starts_at - dt.timedelta(minutes=minutes or 0) <= now
+    ]
     return len(_each("release_green", "slot", due, lambda slot_id: _release(slot_id, now)))
 
 
-def _release(slot_id, now):
-    return db.session.execute(
+def _release(slot_id: int, now: dt.datetime) -> int:
+    return update_rows(
         sa.update(Slot)
         .where(Slot.id == slot_id, Slot.green_released_at.is_(None))
-        .values(green_capacity=Slot.green_taken, green_released_at=now),
-        execution_options={"synchronize_session": False},
-    ).rowcount
+        .values(green_capacity=Slot.green_taken, green_released_at=now)
+    )
 
 
-def mark_no_shows(now=None):
+def mark_no_shows(now: dt.datetime | None = None) -> int:
     """Confirmed bookings whose slot has ended without a check-in become no-shows; the policy may suspend."""
     now = now or utcnow()
     due = db.session.execute(
@@ -104,12 +113,13 @@ def mark_no_shows(now=None):
     ).all()
     families = dict(due)
     marked = _each("mark_no_shows", "booking", [booking_id for booking_id, _ in due], _mark_no_show)
-    family_ids = sorted(({families[booking_id] for booking_id in marked} | _recent_no_show_families(now)) - {None})
+    noted = {families[booking_id] for booking_id in marked} | _recent_no_show_families(now)
+    family_ids = sorted(family_id for family_id in noted if family_id is not None)
     _each("apply_no_show_policy", "family", family_ids, lambda family_id: apply_no_show_policy(family_id, now))
     return len(marked)
 
 
-def _recent_no_show_families(now):
+def _recent_no_show_families(now: dt.datetime) -> set[int]:
     """Families with a no-show of a slot that ended within ``POLICY_RECHECK``: a policy check that failed in an
     earlier run is tried again (the check is idempotent; it runs in its own transaction, after the marking, so
     it never holds a family's counter while waiting for the family's row)."""
@@ -128,11 +138,13 @@ def _recent_no_show_families(now):
     )
 
 
-def _mark_no_show(booking_id):
-    return _move(db.session.get(Booking, booking_id), [BookingStatus.CONFIRMED], BookingStatus.NO_SHOW)
+def _mark_no_show(booking_id: int) -> bool:
+    return move_booking(
+        db.session.get_one(Booking, booking_id), BookingStatus.NO_SHOW, actor_id=None, reason=NO_SHOW_REASON
+    )
 
 
-def apply_no_show_policy(family_id, now=None):
+def apply_no_show_policy(family_id: int, now: dt.datetime | None = None) -> GreenSuspension | None:
     """N no-shows within the window (since the last suspension) suspend the family's green channel."""
     now = now or utcnow()
     # The family's row lock first: two job runs at once cannot both suspend (the reads below come after it).
@@ -146,12 +158,12 @@ def apply_no_show_policy(family_id, now=None):
     )
     if last is not None and last > since:
         since = last
-    count = db.session.scalar(
+    count = db.session.execute(
         sa.select(sa.func.count())
         .select_from(Booking)
         .join(Slot, Slot.id == Booking.slot_id)
         .where(Booking.family_id == family_id, Booking.status == BookingStatus.NO_SHOW, Slot.starts_at > since)
-    )
+    ).scalar_one()
     if count < policy.no_show_limit:
         return None
     ends_at = now + dt.timedelta(days=policy.suspension_days)
@@ -168,14 +180,13 @@ def apply_no_show_policy(family_id, now=None):
     return suspension
 
 
-def lift_suspension(suspension, actor):
+def lift_suspension(suspension: GreenSuspension, actor: Actor) -> GreenSuspension:
     """An administrator lifts a suspension (409 when it is no longer in force)."""
-    moved = db.session.execute(
+    moved = update_rows(
         sa.update(GreenSuspension)
         .where(GreenSuspension.id == suspension.id, GreenSuspension.lifted_at.is_(None))
-        .values(lifted_at=utcnow(), lifted_by_id=actor.user_id),
-        execution_options={"synchronize_session": False},
-    ).rowcount
+        .values(lifted_at=utcnow(), lifted_by_id=actor.user_id)
+    )
     if not moved:
         raise Conflict("该暂停已解除", code="suspension_already_lifted")
     db.session.expire(suspension)

@@ -6,6 +6,7 @@ check constraints keep every counter within its pool, whatever the application d
 """
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -96,7 +97,7 @@ class Offering(db.Model):
         sa.CheckConstraint("price_cents >= 0 AND student_price_cents >= 0", name="prices_not_negative"),
     )
 
-    def is_free_for_channel(self, channel):
+    def is_free_for_channel(self, channel: "Channel") -> bool:
         return self.price_kind == PriceKind.FREE or channel == Channel.GREEN
 
 
@@ -139,7 +140,7 @@ class Closure(db.Model):
 
     __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="period_order"),)
 
-    def covers(self, day):
+    def covers(self, day: dt.date) -> bool:
         return self.starts_on <= day <= self.ends_on
 
 
@@ -177,11 +178,11 @@ class Slot(db.Model):
     )
 
     @property
-    def green_left(self):
+    def green_left(self) -> int:
         return self.green_capacity - self.green_taken
 
     @property
-    def general_left(self):
+    def general_left(self) -> int:
         return self.capacity - self.green_capacity - self.general_taken
 
 
@@ -221,7 +222,7 @@ HOLDING = (BookingStatus.PENDING, BookingStatus.CONFIRMED)  # statuses that hold
 ACTIVE = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
 
 
-def _active_key_for_status(context):
+def _active_key_for_status(context: Any) -> int | None:
     """``active_key`` at insert, from the status: a plain ``default=1`` would also fire for an explicit None."""
     return 1 if context.get_current_parameters()["status"] in ACTIVE else None
 
@@ -289,7 +290,7 @@ class Booking(db.Model):
     )
 
     @property
-    def qr_payload(self):
+    def qr_payload(self) -> str:
         return f"JLT-VENUE:{self.code}"
 
 
@@ -351,7 +352,7 @@ class GreenSuspension(db.Model):
 
     __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="period_order"),)
 
-    def is_in_force(self, now=None):
+    def is_in_force(self, now: dt.datetime | None = None) -> bool:
         now = now or utcnow()
         return self.lifted_at is None and self.starts_at <= now < self.ends_at
 

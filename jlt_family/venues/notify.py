@@ -1,36 +1,38 @@
 """What venue bookings announce through the reminder contract (core.events), after the change is flushed."""
 
+from __future__ import annotations
+
 from jlt_family.core.events import cancel_reminders, schedule_reminders, send_notice
 from jlt_family.core.extensions import db
+from jlt_family.core.timeutil import to_shanghai
 from jlt_family.families.models import Guardian
+from jlt_family.venues.models import Booking, GreenSuspension
 
 KIND = "venue_booking"
 SUBJECT = "venue_booking"
 
 
-def recipients(booking):
+def recipients(booking: Booking) -> list[int]:
     """The family's guardians for a family booking; the booking teacher for a group."""
     if booking.family_id is None:
         return [booking.booked_by_id]
     return sorted(db.session.scalars(db.select(Guardian.user_id).where(Guardian.family_id == booking.family_id)).all())
 
 
-def page(booking):
+def page(booking: Booking) -> str:
     return f"pages/venue/booking?id={booking.id}"
 
 
-def _title(booking):
+def _title(booking: Booking) -> str:
     offering = booking.slot.offering
     return f"{offering.resource_unit.name}·{offering.title}"
 
 
-def _when(booking):
-    from jlt_family.core.timeutil import to_shanghai
-
+def _when(booking: Booking) -> str:
     return to_shanghai(booking.slot.starts_at).strftime("%m月%d日 %H:%M")
 
 
-def _notice(booking, kind, title, body):
+def _notice(booking: Booking, kind: str, title: str, body: str) -> None:
     send_notice.send(
         booking,
         kind=kind,
@@ -44,7 +46,7 @@ def _notice(booking, kind, title, body):
     )
 
 
-def confirmed(booking, *, new=False):
+def confirmed(booking: Booking, *, new: bool = False) -> None:
     """Confirmed (by staff or at once): remind before the visit and tell the family now. ``new``: the booking
     was created in this transaction (confirmed at once), so it has no earlier reminders to replace."""
     db.session.flush()
@@ -71,7 +73,8 @@ def confirmed(booking, *, new=False):
     )
 
 
-def rejected(booking):
+def rejected(booking: Booking) -> None:
+    """Rejected by the venue: tell the family (or teacher) why."""
     db.session.flush()
     _notice(
         booking,
@@ -81,7 +84,8 @@ def rejected(booking):
     )
 
 
-def expired(booking):
+def expired(booking: Booking) -> None:
+    """Nobody confirmed it in time: tell the family its places are free again."""
     db.session.flush()
     _notice(
         booking,
@@ -91,7 +95,8 @@ def expired(booking):
     )
 
 
-def cancelled(booking):
+def cancelled(booking: Booking) -> None:
+    """Cancelled by anyone: its reminders go, and the booker is told why."""
     db.session.flush()
     cancel_reminders.send(booking, subject_type=SUBJECT, subject_id=booking.id, user_ids=None)
     _notice(
@@ -102,7 +107,8 @@ def cancelled(booking):
     )
 
 
-def suspended(suspension, until_text):
+def suspended(suspension: GreenSuspension, until_text: str) -> None:
+    """The family's green channel is suspended until ``until_text`` (Asia/Shanghai): tell its guardians."""
     db.session.flush()
     user_ids = sorted(
         db.session.scalars(db.select(Guardian.user_id).where(Guardian.family_id == suspension.family_id)).all()

@@ -1,26 +1,39 @@
 """List queries of venues, narrowed to what the caller may see, with what each row shows loaded up front."""
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Collection, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from jlt_family.auth.context import Actor
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today, utcnow
-from jlt_family.families.models import Student
 from jlt_family.organizations.models import AllianceMember, ResourceUnit, SchoolClass
-from jlt_family.venues.models import Booking, BookingChild, GreenSuspension, Offering, Slot, SlotStatus
+from jlt_family.venues.models import (
+    Booking,
+    BookingChild,
+    BookingStatus,
+    Closure,
+    GreenSuspension,
+    Offering,
+    Slot,
+    SlotStatus,
+)
 
 
-def _day_bounds(day):
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
     return start, start + dt.timedelta(days=1)
 
 
-def _has_places():
+def _has_places() -> sa.ColumnElement[bool]:
     return sa.or_(Slot.green_taken < Slot.green_capacity, Slot.general_taken + Slot.green_capacity < Slot.capacity)
 
 
-def offerings(actor, args, family_alliance_ids):
+def offerings(actor: Actor, args: Mapping[str, Any], family_alliance_ids: Collection[int]) -> sa.Select:
     """Offerings the caller may see; a guardian sees those of their children's alliances unless ``all``."""
     stmt = (
         sa.select(Offering)
@@ -54,7 +67,7 @@ def offerings(actor, args, family_alliance_ids):
     ).order_by(Offering.resource_unit_id, Offering.id)
 
 
-def _offering_slot_filter(args):
+def _offering_slot_filter(args: Mapping[str, Any]) -> list[sa.ColumnElement[bool]] | None:
     if not args.get("date") and not args.get("has_places"):
         return None
     conditions = [Slot.status == SlotStatus.OPEN, Slot.starts_at > utcnow()]
@@ -66,7 +79,7 @@ def _offering_slot_filter(args):
     return conditions
 
 
-def slots(offering, args):
+def slots(offering: Offering, args: Mapping[str, Any]) -> sa.Select:
     """Upcoming slots of an offering (from today, Asia/Shanghai)."""
     start, _ = _day_bounds(args.get("date_from") or shanghai_today())
     stmt = sa.select(Slot).where(Slot.offering_id == offering.id, Slot.starts_at >= start)
@@ -77,7 +90,7 @@ def slots(offering, args):
     return stmt.order_by(Slot.starts_at)
 
 
-def _booking_options(stmt):
+def _booking_options(stmt: sa.Select) -> sa.Select:
     return stmt.options(
         selectinload(Booking.slot).selectinload(Slot.offering).selectinload(Offering.resource_unit),
         selectinload(Booking.children).selectinload(BookingChild.student),
@@ -85,7 +98,7 @@ def _booking_options(stmt):
     )
 
 
-def my_bookings(actor, status=None):
+def my_bookings(actor: Actor, status: BookingStatus | None = None) -> sa.Select:
     """The caller's family's bookings and the groups they booked, newest first."""
     mine = Booking.booked_by_id == actor.user_id
     if actor.family_id is not None:
@@ -96,7 +109,7 @@ def my_bookings(actor, status=None):
     return _booking_options(stmt).order_by(Booking.created_at.desc(), Booking.id.desc())
 
 
-def unit_bookings(unit_id, args):
+def unit_bookings(unit_id: int, args: Mapping[str, Any]) -> sa.Select:
     """A unit's bookings per slot: one day's, or everything from today on."""
     stmt = sa.select(Booking).join(Slot, Slot.id == Booking.slot_id).where(Booking.resource_unit_id == unit_id)
     if args.get("date"):
@@ -111,7 +124,8 @@ def unit_bookings(unit_id, args):
     return _booking_options(stmt).order_by(Slot.starts_at, Booking.id)
 
 
-def suspensions(alliance_id, in_force):
+def suspensions(alliance_id: int, in_force: bool) -> sa.Select:
+    """An alliance's green-channel suspensions (only those in force now, or all), the latest first."""
     now = utcnow()
     stmt = sa.select(GreenSuspension).where(GreenSuspension.alliance_id == alliance_id)
     if in_force:
@@ -119,7 +133,6 @@ def suspensions(alliance_id, in_force):
     return stmt.order_by(GreenSuspension.starts_at.desc(), GreenSuspension.id.desc())
 
 
-def family_children_ids(family_id):
-    from jlt_family.core.extensions import db
-
-    return db.session.scalars(sa.select(Student.id).where(Student.family_id == family_id)).all()
+def unit_closures(unit_id: int) -> sa.Select:
+    """A unit's closures, the latest first."""
+    return sa.select(Closure).where(Closure.resource_unit_id == unit_id).order_by(Closure.starts_on.desc())

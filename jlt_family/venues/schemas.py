@@ -1,34 +1,45 @@
 """Schemas of venue bookings: offerings, rules, closures, slots, bookings, check-in, policy and suspensions.
 
-Input schemas are strict (unknown fields, wrong types and out-of-range values answer 422 in Chinese).
+Input schemas are strict (unknown fields, wrong types and out-of-range values answer 422 in Chinese). Output
+schemas dump the model objects (offerings and slots through ``venues.views``, with the caller's eligibility).
+Venue staff see a booking's masked names (张*明), party size and code, nothing more.
 """
+
+from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from jlt_family.core.schemas import (
     DATE_RANGE,
     Id,
+    Label,
     PageArgsSchema,
     QueryId,
     ShanghaiDateTime,
     SmallInt,
+    StateChangeSchema,
     StrictBoolean,
     text,
 )
+from jlt_family.organizations.models import RESOURCE_UNIT_KIND_LABELS
 from jlt_family.organizations.schemas import HourMinute
-from jlt_family.venues.models import MAX_GREEN_RELEASE_MINUTES, BookingStatus, Channel, OfferingKind, PriceKind
-
-
-def _enum(enum_cls, description, **kwargs):
-    return fields.Enum(enum_cls, by_value=True, metadata={"description": description}, **kwargs)
-
+from jlt_family.venues.fields import BookerCode, GroupName, InForce, PartyNames, enum_field
+from jlt_family.venues.models import (
+    BOOKING_STATUS_LABELS,
+    MAX_GREEN_RELEASE_MINUTES,
+    OFFERING_KIND_LABELS,
+    BookingStatus,
+    Channel,
+    OfferingKind,
+    PriceKind,
+)
 
 # ---- offerings --------------------------------------------------------------------------------------------------
 
 
 class VenueOfferingInputSchema(Schema):
     title = text(60, required=True, min_len=1, metadata={"description": "项目名称，如 展厅参观"})
-    kind = _enum(
+    kind = enum_field(
         OfferingKind,
         "exhibition 展厅参观, lecture 科普讲座, sports 体育场地, open_day 开放日, "
         "reading 阅读活动, study_tour 研学课程",
@@ -42,7 +53,7 @@ class VenueOfferingInputSchema(Schema):
     duration_minutes = SmallInt(min=10, max=720, required=True)
     capacity = SmallInt(min=1, max=10000, required=True, metadata={"description": "每场总名额"})
     green_quota = SmallInt(min=0, max=10000, load_default=0, metadata={"description": "其中绿色通道名额"})
-    price_kind = _enum(PriceKind, "free 免费, discount 学生优惠", load_default=PriceKind.FREE)
+    price_kind = enum_field(PriceKind, "free 免费, discount 学生优惠", load_default=PriceKind.FREE)
     price_cents = SmallInt(min=0, max=10_000_000, load_default=0, metadata={"description": "原价（分）"})
     student_price_cents = SmallInt(min=0, max=10_000_000, load_default=0, metadata={"description": "学生价（分）"})
     booking_opens_days = SmallInt(min=0, max=90, load_default=14, metadata={"description": "开场前几天开放预约"})
@@ -81,7 +92,7 @@ class VenueUnitBriefSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     kind = fields.String()
-    kind_label = fields.String()
+    kind_label = Label(RESOURCE_UNIT_KIND_LABELS, "kind")
     address = fields.String()
 
 
@@ -102,11 +113,13 @@ class VenueRulesResultSchema(Schema):
 
 
 class VenueOfferingSchema(Schema):
+    """开放项目 (a ``views.OfferingView``)."""
+
     id = fields.Integer()
-    unit = fields.Nested(VenueUnitBriefSchema)
+    unit = fields.Nested(VenueUnitBriefSchema, attribute="resource_unit")
     title = fields.String()
     kind = fields.String()
-    kind_label = fields.String()
+    kind_label = Label(OFFERING_KIND_LABELS, "kind")
     description = fields.String()
     min_grade = fields.Integer(allow_none=True)
     max_grade = fields.Integer(allow_none=True)
@@ -131,7 +144,7 @@ class VenueOfferingSchema(Schema):
 
 
 class VenueOfferingArgsSchema(PageArgsSchema):
-    kind = _enum(OfferingKind, "按类型筛选")
+    kind = enum_field(OfferingKind, "按类型筛选")
     unit_id = QueryId()
     alliance_id = QueryId()
     date = fields.Date(validate=DATE_RANGE, metadata={"description": "只看这一天有场次的项目"})
@@ -149,6 +162,8 @@ class VenueSlotArgsSchema(PageArgsSchema):
 
 
 class VenueSlotSchema(Schema):
+    """场次 (a ``views.SlotView``)."""
+
     id = fields.Integer()
     offering_id = fields.Integer()
     starts_at = ShanghaiDateTime()
@@ -163,7 +178,7 @@ class VenueSlotSchema(Schema):
 
 
 class VenueSlotCancelResultSchema(Schema):
-    """场次取消的结果: the closed slot and the bookings cancelled with it."""
+    """场次取消的结果 (a ``views.SlotCancellation``): the closed slot and the bookings cancelled with it."""
 
     slot = fields.Nested(VenueSlotSchema)
     cancelled_booking_ids = fields.List(fields.Integer(), metadata={"description": "随场次取消的预约"})
@@ -173,14 +188,14 @@ class VenueSlotCancelResultSchema(Schema):
 
 
 class VenueFamilyBookingInputSchema(Schema):
-    channel = _enum(Channel, "green 绿色通道, general 普通预约", required=True)
+    channel = enum_field(Channel, "green 绿色通道, general 普通预约", required=True)
     child_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=10, error="请选择 1 到 10 个孩子"))
     adults = SmallInt(min=0, max=20, required=True, metadata={"description": "同行成人人数"})
 
 
 class VenueGroupBookingInputSchema(Schema):
     class_id = Id(required=True)
-    channel = _enum(Channel, "green 绿色通道, general 普通预约", required=True)
+    channel = enum_field(Channel, "green 绿色通道, general 普通预约", required=True)
     headcount = SmallInt(min=1, max=200, required=True, metadata={"description": "学生人数"})
     chaperones = SmallInt(min=1, max=30, required=True, metadata={"description": "带队教师人数"})
 
@@ -222,13 +237,15 @@ class VenueBookingSlotSchema(Schema):
     starts_at = ShanghaiDateTime()
     ends_at = ShanghaiDateTime()
     offering_id = fields.Integer()
-    offering_title = fields.String()
-    unit = fields.Nested(VenueUnitBriefSchema)
+    offering_title = fields.String(attribute="offering.title")
+    unit = fields.Nested(VenueUnitBriefSchema, attribute="offering.resource_unit")
 
 
 class VenueChildBriefSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
+    """A child of the party (a ``BookingChild``)."""
+
+    id = fields.Integer(attribute="student.id")
+    name = fields.String(attribute="student.name")
 
 
 class VenueBookingSchema(Schema):
@@ -238,15 +255,15 @@ class VenueBookingSchema(Schema):
     kind = fields.String()
     channel = fields.String()
     status = fields.String()
-    status_label = fields.String()
+    status_label = Label(BOOKING_STATUS_LABELS, "status")
     slot = fields.Nested(VenueBookingSlotSchema)
     children = fields.List(fields.Nested(VenueChildBriefSchema))
     class_id = fields.Integer(allow_none=True)
     adults = fields.Integer()
     headcount = fields.Integer()
     is_free = fields.Boolean()
-    code = fields.String(allow_none=True)
-    qr_payload = fields.String(allow_none=True)
+    code = BookerCode(allow_none=True)
+    qr_payload = BookerCode(allow_none=True)
     reason = fields.String()
     expires_at = ShanghaiDateTime(allow_none=True)
     checked_in_count = fields.Integer(allow_none=True)
@@ -255,7 +272,7 @@ class VenueBookingSchema(Schema):
 
 
 class VenueBookingArgsSchema(PageArgsSchema):
-    status = _enum(BookingStatus, "按状态筛选")
+    status = enum_field(BookingStatus, "按状态筛选")
 
 
 class VenueStaffBookingSchema(Schema):
@@ -263,14 +280,14 @@ class VenueStaffBookingSchema(Schema):
 
     id = fields.Integer()
     slot_id = fields.Integer()
-    starts_at = ShanghaiDateTime()
-    offering_title = fields.String()
+    starts_at = ShanghaiDateTime(attribute="slot.starts_at")
+    offering_title = fields.String(attribute="slot.offering.title")
     kind = fields.String()
     channel = fields.String()
     status = fields.String()
-    status_label = fields.String()
-    names = fields.List(fields.String(), metadata={"description": "打码的姓名，如 张*明"})
-    group = fields.String(allow_none=True, metadata={"description": "团体：学校和班级"})
+    status_label = Label(BOOKING_STATUS_LABELS, "status")
+    names = PartyNames(fields.String(), attribute="children", metadata={"description": "打码的姓名，如 张*明"})
+    group = GroupName(attribute="school_class", allow_none=True, metadata={"description": "团体：学校和班级"})
     headcount = fields.Integer()
     code = fields.String()
     checked_in_count = fields.Integer(allow_none=True)
@@ -279,7 +296,7 @@ class VenueStaffBookingSchema(Schema):
 class VenueStaffBookingArgsSchema(PageArgsSchema):
     date = fields.Date(validate=DATE_RANGE, metadata={"description": "这一天（默认今天起的所有场次）"})
     slot_id = QueryId()
-    status = _enum(BookingStatus, "按状态筛选")
+    status = enum_field(BookingStatus, "按状态筛选")
 
 
 # ---- closures, policy, suspensions ------------------------------------------------------------------------------
@@ -312,8 +329,13 @@ class VenueClosureSchema(Schema):
 
 
 class VenueClosureResultSchema(VenueClosureSchema):
-    """新增闭馆的结果: the closure and the bookings it cancelled (``cancelled_by_venue``)."""
+    """新增闭馆的结果 (a ``closures.ClosureResult``): the closure and the bookings it cancelled."""
 
+    id = fields.Integer(attribute="closure.id")
+    resource_unit_id = fields.Integer(attribute="closure.resource_unit_id")
+    starts_on = fields.Date(attribute="closure.starts_on")
+    ends_on = fields.Date(attribute="closure.ends_on")
+    reason = fields.String(attribute="closure.reason")
     cancelled_booking_ids = fields.List(fields.Integer(), metadata={"description": "因闭馆取消的预约"})
 
 
@@ -341,7 +363,7 @@ class VenueSuspensionSchema(Schema):
     no_show_count = fields.Integer()
     reason = fields.String()
     lifted_at = ShanghaiDateTime(allow_none=True)
-    in_force = fields.Boolean()
+    in_force = InForce()
 
 
 class VenueSuspensionArgsSchema(PageArgsSchema):
@@ -349,9 +371,15 @@ class VenueSuspensionArgsSchema(PageArgsSchema):
 
 
 class VenueGreenChannelSchema(Schema):
-    """家长的绿色通道状态."""
+    """家长的绿色通道状态 (an ``eligibility.GreenChannel``)."""
 
     eligible_alliance_ids = fields.List(fields.Integer())
     suspended = fields.Boolean()
     suspended_until = ShanghaiDateTime(allow_none=True)
     reason = fields.String(allow_none=True)
+
+
+class VenueBookingHistorySchema(Schema):
+    """预约的状态记录: every change of the booking's status, oldest first (its creation first)."""
+
+    items = fields.List(fields.Nested(StateChangeSchema), required=True)

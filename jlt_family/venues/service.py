@@ -1,7 +1,9 @@
-"""Rules of venue bookings: booking a slot, deciding, cancelling, expiring, checking in, no-shows.
+"""Rules of venue bookings: booking a slot, for a family or a class group (decisions, cancellations and
+check-in: ``venues.decisions``; the states and their moves: ``venues.lifecycle``; expiry and no-shows:
+``venues.jobs``).
 
 Places are taken and given back with ONE conditional UPDATE of the slot per change, in the same transaction as
-the booking row (``_take_places``/``_give_back``); a family's active bookings are counted the same way.
+the booking row (``_take_places``/``lifecycle.give_back``); a family's active bookings are counted the same way.
 
 Lock order, so that racing requests queue instead of deadlocking on MariaDB: a new booking locks its family's
 row, takes its places (the slot's row), counts itself on the family's counter, then inserts its row (inserting
@@ -12,27 +14,33 @@ order (each: the booking, the family's counter, the slot's places); places are o
 a booker queued behind the cancellation gets ``slot_closed`` instead of a place. A closure does the same for every
 slot of its days (``venues.closures``). Whatever the venue cancels ends ``cancelled_by_venue``; the booker's own
 cancellation ends ``cancelled``.
-Every change of a booking's status is a conditional UPDATE
-from the statuses it may leave (``_move``): of two racing changes exactly one wins, and only the winner touches
-the counters, so each counter always equals the headcount of its channel's holding bookings.
+Every change of a booking's status goes through ``lifecycle.move_booking``: a conditional UPDATE from the
+statuses it may leave (``BOOKING_LIFECYCLE``) with its history row; of two racing changes exactly one wins, and
+only the winner touches the counters, so each counter always equals the headcount of its channel's holding
+bookings. A new booking writes the first history row (``booking_created``).
 
 Services never commit and never read the request; they announce changes through core.events after flushing.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from jlt_family.core.audit import audit
-from jlt_family.core.codes import new_code, normalise_code
-from jlt_family.core.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from jlt_family.auth.context import Actor
+from jlt_family.core.codes import new_code
+from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import to_shanghai, utcnow
 from jlt_family.families.models import Family, Student
+from jlt_family.organizations.models import SchoolClass
 from jlt_family.venues import eligibility, notify
+from jlt_family.venues.lifecycle import booking_created
 from jlt_family.venues.models import (
     HOLDING,
     Booking,
@@ -42,9 +50,9 @@ from jlt_family.venues.models import (
     Channel,
     FamilyBookingCounter,
     Offering,
-    OpeningRule,
     Slot,
     SlotStatus,
+    VenuePolicy,
 )
 
 BOOKING_CODE_LENGTH = 8  # 31^8 ≈ 8.5e11 codes
@@ -52,14 +60,14 @@ DEFAULT_PENDING_EXPIRY_HOURS = 24
 DEFAULT_CHECK_IN_OPENS_MINUTES = 60
 
 
-def _rule(code, message):
+def _rule(code: str, message: str) -> RuleViolation:
     return RuleViolation(message, code=code)
 
 
 # ---- places ---------------------------------------------------------------------------------------------------
 
 
-def _take_places(slot_id, channel, places):
+def _take_places(slot_id: int, channel: Channel, places: int) -> None:
     """Take ``places`` of an open slot's channel pool, or 409 ``green_full`` / ``general_full`` (422
     ``slot_closed`` when the slot closed meanwhile): one conditional UPDATE."""
     if channel == Channel.GREEN:
@@ -83,56 +91,10 @@ def _take_places(slot_id, channel, places):
         raise Conflict("该场次名额已满", code="general_full")
 
 
-def _give_back(booking):
-    """Return a booking's places to its pool (a green place after the release goes to the general pool)."""
-    n = booking.headcount
-    if booking.channel == Channel.GREEN:
-        values = {
-            "green_taken": Slot.green_taken - n,
-            "green_capacity": sa.case(
-                (Slot.green_released_at.is_(None), Slot.green_capacity), else_=Slot.green_capacity - n
-            ),
-        }
-    else:
-        values = {"general_taken": Slot.general_taken - n}
-    update_rows(sa.update(Slot).where(Slot.id == booking.slot_id).values(**values))
-
-
-def _lock_slot(slot_id):
-    db.session.scalar(sa.select(Slot.id).where(Slot.id == slot_id).with_for_update())
-
-
-def _move(booking, from_statuses, to_status, **values):
-    """Change a booking's status if it is still in ``from_statuses``; whether this call made the change.
-
-    A family booking that stops holding places also leaves the family's active count (in the same transaction,
-    once: only the call that made the change gets here).
-    """
-    if to_status not in (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN):
-        values["active_key"] = None
-        # Changing active_key re-checks the row's foreign key to its slot (a shared lock there), so the slot's
-        # row is locked first: racing changes of one slot's bookings queue instead of deadlocking.
-        _lock_slot(booking.slot_id)
-    family_id = booking.family_id
-    moved = update_rows(
-        sa.update(Booking)
-        .where(Booking.id == booking.id, Booking.status.in_(from_statuses))
-        .values(status=to_status, **values)
-    )
-    db.session.expire(booking)
-    if moved and family_id is not None and set(from_statuses) <= set(HOLDING) and to_status not in HOLDING:
-        update_rows(
-            sa.update(FamilyBookingCounter)
-            .where(FamilyBookingCounter.family_id == family_id)
-            .values(active=FamilyBookingCounter.active - 1)
-        )
-    return bool(moved)
-
-
 # ---- booking --------------------------------------------------------------------------------------------------
 
 
-def check_bookable(slot, now=None):
+def check_bookable(slot: Slot, now: dt.datetime | None = None) -> None:
     """A slot open for booking now, or 422 with why not."""
     now = now or utcnow()
     offering = slot.offering
@@ -146,11 +108,11 @@ def check_bookable(slot, now=None):
         raise _rule("booking_closed", "该场次已停止预约")
 
 
-def _age_on(birth_date, day):
+def _age_on(birth_date: dt.date, day: dt.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-def _fits_audience(offering, grade, birth_date, day):
+def _fits_audience(offering: Offering, grade: int | None, birth_date: dt.date | None, day: dt.date) -> bool:
     if grade is not None and offering.min_grade is not None and grade < offering.min_grade:
         return False
     if grade is not None and offering.max_grade is not None and grade > offering.max_grade:
@@ -160,14 +122,14 @@ def _fits_audience(offering, grade, birth_date, day):
     return not (birth_date is not None and offering.max_age is not None and _age_on(birth_date, day) > offering.max_age)
 
 
-def _party_children(family_id, child_ids):
+def _party_children(family_id: int, child_ids: Sequence[int]) -> Sequence[Student]:
     children = db.session.scalars(sa.select(Student).where(Student.id.in_(child_ids))).all()
     if len(children) != len(set(child_ids)) or any(child.family_id != family_id for child in children):
         raise _rule("child_not_in_family", "所选孩子不是您家庭的成员")
     return children
 
 
-def _check_party(offering, slot, children, headcount):
+def _check_party(offering: Offering, slot: Slot, children: Sequence[Student], headcount: int) -> None:
     if headcount > offering.max_party:
         raise _rule("party_too_large", f"每次预约最多 {offering.max_party} 人")
     day = to_shanghai(slot.starts_at).date()  # a child's age on the visit's day in China
@@ -177,7 +139,7 @@ def _check_party(offering, slot, children, headcount):
             raise _rule("child_not_in_audience", f"{child.name} 不在该项目的适合年级或年龄范围内")
 
 
-def _check_green_for_family(family_id, unit_id, children, now):
+def _check_green_for_family(family_id: int, unit_id: int, children: Sequence[Student], now: dt.datetime) -> None:
     alliances = eligibility.child_alliances([child.id for child in children])
     if not set(alliances.values()) & eligibility.unit_alliance_ids(unit_id):
         raise _rule("not_green_eligible", "所选孩子的学校不在该场馆服务的教联体内，不能使用绿色通道")
@@ -187,7 +149,7 @@ def _check_green_for_family(family_id, unit_id, children, now):
         raise _rule("green_channel_suspended", f"因多次爽约，您的绿色通道暂停至 {until}")
 
 
-def _already_booked(family_id, slot_id):
+def _already_booked(family_id: int, slot_id: int) -> int | None:
     return db.session.scalar(
         sa.select(Booking.id)
         .where(Booking.slot_id == slot_id, Booking.family_id == family_id, Booking.status.in_(HOLDING))
@@ -195,7 +157,7 @@ def _already_booked(family_id, slot_id):
     )
 
 
-def _count_family_booking(family_id, policy):
+def _count_family_booking(family_id: int, policy: VenuePolicy) -> None:
     """One more active booking for the family, or 409: one conditional UPDATE of its counter row.
 
     The caller holds the family's row lock (a record lock, no gaps), which serialises the family's own bookers:
@@ -215,7 +177,7 @@ def _count_family_booking(family_id, policy):
         raise Conflict(f"每个家庭最多同时有 {policy.max_active_bookings} 个有效预约", code="too_many_active_bookings")
 
 
-def _initial_status(offering, channel, kind):
+def _initial_status(offering: Offering, channel: Channel, kind: BookingKind) -> BookingStatus:
     if kind == BookingKind.FAMILY and channel == Channel.GREEN and offering.green_auto_confirm:
         return BookingStatus.CONFIRMED
     if kind == BookingKind.FAMILY and not offering.needs_confirmation:
@@ -223,12 +185,12 @@ def _initial_status(offering, channel, kind):
     return BookingStatus.PENDING
 
 
-def _pending_expiry(slot, now):
+def _pending_expiry(slot: Slot, now: dt.datetime) -> dt.datetime:
     hours = current_app.config.get("VENUE_PENDING_EXPIRY_HOURS", DEFAULT_PENDING_EXPIRY_HOURS)
     return min(now + dt.timedelta(hours=hours), slot.starts_at)
 
 
-def _insert(booking, duplicate_code, duplicate_message):
+def _insert(booking: Booking, duplicate_code: str, duplicate_message: str) -> Booking:
     for _attempt in range(3):
         booking.code = new_code(BOOKING_CODE_LENGTH)
         try:
@@ -245,7 +207,15 @@ def _insert(booking, duplicate_code, duplicate_message):
     raise Conflict("请稍后重试", code="booking_code_collision")
 
 
-def book_for_family(actor, slot, *, channel, child_ids, adults, now=None):
+def book_for_family(
+    actor: Actor,
+    slot: Slot,
+    *,
+    channel: Channel,
+    child_ids: Sequence[int],
+    adults: int,
+    now: dt.datetime | None = None,
+) -> Booking:
     """家长预约: the party (children of the family + adults) on a channel; green eligibility from the database."""
     now = now or utcnow()
     family_id = actor.family_id
@@ -280,13 +250,23 @@ def book_for_family(actor, slot, *, channel, child_ids, adults, now=None):
     _take_places(slot.id, channel, headcount)
     _count_family_booking(family_id, policy)
     _insert(booking, "already_booked", "您已预约该场次")
+    booking_created(booking, actor_id=actor.user_id)
     db.session.expire(slot)
     if status == BookingStatus.CONFIRMED:
         notify.confirmed(booking, new=True)
     return booking
 
 
-def book_for_class(actor, slot, *, school_class, channel, headcount, chaperones, now=None):
+def book_for_class(
+    actor: Actor,
+    slot: Slot,
+    *,
+    school_class: SchoolClass,
+    channel: Channel,
+    headcount: int,
+    chaperones: int,
+    now: dt.datetime | None = None,
+) -> Booking:
     """教师团体预约: a class group (pupils + chaperones); always confirmed by the venue's staff."""
     now = now or utcnow()
     offering = slot.offering
@@ -313,220 +293,18 @@ def book_for_class(actor, slot, *, school_class, channel, headcount, chaperones,
     )
     _take_places(slot.id, channel, booking.headcount)
     _insert(booking, "class_already_booked", "该班级已预约该场次")
+    booking_created(booking, actor_id=actor.user_id)
     db.session.expire(slot)
     return booking
 
 
-# ---- decisions ------------------------------------------------------------------------------------------------
-
-
-class AlreadyDecided(Conflict):
-    code = "booking_already_decided"
-    message = "该预约已处理，不能重复操作"
-
-
-def confirm(booking, staff):
-    """确认 a pending booking (409 once decided)."""
-    if not _move(
-        booking,
-        [BookingStatus.PENDING],
-        BookingStatus.CONFIRMED,
-        decided_by_id=staff.user_id,
-        decided_at=utcnow(),
-        expires_at=None,
-    ):
-        raise AlreadyDecided()
-    audit(staff, "venue_booking_confirmed", "venue_booking", booking.id, school_id=booking.school_id)
-    notify.confirmed(booking)
-    return booking
-
-
-def reject(booking, staff, reason):
-    """拒绝 a pending booking with a reason: its places go back at once."""
-    if not _move(
-        booking,
-        [BookingStatus.PENDING],
-        BookingStatus.REJECTED,
-        decided_by_id=staff.user_id,
-        decided_at=utcnow(),
-        reason=reason,
-        expires_at=None,
-    ):
-        raise AlreadyDecided()
-    _give_back(booking)
-    audit(staff, "venue_booking_rejected", "venue_booking", booking.id, school_id=booking.school_id, reason=reason)
-    notify.rejected(booking)
-    return booking
-
-
-def decide_many(bookings, staff, *, approve, reason=""):
-    """Bulk confirm/reject: each booking on its own; the outcome per booking id (``ok`` or the error code)."""
-    outcomes = {}
-    for booking in bookings:
-        try:
-            confirm(booking, staff) if approve else reject(booking, staff, reason)
-            outcomes[booking.id] = "ok"
-        except AlreadyDecided as exc:
-            outcomes[booking.id] = exc.code
-    return outcomes
-
-
-def cancel_by_booker(booking, actor, reason="", now=None):
-    """家长/教师取消 before the cancel deadline; the places go back at once."""
-    now = now or utcnow()
-    deadline = booking.slot.starts_at - dt.timedelta(minutes=booking.slot.offering.cancel_closes_minutes)
-    if booking.status in HOLDING and now > deadline:
-        raise _rule("cancel_closed", "已过取消截止时间，不能取消")
-    return _cancel(booking, actor, reason or "预约人取消")
-
-
-def cancel_by_staff(booking, staff, reason):
-    """场馆取消 (``cancelled_by_venue``): staff must give the family a reason (audit-logged)."""
-    if not reason:
-        raise ValidationFailed(errors={"json": {"reason": ["场馆取消预约请填写原因"]}})
-    _cancel(booking, staff, reason, BookingStatus.CANCELLED_BY_VENUE)
-    audit(staff, "venue_booking_cancelled", "venue_booking", booking.id, school_id=booking.school_id, reason=reason)
-    return booking
-
-
-def _cancel(booking, actor, reason, to_status=BookingStatus.CANCELLED):
-    if not _move(
-        booking, HOLDING, to_status, reason=reason, decided_by_id=actor.user_id, decided_at=utcnow(), expires_at=None
-    ):
-        raise Conflict("该预约已不能取消", code="booking_not_cancellable")
-    _give_back(booking)
-    notify.cancelled(booking)
-    return booking
-
-
-def cancel_slot(slot, staff, reason, now=None):
-    """场次取消 (e.g. an unplanned closure): the slot closes and every pending or confirmed booking of it is
-    cancelled by the venue with ``reason`` (``cancelled_by_venue``; places back, the family or teacher told,
-    reminders cancelled, each audit-logged).
-
-    The cancelled bookings, in id order. 422 ``slot_ended`` once the slot is over; 409 ``slot_already_closed``
-    when it is closed and holds no booking any more.
-    """
-    now = now or utcnow()
-    slot = db.session.scalar(
-        sa.select(Slot).where(Slot.id == slot.id).with_for_update().execution_options(populate_existing=True)
-    )
-    if slot.ends_at <= now:
-        raise _rule("slot_ended", "该场次已结束，不能取消")
-    # A locking read: bookings committed after this transaction's snapshot (queued behind the slot) are included.
-    # In family order, so that two slots cancelled at once lock the families' counters in the same order.
-    holding = db.session.scalars(
-        sa.select(Booking)
-        .where(Booking.slot_id == slot.id, Booking.status.in_(HOLDING))
-        .order_by(Booking.family_id, Booking.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    if slot.status == SlotStatus.CLOSED and not holding:
-        raise Conflict("该场次已关闭，没有需要取消的预约", code="slot_already_closed")
-    update_rows(sa.update(Slot).where(Slot.id == slot.id).values(status=SlotStatus.CLOSED))
-    cancelled = []
-    for booking in holding:
-        if _move(
-            booking,
-            HOLDING,
-            BookingStatus.CANCELLED_BY_VENUE,
-            reason=reason,
-            decided_by_id=staff.user_id,
-            decided_at=now,
-            expires_at=None,
-        ):
-            _give_back(booking)
-            audit(
-                staff,
-                "venue_booking_cancelled",
-                "venue_booking",
-                booking.id,
-                school_id=booking.school_id,
-                reason=reason,
-                slot_id=slot.id,
-            )
-            notify.cancelled(booking)
-            cancelled.append(booking)
-    audit(staff, "venue_slot_cancelled", "venue_slot", slot.id, reason=reason, bookings=len(cancelled))
-    db.session.expire(slot)
-    return sorted(cancelled, key=lambda booking: booking.id)
-
-
-# ---- at the door ----------------------------------------------------------------------------------------------
-
-
-def check_in(unit_id, code, staff, count=None, now=None):
-    """核销: verify a booking code of this unit; a group may check in fewer than booked."""
-    now = now or utcnow()
-    booking = db.session.scalar(
-        sa.select(Booking).where(Booking.code == normalise_code(code), Booking.resource_unit_id == unit_id)
-    )
-    if booking is None:
-        raise NotFound("预约码无效", code="booking_code_invalid")
-    if booking.status == BookingStatus.CHECKED_IN:
-        raise Conflict("该预约码已核销，不能重复使用", code="booking_code_used")
-    if booking.status != BookingStatus.CONFIRMED:
-        raise Conflict("该预约未确认或已失效，不能核销", code="booking_not_confirmed")
-    _check_door_open(booking.slot, now)
-    count = booking.headcount if count is None else count
-    if count > booking.headcount:
-        raise _rule("check_in_over_headcount", f"核销人数不能超过预约人数 {booking.headcount}")
-    if not _move(
-        booking,
-        [BookingStatus.CONFIRMED],
-        BookingStatus.CHECKED_IN,
-        checked_in_count=count,
-        checked_in_at=now,
-        checked_in_by_id=staff.user_id,
-    ):
-        raise Conflict("该预约码已核销，不能重复使用", code="booking_code_used")
-    audit(staff, "venue_booking_checked_in", "venue_booking", booking.id, school_id=booking.school_id, count=count)
-    return booking
-
-
-def _check_door_open(slot, now):
-    opens = current_app.config.get("VENUE_CHECK_IN_OPENS_MINUTES", DEFAULT_CHECK_IN_OPENS_MINUTES)
-    if now < slot.starts_at - dt.timedelta(minutes=opens):
-        raise _rule("check_in_not_open", f"开场前 {opens} 分钟才可核销")
-    if now > slot.ends_at:
-        raise _rule("check_in_closed", "该场次已结束，不能核销")
-
-
-# ---- offerings ------------------------------------------------------------------------------------------------
-
-
-def create_offering(unit, **data):
-    offering = Offering(resource_unit_id=unit.id, **data)
-    db.session.add(offering)
-    db.session.flush()
-    return offering
-
-
-def update_offering(offering, **data):
-    for name, value in data.items():
-        setattr(offering, name, value)
-    if offering.green_quota > offering.capacity:
-        raise _rule("green_quota_over_capacity", "绿色通道名额不能超过每场总名额")
-    db.session.flush()
-    return offering
-
-
-def replace_rules(offering, rules):
-    """设置每周开放规则: the new rules replace the old ones, and the offering's last change time moves on."""
-    offering.rules = [OpeningRule(**rule) for rule in rules]
-    offering.updated_at = utcnow()
-    db.session.flush()
-    return offering
-
-
-def sync_family_counter(family_id):
+def sync_family_counter(family_id: int) -> FamilyBookingCounter:
     """Set a family's active count from its bookings (for seeding and repairs, not for the booking path)."""
-    active = db.session.scalar(
+    active = db.session.execute(
         sa.select(sa.func.count())
         .select_from(Booking)
         .where(Booking.family_id == family_id, Booking.status.in_(HOLDING))
-    )
+    ).scalar_one()
     counter = db.session.get(FamilyBookingCounter, family_id) or FamilyBookingCounter(family_id=family_id)
     counter.active = active
     db.session.add(counter)

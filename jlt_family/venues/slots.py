@@ -5,7 +5,10 @@ booked, and never removes a slot that has a booking (a closure keeps such a slot
 bookings: see ``venues.closures``).
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,11 +21,12 @@ from jlt_family.venues.models import Booking, Closure, Offering, Slot, SlotStatu
 DEFAULT_HORIZON_DAYS = 30
 
 
-def horizon_days():
+def horizon_days() -> int:
+    """How many days ahead slots are generated (``VENUE_SLOT_HORIZON_DAYS``)."""
     return current_app.config.get("VENUE_SLOT_HORIZON_DAYS", DEFAULT_HORIZON_DAYS)
 
 
-def wanted_starts(offering, first_day, days, closures):
+def wanted_starts(offering: Offering, first_day: dt.date, days: int, closures: Sequence[Closure]) -> set[dt.datetime]:
     """The slot starts (aware UTC) the rules give over ``days`` days from ``first_day``, outside closures."""
     starts = set()
     for offset in range(days):
@@ -38,7 +42,7 @@ def wanted_starts(offering, first_day, days, closures):
     return starts
 
 
-def _closures(unit_id, first_day, last_day):
+def _closures(unit_id: int, first_day: dt.date, last_day: dt.date) -> Sequence[Closure]:
     """A locking (shared) read: a closure committed while this transaction waited for the offering's row is seen,
     so the closed days' slots are not reopened from an older snapshot."""
     return db.session.scalars(
@@ -48,11 +52,11 @@ def _closures(unit_id, first_day, last_day):
     ).all()
 
 
-def _has_booking():
+def _has_booking() -> sa.Exists:
     return sa.exists().where(Booking.slot_id == Slot.id)
 
 
-def generate_slots(offering, now=None, days=None):
+def generate_slots(offering: Offering, now: dt.datetime | None = None, days: int | None = None) -> int:
     """Bring the offering's future slots in line with its rules and closures; the number of slots added."""
     now = now or utcnow()
     days = days or horizon_days()
@@ -75,7 +79,7 @@ def generate_slots(offering, now=None, days=None):
     return len(added)
 
 
-def _retire(offering, slots, closures):
+def _retire(offering: Offering, slots: list[tuple[Slot, bool]], closures: Sequence[Closure]) -> None:
     """Unbooked slots the rules no longer give are deleted; booked ones stay (closed if a closure covers them)."""
     unbooked = [slot.id for slot, booked in slots if not booked]
     if unbooked:
@@ -92,7 +96,7 @@ def _retire(offering, slots, closures):
             slot.status = SlotStatus.CLOSED
 
 
-def _match_offering(slot, offering):
+def _match_offering(slot: Slot, offering: Offering) -> None:
     """An unbooked slot follows the offering's current duration and places (a green release stays released)."""
     slot.ends_at = slot.starts_at + dt.timedelta(minutes=offering.duration_minutes)
     slot.capacity = offering.capacity
@@ -100,7 +104,7 @@ def _match_offering(slot, offering):
     slot.status = SlotStatus.OPEN
 
 
-def _new_slot(offering, start):
+def _new_slot(offering: Offering, start: dt.datetime) -> Slot:
     ends_at = start + dt.timedelta(minutes=offering.duration_minutes)
     return Slot(
         offering_id=offering.id,
@@ -114,7 +118,7 @@ def _new_slot(offering, start):
     )
 
 
-def generate_all(now=None):
+def generate_all(now: dt.datetime | None = None) -> int:
     """The scheduled refresh: every active offering of an active unit, its slots over the horizon; the number of
     slots added (a deactivated unit gets none: nobody could book them)."""
     offerings = db.session.scalars(

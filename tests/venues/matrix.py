@@ -136,6 +136,13 @@ ENDPOINTS = [
     ("venue_my_bookings", "GET", lambda w: f"{API}/venue-bookings", None, expect(200)),
     ("venue_booking", "GET", lambda w: f"{API}/venue-bookings/{_booking(w).id}", None, expect(404, guardian_a=200)),
     (
+        "venue_booking_history",
+        "GET",
+        lambda w: f"{API}/venue-bookings/{_booking(w).id}/history",
+        None,
+        expect(404, guardian_a=200, venue_staff=200),
+    ),
+    (
         "venue_cancel",
         "POST",
         lambda w: f"{API}/venue-bookings/{_booking(w).id}/cancel",
