@@ -8,6 +8,7 @@ from flask import Flask
 
 from config import config_for
 from jlt_family.core import messages  # noqa: F401  (Chinese validation messages, before any schema is built)
+from jlt_family.core.request_body import BoundedRequest
 
 
 class JltFlask(Flask):
@@ -18,6 +19,7 @@ class JltFlask(Flask):
     """
 
     LOCK_CONFLICT_RETRIES = 3
+    request_class = BoundedRequest  # a chunked body over MAX_CONTENT_LENGTH is 413 too (core/request_body.py)
 
     def dispatch_request(self):
         from jlt_family.core.errors import is_lock_conflict, is_sqlite_busy
