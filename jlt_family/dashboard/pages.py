@@ -16,7 +16,7 @@ from jlt_family.core import ratelimit
 from jlt_family.core.audit import audit
 from jlt_family.core.errors import AppError, BadRequest, NotFound, RateLimited, ValidationFailed
 from jlt_family.core.extensions import db
-from jlt_family.dashboard import presenters, scopes, service
+from jlt_family.dashboard import scopes, service, views
 from jlt_family.dashboard.period import TERM_CHOICES, period_from, period_query, year_choices
 from jlt_family.reports import export
 from jlt_family.reports import permissions as report_permissions
@@ -280,7 +280,7 @@ def region(region_id):
     return _page(
         "dashboard/region.html",
         actor,
-        presenters.region_page(found, period),
+        views.region_page(found, period),
         region=found,
         **_page_context(found, period),
     )
@@ -295,7 +295,7 @@ def alliance(alliance_id):
     return _page(
         "dashboard/alliance.html",
         actor,
-        presenters.alliance_page(found, period),
+        views.alliance_page(found, period),
         alliance=found,
         **_page_context(found.region, period),
     )
@@ -310,7 +310,7 @@ def school(school_id):
     return _page(
         "dashboard/school.html",
         actor,
-        presenters.school_page(found, period),
+        views.school_page(found, period),
         school_id=found.id,
         school=found,
         **_page_context(found.region, period),
@@ -327,7 +327,7 @@ def school_class(class_id):
     return _page(
         "dashboard/class.html",
         actor,
-        presenters.class_page(found, period),
+        views.class_page(found, period),
         school_id=found.school_id,
         subject=("class", found.id),
         school_class=found,
