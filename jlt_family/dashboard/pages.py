@@ -12,6 +12,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from jlt_family.auth.context import ANONYMOUS, Actor
 from jlt_family.auth.models import UserSession
@@ -184,8 +185,13 @@ def invite(token):
         db.session.rollback()
         return _invite_form(token, login_name, exc.errors["form"]), 422
     db.session.commit()
+    return _to_login_afresh("登录名和密码已设置，请登录")
+
+
+def _to_login_afresh(notice: str) -> BaseResponse:
+    """A fresh browser session, and the sign-in page with ``notice``."""
     session.clear()
-    flash("登录名和密码已设置，请登录", "info")
+    flash(notice, "info")
     return redirect(url_for("dashboard.login"))
 
 
