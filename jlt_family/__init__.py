@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
 from jlt_family.core import messages  # noqa: F401  (Chinese validation messages, before any schema is built)
+from jlt_family.core.request_body import BoundedRequest
 
 # isort: split
 from jlt_family.core import cli, dbwaits, health, logprivacy, scheduler, sqlite_transactions
@@ -32,6 +33,7 @@ class JltFlask(Flask):
     """
 
     LOCK_CONFLICT_RETRIES = 3
+    request_class = BoundedRequest  # a chunked body over MAX_CONTENT_LENGTH is 413 too (core/request_body.py)
 
     def dispatch_request(self) -> ResponseReturnValue:
         for attempt in range(self.LOCK_CONFLICT_RETRIES + 1):

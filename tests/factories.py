@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from jlt_family.auth.models import User
 from jlt_family.auth.service import issue_session
-from jlt_family.core.timeutil import utcnow
+from jlt_family.core.timeutil import shanghai_today, utcnow
 from jlt_family.families.models import (
     BindingRequest,
     CareEntrustment,
@@ -16,6 +16,7 @@ from jlt_family.families.models import (
     GuardianRelation,
     Student,
 )
+from jlt_family.organizations.calendar import school_year_for
 from jlt_family.organizations.models import (
     ROLE_SCOPE,
     Alliance,
@@ -38,6 +39,12 @@ _seq = itertools.count(1)
 
 def _n():
     return next(_seq)
+
+
+def current_school_year():
+    """The school year of today in Shanghai by the process's clock (the real one, ``JLT_TEST_CLOCK``, or a test's
+    own travel such as ``MID_TERM``): the classes and entrustments the factories make belong to it."""
+    return school_year_for(shanghai_today())
 
 
 class Factory:
@@ -69,7 +76,7 @@ class Factory:
 
     def school_class(self, school=None, homeroom=None, **kw):
         n = _n()
-        kw.setdefault("school_year", 2026)
+        kw.setdefault("school_year", current_school_year().start_year)
         kw.setdefault("grade", 3)
         kw.setdefault("name", f"三年级{n}班")
         kw.setdefault("invite_code", f"C{n:07d}")
@@ -136,7 +143,7 @@ class Factory:
         kw.setdefault("caretaker_name", "张奶奶")
         kw.setdefault("caretaker_relation", "祖母")
         kw.setdefault("caretaker_phone", "13900000009")
-        kw.setdefault("starts_on", dt.date(2026, 9, 1))
+        kw.setdefault("starts_on", current_school_year().starts_on)
         return self._add(CareEntrustment(student_id=student.id, filed_by_id=filed_by.id, **kw))
 
     def login(self, user):

@@ -4,6 +4,10 @@ Each bar is a ``<rect class="bar">`` carrying its series, label and value as dat
 for the tooltip), so a reader, a screen reader and a test all see the same numbers.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
 from markupsafe import Markup, escape
 
 PALETTE = ("#2f6fb3", "#e08a2e", "#3a9a5b", "#b8433f", "#7d5ba6", "#8c8c8c")
@@ -25,7 +29,15 @@ def _ticks(top, percent):
     return [step * i for i in range(5)]
 
 
-def column_chart(categories, series, *, percent=False, label="", threshold=None, short_labels=None):
+def column_chart(
+    categories: Iterable[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    percent: bool = False,
+    label: str = "",
+    threshold: float | None = None,
+    short_labels: Sequence[str] | None = None,
+) -> Markup:
     """Grouped columns: ``categories`` along the x axis, ``series`` = [(name, [value per category]), ...].
 
     ``percent`` draws values 0–1 as 0–100 %; ``threshold`` (same unit) draws a dashed target line. Under each
@@ -106,7 +118,7 @@ def _room(width):
     return max(2, int(width // 11))
 
 
-def distinct_labels(categories, room):
+def distinct_labels(categories: Sequence[str], room: int) -> list[str]:
     """Labels of at most ``room`` characters that tell the categories apart, where the cut allows: what the
     categories share at the start ("乌兰浩特市…", "2026…") is dropped first, then each is cut at the end, or kept
     by its end if the cut would make two alike."""

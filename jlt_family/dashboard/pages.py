@@ -5,18 +5,22 @@ the service, commit, render. Every request re-reads the caller from the database
 password changed since it began, and a user who no longer holds an admin role is signed out.
 """
 
+from __future__ import annotations
+
 import hmac
 import secrets
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from jlt_family.auth.context import ANONYMOUS, Actor
+from jlt_family.auth.models import UserSession
 from jlt_family.core import ratelimit
 from jlt_family.core.audit import audit
 from jlt_family.core.errors import AppError, BadRequest, NotFound, RateLimited, ValidationFailed
 from jlt_family.core.extensions import db
-from jlt_family.dashboard import presenters, scopes, service
+from jlt_family.dashboard import scopes, service, views
 from jlt_family.dashboard.period import TERM_CHOICES, period_from, period_query, year_choices
 from jlt_family.reports import export
 from jlt_family.reports import permissions as report_permissions
@@ -119,20 +123,34 @@ def login():
         return render_template("dashboard/login.html", next=request.args.get("next", ""))
     login_name = request.form.get("login_name", "")
     try:
-        _limit_login(login_name)
-        account = service.authenticate(login_name, request.form.get("password", ""))
-        actor = Actor(account.user)
-        dashboard_session = service.start_session(account, actor, client=request.user_agent.string)
-    except RateLimited as exc:
-        return _login_again(login_name, "尝试次数过多，请稍后再试", 429, exc.headers)
+        dashboard_session = _sign_in(login_name, request.form.get("password", ""))
     except AppError as exc:
-        db.session.rollback()
-        return _login_again(login_name, exc.message, exc.status)
+        return _login_refused(login_name, exc)
     db.session.commit()
-    session.clear()  # a fresh session (and CSRF token) after signing in
-    session.permanent = True
-    session["sid"] = dashboard_session.id
+    _begin_browser_session(dashboard_session.id)
     return redirect(_safe_next(request.form.get("next")))
+
+
+def _sign_in(login_name: str, password: str) -> UserSession:
+    """The rate limits, the password check, and a new dashboard session (not committed)."""
+    _limit_login(login_name)
+    account = service.authenticate(login_name, password)
+    return service.start_session(account, Actor(account.user), client=request.user_agent.string)
+
+
+def _login_refused(login_name: str, exc: AppError) -> tuple[str, int, dict[str, str]]:
+    """The form again with the reason: too many attempts (429, Retry-After) or wrong credentials."""
+    if isinstance(exc, RateLimited):
+        return _login_again(login_name, "尝试次数过多，请稍后再试", 429, exc.headers)
+    db.session.rollback()
+    return _login_again(login_name, exc.message, exc.status)
+
+
+def _begin_browser_session(session_id: str) -> None:
+    """A fresh browser session (and CSRF token) after signing in, holding the dashboard session's id."""
+    session.clear()
+    session.permanent = True
+    session["sid"] = session_id
 
 
 def _login_again(login_name, message, status, headers=None):
@@ -158,42 +176,39 @@ def invite(token):
     if len(token) > 100:
         raise NotFound("邀请链接无效", code="dashboard_invite_not_found")
     if request.method == "GET":
-        pending = service.open_invite(token)
-        account = service.account_of(pending.user_id)
-        return render_template(
-            "dashboard/invite.html",
-            invite=pending,
-            account=account,
-            login_name=account.login_name if account else "",
-            errors={},
-        )
-    password = request.form.get("password", "")
-    login_name = request.form.get("login_name", "")
-    if password != request.form.get("password_again", ""):
-        pending = service.open_invite(token)
-        return render_template(
-            "dashboard/invite.html",
-            invite=pending,
-            account=service.account_of(pending.user_id),
-            login_name=login_name,
-            errors={"password_again": ["两次输入的密码不一致"]},
-        ), 422
+        return _invite_form(token)
+    login_name, password = request.form.get("login_name", ""), request.form.get("password", "")
     try:
+        _check_password_again(password, request.form.get("password_again", ""))
         service.redeem_invite(token, login_name, password)
     except ValidationFailed as exc:
         db.session.rollback()
-        pending = service.open_invite(token)
-        return render_template(
-            "dashboard/invite.html",
-            invite=pending,
-            account=service.account_of(pending.user_id),
-            login_name=login_name,
-            errors=exc.errors["form"],
-        ), 422
+        return _invite_form(token, login_name, exc.errors["form"]), 422
     db.session.commit()
+    return _to_login_afresh("登录名和密码已设置，请登录")
+
+
+def _to_login_afresh(notice: str) -> BaseResponse:
+    """A fresh browser session, and the sign-in page with ``notice``."""
     session.clear()
-    flash("登录名和密码已设置，请登录", "info")
+    flash(notice, "info")
     return redirect(url_for("dashboard.login"))
+
+
+def _check_password_again(password: str, again: str) -> None:
+    if password != again:
+        raise ValidationFailed(errors={"form": {"password_again": ["两次输入的密码不一致"]}})
+
+
+def _invite_form(token: str, login_name: str | None = None, errors: dict | None = None) -> str:
+    """The invite's form: the account's login name at first, what was typed after an error."""
+    pending = service.open_invite(token)
+    account = service.account_of(pending.user_id)
+    if login_name is None:
+        login_name = account.login_name if account else ""
+    return render_template(
+        "dashboard/invite.html", invite=pending, account=account, login_name=login_name, errors=errors or {}
+    )
 
 
 # Scopes and drill-down -------------------------------------------------------------------------------------------
@@ -246,8 +261,8 @@ def _audited(actor, report, fmt, school_id=None, subject=None):
 def _page(template, actor, page, school_id=None, subject=None, **context):
     """Audit, render, then commit: committing first would expire every loaded row, and the template would reload
     them one query each."""
-    _audited(actor, page["report"], "html", school_id, subject)
-    body = render_template(template, **page, **context)
+    _audited(actor, page.report, "html", school_id, subject)
+    body = render_template(template, **page.context(), **context)
     db.session.commit()
     return body
 
@@ -280,7 +295,7 @@ def region(region_id):
     return _page(
         "dashboard/region.html",
         actor,
-        presenters.region_page(found, period),
+        views.region_page(found, period),
         region=found,
         **_page_context(found, period),
     )
@@ -295,7 +310,7 @@ def alliance(alliance_id):
     return _page(
         "dashboard/alliance.html",
         actor,
-        presenters.alliance_page(found, period),
+        views.alliance_page(found, period),
         alliance=found,
         **_page_context(found.region, period),
     )
@@ -310,7 +325,7 @@ def school(school_id):
     return _page(
         "dashboard/school.html",
         actor,
-        presenters.school_page(found, period),
+        views.school_page(found, period),
         school_id=found.id,
         school=found,
         **_page_context(found.region, period),
@@ -320,20 +335,12 @@ def school(school_id):
 @bp.route("/classes/<id:class_id>")
 def school_class(class_id):
     """班级: the class's home-visit coverage in its school year (counts only)."""
-    actor = g.actor
-    found = scopes.class_or_404(actor, class_id)
+    found = scopes.class_or_404(g.actor, class_id)
     args = request.args if request.args.get("school_year") else {**request.args, "school_year": found.school_year}
     period = period_from(args, found.school.region)
-    return _page(
-        "dashboard/class.html",
-        actor,
-        presenters.class_page(found, period),
-        school_id=found.school_id,
-        subject=("class", found.id),
-        school_class=found,
-        school=found.school,
-        **_page_context(found.school.region, period),
-    )
+    page = views.class_page(found, period)
+    context = {"school_class": found, "school": found.school, **_page_context(found.school.region, period)}
+    return _page("dashboard/class.html", g.actor, page, found.school_id, ("class", found.id), **context)
 
 
 @bp.route("/regions/<id:region_id>/export.csv")

@@ -4,16 +4,20 @@ Rules only: no ``flask.request``, no commit (the views do both). Passwords are h
 and never logged; invite tokens are stored as their SHA-256 only.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import hashlib
 import re
 import secrets
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from jlt_family.auth.models import UserSession
+from jlt_family.auth.context import Actor
+from jlt_family.auth.models import User, UserSession
 from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, Unauthenticated, ValidationFailed
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
@@ -49,19 +53,24 @@ COMMON_PASSWORDS = frozenset(
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0")
 
 
-def token_hash(token):
+def _updated(statement: sa.Update) -> int:
+    """Run an UPDATE in the session's transaction; how many rows it changed."""
+    return cast(sa.CursorResult[Any], db.session.execute(statement)).rowcount
+
+
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 # Who may use the dashboard and invite whom --------------------------------------------------------------------
 
 
-def holds_dashboard_role(actor):
+def holds_dashboard_role(actor: Actor) -> bool:
     """Only school, alliance and region admins see the dashboard (checked on every request)."""
     return any(m.role in permissions.ADMIN_ROLES for m in actor.memberships)
 
 
-def can_invite(actor, user):
+def can_invite(actor: Actor, user: User) -> bool:
     """An admin may invite a staff user all of whose roles they could grant (a staff user wholly in their scope).
 
     The invite link goes to the inviter, and whoever follows it sets the user's password: a user who also holds a
@@ -84,7 +93,7 @@ def can_invite(actor, user):
 # Invites -------------------------------------------------------------------------------------------------------
 
 
-def issue_invite(user, created_by, now=None):
+def issue_invite(user: User, created_by: User, now: dt.datetime | None = None) -> tuple[DashboardInvite, str]:
     """驾驶舱邀请: a new single-use link for ``user``; earlier unused ones stop working. Returns (invite, token)."""
     now = now or utcnow()
     db.session.execute(
@@ -104,7 +113,7 @@ def issue_invite(user, created_by, now=None):
     return invite, token
 
 
-def open_invite(token, now=None):
+def open_invite(token: str, now: dt.datetime | None = None) -> DashboardInvite:
     """The invite of ``token`` if it can still be used; a 404 for an unknown one, 409 for a used or expired one."""
     now = now or utcnow()
     invite = db.session.scalar(sa.select(DashboardInvite).where(DashboardInvite.token_hash == token_hash(token)))
@@ -117,11 +126,11 @@ def open_invite(token, now=None):
     return invite
 
 
-def account_of(user_id):
+def account_of(user_id: int) -> DashboardAccount | None:
     return db.session.scalar(sa.select(DashboardAccount).where(DashboardAccount.user_id == user_id))
 
 
-def check_credentials(login_name, password, user_id=None):
+def check_credentials(login_name: str, password: str, user_id: int | None = None) -> dict[str, list[str]]:
     """Field errors of a chosen login name and password ({} when both are fine)."""
     errors = {}
     if not LOGIN_NAME_PATTERN.match(login_name):
@@ -139,7 +148,7 @@ def check_credentials(login_name, password, user_id=None):
     return errors
 
 
-def redeem_invite(token, login_name, password, now=None):
+def redeem_invite(token: str, login_name: str, password: str, now: dt.datetime | None = None) -> DashboardAccount:
     """Use an invite: set the user's login name and password (a new account or a new password).
 
     The invite is claimed with one conditional UPDATE, so of two concurrent uses exactly one wins. A new password
@@ -151,7 +160,7 @@ def redeem_invite(token, login_name, password, now=None):
     errors = check_credentials(login_name, password, invite.user_id)
     if errors:
         raise ValidationFailed("请检查登录名和密码", code="dashboard_credentials_invalid", errors={"form": errors})
-    claimed = db.session.execute(
+    claimed = _updated(
         sa.update(DashboardInvite)
         .where(
             DashboardInvite.id == invite.id,
@@ -161,7 +170,7 @@ def redeem_invite(token, login_name, password, now=None):
         )
         .values(used_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if claimed != 1:
         raise Conflict("该邀请链接已使用或已失效，请重新申请", code="dashboard_invite_used")
     account = account_of(invite.user_id)
@@ -179,7 +188,7 @@ def redeem_invite(token, login_name, password, now=None):
 # Signing in and out --------------------------------------------------------------------------------------------
 
 
-def authenticate(login_name, password):
+def authenticate(login_name: str, password: str) -> DashboardAccount:
     """The account of a correct login name and password; one and the same error for a wrong name or password."""
     account = db.session.scalar(
         sa.select(DashboardAccount).where(DashboardAccount.login_name == login_name.strip().lower()[:64])
@@ -194,7 +203,9 @@ def authenticate(login_name, password):
     return account
 
 
-def start_session(account, actor, *, client="", now=None):
+def start_session(
+    account: DashboardAccount, actor: Actor, *, client: str = "", now: dt.datetime | None = None
+) -> UserSession:
     """A dashboard session (a ``UserSession`` marked as the dashboard's) for an admin; 403 for anyone else."""
     if not holds_dashboard_role(actor):
         raise PermissionDenied("仅学校、教联体和教育局管理员可使用管理驾驶舱", code="dashboard_not_allowed")
@@ -212,7 +223,7 @@ def start_session(account, actor, *, client="", now=None):
     return session
 
 
-def resolve_session(session_id, now=None):
+def resolve_session(session_id: str | None, now: dt.datetime | None = None) -> User | None:
     """The user of a live dashboard session, or None (ended, expired, password changed since, account gone)."""
     now = now or utcnow()
     session = db.session.get(UserSession, session_id) if session_id else None
@@ -224,7 +235,7 @@ def resolve_session(session_id, now=None):
     return session.user
 
 
-def end_session(session_id, now=None):
+def end_session(session_id: str | None, now: dt.datetime | None = None) -> None:
     db.session.execute(
         sa.update(UserSession)
         .where(UserSession.id == session_id, UserSession.revoked_at.is_(None))
@@ -232,7 +243,7 @@ def end_session(session_id, now=None):
     )
 
 
-def end_all_sessions(user_id, now=None):
+def end_all_sessions(user_id: int, now: dt.datetime | None = None) -> None:
     """Every dashboard session of the user ends (a new password)."""
     db.session.execute(
         sa.update(UserSession)

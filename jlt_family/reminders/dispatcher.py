@@ -46,160 +46,53 @@ retried as unsent (a WeChat that hangs must not turn every batch's first reminde
 most one per send thread and batch.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import logging
-import secrets
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
-from jlt_family.auth.models import User
 from jlt_family.core.extensions import db
+from jlt_family.core.sqlite_transactions import is_file_database
 from jlt_family.core.timeutil import utcnow
-from jlt_family.reminders.models import InboxOutcome, Reminder, ReminderMute, ReminderStatus, SubscribeConsent
-from jlt_family.reminders.policy import policy_for_alliance
+from jlt_family.reminders.leases import (  # noqa: F401  (UNCONFIRMED, claim, reap: the dispatcher's API)
+    UNCONFIRMED,
+    Settings,
+    _reminders,
+    _seconds,
+    _updated,
+    claim,
+    reap,
+    release,
+)
+from jlt_family.reminders.models import InboxOutcome, ReminderMute, ReminderStatus, SubscribeConsent
+from jlt_family.reminders.policy import Policy, policy_for_alliance
 from jlt_family.reminders.templates import TemplateConfigError, message_data, message_page, template_for
 from jlt_family.wechat import client as wechat
-from jlt_family.wechat.client import TOKEN_ERRORS, WeChatError
+from jlt_family.wechat.client import TOKEN_ERRORS, WeChatClient, WeChatError
 
 log = logging.getLogger(__name__)
 
 NO_CONSENT = 43101
 QUOTA_ERRORS = {45009, 45011}  # the whole app is over its quota: stop the batch, give the rest back
-UNCONFIRMED = "unconfirmed: the dispatcher stopped before WeChat answered"
-
-
-@dataclass(frozen=True)
-class Settings:
-    batch_size: int = 50
-    lease_seconds: int = 60
-    max_attempts: int = 6
-    retry_base_seconds: int = 30
-    retry_cap_seconds: int = 3600
-    send_threads: int = 4
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(
-            send_threads=config.get("REMINDER_SEND_THREADS", cls.send_threads),
-            batch_size=config.get("REMINDER_BATCH_SIZE", cls.batch_size),
-            lease_seconds=config.get("REMINDER_LEASE_SECONDS", cls.lease_seconds),
-            max_attempts=config.get("REMINDER_MAX_ATTEMPTS", cls.max_attempts),
-            retry_base_seconds=config.get("REMINDER_RETRY_BASE_SECONDS", cls.retry_base_seconds),
-            retry_cap_seconds=config.get("REMINDER_RETRY_CAP_SECONDS", cls.retry_cap_seconds),
-        )
-
-    def lease(self, now):
-        return now + _seconds(self.lease_seconds)
-
-    def backoff(self, attempts):
-        """Seconds before the next try after ``attempts`` tries: base, 2×base, 4×base ... up to the cap."""
-        return min(self.retry_base_seconds * 2 ** max(attempts - 1, 0), self.retry_cap_seconds)
-
-
-def _seconds(n):
-    return dt.timedelta(seconds=n)
-
-
-def _reminders():
-    return Reminder.__table__
-
-
-# Claim, release, reap ------------------------------------------------------------------------------------------
-
-
-def claim(now, settings):
-    """Claim up to ``batch_size`` due reminders: ``(token, rows)``, committed; each row has the reminder's
-    columns and the user's ``openid`` (plain rows, not ORM objects: nothing to refresh after the commits)."""
-    token = secrets.token_hex(16)
-    ids = db.session.scalars(
-        sa.select(Reminder.id)
-        .where(Reminder.status == ReminderStatus.PENDING, Reminder.next_attempt_at <= now)
-        .order_by(Reminder.next_attempt_at, Reminder.id)
-        .limit(settings.batch_size)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if ids:
-        db.session.execute(
-            sa.update(_reminders())
-            .where(_reminders().c.id.in_(ids), _reminders().c.status == ReminderStatus.PENDING)
-            .values(status=ReminderStatus.SENDING, claim_token=token, lease_until=settings.lease(now))
-        )
-    db.session.commit()
-    if not ids:
-        return token, []
-    t = _reminders()
-    rows = db.session.execute(
-        sa.select(t, User.openid)
-        .join(User, User.id == t.c.user_id)
-        .where(t.c.claim_token == token)
-        .order_by(t.c.next_attempt_at, t.c.id)
-    ).all()
-    db.session.commit()
-    return token, rows
-
-
-def release(token, ids, next_attempt_at):
-    """Give back the claimed rows of ``ids`` not yet begun (still sending with our token, no send started).
-
-    By primary key: an UPDATE by the claim token alone (not indexed) scans the table and locks every row it
-    passes, other dispatchers' rows in flight included, and deadlocked against them (MariaDB 1213)."""
-    t = _reminders()
-    if ids:
-        db.session.execute(
-            sa.update(t)
-            .where(
-                t.c.id.in_(ids),
-                t.c.claim_token == token,
-                t.c.status == ReminderStatus.SENDING,
-                t.c.send_started_at.is_(None),
-            )
-            .values(status=ReminderStatus.PENDING, claim_token=None, lease_until=None, next_attempt_at=next_attempt_at)
-        )
-    db.session.commit()
-
-
-def reap(now):
-    """Settle ``sending`` reminders whose lease expired (their dispatcher died or stalled); returns how many.
-
-    Those whose send never began go back to ``pending`` (no credit was spent on them); those whose send began
-    have an unknown outcome and are marked sent, unconfirmed, never pushed again (the rule in the module's
-    docstring)."""
-    t = _reminders()
-    expired = (t.c.status == ReminderStatus.SENDING, t.c.lease_until < now)
-    returned = db.session.execute(
-        sa.update(t)
-        .where(*expired, t.c.send_started_at.is_(None))
-        .values(status=ReminderStatus.PENDING, claim_token=None, lease_until=None)
-    ).rowcount
-    unconfirmed = db.session.execute(
-        sa.update(t)
-        .where(*expired, t.c.send_started_at.is_not(None))
-        .values(status=ReminderStatus.SENT, sent_at=t.c.send_started_at, lease_until=None, last_error=UNCONFIRMED)
-    ).rowcount
-    db.session.commit()
-    if returned:
-        log.warning("reaper returned %d reminders with expired leases", returned)
-    if unconfirmed:
-        log.warning("reaper marked %d reminders sent, unconfirmed: their dispatcher stopped mid-send", unconfirmed)
-    return returned + unconfirmed
-
-
 # Per reminder --------------------------------------------------------------------------------------------------
 
 
 def _mark(reminder_id, token, refund=None, **values):
     """Finish a claimed reminder (token-guarded), give back a credit when the message was not sent; commit."""
     t = _reminders()
-    done = db.session.execute(
+    done = _updated(
         sa.update(t)
         .where(t.c.id == reminder_id, t.c.claim_token == token)
         .values(claim_token=None, lease_until=None, send_started_at=None, **values)
-    ).rowcount
+    )
     if done and refund:
         _change_credits(*refund, SubscribeConsent.credits + 1)
     db.session.commit()
@@ -210,11 +103,11 @@ def _mark(reminder_id, token, refund=None, **values):
 
 def _change_credits(user_id, template_id, value, *conditions):
     c = SubscribeConsent.__table__
-    return db.session.execute(
+    return _updated(
         sa.update(c)
         .where(c.c.user_id == user_id, c.c.template_id == template_id, *conditions)
         .values(credits=value, updated_at=utcnow())
-    ).rowcount
+    )
 
 
 def _begin(reminder, token, template_id, now, settings):
@@ -223,11 +116,11 @@ def _begin(reminder, token, template_id, now, settings):
     Returns "ok", "lost" (the reaper took it back) or "no_credit" (marked inbox-only).
     """
     t = _reminders()
-    ours = db.session.execute(
+    ours = _updated(
         sa.update(t)
         .where(t.c.id == reminder.id, t.c.claim_token == token, t.c.status == ReminderStatus.SENDING)
         .values(lease_until=settings.lease(now), attempts=t.c.attempts + 1, send_started_at=now)
-    ).rowcount
+    )
     if not ours:
         db.session.rollback()
         return "lost"
@@ -257,7 +150,16 @@ def _inbox_only(reminder, token, outcome):
     return _mark(reminder.id, token, status=ReminderStatus.INBOX_ONLY, outcome=outcome)
 
 
-def deliver(reminder, openid, muted, token, client, now, settings, policy=None):
+def deliver(
+    reminder: Any,
+    openid: str | None,
+    muted: set[str],
+    token: str,
+    client: WeChatClient | None,
+    now: dt.datetime,
+    settings: Settings,
+    policy: Policy | None = None,
+) -> WeChatError | None:
     """Push one claimed reminder (or put it in the inbox only). Returns the WeChat error, if any. ``policy``: its
     alliance's reminder policy when the caller has it (else read here)."""
     if client is None:
@@ -338,9 +240,13 @@ def _muted_kinds(user_ids):
     return muted
 
 
-def _send_threads(settings):
-    """Sends of a batch run on a few threads (their commits overlap); one on SQLite, which has one writer."""
-    return 1 if db.engine.dialect.name == "sqlite" else max(1, settings.send_threads)
+def _send_threads(settings: Settings) -> int:
+    """Sends of a batch run on a few threads: each waits for WeChat outside any transaction, so on a SQLite file
+    too their sends overlap while their short transactions take the one write lock in turn. One on an in-memory
+    SQLite database, whose single shared connection cannot serve two threads."""
+    if db.engine.dialect.name == "sqlite" and not is_file_database(db.engine):
+        return 1
+    return max(1, settings.send_threads)
 
 
 def _policies(alliance_ids):
@@ -380,7 +286,9 @@ def _deliver_on_thread(app, *args):
         _deliver_rows(*args)
 
 
-def dispatch_once(clock=utcnow, settings=None, client=None):
+def dispatch_once(
+    clock: Callable[[], dt.datetime] = utcnow, settings: Settings | None = None, client: WeChatClient | None = None
+) -> int:
     """Claim one batch and deliver it (on ``send_threads`` threads); returns how many were claimed."""
     settings = settings or Settings.from_config(current_app.config)
     token, rows = claim(clock(), settings)
@@ -394,7 +302,7 @@ def dispatch_once(clock=utcnow, settings=None, client=None):
     if threads == 1:
         _deliver_rows(rows, muted, token, client, clock, settings, stop, policies)
     else:
-        app = current_app._get_current_object()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app itself, for the threads
         with ThreadPoolExecutor(threads, thread_name_prefix="reminder-send") as pool:
             futures = [
                 pool.submit(
@@ -409,7 +317,12 @@ def dispatch_once(clock=utcnow, settings=None, client=None):
     return len(rows)
 
 
-def drain(clock=utcnow, settings=None, max_seconds=None, client=None):
+def drain(
+    clock: Callable[[], dt.datetime] = utcnow,
+    settings: Settings | None = None,
+    max_seconds: float | None = None,
+    client: WeChatClient | None = None,
+) -> int:
     """Dispatch batches until nothing is due (or ``max_seconds`` passed); returns how many were claimed."""
     started, total = time.monotonic(), 0
     while True:

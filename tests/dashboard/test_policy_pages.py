@@ -1,4 +1,4 @@
-"""The dashboard shows what the policy asks (issue 13 §5, §9): rules in progress, the as-of date, the attendance of
+"""The dashboard shows what the policy asks: rules in progress, the as-of date, the attendance of
 sessions with enrolment, each school's coordination meetings with who attended, chart labels one can tell
 apart, and the class page's breadcrumb up to the county."""
 

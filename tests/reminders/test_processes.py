@@ -173,10 +173,6 @@ def test_a_killed_dispatcher_loses_nothing(fake, db, wechat_mode, configure):
     assert unconfirmed <= 2 and len(sends) >= 200 - unconfirmed  # in flight: at most one per send thread
 
 
-@pytest.mark.mysql(
-    reason="on the SQLite file one of the 40 claimed rows is not yet marked sending when the "
-    "two sends are in flight (to be looked into)"
-)
 def test_a_dispatcher_killed_mid_send_neither_pushes_twice_nor_spends_twice(fake, db, wechat_mode, configure):
     """Killed while both its send threads wait for WeChat's answer (which WeChat then accepts): those two
     reminders end sent (unconfirmed), once, each with one credit spent; the rest go back and are sent once. Every

@@ -1,4 +1,4 @@
-"""What the policy asks about children that no report showed (issue 13 §5), through the API, against the
+"""What the policy asks about children that no report showed, through the API, against the
 hand-counted county: the visit coverage of left-behind (留守) and in-difficulty (困境) children, the not-yet-visited
 list, the care entrustments (委托照护) per class; and who sees names (the school's leaders) or counts only."""
 

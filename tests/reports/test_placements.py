@@ -14,6 +14,7 @@ from jlt_family.organizations.placements import StudentClassPlacement, history_o
 from jlt_family.reports import service
 from jlt_family.reports.periods import resolve_period
 from tests.clock import MID_TERM
+from tests.factories import current_school_year
 from tests.reports import scenario
 
 API = "/api/v1"
@@ -25,8 +26,9 @@ def _history(db, student):
 
 
 def test_a_new_student_is_placed_from_the_start_of_the_school_year(world, db):
-    # class_a is of school year 2026: from 1 Sept 2026 (or today, if that were earlier)
-    assert _history(db, world.child_a) == [(world.class_a.id, min(shanghai_today(), dt.date(2026, 9, 1)), None)]
+    # class_a is of the current school year: from its first day (or today, if that were earlier)
+    start = current_school_year().starts_on
+    assert _history(db, world.child_a) == [(world.class_a.id, min(shanghai_today(), start), None)]
 
 
 def test_move_closes_the_old_placement_and_opens_the_new_one(call, world, db):
@@ -35,7 +37,7 @@ def test_move_closes_the_old_placement_and_opens_the_new_one(call, world, db):
     )
     assert response.status_code == 200, response.get_json()
     today = shanghai_today()
-    start = min(today, dt.date(2026, 9, 1))
+    start = min(today, current_school_year().starts_on)
     assert _history(db, world.child_a) == [(world.class_a.id, start, today), (world.class_b.id, today, None)]
     assert response.get_json()["class_id"] == world.class_b.id
     assert [p["class_name"] for p in response.get_json()["placements"]] == [world.class_a.name, world.class_b.name]
@@ -67,7 +69,7 @@ def test_leaving_closes_the_placement(world, db):
 
 def test_roster_import_moving_a_student_writes_the_history(call, world, db):
     header = "学年,年级,班级,学号,姓名"
-    row = f"2026,三年级,{world.class_b.name},{world.child_a.student_no},{world.child_a.name}"
+    row = f"{world.class_b.school_year},三年级,{world.class_b.name},{world.child_a.student_no},{world.child_a.name}"
     data = f"{header}\r\n{row}\r\n".encode("utf-8-sig")
     response = call(
         "POST",

@@ -1,4 +1,4 @@
-"""What the policy asks and the reports show (issue 13 §5): each school's yearly coordination meeting with who
+"""What the policy asks and the reports show: each school's yearly coordination meeting with who
 attended (001 §二(二)1), the yearly guidance rule of 003 beside the per-term one, a rule "in progress" while its
 term or school year runs, the attendance of sessions with enrolment, and a CSV whose rows line up across periods.
 """

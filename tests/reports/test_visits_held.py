@@ -1,4 +1,4 @@
-"""Home visits count when they were held (issue 13 §5), through the API, against the hand-counted county:
+"""Home visits count when they were held, through the API, against the hand-counted county:
 
 - dated by the record's time, not the agreed window: s10's visit (评估二小) agreed for 2 February, held on
   30 January, counts in the autumn term, and its rating with it;

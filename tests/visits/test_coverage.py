@@ -6,12 +6,19 @@ import sqlalchemy as sa
 
 from jlt_family.core.models import AuditLog
 from jlt_family.visits.models import HomeVisit, VisitMode, VisitPurpose, VisitState
+from tests.factories import current_school_year
 from tests.visits.conftest import API
 
 
-def _visit(
-    db, world, student, state=VisitState.COMPLETED, school_year=2026, start=dt.datetime(2026, 10, 10, 2, tzinfo=dt.UTC)
-):
+def _year():
+    return current_school_year().start_year
+
+
+def _visit(db, world, student, state=VisitState.COMPLETED, school_year=None, start=None):
+    """A visit of the current school year (the factories' one), on its tenth day, unless told otherwise."""
+    year = current_school_year()
+    school_year = school_year or year.start_year
+    start = start or dt.datetime.combine(year.starts_on + dt.timedelta(days=9), dt.time(2), dt.UTC)
     db.session.add(
         HomeVisit(
             student=student,
@@ -37,7 +44,8 @@ def _class_a(make, world, db):
     _visit(db, world, others[0])
     _visit(db, world, others[1])
     _visit(db, world, others[2], state=VisitState.CANCELLED)
-    _visit(db, world, others[3], school_year=2025, start=dt.datetime(2026, 5, 10, 2, tzinfo=dt.UTC))  # last year
+    last_year = current_school_year().start_year - 1
+    _visit(db, world, others[3], school_year=last_year, start=dt.datetime(last_year + 1, 5, 10, 2, tzinfo=dt.UTC))
     db.session.commit()
     return others
 
@@ -81,7 +89,7 @@ def test_the_homeroom_teachers_to_visit_list(call, make, world, db, schedule):
     assert {i["id"] for i in items[:2]} == {world.child_a.id, others[4].id}
     assert next(i for i in items if i["id"] == world.child_a.id)["open_visit"]["state"] == "scheduled"
     assert call("GET", f"{API}/me/visits-to-do", world.teacher_b).json["total"] == 1  # class_b: child_b
-    assert call("GET", f"{API}/me/visits-to-do?school_year=2025", world.teacher_a).json["total"] == 0
+    assert call("GET", f"{API}/me/visits-to-do?school_year={_year() - 1}", world.teacher_a).json["total"] == 0
     assert call("GET", f"{API}/me/visits-to-do", world.guardian_a).json["total"] == 0
 
 
@@ -90,16 +98,16 @@ def test_aggregates_count_per_school_for_administrators(call, make, world, db):
     make.student(make.school_class(school=world.other_school))
     db.session.commit()
     body = call(
-        "GET", f"{API}/visit-coverage?alliance_id={world.alliance.id}&school_year=2026", world.alliance_admin
+        "GET", f"{API}/visit-coverage?alliance_id={world.alliance.id}&school_year={_year()}", world.alliance_admin
     ).json
     assert (body["students"], body["visited"]) == (8, 2)  # class_a 6, class_b 1, other school 1
     assert [(s["id"], s["students"], s["visited"]) for s in body["schools"]] == [
         (world.school.id, 7, 2),
         (world.other_school.id, 1, 0),
     ]
-    region = call("GET", f"{API}/visit-coverage?region_id={world.city.id}&school_year=2026", world.region_admin)
+    region = call("GET", f"{API}/visit-coverage?region_id={world.city.id}&school_year={_year()}", world.region_admin)
     assert region.status_code == 404  # the county's bureau does not administer the city
-    county = call("GET", f"{API}/visit-coverage?region_id={world.county.id}&school_year=2026", world.region_admin)
+    county = call("GET", f"{API}/visit-coverage?region_id={world.county.id}&school_year={_year()}", world.region_admin)
     assert county.json["visited"] == 2
 
 
@@ -115,13 +123,16 @@ def test_aggregates_need_exactly_one_scope_and_hide_other_scopes(call, world):
 
 def test_the_to_visit_list_spans_the_homeroom_classes_of_several_school_years(call, make, world, db):
     """Each class counts its own school year's roster (one UNION ALL branch per school and year)."""
-    last_year = make.school_class(school=world.school, homeroom=world.teacher_a, school_year=2025, name="去年班")
+    last_year = make.school_class(school=world.school, homeroom=world.teacher_a, school_year=_year() - 1, name="去年班")
     pupil = make.student(last_year, name="去年学生", left_behind=True)
     db.session.commit()
     body = call("GET", f"{API}/me/visits-to-do?page_size=100", world.teacher_a).json
-    assert body["total"] == 2  # child_a of class_a (2026) and the pupil of last year's class
+    assert body["total"] == 2  # child_a of class_a (this year) and the pupil of last year's class
     assert {(i["name"], i["school_class"]["name"], tuple(i["flags"])) for i in body["items"]} == {
         (world.child_a.name, world.class_a.name, ("left_behind",)),
         ("去年学生", "去年班", ("left_behind",)),
     }
-    assert call("GET", f"{API}/me/visits-to-do?school_year=2025", world.teacher_a).json["items"][0]["id"] == pupil.id
+    assert (
+        call("GET", f"{API}/me/visits-to-do?school_year={_year() - 1}", world.teacher_a).json["items"][0]["id"]
+        == pupil.id
+    )
