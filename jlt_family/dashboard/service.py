@@ -84,8 +84,8 @@ def can_invite(actor: Actor, user: User) -> bool:
         return False
     for membership in memberships:
         column = next(c for c in SCOPE_MODELS if getattr(membership, c) is not None)
-        scope = db.session.get(SCOPE_MODELS[column], getattr(membership, column))
-        if not permissions.can_grant(actor, membership.role, scope):
+        scope = cast("permissions.Scope | None", db.session.get(SCOPE_MODELS[column], getattr(membership, column)))
+        if scope is None or not permissions.can_grant(actor, membership.role, scope):
             return False
     return True
 

@@ -179,6 +179,7 @@ def deliver(
     if outcome:
         _inbox_only(reminder, token, outcome)
         return None
+    assert template is not None and openid  # narrowed: no outcome means a template and an openid
     try:
         data, page = message_data(template, reminder), message_page(template, reminder)
     except TemplateConfigError as exc:

@@ -82,7 +82,7 @@ class Period:
 
 
 def resolve_period(
-    region: Region, school_year: int | None = None, term: str | None = None, today: dt.date | None = None
+    region: Region | None, school_year: int | None = None, term: str | None = None, today: dt.date | None = None
 ) -> Period:
     """The period asked for (see the module docstring); bad values raise ``ValidationFailed`` with a stable code."""
     today = today or shanghai_today()
@@ -111,6 +111,6 @@ def resolve_period(
     return Period(school_year=year, terms=terms, term=chosen, today=today)
 
 
-def _current_term(year: SchoolYear, region: Region, today: dt.date) -> str:
+def _current_term(year: SchoolYear, region: Region | None, today: dt.date) -> str:
     autumn, _spring = terms_of(year, region)
     return AUTUMN if today in autumn else SPRING
