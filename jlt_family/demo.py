@@ -22,10 +22,8 @@ from jlt_family.families.models import (
     BindingStatus,
     CareEntrustment,
     Family,
-    Gender,
     Guardian,
     GuardianRelation,
-    Student,
 )
 from jlt_family.organizations.models import (
     ROLE_SCOPE,
@@ -44,6 +42,7 @@ from jlt_family.organizations.models import (
     StaffMembership,
     StaffRole,
 )
+from jlt_family.organizations.students import Gender, Student
 
 SEED = 20260901
 SCHOOL_YEAR = 2026

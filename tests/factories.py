@@ -7,15 +7,7 @@ from types import SimpleNamespace
 from jlt_family.auth.models import User
 from jlt_family.auth.service import issue_session
 from jlt_family.core.timeutil import utcnow
-from jlt_family.families.models import (
-    BindingRequest,
-    CareEntrustment,
-    Family,
-    FamilyInvite,
-    Guardian,
-    GuardianRelation,
-    Student,
-)
+from jlt_family.families.models import BindingRequest, CareEntrustment, Family, FamilyInvite, Guardian, GuardianRelation
 from jlt_family.organizations.models import (
     ROLE_SCOPE,
     Alliance,
@@ -32,6 +24,7 @@ from jlt_family.organizations.models import (
     StaffMembership,
     StaffRole,
 )
+from jlt_family.organizations.students import Student
 
 _seq = itertools.count(1)
 

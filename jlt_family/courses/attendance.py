@@ -19,7 +19,8 @@ from jlt_family.core.timeutil import utcnow
 from jlt_family.courses.models import CourseSession, Enrolment, EnrolmentStatus, SessionStatus
 from jlt_family.courses.permissions import audience_for_schools
 from jlt_family.courses.service import SessionNotScheduled, active_enrolment, lock_session
-from jlt_family.families.models import Guardian, Student
+from jlt_family.families.models import Guardian
+from jlt_family.organizations.students import Student
 
 _EXPIRED_STEPS = 30  # a code this many steps old is "expired" rather than "wrong"
 

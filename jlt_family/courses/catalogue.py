@@ -22,8 +22,8 @@ from jlt_family.courses.models import (
     SessionStatus,
 )
 from jlt_family.courses.permissions import audience_for_schools, audience_of
-from jlt_family.families.models import Student
 from jlt_family.organizations.models import Alliance, AllianceMember, ResourceUnit, School, SchoolClass
+from jlt_family.organizations.students import Student
 
 
 def staff_clause(actor):

@@ -30,7 +30,7 @@ from jlt_family.courses.models import (
     ProviderKind,
     SessionStatus,
 )
-from jlt_family.families.models import Guardian, Student
+from jlt_family.families.models import Guardian
 from jlt_family.organizations.calendar import term_for
 from jlt_family.organizations.models import (
     Alliance,
@@ -41,6 +41,7 @@ from jlt_family.organizations.models import (
     ResourceUnitKind,
     School,
 )
+from jlt_family.organizations.students import Student
 
 SEED = 20260903
 K, C, F = ActivityKind, CourseCategory, CourseFormat  # short names for the table below

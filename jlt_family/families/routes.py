@@ -12,9 +12,10 @@ from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
 from jlt_family.families import permissions, presenters, schemas, service
-from jlt_family.families.models import BindingRequest, CareEntrustment, FamilyInvite, Student
+from jlt_family.families.models import BindingRequest, CareEntrustment, FamilyInvite
 from jlt_family.families.permissions import ChildAccess
 from jlt_family.organizations.models import SchoolClass
+from jlt_family.organizations.students import Student
 
 blp = Blueprint("families", __name__, url_prefix="/api/v1", description="家庭与子女 (families and children)")
 

@@ -29,10 +29,10 @@ from jlt_family.families.models import (
     Family,
     FamilyInvite,
     Guardian,
-    Student,
 )
 from jlt_family.families.schemas import FLAG_NAMES
 from jlt_family.organizations.models import SchoolClass
+from jlt_family.organizations.students import Student
 
 
 class FamilyNotFound(NotFound):

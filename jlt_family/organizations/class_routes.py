@@ -9,10 +9,10 @@ from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import PageArgsSchema, page_of
-from jlt_family.families.models import Student
 from jlt_family.organizations import permissions, presenters, roster, schemas, service
 from jlt_family.organizations.models import ClassTeacher, SchoolClass
 from jlt_family.organizations.routes import blp
+from jlt_family.organizations.students import Student
 
 _ONLY_SCHOOL_ADMIN = "只有学校管理员可以执行此操作"
 

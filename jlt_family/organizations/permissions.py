@@ -95,7 +95,7 @@ def visible_classes_clause(actor, school):
 
 def guardian_school_ids(actor):
     """Schools the caller's children attend."""
-    from jlt_family.families.models import Student
+    from jlt_family.organizations.students import Student
 
     if actor.family_id is None:
         return frozenset()

@@ -107,7 +107,7 @@ def _first_day(school_class, today):
 
 @sa.event.listens_for(Session, "before_flush")
 def _write_placements(session, _flush_context, _instances):
-    from jlt_family.families.models import Student
+    from jlt_family.organizations.students import Student
 
     today = shanghai_today()
     closing, opening = [], []

@@ -148,7 +148,7 @@ def calendar_out(day, region):
 
 
 def student_counts(class_ids):
-    from jlt_family.families.models import Student
+    from jlt_family.organizations.students import Student
 
     if not class_ids:
         return {}

@@ -49,9 +49,9 @@ from jlt_family.core.audit import audit
 from jlt_family.core.errors import AppError, ValidationFailed
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import shanghai_today
-from jlt_family.families.models import Gender, Student
 from jlt_family.organizations.grades import grade_label, parse_grade
 from jlt_family.organizations.models import SchoolClass
+from jlt_family.organizations.students import Gender, Student
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,11 @@ import sqlalchemy as sa
 from jlt_family.auth.models import User
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today, utcnow
-from jlt_family.families.models import Guardian, Student
+from jlt_family.families.models import Guardian
 from jlt_family.organizations.calendar import school_year_starting
 from jlt_family.organizations.models import SchoolClass
 from jlt_family.organizations.placements import StudentClassPlacement
+from jlt_family.organizations.students import Student
 from jlt_family.venues.models import (
     Booking,
     BookingChild,

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today, utcnow
-from jlt_family.families.models import Student
 from jlt_family.organizations.models import AllianceMember, ResourceUnit, SchoolClass
+from jlt_family.organizations.students import Student
 from jlt_family.venues.models import Booking, BookingChild, GreenSuspension, Offering, Slot, SlotStatus
 
 

@@ -10,11 +10,11 @@ from jlt_family.core.extensions import db
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import PageArgsSchema, page_of
 from jlt_family.core.timeutil import shanghai_today
-from jlt_family.families.models import Student
 from jlt_family.organizations import permissions as org_permissions
 from jlt_family.organizations.calendar import school_year_for, school_year_starting
 from jlt_family.organizations.models import Alliance, Region, School, SchoolClass
 from jlt_family.organizations.service import region_subtree_ids
+from jlt_family.organizations.students import Student
 from jlt_family.visits import coverage, presenters, schemas
 from jlt_family.visits.routes import blp
 

@@ -10,7 +10,7 @@ from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import page_of
-from jlt_family.families.models import Student
+from jlt_family.organizations.students import Student
 from jlt_family.visits import permissions, presenters, schemas, service
 from jlt_family.visits.models import HomeVisit, Side, VisitParticipant, VisitRecord
 from jlt_family.visits.permissions import require_side, require_visit_staff
