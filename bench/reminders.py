@@ -37,9 +37,9 @@ TEMPLATES = {
 
 def prepare(db_name, n, revision="head"):
     """The demo world, then ``n`` users with a credit and a due reminder each (bulk INSERTs)."""
+    from jlt_family.alliances.models import Alliance
     from jlt_family.auth.models import User
     from jlt_family.core.extensions import db
-    from jlt_family.organizations.models import Alliance
     from jlt_family.reminders.models import Reminder, SubscribeConsent
 
     url = common.create_database(db_name)

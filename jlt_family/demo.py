@@ -14,6 +14,7 @@ import random
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance, AllianceMember, AllianceStatus, MemberKind
 from jlt_family.auth.models import User
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
@@ -27,11 +28,7 @@ from jlt_family.families.models import (
 )
 from jlt_family.organizations.models import (
     ROLE_SCOPE,
-    Alliance,
-    AllianceMember,
-    AllianceStatus,
     ClassTeacher,
-    MemberKind,
     Region,
     RegionLevel,
     ResourceUnit,

@@ -4,16 +4,13 @@ import datetime as dt
 import itertools
 from types import SimpleNamespace
 
+from jlt_family.alliances.models import Alliance, AllianceMember, AllianceStatus, MemberKind
 from jlt_family.auth.models import User
 from jlt_family.auth.service import issue_session
 from jlt_family.core.timeutil import utcnow
 from jlt_family.families.models import BindingRequest, CareEntrustment, Family, FamilyInvite, Guardian, GuardianRelation
 from jlt_family.organizations.models import (
     ROLE_SCOPE,
-    Alliance,
-    AllianceMember,
-    AllianceStatus,
-    MemberKind,
     Region,
     RegionLevel,
     ResourceUnit,

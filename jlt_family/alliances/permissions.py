@@ -45,8 +45,8 @@ def reads_history(actor, alliance):
 
 def allowed_actions(actor, alliance):
     """What the caller may do with the alliance in its current status (for the client to show its buttons)."""
+    from jlt_family.alliances.models import AllianceStatus
     from jlt_family.alliances.service import EDITABLE
-    from jlt_family.organizations.models import AllianceStatus
 
     actions = []
     if drafts_alliance(actor, alliance) and alliance.status in EDITABLE:

@@ -2,9 +2,9 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from jlt_family.alliances.models import AllianceAction
+from jlt_family.alliances.models import AllianceAction, AllianceStatus, MemberKind
 from jlt_family.core.schemas import Id, PhoneNumber, ShanghaiDateTime, StrictBoolean, text
-from jlt_family.organizations.models import AllianceStatus, MemberKind, SchoolKind
+from jlt_family.organizations.models import SchoolKind
 
 _KINDS = [m.value for m in MemberKind]
 

@@ -27,25 +27,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from jlt_family.alliances.models import AllianceAction, AllianceEvent
+from jlt_family.alliances.models import (
+    Alliance,
+    AllianceAction,
+    AllianceEvent,
+    AllianceMember,
+    AllianceSchool,
+    AllianceStatus,
+    MemberKind,
+)
 from jlt_family.alliances.permissions import centre_school_ids, require_drafter
 from jlt_family.core.audit import audit
 from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import utcnow
-from jlt_family.organizations.models import (
-    Alliance,
-    AllianceMember,
-    AllianceSchool,
-    AllianceStatus,
-    MemberKind,
-    Region,
-    ResourceUnit,
-    School,
-    StaffMembership,
-    StaffRole,
-)
+from jlt_family.organizations.models import Region, ResourceUnit, School, StaffMembership, StaffRole
 from jlt_family.organizations.service import region_subtree_ids
 
 EDITABLE = frozenset({AllianceStatus.DRAFT, AllianceStatus.RETURNED})

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from jlt_family.alliances.models import Alliance, AllianceMember, AllianceStatus
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
-from jlt_family.organizations.models import Alliance, AllianceMember, AllianceStatus, ResourceUnit
+from jlt_family.organizations.models import ResourceUnit
 from jlt_family.venues.models import Offering, PriceKind, Slot, SlotStatus
 
 _OFFERING_FILTERS = ("grade", "offering_kind", "free_only", "green_only")

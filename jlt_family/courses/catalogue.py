@@ -10,6 +10,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from jlt_family.alliances.models import Alliance, AllianceMember
 from jlt_family.core.extensions import db
 from jlt_family.core.pagination import paginate
 from jlt_family.core.timeutil import SHANGHAI, utcnow
@@ -22,7 +23,7 @@ from jlt_family.courses.models import (
     SessionStatus,
 )
 from jlt_family.courses.permissions import audience_for_schools, audience_of
-from jlt_family.organizations.models import Alliance, AllianceMember, ResourceUnit, School, SchoolClass
+from jlt_family.organizations.models import ResourceUnit, School, SchoolClass
 from jlt_family.organizations.students import Student
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance, AllianceMember, MemberKind
 from jlt_family.auth.models import User
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today, utcnow
@@ -32,15 +33,7 @@ from jlt_family.courses.models import (
 )
 from jlt_family.families.models import Guardian
 from jlt_family.organizations.calendar import term_for
-from jlt_family.organizations.models import (
-    Alliance,
-    AllianceMember,
-    MemberKind,
-    Region,
-    ResourceUnit,
-    ResourceUnitKind,
-    School,
-)
+from jlt_family.organizations.models import Region, ResourceUnit, ResourceUnitKind, School
 from jlt_family.organizations.students import Student
 
 SEED = 20260903

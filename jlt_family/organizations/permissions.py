@@ -7,19 +7,10 @@ visible to its staff and to those overseeing it; everyone else gets 404 there.
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance, AllianceMember, AllianceSchool, AllianceStatus
 from jlt_family.core.errors import NotFound, PermissionDenied
 from jlt_family.core.extensions import db
-from jlt_family.organizations.models import (
-    ROLE_SCOPE,
-    Alliance,
-    AllianceMember,
-    AllianceSchool,
-    AllianceStatus,
-    ResourceUnit,
-    School,
-    SchoolClass,
-    StaffRole,
-)
+from jlt_family.organizations.models import ROLE_SCOPE, ResourceUnit, School, SchoolClass, StaffRole
 
 ADMIN_ROLES = frozenset({StaffRole.SCHOOL_ADMIN, StaffRole.ALLIANCE_ADMIN, StaffRole.REGION_ADMIN})
 

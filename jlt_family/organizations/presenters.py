@@ -2,18 +2,12 @@
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import AllianceStatus, MemberKind
 from jlt_family.core.extensions import db
 from jlt_family.core.masking import mask_phone
 from jlt_family.organizations import calendar, permissions
 from jlt_family.organizations.grades import grade_label
-from jlt_family.organizations.models import (
-    RESOURCE_UNIT_KIND_LABELS,
-    AllianceStatus,
-    MemberKind,
-    RegionLevel,
-    SchoolKind,
-    StaffRole,
-)
+from jlt_family.organizations.models import RESOURCE_UNIT_KIND_LABELS, RegionLevel, SchoolKind, StaffRole
 
 REGION_LEVEL_LABELS = {RegionLevel.PROVINCE: "省", RegionLevel.CITY: "市", RegionLevel.COUNTY: "区/县/旗县"}
 ALLIANCE_STATUS_LABELS = {

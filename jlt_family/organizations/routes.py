@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict
 
+from jlt_family.alliances.models import Alliance, AllianceMember, AllianceSchool
 from jlt_family.auth.context import current_actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
@@ -16,7 +17,7 @@ from jlt_family.core.routing import Blueprint, JsonParser
 from jlt_family.core.schemas import page_of
 from jlt_family.core.timeutil import shanghai_today
 from jlt_family.organizations import permissions, presenters, schemas, service
-from jlt_family.organizations.models import Alliance, AllianceMember, AllianceSchool, Region, ResourceUnit, School
+from jlt_family.organizations.models import Region, ResourceUnit, School
 
 
 class _Parser(JsonParser):

@@ -7,15 +7,10 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from werkzeug.datastructures import FileStorage
 
+from jlt_family.alliances.models import AllianceStatus
 from jlt_family.alliances.schemas import AllianceApplicationSchema
 from jlt_family.core.schemas import Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
-from jlt_family.organizations.models import (
-    AllianceStatus,
-    RegionLevel,
-    ResourceUnitKind,
-    SchoolKind,
-    StaffRole,
-)
+from jlt_family.organizations.models import RegionLevel, ResourceUnitKind, SchoolKind, StaffRole
 
 _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 MIN_LEAD_MINUTES = 5

@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from jlt_family.alliances.models import Alliance
 from jlt_family.core.codes import CLASS_CODE_LENGTH, STAFF_CODE_LENGTH, new_code, normalise_code
 from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations.models import (
     ROLE_SCOPE,
-    Alliance,
     ClassTeacher,
     Region,
     ResourceUnit,

@@ -6,6 +6,7 @@ Each takes ``school_ids``, a SELECT of the ids of the schools in scope, and a ``
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
 from jlt_family.courses.meetings import ATTENDEE_KINDS, MeetingAttendance
@@ -13,7 +14,7 @@ from jlt_family.courses.models import ActivityKind, Course, CourseSession, Enrol
 from jlt_family.courses.models import SessionStatus as CourseSessionStatus
 from jlt_family.courses.models import counts_as_held as session_counts_as_held
 from jlt_family.organizations.calendar import AUTUMN, SPRING
-from jlt_family.organizations.models import Alliance, School, SchoolClass
+from jlt_family.organizations.models import School, SchoolClass
 from jlt_family.venues.models import Booking, BookingKind, BookingStatus, Channel, Slot, VenueFeedback
 from jlt_family.visits import coverage as visit_coverage
 from jlt_family.visits.models import HomeVisit, VisitFeedback, VisitRecord

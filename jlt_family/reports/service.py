@@ -16,13 +16,14 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance
 from jlt_family.core.timeutil import SHANGHAI
 from jlt_family.courses.meetings import ATTENDEE_KINDS
 from jlt_family.courses.models import ACTIVITY_LABELS, ActivityKind
 from jlt_family.courses.reports import TERM_REQUIREMENTS, YEAR_REQUIREMENTS
 from jlt_family.families.schemas import FLAG_NAMES
 from jlt_family.organizations.calendar import AUTUMN, SPRING, TERM_LABELS
-from jlt_family.organizations.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance, School
+from jlt_family.organizations.models import School
 from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.reports import queries
 from jlt_family.visits.coverage import Counts

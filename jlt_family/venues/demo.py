@@ -13,16 +13,13 @@ import random
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance, AllianceMember, AllianceStatus, MemberKind
 from jlt_family.auth.models import User
 from jlt_family.core.codes import ALPHABET
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.families.models import Guardian
 from jlt_family.organizations.models import (
-    Alliance,
-    AllianceMember,
-    AllianceStatus,
-    MemberKind,
     Region,
     ResourceUnit,
     ResourceUnitKind,

@@ -6,9 +6,10 @@ signed-in users. A booking is seen by its family's guardians (or the teacher who
 unit's staff; everyone else gets 404.
 """
 
+from jlt_family.alliances.models import Alliance
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
-from jlt_family.organizations.models import Alliance, ResourceUnit
+from jlt_family.organizations.models import ResourceUnit
 from jlt_family.organizations.permissions import administers_alliance, require  # noqa: F401  (re-exported)
 from jlt_family.venues.models import Booking, Closure, GreenSuspension, Offering, Slot
 

@@ -5,8 +5,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from jlt_family.alliances.models import AllianceMember
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today, utcnow
-from jlt_family.organizations.models import AllianceMember, ResourceUnit, SchoolClass
+from jlt_family.organizations.models import ResourceUnit, SchoolClass
 from jlt_family.organizations.students import Student
 from jlt_family.venues.models import Booking, BookingChild, GreenSuspension, Offering, Slot, SlotStatus
 
