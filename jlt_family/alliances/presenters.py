@@ -1,7 +1,11 @@
-"""What a caller sees of an alliance's application, review and history."""
+"""What a caller sees of an alliance: its schools, members and reminder policy, its application, review and
+history."""
 
-from jlt_family.alliances.models import AllianceAction
+from jlt_family.alliances.models import AllianceAction, AllianceStatus, MemberKind
 from jlt_family.alliances.permissions import allowed_actions, reads_history, sees_application
+from jlt_family.core.masking import mask_phone
+from jlt_family.organizations.permissions import is_alliance_staff
+from jlt_family.organizations.presenters import _brief, region_brief
 
 ACTION_LABELS = {
     AllianceAction.CREATED: "起草",
@@ -69,4 +73,69 @@ def event_out(event):
         "comment": event.comment,
         "detail": event.detail or {},
         "created_at": event.created_at,
+    }
+
+
+ALLIANCE_STATUS_LABELS = {
+    AllianceStatus.DRAFT: "草稿",
+    AllianceStatus.SUBMITTED: "待审批",
+    AllianceStatus.APPROVED: "已批准",
+    AllianceStatus.SUSPENDED: "已暂停",
+    AllianceStatus.RETURNED: "已退回",
+}
+
+
+MEMBER_KIND_LABELS = {
+    MemberKind.RESOURCE_UNIT: "社会资源单位",
+    MemberKind.COMMUNITY: "街道社区",
+    MemberKind.DEPARTMENT: "政府部门",
+}
+
+
+def reminder_policy_out(alliance):
+    return {
+        "lead_minutes": list(alliance.reminder_lead_minutes or []),
+        "quiet_hours_start": alliance.quiet_hours_start,
+        "quiet_hours_end": alliance.quiet_hours_end,
+    }
+
+
+def _schools_of(alliance):
+    """(centre schools, schools): those that joined once approved; before that, those of the application."""
+    if alliance.status in (AllianceStatus.APPROVED, AllianceStatus.SUSPENDED):
+        return alliance.centre_schools, alliance.schools
+    rows = alliance.proposed_schools
+    return [row.school for row in rows if row.is_centre], [row.school for row in rows]
+
+
+def alliance_out(alliance, actor):
+    show_phones = is_alliance_staff(actor, alliance)
+    centre_schools, schools = _schools_of(alliance)
+    return {
+        "id": alliance.id,
+        "name": alliance.name,
+        "region": region_brief(alliance.region),
+        "status": alliance.status.value,
+        "status_label": ALLIANCE_STATUS_LABELS[alliance.status],
+        "description": alliance.description,
+        "centre_schools": [_brief(s) for s in centre_schools],
+        "schools": [_brief(s) for s in schools],
+        "members": [_member_out(m, show_phones) for m in alliance.members],
+        "reminder_policy": reminder_policy_out(alliance),
+        "approved_at": alliance.approved_at,
+        "application": application_out(alliance, actor),
+    }
+
+
+def _member_out(member, show_phone):
+    return {
+        "id": member.id,
+        "kind": member.kind.value,
+        "kind_label": MEMBER_KIND_LABELS[member.kind],
+        "name": member.name,
+        "resource_unit_id": member.resource_unit_id,
+        "duties": member.duties,
+        "cooperation": member.cooperation,
+        "responsible_person": member.responsible_person,
+        "contact_phone": member.contact_phone if show_phone else mask_phone(member.contact_phone),
     }

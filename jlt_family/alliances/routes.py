@@ -1,19 +1,23 @@
-"""Endpoints of forming and approving an alliance (教联体申报与审批).
+"""Endpoints of an alliance: reading it, its reminder policy, forming and approving it (教联体申报与审批).
 
-Reading alliances (``GET /alliances``, ``GET /alliances/{id}``) stays in ``organizations``; its answers carry
-the application block these endpoints fill. Every write answers with the alliance as its caller sees it.
+Reading alliances (``GET /alliances``, ``GET /alliances/{id}``) answers with the application block the
+drafting and review endpoints fill; every write answers with the alliance as its caller sees it.
 """
 
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
 from jlt_family.alliances import permissions, presenters, schemas, service
+from jlt_family.alliances.models import Alliance, AllianceSchool
 from jlt_family.auth.context import current_actor
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
-from jlt_family.organizations import presenters as org_presenters
-from jlt_family.organizations.permissions import alliance_or_404
-from jlt_family.organizations.schemas import AllianceSchema
+from jlt_family.organizations import permissions as org_permissions
+from jlt_family.organizations.permissions import alliance_or_404, require
+from jlt_family.organizations.service import region_subtree_ids
 
 blp = Blueprint(
     "alliances", __name__, url_prefix="/api/v1", description="教联体申报与审批 (forming and approving an alliance)"
@@ -22,7 +26,7 @@ blp = Blueprint(
 
 def _out(alliance):
     """The alliance as the caller sees it (after the commit: the answer shows what was stored)."""
-    return org_presenters.alliance_out(alliance, current_actor())
+    return presenters.alliance_out(alliance, current_actor())
 
 
 def _drafted(alliance_id):
@@ -41,6 +45,63 @@ def _reviewed(alliance_id):
     return alliance
 
 
+# Reading -----------------------------------------------------------------------------------------------------
+
+
+@blp.route("/alliances", methods=["GET"], tags=["organizations"])
+@blp.login_required
+@blp.arguments(schemas.AllianceArgsSchema, location="query")
+@blp.response(200, page_of(schemas.AllianceSchema))
+@blp.errors(422)
+def list_alliances(args):
+    """教联体列表: approved ones for everybody, drafts and others only for their administrators."""
+    actor = current_actor()
+    stmt = (
+        sa.select(Alliance)
+        .where(org_permissions.visible_alliances(actor))
+        .options(
+            selectinload(Alliance.schools),
+            selectinload(Alliance.members),
+            selectinload(Alliance.region),
+            selectinload(Alliance.proposed_schools).joinedload(AllianceSchool.school),
+            selectinload(Alliance.drafted_by),
+            selectinload(Alliance.submitted_by),
+            selectinload(Alliance.reviewed_by),
+        )
+        .order_by(Alliance.id)
+    )
+    if "region_id" in args:
+        stmt = stmt.where(Alliance.region_id.in_(region_subtree_ids([args["region_id"]])))
+    if "status" in args:
+        stmt = stmt.where(Alliance.status == args["status"])
+    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda a: presenters.alliance_out(a, actor))
+
+
+@blp.route("/alliances/<id:alliance_id>", methods=["GET"], tags=["organizations"])
+@blp.login_required
+@blp.response(200, schemas.AllianceSchema)
+@blp.errors(404)
+def get_alliance(alliance_id):
+    """教联体详情: centre schools, member units (contact phones masked outside the alliance), reminder policy."""
+    actor = current_actor()
+    return presenters.alliance_out(alliance_or_404(actor, alliance_id), actor)
+
+
+@blp.route("/alliances/<id:alliance_id>/reminder-policy", methods=["PATCH"], tags=["organizations"])
+@blp.login_required
+@blp.arguments(schemas.ReminderPolicyUpdateSchema)
+@blp.response(200, schemas.ReminderPolicySchema)
+@blp.errors(403, 404, 422)
+def update_reminder_policy(data, alliance_id):
+    """修改提醒策略 (alliance admin): 1–5 distinct lead times of 5 min–7 days; quiet hours HH:MM."""
+    actor = current_actor()
+    alliance = alliance_or_404(actor, alliance_id)
+    require(alliance.id in actor.alliance_ids, "只有教联体管理员可以修改提醒策略")
+    service.update_reminder_policy(alliance, **data)
+    db.session.commit()
+    return presenters.reminder_policy_out(alliance)
+
+
 # Drafting ----------------------------------------------------------------------------------------------------
 
 
@@ -48,7 +109,7 @@ def _reviewed(alliance_id):
 @blp.login_required
 @idempotent
 @blp.arguments(schemas.AllianceCreateSchema)
-@blp.response(201, AllianceSchema)
+@blp.response(201, schemas.AllianceSchema)
 @blp.errors(403, 409, 422)
 def create_alliance(data):
     """起草教联体 (school admin of a centre school): name, 1–2 centre schools, member schools and units."""
@@ -60,7 +121,7 @@ def create_alliance(data):
 @blp.route("/alliances/<id:alliance_id>", methods=["PATCH"])
 @blp.login_required
 @blp.arguments(schemas.AllianceUpdateSchema)
-@blp.response(200, AllianceSchema)
+@blp.response(200, schemas.AllianceSchema)
 @blp.errors(403, 404, 409, 422)
 def update_alliance(data, alliance_id):
     """修改名称、简介 (centre school admins; draft or returned only, else 409 ``alliance_not_editable``)."""
@@ -73,7 +134,7 @@ def update_alliance(data, alliance_id):
 @blp.login_required
 @idempotent
 @blp.arguments(schemas.AllianceSchoolInputSchema)
-@blp.response(201, AllianceSchema)
+@blp.response(201, schemas.AllianceSchema)
 @blp.errors(403, 404, 409, 422)
 def add_school(data, alliance_id):
     """添加成员学校或第二所中心校 (same county, not in another alliance)."""
@@ -85,7 +146,7 @@ def add_school(data, alliance_id):
 @blp.route("/alliances/<id:alliance_id>/member-schools/<id:school_id>", methods=["PATCH"])
 @blp.login_required
 @blp.arguments(schemas.AllianceSchoolUpdateSchema)
-@blp.response(200, AllianceSchema)
+@blp.response(200, schemas.AllianceSchema)
 @blp.errors(403, 404, 409, 422)
 def change_school(data, alliance_id, school_id):
     """设为 / 取消中心校 (at most two, at least one)."""
@@ -108,7 +169,7 @@ def remove_school(alliance_id, school_id):
 @blp.login_required
 @idempotent
 @blp.arguments(schemas.MemberInputSchema)
-@blp.response(201, AllianceSchema)
+@blp.response(201, schemas.AllianceSchema)
 @blp.errors(403, 404, 409, 422)
 def add_member(data, alliance_id):
     """添加成员单位: duties, way of cooperating, responsible person and contact phone (000 §三.3)."""
@@ -120,7 +181,7 @@ def add_member(data, alliance_id):
 @blp.route("/alliances/<id:alliance_id>/members/<id:member_id>", methods=["PATCH"])
 @blp.login_required
 @blp.arguments(schemas.MemberUpdateSchema)
-@blp.response(200, AllianceSchema)
+@blp.response(200, schemas.AllianceSchema)
 @blp.errors(403, 404, 409, 422)
 def change_member(data, alliance_id, member_id):
     """修改成员单位."""
@@ -141,7 +202,7 @@ def remove_member(alliance_id, member_id):
 
 @blp.route("/alliances/<id:alliance_id>/submit", methods=["POST"])
 @blp.login_required
-@blp.response(200, AllianceSchema)
+@blp.response(200, schemas.AllianceSchema)
 @blp.errors(403, 404, 409, 422)
 def submit(alliance_id):
     """提交审批 (centre school admins): complete, and none of its schools in another alliance."""
@@ -156,7 +217,7 @@ def submit(alliance_id):
 @blp.route("/alliances/<id:alliance_id>/approve", methods=["POST"])
 @blp.login_required
 @blp.arguments(schemas.CommentSchema)
-@blp.response(200, AllianceSchema)
+@blp.response(200, schemas.AllianceSchema)
 @blp.errors(403, 404, 409, 422)
 def approve(data, alliance_id):
     """批准 (education bureau): the schools join the alliance, which is published."""
@@ -168,7 +229,7 @@ def approve(data, alliance_id):
 @blp.route("/alliances/<id:alliance_id>/return", methods=["POST"])
 @blp.login_required
 @blp.arguments(schemas.CommentSchema)
-@blp.response(200, AllianceSchema)
+@blp.response(200, schemas.AllianceSchema)
 @blp.errors(403, 404, 409, 422)
 def return_for_changes(data, alliance_id):
     """退回修改 (education bureau) with comments (required: 422 ``comment_required``)."""
@@ -180,7 +241,7 @@ def return_for_changes(data, alliance_id):
 @blp.route("/alliances/<id:alliance_id>/suspend", methods=["POST"])
 @blp.login_required
 @blp.arguments(schemas.SuspendSchema)
-@blp.response(200, AllianceSchema)
+@blp.response(200, schemas.AllianceSchema)
 @blp.errors(403, 404, 409, 422)
 def suspend(data, alliance_id):
     """暂停 an approved alliance with a reason (education bureau): no green channel, no longer published."""
@@ -192,7 +253,7 @@ def suspend(data, alliance_id):
 @blp.route("/alliances/<id:alliance_id>/reinstate", methods=["POST"])
 @blp.login_required
 @blp.arguments(schemas.CommentSchema)
-@blp.response(200, AllianceSchema)
+@blp.response(200, schemas.AllianceSchema)
 @blp.errors(403, 404, 409, 422)
 def reinstate(data, alliance_id):
     """恢复 a suspended alliance (education bureau)."""

@@ -644,3 +644,22 @@ def _grant_first_admin(alliance, approver, now):
     db.session.add(membership)
     db.session.flush()
     return membership
+
+
+# Reminder policy ---------------------------------------------------------------------------------------------
+
+
+def update_reminder_policy(alliance, lead_minutes=None, quiet_hours_start=None, quiet_hours_end=None):
+    """提醒策略: lead times (validated by the schema) are stored longest first; quiet hours as times."""
+    if lead_minutes is not None:
+        alliance.reminder_lead_minutes = sorted(lead_minutes, reverse=True)
+    start = quiet_hours_start or alliance.quiet_hours_start
+    end = quiet_hours_end or alliance.quiet_hours_end
+    if start == end:
+        raise RuleViolation(
+            "静默时段的开始和结束时间不能相同",
+            code="quiet_hours_empty",
+            errors={"json": {"quiet_hours_end": ["静默时段的开始和结束时间不能相同"]}},
+        )
+    alliance.quiet_hours_start, alliance.quiet_hours_end = start, end
+    return alliance

@@ -2,7 +2,6 @@
 
 import sqlalchemy as sa
 
-from jlt_family.alliances.models import AllianceStatus, MemberKind
 from jlt_family.core.extensions import db
 from jlt_family.core.masking import mask_phone
 from jlt_family.organizations import calendar, permissions
@@ -10,18 +9,6 @@ from jlt_family.organizations.grades import grade_label
 from jlt_family.organizations.models import RESOURCE_UNIT_KIND_LABELS, RegionLevel, SchoolKind, StaffRole
 
 REGION_LEVEL_LABELS = {RegionLevel.PROVINCE: "省", RegionLevel.CITY: "市", RegionLevel.COUNTY: "区/县/旗县"}
-ALLIANCE_STATUS_LABELS = {
-    AllianceStatus.DRAFT: "草稿",
-    AllianceStatus.SUBMITTED: "待审批",
-    AllianceStatus.APPROVED: "已批准",
-    AllianceStatus.SUSPENDED: "已暂停",
-    AllianceStatus.RETURNED: "已退回",
-}
-MEMBER_KIND_LABELS = {
-    MemberKind.RESOURCE_UNIT: "社会资源单位",
-    MemberKind.COMMUNITY: "街道社区",
-    MemberKind.DEPARTMENT: "政府部门",
-}
 SCHOOL_KIND_LABELS = {
     SchoolKind.KINDERGARTEN: "幼儿园",
     SchoolKind.PRIMARY: "小学",
@@ -59,57 +46,6 @@ def region_out(region):
             "school_year_start": "{:02d}-{:02d}".format(*settings.school_year_start),
             "spring_term_start": "{:02d}-{:02d}".format(*settings.spring_term_start),
         },
-    }
-
-
-def reminder_policy_out(alliance):
-    return {
-        "lead_minutes": list(alliance.reminder_lead_minutes or []),
-        "quiet_hours_start": alliance.quiet_hours_start,
-        "quiet_hours_end": alliance.quiet_hours_end,
-    }
-
-
-def _schools_of(alliance):
-    """(centre schools, schools): those that joined once approved; before that, those of the application."""
-    if alliance.status in (AllianceStatus.APPROVED, AllianceStatus.SUSPENDED):
-        return alliance.centre_schools, alliance.schools
-    rows = alliance.proposed_schools
-    return [row.school for row in rows if row.is_centre], [row.school for row in rows]
-
-
-def alliance_out(alliance, actor):
-    from jlt_family.alliances.presenters import application_out
-
-    show_phones = permissions.is_alliance_staff(actor, alliance)
-    centre_schools, schools = _schools_of(alliance)
-    return {
-        "id": alliance.id,
-        "name": alliance.name,
-        "region": region_brief(alliance.region),
-        "status": alliance.status.value,
-        "status_label": ALLIANCE_STATUS_LABELS[alliance.status],
-        "description": alliance.description,
-        "centre_schools": [_brief(s) for s in centre_schools],
-        "schools": [_brief(s) for s in schools],
-        "members": [_member_out(m, show_phones) for m in alliance.members],
-        "reminder_policy": reminder_policy_out(alliance),
-        "approved_at": alliance.approved_at,
-        "application": application_out(alliance, actor),
-    }
-
-
-def _member_out(member, show_phone):
-    return {
-        "id": member.id,
-        "kind": member.kind.value,
-        "kind_label": MEMBER_KIND_LABELS[member.kind],
-        "name": member.name,
-        "resource_unit_id": member.resource_unit_id,
-        "duties": member.duties,
-        "cooperation": member.cooperation,
-        "responsible_person": member.responsible_person,
-        "contact_phone": member.contact_phone if show_phone else mask_phone(member.contact_phone),
     }
 
 

@@ -1,4 +1,4 @@
-"""Regions, alliances, schools, classes, resource units and staff roles.
+"""Regions, schools, classes, resource units and staff roles (the alliances are in ``alliances.routes``).
 
 This module holds the blueprint and the read-only views of the model; the class and roster views live in
 ``class_routes``, the staff-role views in ``staff_routes`` (imported at the bottom so they register on ``blp``).
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict
 
-from jlt_family.alliances.models import Alliance, AllianceMember, AllianceSchool
+from jlt_family.alliances.models import Alliance, AllianceMember
 from jlt_family.auth.context import current_actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
@@ -66,63 +66,6 @@ def get_region(region_id):
     if region is None:
         raise NotFound("未找到该行政区划", code="region_not_found")
     return presenters.region_out(region)
-
-
-# Alliances ---------------------------------------------------------------------------------------------------
-
-
-@blp.route("/alliances", methods=["GET"])
-@blp.login_required
-@blp.arguments(schemas.AllianceArgsSchema, location="query")
-@blp.response(200, page_of(schemas.AllianceSchema))
-@blp.errors(422)
-def list_alliances(args):
-    """教联体列表: approved ones for everybody, drafts and others only for their administrators."""
-    actor = current_actor()
-    stmt = (
-        sa.select(Alliance)
-        .where(permissions.visible_alliances(actor))
-        .options(
-            selectinload(Alliance.schools),
-            selectinload(Alliance.members),
-            selectinload(Alliance.region),
-            selectinload(Alliance.proposed_schools).joinedload(AllianceSchool.school),
-            selectinload(Alliance.drafted_by),
-            selectinload(Alliance.submitted_by),
-            selectinload(Alliance.reviewed_by),
-        )
-        .order_by(Alliance.id)
-    )
-    if "region_id" in args:
-        stmt = stmt.where(Alliance.region_id.in_(service.region_subtree_ids([args["region_id"]])))
-    if "status" in args:
-        stmt = stmt.where(Alliance.status == args["status"])
-    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda a: presenters.alliance_out(a, actor))
-
-
-@blp.route("/alliances/<id:alliance_id>", methods=["GET"])
-@blp.login_required
-@blp.response(200, schemas.AllianceSchema)
-@blp.errors(404)
-def get_alliance(alliance_id):
-    """教联体详情: centre schools, member units (contact phones masked outside the alliance), reminder policy."""
-    actor = current_actor()
-    return presenters.alliance_out(permissions.alliance_or_404(actor, alliance_id), actor)
-
-
-@blp.route("/alliances/<id:alliance_id>/reminder-policy", methods=["PATCH"])
-@blp.login_required
-@blp.arguments(schemas.ReminderPolicyUpdateSchema)
-@blp.response(200, schemas.ReminderPolicySchema)
-@blp.errors(403, 404, 422)
-def update_reminder_policy(data, alliance_id):
-    """修改提醒策略 (alliance admin): 1–5 distinct lead times of 5 min–7 days; quiet hours HH:MM."""
-    actor = current_actor()
-    alliance = permissions.alliance_or_404(actor, alliance_id)
-    permissions.require(alliance.id in actor.alliance_ids, "只有教联体管理员可以修改提醒策略")
-    service.update_reminder_policy(alliance, **data)
-    db.session.commit()
-    return presenters.reminder_policy_out(alliance)
 
 
 # Schools -----------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Schemas of the organisation API: regions, alliances, schools, classes, resource units, staff roles."""
+"""Schemas of the organisation API: regions, schools, classes, resource units, staff roles."""
 
 import datetime as dt
 import re
@@ -7,14 +7,10 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from werkzeug.datastructures import FileStorage
 
-from jlt_family.alliances.models import AllianceStatus
-from jlt_family.alliances.schemas import AllianceApplicationSchema
 from jlt_family.core.schemas import Id, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt, text
 from jlt_family.organizations.models import RegionLevel, ResourceUnitKind, SchoolKind, StaffRole
 
 _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
-MIN_LEAD_MINUTES = 5
-MAX_LEAD_MINUTES = 7 * 24 * 60
 
 
 def _one_of(enum_cls):
@@ -82,69 +78,6 @@ class SchoolBriefSchema(Schema):
 class AllianceBriefSchema(Schema):
     id = fields.Integer()
     name = fields.String()
-
-
-class AllianceMemberSchema(Schema):
-    """教联体成员单位: the contact phone is masked except for staff of the alliance and its region."""
-
-    id = fields.Integer()
-    kind = fields.String()
-    kind_label = fields.String()
-    name = fields.String()
-    resource_unit_id = fields.Integer(allow_none=True)
-    duties = fields.String(metadata={"description": "职责"})
-    cooperation = fields.String(metadata={"description": "合作方式"})
-    responsible_person = fields.String(metadata={"description": "负责人"})
-    contact_phone = fields.String(metadata={"description": "联系电话（非本教联体工作人员看到的是脱敏号码）"})
-
-
-class ReminderPolicySchema(Schema):
-    """提醒策略: lead times before an event and quiet hours (Asia/Shanghai) when pushes wait."""
-
-    lead_minutes = fields.List(fields.Integer(), metadata={"description": "提前提醒的分钟数，从长到短"})
-    quiet_hours_start = HourMinute()
-    quiet_hours_end = HourMinute()
-
-
-class ReminderPolicyUpdateSchema(Schema):
-    lead_minutes = fields.List(
-        SmallInt(min=MIN_LEAD_MINUTES, max=MAX_LEAD_MINUTES),
-        validate=validate.Length(min=1, max=5, error="提前提醒应设置 1 到 5 个"),
-        metadata={"description": "1–5 个不同的提前量，每个 5 分钟到 7 天（10080 分钟）", "example": [1440, 120]},
-    )
-    quiet_hours_start = HourMinute()
-    quiet_hours_end = HourMinute(metadata={"example": "07:00"})
-
-    @validates_schema
-    def _check(self, data, **kwargs):
-        if not data:
-            raise ValidationError("请至少修改一项")
-        leads = data.get("lead_minutes")
-        if leads is not None and len(set(leads)) != len(leads):
-            raise ValidationError("提前提醒的时间不能重复", "lead_minutes")
-
-
-class AllianceSchema(Schema):
-    """教联体."""
-
-    id = fields.Integer()
-    name = fields.String()
-    region = fields.Nested(RegionBriefSchema)
-    status = fields.String(metadata={"enum": [m.value for m in AllianceStatus]})
-    status_label = fields.String()
-    description = fields.String()
-    centre_schools = fields.List(fields.Nested(SchoolBriefSchema), metadata={"description": "中心学校（1–2 所）"})
-    schools = fields.List(fields.Nested(SchoolBriefSchema), metadata={"description": "成员学校"})
-    members = fields.List(fields.Nested(AllianceMemberSchema))
-    reminder_policy = fields.Nested(ReminderPolicySchema)
-    approved_at = ShanghaiDateTime(allow_none=True)
-    # 申报与审批 (jlt_family.alliances.schemas), for those who take part in it; null for everybody else.
-    application = fields.Nested(AllianceApplicationSchema, allow_none=True)
-
-
-class AllianceArgsSchema(PageArgsSchema):
-    region_id = QueryId(metadata={"description": "该区划及其下级的教联体"})
-    status = fields.String(validate=_one_of(AllianceStatus))
 
 
 # Schools -----------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Rules of the organisation model: region trees, reminder policies, class teachers, staff roles and invites.
+"""Rules of the organisation model: region trees, class teachers, staff roles and invites.
 
 Services raise domain errors and never commit; the route commits.
 """
@@ -45,25 +45,6 @@ def region_subtree_ids(root_ids):
 def scope_for(role, scope_id):
     """The school, unit, alliance or region a role of this kind is held over; ``None`` if unknown."""
     return db.session.get(SCOPE_MODELS[ROLE_SCOPE[StaffRole(role)]], scope_id)
-
-
-# Alliances ---------------------------------------------------------------------------------------------------
-
-
-def update_reminder_policy(alliance, lead_minutes=None, quiet_hours_start=None, quiet_hours_end=None):
-    """提醒策略: lead times (validated by the schema) are stored longest first; quiet hours as times."""
-    if lead_minutes is not None:
-        alliance.reminder_lead_minutes = sorted(lead_minutes, reverse=True)
-    start = quiet_hours_start or alliance.quiet_hours_start
-    end = quiet_hours_end or alliance.quiet_hours_end
-    if start == end:
-        raise RuleViolation(
-            "静默时段的开始和结束时间不能相同",
-            code="quiet_hours_empty",
-            errors={"json": {"quiet_hours_end": ["静默时段的开始和结束时间不能相同"]}},
-        )
-    alliance.quiet_hours_start, alliance.quiet_hours_end = start, end
-    return alliance
 
 
 # Classes -----------------------------------------------------------------------------------------------------
