@@ -31,7 +31,7 @@ def insert_rows(conn, table, rows):
 def seed_demo(app):
     """The demo world (regions, the alliance, schools, units, courses, venues, visits, reminders), committed."""
     from jlt_family.core.extensions import db
-    from jlt_family.demo import seed_demo as demo
+    from jlt_family.devtools.demo import seed_demo as demo
 
     started = time.perf_counter()
     with app.app_context():

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from jlt_family.courses.models import Course, CourseSession, Enrolment, EnrolmentStatus
-from jlt_family.demo import seed_demo
+from jlt_family.devtools.demo import seed_demo
 
 
 def test_the_demo_has_a_term_of_courses_with_consistent_counters(db, client):

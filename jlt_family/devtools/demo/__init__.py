@@ -684,15 +684,15 @@ def database_is_empty():
 # Domains that add their own demo data on top of the organisations and families (each a ``seed()`` returning
 # a summary dict, querying what it needs); a domain without a demo module adds nothing.
 DOMAIN_DEMO_MODULES = (
-    "jlt_family.courses.demo",
-    "jlt_family.visits.demo",
-    "jlt_family.venues.demo",
-    "jlt_family.reminders.demo",
-    "jlt_family.matching.demo",
-    "jlt_family.catalogue.demo",
-    "jlt_family.alliances.demo",
-    "jlt_family.reports.demo",
-    "jlt_family.dashboard.demo",
+    "jlt_family.devtools.demo.courses",
+    "jlt_family.devtools.demo.visits",
+    "jlt_family.devtools.demo.venues",
+    "jlt_family.devtools.demo.reminders",
+    "jlt_family.devtools.demo.matching",
+    "jlt_family.devtools.demo.catalogue",
+    "jlt_family.devtools.demo.alliances",
+    "jlt_family.devtools.demo.reports",
+    "jlt_family.devtools.demo.dashboard",
 )
 
 
