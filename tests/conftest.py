@@ -229,7 +229,7 @@ def count_queries(db):
 
 @pytest.fixture
 def seeded(db):
-    """The demo data (``jlt_family.demo.seed_demo``) committed; its summary."""
+    """The demo data (``jlt_family.devtools.demo.seed_demo``) committed; its summary."""
     from jlt_family.devtools.demo import seed_demo
 
     summary = seed_demo()

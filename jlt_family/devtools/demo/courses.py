@@ -1,11 +1,13 @@
 """演示数据 of the parent school: a term's worth of courses and sessions across kinds and categories.
 
-On top of the base demo world (``jlt_family.demo``): a community parent school (社区家长学校) serving the alliance,
-courses of 乌兰浩特市第一小学, 第四中学 and 第一幼儿园, of the alliance, of the community school and of the county,
-with sessions at 19:00 (Asia/Shanghai) spread over a term's length that today is two thirds into (so the
-demo has sessions held and to come on any day, the last of a term too). Sessions already over are held, with
-attendance and feedback; upcoming ones take enrolments (one is full, with a waitlist). demo-parent-1 is enrolled
-in a few and has a learning record. Deterministic for a given day; flushes, never commits.
+On top of the base demo world (``jlt_family.devtools.demo``): a community parent school (社区家长学校) serving
+the alliance, courses of 乌兰浩特市第一小学, 第四中学 and 第一幼儿园, of the alliance, of the community school and
+of the county, with sessions at 19:00 (Asia/Shanghai) spread over a term's length that today is two thirds into
+(so the demo has sessions held and to come on any day, the last of a term too). Sessions already over are held,
+with attendance and feedback; the alliance's coordination meeting has its representatives of families, community
+and resource units recorded by the alliance's admin, as an organiser does after the meeting. Upcoming sessions take
+enrolments (one is full, with a waitlist). demo-parent-1 is enrolled in a few and has a learning record.
+Deterministic for a given day; flushes, never commits.
 """
 
 import datetime as dt
@@ -19,6 +21,7 @@ from jlt_family.alliances.models import Alliance, AllianceMember, MemberKind
 from jlt_family.auth.models import User
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today, utcnow
+from jlt_family.courses.meetings import record_attendance
 from jlt_family.courses.models import (
     Course,
     CourseSession,
@@ -28,20 +31,24 @@ from jlt_family.courses.models import (
     ProviderKind,
     SessionStatus,
 )
-from jlt_family.devtools.demo.course_list import COMMENTS, COMMUNITY_SCHOOL, COURSES, F
+from jlt_family.devtools.demo.course_list import COMMENTS, COMMUNITY_SCHOOL, COURSES, F, K
 from jlt_family.families.models import Guardian
 from jlt_family.organizations.calendar import term_for
 from jlt_family.organizations.models import Region, ResourceUnit, ResourceUnitKind, School
 from jlt_family.organizations.students import Student
 
 SEED = 20260903
+MEETING_FAMILIES = 8  # family representatives at the coordination meeting
+MEETING_UNITS = 5  # resource units of the alliance represented there
 
 
 class _CourseSeeder:
     def __init__(self):
         self.rng = random.Random(SEED)
         self.now = utcnow()
-        self.counts = dict.fromkeys(("courses", "course_sessions", "course_enrolments", "course_feedback"), 0)
+        self.counts = dict.fromkeys(
+            ("courses", "course_sessions", "course_enrolments", "course_feedback", "meeting_attendance"), 0
+        )
 
     def run(self):
         county = db.session.scalar(sa.select(Region).where(Region.code == "152201"))
@@ -58,6 +65,8 @@ class _CourseSeeder:
         self.term = term_for(shanghai_today(), county)
         self.guardians = self._guardians(providers["yixiao"])
         self.creator = db.session.scalar(sa.select(User).where(User.openid == "demo-school-admin"))
+        self.organiser = db.session.scalar(sa.select(User).where(User.openid == "demo-alliance-admin"))
+        self.alliance = alliance
         for row in COURSES:
             self._course(providers, *row)
         db.session.flush()
@@ -162,6 +171,8 @@ class _CourseSeeder:
 
     def _held(self, session):
         session.status = SessionStatus.HELD
+        if session.course.activity_kind == K.ALLIANCE_MEETING:
+            self._meeting_attended(session)
         for guardian in self._takers(session, full=False):
             attended = self.rng.random() < 0.85
             status = EnrolmentStatus.ATTENDED if attended else EnrolmentStatus.ABSENT
@@ -178,6 +189,24 @@ class _CourseSeeder:
                     )
                 )
                 self.counts["course_feedback"] += 1
+
+    def _meeting_attended(self, session):
+        """协调会参会代表, recorded by the organiser once the meeting is over: family representatives, and the
+        alliance's community and resource-unit members (the units named in the note)."""
+        members = db.session.scalars(
+            sa.select(AllianceMember).where(AllianceMember.alliance_id == self.alliance.id).order_by(AllianceMember.id)
+        ).all()
+        units = [m.name for m in members if m.kind == MemberKind.RESOURCE_UNIT][:MEETING_UNITS]
+        community = sum(1 for m in members if m.kind == MemberKind.COMMUNITY)
+        record_attendance(
+            session,
+            self.organiser.id,
+            families=MEETING_FAMILIES,
+            community=community,
+            resource_units=len(units),
+            note="、".join(units),
+        )
+        self.counts["meeting_attendance"] += 1
 
     def _upcoming(self, session):
         full = session.capacity <= 10  # the small sessions fill up and keep a waitlist
