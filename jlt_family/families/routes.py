@@ -11,7 +11,7 @@ from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
-from jlt_family.families import permissions, presenters, schemas, service
+from jlt_family.families import bindings, entrustments, permissions, presenters, schemas, service
 from jlt_family.families.models import BindingRequest, CareEntrustment, FamilyInvite
 from jlt_family.families.permissions import ChildAccess
 from jlt_family.organizations.models import SchoolClass
@@ -140,7 +140,7 @@ def _guardian_names(family):
 @blp.errors(400, 404, 409, 422, 429)
 def create_binding_request(data):
     """申请绑定孩子: class invite code + the child's name and student number as on the roster."""
-    request_ = service.create_binding_request(current_actor(), **data)
+    request_ = bindings.create_binding_request(current_actor(), **data)
     db.session.commit()
     return presenters.binding_request_view(request_)
 
@@ -152,7 +152,7 @@ def create_binding_request(data):
 @blp.errors(422)
 def list_my_binding_requests(args):
     """我的绑定申请, newest first."""
-    stmt = service.my_binding_requests(current_actor().user_id, args.get("status"))
+    stmt = bindings.my_binding_requests(current_actor().user_id, args.get("status"))
     return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.binding_request_view)
 
 
@@ -166,7 +166,7 @@ def cancel_binding_request(request_id):
     request_ = _get(BindingRequest, request_id)
     if request_.user_id != actor.user_id:
         raise NotFound()
-    service.cancel_binding_request(request_, actor.user_id)
+    bindings.cancel_binding_request(request_, actor.user_id)
     db.session.commit()
     return presenters.binding_request_view(request_)
 
@@ -181,7 +181,7 @@ def list_class_binding_requests(args, class_id):
     school_class = _get(SchoolClass, class_id)
     if not permissions.leads_class(current_actor(), school_class):
         raise NotFound()
-    stmt = service.class_binding_requests(class_id, args.get("status"))
+    stmt = bindings.class_binding_requests(class_id, args.get("status"))
     result = paginate(stmt, args["page"], args["page_size"])
     return present_page(result, lambda request_: presenters.binding_request_view(request_, for_staff=True))
 
@@ -205,7 +205,7 @@ def _decidable_request(request_id):
 def approve_binding_request(request_id):
     """同意绑定: the child joins the requester's family (created if they have none)."""
     actor, request_ = _decidable_request(request_id)
-    service.approve_binding_request(request_, actor.user_id)
+    bindings.approve_binding_request(request_, actor.user_id)
     db.session.commit()
     return presenters.binding_request_view(request_, for_staff=True)
 
@@ -218,7 +218,7 @@ def approve_binding_request(request_id):
 def reject_binding_request(data, request_id):
     """驳回绑定申请, with a reason the parent sees."""
     actor, request_ = _decidable_request(request_id)
-    service.reject_binding_request(request_, actor.user_id, data["reason"])
+    bindings.reject_binding_request(request_, actor.user_id, data["reason"])
     db.session.commit()
     return presenters.binding_request_view(request_, for_staff=True)
 
@@ -284,7 +284,7 @@ def file_care_entrustment(data, student_id):
     actor, student, access = _child_in_scope(student_id)
     if access != ChildAccess.GUARDIAN:
         _refuse(access)
-    entrustment = service.file_care_entrustment(actor, student, data)
+    entrustment = entrustments.file_care_entrustment(actor, student, data)
     db.session.commit()
     return presenters.entrustment_view(entrustment, reveal_phone=True)
 
@@ -299,7 +299,9 @@ def list_care_entrustments(args, student_id):
     actor, student, access = _child_in_scope(student_id)
     if access not in (ChildAccess.GUARDIAN, ChildAccess.LEADER):
         _refuse(access)
-    result = paginate(service.care_entrustments_of(student.id, args.get("status")), args["page"], args["page_size"])
+    result = paginate(
+        entrustments.care_entrustments_of(student.id, args.get("status")), args["page"], args["page_size"]
+    )
     if access == ChildAccess.LEADER:
         audit_read(
             actor, "read_care_entrustments", "student", student.id, result, school_id=student.school_id, query=args
@@ -322,7 +324,7 @@ def acknowledge_care_entrustment(entrustment_id):
     actor, entrustment, student, access = _entrustment_in_scope(entrustment_id)
     if not permissions.leads_student(actor, student):
         _refuse(access)
-    service.acknowledge_care_entrustment(actor, entrustment)
+    entrustments.acknowledge_care_entrustment(actor, entrustment)
     db.session.commit()
     return presenters.entrustment_view(entrustment, reveal_phone=True)
 
@@ -336,6 +338,6 @@ def withdraw_care_entrustment(entrustment_id):
     actor, entrustment, student, access = _entrustment_in_scope(entrustment_id)
     if access != ChildAccess.GUARDIAN:
         _refuse(access)
-    service.withdraw_care_entrustment(entrustment)
+    entrustments.withdraw_care_entrustment(entrustment)
     db.session.commit()
     return presenters.entrustment_view(entrustment, reveal_phone=True)
