@@ -7,7 +7,7 @@ drafting and review endpoints fill; every write answers with the alliance as its
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from jlt_family.alliances import permissions, presenters, schemas, service
+from jlt_family.alliances import drafting, permissions, presenters, review, schemas, service
 from jlt_family.alliances.models import Alliance, AllianceSchool
 from jlt_family.auth.context import current_actor
 from jlt_family.core.extensions import db
@@ -113,7 +113,7 @@ def update_reminder_policy(data, alliance_id):
 @blp.errors(403, 409, 422)
 def create_alliance(data):
     """起草教联体 (school admin of a centre school): name, 1–2 centre schools, member schools and units."""
-    alliance = service.create_alliance(current_actor(), **data)
+    alliance = drafting.create_alliance(current_actor(), **data)
     db.session.commit()
     return _out(alliance)
 
@@ -125,7 +125,7 @@ def create_alliance(data):
 @blp.errors(403, 404, 409, 422)
 def update_alliance(data, alliance_id):
     """修改名称、简介 (centre school admins; draft or returned only, else 409 ``alliance_not_editable``)."""
-    alliance = service.update_alliance(_drafted(alliance_id), current_actor(), **data)
+    alliance = drafting.update_alliance(_drafted(alliance_id), current_actor(), **data)
     db.session.commit()
     return _out(alliance)
 
@@ -138,7 +138,7 @@ def update_alliance(data, alliance_id):
 @blp.errors(403, 404, 409, 422)
 def add_school(data, alliance_id):
     """添加成员学校或第二所中心校 (same county, not in another alliance)."""
-    alliance = service.add_school(_drafted(alliance_id), current_actor(), **data)
+    alliance = drafting.add_school(_drafted(alliance_id), current_actor(), **data)
     db.session.commit()
     return _out(alliance)
 
@@ -150,7 +150,7 @@ def add_school(data, alliance_id):
 @blp.errors(403, 404, 409, 422)
 def change_school(data, alliance_id, school_id):
     """设为 / 取消中心校 (at most two, at least one)."""
-    alliance = service.change_school(_drafted(alliance_id), current_actor(), school_id, **data)
+    alliance = drafting.change_school(_drafted(alliance_id), current_actor(), school_id, **data)
     db.session.commit()
     return _out(alliance)
 
@@ -161,7 +161,7 @@ def change_school(data, alliance_id, school_id):
 @blp.errors(403, 404, 409)
 def remove_school(alliance_id, school_id):
     """移除成员学校 (not the last centre school)."""
-    service.remove_school(_drafted(alliance_id), current_actor(), school_id)
+    drafting.remove_school(_drafted(alliance_id), current_actor(), school_id)
     db.session.commit()
 
 
@@ -173,7 +173,7 @@ def remove_school(alliance_id, school_id):
 @blp.errors(403, 404, 409, 422)
 def add_member(data, alliance_id):
     """添加成员单位: duties, way of cooperating, responsible person and contact phone (000 §三.3)."""
-    alliance = service.add_member(_drafted(alliance_id), current_actor(), **data)
+    alliance = drafting.add_member(_drafted(alliance_id), current_actor(), **data)
     db.session.commit()
     return _out(alliance)
 
@@ -185,7 +185,7 @@ def add_member(data, alliance_id):
 @blp.errors(403, 404, 409, 422)
 def change_member(data, alliance_id, member_id):
     """修改成员单位."""
-    alliance = service.change_member(_drafted(alliance_id), current_actor(), member_id, **data)
+    alliance = drafting.change_member(_drafted(alliance_id), current_actor(), member_id, **data)
     db.session.commit()
     return _out(alliance)
 
@@ -196,7 +196,7 @@ def change_member(data, alliance_id, member_id):
 @blp.errors(403, 404, 409)
 def remove_member(alliance_id, member_id):
     """移除成员单位."""
-    service.remove_member(_drafted(alliance_id), current_actor(), member_id)
+    drafting.remove_member(_drafted(alliance_id), current_actor(), member_id)
     db.session.commit()
 
 
@@ -206,7 +206,7 @@ def remove_member(alliance_id, member_id):
 @blp.errors(403, 404, 409, 422)
 def submit(alliance_id):
     """提交审批 (centre school admins): complete, and none of its schools in another alliance."""
-    alliance = service.submit(_drafted(alliance_id), current_actor())
+    alliance = review.submit(_drafted(alliance_id), current_actor())
     db.session.commit()
     return _out(alliance)
 
@@ -221,7 +221,7 @@ def submit(alliance_id):
 @blp.errors(403, 404, 409, 422)
 def approve(data, alliance_id):
     """批准 (education bureau): the schools join the alliance, which is published."""
-    alliance = service.approve(_reviewed(alliance_id), current_actor(), **data)
+    alliance = review.approve(_reviewed(alliance_id), current_actor(), **data)
     db.session.commit()
     return _out(alliance)
 
@@ -233,7 +233,7 @@ def approve(data, alliance_id):
 @blp.errors(403, 404, 409, 422)
 def return_for_changes(data, alliance_id):
     """退回修改 (education bureau) with comments (required: 422 ``comment_required``)."""
-    alliance = service.return_for_changes(_reviewed(alliance_id), current_actor(), **data)
+    alliance = review.return_for_changes(_reviewed(alliance_id), current_actor(), **data)
     db.session.commit()
     return _out(alliance)
 
@@ -245,7 +245,7 @@ def return_for_changes(data, alliance_id):
 @blp.errors(403, 404, 409, 422)
 def suspend(data, alliance_id):
     """暂停 an approved alliance with a reason (education bureau): no green channel, no longer published."""
-    alliance = service.suspend(_reviewed(alliance_id), current_actor(), **data)
+    alliance = review.suspend(_reviewed(alliance_id), current_actor(), **data)
     db.session.commit()
     return _out(alliance)
 
@@ -257,7 +257,7 @@ def suspend(data, alliance_id):
 @blp.errors(403, 404, 409, 422)
 def reinstate(data, alliance_id):
     """恢复 a suspended alliance (education bureau)."""
-    alliance = service.reinstate(_reviewed(alliance_id), current_actor(), **data)
+    alliance = review.reinstate(_reviewed(alliance_id), current_actor(), **data)
     db.session.commit()
     return _out(alliance)
 
