@@ -1,6 +1,7 @@
 """起草与修改: drafting an alliance and editing its application (name, description, member schools, member units)."""
 
 from jlt_family.alliances.models import (
+    ALLIANCE_LIFECYCLE,
     Alliance,
     AllianceAction,
     AllianceMember,
@@ -49,6 +50,7 @@ def create_alliance(actor, *, name, description="", centre_school_ids, member_sc
     )
     db.session.add(alliance)
     db.session.flush()
+    ALLIANCE_LIFECYCLE.created(alliance, actor_id=actor.user_id)
     for school, is_centre in [(s, True) for s in centres] + [(_school_or_422(i), False) for i in member_ids]:
         _check_school_fits(alliance, school)
         alliance.proposed_schools.append(AllianceSchool(school_id=school.id, is_centre=is_centre, added_at=now))

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jlt_family.core.db_types import BigId, StrEnum, UTCDateTime, str_enum
 from jlt_family.core.extensions import db
+from jlt_family.core.lifecycle import Lifecycle
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations.models import Region, ResourceUnit, School
 
@@ -71,6 +72,20 @@ class Alliance(db.Model):
     @property
     def centre_schools(self):
         return [s for s in self.schools if s.is_alliance_centre]
+
+
+# 申报与审批的状态表: every change of an alliance's status goes through it (and is written to its history).
+ALLIANCE_LIFECYCLE = Lifecycle(
+    aggregate="alliance",
+    model=Alliance,
+    transitions={
+        AllianceStatus.DRAFT: frozenset({AllianceStatus.SUBMITTED}),
+        AllianceStatus.RETURNED: frozenset({AllianceStatus.SUBMITTED}),
+        AllianceStatus.SUBMITTED: frozenset({AllianceStatus.APPROVED, AllianceStatus.RETURNED}),
+        AllianceStatus.APPROVED: frozenset({AllianceStatus.SUSPENDED}),
+        AllianceStatus.SUSPENDED: frozenset({AllianceStatus.APPROVED}),
+    },
+)
 
 
 class MemberKind(StrEnum):

@@ -1,13 +1,18 @@
 """提交与审批: submitting an alliance, and the education bureau's approval, return, suspension and reinstatement."""
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from jlt_family.alliances.models import (
+    ALLIANCE_LIFECYCLE,
+    Alliance,
     AllianceAction,
     AllianceStatus,
 )
 from jlt_family.alliances.permissions import centre_school_ids
 from jlt_family.alliances.service import SchoolInOtherAlliance, _lock_editable, _record, _touched, _wrong_status, lock
+from jlt_family.auth.context import Actor
 from jlt_family.core.audit import audit
 from jlt_family.core.errors import RuleViolation
 from jlt_family.core.extensions import db
@@ -32,7 +37,7 @@ def submit(alliance, actor, now=None):
     if taken:
         raise SchoolInOtherAlliance(taken)
     before = alliance.status
-    alliance.status, alliance.submitted_at, alliance.submitted_by_id = AllianceStatus.SUBMITTED, now, actor.user_id
+    _change_status(alliance, AllianceStatus.SUBMITTED, actor, submitted_at=now, submitted_by_id=actor.user_id)
     _record(
         alliance, actor, AllianceAction.SUBMITTED, from_status=before.value, to_status=alliance.status.value, now=now
     )
@@ -45,8 +50,8 @@ def approve(alliance, actor, comment="", now=None):
     now = now or utcnow()
     alliance = _lock_submitted(alliance)
     _take_schools(alliance)
-    alliance.status, alliance.approved_at = AllianceStatus.APPROVED, now
     _reviewed(alliance, actor, comment, now)
+    _change_status(alliance, AllianceStatus.APPROVED, actor, reason=comment, approved_at=now)
     granted = _grant_first_admin(alliance, actor, now)
     _record(
         alliance,
@@ -70,8 +75,8 @@ def return_for_changes(alliance, actor, comment, now=None):
             "退回时请填写修改意见", code="comment_required", errors={"json": {"comment": ["退回时请填写修改意见"]}}
         )
     alliance = _lock_submitted(alliance)
-    alliance.status = AllianceStatus.RETURNED
     _reviewed(alliance, actor, comment, now)
+    _change_status(alliance, AllianceStatus.RETURNED, actor, reason=comment)
     _record(
         alliance,
         actor,
@@ -95,7 +100,7 @@ def suspend(alliance, actor, reason, now=None):
     alliance = lock(alliance)
     if alliance.status != AllianceStatus.APPROVED:
         _wrong_status(alliance, AllianceStatus.APPROVED, "alliance_not_approved")
-    alliance.status, alliance.suspended_at, alliance.suspension_reason = AllianceStatus.SUSPENDED, now, reason
+    _change_status(alliance, AllianceStatus.SUSPENDED, actor, reason=reason, suspended_at=now, suspension_reason=reason)
     _record(
         alliance,
         actor,
@@ -115,7 +120,15 @@ def reinstate(alliance, actor, comment="", now=None):
     alliance = lock(alliance)
     if alliance.status != AllianceStatus.SUSPENDED:
         _wrong_status(alliance, AllianceStatus.SUSPENDED, "alliance_not_suspended")
-    alliance.status, alliance.suspended_at, alliance.suspension_reason = AllianceStatus.APPROVED, None, ""
+    _change_status(
+        alliance,
+        AllianceStatus.APPROVED,
+        actor,
+        reason=comment,
+        only_from=AllianceStatus.SUSPENDED,
+        suspended_at=None,
+        suspension_reason="",
+    )
     _record(
         alliance,
         actor,
@@ -127,6 +140,24 @@ def reinstate(alliance, actor, comment="", now=None):
     )
     _audit_decision(actor, alliance, "alliance_reinstated", comment=comment)
     return alliance
+
+
+def _change_status(
+    alliance: Alliance,
+    target: AllianceStatus,
+    actor: Actor,
+    *,
+    reason: str = "",
+    only_from: AllianceStatus | None = None,
+    **values: Any,
+) -> None:
+    """One status change of the locked alliance, through ``ALLIANCE_LIFECYCLE`` (its table and history row)."""
+    expected = only_from or alliance.status
+    moved = ALLIANCE_LIFECYCLE.move(
+        alliance, target, actor_id=actor.user_id, reason=reason or None, only_from=[expected], values=values
+    )
+    if not moved:  # the row is locked and its status checked: only a transition missing from the table lands here
+        _wrong_status(alliance, expected, "alliance_status_conflict")
 
 
 def _lock_submitted(alliance):

@@ -4,20 +4,14 @@ Reading alliances (``GET /alliances``, ``GET /alliances/{id}``) answers with the
 drafting and review endpoints fill; every write answers with the alliance as its caller sees it.
 """
 
-import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
-
 from jlt_family.alliances import drafting, permissions, presenters, review, schemas, service
-from jlt_family.alliances.models import Alliance, AllianceSchool
 from jlt_family.auth.context import current_actor
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
-from jlt_family.organizations import permissions as org_permissions
 from jlt_family.organizations.permissions import alliance_or_404, require
-from jlt_family.organizations.service import region_subtree_ids
 
 blp = Blueprint(
     "alliances", __name__, url_prefix="/api/v1", description="教联体申报与审批 (forming and approving an alliance)"
@@ -56,24 +50,7 @@ def _reviewed(alliance_id):
 def list_alliances(args):
     """教联体列表: approved ones for everybody, drafts and others only for their administrators."""
     actor = current_actor()
-    stmt = (
-        sa.select(Alliance)
-        .where(org_permissions.visible_alliances(actor))
-        .options(
-            selectinload(Alliance.schools),
-            selectinload(Alliance.members),
-            selectinload(Alliance.region),
-            selectinload(Alliance.proposed_schools).joinedload(AllianceSchool.school),
-            selectinload(Alliance.drafted_by),
-            selectinload(Alliance.submitted_by),
-            selectinload(Alliance.reviewed_by),
-        )
-        .order_by(Alliance.id)
-    )
-    if "region_id" in args:
-        stmt = stmt.where(Alliance.region_id.in_(region_subtree_ids([args["region_id"]])))
-    if "status" in args:
-        stmt = stmt.where(Alliance.status == args["status"])
+    stmt = service.alliances_seen_by(actor, region_id=args.get("region_id"), status=args.get("status"))
     return present_page(paginate(stmt, args["page"], args["page_size"]), lambda a: presenters.alliance_out(a, actor))
 
 

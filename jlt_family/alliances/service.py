@@ -24,7 +24,7 @@ audit log. Services raise domain errors and never commit.
 """
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from jlt_family.alliances.models import (
@@ -35,9 +35,12 @@ from jlt_family.alliances.models import (
     AllianceStatus,
 )
 from jlt_family.alliances.permissions import require_drafter
+from jlt_family.auth.context import Actor
 from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
+from jlt_family.organizations import permissions as org_permissions
+from jlt_family.organizations.service import region_subtree_ids
 
 EDITABLE = frozenset({AllianceStatus.DRAFT, AllianceStatus.RETURNED})
 MAX_CENTRE_SCHOOLS = 2
@@ -165,3 +168,32 @@ def update_reminder_policy(alliance, lead_minutes=None, quiet_hours_start=None, 
         )
     alliance.quiet_hours_start, alliance.quiet_hours_end = start, end
     return alliance
+
+
+# Reading -----------------------------------------------------------------------------------------------------
+
+
+def alliances_seen_by(
+    actor: Actor, *, region_id: int | None = None, status: AllianceStatus | str | None = None
+) -> sa.Select:
+    """The alliances the caller may see (in a region and the regions under it, in a status), with what their
+    answers show loaded alongside, in id order."""
+    stmt = (
+        sa.select(Alliance)
+        .where(org_permissions.visible_alliances(actor))
+        .options(
+            selectinload(Alliance.schools),
+            selectinload(Alliance.members),
+            selectinload(Alliance.region),
+            selectinload(Alliance.proposed_schools).joinedload(AllianceSchool.school),
+            selectinload(Alliance.drafted_by),
+            selectinload(Alliance.submitted_by),
+            selectinload(Alliance.reviewed_by),
+        )
+        .order_by(Alliance.id)
+    )
+    if region_id is not None:
+        stmt = stmt.where(Alliance.region_id.in_(region_subtree_ids([region_id])))
+    if status is not None:
+        stmt = stmt.where(Alliance.status == status)
+    return stmt

@@ -12,6 +12,7 @@ from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import utcnow
 from jlt_family.families.models import (
+    BINDING_LIFECYCLE,
     BindingRequest,
     BindingStatus,
     Family,
@@ -76,6 +77,7 @@ def create_binding_request(actor, *, invite_code, student_name, student_no, rela
             db.session.flush()
     except IntegrityError:
         raise Conflict("您已提交过该孩子的绑定申请，请等待班主任审核", code="binding_request_pending")
+    BINDING_LIFECYCLE.created(request_, actor_id=actor.user_id)
     return request_
 
 
@@ -100,30 +102,27 @@ def _newest_first(stmt, status):
     ).order_by(BindingRequest.created_at.desc(), BindingRequest.id.desc())
 
 
-def _decide(request_, status, decider_id, reason=""):
-    """Move a pending request to ``status``: exactly one of racing decisions wins, the others get 409."""
-    decided = update_rows(
-        sa.update(BindingRequest)
-        .where(BindingRequest.id == request_.id, BindingRequest.status == BindingStatus.PENDING)
-        .values(status=status, active_key=None, decided_at=utcnow(), decided_by_id=decider_id, reason=reason)
-    )
-    if not decided:
+def _decide(request_: BindingRequest, status: BindingStatus, decider_id: int, reason: str = "") -> None:
+    """Move a pending request to ``status`` (``BINDING_LIFECYCLE``): exactly one of racing decisions wins, the
+    others get 409; the change is written to the request's history."""
+    values = {"active_key": None, "decided_at": utcnow(), "decided_by_id": decider_id, "reason": reason}
+    if not BINDING_LIFECYCLE.move(request_, status, actor_id=decider_id, reason=reason or None, values=values):
         raise AlreadyDecided()
     db.session.expire(request_)
 
 
-def cancel_binding_request(request_, user_id):
+def cancel_binding_request(request_: BindingRequest, user_id: int) -> BindingRequest:
     """撤回申请 while it is pending."""
     _decide(request_, BindingStatus.CANCELLED, user_id)
     return request_
 
 
-def reject_binding_request(request_, decider_id, reason):
+def reject_binding_request(request_: BindingRequest, decider_id: int, reason: str) -> BindingRequest:
     _decide(request_, BindingStatus.REJECTED, decider_id, reason)
     return request_
 
 
-def approve_binding_request(request_, decider_id):
+def approve_binding_request(request_: BindingRequest, decider_id: int) -> BindingRequest:
     """同意绑定: the requester's family (created if they have none) gets the child, unless another family has it."""
     _decide(request_, BindingStatus.APPROVED, decider_id)
     student = request_.student

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jlt_family.core.db_types import StrEnum, UTCDateTime, str_enum
 from jlt_family.core.extensions import db
+from jlt_family.core.lifecycle import Lifecycle
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations.students import Student
 
@@ -118,6 +119,16 @@ class BindingRequest(db.Model):
     __table_args__ = (sa.UniqueConstraint("user_id", "student_id", "active_key", name="uq_binding_request_active"),)
 
 
+# 绑定申请的状态: pending until the homeroom teacher approves or rejects it, or the guardian withdraws it (撤回).
+BINDING_LIFECYCLE = Lifecycle(
+    aggregate="binding",
+    model=BindingRequest,
+    transitions={
+        BindingStatus.PENDING: frozenset({BindingStatus.APPROVED, BindingStatus.REJECTED, BindingStatus.CANCELLED}),
+    },
+)
+
+
 class FamilyInvite(db.Model):
     """家庭邀请码: a guardian invites a second guardian into the family; single use, expires."""
 
@@ -162,3 +173,14 @@ class CareEntrustment(db.Model):
     student: Mapped[Student] = relationship()
 
     __table_args__ = (sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="period_order"),)
+
+
+# 委托照护的状态: submitted, then acknowledged by the school; the guardians may withdraw it at either stage.
+ENTRUSTMENT_LIFECYCLE = Lifecycle(
+    aggregate="entrustment",
+    model=CareEntrustment,
+    transitions={
+        EntrustmentStatus.SUBMITTED: frozenset({EntrustmentStatus.ACKNOWLEDGED, EntrustmentStatus.WITHDRAWN}),
+        EntrustmentStatus.ACKNOWLEDGED: frozenset({EntrustmentStatus.WITHDRAWN}),
+    },
+)

@@ -273,6 +273,14 @@ def update_child_flags(data, student_id):
 # ---- care entrustment (委托照护) ---------------------------------------------------------------------------------
 
 
+def _guardian_of_child(student_id):
+    """The caller and the child, if the caller is one of the child's guardians (else 404 or 403)."""
+    actor, student, access = _child_in_scope(student_id)
+    if access != ChildAccess.GUARDIAN:
+        _refuse(access)
+    return actor, student
+
+
 @blp.route("/children/<id:student_id>/care-entrustments", methods=["POST"])
 @blp.login_required
 @idempotent
@@ -281,10 +289,17 @@ def update_child_flags(data, student_id):
 @blp.errors(400, 403, 404, 409, 422)
 def file_care_entrustment(data, student_id):
     """提交委托照护信息 (a guardian of the child): caretaker, relation, phone and period."""
-    actor, student, access = _child_in_scope(student_id)
-    if access != ChildAccess.GUARDIAN:
-        _refuse(access)
-    entrustment = entrustments.file_care_entrustment(actor, student, data)
+    actor, student = _guardian_of_child(student_id)
+    entrustment = entrustments.file_care_entrustment(
+        actor,
+        student,
+        caretaker_name=data["caretaker_name"],
+        caretaker_relation=data["caretaker_relation"],
+        caretaker_phone=data["caretaker_phone"],
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        note=data["note"],
+    )
     db.session.commit()
     return presenters.entrustment_view(entrustment, reveal_phone=True)
 
@@ -338,6 +353,6 @@ def withdraw_care_entrustment(entrustment_id):
     actor, entrustment, student, access = _entrustment_in_scope(entrustment_id)
     if access != ChildAccess.GUARDIAN:
         _refuse(access)
-    entrustments.withdraw_care_entrustment(entrustment)
+    entrustments.withdraw_care_entrustment(entrustment, actor.user_id)
     db.session.commit()
     return presenters.entrustment_view(entrustment, reveal_phone=True)
