@@ -1,5 +1,9 @@
 """起草与修改: drafting an alliance and editing its application (name, description, member schools, member units)."""
 
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from jlt_family.alliances.models import (
     ALLIANCE_LIFECYCLE,
     Alliance,
@@ -17,6 +21,7 @@ from jlt_family.alliances.service import (
     _record,
     _touched,
 )
+from jlt_family.auth.context import Actor
 from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
@@ -24,7 +29,16 @@ from jlt_family.organizations.models import Region, ResourceUnit, School
 from jlt_family.organizations.service import region_subtree_ids
 
 
-def create_alliance(actor, *, name, description="", centre_school_ids, member_school_ids=(), members=(), now=None):
+def create_alliance(
+    actor: Actor,
+    *,
+    name: str,
+    description: str = "",
+    centre_school_ids: Sequence[int],
+    member_school_ids: Sequence[int] = (),
+    members: Sequence[Mapping[str, Any]] = (),
+    now: dt.datetime | None = None,
+) -> Alliance:
     """起草教联体: 1–2 centre schools of one county (the caller administers one of them), member schools of that
     county, member units with their duties. The alliance belongs to the centre schools' region."""
     now = now or utcnow()
@@ -70,8 +84,11 @@ def create_alliance(actor, *, name, description="", centre_school_ids, member_sc
     return alliance
 
 
-def update_alliance(alliance, actor, now=None, **fields):
-    """修改名称、简介 (draft or returned)."""
+def update_alliance(
+    alliance: Alliance, actor: Actor, *, changes: Mapping[str, Any], now: dt.datetime | None = None
+) -> Alliance:
+    """修改名称、简介 (draft or returned): ``changes`` holds the fields given (name, description)."""
+    fields = changes
     now = now or utcnow()
     alliance = _lock_editable(alliance, actor)
     changes = {
@@ -85,7 +102,9 @@ def update_alliance(alliance, actor, now=None, **fields):
     return alliance
 
 
-def add_school(alliance, actor, *, school_id, is_centre=False, now=None):
+def add_school(
+    alliance: Alliance, actor: Actor, *, school_id: int, is_centre: bool = False, now: dt.datetime | None = None
+) -> Alliance:
     """添加成员学校 (or a second centre school)."""
     now = now or utcnow()
     alliance = _lock_editable(alliance, actor)
@@ -109,7 +128,9 @@ def add_school(alliance, actor, *, school_id, is_centre=False, now=None):
     return _touched(alliance, now)
 
 
-def change_school(alliance, actor, school_id, *, is_centre, now=None):
+def change_school(
+    alliance: Alliance, actor: Actor, school_id: int, *, is_centre: bool, now: dt.datetime | None = None
+) -> Alliance:
     """设为或取消中心校 (at most two, at least one)."""
     now = now or utcnow()
     alliance = _lock_editable(alliance, actor)
@@ -133,7 +154,7 @@ def change_school(alliance, actor, school_id, *, is_centre, now=None):
     return _touched(alliance, now)
 
 
-def remove_school(alliance, actor, school_id, now=None):
+def remove_school(alliance: Alliance, actor: Actor, school_id: int, now: dt.datetime | None = None) -> Alliance:
     """移除成员学校 (not the last centre school: somebody must be left to edit the application)."""
     now = now or utcnow()
     alliance = _lock_editable(alliance, actor)
@@ -154,27 +175,32 @@ def remove_school(alliance, actor, school_id, now=None):
     return _touched(alliance, now)
 
 
-def add_member(alliance, actor, now=None, **fields):
+def add_member(
+    alliance: Alliance, actor: Actor, *, member: Mapping[str, Any], now: dt.datetime | None = None
+) -> Alliance:
     """添加成员单位: a resource unit, a community or a government department with duties, way of cooperating,
     responsible person and contact phone (000 §三.3)."""
     now = now or utcnow()
     alliance = _lock_editable(alliance, actor)
-    member = _append_member(alliance, fields)
+    added = _append_member(alliance, dict(member))
     db.session.flush()
     _record(
         alliance,
         actor,
         AllianceAction.MEMBER_ADDED,
         now=now,
-        member_id=member.id,
-        member=member.name,
-        kind=member.kind.value,
+        member_id=added.id,
+        member=added.name,
+        kind=added.kind.value,
     )
     return _touched(alliance, now)
 
 
-def change_member(alliance, actor, member_id, now=None, **fields):
+def change_member(
+    alliance: Alliance, actor: Actor, member_id: int, *, changes: Mapping[str, Any], now: dt.datetime | None = None
+) -> Alliance:
     """修改成员单位 (its kind and unit stay; name, duties, cooperation, responsible person, phone change)."""
+    fields = changes
     now = now or utcnow()
     alliance = _lock_editable(alliance, actor)
     member = _member_or_404(alliance, member_id)
@@ -197,7 +223,7 @@ def change_member(alliance, actor, member_id, now=None, **fields):
     return alliance
 
 
-def remove_member(alliance, actor, member_id, now=None):
+def remove_member(alliance: Alliance, actor: Actor, member_id: int, now: dt.datetime | None = None) -> Alliance:
     now = now or utcnow()
     alliance = _lock_editable(alliance, actor)
     member = _member_or_404(alliance, member_id)

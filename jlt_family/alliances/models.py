@@ -70,7 +70,7 @@ class Alliance(db.Model):
     reviewed_by: Mapped["User | None"] = relationship(foreign_keys=[reviewed_by_id])  # noqa: F821
 
     @property
-    def centre_schools(self):
+    def centre_schools(self) -> list[School]:
         return [s for s in self.schools if s.is_alliance_centre]
 
 

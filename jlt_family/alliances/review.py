@@ -1,5 +1,6 @@
 """提交与审批: submitting an alliance, and the education bureau's approval, return, suspension and reinstatement."""
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations.models import School, StaffMembership, StaffRole
 
 
-def submit(alliance, actor, now=None):
+def submit(alliance: Alliance, actor: Actor, now: dt.datetime | None = None) -> Alliance:
     """提交审批: the application must be complete and none of its schools in another alliance."""
     now = now or utcnow()
     alliance = _lock_editable(alliance, actor)
@@ -44,7 +45,7 @@ def submit(alliance, actor, now=None):
     return _touched(alliance, now)
 
 
-def approve(alliance, actor, comment="", now=None):
+def approve(alliance: Alliance, actor: Actor, *, comment: str = "", now: dt.datetime | None = None) -> Alliance:
     """批准: the schools join the alliance (only those still free: else 409 and nothing changes), the drafter
     becomes its 教联体管理员 if it has none, and the alliance is published."""
     now = now or utcnow()
@@ -67,7 +68,7 @@ def approve(alliance, actor, comment="", now=None):
     return alliance
 
 
-def return_for_changes(alliance, actor, comment, now=None):
+def return_for_changes(alliance: Alliance, actor: Actor, *, comment: str, now: dt.datetime | None = None) -> Alliance:
     """退回修改 with the reviewer's comments (required); the centre schools edit and submit again."""
     now = now or utcnow()
     if not comment.strip():
@@ -90,7 +91,7 @@ def return_for_changes(alliance, actor, comment, now=None):
     return alliance
 
 
-def suspend(alliance, actor, reason, now=None):
+def suspend(alliance: Alliance, actor: Actor, *, reason: str, now: dt.datetime | None = None) -> Alliance:
     """暂停 an approved alliance with a reason: its rows stay, its green channel and publication stop."""
     now = now or utcnow()
     if not reason.strip():
@@ -114,7 +115,7 @@ def suspend(alliance, actor, reason, now=None):
     return alliance
 
 
-def reinstate(alliance, actor, comment="", now=None):
+def reinstate(alliance: Alliance, actor: Actor, *, comment: str = "", now: dt.datetime | None = None) -> Alliance:
     """恢复 a suspended alliance: approved again, with everything it had."""
     now = now or utcnow()
     alliance = lock(alliance)

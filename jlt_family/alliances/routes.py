@@ -74,7 +74,12 @@ def update_reminder_policy(data, alliance_id):
     actor = current_actor()
     alliance = alliance_or_404(actor, alliance_id)
     require(alliance.id in actor.alliance_ids, "只有教联体管理员可以修改提醒策略")
-    service.update_reminder_policy(alliance, **data)
+    service.update_reminder_policy(
+        alliance,
+        lead_minutes=data.get("lead_minutes"),
+        quiet_hours_start=data.get("quiet_hours_start"),
+        quiet_hours_end=data.get("quiet_hours_end"),
+    )
     db.session.commit()
     return presenters.reminder_policy_out(alliance)
 
@@ -90,7 +95,14 @@ def update_reminder_policy(data, alliance_id):
 @blp.errors(403, 409, 422)
 def create_alliance(data):
     """起草教联体 (school admin of a centre school): name, 1–2 centre schools, member schools and units."""
-    alliance = drafting.create_alliance(current_actor(), **data)
+    alliance = drafting.create_alliance(
+        current_actor(),
+        name=data["name"],
+        description=data["description"],
+        centre_school_ids=data["centre_school_ids"],
+        member_school_ids=data.get("member_school_ids", ()),
+        members=data.get("members", ()),
+    )
     db.session.commit()
     return _out(alliance)
 
@@ -102,7 +114,7 @@ def create_alliance(data):
 @blp.errors(403, 404, 409, 422)
 def update_alliance(data, alliance_id):
     """修改名称、简介 (centre school admins; draft or returned only, else 409 ``alliance_not_editable``)."""
-    alliance = drafting.update_alliance(_drafted(alliance_id), current_actor(), **data)
+    alliance = drafting.update_alliance(_drafted(alliance_id), current_actor(), changes=data)
     db.session.commit()
     return _out(alliance)
 
@@ -115,7 +127,9 @@ def update_alliance(data, alliance_id):
 @blp.errors(403, 404, 409, 422)
 def add_school(data, alliance_id):
     """添加成员学校或第二所中心校 (same county, not in another alliance)."""
-    alliance = drafting.add_school(_drafted(alliance_id), current_actor(), **data)
+    alliance = drafting.add_school(
+        _drafted(alliance_id), current_actor(), school_id=data["school_id"], is_centre=data["is_centre"]
+    )
     db.session.commit()
     return _out(alliance)
 
@@ -127,7 +141,7 @@ def add_school(data, alliance_id):
 @blp.errors(403, 404, 409, 422)
 def change_school(data, alliance_id, school_id):
     """设为 / 取消中心校 (at most two, at least one)."""
-    alliance = drafting.change_school(_drafted(alliance_id), current_actor(), school_id, **data)
+    alliance = drafting.change_school(_drafted(alliance_id), current_actor(), school_id, is_centre=data["is_centre"])
     db.session.commit()
     return _out(alliance)
 
@@ -150,7 +164,7 @@ def remove_school(alliance_id, school_id):
 @blp.errors(403, 404, 409, 422)
 def add_member(data, alliance_id):
     """添加成员单位: duties, way of cooperating, responsible person and contact phone (000 §三.3)."""
-    alliance = drafting.add_member(_drafted(alliance_id), current_actor(), **data)
+    alliance = drafting.add_member(_drafted(alliance_id), current_actor(), member=data)
     db.session.commit()
     return _out(alliance)
 
@@ -162,7 +176,7 @@ def add_member(data, alliance_id):
 @blp.errors(403, 404, 409, 422)
 def change_member(data, alliance_id, member_id):
     """修改成员单位."""
-    alliance = drafting.change_member(_drafted(alliance_id), current_actor(), member_id, **data)
+    alliance = drafting.change_member(_drafted(alliance_id), current_actor(), member_id, changes=data)
     db.session.commit()
     return _out(alliance)
 
@@ -198,7 +212,7 @@ def submit(alliance_id):
 @blp.errors(403, 404, 409, 422)
 def approve(data, alliance_id):
     """批准 (education bureau): the schools join the alliance, which is published."""
-    alliance = review.approve(_reviewed(alliance_id), current_actor(), **data)
+    alliance = review.approve(_reviewed(alliance_id), current_actor(), comment=data["comment"])
     db.session.commit()
     return _out(alliance)
 
@@ -210,7 +224,7 @@ def approve(data, alliance_id):
 @blp.errors(403, 404, 409, 422)
 def return_for_changes(data, alliance_id):
     """退回修改 (education bureau) with comments (required: 422 ``comment_required``)."""
-    alliance = review.return_for_changes(_reviewed(alliance_id), current_actor(), **data)
+    alliance = review.return_for_changes(_reviewed(alliance_id), current_actor(), comment=data["comment"])
     db.session.commit()
     return _out(alliance)
 
@@ -222,7 +236,7 @@ def return_for_changes(data, alliance_id):
 @blp.errors(403, 404, 409, 422)
 def suspend(data, alliance_id):
     """暂停 an approved alliance with a reason (education bureau): no green channel, no longer published."""
-    alliance = review.suspend(_reviewed(alliance_id), current_actor(), **data)
+    alliance = review.suspend(_reviewed(alliance_id), current_actor(), reason=data["reason"])
     db.session.commit()
     return _out(alliance)
 
@@ -234,7 +248,7 @@ def suspend(data, alliance_id):
 @blp.errors(403, 404, 409, 422)
 def reinstate(data, alliance_id):
     """恢复 a suspended alliance (education bureau)."""
-    alliance = review.reinstate(_reviewed(alliance_id), current_actor(), **data)
+    alliance = review.reinstate(_reviewed(alliance_id), current_actor(), comment=data["comment"])
     db.session.commit()
     return _out(alliance)
 

@@ -23,6 +23,8 @@ edit and transition is written to the alliance's history (``AllianceEvent``); re
 audit log. Services raise domain errors and never commit.
 """
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -82,16 +84,16 @@ def _wrong_status(alliance, expected, code):
 # Locking -----------------------------------------------------------------------------------------------------
 
 
-def lock(alliance):
+def lock(alliance: Alliance) -> Alliance:
     """The alliance row locked for the rest of the transaction, re-read with its application (member schools
     and member units) as last committed: locking reads, so a concurrent edit or decision is seen, not a snapshot.
     """
-    alliance = db.session.scalar(
+    alliance = db.session.scalars(
         sa.select(Alliance)
         .where(Alliance.id == alliance.id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
+    ).one()
     for attribute, model in (("proposed_schools", AllianceSchool), ("members", AllianceMember)):
         rows = db.session.scalars(
             sa.select(model)
@@ -138,7 +140,7 @@ def _touched(alliance, now):
 # Submission and review ---------------------------------------------------------------------------------------
 
 
-def history(alliance):
+def history(alliance: Alliance) -> sa.Select:
     """The alliance's history, oldest first (a statement to paginate)."""
     return (
         sa.select(AllianceEvent)
@@ -154,7 +156,13 @@ def history(alliance):
 # Reminder policy ---------------------------------------------------------------------------------------------
 
 
-def update_reminder_policy(alliance, lead_minutes=None, quiet_hours_start=None, quiet_hours_end=None):
+def update_reminder_policy(
+    alliance: Alliance,
+    *,
+    lead_minutes: list[int] | None = None,
+    quiet_hours_start: dt.time | None = None,
+    quiet_hours_end: dt.time | None = None,
+) -> Alliance:
     """提醒策略: lead times (validated by the schema) are stored longest first; quiet hours as times."""
     if lead_minutes is not None:
         alliance.reminder_lead_minutes = sorted(lead_minutes, reverse=True)

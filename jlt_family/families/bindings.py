@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from jlt_family.auth.context import Actor
 from jlt_family.core.codes import normalise_code
 from jlt_family.core.errors import Conflict, NotFound
 from jlt_family.core.extensions import db
@@ -17,6 +18,7 @@ from jlt_family.families.models import (
     BindingStatus,
     Family,
     Guardian,
+    GuardianRelation,
 )
 from jlt_family.organizations.models import SchoolClass
 from jlt_family.organizations.students import Student
@@ -43,7 +45,7 @@ def _normalise_name(name):
     return re.sub(r"\s+", "", name)
 
 
-def find_rostered_student(invite_code, student_name, student_no):
+def find_rostered_student(invite_code: str, student_name: str, student_no: str) -> Student:
     """The student currently in the class of ``invite_code`` with this name and number, or 404 (one answer)."""
     code = normalise_code(invite_code)
     school_class = db.session.scalar(sa.select(SchoolClass).where(SchoolClass.invite_code == code))
@@ -57,7 +59,15 @@ def find_rostered_student(invite_code, student_name, student_no):
     return student
 
 
-def create_binding_request(actor, *, invite_code, student_name, student_no, relation, guardian_name):
+def create_binding_request(
+    actor: Actor,
+    *,
+    invite_code: str,
+    student_name: str,
+    student_no: str,
+    relation: GuardianRelation,
+    guardian_name: str,
+) -> BindingRequest:
     """绑定孩子: ask the 班主任 to bind a rostered child to the caller's family (one pending per child)."""
     student = find_rostered_student(invite_code, student_name, student_no)
     if student.family_id is not None and student.family_id == actor.family_id:
@@ -81,12 +91,12 @@ def create_binding_request(actor, *, invite_code, student_name, student_no, rela
     return request_
 
 
-def my_binding_requests(user_id, status=None):
+def my_binding_requests(user_id: int, status: BindingStatus | None = None) -> sa.Select:
     stmt = sa.select(BindingRequest).where(BindingRequest.user_id == user_id)
     return _newest_first(stmt, status)
 
 
-def class_binding_requests(class_id, status=None):
+def class_binding_requests(class_id: int, status: BindingStatus | None = None) -> sa.Select:
     stmt = sa.select(BindingRequest).where(BindingRequest.class_id == class_id)
     return _newest_first(stmt, status)
 

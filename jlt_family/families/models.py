@@ -80,7 +80,7 @@ class Guardian(db.Model):
     )
 
     @property
-    def has_left(self):
+    def has_left(self) -> bool:
         return self.left_at is not None
 
 

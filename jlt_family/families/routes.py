@@ -48,7 +48,7 @@ def get_family():
 def update_family(data):
     """修改家庭住址 (any guardian of the family)."""
     actor = current_actor()
-    family = service.update_family(service.family_of(actor), **data)
+    family = service.update_family(service.family_of(actor), home_address=data["home_address"])
     db.session.commit()
     return presenters.family_view(family, actor.user_id)
 
@@ -119,7 +119,7 @@ def revoke_invite(invite_id):
 def redeem_invite(data):
     """使用家庭邀请码加入家庭 (for a user who is not yet a guardian of any family)."""
     actor = current_actor()
-    guardian = service.redeem_family_invite(actor, **data)
+    guardian = service.redeem_family_invite(actor, code=data["code"], relation=data["relation"], name=data["name"])
     db.session.commit()
     return presenters.family_view(guardian.family, actor.user_id)
 
@@ -140,7 +140,14 @@ def _guardian_names(family):
 @blp.errors(400, 404, 409, 422, 429)
 def create_binding_request(data):
     """申请绑定孩子: class invite code + the child's name and student number as on the roster."""
-    request_ = bindings.create_binding_request(current_actor(), **data)
+    request_ = bindings.create_binding_request(
+        current_actor(),
+        invite_code=data["invite_code"],
+        student_name=data["student_name"],
+        student_no=data["student_no"],
+        relation=data["relation"],
+        guardian_name=data["guardian_name"],
+    )
     db.session.commit()
     return presenters.binding_request_view(request_)
 

@@ -7,10 +7,12 @@ committed state even under MariaDB's REPEATABLE READ snapshot.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from jlt_family.auth.context import Actor
 from jlt_family.core.audit import audit
 from jlt_family.core.codes import FAMILY_CODE_LENGTH, new_code, normalise_code
 from jlt_family.core.errors import Conflict, NotFound
@@ -23,6 +25,7 @@ from jlt_family.families.models import (
     Family,
     FamilyInvite,
     Guardian,
+    GuardianRelation,
 )
 from jlt_family.families.schemas import FLAG_NAMES
 from jlt_family.organizations.students import Student
@@ -41,19 +44,19 @@ class AlreadyInFamily(Conflict):
 # ---- family -----------------------------------------------------------------------------------------------------
 
 
-def family_of(actor):
+def family_of(actor: Actor) -> Family:
     """The caller's family, or 404 ``family_not_found``."""
     if actor.guardian is None:
         raise FamilyNotFound()
     return actor.guardian.family
 
 
-def update_family(family, *, home_address):
+def update_family(family: Family, *, home_address: str) -> Family:
     family.home_address = home_address
     return family
 
 
-def leave_family(guardian, now=None):
+def leave_family(guardian: Guardian, now: dt.datetime | None = None) -> None:
     """退出家庭: refused (409) for the last guardian of a family that has children.
 
     The family row is locked first, so two guardians leaving at once cannot both pass the check. The guardian
@@ -106,7 +109,7 @@ def _revoke_open_invites(family_id):
 MAX_OPEN_INVITES = 10
 
 
-def open_invites(family_id, now=None):
+def open_invites(family_id: int | None, now: dt.datetime | None = None) -> sa.Select:
     now = now or utcnow()
     return (
         sa.select(FamilyInvite)
@@ -120,12 +123,14 @@ def open_invites(family_id, now=None):
     )
 
 
-def create_family_invite(guardian, ttl_hours):
+def create_family_invite(guardian: Guardian, ttl_hours: int) -> FamilyInvite:
     """家庭邀请码: a short random single-use code that lets a second guardian join."""
     now = utcnow()
     # The family row is locked first, so two requests at once cannot both pass the cap.
     db.session.execute(sa.select(Family.id).where(Family.id == guardian.family_id).with_for_update())
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(open_invites(guardian.family_id, now).subquery()))
+    count = (
+        db.session.scalar(sa.select(sa.func.count()).select_from(open_invites(guardian.family_id, now).subquery())) or 0
+    )
     if count >= MAX_OPEN_INVITES:
         raise Conflict(f"有效邀请码已达 {MAX_OPEN_INVITES} 个，请先撤销不用的邀请码", code="too_many_invites")
     for _ in range(3):
@@ -167,7 +172,7 @@ def _reread_invite(invite):
     ).one()
 
 
-def revoke_family_invite(invite):
+def revoke_family_invite(invite: FamilyInvite) -> None:
     """撤销邀请码 while unused."""
     revoked = update_rows(
         sa.update(FamilyInvite)
@@ -178,7 +183,7 @@ def revoke_family_invite(invite):
         raise _invite_refusal(_reread_invite(invite), utcnow()) or Conflict(code="invite_not_open")
 
 
-def redeem_family_invite(actor, *, code, relation, name):
+def redeem_family_invite(actor: Actor, *, code: str, relation: GuardianRelation, name: str) -> Guardian:
     """使用家庭邀请码: the caller (not yet a guardian) joins the inviting family; each code works once."""
     if actor.guardian is not None:
         raise AlreadyInFamily()
@@ -214,7 +219,7 @@ def redeem_family_invite(actor, *, code, relation, name):
 # ---- children: sensitive reads and flags ------------------------------------------------------------------------
 
 
-def update_child_flags(actor, student, changes):
+def update_child_flags(actor: Actor, student: Student, changes: Mapping[str, bool]) -> Student:
     """Set the sensitive flags; the audit log keeps the old and the new values."""
     old = {name: getattr(student, name) for name in FLAG_NAMES}
     for name, value in changes.items():
