@@ -19,7 +19,7 @@ def main():
     with app.app_context():
         upgrade()
         if app.config["SEED_DEMO_ON_EMPTY"]:
-            from jlt_family.demo import database_is_empty, seed_demo
+            from jlt_family.devtools.demo import database_is_empty, seed_demo
 
             if database_is_empty():
                 summary = seed_demo()

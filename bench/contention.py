@@ -27,8 +27,9 @@ EXPECTED_REFUSALS = {"general_full"}  # the one stable code a full slot answers 
 def prepare(db_name, families, slots, places, revision="head"):
     from jlt_family.auth.models import User
     from jlt_family.core.extensions import db
-    from jlt_family.families.models import Guardian, Student
+    from jlt_family.families.models import Guardian
     from jlt_family.organizations.models import ResourceUnit
+    from jlt_family.organizations.students import Student
     from jlt_family.venues.models import Offering, OfferingKind, Slot
 
     url = common.create_database(db_name)

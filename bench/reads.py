@@ -24,10 +24,12 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def prepare(db_name, families, revision="head", reminders_per_user=5):
     """A seeded database: the demo world plus ``families`` bulk families; the endpoints to measure and who
     calls them. Returns (app, url, endpoints {name: (path, headers)}, seeding seconds)."""
+    from jlt_family.alliances.models import Alliance
     from jlt_family.auth.models import User
     from jlt_family.core.extensions import db
-    from jlt_family.families.models import Guardian, Student
-    from jlt_family.organizations.models import Alliance, School
+    from jlt_family.families.models import Guardian
+    from jlt_family.organizations.models import School
+    from jlt_family.organizations.students import Student
     from jlt_family.venues.models import Offering
 
     started = time.perf_counter()

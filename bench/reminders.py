@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.reminders --reminders 200000 --deadline 1800
 
 Seeds 50,000 users, each with one consent credit for the template and one due reminder, starts the fake WeChat
-server (jlt_family/wechat/fake_server.py) in this process, measures its raw POST rate from one keep-alive client,
+server (jlt_family/devtools/fake_wechat.py) in this process, measures its raw POST rate from one keep-alive client,
 then runs two dispatcher processes (bench/dispatch_worker.py: the dispatcher's ``drain()`` in a loop) until
 nothing is due. Reports sends per second as a ratio to that raw rate, and counts duplicates and losses from the
 fake server's received messages against the reminder rows (both must be 0).
@@ -37,9 +37,9 @@ TEMPLATES = {
 
 def prepare(db_name, n, revision="head"):
     """The demo world, then ``n`` users with a credit and a due reminder each (bulk INSERTs)."""
+    from jlt_family.alliances.models import Alliance
     from jlt_family.auth.models import User
     from jlt_family.core.extensions import db
-    from jlt_family.organizations.models import Alliance
     from jlt_family.reminders.models import Reminder, SubscribeConsent
 
     url = common.create_database(db_name)
@@ -173,7 +173,7 @@ def main(argv=None):
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
 
-    from jlt_family.wechat.fake_server import FakeWeChat
+    from jlt_family.devtools.fake_wechat import FakeWeChat
 
     info = common.machine()
     app, url, first_user = prepare(args.db, args.reminders, args.revision)

@@ -26,11 +26,13 @@ def _insert(conn, table, rows, chunk=5000):
 
 
 def build(db):
+    from jlt_family.alliances.models import Alliance
     from jlt_family.auth.models import User
     from jlt_family.courses.models import Course, CourseSession, Enrolment
-    from jlt_family.families.models import Family, Guardian, Student
-    from jlt_family.organizations.models import Alliance, Region, ResourceUnit, School, SchoolClass
+    from jlt_family.families.models import Family, Guardian
+    from jlt_family.organizations.models import Region, ResourceUnit, School, SchoolClass
     from jlt_family.organizations.placements import StudentClassPlacement
+    from jlt_family.organizations.students import Student
     from jlt_family.venues.models import Booking, Offering, Slot
     from jlt_family.visits.models import HomeVisit
 
@@ -308,7 +310,8 @@ def main():
         started = time.perf_counter()
         students = build(db)
         print(f"built {students} students in {time.perf_counter() - started:.1f}s")
-        from jlt_family.organizations.models import Alliance, Region, School
+        from jlt_family.alliances.models import Alliance
+        from jlt_family.organizations.models import Region, School
         from jlt_family.reports import service
         from jlt_family.reports.periods import resolve_period
 

@@ -31,7 +31,7 @@ def insert_rows(conn, table, rows):
 def seed_demo(app):
     """The demo world (regions, the alliance, schools, units, courses, venues, visits, reminders), committed."""
     from jlt_family.core.extensions import db
-    from jlt_family.demo import seed_demo as demo
+    from jlt_family.devtools.demo import seed_demo as demo
 
     started = time.perf_counter()
     with app.app_context():
@@ -50,8 +50,9 @@ def seed_families(app, families, *, reminders_per_user=5, visited_share=0.3, wit
     year; ``reminders_per_user`` inbox reminders (already sent) per guardian. Returns what the benchmarks need."""
     from jlt_family.auth.models import User
     from jlt_family.core.extensions import db
-    from jlt_family.families.models import Family, Guardian, Student
+    from jlt_family.families.models import Family, Guardian
     from jlt_family.organizations.models import School, SchoolClass
+    from jlt_family.organizations.students import Student
     from jlt_family.reminders.models import Reminder
     from jlt_family.visits.models import HomeVisit
 

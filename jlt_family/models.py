@@ -10,6 +10,7 @@ import jlt_family.families.models  # noqa: F401
 import jlt_family.matching.models  # noqa: F401
 import jlt_family.organizations.models  # noqa: F401
 import jlt_family.organizations.placements  # noqa: F401
+import jlt_family.organizations.students  # noqa: F401
 import jlt_family.reminders.models  # noqa: F401
 import jlt_family.venues.models  # noqa: F401
 import jlt_family.visits.models  # noqa: F401

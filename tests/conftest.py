@@ -167,8 +167,8 @@ def call(client, make):
 
 @pytest.fixture(scope="module")
 def fake_server():
-    """A fake WeChat server per module: a real HTTP server on 127.0.0.1 (see jlt_family.wechat.fake_server)."""
-    from jlt_family.wechat.fake_server import FakeWeChat
+    """A fake WeChat server per module: a real HTTP server on 127.0.0.1 (see jlt_family.devtools.fake_wechat)."""
+    from jlt_family.devtools.fake_wechat import FakeWeChat
 
     with FakeWeChat() as server:
         yield server
@@ -229,8 +229,8 @@ def count_queries(db):
 
 @pytest.fixture
 def seeded(db):
-    """The demo data (``jlt_family.demo.seed_demo``) committed; its summary."""
-    from jlt_family.demo import seed_demo
+    """The demo data (``jlt_family.devtools.demo.seed_demo``) committed; its summary."""
+    from jlt_family.devtools.demo import seed_demo
 
     summary = seed_demo()
     db.session.commit()

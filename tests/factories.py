@@ -4,25 +4,14 @@ import datetime as dt
 import itertools
 from types import SimpleNamespace
 
+from jlt_family.alliances.models import Alliance, AllianceMember, AllianceStatus, MemberKind
 from jlt_family.auth.models import User
 from jlt_family.auth.service import issue_session
 from jlt_family.core.timeutil import shanghai_today, utcnow
-from jlt_family.families.models import (
-    BindingRequest,
-    CareEntrustment,
-    Family,
-    FamilyInvite,
-    Guardian,
-    GuardianRelation,
-    Student,
-)
+from jlt_family.families.models import BindingRequest, CareEntrustment, Family, FamilyInvite, Guardian, GuardianRelation
 from jlt_family.organizations.calendar import school_year_for
 from jlt_family.organizations.models import (
     ROLE_SCOPE,
-    Alliance,
-    AllianceMember,
-    AllianceStatus,
-    MemberKind,
     Region,
     RegionLevel,
     ResourceUnit,
@@ -33,6 +22,7 @@ from jlt_family.organizations.models import (
     StaffMembership,
     StaffRole,
 )
+from jlt_family.organizations.students import Student
 
 _seq = itertools.count(1)
 

@@ -1,4 +1,5 @@
-"""What a caller sees of an alliance's application, review and history."""
+"""What a caller sees of an alliance: its schools, members and reminder policy, its application, review and
+history."""
 
 from jlt_family.alliances.models import AllianceAction
 from jlt_family.alliances.permissions import allowed_actions, reads_history, sees_application

@@ -1,10 +1,24 @@
-"""Schemas of forming and approving an alliance: the draft, its member schools and units, the review."""
+"""Schemas of an alliance: what it shows, its reminder policy, and forming and approving it (the draft, its
+member schools and units, the review)."""
+
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from jlt_family.alliances.models import AllianceAction
-from jlt_family.core.schemas import Id, PhoneNumber, ShanghaiDateTime, StrictBoolean, text
-from jlt_family.organizations.models import AllianceStatus, MemberKind, SchoolKind
+from jlt_family.alliances.models import AllianceAction, AllianceStatus, MemberKind
+from jlt_family.core.schemas import (
+    Id,
+    Label,
+    PageArgsSchema,
+    PhoneNumber,
+    QueryId,
+    ShanghaiDateTime,
+    SmallInt,
+    StrictBoolean,
+    text,
+)
+from jlt_family.organizations.models import SchoolKind
+from jlt_family.organizations.schemas import HourMinute, RegionBriefSchema, SchoolBriefSchema, one_of
 
 _KINDS = [m.value for m in MemberKind]
 
@@ -144,3 +158,85 @@ class AllianceEventSchema(Schema):
     comment = fields.String()
     detail = fields.Dict(metadata={"description": "修改的内容（字段的旧值和新值、学校或成员单位）"})
     created_at = ShanghaiDateTime()
+
+
+MIN_LEAD_MINUTES = 5
+
+MAX_LEAD_MINUTES = 7 * 24 * 60
+ALLIANCE_STATUS_LABELS = {
+    AllianceStatus.DRAFT: "草稿",
+    AllianceStatus.SUBMITTED: "待审批",
+    AllianceStatus.APPROVED: "已批准",
+    AllianceStatus.SUSPENDED: "已暂停",
+    AllianceStatus.RETURNED: "已退回",
+}
+MEMBER_KIND_LABELS = {
+    MemberKind.RESOURCE_UNIT: "社会资源单位",
+    MemberKind.COMMUNITY: "街道社区",
+    MemberKind.DEPARTMENT: "政府部门",
+}
+
+
+class AllianceMemberSchema(Schema):
+    """教联体成员单位 (a ``MemberView``): the phone is masked except for staff of the alliance and its region."""
+
+    id = fields.Integer(attribute="member.id")
+    kind = fields.String(attribute="member.kind")
+    kind_label = Label(MEMBER_KIND_LABELS, "member.kind")
+    name = fields.String(attribute="member.name")
+    resource_unit_id = fields.Integer(attribute="member.resource_unit_id", allow_none=True)
+    duties = fields.String(attribute="member.duties", metadata={"description": "职责"})
+    cooperation = fields.String(attribute="member.cooperation", metadata={"description": "合作方式"})
+    responsible_person = fields.String(attribute="member.responsible_person", metadata={"description": "负责人"})
+    contact_phone = fields.String(metadata={"description": "联系电话（非本教联体工作人员看到的是脱敏号码）"})
+
+
+class ReminderPolicySchema(Schema):
+    """提醒策略 (of an ``Alliance``): lead times before an event and quiet hours (Asia/Shanghai) when pushes wait."""
+
+    lead_minutes = fields.List(
+        fields.Integer(), attribute="reminder_lead_minutes", metadata={"description": "提前提醒的分钟数，从长到短"}
+    )
+    quiet_hours_start = HourMinute()
+    quiet_hours_end = HourMinute()
+
+
+class ReminderPolicyUpdateSchema(Schema):
+    lead_minutes = fields.List(
+        SmallInt(min=MIN_LEAD_MINUTES, max=MAX_LEAD_MINUTES),
+        validate=validate.Length(min=1, max=5, error="提前提醒应设置 1 到 5 个"),
+        metadata={"description": "1–5 个不同的提前量，每个 5 分钟到 7 天（10080 分钟）", "example": [1440, 120]},
+    )
+    quiet_hours_start = HourMinute()
+    quiet_hours_end = HourMinute(metadata={"example": "07:00"})
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError("请至少修改一项")
+        leads = data.get("lead_minutes")
+        if leads is not None and len(set(leads)) != len(leads):
+            raise ValidationError("提前提醒的时间不能重复", "lead_minutes")
+
+
+class AllianceSchema(Schema):
+    """教联体 (an ``AllianceView``: the alliance as its caller sees it)."""
+
+    id = fields.Integer(attribute="alliance.id")
+    name = fields.String(attribute="alliance.name")
+    region = fields.Nested(RegionBriefSchema, attribute="alliance.region")
+    status = fields.String(attribute="alliance.status", metadata={"enum": [m.value for m in AllianceStatus]})
+    status_label = Label(ALLIANCE_STATUS_LABELS, "alliance.status")
+    description = fields.String(attribute="alliance.description")
+    centre_schools = fields.List(fields.Nested(SchoolBriefSchema), metadata={"description": "中心学校（1–2 所）"})
+    schools = fields.List(fields.Nested(SchoolBriefSchema), metadata={"description": "成员学校"})
+    members = fields.List(fields.Nested(AllianceMemberSchema))
+    reminder_policy = fields.Nested(ReminderPolicySchema, attribute="alliance")
+    approved_at = ShanghaiDateTime(attribute="alliance.approved_at", allow_none=True)
+    # 申报与审批 (jlt_family.alliances.schemas), for those who take part in it; null for everybody else.
+    application = fields.Nested(AllianceApplicationSchema, allow_none=True)
+
+
+class AllianceArgsSchema(PageArgsSchema):
+    region_id = QueryId(metadata={"description": "该区划及其下级的教联体"})
+    status = fields.String(validate=one_of(AllianceStatus))

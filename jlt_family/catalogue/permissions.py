@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
-from jlt_family.families.models import Student
-from jlt_family.organizations.models import Alliance, Region, RegionLevel, ResourceUnit, School
+from jlt_family.organizations.models import Region, RegionLevel, ResourceUnit, School
 from jlt_family.organizations.permissions import require, unit_or_404  # noqa: F401  (re-exported)
 from jlt_family.organizations.service import region_subtree_ids
+from jlt_family.organizations.students import Student
 
 if TYPE_CHECKING:
     from jlt_family.auth.context import Actor

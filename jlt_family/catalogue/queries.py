@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from jlt_family.alliances.models import Alliance, AllianceMember, AllianceStatus
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations import permissions
-from jlt_family.organizations.models import Alliance, AllianceMember, AllianceStatus, ResourceUnit, ResourceUnitKind
+from jlt_family.organizations.models import ResourceUnit, ResourceUnitKind
 from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.venues.models import Offering, PriceKind, Slot, SlotStatus
 

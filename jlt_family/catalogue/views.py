@@ -11,10 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from jlt_family.alliances.models import Alliance
 from jlt_family.core.masking import mask_phone
 from jlt_family.organizations import permissions
 from jlt_family.organizations.grades import grade_label
-from jlt_family.organizations.models import Alliance, Region, ResourceUnit
+from jlt_family.organizations.models import Region, ResourceUnit
 from jlt_family.venues.models import Offering, PriceKind, Slot
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ def scheduler_command() -> None:
 def seed_demo_command() -> None:
     """Fill an empty database with realistic demo data (a county, an alliance, schools, families ...)."""
     from jlt_family.core.extensions import db
-    from jlt_family.demo import database_is_empty, seed_demo
+    from jlt_family.devtools.demo import database_is_empty, seed_demo
 
     if not database_is_empty():
         click.echo("database has data; nothing seeded (seed-demo only fills an empty database)")

@@ -31,7 +31,8 @@ from jlt_family.courses.models import (
 )
 from jlt_family.courses.permissions import audience_for_schools
 from jlt_family.courses.service import HOLDING_OR_WAITING, SessionNotScheduled, active_enrolment, lock_session
-from jlt_family.families.models import Guardian, Student
+from jlt_family.families.models import Guardian
+from jlt_family.organizations.students import Student
 
 BACKFILLED = "补登出勤"
 _EXPIRED_STEPS = 30  # a code this many steps old is "expired" rather than "wrong"

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from jlt_family.alliances.models import Alliance, AllianceMember
 from jlt_family.auth.context import Actor
 from jlt_family.core.extensions import db
 from jlt_family.core.pagination import paginate
@@ -27,8 +28,8 @@ from jlt_family.courses.models import (
     SessionStatus,
 )
 from jlt_family.courses.permissions import Audience, audience_for_schools, audience_of
-from jlt_family.families.models import Student
-from jlt_family.organizations.models import Alliance, AllianceMember, ResourceUnit, School, SchoolClass
+from jlt_family.organizations.models import ResourceUnit, School, SchoolClass
+from jlt_family.organizations.students import Student
 
 
 def staff_clause(actor: Actor) -> sa.ColumnElement[bool]:

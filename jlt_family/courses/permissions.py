@@ -15,20 +15,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance, AllianceMember, AllianceStatus
 from jlt_family.auth.context import Actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.courses.models import Course, CourseSession, Enrolment, ProviderKind
 from jlt_family.organizations import permissions as org
-from jlt_family.organizations.models import (
-    Alliance,
-    AllianceMember,
-    AllianceStatus,
-    Region,
-    ResourceUnit,
-    ResourceUnitKind,
-    School,
-)
+from jlt_family.organizations.models import Region, ResourceUnit, ResourceUnitKind, School
 
 
 @dataclass(frozen=True)

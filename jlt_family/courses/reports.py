@@ -39,9 +39,10 @@ from jlt_family.courses.models import (
     counts_as_held,
 )
 from jlt_family.courses.service import active_enrolment
-from jlt_family.families.models import Guardian, Student
+from jlt_family.families.models import Guardian
 from jlt_family.organizations.calendar import SchoolYear, school_year_for, school_year_starting, terms_of
 from jlt_family.organizations.models import Region, School
+from jlt_family.organizations.students import Student
 
 TERM_REQUIREMENTS = {ActivityKind.GUIDANCE: 2, ActivityKind.EVENING_CLASS: 5, ActivityKind.PARENT_ASSEMBLY: 1}
 YEAR_REQUIREMENTS = {ActivityKind.PARENT_MEETING: 2}

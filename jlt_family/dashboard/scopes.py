@@ -12,17 +12,11 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance
 from jlt_family.auth.context import Actor
 from jlt_family.core.extensions import db
 from jlt_family.organizations import permissions
-from jlt_family.organizations.models import (
-    ESTABLISHED_ALLIANCE_STATUSES,
-    Alliance,
-    Region,
-    RegionLevel,
-    School,
-    SchoolClass,
-)
+from jlt_family.organizations.models import Region, RegionLevel, School, SchoolClass
 
 
 def visible_regions(actor: Actor) -> Sequence[Region]:

@@ -11,10 +11,11 @@ from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate, present_page
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import PageArgsSchema, page_of
-from jlt_family.families import permissions, presenters, schemas, service
-from jlt_family.families.models import BindingRequest, CareEntrustment, FamilyInvite, Student
+from jlt_family.families import bindings, entrustments, permissions, presenters, schemas, service
+from jlt_family.families.models import BindingRequest, CareEntrustment, FamilyInvite
 from jlt_family.families.permissions import ChildAccess
 from jlt_family.organizations.models import SchoolClass
+from jlt_family.organizations.students import Student
 
 blp = Blueprint("families", __name__, url_prefix="/api/v1", description="家庭与子女 (families and children)")
 
@@ -47,7 +48,7 @@ def get_family():
 def update_family(data):
     """修改家庭住址 (any guardian of the family)."""
     actor = current_actor()
-    family = service.update_family(service.family_of(actor), **data)
+    family = service.update_family(service.family_of(actor), home_address=data["home_address"])
     db.session.commit()
     return presenters.family_view(family, actor.user_id)
 
@@ -118,7 +119,7 @@ def revoke_invite(invite_id):
 def redeem_invite(data):
     """使用家庭邀请码加入家庭 (for a user who is not yet a guardian of any family)."""
     actor = current_actor()
-    guardian = service.redeem_family_invite(actor, **data)
+    guardian = service.redeem_family_invite(actor, code=data["code"], relation=data["relation"], name=data["name"])
     db.session.commit()
     return presenters.family_view(guardian.family, actor.user_id)
 
@@ -139,7 +140,14 @@ def _guardian_names(family):
 @blp.errors(400, 404, 409, 422, 429)
 def create_binding_request(data):
     """申请绑定孩子: class invite code + the child's name and student number as on the roster."""
-    request_ = service.create_binding_request(current_actor(), **data)
+    request_ = bindings.create_binding_request(
+        current_actor(),
+        invite_code=data["invite_code"],
+        student_name=data["student_name"],
+        student_no=data["student_no"],
+        relation=data["relation"],
+        guardian_name=data["guardian_name"],
+    )
     db.session.commit()
     return presenters.binding_request_view(request_)
 
@@ -151,7 +159,7 @@ def create_binding_request(data):
 @blp.errors(422)
 def list_my_binding_requests(args):
     """我的绑定申请, newest first."""
-    stmt = service.my_binding_requests(current_actor().user_id, args.get("status"))
+    stmt = bindings.my_binding_requests(current_actor().user_id, args.get("status"))
     return present_page(paginate(stmt, args["page"], args["page_size"]), presenters.binding_request_view)
 
 
@@ -165,7 +173,7 @@ def cancel_binding_request(request_id):
     request_ = _get(BindingRequest, request_id)
     if request_.user_id != actor.user_id:
         raise NotFound()
-    service.cancel_binding_request(request_, actor.user_id)
+    bindings.cancel_binding_request(request_, actor.user_id)
     db.session.commit()
     return presenters.binding_request_view(request_)
 
@@ -180,7 +188,7 @@ def list_class_binding_requests(args, class_id):
     school_class = _get(SchoolClass, class_id)
     if not permissions.leads_class(current_actor(), school_class):
         raise NotFound()
-    stmt = service.class_binding_requests(class_id, args.get("status"))
+    stmt = bindings.class_binding_requests(class_id, args.get("status"))
     result = paginate(stmt, args["page"], args["page_size"])
     return present_page(result, lambda request_: presenters.binding_request_view(request_, for_staff=True))
 
@@ -204,7 +212,7 @@ def _decidable_request(request_id):
 def approve_binding_request(request_id):
     """同意绑定: the child joins the requester's family (created if they have none)."""
     actor, request_ = _decidable_request(request_id)
-    service.approve_binding_request(request_, actor.user_id)
+    bindings.approve_binding_request(request_, actor.user_id)
     db.session.commit()
     return presenters.binding_request_view(request_, for_staff=True)
 
@@ -217,7 +225,7 @@ def approve_binding_request(request_id):
 def reject_binding_request(data, request_id):
     """驳回绑定申请, with a reason the parent sees."""
     actor, request_ = _decidable_request(request_id)
-    service.reject_binding_request(request_, actor.user_id, data["reason"])
+    bindings.reject_binding_request(request_, actor.user_id, data["reason"])
     db.session.commit()
     return presenters.binding_request_view(request_, for_staff=True)
 
@@ -272,6 +280,14 @@ def update_child_flags(data, student_id):
 # ---- care entrustment (委托照护) ---------------------------------------------------------------------------------
 
 
+def _guardian_of_child(student_id):
+    """The caller and the child, if the caller is one of the child's guardians (else 404 or 403)."""
+    actor, student, access = _child_in_scope(student_id)
+    if access != ChildAccess.GUARDIAN:
+        _refuse(access)
+    return actor, student
+
+
 @blp.route("/children/<id:student_id>/care-entrustments", methods=["POST"])
 @blp.login_required
 @idempotent
@@ -280,10 +296,17 @@ def update_child_flags(data, student_id):
 @blp.errors(400, 403, 404, 409, 422)
 def file_care_entrustment(data, student_id):
     """提交委托照护信息 (a guardian of the child): caretaker, relation, phone and period."""
-    actor, student, access = _child_in_scope(student_id)
-    if access != ChildAccess.GUARDIAN:
-        _refuse(access)
-    entrustment = service.file_care_entrustment(actor, student, data)
+    actor, student = _guardian_of_child(student_id)
+    entrustment = entrustments.file_care_entrustment(
+        actor,
+        student,
+        caretaker_name=data["caretaker_name"],
+        caretaker_relation=data["caretaker_relation"],
+        caretaker_phone=data["caretaker_phone"],
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        note=data["note"],
+    )
     db.session.commit()
     return presenters.entrustment_view(entrustment, reveal_phone=True)
 
@@ -298,7 +321,9 @@ def list_care_entrustments(args, student_id):
     actor, student, access = _child_in_scope(student_id)
     if access not in (ChildAccess.GUARDIAN, ChildAccess.LEADER):
         _refuse(access)
-    result = paginate(service.care_entrustments_of(student.id, args.get("status")), args["page"], args["page_size"])
+    result = paginate(
+        entrustments.care_entrustments_of(student.id, args.get("status")), args["page"], args["page_size"]
+    )
     if access == ChildAccess.LEADER:
         audit_read(
             actor, "read_care_entrustments", "student", student.id, result, school_id=student.school_id, query=args
@@ -321,7 +346,7 @@ def acknowledge_care_entrustment(entrustment_id):
     actor, entrustment, student, access = _entrustment_in_scope(entrustment_id)
     if not permissions.leads_student(actor, student):
         _refuse(access)
-    service.acknowledge_care_entrustment(actor, entrustment)
+    entrustments.acknowledge_care_entrustment(actor, entrustment)
     db.session.commit()
     return presenters.entrustment_view(entrustment, reveal_phone=True)
 
@@ -335,6 +360,6 @@ def withdraw_care_entrustment(entrustment_id):
     actor, entrustment, student, access = _entrustment_in_scope(entrustment_id)
     if access != ChildAccess.GUARDIAN:
         _refuse(access)
-    service.withdraw_care_entrustment(entrustment)
+    entrustments.withdraw_care_entrustment(entrustment, actor.user_id)
     db.session.commit()
     return presenters.entrustment_view(entrustment, reveal_phone=True)

@@ -3,6 +3,8 @@
 Input schemas are strict: unknown fields, wrong types and out-of-range values answer 422 with Chinese messages.
 """
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from jlt_family.core.schemas import DATE_RANGE, PageArgsSchema, PhoneNumber, ShanghaiDateTime, StrictBoolean, text
@@ -10,7 +12,7 @@ from jlt_family.families.models import BindingStatus, EntrustmentStatus, Guardia
 from jlt_family.organizations.schemas import SchoolBriefSchema
 
 
-def relation_field(**kwargs):
+def relation_field(**kwargs: Any) -> fields.Enum:
     return fields.Enum(
         GuardianRelation,
         by_value=True,

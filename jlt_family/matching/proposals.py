@@ -23,18 +23,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import AllianceMember, AllianceStatus
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, utcnow
 from jlt_family.courses.models import CATEGORY_LABELS, PROVIDER_LABELS, Course, ProviderKind
 from jlt_family.matching.models import TOPIC_LABELS, TOPIC_OFFERING_KINDS, TOPIC_UNIT_KINDS, Need
 from jlt_family.organizations.grades import grade_label
-from jlt_family.organizations.models import (
-    RESOURCE_UNIT_KIND_LABELS,
-    AllianceMember,
-    AllianceStatus,
-    ResourceUnit,
-    ResourceUnitKind,
-)
+from jlt_family.organizations.models import RESOURCE_UNIT_KIND_LABELS, ResourceUnit, ResourceUnitKind
 from jlt_family.venues import slots as slot_rules
 from jlt_family.venues.models import OFFERING_KIND_LABELS, Offering, PriceKind, Slot, SlotStatus
 

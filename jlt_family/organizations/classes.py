@@ -14,10 +14,10 @@ from jlt_family.core.codes import CLASS_CODE_LENGTH, new_code
 from jlt_family.core.errors import Conflict, NotFound, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.pagination import paginate
-from jlt_family.families.models import Student
 from jlt_family.organizations import permissions
 from jlt_family.organizations.models import ClassTeacher, School, SchoolClass, StaffMembership, StaffRole
 from jlt_family.organizations.service import CODE_ATTEMPTS
+from jlt_family.organizations.students import Student
 
 if TYPE_CHECKING:
     from jlt_family.auth.context import Actor

@@ -1,4 +1,4 @@
-"""Regions, alliances (教联体), schools, classes, resource units and staff memberships."""
+"""Regions, schools, classes, resource units and staff memberships (the alliances are in ``alliances.models``)."""
 
 import datetime as dt
 
@@ -54,116 +54,6 @@ class Region(db.Model):
         return settings_for(self)
 
 
-class AllianceStatus(StrEnum):
-    """教联体状态: 草稿 → 待审批 → 已批准 (or 已退回 → edited → 待审批 again); an approved one may be 已暂停."""
-
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    SUSPENDED = "suspended"
-    RETURNED = "returned"
-
-
-# An alliance that was established (approved, perhaps suspended since): it has member schools and is evaluated.
-# A draft, submitted or returned one is an application, not an alliance yet.
-ESTABLISHED_ALLIANCE_STATUSES = (AllianceStatus.APPROVED, AllianceStatus.SUSPENDED)
-
-
-class Alliance(db.Model):
-    """教联体: a school–family–community alliance around 1–2 centre schools, in one region.
-
-    Carries the reminder policy its families get: lead times before an event, and quiet hours
-    (Asia/Shanghai) during which pushes are deferred.
-    """
-
-    __tablename__ = "alliance"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(100))
-    region_id: Mapped[int] = mapped_column(sa.ForeignKey("region.id"), index=True)
-    status: Mapped[AllianceStatus] = mapped_column(str_enum(AllianceStatus), default=AllianceStatus.DRAFT)
-    description: Mapped[str] = mapped_column(sa.Text, default="")
-    reminder_lead_minutes: Mapped[list] = mapped_column(sa.JSON, default=lambda: [1440, 120])
-    quiet_hours_start: Mapped[dt.time] = mapped_column(sa.Time, default=dt.time(22, 0))
-    quiet_hours_end: Mapped[dt.time] = mapped_column(sa.Time, default=dt.time(7, 0))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    # The application (申报) and its review (审批): see jlt_family.alliances.
-    drafted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    review_comment: Mapped[str] = mapped_column(sa.Text, default="")
-    suspended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    suspension_reason: Mapped[str] = mapped_column(sa.Text, default="")
-
-    region: Mapped[Region] = relationship()
-    schools: Mapped[list["School"]] = relationship(back_populates="alliance", order_by="School.id")
-    members: Mapped[list["AllianceMember"]] = relationship(
-        back_populates="alliance", cascade="all, delete-orphan", order_by="AllianceMember.id"
-    )
-    proposed_schools: Mapped[list["AllianceSchool"]] = relationship(
-        back_populates="alliance", cascade="all, delete-orphan", order_by="AllianceSchool.id"
-    )
-    drafted_by: Mapped["User | None"] = relationship(foreign_keys=[drafted_by_id])  # noqa: F821
-    submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])  # noqa: F821
-    reviewed_by: Mapped["User | None"] = relationship(foreign_keys=[reviewed_by_id])  # noqa: F821
-
-    @property
-    def centre_schools(self):
-        return [s for s in self.schools if s.is_alliance_centre]
-
-
-class MemberKind(StrEnum):
-    RESOURCE_UNIT = "resource_unit"  # 社会资源单位
-    COMMUNITY = "community"  # 街道社区
-    DEPARTMENT = "department"  # 政府部门
-
-
-class AllianceMember(db.Model):
-    """教联体成员单位: a member unit with its duties, way of cooperating, responsible person and contact (000 §三.3)."""
-
-    __tablename__ = "alliance_member"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    alliance_id: Mapped[int] = mapped_column(sa.ForeignKey("alliance.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[MemberKind] = mapped_column(str_enum(MemberKind))
-    resource_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("resource_unit.id"), index=True)
-    name: Mapped[str] = mapped_column(sa.String(100))
-    duties: Mapped[str] = mapped_column(sa.Text, default="")
-    cooperation: Mapped[str] = mapped_column(sa.Text, default="")
-    responsible_person: Mapped[str] = mapped_column(sa.String(40), default="")
-    contact_phone: Mapped[str] = mapped_column(sa.String(20), default="")
-
-    alliance: Mapped[Alliance] = relationship(back_populates="members")
-    resource_unit: Mapped["ResourceUnit | None"] = relationship()
-
-    __table_args__ = (sa.UniqueConstraint("alliance_id", "resource_unit_id"),)
-
-
-class AllianceSchool(db.Model):
-    """教联体申报学校: a school named in the alliance's application, as a centre school (中心校) or a member.
-
-    Until approval this is only the proposal; approval makes it real (``School.alliance_id`` and
-    ``School.is_alliance_centre``), and the rows stay as the record of what was approved.
-    """
-
-    __tablename__ = "alliance_school"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    alliance_id: Mapped[int] = mapped_column(sa.ForeignKey("alliance.id", ondelete="CASCADE"), index=True)
-    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), index=True)
-    is_centre: Mapped[bool] = mapped_column(default=False)
-    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    alliance: Mapped[Alliance] = relationship(back_populates="proposed_schools")
-    school: Mapped["School"] = relationship()
-
-    __table_args__ = (sa.UniqueConstraint("alliance_id", "school_id"),)
-
-
 class SchoolKind(StrEnum):
     KINDERGARTEN = "kindergarten"  # 幼儿园
     PRIMARY = "primary"  # 小学
@@ -189,7 +79,7 @@ class School(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     region: Mapped[Region] = relationship()
-    alliance: Mapped[Alliance | None] = relationship(back_populates="schools")
+    alliance: Mapped["Alliance | None"] = relationship(back_populates="schools")  # noqa: F821
 
     __table_args__ = (sa.UniqueConstraint("region_id", "name"),)
 
@@ -299,7 +189,7 @@ class ResourceUnit(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     region: Mapped[Region] = relationship()
-    memberships: Mapped[list[AllianceMember]] = relationship(viewonly=True)
+    memberships: Mapped[list["AllianceMember"]] = relationship(viewonly=True)  # noqa: F821
 
     __table_args__ = (sa.UniqueConstraint("region_id", "name"),)
 
@@ -348,7 +238,7 @@ class StaffMembership(db.Model):
     user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
     school: Mapped[School | None] = relationship()
     resource_unit: Mapped[ResourceUnit | None] = relationship()
-    alliance: Mapped[Alliance | None] = relationship()
+    alliance: Mapped["Alliance | None"] = relationship()  # noqa: F821
     region: Mapped[Region | None] = relationship()
 
     __table_args__ = (
@@ -387,7 +277,7 @@ class StaffInvite(db.Model):
 
     school: Mapped[School | None] = relationship()
     resource_unit: Mapped[ResourceUnit | None] = relationship()
-    alliance: Mapped[Alliance | None] = relationship()
+    alliance: Mapped["Alliance | None"] = relationship()  # noqa: F821
     region: Mapped[Region | None] = relationship()
 
     __table_args__ = (

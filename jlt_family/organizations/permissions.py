@@ -12,20 +12,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance, AllianceMember, AllianceSchool, AllianceStatus
 from jlt_family.core.errors import NotFound, PermissionDenied
 from jlt_family.core.extensions import db
-from jlt_family.organizations.models import (
-    ROLE_SCOPE,
-    Alliance,
-    AllianceMember,
-    AllianceSchool,
-    AllianceStatus,
-    Region,
-    ResourceUnit,
-    School,
-    SchoolClass,
-    StaffRole,
-)
+from jlt_family.organizations.models import ROLE_SCOPE, Region, ResourceUnit, School, SchoolClass, StaffRole
 
 if TYPE_CHECKING:
     from jlt_family.auth.context import Actor
@@ -107,7 +97,7 @@ def visible_classes_clause(actor: Actor, school: School) -> sa.ColumnElement[boo
 
 def guardian_school_ids(actor: Actor) -> frozenset[int]:
     """Schools the caller's children attend."""
-    from jlt_family.families.models import Student
+    from jlt_family.organizations.students import Student
 
     if actor.family_id is None:
         return frozenset()

@@ -29,8 +29,8 @@ from jlt_family.core.timeutil import shanghai_today, utcnow
 
 if TYPE_CHECKING:
     from jlt_family.auth.context import Actor
-    from jlt_family.families.models import Student
     from jlt_family.organizations.models import SchoolClass
+    from jlt_family.organizations.students import Student
 
 
 def _open_key_for_to_date(context: Any) -> int | None:
@@ -141,7 +141,7 @@ def _first_day(school_class: SchoolClass, today: dt.date) -> dt.date:
 
 @sa.event.listens_for(Session, "before_flush")
 def _write_placements(session: Session, _flush_context: Any, _instances: Any) -> None:
-    from jlt_family.families.models import Student
+    from jlt_family.organizations.students import Student
 
     today = shanghai_today()
     closing, opening = [], []

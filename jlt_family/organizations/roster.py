@@ -42,7 +42,6 @@ import sqlalchemy as sa
 
 from jlt_family.core.audit import audit
 from jlt_family.core.extensions import db
-from jlt_family.families.models import Student
 from jlt_family.organizations.grades import grade_label
 from jlt_family.organizations.models import School, SchoolClass
 from jlt_family.organizations.roster_files import read_upload
@@ -56,6 +55,7 @@ from jlt_family.organizations.roster_parsing import (
     parse_roster,
     roster_errors,
 )
+from jlt_family.organizations.students import Student
 
 if TYPE_CHECKING:
     from jlt_family.auth.context import Actor

@@ -14,9 +14,9 @@ from typing import Any
 
 from jlt_family.core.errors import ValidationFailed
 from jlt_family.core.timeutil import shanghai_today
-from jlt_family.families.models import Gender
 from jlt_family.organizations.grades import parse_grade
 from jlt_family.organizations.roster_files import MAX_ROWS, file_error, read_table, too_many_rows
+from jlt_family.organizations.students import Gender
 
 MAX_LISTED_ERRORS = 500
 

@@ -11,13 +11,12 @@ from werkzeug.datastructures import CombinedMultiDict
 from jlt_family.auth.context import current_actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
-from jlt_family.core.pagination import paginate, present_page
+from jlt_family.core.pagination import paginate
 from jlt_family.core.routing import Blueprint, JsonParser
 from jlt_family.core.schemas import page_of
 from jlt_family.core.timeutil import shanghai_today
 from jlt_family.organizations import calendar, permissions, schemas, service
-from jlt_family.organizations.models import Alliance, AllianceSchool, Region, School
-from jlt_family.organizations.views import alliance_view
+from jlt_family.organizations.models import Region, School
 
 
 class _Parser(JsonParser):
@@ -66,68 +65,6 @@ def get_region(region_id):
     if region is None:
         raise NotFound("未找到该行政区划", code="region_not_found")
     return region
-
-
-# Alliances ---------------------------------------------------------------------------------------------------
-
-
-@blp.route("/alliances", methods=["GET"])
-@blp.login_required
-@blp.arguments(schemas.AllianceArgsSchema, location="query")
-@blp.response(200, page_of(schemas.AllianceSchema))
-@blp.errors(422)
-def list_alliances(args):
-    """教联体列表: approved ones for everybody, drafts and others only for their administrators."""
-    actor = current_actor()
-    stmt = (
-        sa.select(Alliance)
-        .where(permissions.visible_alliances(actor))
-        .options(
-            selectinload(Alliance.schools),
-            selectinload(Alliance.members),
-            selectinload(Alliance.region),
-            selectinload(Alliance.proposed_schools).joinedload(AllianceSchool.school),
-            selectinload(Alliance.drafted_by),
-            selectinload(Alliance.submitted_by),
-            selectinload(Alliance.reviewed_by),
-        )
-        .order_by(Alliance.id)
-    )
-    if "region_id" in args:
-        stmt = stmt.where(Alliance.region_id.in_(service.region_subtree_ids([args["region_id"]])))
-    if "status" in args:
-        stmt = stmt.where(Alliance.status == args["status"])
-    return present_page(paginate(stmt, args["page"], args["page_size"]), lambda a: alliance_view(a, actor))
-
-
-@blp.route("/alliances/<id:alliance_id>", methods=["GET"])
-@blp.login_required
-@blp.response(200, schemas.AllianceSchema)
-@blp.errors(404)
-def get_alliance(alliance_id):
-    """教联体详情: centre schools, member units (contact phones masked outside the alliance), reminder policy."""
-    actor = current_actor()
-    return alliance_view(permissions.alliance_or_404(actor, alliance_id), actor)
-
-
-@blp.route("/alliances/<id:alliance_id>/reminder-policy", methods=["PATCH"])
-@blp.login_required
-@blp.arguments(schemas.ReminderPolicyUpdateSchema)
-@blp.response(200, schemas.ReminderPolicySchema)
-@blp.errors(403, 404, 422)
-def update_reminder_policy(data, alliance_id):
-    """修改提醒策略 (alliance admin): 1–5 distinct lead times of 5 min–7 days; quiet hours HH:MM."""
-    actor = current_actor()
-    alliance = permissions.alliance_or_404(actor, alliance_id)
-    permissions.require(alliance.id in actor.alliance_ids, "只有教联体管理员可以修改提醒策略")
-    service.update_reminder_policy(
-        alliance,
-        lead_minutes=data.get("lead_minutes"),
-        quiet_hours_start=data.get("quiet_hours_start"),
-        quiet_hours_end=data.get("quiet_hours_end"),
-    )
-    db.session.commit()
-    return alliance
 
 
 # Schools -----------------------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
-"""Schemas of the organisation API: regions, alliances, schools; the fields and briefs other domains nest.
+"""Schemas of the organisation API: regions and schools; the fields and briefs other domains nest.
 
-The schemas dump model objects, or for answers that depend on the caller the small views of
-``organizations.views`` (an alliance's member phones, masked or not).
+The schemas dump model objects (or the small views of ``organizations.views``).
 """
 
 from __future__ import annotations
@@ -12,30 +11,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, missing, validate
 
-from jlt_family.alliances.schemas import AllianceApplicationSchema
-from jlt_family.core.schemas import Label, PageArgsSchema, QueryId, ShanghaiDateTime, SmallInt
-from jlt_family.organizations.models import AllianceStatus, MemberKind, RegionLevel, SchoolKind
+from jlt_family.core.schemas import Label, PageArgsSchema, QueryId
+from jlt_family.organizations.models import RegionLevel, SchoolKind
 
 _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
-MIN_LEAD_MINUTES = 5
-MAX_LEAD_MINUTES = 7 * 24 * 60
 
 
 REGION_LEVEL_LABELS = {RegionLevel.PROVINCE: "省", RegionLevel.CITY: "市", RegionLevel.COUNTY: "区/县/旗县"}
-ALLIANCE_STATUS_LABELS = {
-    AllianceStatus.DRAFT: "草稿",
-    AllianceStatus.SUBMITTED: "待审批",
-    AllianceStatus.APPROVED: "已批准",
-    AllianceStatus.SUSPENDED: "已暂停",
-    AllianceStatus.RETURNED: "已退回",
-}
-MEMBER_KIND_LABELS = {
-    MemberKind.RESOURCE_UNIT: "社会资源单位",
-    MemberKind.COMMUNITY: "街道社区",
-    MemberKind.DEPARTMENT: "政府部门",
-}
 SCHOOL_KIND_LABELS = {
     SchoolKind.KINDERGARTEN: "幼儿园",
     SchoolKind.PRIMARY: "小学",
@@ -133,71 +117,6 @@ class SchoolBriefSchema(Schema):
 class AllianceBriefSchema(Schema):
     id = fields.Integer()
     name = fields.String()
-
-
-class AllianceMemberSchema(Schema):
-    """教联体成员单位 (a ``MemberView``): the phone is masked except for staff of the alliance and its region."""
-
-    id = fields.Integer(attribute="member.id")
-    kind = fields.String(attribute="member.kind")
-    kind_label = Label(MEMBER_KIND_LABELS, "member.kind")
-    name = fields.String(attribute="member.name")
-    resource_unit_id = fields.Integer(attribute="member.resource_unit_id", allow_none=True)
-    duties = fields.String(attribute="member.duties", metadata={"description": "职责"})
-    cooperation = fields.String(attribute="member.cooperation", metadata={"description": "合作方式"})
-    responsible_person = fields.String(attribute="member.responsible_person", metadata={"description": "负责人"})
-    contact_phone = fields.String(metadata={"description": "联系电话（非本教联体工作人员看到的是脱敏号码）"})
-
-
-class ReminderPolicySchema(Schema):
-    """提醒策略 (of an ``Alliance``): lead times before an event and quiet hours (Asia/Shanghai) when pushes wait."""
-
-    lead_minutes = fields.List(
-        fields.Integer(), attribute="reminder_lead_minutes", metadata={"description": "提前提醒的分钟数，从长到短"}
-    )
-    quiet_hours_start = HourMinute()
-    quiet_hours_end = HourMinute()
-
-
-class ReminderPolicyUpdateSchema(Schema):
-    lead_minutes = fields.List(
-        SmallInt(min=MIN_LEAD_MINUTES, max=MAX_LEAD_MINUTES),
-        validate=validate.Length(min=1, max=5, error="提前提醒应设置 1 到 5 个"),
-        metadata={"description": "1–5 个不同的提前量，每个 5 分钟到 7 天（10080 分钟）", "example": [1440, 120]},
-    )
-    quiet_hours_start = HourMinute()
-    quiet_hours_end = HourMinute(metadata={"example": "07:00"})
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data:
-            raise ValidationError("请至少修改一项")
-        leads = data.get("lead_minutes")
-        if leads is not None and len(set(leads)) != len(leads):
-            raise ValidationError("提前提醒的时间不能重复", "lead_minutes")
-
-
-class AllianceSchema(Schema):
-    """教联体 (an ``AllianceView``: the alliance as its caller sees it)."""
-
-    id = fields.Integer(attribute="alliance.id")
-    name = fields.String(attribute="alliance.name")
-    region = fields.Nested(RegionBriefSchema, attribute="alliance.region")
-    status = fields.String(attribute="alliance.status", metadata={"enum": [m.value for m in AllianceStatus]})
-    status_label = Label(ALLIANCE_STATUS_LABELS, "alliance.status")
-    description = fields.String(attribute="alliance.description")
-    centre_schools = fields.List(fields.Nested(SchoolBriefSchema), metadata={"description": "中心学校（1–2 所）"})
-    schools = fields.List(fields.Nested(SchoolBriefSchema), metadata={"description": "成员学校"})
-    members = fields.List(fields.Nested(AllianceMemberSchema))
-    reminder_policy = fields.Nested(ReminderPolicySchema, attribute="alliance")
-    approved_at = ShanghaiDateTime(attribute="alliance.approved_at", allow_none=True)
-    # 申报与审批 (jlt_family.alliances.schemas), for those who take part in it; null for everybody else.
-    application = fields.Nested(AllianceApplicationSchema, allow_none=True)
-
-
-class AllianceArgsSchema(PageArgsSchema):
-    region_id = QueryId(metadata={"description": "该区划及其下级的教联体"})
-    status = fields.String(validate=one_of(AllianceStatus))
 
 
 # Schools -----------------------------------------------------------------------------------------------------

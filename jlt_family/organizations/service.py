@@ -1,4 +1,4 @@
-"""Rules of the organisation model: region trees, reminder policies, staff roles and invites (classes: ``classes``).
+"""Rules of the organisation model: region trees, staff roles and invites (classes: ``classes``).
 
 Services raise domain errors and never commit; the route commits.
 """
@@ -13,14 +13,14 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from jlt_family.alliances.models import Alliance
 from jlt_family.core.codes import STAFF_CODE_LENGTH, new_code, normalise_code
-from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from jlt_family.core.errors import Conflict, NotFound, PermissionDenied
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import utcnow
 from jlt_family.organizations.models import (
     ROLE_SCOPE,
-    Alliance,
     ClassTeacher,
     Region,
     ResourceUnit,
@@ -59,31 +59,6 @@ def region_subtree_ids(root_ids: Iterable[int]) -> frozenset[int]:
 def scope_for(role: StaffRole | str, scope_id: int) -> Scope | None:
     """The school, unit, alliance or region a role of this kind is held over; ``None`` if unknown."""
     return cast("Scope | None", db.session.get(SCOPE_MODELS[ROLE_SCOPE[StaffRole(role)]], scope_id))
-
-
-# Alliances ---------------------------------------------------------------------------------------------------
-
-
-def update_reminder_policy(
-    alliance: Alliance,
-    *,
-    lead_minutes: list[int] | None = None,
-    quiet_hours_start: dt.time | None = None,
-    quiet_hours_end: dt.time | None = None,
-) -> Alliance:
-    """提醒策略: lead times (validated by the schema) are stored longest first; quiet hours as times."""
-    if lead_minutes is not None:
-        alliance.reminder_lead_minutes = sorted(lead_minutes, reverse=True)
-    start = quiet_hours_start or alliance.quiet_hours_start
-    end = quiet_hours_end or alliance.quiet_hours_end
-    if start == end:
-        raise RuleViolation(
-            "静默时段的开始和结束时间不能相同",
-            code="quiet_hours_empty",
-            errors={"json": {"quiet_hours_end": ["静默时段的开始和结束时间不能相同"]}},
-        )
-    alliance.quiet_hours_start, alliance.quiet_hours_end = start, end
-    return alliance
 
 
 # Staff roles -------------------------------------------------------------------------------------------------

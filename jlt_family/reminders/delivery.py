@@ -7,8 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance
 from jlt_family.core.extensions import db
-from jlt_family.organizations.models import Alliance, Region
+from jlt_family.organizations.models import Region
 from jlt_family.organizations.service import region_subtree_ids
 from jlt_family.reminders.models import Reminder, ReminderStatus
 

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from jlt_family.organizations.permissions import administers_alliance, alliance_or_404, require
 
 if TYPE_CHECKING:
+    from jlt_family.alliances.models import Alliance
     from jlt_family.auth.context import Actor
-    from jlt_family.organizations.models import Alliance, Region
+    from jlt_family.organizations.models import Region
 
 
 def can_broadcast(actor: Actor, alliance: Alliance) -> bool:

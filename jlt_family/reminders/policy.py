@@ -15,10 +15,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI
-from jlt_family.families.models import Guardian, Student
-from jlt_family.organizations.models import Alliance, School, StaffMembership
+from jlt_family.families.models import Guardian
+from jlt_family.organizations.models import School, StaffMembership
+from jlt_family.organizations.students import Student
 
 DEFAULT_LEAD_MINUTES = (1440, 120)
 DEFAULT_QUIET_START = dt.time(22, 0)

@@ -12,12 +12,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance, AllianceStatus
 from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import rowcount
 from jlt_family.core.timeutil import utcnow
-from jlt_family.families.models import Guardian, Student
-from jlt_family.organizations.models import Alliance, AllianceStatus, School, SchoolClass
+from jlt_family.families.models import Guardian
+from jlt_family.organizations.models import School, SchoolClass
+from jlt_family.organizations.students import Student
 from jlt_family.reminders.models import (
     LIFECYCLE,
     Broadcast,

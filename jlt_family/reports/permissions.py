@@ -7,10 +7,11 @@ Teachers, venue staff and parents see none of them. Children's names and flags (
 the school's own leaders, in the school's report (``sees_children_of``); the others get counts.
 """
 
+from jlt_family.alliances.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance
 from jlt_family.auth.context import Actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
-from jlt_family.organizations.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance, Region, School
+from jlt_family.organizations.models import Region, School
 from jlt_family.organizations.permissions import administers_alliance, administers_school
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance, AllianceStatus
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
 from jlt_family.courses.meetings import ATTENDEE_KINDS, MeetingAttendance
@@ -17,7 +18,7 @@ from jlt_family.courses.models import ActivityKind, Course, CourseSession, Enrol
 from jlt_family.courses.models import SessionStatus as CourseSessionStatus
 from jlt_family.courses.models import counts_as_held as session_counts_as_held
 from jlt_family.organizations.calendar import AUTUMN, SPRING
-from jlt_family.organizations.models import Alliance, AllianceStatus, School, SchoolClass
+from jlt_family.organizations.models import School, SchoolClass
 from jlt_family.reports.periods import Period
 from jlt_family.venues.models import Booking, BookingKind, BookingStatus, Channel, Slot, VenueFeedback
 from jlt_family.visits import coverage as visit_coverage

@@ -19,12 +19,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance
 from jlt_family.core.timeutil import SHANGHAI
 from jlt_family.courses.models import ActivityKind
-from jlt_family.families.models import Student
 from jlt_family.families.schemas import FLAG_NAMES
-from jlt_family.organizations.models import ESTABLISHED_ALLIANCE_STATUSES, Alliance, Region, School, SchoolClass
+from jlt_family.organizations.models import Region, School, SchoolClass
 from jlt_family.organizations.service import region_subtree_ids
+from jlt_family.organizations.students import Student
 from jlt_family.reports import queries
 from jlt_family.reports.periods import Period
 from jlt_family.reports.rules import (

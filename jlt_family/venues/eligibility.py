@@ -13,10 +13,11 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance, AllianceMember, AllianceStatus
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
-from jlt_family.families.models import Student
-from jlt_family.organizations.models import Alliance, AllianceMember, AllianceStatus, School, SchoolClass
+from jlt_family.organizations.models import School, SchoolClass
+from jlt_family.organizations.students import Student
 from jlt_family.venues.models import GreenSuspension, VenuePolicy
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from jlt_family.alliances.models import Alliance
 from jlt_family.auth.context import Actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
-from jlt_family.organizations.models import Alliance, ResourceUnit, SchoolClass
+from jlt_family.organizations.models import ResourceUnit, SchoolClass
 from jlt_family.organizations.permissions import administers_alliance, require  # noqa: F401  (re-exported)
 from jlt_family.venues.models import Booking, Closure, GreenSuspension, Offering, Slot
 

@@ -9,9 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from jlt_family.alliances.models import AllianceMember
 from jlt_family.auth.context import Actor
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today, utcnow
-from jlt_family.organizations.models import AllianceMember, ResourceUnit, SchoolClass
+from jlt_family.organizations.models import ResourceUnit, SchoolClass
 from jlt_family.venues.models import (
     Booking,
     BookingChild,

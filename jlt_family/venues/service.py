@@ -37,8 +37,9 @@ from jlt_family.core.errors import Conflict, RuleViolation
 from jlt_family.core.extensions import db
 from jlt_family.core.sql import update_rows
 from jlt_family.core.timeutil import to_shanghai, utcnow
-from jlt_family.families.models import Family, Student
+from jlt_family.families.models import Family
 from jlt_family.organizations.models import SchoolClass
+from jlt_family.organizations.students import Student
 from jlt_family.venues import eligibility, notify
 from jlt_family.venues.lifecycle import booking_created
 from jlt_family.venues.models import (

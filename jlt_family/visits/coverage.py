@@ -26,10 +26,11 @@ from sqlalchemy.orm import aliased, selectinload
 
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today
-from jlt_family.families.models import CareEntrustment, EntrustmentStatus, Student
+from jlt_family.families.models import CareEntrustment, EntrustmentStatus
 from jlt_family.organizations.calendar import SchoolYear, school_year_starting
 from jlt_family.organizations.models import School, SchoolClass
 from jlt_family.organizations.placements import StudentClassPlacement as Placement
+from jlt_family.organizations.students import Student
 from jlt_family.visits.models import OPEN_STATES, HomeVisit, VisitRecord, VisitState
 
 FLAG_COLUMNS = (Student.left_behind, Student.in_difficulty, Student.disabled, Student.migrant)

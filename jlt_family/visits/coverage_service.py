@@ -9,17 +9,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from jlt_family.alliances.models import Alliance
 from jlt_family.auth.context import Actor
 from jlt_family.core.audit import audit_read
 from jlt_family.core.errors import NotFound, ValidationFailed
 from jlt_family.core.extensions import db
 from jlt_family.core.pagination import paginate
 from jlt_family.core.timeutil import shanghai_today
-from jlt_family.families.models import Student
 from jlt_family.organizations import permissions as org_permissions
 from jlt_family.organizations.calendar import school_year_for, school_year_starting
-from jlt_family.organizations.models import Alliance, Region, School, SchoolClass
+from jlt_family.organizations.models import Region, School, SchoolClass
 from jlt_family.organizations.service import region_subtree_ids
+from jlt_family.organizations.students import Student
 from jlt_family.visits import coverage
 from jlt_family.visits.models import HomeVisit
 

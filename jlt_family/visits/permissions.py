@@ -15,8 +15,8 @@
 from jlt_family.auth.context import Actor
 from jlt_family.core.errors import NotFound, PermissionDenied
 from jlt_family.core.extensions import db
-from jlt_family.families.models import Student
 from jlt_family.families.permissions import is_guardian_of, is_homeroom_of, is_school_admin_of
+from jlt_family.organizations.students import Student
 from jlt_family.visits.models import FollowUpAction, HomeVisit, Side, VisitMode, VisitState
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from jlt_family.auth.context import Actor
 from jlt_family.core.audit import audit_read
 from jlt_family.core.pagination import paginate
-from jlt_family.families.models import Student
+from jlt_family.organizations.students import Student
 from jlt_family.visits import permissions
 from jlt_family.visits.models import (
     FollowUpAction,

@@ -19,10 +19,10 @@ from jlt_family.core.errors import Conflict, NotFound, PermissionDenied, RuleVio
 from jlt_family.core.events import cancel_reminders
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI
-from jlt_family.families.models import Student
 from jlt_family.families.permissions import is_guardian_of
 from jlt_family.organizations.calendar import school_year_for
 from jlt_family.organizations.models import School, StaffMembership, StaffRole
+from jlt_family.organizations.students import Student
 from jlt_family.visits import permissions, scheduling
 from jlt_family.visits.models import (
     MODE_LABELS,

@@ -6,15 +6,9 @@ submits (the bureau may see it but not edit: 403); the bureau decides (the draft
 alliance is public, so suspending it or reading its history is 403 for those who may not.
 """
 
+from jlt_family.alliances.models import Alliance, AllianceMember, AllianceSchool, AllianceStatus, MemberKind
 from jlt_family.core.extensions import db
-from jlt_family.organizations.models import (
-    Alliance,
-    AllianceMember,
-    AllianceSchool,
-    AllianceStatus,
-    MemberKind,
-    StaffRole,
-)
+from jlt_family.organizations.models import StaffRole
 from tests.matrix_support import expect
 
 API = "/api/v1"

@@ -3,8 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from jlt_family.alliances.models import AllianceEvent
-from jlt_family.organizations.models import Alliance, AllianceSchool, AllianceStatus
+from jlt_family.alliances.models import Alliance, AllianceEvent, AllianceSchool, AllianceStatus
 from tests.alliances.conftest import API, draft_body, member_body
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from jlt_family.demo import seed_demo
+from jlt_family.devtools.demo import seed_demo
 
 API = "/api/v1"
 

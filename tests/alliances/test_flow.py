@@ -2,9 +2,9 @@
 
 import sqlalchemy as sa
 
-from jlt_family.alliances.models import AllianceEvent
+from jlt_family.alliances.models import Alliance, AllianceEvent
 from jlt_family.core.models import AuditLog
-from jlt_family.organizations.models import Alliance, School, StaffMembership, StaffRole
+from jlt_family.organizations.models import School, StaffMembership, StaffRole
 from tests.alliances.conftest import API, member_body
 
 
@@ -236,7 +236,7 @@ def test_drafts_stay_hidden_from_everybody_else(call, c, world, draft):
 
 
 def test_list_of_submitted_alliances_costs_the_same_whatever_its_size(call, c, world, db, make, count_queries):
-    from jlt_family.organizations.models import AllianceMember, AllianceSchool, AllianceStatus, MemberKind
+    from jlt_family.alliances.models import AllianceMember, AllianceSchool, AllianceStatus, MemberKind
 
     def add(n):
         for _ in range(n):

@@ -9,16 +9,16 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from jlt_family.alliances.models import AllianceAction, AllianceEvent
-from jlt_family.organizations.models import (
+from jlt_family.alliances.models import (
     Alliance,
+    AllianceAction,
+    AllianceEvent,
     AllianceMember,
     AllianceSchool,
     AllianceStatus,
     MemberKind,
-    School,
-    StaffRole,
 )
+from jlt_family.organizations.models import School, StaffRole
 from tests.races import race
 
 API = "/api/v1"

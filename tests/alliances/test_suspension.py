@@ -5,9 +5,9 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from jlt_family.alliances.models import AllianceEvent
+from jlt_family.alliances.models import AllianceEvent, AllianceMember
 from jlt_family.core.models import AuditLog
-from jlt_family.organizations.models import AllianceMember, School
+from jlt_family.organizations.models import School
 from jlt_family.venues import eligibility
 from tests.alliances.conftest import API
 from tests.venues.conftest import make_offering, make_slot

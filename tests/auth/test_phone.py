@@ -2,7 +2,7 @@
 
 import pytest
 
-from jlt_family.wechat.fake_server import PHONE_NUMBER, STABLE_TOKEN
+from jlt_family.devtools.fake_wechat import PHONE_NUMBER, STABLE_TOKEN
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from config import Config
-from jlt_family.wechat.fake_server import CODE2SESSION
+from jlt_family.devtools.fake_wechat import CODE2SESSION
 from tests.auth.conftest import bearer, wechat_login
 
 SCHOOL_WIFI = {"REMOTE_ADDR": "10.20.30.40"}

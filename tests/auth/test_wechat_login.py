@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from jlt_family.auth.models import User, UserSession
-from jlt_family.wechat.fake_server import CODE2SESSION
+from jlt_family.devtools.fake_wechat import CODE2SESSION
 from tests.auth.conftest import bearer, wechat_login
 
 

@@ -5,8 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from jlt_family.alliances.models import AllianceStatus
 from jlt_family.core.timeutil import utcnow
-from jlt_family.organizations.models import AllianceStatus, ResourceUnitKind
+from jlt_family.organizations.models import ResourceUnitKind
 from jlt_family.venues.models import Offering, OfferingKind, OpeningRule, PriceKind, Slot, SlotStatus
 
 API = "/api/v1"

@@ -3,10 +3,12 @@
 import pytest
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance, AllianceStatus
 from jlt_family.auth.models import User
-from jlt_family.demo import DEMO_ACCOUNTS, database_is_empty, seed_demo
-from jlt_family.families.models import BindingRequest, BindingStatus, CareEntrustment, Student
-from jlt_family.organizations.models import Alliance, AllianceStatus, Region, SchoolClass
+from jlt_family.devtools.demo import DEMO_ACCOUNTS, database_is_empty, seed_demo
+from jlt_family.families.models import BindingRequest, BindingStatus, CareEntrustment
+from jlt_family.organizations.models import Region, SchoolClass
+from jlt_family.organizations.students import Student
 from tests.factories import dev_login_headers
 
 

@@ -1,9 +1,15 @@
 """The parent school's demo data: a term of courses across kinds and categories, counters matching the rows."""
 
+import pytest
 import sqlalchemy as sa
 
-from jlt_family.courses.models import Course, CourseSession, Enrolment, EnrolmentStatus
-from jlt_family.demo import seed_demo
+from jlt_family.courses.models import ActivityKind, Course, CourseSession, Enrolment, EnrolmentStatus, SessionStatus
+from jlt_family.devtools.demo import seed_demo
+from jlt_family.organizations.models import Region
+from jlt_family.reports import service
+from jlt_family.reports.periods import resolve_period
+from tests.clock import MID_TERM
+from tests.factories import dev_login_headers
 
 
 def test_the_demo_has_a_term_of_courses_with_consistent_counters(db, client):
@@ -24,3 +30,25 @@ def test_the_demo_has_a_term_of_courses_with_consistent_counters(db, client):
     headers = {"Authorization": f"Bearer {login.json['token']}"}
     catalogue = client.get("/api/v1/courses?page_size=100", headers=headers).json
     assert {item["provider"]["kind"] for item in catalogue["items"]} == {"school", "alliance", "community", "region"}
+
+
+@pytest.mark.time_machine(MID_TERM)
+def test_the_demo_records_who_attended_its_past_coordination_meetings(db, client):
+    seed_demo()
+    db.session.commit()
+    meetings = db.session.scalars(
+        sa.select(CourseSession)
+        .join(Course, Course.id == CourseSession.course_id)
+        .where(Course.activity_kind == ActivityKind.ALLIANCE_MEETING, CourseSession.status == SessionStatus.HELD)
+    ).all()
+    assert meetings
+    headers = dev_login_headers(client, "demo-alliance-admin")
+    for meeting in meetings:
+        body = client.get(f"/api/v1/course-sessions/{meeting.id}/meeting-attendance", headers=headers).json
+        assert body["families"] > 0 and body["community"] > 0 and body["resource_units"] > 0
+        assert body["all_kinds_attended"] is True and "兴安盟科技馆" in body["note"]
+    county = db.session.scalar(sa.select(Region).where(Region.code == "152201"))
+    attendees = service.region_report(county, resolve_period(county))["alliances"][0]["coordination_meetings"][
+        "attendees"
+    ]
+    assert attendees["families"] > 0 and attendees["meetings_with_all_kinds"] == len(meetings)

@@ -5,7 +5,8 @@ import pytest
 
 def _grow(make, alliance_id, school_id, n):
     """n more schools in the county and alliance, each with two classes of three students; more classes."""
-    from jlt_family.organizations.models import Alliance, School
+    from jlt_family.alliances.models import Alliance
+    from jlt_family.organizations.models import School
 
     alliance, own_school = make.db.session.get(Alliance, alliance_id), make.db.session.get(School, school_id)
     for _ in range(n):

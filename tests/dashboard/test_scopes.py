@@ -115,7 +115,7 @@ def test_a_refused_view_is_not_audited(world, signed_in, db):
 
 
 def test_an_alliance_application_is_not_on_the_dashboard(world, signed_in, make):
-    from jlt_family.organizations.models import AllianceStatus
+    from jlt_family.alliances.models import AllianceStatus
 
     application = make.alliance(region=world.county, status=AllianceStatus.SUBMITTED, name="待审批的教联体申请")
     make.db.session.commit()

@@ -245,8 +245,8 @@ def test_production_cookies_are_secure():
 
 
 def test_demo_admins_sign_in_with_the_demo_password(app, db):
-    from jlt_family.dashboard.demo import DEMO_ADMINS, DEMO_PASSWORD
-    from jlt_family.demo import seed_demo
+    from jlt_family.devtools.demo import seed_demo
+    from jlt_family.devtools.demo.dashboard import DEMO_ADMINS, DEMO_PASSWORD
 
     summary = seed_demo()
     db.session.commit()
@@ -258,7 +258,7 @@ def test_demo_admins_sign_in_with_the_demo_password(app, db):
 
 
 def test_no_demo_passwords_in_production(app, db, configure):
-    from jlt_family.dashboard import demo
+    from jlt_family.devtools.demo import dashboard as demo
 
     configure(ENV_NAME="production")
     assert demo.seed() == {"dashboard_accounts": 0}

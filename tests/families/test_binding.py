@@ -2,7 +2,8 @@
 
 import pytest
 
-from jlt_family.families.models import BindingRequest, BindingStatus, Guardian, GuardianRelation, Student
+from jlt_family.families.models import BindingRequest, BindingStatus, Guardian, GuardianRelation
+from jlt_family.organizations.students import Student
 from tests.families.conftest import binding_body
 
 

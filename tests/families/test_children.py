@@ -4,8 +4,8 @@ import pytest
 
 from jlt_family.core.models import AuditLog
 from jlt_family.core.timeutil import utcnow
-from jlt_family.families.models import Student
 from jlt_family.organizations.models import StaffMembership
+from jlt_family.organizations.students import Student
 from tests.families.conftest import OUTSIDERS
 
 SENSITIVE = {"left_behind", "migrant", "in_difficulty", "disabled", "home_address", "guardians"}

@@ -3,8 +3,9 @@ row locks on MariaDB, the write lock on SQLite)."""
 
 from collections import Counter
 
-from jlt_family.families.models import Family, Guardian, GuardianRelation, Student
+from jlt_family.families.models import Family, Guardian, GuardianRelation
 from jlt_family.families.service import create_family_invite
+from jlt_family.organizations.students import Student
 from tests.families.conftest import API, binding_body
 from tests.races import race
 

@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from jlt_family.core.extensions import db
-from jlt_family.families.models import Student
 from jlt_family.organizations.models import SchoolClass
+from jlt_family.organizations.students import Student
 from tests.hostile.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.mysql(reason="cuts the TCP connection to the database server")

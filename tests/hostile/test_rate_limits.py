@@ -6,8 +6,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from jlt_family.devtools.fake_wechat import CODE2SESSION
 from jlt_family.venues.models import Booking
-from jlt_family.wechat.fake_server import CODE2SESSION
 from tests.courses import matrix as courses_matrix
 from tests.venues import matrix as venues_matrix
 

@@ -10,9 +10,9 @@ import time
 
 import sqlalchemy as sa
 
+from jlt_family.devtools.fake_wechat import CODE2SESSION, SUBSCRIBE_SEND
 from jlt_family.reminders import dispatcher
 from jlt_family.reminders.models import Reminder, ReminderStatus
-from jlt_family.wechat.fake_server import CODE2SESSION, SUBSCRIBE_SEND
 from tests.reminders.support import NOW, TEMPLATES, add_reminder, give_credits
 
 API = "/api/v1"

@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from jlt_family.organizations.models import AllianceMember, AllianceStatus, MemberKind, RegionLevel
+from jlt_family.alliances.models import AllianceMember, AllianceStatus, MemberKind
+from jlt_family.organizations.models import RegionLevel
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 import datetime as dt
 
+from jlt_family.alliances.models import AllianceStatus
 from jlt_family.organizations.calendar import school_year_for, settings_for, term_for, terms_of
-from jlt_family.organizations.models import AllianceStatus, RegionLevel
+from jlt_family.organizations.models import RegionLevel
 
 D = dt.date
 

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from jlt_family.core.models import AuditLog
-from jlt_family.families.models import Gender, Student
 from jlt_family.organizations import roster_files
 from jlt_family.organizations.models import SchoolClass
+from jlt_family.organizations.students import Gender, Student
 
 HEADER = ["学年", "年级", "班级", "学号", "姓名", "性别", "出生日期", "留守儿童", "流动儿童", "困境儿童", "残疾儿童"]
 ROWS = [

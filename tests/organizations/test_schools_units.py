@@ -1,6 +1,7 @@
 import pytest
 
-from jlt_family.organizations.models import AllianceStatus, ResourceUnitKind
+from jlt_family.alliances.models import AllianceStatus
+from jlt_family.organizations.models import ResourceUnitKind
 
 
 @pytest.fixture

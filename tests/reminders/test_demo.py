@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from jlt_family.auth.models import User
-from jlt_family.demo import seed_demo
+from jlt_family.devtools.demo import seed_demo
 from jlt_family.reminders.models import Reminder, ReminderStatus, SubscribeConsent
 from tests.clock import MID_TERM, today_at
 from tests.factories import dev_login_headers

@@ -6,9 +6,9 @@ import time
 
 import sqlalchemy as sa
 
+from jlt_family.devtools.fake_wechat import SUBSCRIBE_SEND
 from jlt_family.reminders import consents, dispatcher
 from jlt_family.reminders.models import InboxOutcome, Reminder, ReminderStatus
-from jlt_family.wechat.fake_server import SUBSCRIBE_SEND
 from tests.reminders.support import NOW, add_reminder, credits_of, give_credits, reload, statuses
 
 

@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 
 from jlt_family.auth.models import User
+from jlt_family.devtools.fake_wechat import SUBSCRIBE_SEND
 from jlt_family.reminders import dispatcher
 from jlt_family.reminders.models import Reminder, ReminderStatus, SubscribeConsent
 from jlt_family.wechat.client import WeChatError
-from jlt_family.wechat.fake_server import SUBSCRIBE_SEND
 from tests.reminders.support import NOW, add_reminder, credits_of, give_credits, reload, statuses
 
 REMINDERS, USERS, CREDITS_EACH = 240, 40, 10

@@ -6,9 +6,9 @@ import io
 import pytest
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import AllianceStatus
 from jlt_family.core.errors import ValidationFailed
 from jlt_family.core.models import AuditLog
-from jlt_family.organizations.models import AllianceStatus
 from jlt_family.reports.periods import resolve_period
 from tests.clock import MID_TERM
 from tests.reports import scenario

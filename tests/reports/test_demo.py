@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from jlt_family.demo import seed_demo
+from jlt_family.devtools.demo import seed_demo
 from jlt_family.organizations.models import Region
 from jlt_family.organizations.placements import StudentClassPlacement
 from jlt_family.reports import service

@@ -156,7 +156,7 @@ def test_current_period_by_default(county):
 def test_alliances_never_approved_are_not_counted_in_the_region(county, make, db):
     """A draft, submitted or returned application is no alliance yet: it is not one of the county's alliances
     failing the coordination-meeting rule. A suspended one existed in the year and still counts."""
-    from jlt_family.organizations.models import AllianceStatus
+    from jlt_family.alliances.models import AllianceStatus
 
     for status in (AllianceStatus.DRAFT, AllianceStatus.SUBMITTED, AllianceStatus.RETURNED):
         make.alliance(region=county.county, status=status, name=f"申报中{status.value}")

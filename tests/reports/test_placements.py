@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from jlt_family.core.models import AuditLog
 from jlt_family.core.timeutil import shanghai_today
-from jlt_family.families.models import Student
 from jlt_family.organizations.placements import StudentClassPlacement, history_of
+from jlt_family.organizations.students import Student
 from jlt_family.reports import service
 from jlt_family.reports.periods import resolve_period
 from tests.clock import MID_TERM

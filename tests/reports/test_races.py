@@ -17,9 +17,9 @@ from jlt_family.auth.context import Actor
 from jlt_family.auth.models import User
 from jlt_family.core.errors import AppError
 from jlt_family.core.extensions import db as _db
-from jlt_family.families.models import Student
 from jlt_family.organizations import placements
 from jlt_family.organizations.placements import StudentClassPlacement
+from jlt_family.organizations.students import Student
 from jlt_family.venues import feedback
 from jlt_family.venues.models import Booking, BookingStatus, VenueFeedback
 from tests.races import WAITS_INSIDE_ITS_TRANSACTION

@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance, AllianceMember, AllianceStatus
 from jlt_family.core.timeutil import SHANGHAI
-from jlt_family.organizations.models import Alliance, AllianceMember, AllianceStatus
 from jlt_family.venues.models import HOLDING, Booking, BookingStatus, Closure, FamilyBookingCounter, Slot, SlotStatus
 from tests.factories import dev_login_headers
 

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from jlt_family.demo import seed_demo
+from jlt_family.devtools.demo import seed_demo
 from jlt_family.organizations.models import SchoolClass
 from jlt_family.visits import coverage
 from jlt_family.visits.models import HomeVisit, VisitState

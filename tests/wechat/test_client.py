@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from jlt_family.core.timeutil import utcnow
+from jlt_family.devtools.fake_wechat import CODE2SESSION, PHONE_NUMBER, STABLE_TOKEN, SUBSCRIBE_SEND
 from jlt_family.wechat import client as client_module
 from jlt_family.wechat.client import WeChatClient, WeChatError
-from jlt_family.wechat.fake_server import CODE2SESSION, PHONE_NUMBER, STABLE_TOKEN, SUBSCRIBE_SEND
 from jlt_family.wechat.models import WeChatAccessToken
 
 

@@ -2,7 +2,7 @@
 
 import requests
 
-from jlt_family.wechat.fake_server import CODE2SESSION, STABLE_TOKEN, SUBSCRIBE_SEND, FakeWeChat
+from jlt_family.devtools.fake_wechat import CODE2SESSION, STABLE_TOKEN, SUBSCRIBE_SEND, FakeWeChat
 
 
 def _login(fake, code):

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from jlt_family.auth.models import User
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, utcnow
-from jlt_family.families.models import Guardian, Student
+from jlt_family.families.models import Guardian
 from jlt_family.organizations.models import SchoolClass
+from jlt_family.organizations.students import Student
 from jlt_family.visits.models import (
     FollowUpAction,
     HomeVisit,

@@ -12,16 +12,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance, AllianceMember, MemberKind
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import utcnow
-from jlt_family.organizations.models import (
-    Alliance,
-    AllianceMember,
-    MemberKind,
-    Region,
-    ResourceUnit,
-    ResourceUnitKind,
-)
+from jlt_family.organizations.models import Region, ResourceUnit, ResourceUnitKind
 from jlt_family.venues import slots as slot_rules
 from jlt_family.venues.models import Offering, OfferingKind, OpeningRule, PriceKind
 

@@ -23,8 +23,8 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+
+from jlt_family.devtools.fake_wechat_http import _Handler, _Server
 
 CODE2SESSION = "/sns/jscode2session"
 STABLE_TOKEN = "/cgi-bin/stable_token"
@@ -375,46 +375,3 @@ class FakeWeChat:
 
 def _error(errcode, errmsg=None):
     return {"errcode": errcode, "errmsg": errmsg or ERRMSG.get(errcode, "error")}
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        if self.fake.verbose:  # a client that gave up (timeout) is no news otherwise
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body are written separately: without this, each keep-alive call waits ~40 ms for a delayed ACK.
-    disable_nagle_algorithm = True
-
-    def do_GET(self):  # noqa: N802 (http.server API)
-        self._answer("GET")
-
-    def do_POST(self):  # noqa: N802 (http.server API)
-        self._answer("POST")
-
-    def _answer(self, method):
-        parts = urlsplit(self.path)
-        query = dict(parse_qsl(parts.query))
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        status, payload = self.server.fake.handle(method, parts.path, query, raw)
-        if isinstance(payload, dict):
-            data, content_type = json.dumps(payload, ensure_ascii=False).encode(), "application/json; charset=utf-8"
-        else:
-            data, content_type = payload.encode(), "text/plain; charset=utf-8"
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_request(self, code="-", size="-"):
-        if self.server.fake.verbose:  # the path only: queries carry the secret, codes and tokens
-            print(f"fake-wechat: {self.command} {urlsplit(self.path).path} {code}", flush=True)
-
-    def log_message(self, format, *args):  # noqa: A002 (http.server API)
-        if self.server.fake.verbose:
-            super().log_message(format, *args)

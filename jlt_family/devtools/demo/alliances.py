@@ -17,22 +17,18 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from jlt_family.alliances.models import AllianceAction, AllianceEvent
-from jlt_family.auth.models import User
-from jlt_family.core.extensions import db
-from jlt_family.organizations.models import (
+from jlt_family.alliances.models import (
     Alliance,
+    AllianceAction,
+    AllianceEvent,
     AllianceMember,
     AllianceSchool,
     AllianceStatus,
     MemberKind,
-    Region,
-    ResourceUnit,
-    School,
-    SchoolKind,
-    StaffMembership,
-    StaffRole,
 )
+from jlt_family.auth.models import User
+from jlt_family.core.extensions import db
+from jlt_family.organizations.models import Region, ResourceUnit, School, SchoolKind, StaffMembership, StaffRole
 
 ALLIANCE_DEMO_ACCOUNTS = {
     "demo-school-admin-4": "学校管理员：乌兰浩特市第二小学（已提交乌兰浩特市第二小学教联体，待教育局审批）",

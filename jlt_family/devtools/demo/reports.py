@@ -14,10 +14,11 @@ import sqlalchemy as sa
 from jlt_family.auth.models import User
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today, utcnow
-from jlt_family.families.models import Guardian, Student
+from jlt_family.families.models import Guardian
 from jlt_family.organizations.calendar import school_year_starting
 from jlt_family.organizations.models import SchoolClass
 from jlt_family.organizations.placements import StudentClassPlacement
+from jlt_family.organizations.students import Student
 from jlt_family.venues.models import (
     Booking,
     BookingChild,
@@ -73,7 +74,7 @@ def _move_a_student():
 
 def _discounted_visit():
     offering = db.session.scalar(sa.select(Offering).where(Offering.title == "红色文化研学"))
-    from jlt_family.demo import DEMO_ACCOUNTS
+    from jlt_family.devtools.demo import DEMO_ACCOUNTS
 
     demo_family_ids = (
         sa.select(Guardian.family_id)

@@ -14,12 +14,13 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance
 from jlt_family.auth.models import User
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import to_shanghai, utcnow
 from jlt_family.courses.models import CourseSession, Enrolment, EnrolmentStatus, SessionStatus
-from jlt_family.families.models import Guardian, Student
-from jlt_family.organizations.models import Alliance
+from jlt_family.families.models import Guardian
+from jlt_family.organizations.students import Student
 from jlt_family.reminders import digest, service
 from jlt_family.reminders.models import InboxOutcome, Reminder, ReminderStatus, SubscribeConsent
 from jlt_family.reminders.templates import template_for

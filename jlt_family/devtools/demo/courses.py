@@ -1,11 +1,13 @@
 """演示数据 of the parent school: a term's worth of courses and sessions across kinds and categories.
 
-On top of the base demo world (``jlt_family.demo``): a community parent school (社区家长学校) serving the alliance,
-courses of 乌兰浩特市第一小学, 第四中学 and 第一幼儿园, of the alliance, of the community school and of the county,
-with sessions at 19:00 (Asia/Shanghai) spread over a term's length that today is two thirds into (so the
-demo has sessions held and to come on any day, the last of a term too). Sessions already over are held, with
-attendance and feedback; upcoming ones take enrolments (one is full, with a waitlist). demo-parent-1 is enrolled
-in a few and has a learning record. Deterministic for a given day; flushes, never commits.
+On top of the base demo world (``jlt_family.devtools.demo``): a community parent school (社区家长学校) serving
+the alliance, courses of 乌兰浩特市第一小学, 第四中学 and 第一幼儿园, of the alliance, of the community school and
+of the county, with sessions at 19:00 (Asia/Shanghai) spread over a term's length that today is two thirds into
+(so the demo has sessions held and to come on any day, the last of a term too). Sessions already over are held,
+with attendance and feedback; the alliance's coordination meeting has its representatives of families, community
+and resource units recorded by the alliance's admin, as an organiser does after the meeting. Upcoming sessions take
+enrolments (one is full, with a waitlist). demo-parent-1 is enrolled in a few and has a learning record.
+Deterministic for a given day; flushes, never commits.
 """
 
 import datetime as dt
@@ -15,14 +17,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from jlt_family.alliances.models import Alliance, AllianceMember, MemberKind
 from jlt_family.auth.models import User
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import SHANGHAI, shanghai_today, utcnow
+from jlt_family.courses.meetings import record_attendance
 from jlt_family.courses.models import (
-    ActivityKind,
     Course,
-    CourseCategory,
-    CourseFormat,
     CourseSession,
     Enrolment,
     EnrolmentStatus,
@@ -30,199 +31,24 @@ from jlt_family.courses.models import (
     ProviderKind,
     SessionStatus,
 )
-from jlt_family.families.models import Guardian, Student
+from jlt_family.devtools.demo.course_list import COMMENTS, COMMUNITY_SCHOOL, COURSES, F, K
+from jlt_family.families.models import Guardian
 from jlt_family.organizations.calendar import term_for
-from jlt_family.organizations.models import (
-    Alliance,
-    AllianceMember,
-    MemberKind,
-    Region,
-    ResourceUnit,
-    ResourceUnitKind,
-    School,
-)
+from jlt_family.organizations.models import Region, ResourceUnit, ResourceUnitKind, School
+from jlt_family.organizations.students import Student
 
 SEED = 20260903
-K, C, F = ActivityKind, CourseCategory, CourseFormat  # short names for the table below
-
-COMMUNITY_SCHOOL = (
-    "和平街道兴安社区家长学校",
-    "乌兰浩特市和平街道兴安社区党群服务中心二楼",
-    "每周三晚、周六上午开课；家庭教育指导服务站工作日 9:00–17:00 接待咨询",
-    "陈秀梅",
-    "0482-8213355",
-)
-
-COURSES = (
-    # provider key, title, category, kind, format, speaker, grades, sessions, capacity, hours, place
-    (
-        "yixiao",
-        "家长夜校：做孩子情绪的“稳定器”",
-        C.MENTAL_HEALTH,
-        K.EVENING_CLASS,
-        F.OFFLINE,
-        "王丽华",
-        (1, 6),
-        6,
-        60,
-        "1.5",
-        "一小阶梯教室",
-    ),
-    (
-        "yixiao",
-        "家庭教育指导：陪伴孩子读好书",
-        C.PARENT_CHILD_COMMUNICATION,
-        K.GUIDANCE,
-        F.OFFLINE,
-        "赵淑芬",
-        (1, 3),
-        3,
-        40,
-        "1.0",
-        "一小图书室",
-    ),
-    ("yixiao", "三年级家长会", C.OTHER, K.PARENT_MEETING, F.OFFLINE, "高建国", (3, 3), 1, 90, "1.0", "各班教室"),
-    (
-        "yixiao",
-        "家长代表大会",
-        C.FAMILY_EDUCATION_LAW,
-        K.PARENT_ASSEMBLY,
-        F.OFFLINE,
-        "高建国",
-        None,
-        1,
-        60,
-        "2.0",
-        "一小会议室",
-    ),
-    (
-        "yixiao",
-        "学校开放日：走进课堂",
-        C.SCHOOL_ADAPTATION,
-        K.OPEN_DAY,
-        F.OFFLINE,
-        "高建国",
-        (1, 1),
-        1,
-        80,
-        "2.0",
-        "一小各年级教室",
-    ),
-    (
-        "yixiao",
-        "家长接待日：校长面对面",
-        C.OTHER,
-        K.RECEPTION_DAY,
-        F.OFFLINE,
-        "高建国",
-        None,
-        2,
-        10,
-        "0.5",
-        "校长办公室",
-    ),
-    (
-        "sizhong",
-        "升学指导：初三家长怎么帮",
-        C.ADMISSION,
-        K.GUIDANCE,
-        F.OFFLINE,
-        "赵海涛",
-        (9, 9),
-        2,
-        100,
-        "1.5",
-        "四中报告厅",
-    ),
-    (
-        "yiyou",
-        "入学适应：从幼儿园到小学",
-        C.SCHOOL_ADAPTATION,
-        K.GUIDANCE,
-        F.OFFLINE,
-        "孙婷婷",
-        (-1, -1),
-        1,
-        50,
-        "1.0",
-        "一幼多功能厅",
-    ),
-    ("yiyou", "亲子运动会：家长志愿者培训", C.OTHER, K.OTHER, F.OFFLINE, "孙婷婷", (-3, -1), 1, 30, "1.0", "一幼操场"),
-    (
-        "alliance",
-        "教联体协调会（家长、社区、资源单位代表）",
-        C.OTHER,
-        K.ALLIANCE_MEETING,
-        F.OFFLINE,
-        "郭文斌",
-        None,
-        1,
-        40,
-        "2.0",
-        "一小会议室",
-    ),
-    (
-        "alliance",
-        "网络素养：孩子与手机的约定",
-        C.INTERNET_LITERACY,
-        K.GUIDANCE,
-        F.ONLINE_LIVE,
-        "包金花",
-        (3, 9),
-        2,
-        500,
-        "1.0",
-        "",
-    ),
-    (
-        "community",
-        "假期生活指导：寒假安排有章法",
-        C.HOLIDAY_LIFE,
-        K.GUIDANCE,
-        F.OFFLINE,
-        "陈秀梅",
-        None,
-        1,
-        30,
-        "1.0",
-        "社区家长学校教室",
-    ),
-    (
-        "community",
-        "安全护航：防溺水与交通安全",
-        C.SAFETY,
-        K.GUIDANCE,
-        F.OFFLINE,
-        "周志强",
-        None,
-        2,
-        8,
-        "1.0",
-        "社区家长学校教室",
-    ),
-    (
-        "county",
-        "家庭教育促进法解读",
-        C.FAMILY_EDUCATION_LAW,
-        K.GUIDANCE,
-        F.ONLINE_LIVE,
-        "马志远",
-        None,
-        1,
-        1000,
-        "2.0",
-        "",
-    ),
-)
-
-COMMENTS = ("讲得很实在，回家就能用上", "希望多安排周末场次", "案例很贴近我们家的情况", "", "时间有点紧，意犹未尽")
+MEETING_FAMILIES = 8  # family representatives at the coordination meeting
+MEETING_UNITS = 5  # resource units of the alliance represented there
 
 
 class _CourseSeeder:
     def __init__(self):
         self.rng = random.Random(SEED)
         self.now = utcnow()
-        self.counts = dict.fromkeys(("courses", "course_sessions", "course_enrolments", "course_feedback"), 0)
+        self.counts = dict.fromkeys(
+            ("courses", "course_sessions", "course_enrolments", "course_feedback", "meeting_attendance"), 0
+        )
 
     def run(self):
         county = db.session.scalar(sa.select(Region).where(Region.code == "152201"))
@@ -239,6 +65,8 @@ class _CourseSeeder:
         self.term = term_for(shanghai_today(), county)
         self.guardians = self._guardians(providers["yixiao"])
         self.creator = db.session.scalar(sa.select(User).where(User.openid == "demo-school-admin"))
+        self.organiser = db.session.scalar(sa.select(User).where(User.openid == "demo-alliance-admin"))
+        self.alliance = alliance
         for row in COURSES:
             self._course(providers, *row)
         db.session.flush()
@@ -343,6 +171,8 @@ class _CourseSeeder:
 
     def _held(self, session):
         session.status = SessionStatus.HELD
+        if session.course.activity_kind == K.ALLIANCE_MEETING:
+            self._meeting_attended(session)
         for guardian in self._takers(session, full=False):
             attended = self.rng.random() < 0.85
             status = EnrolmentStatus.ATTENDED if attended else EnrolmentStatus.ABSENT
@@ -359,6 +189,24 @@ class _CourseSeeder:
                     )
                 )
                 self.counts["course_feedback"] += 1
+
+    def _meeting_attended(self, session):
+        """协调会参会代表, recorded by the organiser once the meeting is over: family representatives, and the
+        alliance's community and resource-unit members (the units named in the note)."""
+        members = db.session.scalars(
+            sa.select(AllianceMember).where(AllianceMember.alliance_id == self.alliance.id).order_by(AllianceMember.id)
+        ).all()
+        units = [m.name for m in members if m.kind == MemberKind.RESOURCE_UNIT][:MEETING_UNITS]
+        community = sum(1 for m in members if m.kind == MemberKind.COMMUNITY)
+        record_attendance(
+            session,
+            self.organiser.id,
+            families=MEETING_FAMILIES,
+            community=community,
+            resource_units=len(units),
+            note="、".join(units),
+        )
+        self.counts["meeting_attendance"] += 1
 
     def _upcoming(self, session):
         full = session.capacity <= 10  # the small sessions fill up and keep a waitlist
