@@ -111,7 +111,7 @@ BLUEPRINT_MODULES = (
     "jlt_family.catalogue.routes",
     "jlt_family.reports.routes",
     "jlt_family.dashboard.routes",
-    "jlt_family.core.routes",
+    "jlt_family.access.audit_routes",
 )
 
 
