@@ -78,8 +78,10 @@ def create_app(config_class=None):
     register_error_handlers(app)
 
     from jlt_family import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from jlt_family.access import init_app as init_access
     from jlt_family.auth import hooks
 
+    init_access(app)  # the scope queries every Actor asks
     hooks.init_app(app)
     _register_blueprints(app, api)
 
