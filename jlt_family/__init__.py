@@ -98,12 +98,13 @@ def _register_domains(app: Flask, api: JltApi) -> None:
     # would load every domain, which would import core back while this file is still half-run.
     from jlt_family import dashboard
     from jlt_family import models as _models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from jlt_family.access import init_app as init_access
+    from jlt_family.access.audit_routes import blp as audit_blp
     from jlt_family.alliances.routes import blp as alliances_blp
     from jlt_family.auth import hooks
     from jlt_family.auth import tasks as auth_tasks
     from jlt_family.auth.routes import blp as auth_blp
     from jlt_family.catalogue.routes import blp as catalogue_blp
-    from jlt_family.core.routes import blp as core_blp
     from jlt_family.courses import receivers as courses_receivers
     from jlt_family.courses import tasks as courses_tasks
     from jlt_family.courses.routes import blp as courses_blp
@@ -120,6 +121,7 @@ def _register_domains(app: Flask, api: JltApi) -> None:
     from jlt_family.visits.routes import blp as visits_blp
     from jlt_family.wechat import cli as wechat_cli
 
+    init_access(app)  # the scope queries every Actor asks
     hooks.init_app(app)
     for blueprint in (
         auth_blp,
@@ -134,7 +136,7 @@ def _register_domains(app: Flask, api: JltApi) -> None:
         catalogue_blp,
         reports_blp,
         dashboard_blp,
-        core_blp,
+        audit_blp,
     ):
         api.register_blueprint(blueprint)
     # Courses give back a leaving guardian's places before reminders cancel what was still to be sent to them.

@@ -2,121 +2,134 @@
 
 Scopes are computed once per request from the database (never from what the client says): the schools a
 user teaches in or administers, the classes they teach, the units they staff, the alliances and regions they
-administer, and the family they belong to.
+administer, and the family they belong to. The queries live above this layer (``jlt_family.access.scopes``,
+which knows the organisations and families); the app hands them over as ``app.extensions["scopes"]``
+(``jlt_family.access.init_app``), and an ``Actor`` asks them the first time a scope is used and keeps the answer.
 """
 
-import sqlalchemy as sa
-from flask import g
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from flask import current_app, g
 
 from jlt_family.core.cached import cached_property
-from jlt_family.core.extensions import db
+
+
+class ScopeQueries(Protocol):
+    """The scope queries an ``Actor`` asks (``jlt_family.access.scopes`` is one), each a function of a user id or
+    of that user's memberships."""
+
+    def memberships(self, user_id: int) -> Sequence[Any]: ...
+    def admin_school_ids(self, held: Iterable[Any]) -> frozenset[int]: ...
+    def teacher_school_ids(self, held: Iterable[Any]) -> frozenset[int]: ...
+    def unit_ids(self, held: Iterable[Any]) -> frozenset[int]: ...
+    def alliance_ids(self, held: Iterable[Any]) -> frozenset[int]: ...
+    def region_ids(self, held: Iterable[Any]) -> frozenset[int]: ...
+    def homeroom_class_ids(self, user_id: int) -> frozenset[int]: ...
+    def subject_class_ids(self, user_id: int, school_ids: Iterable[int]) -> frozenset[int]: ...
+    def guardian_of(self, user_id: int) -> Any: ...
+
+
+def app_scope_queries() -> ScopeQueries:
+    """The scope queries the running app was given."""
+    return current_app.extensions["scopes"]
 
 
 class Actor:
-    """当前用户: the signed-in user (or anonymous) with their scopes."""
+    """当前用户: the signed-in user (or anonymous) with their scopes, each computed once.
 
-    def __init__(self, user=None, session_id=None):
+    ``scopes`` are the queries to ask; by default the running app's.
+    """
+
+    def __init__(self, user: Any = None, session_id: str | None = None, scopes: ScopeQueries | None = None) -> None:
         self.user = user
         self.session_id = session_id
+        self._given_scopes = scopes
 
     @property
-    def is_authenticated(self):
+    def _scopes(self) -> ScopeQueries:
+        return self._given_scopes if self._given_scopes is not None else app_scope_queries()
+
+    @property
+    def is_authenticated(self) -> bool:
         return self.user is not None
 
     @property
-    def user_id(self):
+    def user_id(self) -> Any:
+        """The signed-in user's id; None when anonymous (views behind ``login_required`` read it as an int)."""
         return self.user.id if self.user is not None else None
 
     @cached_property
-    def memberships(self):
-        from jlt_family.organizations.models import StaffMembership
-
+    def memberships(self) -> Sequence[Any]:
+        """The caller's active staff memberships (岗位授权)."""
         if self.user is None:
             return []
-        return db.session.scalars(
-            sa.select(StaffMembership).where(
-                StaffMembership.user_id == self.user.id, StaffMembership.revoked_at.is_(None)
-            )
-        ).all()
-
-    def _scope_ids(self, role, column):
-        return frozenset(getattr(m, column) for m in self.memberships if m.role == role)
+        return self._scopes.memberships(self.user.id)
 
     @cached_property
-    def admin_school_ids(self):
+    def admin_school_ids(self) -> frozenset[int]:
         """Schools where the caller is a school admin (学校领导)."""
-        from jlt_family.organizations.models import StaffRole
-
-        return self._scope_ids(StaffRole.SCHOOL_ADMIN, "school_id")
+        if not self.memberships:
+            return frozenset()
+        return self._scopes.admin_school_ids(self.memberships)
 
     @cached_property
-    def staff_school_ids(self):
+    def staff_school_ids(self) -> frozenset[int]:
         """Schools where the caller is a teacher or a school admin."""
-        from jlt_family.organizations.models import StaffRole
-
-        return self._scope_ids(StaffRole.TEACHER, "school_id") | self.admin_school_ids
+        if not self.memberships:
+            return frozenset()
+        return self._scopes.teacher_school_ids(self.memberships) | self.admin_school_ids
 
     @cached_property
-    def homeroom_class_ids(self):
-        from jlt_family.organizations.models import SchoolClass
-
+    def homeroom_class_ids(self) -> frozenset[int]:
+        """Classes whose 班主任 the caller is."""
         if self.user is None:
             return frozenset()
-        return frozenset(
-            db.session.scalars(sa.select(SchoolClass.id).where(SchoolClass.homeroom_teacher_id == self.user.id))
-        )
+        return self._scopes.homeroom_class_ids(self.user.id)
 
     @cached_property
-    def taught_class_ids(self):
+    def taught_class_ids(self) -> frozenset[int]:
         """Classes the caller teaches: as 班主任 or as 科任教师 (while still staff of that school)."""
-        from jlt_family.organizations.models import ClassTeacher, SchoolClass
-
         if self.user is None or not self.staff_school_ids:
             return frozenset()
-        subject = db.session.scalars(
-            sa.select(ClassTeacher.class_id)
-            .join(SchoolClass, SchoolClass.id == ClassTeacher.class_id)
-            .where(ClassTeacher.user_id == self.user.id, SchoolClass.school_id.in_(self.staff_school_ids))
-        )
-        return self.homeroom_class_ids | frozenset(subject)
+        return self.homeroom_class_ids | self._scopes.subject_class_ids(self.user.id, self.staff_school_ids)
 
     @cached_property
-    def unit_ids(self):
+    def unit_ids(self) -> frozenset[int]:
         """Resource units where the caller is venue staff."""
-        from jlt_family.organizations.models import StaffRole
-
-        return self._scope_ids(StaffRole.VENUE_STAFF, "resource_unit_id")
+        if not self.memberships:
+            return frozenset()
+        return self._scopes.unit_ids(self.memberships)
 
     @cached_property
-    def alliance_ids(self):
+    def alliance_ids(self) -> frozenset[int]:
         """Alliances the caller administers."""
-        from jlt_family.organizations.models import StaffRole
-
-        return self._scope_ids(StaffRole.ALLIANCE_ADMIN, "alliance_id")
+        if not self.memberships:
+            return frozenset()
+        return self._scopes.alliance_ids(self.memberships)
 
     @cached_property
-    def region_ids(self):
+    def region_ids(self) -> frozenset[int]:
         """Regions the caller administers, with every region under them."""
-        from jlt_family.organizations.models import StaffRole
-        from jlt_family.organizations.service import region_subtree_ids
-
-        roots = self._scope_ids(StaffRole.REGION_ADMIN, "region_id")
-        return region_subtree_ids(roots) if roots else frozenset()
+        if not self.memberships:
+            return frozenset()
+        return self._scopes.region_ids(self.memberships)
 
     @cached_property
-    def guardian(self):
-        from jlt_family.families.models import Guardian
-
+    def guardian(self) -> Any:
+        """The caller's guardian row (家长), if they belong to a family."""
         if self.user is None:
             return None
-        return db.session.scalar(sa.select(Guardian).where(Guardian.user_id == self.user.id))
+        return self._scopes.guardian_of(self.user.id)
 
     @property
-    def family_id(self):
+    def family_id(self) -> int | None:
         return self.guardian.family_id if self.guardian is not None else None
 
     @property
-    def roles(self):
+    def roles(self) -> list[str]:
         """The role names the caller holds, for the client to choose its screens."""
         names = {m.role.value for m in self.memberships}
         if self.homeroom_class_ids:

@@ -59,7 +59,7 @@ def posts_for_school(actor: Actor, school: School) -> bool:
 
 def visible_needs(actor: Actor) -> sa.ColumnElement[bool]:
     """A WHERE clause (over Need joined to School) narrowing needs to those ``sees_need`` allows."""
-    clauses = [
+    clauses: list[sa.ColumnElement[bool]] = [
         Need.school_id.in_(actor.admin_school_ids),
         Need.class_id.in_(actor.taught_class_ids),
         School.alliance_id.in_(actor.alliance_ids),

@@ -220,6 +220,7 @@ def book_for_family(
     """家长预约: the party (children of the family + adults) on a channel; green eligibility from the database."""
     now = now or utcnow()
     family_id = actor.family_id
+    assert family_id is not None  # the booking route lets only a family's guardian book
     offering = slot.offering
     check_bookable(slot, now)
     children = _party_children(family_id, child_ids)

@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from jlt_family.auth import context
 from jlt_family.auth.context import Actor
 from jlt_family.core.models import RateLimitCounter
 from jlt_family.core.sqlite_transactions import READ_ONLY
@@ -111,20 +110,20 @@ def test_a_request_that_cannot_get_the_write_lock_answers_503_database_busy(
     assert after.status_code == 200, after.json
 
 
-def test_one_actor_computing_its_scope_does_not_hold_up_another(monkeypatch):
+def test_one_actor_computing_its_scope_does_not_hold_up_another():
     """Python 3.11's functools.cached_property computes under one lock shared by every instance: a request
     waiting for the database there held up every other request's first use of the same scope."""
     first_inside, release = threading.Event(), threading.Event()
 
-    def scalar(_statement):
+    def guardian_of(_user_id):
         if threading.current_thread().name == "first":
             first_inside.set()
             release.wait(10)
         return None
 
-    monkeypatch.setattr(context, "db", SimpleNamespace(session=SimpleNamespace(scalar=scalar)))
-    first = threading.Thread(target=lambda: Actor(SimpleNamespace(id=1)).guardian, name="first")
-    second = threading.Thread(target=lambda: Actor(SimpleNamespace(id=2)).guardian, name="second")
+    scopes = SimpleNamespace(guardian_of=guardian_of)
+    first = threading.Thread(target=lambda: Actor(SimpleNamespace(id=1), scopes=scopes).guardian, name="first")
+    second = threading.Thread(target=lambda: Actor(SimpleNamespace(id=2), scopes=scopes).guardian, name="second")
     first.start()
     first_inside.wait(10)
     second.start()

@@ -2,13 +2,17 @@
 region's (its schools' entries and those of its resource units, alliances and its own reports), filterable by
 person, date (Asia/Shanghai), action and subject type, newest first."""
 
+from __future__ import annotations
+
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from marshmallow import Schema, ValidationError, fields, validates_schema
 from sqlalchemy.orm import selectinload
 
-from jlt_family.auth.context import current_actor
+from jlt_family.auth.context import Actor, current_actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.models import AuditLog
@@ -16,6 +20,8 @@ from jlt_family.core.pagination import paginate
 from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import DATE_RANGE, PageArgsSchema, QueryId, ShanghaiDateTime, page_of, text
 from jlt_family.core.timeutil import SHANGHAI
+from jlt_family.organizations.models import Region, School
+from jlt_family.organizations.service import region_subtree_ids
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="审计日志 (audit trail of staff access)")
 
@@ -49,7 +55,26 @@ class AuditQuerySchema(PageArgsSchema):
             raise ValidationError("结束日期不能早于开始日期", field_name="date_to")
 
 
-def can_read_audit(actor, school):
+@dataclass(frozen=True)
+class AuditEntryView:
+    """An audit entry as the caller sees it: the details (e.g. flag values) only where ``with_detail``."""
+
+    entry: AuditLog
+    with_detail: bool
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.entry, name)
+
+    @property
+    def actor_name(self) -> str:
+        return self.entry.actor.nickname if self.entry.actor else ""
+
+    @property
+    def detail(self) -> dict:
+        return self.entry.detail if self.with_detail else {}
+
+
+def can_read_audit(actor: Actor, school: School) -> bool:
     """School leaders of the school, and region admins of its region or above."""
     return school.id in actor.admin_school_ids or school.region_id in actor.region_ids
 
@@ -59,10 +84,8 @@ def can_read_audit(actor, school):
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, page_of(AuditEntrySchema))
 @blp.errors(404, 422)
-def school_audit_log(args, school_id):
+def school_audit_log(args: dict, school_id: int) -> dict:
     """学校审计日志: who read or changed children's sensitive data, newest first."""
-    from jlt_family.organizations.models import School
-
     actor = current_actor()
     school = db.session.get(School, school_id)
     if school is None or not can_read_audit(actor, school):
@@ -70,7 +93,7 @@ def school_audit_log(args, school_id):
     page = _page(AuditLog.school_id == school.id, args)
     # The bureau oversees who accessed what; the details (e.g. flag values) stay with the school's leaders.
     with_detail = school.id in actor.admin_school_ids
-    return {**page, "items": [_entry_out(entry, with_detail) for entry in page["items"]]}
+    return {**page, "items": [AuditEntryView(entry, with_detail) for entry in page["items"]]}
 
 
 @blp.route("/regions/<id:region_id>/audit-log")
@@ -78,12 +101,9 @@ def school_audit_log(args, school_id):
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, page_of(AuditEntrySchema))
 @blp.errors(404, 422)
-def region_audit_log(args, region_id):
+def region_audit_log(args: dict, region_id: int) -> dict:
     """地区审计日志 (教育局): the trail of the region's schools, resource units, alliances and reports, newest
     first; region admins of the region or above. The details of a school's entries stay with its leaders."""
-    from jlt_family.organizations.models import Region, School
-    from jlt_family.organizations.service import region_subtree_ids
-
     actor = current_actor()
     region = db.session.get(Region, region_id)
     if region is None or region.id not in actor.region_ids:
@@ -91,10 +111,10 @@ def region_audit_log(args, region_id):
     regions = region_subtree_ids({region.id})
     schools = sa.select(School.id).where(School.region_id.in_(regions))
     page = _page(sa.or_(AuditLog.school_id.in_(schools), AuditLog.region_id.in_(regions)), args)
-    return {**page, "items": [_entry_out(entry, entry.school_id is None) for entry in page["items"]]}
+    return {**page, "items": [AuditEntryView(entry, entry.school_id is None) for entry in page["items"]]}
 
 
-def _page(scope, args):
+def _page(scope: sa.ColumnElement[bool], args: dict) -> dict:
     stmt = sa.select(AuditLog).where(scope).order_by(AuditLog.id.desc())
     for name in ("action", "subject_type", "actor_user_id"):
         if args.get(name) is not None:
@@ -106,22 +126,6 @@ def _page(scope, args):
     return paginate(stmt.options(selectinload(AuditLog.actor)), args["page"], args["page_size"])
 
 
-def _day_start(day):
+def _day_start(day: dt.date) -> dt.datetime:
     """The first instant of ``day`` in Shanghai, in UTC."""
     return dt.datetime.combine(day, dt.time(0, 0), SHANGHAI).astimezone(dt.UTC)
-
-
-def _entry_out(entry, with_detail):
-    return {
-        "id": entry.id,
-        "actor_user_id": entry.actor_user_id,
-        "actor_name": entry.actor.nickname if entry.actor else "",
-        "action": entry.action,
-        "subject_type": entry.subject_type,
-        "subject_id": entry.subject_id,
-        "school_id": entry.school_id,
-        "region_id": entry.region_id,
-        "row_count": entry.row_count,
-        "detail": entry.detail if with_detail else {},
-        "created_at": entry.created_at,
-    }
