@@ -6,7 +6,7 @@ from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import PageArgsSchema, page_of
 from jlt_family.organizations import class_schemas, classes, permissions, roster, views
-from jlt_family.organizations.routes import blp
+from jlt_family.organizations.blueprint import blp
 
 _ONLY_SCHOOL_ADMIN = "只有学校管理员可以执行此操作"
 

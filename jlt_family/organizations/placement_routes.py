@@ -8,7 +8,7 @@ from jlt_family.core.extensions import db
 from jlt_family.core.schemas import Id
 from jlt_family.families.permissions import child_access, is_school_admin_of
 from jlt_family.organizations import permissions, placements
-from jlt_family.organizations.routes import blp
+from jlt_family.organizations.blueprint import blp
 from jlt_family.organizations.students import Student
 
 

@@ -1,41 +1,21 @@
 """Regions, alliances, schools, classes and staff roles (a resource unit's catalogue face is in ``catalogue``).
 
-This module holds the blueprint and the read-only views of the model; the class and roster views live in
+This module holds the read-only views of the model; the class and roster views live in
 ``class_routes``, the staff-role views in ``staff_routes`` (imported at the bottom so they register on ``blp``).
 """
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from werkzeug.datastructures import CombinedMultiDict
 
 from jlt_family.auth.context import current_actor
 from jlt_family.core.errors import NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.pagination import paginate
-from jlt_family.core.routing import Blueprint, JsonParser
 from jlt_family.core.schemas import page_of
 from jlt_family.core.timeutil import shanghai_today
 from jlt_family.organizations import calendar, permissions, schemas, service
+from jlt_family.organizations.blueprint import blp
 from jlt_family.organizations.models import Region, School
-
-
-class _Parser(JsonParser):
-    """The project's parser (lone surrogates refused) with a ``multipart`` location: form fields and files of one
-    multipart body together."""
-
-    __location_map__ = {"multipart": "load_multipart", **JsonParser.__location_map__}
-
-    def load_multipart(self, req, schema):
-        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
-
-
-blp = Blueprint("organizations", __name__, url_prefix="/api/v1", description="组织机构 (regions, alliances, schools)")
-blp.ARGUMENTS_PARSER = _Parser()
-blp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
-    **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-    "multipart": "multipart/form-data",
-}
-
 
 # Regions -----------------------------------------------------------------------------------------------------
 

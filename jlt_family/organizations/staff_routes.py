@@ -16,8 +16,8 @@ from jlt_family.core.idempotency import idempotent
 from jlt_family.core.pagination import paginate
 from jlt_family.core.schemas import page_of
 from jlt_family.organizations import permissions, service, staff_schemas
+from jlt_family.organizations.blueprint import blp
 from jlt_family.organizations.models import ROLE_SCOPE, StaffInvite, StaffMembership
-from jlt_family.organizations.routes import blp
 
 
 def _grantable_scope(actor, role, scope_id):

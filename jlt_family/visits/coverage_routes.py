@@ -5,7 +5,7 @@ from typing import Any
 from jlt_family.auth.context import current_actor
 from jlt_family.core.schemas import PageArgsSchema, page_of
 from jlt_family.visits import coverage_service, schemas
-from jlt_family.visits.routes import blp
+from jlt_family.visits.blueprint import blp
 
 
 @blp.route("/classes/<id:class_id>/visit-coverage", methods=["GET"])

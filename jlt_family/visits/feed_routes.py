@@ -9,8 +9,8 @@ from jlt_family.core.errors import PermissionDenied
 from jlt_family.core.extensions import db
 from jlt_family.organizations import permissions as org_permissions
 from jlt_family.visits import ical, scheduling, schemas
+from jlt_family.visits.blueprint import blp
 from jlt_family.visits.models import VisitSettings
-from jlt_family.visits.routes import blp
 
 
 def _require_staff(actor: Actor) -> None:

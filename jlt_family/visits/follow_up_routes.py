@@ -6,8 +6,8 @@ from jlt_family.auth.context import current_actor
 from jlt_family.core.extensions import db
 from jlt_family.core.schemas import page_of
 from jlt_family.visits import permissions, reading, records, schemas
+from jlt_family.visits.blueprint import blp
 from jlt_family.visits.models import FollowUpAction
-from jlt_family.visits.routes import blp
 
 
 @blp.route("/me/visit-follow-ups", methods=["GET"])

@@ -5,14 +5,12 @@ from typing import Any
 from jlt_family.auth.context import Actor, current_actor
 from jlt_family.core.extensions import db
 from jlt_family.core.idempotency import idempotent
-from jlt_family.core.routing import Blueprint
 from jlt_family.core.schemas import page_of
 from jlt_family.visits import permissions, reading, records, schemas, service
+from jlt_family.visits.blueprint import blp
 from jlt_family.visits.models import HomeVisit, Side, VisitFeedback, VisitRecord
 from jlt_family.visits.permissions import require_side, require_visit_staff
 from jlt_family.visits.reading import SeenVisit
-
-blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="家访 (home visits)")
 
 _FAMILY_ONLY = "此操作由家长完成"
 _STAFF_ONLY = "此操作由老师完成"
