@@ -125,10 +125,17 @@ def _comments(text: str) -> dict[int, tuple[str, bool]]:
 
 
 def _gives_reason(comments: dict[int, tuple[str, bool]], node: ast.stmt) -> bool:
-    """A ``# deferred: <reason>`` on one of the statement's lines, or alone on the line above."""
+    """A ``# deferred: <reason>`` on one of the statement's lines, or alone on the line above (or above the run of
+    consecutive imports the statement belongs to, see ``imports``)."""
     above, alone = comments.get(node.lineno - 1, ("", False))
     own = [comments.get(line, ("", False))[0] for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)]
     return any(DEFERRED.search(text) for text in own) or (alone and bool(DEFERRED.search(above)))
+
+
+def _heads_run(comments: dict[int, tuple[str, bool]], node: ast.stmt) -> bool:
+    """A ``# deferred: <reason>`` alone on the line above: it covers the consecutive imports that follow too."""
+    above, alone = comments.get(node.lineno - 1, ("", False))
+    return alone and bool(DEFERRED.search(above))
 
 
 def imports(root: Path) -> list[Import]:
@@ -139,10 +146,15 @@ def imports(root: Path) -> list[Import]:
         text = path.read_text(encoding="utf-8")
         comments = _comments(text)
         rel = str(path.relative_to(root))
+        previous: tuple[int, bool] = (-1, False)  # (last line, in a run with a reason) of the import just before
         for node, in_function in _import_nodes(ast.parse(text)):
             base, *rest = _imported_names(module, node, path.name == "__init__.py")
             submodules = [name for name in rest if name in known]
-            reason = _gives_reason(comments, node)
+            # one reason may head a run of consecutive imports (the app factory's block)
+            heads_run = _heads_run(comments, node)
+            in_run = in_function and previous == (node.lineno - 1, True)
+            reason = _gives_reason(comments, node) or in_run
+            previous = (node.end_lineno or node.lineno, heads_run or in_run)
             if base in known and base != module:
                 found.append(Import(module, base, rel, node.lineno, in_function, reason, specific=not submodules))
             for target in dict.fromkeys(submodules):
@@ -250,9 +262,28 @@ def _report(title: str, offenders: list[str]) -> str:
 # The house itself -------------------------------------------------------------------------------------------------
 
 
+# The upward imports still to be taken out, each with what takes it out. Any other upward import fails the test,
+# and so does an entry here once its import is gone (the list only shrinks).
+KNOWN_UPWARD = {
+    # School visibility follows alliance visibility: the visibility rules move into jlt_family.access
+    "jlt_family.organizations.permissions -> jlt_family.alliances.models",
+    # A staff role's scope may be an alliance: the scope map moves into jlt_family.access with the grants
+    "jlt_family.organizations.service -> jlt_family.alliances.models",
+    # Moving a pupil checks the guardian's access: the placement routes move above families
+    "jlt_family.organizations.placement_routes -> jlt_family.families.permissions",
+}
+
+
+def _without_place(offender: str) -> str:
+    return offender.split("  ")[1]
+
+
 def test_imports_go_downwards_only():
     offenders = layer_offenders(imports(ROOT))
-    assert not offenders, _report("imports against the layer order", offenders)
+    new = [o for o in offenders if _without_place(o) not in KNOWN_UPWARD]
+    assert not new, _report("imports against the layer order", new)
+    gone = KNOWN_UPWARD - {_without_place(o) for o in offenders}
+    assert not gone, f"no longer imported upwards, take them out of KNOWN_UPWARD: {sorted(gone)}"
 
 
 def test_no_module_cycle():
@@ -359,6 +390,13 @@ def test_the_checker_wants_a_reason_for_each_function_level_import(tmp_path):
                 "def four():\n"
                 "    # deferred:\n"
                 "    from jlt_family.core import a\n"
+                "\n"
+                "def five():\n"
+                "    # deferred: the factory's block, one reason for the run\n"
+                "    from jlt_family.core import a\n"
+                "    import importlib\n"
+                "\n"
+                "    from pathlib import Path\n"
             ),
             "jlt_family/unmapped/__init__.py": "from jlt_family.core import a\n",
         },
@@ -368,6 +406,7 @@ def test_the_checker_wants_a_reason_for_each_function_level_import(tmp_path):
         "jlt_family/core/cli.py:3  jlt_family.core.cli -> pathlib",
         "jlt_family/core/cli.py:13  jlt_family.core.cli -> jlt_family.core.a",
         "jlt_family/core/cli.py:17  jlt_family.core.cli -> jlt_family.core.a",
+        "jlt_family/core/cli.py:24  jlt_family.core.cli -> pathlib",
     ]
     assert layer_offenders(found) == [
         "jlt_family/unmapped/__init__.py:1  jlt_family.unmapped -> jlt_family.core.a  "
