@@ -96,6 +96,7 @@ def _register_domains(app: Flask, api: JltApi) -> None:
     # Imported here, not at the top of the module (the Flask app-factory idiom): importing any jlt_family module
     # runs this file first, and every domain imports jlt_family.core; at the top, importing one core module
     # would load every domain, which would import core back while this file is still half-run.
+    # deferred: the app-factory idiom, for the reason above
     from jlt_family import dashboard
     from jlt_family import models as _models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from jlt_family.access import init_app as init_access

@@ -47,6 +47,7 @@ def reads_history(actor: Actor, alliance: Alliance) -> bool:
 
 def allowed_actions(actor: Actor, alliance: Alliance) -> list[str]:
     """What the caller may do with the alliance in its current status (for the client to show its buttons)."""
+    # deferred: alliances.service imports these permissions
     from jlt_family.alliances.service import EDITABLE
 
     actions = []

@@ -3,6 +3,7 @@ history."""
 
 from jlt_family.alliances.models import AllianceAction
 from jlt_family.alliances.permissions import allowed_actions, reads_history, sees_application
+from jlt_family.organizations.schemas import SCHOOL_KIND_LABELS
 
 ACTION_LABELS = {
     AllianceAction.CREATED: "起草",
@@ -26,7 +27,6 @@ def user_brief(user):
 
 
 def proposed_school_out(row, alliance):
-    from jlt_family.organizations.schemas import SCHOOL_KIND_LABELS
 
     school = row.school
     return {

@@ -23,6 +23,7 @@ def scheduler_command() -> None:
 @with_appcontext
 def seed_demo_command() -> None:
     """Fill an empty database with realistic demo data (a county, an alliance, schools, families ...)."""
+    # deferred: a CLI command loads the database and the demo seeding only when it runs
     from jlt_family.core.extensions import db
     from jlt_family.devtools.demo import database_is_empty, seed_demo
 
@@ -45,6 +46,7 @@ def seed_demo_command() -> None:
 @with_appcontext
 def grant_role_command(openid: str, role: str, scope_id: int) -> None:
     """Bootstrap: grant a staff role from the command line (e.g. the first region admin)."""
+    # deferred: a CLI command loads the organisation rules only when it runs (core sits below them)
     from jlt_family.core.extensions import db
     from jlt_family.organizations.service import grant_role_bootstrap
 

@@ -174,6 +174,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(AppError)
     def _app_error(exc: AppError) -> Response:
+        # deferred: core.extensions imports core.api, which imports these errors
         from jlt_family.core.extensions import db
 
         db.session.rollback()
@@ -184,6 +185,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     def _integrity_error(exc: IntegrityError) -> Response:
+        # deferred: core.extensions imports core.api, which imports these errors
         from jlt_family.core.extensions import db
 
         db.session.rollback()
@@ -192,6 +194,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def _operational_error(exc: OperationalError) -> Response:
+        # deferred: core.extensions imports core.api, which imports these errors
         from jlt_family.core.extensions import db
 
         db.session.rollback()
@@ -203,6 +206,7 @@ def register_error_handlers(app: Flask) -> None:
             return _app_error(
                 ServiceUnavailable("系统繁忙，请稍后重试", code="database_busy", headers={"Retry-After": "1"})
             )
+        # deferred: core.dbwaits imports these errors
         from jlt_family.core.dbwaits import is_statement_timeout
 
         if is_statement_timeout(exc):
@@ -217,6 +221,7 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Response:
         if isinstance(exc, HTTPException):
             return render_http_exception(exc)
+        # deferred: core.extensions imports core.api, which imports these errors
         from jlt_family.core.extensions import db
 
         db.session.rollback()

@@ -8,6 +8,7 @@ OpenAPI; the invite endpoints of the API are in ``routes.py``.
 
 def init_app(app):
     """Register the dashboard's pages and its CLI command."""
+    # deferred: the pages and commands import the dashboard's services, which import this package
     from jlt_family.dashboard import cli, pages
 
     app.register_blueprint(pages.bp)

@@ -16,8 +16,10 @@ from flask.cli import with_appcontext
 @with_appcontext
 def dashboard_invite_command(openid, base_url):
     """Issue a single-use invite for the admin with this openid and print its link."""
+    # deferred: a CLI command loads what it runs only when it runs
     import sqlalchemy as sa
 
+    # deferred: a CLI command loads what it runs only when it runs
     from jlt_family.auth.context import Actor
     from jlt_family.auth.models import User
     from jlt_family.core.extensions import db
@@ -31,6 +33,7 @@ def dashboard_invite_command(openid, base_url):
     invite, token = service.issue_invite(user, user)
     db.session.commit()
     with current_app.test_request_context(base_url=base_url):
+        # deferred: url_for needs the request context the command builds first
         from flask import url_for
 
         link = url_for("dashboard.invite", token=token, _external=True)

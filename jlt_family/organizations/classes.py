@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from jlt_family.auth.models import User
 from jlt_family.core.audit import audit_read
 from jlt_family.core.codes import CLASS_CODE_LENGTH, new_code
 from jlt_family.core.errors import Conflict, NotFound, RuleViolation
@@ -99,7 +100,6 @@ def regenerate_invite_code(school_class: SchoolClass) -> SchoolClass:
 
 
 def _is_active_teacher(user_id: int, school_id: int) -> bool:
-    from jlt_family.auth.models import User
 
     count = db.session.scalar(
         sa.select(sa.func.count())

@@ -16,6 +16,7 @@ from jlt_family.alliances.models import Alliance, AllianceMember, AllianceSchool
 from jlt_family.core.errors import NotFound, PermissionDenied
 from jlt_family.core.extensions import db
 from jlt_family.organizations.models import ROLE_SCOPE, Region, ResourceUnit, School, SchoolClass, StaffRole
+from jlt_family.organizations.students import Student
 
 if TYPE_CHECKING:
     from jlt_family.auth.context import Actor
@@ -97,7 +98,6 @@ def visible_classes_clause(actor: Actor, school: School) -> sa.ColumnElement[boo
 
 def guardian_school_ids(actor: Actor) -> frozenset[int]:
     """Schools the caller's children attend."""
-    from jlt_family.organizations.students import Student
 
     if actor.family_id is None:
         return frozenset()

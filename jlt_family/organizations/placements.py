@@ -26,6 +26,9 @@ from jlt_family.core.db_types import UTCDateTime
 from jlt_family.core.errors import Conflict, NotFound
 from jlt_family.core.extensions import db
 from jlt_family.core.timeutil import shanghai_today, utcnow
+from jlt_family.organizations.calendar import school_year_starting
+from jlt_family.organizations.models import SchoolClass
+from jlt_family.organizations.students import Student
 
 if TYPE_CHECKING:
     from jlt_family.auth.context import Actor
@@ -68,7 +71,6 @@ def move_student(student: Student, class_id: int) -> int | None:
     The student's row is locked first, so two moves of the same student run one after the other. The placement
     history is written by the session hook below when the change is flushed.
     """
-    from jlt_family.organizations.models import SchoolClass
 
     db.session.refresh(student, with_for_update=True)
     school_class = db.session.get(SchoolClass, class_id)
@@ -125,15 +127,12 @@ def _target_class(session: Session, student: Student) -> tuple[bool, SchoolClass
         return True, student.school_class
     column = state.attrs.class_id.history
     if column.has_changes():
-        from jlt_family.organizations.models import SchoolClass
-
         return True, session.get(SchoolClass, student.class_id) if student.class_id is not None else None
     return False, None
 
 
 def _first_day(school_class: SchoolClass, today: dt.date) -> dt.date:
     """A new student's first placement: from the class's school year's first day (today if that is later)."""
-    from jlt_family.organizations.calendar import school_year_starting
 
     region = school_class.school.region if school_class.school is not None else None
     return min(today, school_year_starting(school_class.school_year, region).starts_on)
@@ -141,7 +140,6 @@ def _first_day(school_class: SchoolClass, today: dt.date) -> dt.date:
 
 @sa.event.listens_for(Session, "before_flush")
 def _write_placements(session: Session, _flush_context: Any, _instances: Any) -> None:
-    from jlt_family.organizations.students import Student
 
     today = shanghai_today()
     closing, opening = [], []

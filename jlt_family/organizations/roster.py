@@ -42,6 +42,7 @@ import sqlalchemy as sa
 
 from jlt_family.core.audit import audit
 from jlt_family.core.extensions import db
+from jlt_family.organizations.classes import unused_class_codes
 from jlt_family.organizations.grades import grade_label
 from jlt_family.organizations.models import School, SchoolClass
 from jlt_family.organizations.roster_files import read_upload
@@ -186,7 +187,6 @@ def _new_classes(
 
 
 def _save_classes(new_classes: dict[ClassKey, SchoolClass]) -> None:
-    from jlt_family.organizations.classes import unused_class_codes
 
     if not new_classes:
         return

@@ -99,6 +99,7 @@ def _read_csv(data: bytes) -> list[tuple[int, list[Any]]]:
 
 
 def _read_xlsx(data: bytes) -> list[tuple[int, list[Any]]]:
+    # deferred: openpyxl is loaded only when a spreadsheet is read (a slow import)
     from openpyxl import load_workbook
 
     check_xlsx(data)

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from jlt_family.alliances.models import Alliance
+from jlt_family.auth.service import _user_for_openid
 from jlt_family.core.codes import STAFF_CODE_LENGTH, new_code, normalise_code
 from jlt_family.core.errors import Conflict, NotFound, PermissionDenied
 from jlt_family.core.extensions import db
@@ -172,7 +173,6 @@ def _leave_classes_unless_staff(user_id: int, school_id: int) -> None:
 
 def grant_role_bootstrap(openid: str, role: StaffRole | str, scope_id: int) -> StaffMembership:
     """Grant ``role`` over ``scope_id`` to the user of ``openid`` (created if unknown); for the CLI."""
-    from jlt_family.auth.service import _user_for_openid
 
     role = StaffRole(role)
     scope = scope_for(role, scope_id)

@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 @with_appcontext
 def wechat_fake_command(host: str, port: int, appid: str | None, secret: str | None, unionid: bool) -> None:
     """Serve a fake WeChat server on HOST:PORT until Ctrl-C (point WECHAT_API_BASE at it)."""
+    # deferred: the fake WeChat server is development tooling, loaded only by this command
     from jlt_family.devtools.fake_wechat import FakeWeChat
 
     appid = appid or current_app.config["WECHAT_APPID"] or "wx-fake-appid"

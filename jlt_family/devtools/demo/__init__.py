@@ -39,6 +39,7 @@ DOMAIN_DEMO_MODULES = (
 
 def seed_demo():
     """Fill an empty database with the demo world; flushes, the caller commits. Returns what was added."""
+    # deferred: the domain demos are found by name when seeding runs
     import importlib
     import importlib.util
 

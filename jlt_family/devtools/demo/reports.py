@@ -74,6 +74,7 @@ def _move_a_student():
 
 def _discounted_visit():
     offering = db.session.scalar(sa.select(Offering).where(Offering.title == "红色文化研学"))
+    # deferred: the demo package imports this module while it loads
     from jlt_family.devtools.demo import DEMO_ACCOUNTS
 
     demo_family_ids = (
