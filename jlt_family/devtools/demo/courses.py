@@ -201,10 +201,12 @@ class _CourseSeeder:
         record_attendance(
             session,
             self.organiser.id,
-            families=MEETING_FAMILIES,
-            community=community,
-            resource_units=len(units),
-            note="、".join(units),
+            counts={
+                "families": MEETING_FAMILIES,
+                "community": community,
+                "resource_units": len(units),
+                "note": "、".join(units),
+            },
         )
         self.counts["meeting_attendance"] += 1
 
