@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from jlt_family.courses.models import ActivityKind, Course, CourseSession, Enrolment, EnrolmentStatus, SessionStatus
 from jlt_family.devtools.demo import seed_demo
-from jlt_family.organizations.models import Region
+from jlt_family.organizations.models import Region, School
 from jlt_family.reports import service
 from jlt_family.reports.periods import resolve_period
 from tests.clock import MID_TERM
@@ -52,3 +52,16 @@ def test_the_demo_records_who_attended_its_past_coordination_meetings(db, client
         "attendees"
     ]
     assert attendees["families"] > 0 and attendees["meetings_with_all_kinds"] == len(meetings)
+
+
+@pytest.mark.time_machine(MID_TERM)
+def test_the_demo_school_held_its_own_coordination_meeting_and_its_compliance_shows_it(db, client):
+    """各学校每学年至少召开1次"教联体"工作协调会 (001 §二(二)1): the demo's first school holds its own meeting, so its
+    compliance page shows the yearly rule met rather than an empty row."""
+    seed_demo()
+    db.session.commit()
+    school = db.session.scalar(sa.select(School).where(School.name == "乌兰浩特市第一小学"))
+    headers = dev_login_headers(client, "demo-school-admin")
+    body = client.get(f"/api/v1/schools/{school.id}/course-compliance", headers=headers).json
+    meeting = {item["activity_kind"]: item for item in body["year"]["items"]}["alliance_meeting"]
+    assert (meeting["held"], meeting["met"]) == (1, True)

@@ -191,16 +191,18 @@ class _CourseSeeder:
                 self.counts["course_feedback"] += 1
 
     def _meeting_attended(self, session):
-        """协调会参会代表, recorded by the organiser once the meeting is over: family representatives, and the
-        alliance's community and resource-unit members (the units named in the note)."""
+        """协调会参会代表, recorded by the organiser once the meeting is over (the alliance's admin for the
+        alliance's meeting, the school's admin for the school's own): family representatives, and the alliance's
+        community and resource-unit members (the units named in the note)."""
         members = db.session.scalars(
             sa.select(AllianceMember).where(AllianceMember.alliance_id == self.alliance.id).order_by(AllianceMember.id)
         ).all()
         units = [m.name for m in members if m.kind == MemberKind.RESOURCE_UNIT][:MEETING_UNITS]
         community = sum(1 for m in members if m.kind == MemberKind.COMMUNITY)
+        recorder = self.organiser if session.course.alliance_id else self.creator
         record_attendance(
             session,
-            self.organiser.id,
+            recorder.id,
             counts={
                 "families": MEETING_FAMILIES,
                 "community": community,
